@@ -1,0 +1,24 @@
+export type { Alarm } from './alarm';
+export type {
+  ContactGroupItem,
+  ContactItem,
+  GroupMember,
+  Photo,
+  PostalAddress,
+  StructuredName,
+  TypedValue,
+} from './contact';
+export type {
+  AttachmentRef,
+  EventException,
+  EventItem,
+  EventOccurrenceData,
+  FreeBusy,
+  Sensitivity,
+} from './event';
+export type { CollectionKind, ItemKind, PimItem } from './item';
+export { itemKindsOf } from './item';
+export type { Attendee, AttendeeRole, ParticipationStatus, Person } from './people';
+export type { RecurrenceRule, Weekday } from './recurrence';
+export type { TaskItem, TaskStatus } from './task';
+export type { DateValue, Duration, PartialDate, SyncWindow } from './temporal';

@@ -1,0 +1,25 @@
+export type {
+  Change,
+  ChangeSet,
+  CollectionStore,
+  CreateOptions,
+  FetchedItem,
+  FetchResult,
+  ItemRef,
+  ListedItem,
+  StoreCaps,
+  StoredItem,
+  WriteResult,
+} from './collection-store';
+export type { StoreErrorCode } from './errors';
+export {
+  AuthError,
+  InvalidItemError,
+  InvalidSyncTokenError,
+  isStoreError,
+  NotFoundError,
+  PreconditionFailedError,
+  RejectedError,
+  RetryableError,
+  StoreError,
+} from './errors';
