@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env, '/srv');
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('defaults to 127.0.0.1:3000, the embedded database in ./.data and log level info', () => {
+    const c = loadConfig({}, '/srv');
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, databaseUrl: undefined, dataDir: '/srv/.data' });
+    expect(c.logLevel).toBe('info');
+    expect(c.secretKey).toBeUndefined();
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig(
+      {
+        HOST: '0.0.0.0',
+        PORT: '8080',
+        DATABASE_URL: 'postgresql://u:p@db:5432/exsync',
+        EXSYNC_DATA_DIR: '/var/lib/exsync',
+        EXSYNC_SECRET_KEY: KEY,
+        EXSYNC_OLD_SECRET_KEYS: `${Buffer.alloc(32, 1).toString('base64')},${Buffer.alloc(32, 2).toString('base64')}`,
+        EXSYNC_ADMIN_KEY: 'a'.repeat(40),
+        LOG_LEVEL: 'debug',
+        EXSYNC_TRUST_PROXY: 'true',
+      },
+      '/srv',
+    );
+    expect(c.port).toBe(8080);
+    expect(c.secretKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(c.oldSecretKeys).toHaveLength(2);
+    expect(c.trustProxy).toBe(true);
+    expect(c.dataDir).toBe('/var/lib/exsync');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x', EXSYNC_SECRET_KEY: KEY }, 'DATABASE_URL'],
+    [{ EXSYNC_SECRET_KEY: 'not base64!' }, 'EXSYNC_SECRET_KEY'],
+    [{ EXSYNC_SECRET_KEY: Buffer.alloc(16).toString('base64') }, 'EXSYNC_SECRET_KEY'],
+    [{ EXSYNC_OLD_SECRET_KEYS: 'abc' }, 'EXSYNC_OLD_SECRET_KEYS'],
+    [{ EXSYNC_ADMIN_KEY: 'short' }, 'EXSYNC_ADMIN_KEY'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ EXSYNC_TRUST_PROXY: 'yes' }, 'EXSYNC_TRUST_PROXY'],
+  ])('rejects %o naming %s and what it expects', (env, name) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}.*expected`));
+  });
+
+  it('requires EXSYNC_SECRET_KEY with DATABASE_URL, because replicas must share it', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://localhost/x' })[0]).toMatch(/^EXSYNC_SECRET_KEY: required/);
+  });
+
+  it('reports all problems at once and never echoes a secret value', () => {
+    const secret = 'c2VjcmV0LXRoYXQtaXMtdG9vLXNob3J0';
+    const problems = problemsOf({ PORT: '-1', EXSYNC_SECRET_KEY: secret, EXSYNC_ADMIN_KEY: 'tiny-secret' });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).not.toContain(secret);
+    expect(problems.join('\n')).not.toContain('tiny-secret');
+  });
+});
