@@ -1,0 +1,838 @@
+import { expandInWindow, findOccurrence, occurrenceByIndex, validatePattern } from '../recurrence/expand';
+import type { Recurrence, SeriesSpec } from '../recurrence/types';
+import { formatIsoDate, isValidTimeZone, parseIsoDate, utcToWall } from '../recurrence/zoned-time';
+import { VirtualClock } from './clock';
+import { StoreError } from './errors';
+import { extendedPropertyKey, mergeExtendedProperties, normalizeExtendedProperty } from './extended-properties';
+import { decodeId, deterministicGuid, encodeChangeKey, encodeId, globalObjectIdHex, toGraphId } from './ids';
+import {
+  type CalendarEvent,
+  type Contact,
+  type DistributionList,
+  type EventException,
+  type EventFields,
+  type EventInstance,
+  FOLDER_CLASS,
+  type Folder,
+  type FolderKind,
+  type HierarchyEntry,
+  type Item,
+  type JournalEntry,
+  type Mailbox,
+  type SentMail,
+  type SentMailKind,
+  type Task,
+} from './types';
+
+type Managed = 'key' | 'id' | 'graphId' | 'mailboxId' | 'folderKey' | 'changeKey' | 'createdAt' | 'lastModifiedAt';
+type ManagedEvent = Managed | 'kind' | 'patternGeneration' | 'exceptions' | 'deletedOccurrences';
+
+export type EventInput = Partial<Omit<CalendarEvent, ManagedEvent>> & { start: number; end: number };
+export type EventPatch = Partial<Omit<CalendarEvent, ManagedEvent | 'transactionId'>>;
+export type ContactInput = Partial<Omit<Contact, Managed | 'kind'>>;
+export type DistributionListInput = Partial<Omit<DistributionList, Managed | 'kind'>>;
+export type TaskInput = Partial<Omit<Task, Managed | 'kind'>>;
+export type ItemPatch = EventPatch | ContactInput | DistributionListInput | TaskInput;
+
+export interface WriteOptions {
+  /** Refuse the write (ChangeKeyMismatch) unless the item's current ChangeKey equals this. */
+  ifChangeKey?: string;
+}
+
+export interface CoalescedChange {
+  change: 'create' | 'update' | 'delete';
+  itemKey: number;
+  itemId: string;
+  /** Sequence number of the last journal entry folded into this change. */
+  seq: number;
+  /** Current item for create/update. */
+  item: Item | undefined;
+}
+
+export interface StoreChangeEvent {
+  seq: number;
+  folderKey: number;
+  mailboxId: string;
+  itemId: string;
+  change: 'create' | 'update' | 'delete';
+}
+
+const SERIES_FIELDS = ['start', 'end', 'recurrence', 'timeZone', 'isAllDay'] as const;
+
+export class MailboxStore {
+  readonly clock: VirtualClock;
+  private readonly seed: string;
+  private nextKey = 1;
+  private seq = 0;
+  private readonly mailboxes = new Map<string, Mailbox>();
+  private readonly folders = new Map<number, Folder>();
+  private readonly items = new Map<number, Item>();
+  private readonly journals = new Map<number, JournalEntry[]>();
+  private readonly hierarchy = new Map<string, HierarchyEntry[]>();
+  private readonly mail: SentMail[] = [];
+  private readonly listeners = new Set<(e: StoreChangeEvent) => void>();
+
+  constructor(opts: { clock?: VirtualClock; seed?: string } = {}) {
+    this.clock = opts.clock ?? new VirtualClock();
+    this.seed = opts.seed ?? 'exsync-sim';
+  }
+
+  /* ---------------------------------------------------------------- mailboxes */
+
+  createMailbox(input: {
+    smtpAddress: string;
+    displayName?: string;
+    userPrincipalName?: string;
+    restEnabled?: boolean;
+    id?: string;
+  }): Mailbox {
+    const smtp = input.smtpAddress.trim();
+    if (!/^[^@\s]+@[^@\s]+$/.test(smtp)) throw new StoreError('InvalidInput', `"${smtp}" is not an SMTP address`);
+    if (this.findMailbox(smtp) || (input.userPrincipalName && this.findMailbox(input.userPrincipalName))) {
+      throw new StoreError('DuplicateMailbox', `A mailbox for ${smtp} already exists`);
+    }
+    const mbx: Mailbox = {
+      id: input.id ?? deterministicGuid(`${this.seed}:mailbox:${smtp.toLowerCase()}`),
+      smtpAddress: smtp,
+      userPrincipalName: input.userPrincipalName ?? smtp,
+      displayName: input.displayName ?? smtp.split('@')[0]!,
+      restEnabled: input.restEnabled ?? true,
+    };
+    this.mailboxes.set(mbx.id, mbx);
+    this.hierarchy.set(mbx.id, []);
+    const root = this.addFolder(mbx.id, 'root', 'Root', undefined, true);
+    const top = this.addFolder(mbx.id, 'msgfolderroot', 'Top of Information Store', root.key, true);
+    this.addFolder(mbx.id, 'calendar', 'Calendar', top.key, true);
+    this.addFolder(mbx.id, 'contacts', 'Contacts', top.key, true);
+    this.addFolder(mbx.id, 'tasks', 'Tasks', top.key, true);
+    this.addFolder(mbx.id, 'deleteditems', 'Deleted Items', top.key, true);
+    return mbx;
+  }
+
+  /** By object id, SMTP address or UPN; addresses compare case-insensitively. */
+  findMailbox(idOrAddress: string): Mailbox | undefined {
+    const direct = this.mailboxes.get(idOrAddress);
+    if (direct) return direct;
+    const lower = idOrAddress.toLowerCase();
+    for (const m of this.mailboxes.values()) {
+      if (m.smtpAddress.toLowerCase() === lower || m.userPrincipalName.toLowerCase() === lower || m.id === lower) {
+        return m;
+      }
+    }
+    return undefined;
+  }
+
+  getMailbox(idOrAddress: string): Mailbox {
+    const m = this.findMailbox(idOrAddress);
+    if (!m) throw new StoreError('MailboxNotFound', `No mailbox for "${idOrAddress}"`);
+    return m;
+  }
+
+  listMailboxes(): Mailbox[] {
+    return [...this.mailboxes.values()];
+  }
+
+  /* ---------------------------------------------------------------- folders */
+
+  private addFolder(
+    mailboxId: string,
+    kind: FolderKind,
+    displayName: string,
+    parentKey: number | undefined,
+    wellKnown: boolean,
+  ): Folder {
+    const key = this.nextKey++;
+    const id = encodeId('folder', key);
+    const f: Folder = {
+      key,
+      id,
+      graphId: toGraphId(id),
+      mailboxId,
+      kind,
+      displayName,
+      parentKey,
+      folderClass: FOLDER_CLASS[kind],
+      distinguishedId: wellKnown ? kind : undefined,
+      isDefault: wellKnown,
+      changeKey: encodeChangeKey(key, ++this.seq),
+    };
+    this.folders.set(key, f);
+    this.journals.set(key, []);
+    this.hierarchy.get(mailboxId)!.push({ seq: this.seq, folderKey: key, change: 'create' });
+    return f;
+  }
+
+  /** An extra calendar, contact folder or task list under the mailbox's top folder (or under `parentId`). */
+  createFolder(
+    mailboxIdOrAddress: string,
+    input: { kind: 'calendar' | 'contacts' | 'tasks'; displayName: string; parentId?: string },
+  ): Folder {
+    const mbx = this.getMailbox(mailboxIdOrAddress);
+    if (!input.displayName?.trim()) throw new StoreError('InvalidInput', 'A folder needs a displayName');
+    const parent = input.parentId ? this.getFolder(input.parentId) : this.distinguishedFolder(mbx.id, 'msgfolderroot');
+    if (parent.mailboxId !== mbx.id) throw new StoreError('InvalidInput', 'Parent folder is in another mailbox');
+    if (this.listFolders(mbx.id).some((f) => f.parentKey === parent.key && f.displayName === input.displayName)) {
+      throw new StoreError('InvalidInput', `A folder named "${input.displayName}" already exists there`);
+    }
+    return this.addFolder(mbx.id, input.kind, input.displayName, parent.key, false);
+  }
+
+  renameFolder(folderId: string, displayName: string): Folder {
+    const f = this.getFolder(folderId);
+    f.displayName = displayName;
+    f.changeKey = encodeChangeKey(f.key, ++this.seq);
+    this.hierarchy.get(f.mailboxId)!.push({ seq: this.seq, folderKey: f.key, change: 'update' });
+    return f;
+  }
+
+  /** Deletes a non-default folder with everything in it. */
+  deleteFolder(folderId: string): void {
+    const f = this.getFolder(folderId);
+    if (f.isDefault) throw new StoreError('InvalidInput', 'Well-known folders cannot be deleted');
+    for (const it of this.listItems(f.id)) this.deleteItem(it.id);
+    this.folders.delete(f.key);
+    this.hierarchy.get(f.mailboxId)!.push({ seq: ++this.seq, folderKey: f.key, change: 'delete' });
+  }
+
+  /** Accepts either id spelling. */
+  findFolder(id: string): Folder | undefined {
+    const d = decodeId(id);
+    return d?.kind === 'folder' ? this.folders.get(d.key) : undefined;
+  }
+
+  getFolder(id: string): Folder {
+    const f = this.findFolder(id);
+    if (!f) throw new StoreError('FolderNotFound', `No folder with id "${id}"`);
+    return f;
+  }
+
+  folderByKey(key: number): Folder | undefined {
+    return this.folders.get(key);
+  }
+
+  distinguishedFolder(mailboxIdOrAddress: string, kind: FolderKind): Folder {
+    const mbx = this.getMailbox(mailboxIdOrAddress);
+    for (const f of this.folders.values()) if (f.mailboxId === mbx.id && f.distinguishedId === kind) return f;
+    throw new StoreError('FolderNotFound', `Mailbox ${mbx.smtpAddress} has no ${kind} folder`);
+  }
+
+  listFolders(mailboxIdOrAddress: string, kind?: FolderKind): Folder[] {
+    const mbx = this.getMailbox(mailboxIdOrAddress);
+    return [...this.folders.values()].filter((f) => f.mailboxId === mbx.id && (!kind || f.kind === kind));
+  }
+
+  /** Hierarchy changes after `sinceSeq`, coalesced per folder (for SyncFolderHierarchy). */
+  hierarchyChangesSince(
+    mailboxIdOrAddress: string,
+    sinceSeq: number,
+  ): { change: 'create' | 'update' | 'delete'; folderKey: number; folder: Folder | undefined; seq: number }[] {
+    const mbx = this.getMailbox(mailboxIdOrAddress);
+    return coalesce(
+      this.hierarchy.get(mbx.id)!.filter((e) => e.seq > sinceSeq),
+      (e) => e.folderKey,
+    ).map(({ change, key, seq }) => ({ change, folderKey: key, folder: this.folders.get(key), seq }));
+  }
+
+  /* ---------------------------------------------------------------- items */
+
+  private folderOfKind(folderId: string, kinds: FolderKind[]): Folder {
+    const f = this.getFolder(folderId);
+    if (!kinds.includes(f.kind)) {
+      throw new StoreError(
+        'WrongFolderKind',
+        `Folder "${f.displayName}" is a ${f.kind} folder, not ${kinds.join('/')}`,
+      );
+    }
+    return f;
+  }
+
+  private common(folder: Folder) {
+    const key = this.nextKey++;
+    const id = encodeId('item', key);
+    const now = this.clock.now();
+    return {
+      key,
+      id,
+      graphId: toGraphId(id),
+      mailboxId: folder.mailboxId,
+      folderKey: folder.key,
+      changeKey: encodeChangeKey(key, this.seq + 1),
+      createdAt: now,
+      lastModifiedAt: now,
+      categories: [] as string[],
+      extendedProperties: [] as CalendarEvent['extendedProperties'],
+    };
+  }
+
+  createEvent(folderId: string, input: EventInput): CalendarEvent {
+    const folder = this.folderOfKind(folderId, ['calendar']);
+    const mbx = this.getMailbox(folder.mailboxId);
+    const base = this.common(folder);
+    const ev: CalendarEvent = {
+      ...base,
+      kind: 'event',
+      uid: input.uid ?? globalObjectIdHex(base.key, `${this.seed}:${mbx.id}`),
+      subject: input.subject ?? '',
+      body: input.body ?? { contentType: 'text', content: '' },
+      location: input.location ?? '',
+      start: input.start,
+      end: input.end,
+      timeZone: input.timeZone ?? 'UTC',
+      endTimeZone: input.endTimeZone ?? input.timeZone ?? 'UTC',
+      isAllDay: input.isAllDay ?? false,
+      showAs: input.showAs ?? 'busy',
+      sensitivity: input.sensitivity ?? 'normal',
+      importance: input.importance ?? 'normal',
+      isReminderOn: input.isReminderOn ?? true,
+      reminderMinutesBeforeStart: input.reminderMinutesBeforeStart ?? 15,
+      categories: [...(input.categories ?? [])],
+      attendees: structuredClone(input.attendees ?? []),
+      isCancelled: input.isCancelled ?? false,
+      organizer: input.organizer ?? { name: mbx.displayName, address: mbx.smtpAddress },
+      isOrganizer: input.isOrganizer ?? true,
+      responseStatus: input.responseStatus ?? { response: input.isOrganizer === false ? 'notResponded' : 'organizer' },
+      recurrence: input.recurrence ? structuredClone(input.recurrence) : undefined,
+      patternGeneration: 0,
+      exceptions: new Map(),
+      deletedOccurrences: new Set(),
+      transactionId: input.transactionId,
+      extendedProperties: (input.extendedProperties ?? []).map(normalizeExtendedProperty),
+    };
+    validateEvent(ev);
+    return this.insert(ev);
+  }
+
+  createContact(folderId: string, input: ContactInput): Contact {
+    const folder = this.folderOfKind(folderId, ['contacts']);
+    const c: Contact = {
+      ...this.common(folder),
+      kind: 'contact',
+      givenName: '',
+      middleName: '',
+      surname: '',
+      nickName: '',
+      title: '',
+      generation: '',
+      fileAs: '',
+      emailAddresses: [],
+      businessPhones: [],
+      homePhones: [],
+      mobilePhone: '',
+      otherPhones: [],
+      businessAddress: undefined,
+      homeAddress: undefined,
+      otherAddress: undefined,
+      companyName: '',
+      department: '',
+      jobTitle: '',
+      birthday: undefined,
+      personalNotes: '',
+      imAddresses: [],
+      businessHomePage: '',
+      displayName: '',
+      ...structuredClone(input),
+    };
+    c.extendedProperties = c.extendedProperties.map(normalizeExtendedProperty);
+    if (!c.displayName) c.displayName = [c.givenName, c.surname].filter(Boolean).join(' ');
+    if (!c.fileAs) c.fileAs = [c.surname, c.givenName].filter(Boolean).join(', ');
+    validateContact(c);
+    return this.insert(c);
+  }
+
+  createDistributionList(folderId: string, input: DistributionListInput): DistributionList {
+    const folder = this.folderOfKind(folderId, ['contacts']);
+    const dl: DistributionList = {
+      ...this.common(folder),
+      kind: 'distributionList',
+      displayName: '',
+      members: [],
+      body: { contentType: 'text', content: '' },
+      ...structuredClone(input),
+    };
+    if (!dl.displayName) throw new StoreError('InvalidInput', 'A distribution list needs a displayName');
+    return this.insert(dl);
+  }
+
+  createTask(folderId: string, input: TaskInput): Task {
+    const folder = this.folderOfKind(folderId, ['tasks']);
+    const t: Task = {
+      ...this.common(folder),
+      kind: 'task',
+      title: '',
+      body: { contentType: 'text', content: '' },
+      status: 'notStarted',
+      importance: 'normal',
+      dueDateTime: undefined,
+      startDateTime: undefined,
+      completedDateTime: undefined,
+      reminderDateTime: undefined,
+      isReminderOn: false,
+      percentComplete: 0,
+      timeZone: 'UTC',
+      recurrence: undefined,
+      sensitivity: 'normal',
+      ...structuredClone(input),
+    };
+    t.extendedProperties = t.extendedProperties.map(normalizeExtendedProperty);
+    if (t.recurrence) validatePattern(t.recurrence.pattern);
+    return this.insert(t);
+  }
+
+  private insert<T extends Item>(item: T): T {
+    this.seq++;
+    item.changeKey = encodeChangeKey(item.key, this.seq);
+    this.items.set(item.key, item);
+    this.log(item.folderKey, item, 'create');
+    return item;
+  }
+
+  /** Accepts either spelling of an item id. Occurrence ids resolve to their master here. */
+  findItem(id: string): Item | undefined {
+    const d = decodeId(id);
+    if (!d || (d.kind !== 'item' && d.kind !== 'occurrence')) return undefined;
+    return this.items.get(d.key);
+  }
+
+  getItem(id: string): Item {
+    const it = this.findItem(id);
+    if (!it) throw new StoreError('ItemNotFound', 'The specified object was not found in the store.');
+    return it;
+  }
+
+  itemByKey(key: number): Item | undefined {
+    return this.items.get(key);
+  }
+
+  listItems(folderId: string): Item[] {
+    const f = this.getFolder(folderId);
+    return [...this.items.values()].filter((i) => i.folderKey === f.key);
+  }
+
+  /** Items of every folder of a mailbox. */
+  listMailboxItems(mailboxIdOrAddress: string): Item[] {
+    const mbx = this.getMailbox(mailboxIdOrAddress);
+    return [...this.items.values()].filter((i) => i.mailboxId === mbx.id);
+  }
+
+  /** Field update. `extendedProperties` in the patch are merged by property identity, not replaced. */
+  updateItem<T extends Item>(id: string, patch: ItemPatch, opts: WriteOptions = {}): T {
+    const item = this.getItem(id) as T;
+    this.checkChangeKey(item, opts);
+    const { extendedProperties, ...rest } = patch as ItemPatch & { extendedProperties?: Item['extendedProperties'] };
+    for (const k of ['key', 'id', 'graphId', 'mailboxId', 'folderKey', 'changeKey', 'kind'] as const) {
+      if (k in rest) throw new StoreError('InvalidInput', `"${k}" cannot be changed`);
+    }
+    const next = { ...item, ...structuredClone(rest) } as T;
+    if (extendedProperties)
+      next.extendedProperties = mergeExtendedProperties(item.extendedProperties, extendedProperties);
+    if (next.kind === 'event') {
+      const ev = next as CalendarEvent;
+      validateEvent(ev);
+      const prev = item as CalendarEvent;
+      if (
+        SERIES_FIELDS.some((f) => f in rest && JSON.stringify(prev[f]) !== JSON.stringify(ev[f])) &&
+        prev.recurrence
+      ) {
+        // Outlook drops exceptions when a series' pattern or time changes; occurrence ids change with the generation.
+        ev.patternGeneration = prev.patternGeneration + 1;
+        ev.exceptions = new Map();
+        ev.deletedOccurrences = new Set();
+      }
+    } else if (next.kind === 'contact') {
+      validateContact(next as Contact);
+    }
+    Object.assign(item, next);
+    this.touch(item);
+    return item;
+  }
+
+  /** Removes an extended property by its identity key (see extendedPropertyKey). */
+  deleteExtendedProperty(id: string, key: string, opts: WriteOptions = {}): Item {
+    const item = this.getItem(id);
+    this.checkChangeKey(item, opts);
+    item.extendedProperties = item.extendedProperties.filter((p) => extendedPropertyKey(p) !== key);
+    this.touch(item);
+    return item;
+  }
+
+  /** Delete an item; `moveToDeletedItems` keeps it readable in Deleted Items (a new item there, like Exchange). */
+  deleteItem(id: string, opts: WriteOptions & { moveToDeletedItems?: boolean } = {}): void {
+    const item = this.getItem(id);
+    if (decodeId(id)?.kind === 'occurrence') {
+      throw new StoreError('InvalidInput', 'Use deleteOccurrence() to cancel one occurrence of a series');
+    }
+    this.checkChangeKey(item, opts);
+    this.items.delete(item.key);
+    this.seq++;
+    this.log(item.folderKey, item, 'delete');
+    if (opts.moveToDeletedItems) {
+      const bin = this.distinguishedFolder(item.mailboxId, 'deleteditems');
+      const c = this.common(bin);
+      const copy = {
+        ...structuredClone(item),
+        key: c.key,
+        id: c.id,
+        graphId: c.graphId,
+        folderKey: c.folderKey,
+      } as Item;
+      copy.lastModifiedAt = c.lastModifiedAt;
+      this.insert(copy);
+    }
+  }
+
+  /** Move keeps the item's id (the simulator models immutable ids); journals a delete and a create. */
+  moveItem(id: string, targetFolderId: string): Item {
+    const item = this.getItem(id);
+    const target = this.getFolder(targetFolderId);
+    if (target.mailboxId !== item.mailboxId) throw new StoreError('InvalidInput', 'Cannot move across mailboxes');
+    const from = item.folderKey;
+    this.seq++;
+    this.log(from, item, 'delete');
+    item.folderKey = target.key;
+    this.touch(item, 'create');
+    return item;
+  }
+
+  private checkChangeKey(item: Item, opts: WriteOptions): void {
+    if (opts.ifChangeKey !== undefined && opts.ifChangeKey !== item.changeKey) {
+      throw new StoreError('ChangeKeyMismatch', 'The item was changed since the given ChangeKey/ETag was read');
+    }
+  }
+
+  private touch(item: Item, change: 'update' | 'create' = 'update'): void {
+    this.seq++;
+    item.changeKey = encodeChangeKey(item.key, this.seq);
+    item.lastModifiedAt = this.clock.now();
+    this.log(item.folderKey, item, change);
+  }
+
+  private log(folderKey: number, item: Item, change: JournalEntry['change']): void {
+    const entry: JournalEntry = { seq: this.seq, itemKey: item.key, itemId: item.id, change, at: this.clock.now() };
+    this.journals.get(folderKey)?.push(entry);
+    const e = { seq: this.seq, folderKey, mailboxId: item.mailboxId, itemId: item.id, change };
+    for (const l of this.listeners) l(e);
+  }
+
+  /* ---------------------------------------------------------------- calendar */
+
+  seriesSpec(ev: CalendarEvent): SeriesSpec {
+    if (!ev.recurrence) throw new StoreError('InvalidInput', 'Not a recurring series');
+    return { recurrence: ev.recurrence, start: ev.start, duration: ev.end - ev.start, timeZone: ev.timeZone };
+  }
+
+  occurrenceId(master: CalendarEvent, originalStart: number): string {
+    return encodeId('occurrence', master.key, master.patternGeneration, originalStart);
+  }
+
+  /**
+   * What an event id names: a master/single, or one instance of a series. Throws ItemNotFound for ids of a
+   * superseded pattern generation, OccurrenceDeleted for cancelled occurrences.
+   */
+  resolveEvent(id: string): { master: CalendarEvent; originalStart: number | undefined } {
+    const d = decodeId(id);
+    const item = this.findItem(id);
+    if (!d || !item || item.kind !== 'event') {
+      throw new StoreError('ItemNotFound', 'The specified object was not found in the store.');
+    }
+    if (d.kind === 'item') return { master: item, originalStart: undefined };
+    if (
+      !item.recurrence ||
+      d.generation !== item.patternGeneration ||
+      !findOccurrence(this.seriesSpec(item), d.originalStart)
+    ) {
+      throw new StoreError('ItemNotFound', 'The specified object was not found in the store.');
+    }
+    if (item.deletedOccurrences.has(d.originalStart)) {
+      throw new StoreError('OccurrenceDeleted', 'Occurrence is deleted from the recurrence.');
+    }
+    return { master: item, originalStart: d.originalStart };
+  }
+
+  /** One instance by id (occurrence or exception id). */
+  getInstance(id: string): EventInstance {
+    const { master, originalStart } = this.resolveEvent(id);
+    if (originalStart === undefined) return this.singleInstance(master);
+    const occ = findOccurrence(this.seriesSpec(master), originalStart)!;
+    return this.instance(master, occ.originalStart, occ.start, occ.end, occ.index);
+  }
+
+  /** The instance at a 1-based index (EWS OccurrenceItemId InstanceIndex). */
+  instanceByIndex(masterId: string, index: number): EventInstance {
+    const master = this.getItem(masterId);
+    if (master.kind !== 'event' || !master.recurrence) throw new StoreError('InvalidInput', 'Not a recurring master');
+    const occ = occurrenceByIndex(this.seriesSpec(master), index);
+    if (!occ) throw new StoreError('OccurrenceNotFound', 'Occurrence index is out of recurrence range.');
+    if (master.deletedOccurrences.has(occ.originalStart)) {
+      throw new StoreError('OccurrenceDeleted', 'Occurrence is deleted from the recurrence.');
+    }
+    return this.instance(master, occ.originalStart, occ.start, occ.end, occ.index);
+  }
+
+  private singleInstance(ev: CalendarEvent): EventInstance {
+    return {
+      type: 'singleInstance',
+      id: ev.id,
+      graphId: ev.graphId,
+      changeKey: ev.changeKey,
+      fields: eventFields(ev),
+      master: ev,
+      originalStart: undefined,
+      index: undefined,
+    };
+  }
+
+  private instance(
+    master: CalendarEvent,
+    originalStart: number,
+    start: number,
+    end: number,
+    index: number,
+  ): EventInstance {
+    const ex = master.exceptions.get(originalStart);
+    const id = ex?.id ?? this.occurrenceId(master, originalStart);
+    return {
+      type: ex ? 'exception' : 'occurrence',
+      id,
+      graphId: toGraphId(id),
+      changeKey: ex?.changeKey ?? master.changeKey,
+      fields: { ...eventFields(master), start, end, ...structuredClone(ex?.overrides ?? {}) },
+      master,
+      originalStart,
+      index,
+    };
+  }
+
+  /** Instances of one series overlapping [from, to): occurrences and exceptions, cancelled ones left out. */
+  instancesOf(masterId: string, from: number, to: number): EventInstance[] {
+    const master = this.getItem(masterId);
+    if (master.kind !== 'event') throw new StoreError('InvalidInput', 'Not a calendar item');
+    if (!master.recurrence) return overlaps(master.start, master.end, from, to) ? [this.singleInstance(master)] : [];
+    const spec = this.seriesSpec(master);
+    const out: EventInstance[] = [];
+    for (const o of expandInWindow(spec, from, to)) {
+      if (master.deletedOccurrences.has(o.originalStart) || master.exceptions.has(o.originalStart)) continue;
+      out.push(this.instance(master, o.originalStart, o.start, o.end, o.index));
+    }
+    for (const ex of master.exceptions.values()) {
+      const occ = findOccurrence(spec, ex.originalStart);
+      if (!occ) continue;
+      const inst = this.instance(master, ex.originalStart, occ.start, occ.end, occ.index);
+      if (overlaps(inst.fields.start, inst.fields.end, from, to)) out.push(inst);
+    }
+    return out.sort((a, b) => a.fields.start - b.fields.start || a.id.localeCompare(b.id));
+  }
+
+  /** Calendar view of a folder: singles, occurrences and exceptions overlapping [from, to); never a master. */
+  calendarView(folderId: string, from: number, to: number): EventInstance[] {
+    const out: EventInstance[] = [];
+    for (const it of this.listItems(folderId)) if (it.kind === 'event') out.push(...this.instancesOf(it.id, from, to));
+    return out.sort((a, b) => a.fields.start - b.fields.start || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Edit one occurrence (creating or changing its exception). The master gets a new ChangeKey and an `update`
+   * journal entry: occurrences are not items (EWS reports them as an Update of the master).
+   */
+  updateOccurrence(id: string, overrides: Partial<EventFields>, opts: WriteOptions = {}): EventInstance {
+    const { master, originalStart } = this.resolveEvent(id);
+    if (originalStart === undefined) throw new StoreError('InvalidInput', 'Not an occurrence id');
+    const current = master.exceptions.get(originalStart);
+    if (opts.ifChangeKey !== undefined && opts.ifChangeKey !== (current?.changeKey ?? master.changeKey)) {
+      throw new StoreError('ChangeKeyMismatch', 'The occurrence was changed since the given ChangeKey/ETag was read');
+    }
+    const occ = findOccurrence(this.seriesSpec(master), originalStart)!;
+    const merged = { ...(current?.overrides ?? {}), ...structuredClone(overrides) };
+    const start = merged.start ?? occ.start;
+    const end = merged.end ?? occ.end;
+    if (end < start) throw new StoreError('InvalidInput', 'An occurrence cannot end before it starts');
+    const exId = current?.id ?? this.occurrenceId(master, originalStart);
+    const ex: EventException = {
+      id: exId,
+      graphId: toGraphId(exId),
+      changeKey: '',
+      originalStart,
+      overrides: merged,
+      lastModifiedAt: this.clock.now(),
+    };
+    master.exceptions.set(originalStart, ex);
+    this.touch(master);
+    ex.changeKey = encodeChangeKey(master.key, this.seq);
+    return this.getInstance(exId);
+  }
+
+  /** Cancel one occurrence: it joins the master's deleted occurrences; the master is updated. */
+  deleteOccurrence(id: string, opts: WriteOptions = {}): void {
+    const { master, originalStart } = this.resolveEvent(id);
+    if (originalStart === undefined) throw new StoreError('InvalidInput', 'Not an occurrence id');
+    const current = master.exceptions.get(originalStart);
+    if (opts.ifChangeKey !== undefined && opts.ifChangeKey !== (current?.changeKey ?? master.changeKey)) {
+      throw new StoreError('ChangeKeyMismatch', 'The occurrence was changed since the given ChangeKey/ETag was read');
+    }
+    master.exceptions.delete(originalStart);
+    master.deletedOccurrences.add(originalStart);
+    this.touch(master);
+  }
+
+  /* ---------------------------------------------------------------- journal */
+
+  /** The latest sequence number; a sync state or delta token taken now covers everything up to it. */
+  currentSeq(): number {
+    return this.seq;
+  }
+
+  journal(folderId: string): readonly JournalEntry[] {
+    return this.journals.get(this.getFolder(folderId).key) ?? [];
+  }
+
+  /**
+   * Changes of a folder after `sinceSeq`, coalesced per item the way EWS SyncFolderItems reports them:
+   * create+update → create; updates → one update; create+delete → nothing; moved out → delete; moved in → create.
+   * Oldest first (by the last change folded in).
+   */
+  changesSince(folderId: string, sinceSeq: number): CoalescedChange[] {
+    const f = this.getFolder(folderId);
+    const entries = (this.journals.get(f.key) ?? []).filter((e) => e.seq > sinceSeq);
+    return coalesce(entries, (e) => e.itemKey).map(({ change, key, seq, last }) => ({
+      change,
+      itemKey: key,
+      itemId: (last as JournalEntry).itemId,
+      seq,
+      item: change === 'delete' ? undefined : this.items.get(key),
+    }));
+  }
+
+  onChange(listener: (e: StoreChangeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /* ---------------------------------------------------------------- sent mail */
+
+  recordMail(m: Omit<SentMail, 'seq' | 'at'>): SentMail {
+    const rec: SentMail = { ...m, seq: this.mail.length + 1, at: this.clock.now() };
+    this.mail.push(rec);
+    return rec;
+  }
+
+  /** Records what Outlook would send for a meeting write: one message to every attendee that is not the organizer. */
+  recordMeetingMail(
+    ev: CalendarEvent,
+    kind: SentMailKind,
+    via: string,
+    opts: { originalStart?: number; recipients?: string[] } = {},
+  ): SentMail | undefined {
+    const mbx = this.getMailbox(ev.mailboxId);
+    const to =
+      opts.recipients ??
+      ev.attendees.map((a) => a.emailAddress.address).filter((a) => a.toLowerCase() !== mbx.smtpAddress.toLowerCase());
+    if (to.length === 0) return undefined;
+    return this.recordMail({
+      from: mbx.smtpAddress,
+      to,
+      kind,
+      subject: ev.subject,
+      uid: ev.uid,
+      itemId: ev.id,
+      via,
+      ...(opts.originalStart !== undefined ? { originalStart: opts.originalStart } : {}),
+    });
+  }
+
+  sentMail(filter: { from?: string; kind?: SentMailKind; via?: string } = {}): SentMail[] {
+    return this.mail.filter(
+      (m) =>
+        (!filter.from || m.from.toLowerCase() === filter.from.toLowerCase()) &&
+        (!filter.kind || m.kind === filter.kind) &&
+        (!filter.via || m.via === filter.via),
+    );
+  }
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+export function overlaps(start: number, end: number, from: number, to: number): boolean {
+  if (end === start) return start >= from && start < to;
+  return end > from && start < to;
+}
+
+export function eventFields(ev: CalendarEvent): EventFields {
+  return {
+    subject: ev.subject,
+    body: { ...ev.body },
+    location: ev.location,
+    start: ev.start,
+    end: ev.end,
+    isAllDay: ev.isAllDay,
+    showAs: ev.showAs,
+    sensitivity: ev.sensitivity,
+    importance: ev.importance,
+    isReminderOn: ev.isReminderOn,
+    reminderMinutesBeforeStart: ev.reminderMinutesBeforeStart,
+    categories: [...ev.categories],
+    attendees: structuredClone(ev.attendees),
+    isCancelled: ev.isCancelled,
+  };
+}
+
+/** The recurrence range start date implied by an event's start in its zone (for callers that omit it). */
+export function rangeStartDate(start: number, timeZone: string): string {
+  return formatIsoDate(utcToWall(start, timeZone));
+}
+
+function validateEvent(ev: CalendarEvent): void {
+  if (!Number.isFinite(ev.start) || !Number.isFinite(ev.end))
+    throw new StoreError('InvalidInput', 'start/end must be times');
+  if (ev.end < ev.start) throw new StoreError('InvalidInput', 'An event cannot end before it starts');
+  for (const tz of [ev.timeZone, ev.endTimeZone]) {
+    if (!isValidTimeZone(tz))
+      throw new StoreError('InvalidInput', `Unknown time zone "${tz}" (the store wants IANA ids)`);
+  }
+  if (ev.recurrence) validateRecurrence(ev.recurrence);
+}
+
+function validateRecurrence(r: Recurrence): void {
+  try {
+    validatePattern(r.pattern);
+    parseIsoDate(r.range.startDate);
+    if (r.range.type === 'endDate') parseIsoDate(r.range.endDate);
+    if (
+      r.range.type === 'numbered' &&
+      !(Number.isInteger(r.range.numberOfOccurrences) && r.range.numberOfOccurrences > 0)
+    ) {
+      throw new Error('numberOfOccurrences must be a positive integer');
+    }
+  } catch (e) {
+    throw new StoreError('InvalidInput', `Invalid recurrence: ${(e as Error).message}`);
+  }
+}
+
+function validateContact(c: Contact): void {
+  if (c.emailAddresses.length > 3) {
+    throw new StoreError('InvalidInput', 'A contact holds at most three e-mail addresses (EmailAddress1..3)');
+  }
+  if (c.birthday !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(c.birthday)) {
+    throw new StoreError('InvalidInput', 'birthday must be YYYY-MM-DD');
+  }
+}
+
+function coalesce<E extends { seq: number; change: 'create' | 'update' | 'delete' }>(
+  entries: E[],
+  keyOf: (e: E) => number,
+): { change: 'create' | 'update' | 'delete'; key: number; seq: number; last: E }[] {
+  const byKey = new Map<number, { first: E; last: E }>();
+  for (const e of entries) {
+    const k = keyOf(e);
+    const cur = byKey.get(k);
+    if (cur) cur.last = e;
+    else byKey.set(k, { first: e, last: e });
+  }
+  const out: { change: 'create' | 'update' | 'delete'; key: number; seq: number; last: E }[] = [];
+  for (const [key, { first, last }] of byKey) {
+    const existedBefore = first.change !== 'create';
+    const existsNow = last.change !== 'delete';
+    if (!existedBefore && !existsNow) continue;
+    const change = !existedBefore ? 'create' : existsNow ? 'update' : 'delete';
+    out.push({ change, key, seq: last.seq, last });
+  }
+  return out.sort((a, b) => a.seq - b.seq);
+}
