@@ -1,0 +1,132 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { DatabaseError } from './errors';
+import { PrismaClient } from './generated/client';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+/** One connection for work that needs a single session, e.g. holding an advisory lock. */
+export interface SqlSession {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of one or more statements without parameters (simple query protocol). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly prisma: PrismaClient;
+  /** Parameterised raw SQL ($1, $2, …) on any pooled connection. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs fn on one dedicated session, released afterwards (session-level locks die with it). */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// or postgresql:// URL. Unset or empty: the embedded PGlite database in `<dataDir>/pglite`. */
+  databaseUrl?: string | undefined;
+  /** Required for the embedded database. */
+  dataDir?: string | undefined;
+  /** Pool size for PostgreSQL (default 10). */
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const url = options.databaseUrl?.trim();
+  if (url) return openPostgres(url, options.maxConnections ?? 10);
+  if (!options.dataDir) {
+    throw new DatabaseError(
+      'invalid_config',
+      'No database configured: set DATABASE_URL to a PostgreSQL URL, or give a data directory for the embedded database.',
+    );
+  }
+  return openPglite(path.join(options.dataDir, 'pglite'));
+}
+
+function assertPostgresUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DatabaseError(
+      'invalid_config',
+      'DATABASE_URL is not a URL; expected postgres://user:password@host:5432/db.',
+    );
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new DatabaseError(
+      'invalid_config',
+      `DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//.`,
+    );
+  }
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  assertPostgresUrl(url);
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client losing its server connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: 'postgres',
+    prisma,
+    async query(sql, params) {
+      const result = await pool.query(sql, params as unknown[] | undefined);
+      return result.rows;
+    },
+    async withSession(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await fn({
+          async query(sql, params) {
+            return (await client.query(sql, params as unknown[] | undefined)).rows;
+          },
+          async exec(sql) {
+            await client.query(sql);
+          },
+        });
+      } catch (error) {
+        broken = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      } finally {
+        // A session that failed may still hold session state (locks, an aborted transaction): discard it.
+        client.release(broken);
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  await mkdir(dir, { recursive: true });
+  const db = new PGlite(dir);
+  await db.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const session: SqlSession = {
+    async query(sql, params) {
+      return (await db.query(sql, params as unknown[] | undefined)).rows as never[];
+    },
+    async exec(sql) {
+      await db.exec(sql);
+    },
+  };
+  return {
+    kind: 'pglite',
+    prisma,
+    query: session.query,
+    // PGlite is a single session shared by everything in this process.
+    withSession: (fn) => fn(session),
+    async close() {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}
