@@ -1,0 +1,177 @@
+import { type ContentLine, foldLine, lineName, splitContentLines } from './content-lines';
+
+/**
+ * Safe, local repairs of what real clients write, applied before ical.js sees the text. Each one restores the
+ * meaning the writer evidently intended; anything we cannot repair this confidently is left for the parser to
+ * reject. When nothing needed repair the text is returned unchanged (same string), so untouched items keep their
+ * bytes.
+ */
+export interface Repaired {
+  readonly text: string;
+  readonly repairs: readonly string[];
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+export function repairText(input: string): Repaired {
+  const repairs: string[] = [];
+  let text = input;
+  if (CONTROL_CHARS.test(text)) {
+    // RFC 5545/6350 forbid control characters; they are never content, only corruption.
+    text = text.replace(CONTROL_CHARS, '');
+    repairs.push('removed control characters');
+  }
+  if (/\r(?!\n)/.test(text)) {
+    text = text.replace(/\r(?!\n)/g, '\r\n');
+    repairs.push('lone CR line breaks');
+  }
+  const isVCard = /^\s*BEGIN:VCARD/i.test(text);
+  if (isVCard && /QUOTED-PRINTABLE/i.test(text)) {
+    const joined = joinQuotedPrintableSoftBreaks(text);
+    if (joined !== text) {
+      text = joined;
+      repairs.push('joined quoted-printable soft line breaks');
+    }
+  }
+  const { lead, lines } = splitContentLines(text);
+  let changed = false;
+  const out: string[] = [lead];
+  const isV21 = isVCard && lines.some((l) => /^VERSION:2\.1\s*$/i.test(l.text));
+  for (const line of lines) {
+    const fixed = repairLine(line, isVCard, isV21, repairs);
+    if (fixed === line.text) out.push(line.raw);
+    else {
+      changed = true;
+      out.push(foldLine(fixed));
+    }
+  }
+  if (!changed) return { text, repairs };
+  return { text: out.join(''), repairs: [...new Set(repairs)] };
+}
+
+function repairLine(line: ContentLine, isVCard: boolean, isV21: boolean, repairs: string[]): string {
+  let text = line.text;
+  const split = splitNameParamsValue(text);
+  if (!split) return text;
+  if (split.quotedValue) {
+    // `DTSTART;TZID="W. Europe Standard Time:20200609T090000"`: the closing quote slipped past the colon.
+    text = `${split.head}":${split.quotedValue}`;
+    repairs.push('misplaced quote in a parameter');
+    return text;
+  }
+  if (!isVCard) return text;
+  const name = lineName(text);
+  if (isV21 && name === 'VERSION') {
+    repairs.push('vCard 2.1 upgraded to 3.0');
+    return text.replace(/2\.1/, '3.0');
+  }
+  const params = split.params;
+  if (params.length === 0) return text;
+  let encoding: string | undefined;
+  let charset: string | undefined;
+  const types: string[] = [];
+  const kept: string[] = [];
+  let touched = false;
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    const key = (eq === -1 ? '' : param.slice(0, eq)).toUpperCase();
+    const value = eq === -1 ? param : param.slice(eq + 1);
+    if (eq === -1) {
+      touched = true;
+      if (/^(QUOTED-PRINTABLE|BASE64|8BIT|7BIT|B)$/i.test(value)) encoding = value.toUpperCase();
+      else types.push(value);
+    } else if (key === 'ENCODING' && !/^b$/i.test(value)) {
+      touched = true;
+      encoding = value.toUpperCase();
+    } else if (key === 'CHARSET') {
+      touched = true;
+      charset = value;
+    } else kept.push(param);
+  }
+  if (!touched) return text;
+  let value = split.value;
+  if (encoding === 'QUOTED-PRINTABLE') value = decodeQuotedPrintable(value, charset);
+  if (encoding === 'BASE64' || encoding === 'B') {
+    kept.push('ENCODING=b');
+    value = value.replace(/\s+/g, '');
+  }
+  if (types.length > 0) kept.push(`TYPE=${types.join(',')}`);
+  repairs.push('vCard 2.1 parameters');
+  return [split.name, ...kept].join(';') + ':' + value;
+}
+
+interface NameParamsValue {
+  readonly name: string;
+  readonly params: string[];
+  readonly value: string;
+  readonly head: string;
+  /** Set when the only colon sits inside the last quoted parameter value. */
+  readonly quotedValue?: string;
+}
+
+/** Splits `NAME;P=V;P="a:b":value` honouring quotes; undefined when the line has no value delimiter at all. */
+function splitNameParamsValue(text: string): NameParamsValue | undefined {
+  let inQuote = false;
+  const params: string[] = [];
+  let segStart = -1;
+  let name = '';
+  let quoteStart = -1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      inQuote = !inQuote;
+      if (inQuote) quoteStart = i;
+      continue;
+    }
+    if (inQuote) continue;
+    if (ch === ';' || ch === ':') {
+      if (segStart === -1) name = text.slice(0, i);
+      else params.push(text.slice(segStart, i));
+      segStart = i + 1;
+      if (ch === ':') return { name, params, value: text.slice(i + 1), head: text.slice(0, i) };
+    }
+  }
+  if (inQuote || quoteStart === -1) return undefined;
+  const quoted = text.slice(quoteStart + 1, -1);
+  const colon = quoted.lastIndexOf(':');
+  if (!text.endsWith('"') || colon === -1) return undefined;
+  return {
+    name,
+    params,
+    value: '',
+    head: text.slice(0, quoteStart + 1 + colon),
+    quotedValue: quoted.slice(colon + 1),
+  };
+}
+
+/** vCard 2.1 quoted-printable values continue on the next physical line after a trailing `=`. */
+function joinQuotedPrintableSoftBreaks(text: string): string {
+  const lines = text.split(/(?<=\n)/);
+  const out: string[] = [];
+  let open = false;
+  for (const physical of lines) {
+    const body = physical.replace(/\r?\n$/, '');
+    if (open) {
+      out[out.length - 1] = out[out.length - 1]!.replace(/=\r?\n$/, '') + physical;
+    } else out.push(physical);
+    const isQpStart = /^[^:]*QUOTED-PRINTABLE[^:]*:/i.test(body);
+    open = (open || isQpStart) && body.endsWith('=');
+  }
+  return out.join('');
+}
+
+function decodeQuotedPrintable(value: string, charset: string | undefined): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    if (ch === '=' && /^[0-9A-Fa-f]{2}$/.test(value.slice(i + 1, i + 3))) {
+      bytes.push(Number.parseInt(value.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
+  }
+  const label = charset && /^(iso-8859-1|latin1|windows-1252|us-ascii)$/i.test(charset) ? 'windows-1252' : 'utf-8';
+  const decoded = new TextDecoder(label).decode(Uint8Array.from(bytes));
+  // Line breaks inside a value become the escaped `\n` of vCard 3.0 text.
+  return decoded.replace(/\r\n|\r|\n/g, '\\n');
+}
