@@ -81,11 +81,6 @@ export const Errors = {
     'No tenant with id %s. List tenants with GET /v1/tenants.',
     404,
   ),
-  TENANT_EXISTS: createError(
-    'EXSYNC_TENANT_EXISTS',
-    'A tenant with this name already exists. Choose another name, or update the existing tenant.',
-    409,
-  ),
   API_KEY_NOT_FOUND: createError('EXSYNC_API_KEY_NOT_FOUND', 'No API key with id %s for this tenant.', 404),
   USER_NOT_FOUND: createError(
     'EXSYNC_USER_NOT_FOUND',

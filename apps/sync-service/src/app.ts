@@ -1,0 +1,67 @@
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
+import authPlugin from './plugins/auth';
+import errorsPlugin from './plugins/errors';
+import swaggerPlugin from './plugins/swagger';
+import { connectionRoutes } from './routes/exchange-connection/index';
+import { healthRoutes } from './routes/health/index';
+import { settingsRoutes } from './routes/settings/index';
+import { tenantRoutes } from './routes/tenants/index';
+import { usersRoutes } from './routes/users/index';
+import type { ServiceStore } from './store/port';
+import type { Vault } from './vault/vault';
+
+/** 1,000 users with long names and app passwords fit comfortably; anything bigger is refused before parsing. */
+export const BODY_LIMIT = 2 * 1024 * 1024;
+
+export interface AppDeps {
+  store: ServiceStore;
+  vault: Vault;
+  logger: Logger;
+  adminKey?: string | undefined;
+  trustProxy?: boolean;
+  auth?: { maxFailures?: number; failureWindowMs?: number };
+}
+
+/** Registers plugins and routes; never listens (server.ts does), so tests drive it with inject(). */
+export async function buildApp(deps: AppDeps) {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.trustProxy ?? false,
+    // Unknown fields are refused, not silently dropped, and "5" is not a number: a client with a bug hears of it.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // Tenant ids and user ids are matched exactly; no surprises from trailing slashes or case folding.
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      // Operators often reach the service over plain HTTP inside their network; upgrading would break /docs.
+      directives: { upgradeInsecureRequests: null },
+    },
+  });
+  await app.register(swaggerPlugin);
+  await app.register(authPlugin, {
+    store: deps.store,
+    adminKey: deps.adminKey,
+    ...(deps.auth ?? {}),
+  });
+
+  const { store, vault } = deps;
+  await app.register(healthRoutes, { store });
+  await app.register(tenantRoutes, { prefix: '/v1', store });
+  for (const [prefix, explicit] of [
+    ['/v1', false],
+    ['/v1/tenants/:tenantId', true],
+  ] as const) {
+    await app.register(usersRoutes, { prefix, explicit, store, vault });
+    await app.register(settingsRoutes, { prefix, explicit, store });
+    await app.register(connectionRoutes, { prefix, explicit, store, vault });
+  }
+  return app;
+}
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,125 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hashApiKey, matchesHash, prefixOf } from '../auth/api-key';
+import { Errors } from '../errors';
+import type { ServiceStore } from '../store/port';
+
+export type Principal = { role: 'admin'; keyId: string } | { role: 'tenant'; keyId: string; tenantId: string };
+
+/** Who may call a route. Every route under /v1 must declare one; the auth hook refuses a /v1 route without it. */
+export type Access = 'admin' | 'tenant';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** The tenant a tenant-scoped route acts on: the key's own, or the one named in the path. */
+    tenantId: string | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export interface AuthOptions {
+  store: ServiceStore;
+  /** EXSYNC_ADMIN_KEY, compared by hash so its length does not leak through timing. */
+  adminKey?: string | undefined;
+  /** Failed authentications allowed per address within `failureWindowMs` before it is refused (429). */
+  maxFailures?: number;
+  failureWindowMs?: number;
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
+  const { store } = opts;
+  const envAdminHash = opts.adminKey ? hashApiKey(opts.adminKey) : undefined;
+  const maxFailures = opts.maxFailures ?? 10;
+  const windowMs = opts.failureWindowMs ?? 60_000;
+
+  // The plugin counts only failures: `countFailure` is called after a key was refused, never on success, so a
+  // busy Nextcloud with a valid key is never throttled while a key-guessing address is.
+  await app.register(rateLimit, { global: false, max: maxFailures, timeWindow: windowMs });
+  const countFailure = app.createRateLimit({ max: maxFailures, timeWindow: windowMs });
+  const blockedUntil = new Map<string, number>();
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('tenantId', null);
+
+  async function identify(token: string): Promise<Principal | null> {
+    if (envAdminHash && matchesHash(token, envAdminHash)) return { role: 'admin', keyId: 'env' };
+    const prefix = prefixOf(token);
+    if (!prefix) return null;
+    const record = await store.apiKeys.findByPrefix(prefix);
+    if (!record || record.revokedAt || !matchesHash(token, record.hash)) return null;
+    if (record.role === 'admin') return { role: 'admin', keyId: record.id };
+    if (!record.tenantId) return null;
+    return { role: 'tenant', keyId: record.id, tenantId: record.tenantId };
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const access = request.routeOptions.config.access;
+    const url = request.routeOptions.url ?? '';
+    if (!access) {
+      // Fail closed: a /v1 route that forgot to declare its access is unusable rather than public.
+      if (url.startsWith('/v1')) throw new Errors.ADMIN_REQUIRED();
+      return;
+    }
+
+    const key = request.ip;
+    const until = blockedUntil.get(key);
+    if (until !== undefined) {
+      const wait = until - Date.now();
+      if (wait > 0) {
+        reply.header('retry-after', Math.ceil(wait / 1000));
+        throw new Errors.TOO_MANY_AUTH_FAILURES(Math.ceil(wait / 1000));
+      }
+      blockedUntil.delete(key);
+    }
+
+    const token = bearerToken(request);
+    const principal = token ? await identify(token) : null;
+    if (!principal) {
+      const limit = await countFailure(request);
+      if (!limit.isAllowed && limit.isExceeded) {
+        blockedUntil.set(key, Date.now() + limit.ttl);
+        reply.header('retry-after', limit.ttlInSeconds);
+        throw new Errors.TOO_MANY_AUTH_FAILURES(limit.ttlInSeconds);
+      }
+      throw new Errors.UNAUTHENTICATED();
+    }
+    request.principal = principal;
+
+    const pathTenant = (request.params as { tenantId?: string } | undefined)?.tenantId;
+    if (access === 'admin') {
+      if (principal.role !== 'admin') throw new Errors.ADMIN_REQUIRED();
+      return;
+    }
+    // access === 'tenant'
+    if (principal.role === 'tenant') {
+      if (pathTenant !== undefined && pathTenant !== principal.tenantId) throw new Errors.TENANT_FORBIDDEN(pathTenant);
+      request.tenantId = principal.tenantId;
+      return;
+    }
+    if (pathTenant === undefined) {
+      throw new Errors.TENANT_REQUIRED(url.replace(/^\/v1/, ''));
+    }
+    request.tenantId = pathTenant;
+  });
+
+  // An admin naming a tenant that does not exist gets 404 before any handler runs. This runs after validation,
+  // so the id is known to be well-formed when the database sees it.
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.access !== 'tenant' || request.principal?.role !== 'admin') return;
+    const tenantId = request.tenantId;
+    if (tenantId && !(await store.tenants.get(tenantId))) throw new Errors.TENANT_NOT_FOUND(tenantId);
+  });
+}
+
+export default fp(authPlugin, { name: 'exsync-auth' });

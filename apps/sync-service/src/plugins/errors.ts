@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Errors } from '../errors';
+
+interface AjvIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns Ajv's first issue into a sentence naming the field, e.g. `body.users[3].loginName must be string`. */
+export function describeValidation(context: string | undefined, issues: readonly AjvIssue[]): string {
+  const issue = issues[0];
+  if (!issue) return `${context ?? 'request'} is invalid`;
+  const path = `${context ?? 'request'}${issue.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}`;
+  if (issue.keyword === 'additionalProperties') {
+    return `${path} has an unknown field "${String(issue.params.additionalProperty)}"`;
+  }
+  if (issue.keyword === 'required') return `${path} is missing the field "${String(issue.params.missingProperty)}"`;
+  if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) {
+    return `${path} must be one of ${issue.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return `${path} ${issue.message ?? 'is invalid'}`;
+}
+
+function toApiError(error: FastifyError, requestId: string, bodyLimit: number): FastifyError {
+  if (error.code?.startsWith('EXSYNC_')) return error;
+  if (error.validation) {
+    return new Errors.VALIDATION_FAILED(
+      describeValidation(error.validationContext, error.validation as unknown as AjvIssue[]),
+    );
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Errors.BODY_TOO_LARGE(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Errors.UNSUPPORTED_MEDIA_TYPE('');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new Errors.INVALID_JSON();
+  }
+  if (error instanceof SyntaxError) return new Errors.INVALID_JSON();
+  if (error.statusCode === 413) return new Errors.BODY_TOO_LARGE(bodyLimit);
+  if (error.statusCode === 415) return new Errors.UNSUPPORTED_MEDIA_TYPE('');
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new Errors.VALIDATION_FAILED('the request could not be read');
+  }
+  return new Errors.INTERNAL(requestId);
+}
+
+/** One body shape for every error: `{ code, message }`. */
+async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  const bodyLimit = app.initialConfig.bodyLimit ?? 1_048_576;
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error, request.id, bodyLimit);
+    const status = apiError.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: apiError.code }, 'request refused');
+    return reply.status(status).send({ code: apiError.code, message: apiError.message });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const e = new Errors.ROUTE_NOT_FOUND(`${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(404).send({ code: e.code, message: e.message });
+  });
+}
+
+export default fp(errorsPlugin, { name: 'exsync-errors' });

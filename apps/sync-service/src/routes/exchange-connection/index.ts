@@ -1,0 +1,149 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import { Errors } from '../../errors';
+import type { ExchangeConnectionInput, ExchangeConnectionRecord, ServiceStore } from '../../store/port';
+import type { Sealed, Vault } from '../../vault/vault';
+import { errorResponses, NoContent, opId, scopeParams, type TenantScopeOptions } from '../common';
+import { AUTH_KINDS_BY_KIND, ConnectionBody, ConnectionView } from './schemas';
+
+export function connectionContext(tenantId: string, field: 'secret' | 'certificate'): string {
+  return `exchange:${tenantId}:${field}`;
+}
+
+function view(c: ExchangeConnectionRecord): Static<typeof ConnectionView> {
+  return {
+    kind: c.kind,
+    url: c.endpoint,
+    authKind: c.authKind,
+    username: c.username,
+    entraTenantId: c.entraTenantId,
+    clientId: c.clientId,
+    hasSecret: c.secret !== null,
+    hasCertificate: c.certificate !== null,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+type BodyT = Static<typeof ConnectionBody>;
+
+/** Which fields each kind of connection needs, and which secret it stores. */
+function plan(body: BodyT): { need: (keyof BodyT)[]; secretField: 'password' | 'clientSecret' | 'certificate' } {
+  switch (body.authKind) {
+    case 'basic':
+    case 'ntlm':
+      return { need: ['url', 'username'], secretField: 'password' };
+    case 'oauth':
+      return { need: ['url', 'entraTenantId', 'clientId'], secretField: 'clientSecret' };
+    case 'client_secret':
+      return { need: ['entraTenantId', 'clientId'], secretField: 'clientSecret' };
+    case 'certificate':
+      return { need: ['entraTenantId', 'clientId'], secretField: 'certificate' };
+  }
+}
+
+export const connectionRoutes: FastifyPluginAsyncTypebox<
+  TenantScopeOptions & { store: ServiceStore; vault: Vault }
+> = async (app, { explicit, store, vault }) => {
+  const params = scopeParams(explicit, {});
+
+  app.get(
+    '/exchange-connection',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['exchange-connection'],
+        operationId: opId(explicit, 'getExchangeConnection'),
+        summary: "Read the tenant's Exchange connection (secrets shown only as hasSecret / hasCertificate)",
+        params,
+        response: { 200: ConnectionView, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const c = await store.connections.get(request.tenantId!);
+      if (!c) throw new Errors.CONNECTION_NOT_FOUND();
+      return view(c);
+    },
+  );
+
+  app.put(
+    '/exchange-connection',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['exchange-connection'],
+        operationId: opId(explicit, 'putExchangeConnection'),
+        summary: "Create or replace the tenant's Exchange connection",
+        description:
+          'EWS (on-premises): url, authKind basic or ntlm with username and password, or oauth with entraTenantId, clientId and clientSecret. Graph (Exchange Online): entraTenantId, clientId, and authKind client_secret with clientSecret or certificate with certificate. A secret left out keeps the stored one when the kind and authKind are unchanged.',
+        params,
+        body: ConnectionBody,
+        response: { 200: ConnectionView, ...errorResponses(404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const tenantId = request.tenantId!;
+      const body = request.body;
+      const allowed = AUTH_KINDS_BY_KIND[body.kind] as readonly string[];
+      if (!allowed.includes(body.authKind)) {
+        throw new Errors.VALIDATION_FAILED(`body.authKind must be one of ${allowed.join(', ')} for ${body.kind}`);
+      }
+      const { need, secretField } = plan(body);
+      for (const field of need) {
+        if (body[field] === undefined) {
+          throw new Errors.VALIDATION_FAILED(
+            `body.${field} is required for ${body.kind} with authKind ${body.authKind}`,
+          );
+        }
+      }
+      const foreign = (['password', 'clientSecret', 'certificate'] as const).filter(
+        (f) => f !== secretField && body[f] !== undefined,
+      );
+      if (foreign.length > 0) {
+        throw new Errors.VALIDATION_FAILED(`body.${foreign[0]} does not apply to authKind ${body.authKind}`);
+      }
+
+      const existing = await store.connections.get(tenantId);
+      const sameShape = existing?.kind === body.kind && existing.authKind === body.authKind;
+      const field = secretField === 'certificate' ? 'certificate' : 'secret';
+      const given = body[secretField];
+      let sealed: Sealed | null;
+      if (given !== undefined) sealed = vault.seal(given, connectionContext(tenantId, field));
+      else if (sameShape && existing?.[field]) sealed = existing[field];
+      else
+        throw new Errors.VALIDATION_FAILED(
+          `body.${secretField} is required for ${body.kind} with authKind ${body.authKind}`,
+        );
+
+      const input: ExchangeConnectionInput = {
+        kind: body.kind,
+        endpoint: body.url ?? null,
+        authKind: body.authKind,
+        username: body.username ?? null,
+        entraTenantId: body.entraTenantId ?? null,
+        clientId: body.clientId ?? null,
+        secret: field === 'secret' ? sealed : null,
+        certificate: field === 'certificate' ? sealed : null,
+      };
+      return view(await store.connections.put(tenantId, input));
+    },
+  );
+
+  app.delete(
+    '/exchange-connection',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['exchange-connection'],
+        operationId: opId(explicit, 'deleteExchangeConnection'),
+        summary: "Remove the tenant's Exchange connection and forget its secrets",
+        params,
+        response: { 204: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      if (!(await store.connections.delete(request.tenantId!))) throw new Errors.CONNECTION_NOT_FOUND();
+      return reply.status(204).send();
+    },
+  );
+};

@@ -1,0 +1,101 @@
+import { Type } from 'typebox';
+
+const closed = { additionalProperties: false } as const;
+const httpUrl = (description: string) =>
+  Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
+
+export const AUTH_KINDS_BY_KIND = {
+  ews: ['basic', 'ntlm', 'oauth'],
+  graph: ['client_secret', 'certificate'],
+} as const;
+
+/**
+ * One flat object rather than a union, so a mistake gets a message naming the field (e.g. "ews connections need
+ * url") instead of "must match a schema in anyOf". The handler checks which fields each kind needs.
+ */
+export const ConnectionBody = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('ews'), Type.Literal('graph')], {
+      description: 'ews: on-premises Exchange (2016, 2019, SE); graph: Exchange Online through Microsoft Graph.',
+    }),
+    url: Type.Optional(
+      httpUrl(
+        'EWS: the EWS endpoint (https://mail.example.com/EWS/Exchange.asmx), required. Graph: the Graph base URL, default https://graph.microsoft.com.',
+      ),
+    ),
+    authKind: Type.Union(
+      [
+        Type.Literal('basic'),
+        Type.Literal('ntlm'),
+        Type.Literal('oauth'),
+        Type.Literal('client_secret'),
+        Type.Literal('certificate'),
+      ],
+      { description: 'EWS: basic, ntlm or oauth. Graph: client_secret or certificate.' },
+    ),
+    username: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 320,
+        description: 'EWS basic/ntlm: the service account (with ApplicationImpersonation), e.g. DOMAIN\\svc-exsync.',
+      }),
+    ),
+    password: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        writeOnly: true,
+        description: 'EWS basic/ntlm: the service account password. Write-only; leave out to keep the stored one.',
+      }),
+    ),
+    entraTenantId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: 'Graph and EWS oauth: the Entra (Azure AD) tenant id.',
+      }),
+    ),
+    clientId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: 'Graph and EWS oauth: the app registration client id.',
+      }),
+    ),
+    clientSecret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        writeOnly: true,
+        description:
+          'Graph client_secret and EWS oauth: the client secret. Write-only; leave out to keep the stored one.',
+      }),
+    ),
+    certificate: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 65536,
+        writeOnly: true,
+        description:
+          'Graph certificate: PEM with the certificate and its private key. Write-only; leave out to keep the stored one.',
+      }),
+    ),
+  },
+  closed,
+);
+
+export const ConnectionView = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('ews'), Type.Literal('graph')]),
+    url: Type.Union([Type.String(), Type.Null()]),
+    authKind: Type.String(),
+    username: Type.Union([Type.String(), Type.Null()]),
+    entraTenantId: Type.Union([Type.String(), Type.Null()]),
+    clientId: Type.Union([Type.String(), Type.Null()]),
+    hasSecret: Type.Boolean({ description: 'A password or client secret is stored (it is never shown).' }),
+    hasCertificate: Type.Boolean({ description: 'A certificate is stored (it is never shown).' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  closed,
+);

@@ -1,0 +1,186 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import { Errors } from '../../errors';
+import { describeValidation } from '../../plugins/errors';
+import { InvalidCursorError, type ServiceStore, type UserInput, type UserRecord } from '../../store/port';
+import type { Vault } from '../../vault/vault';
+import { errorResponses, NoContent, opId, scopeParams, type TenantScopeOptions } from '../common';
+import {
+  BULK_LIMIT,
+  BulkBody,
+  BulkResult,
+  type BulkUserItem,
+  ListQuery,
+  NcUserId,
+  UserBody,
+  UserList,
+  UserView,
+} from './schemas';
+
+export function appPasswordContext(tenantId: string, ncUserId: string): string {
+  return `user:${tenantId}:${ncUserId}:appPassword`;
+}
+
+function view(u: UserRecord): Static<typeof UserView> {
+  return {
+    ncUserId: u.ncUserId,
+    loginName: u.loginName,
+    email: u.email,
+    mailbox: u.mailbox,
+    displayName: u.displayName,
+    hasAppPassword: true,
+    state: u.state,
+    stateReason: u.stateReason,
+    lastSyncAt: u.lastSyncAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+  };
+}
+
+export const usersRoutes: FastifyPluginAsyncTypebox<
+  TenantScopeOptions & { store: ServiceStore; vault: Vault }
+> = async (app, { explicit, store, vault }) => {
+  const toInput = (tenantId: string, ncUserId: string, body: Static<typeof UserBody>): UserInput => ({
+    ncUserId,
+    loginName: body.loginName,
+    email: body.email ?? null,
+    mailbox: body.mailbox ?? null,
+    displayName: body.displayName ?? null,
+    appPassword: vault.seal(body.appPassword, appPasswordContext(tenantId, ncUserId)),
+  });
+
+  app.put(
+    '/users/:ncUserId',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['users'],
+        operationId: opId(explicit, 'putUser'),
+        summary: 'Enroll a user, or update an enrolled one (idempotent)',
+        description:
+          'Creates the user (201) or replaces their login name, app password and details (200). A paused or failed user keeps their state; a user waiting for new credentials (auth_required) becomes active again.',
+        params: scopeParams(explicit, { ncUserId: NcUserId }),
+        body: UserBody,
+        response: { 200: UserView, 201: UserView, ...errorResponses(404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = request.tenantId!;
+      const { user, created } = await store.users.upsert(
+        tenantId,
+        toInput(tenantId, request.params.ncUserId, request.body),
+      );
+      return reply.status(created ? 201 : 200).send(view(user));
+    },
+  );
+
+  app.post(
+    '/users/bulk',
+    {
+      config: { access: 'tenant' },
+      // Validation errors are mapped here so an oversized list gets its own code.
+      attachValidation: true,
+      schema: {
+        tags: ['users'],
+        operationId: opId(explicit, 'bulkUpsertUsers'),
+        summary: `Enroll or update up to ${BULK_LIMIT} users in one request (all or nothing)`,
+        description:
+          'Every user is validated first and all are written in one transaction: either every user is enrolled or updated, or none is and the error names the first offending entry. Safe to retry.',
+        params: scopeParams(explicit, {}),
+        body: BulkBody,
+        response: { 200: BulkResult, ...errorResponses(404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const invalid = request.validationError;
+      if (invalid) {
+        const issues = (invalid.validation ?? []) as unknown as Parameters<typeof describeValidation>[1];
+        if (issues[0]?.keyword === 'maxItems' && issues[0].instancePath === '/users') {
+          throw new Errors.BULK_LIMIT_EXCEEDED(BULK_LIMIT);
+        }
+        throw new Errors.VALIDATION_FAILED(describeValidation(invalid.validationContext, issues));
+      }
+      const tenantId = request.tenantId!;
+      const seen = new Set<string>();
+      for (const u of request.body.users) {
+        if (seen.has(u.ncUserId)) throw new Errors.DUPLICATE_USER_IN_BULK(JSON.stringify(u.ncUserId));
+        seen.add(u.ncUserId);
+      }
+      const inputs = request.body.users.map((u: Static<typeof BulkUserItem>) => {
+        const { ncUserId, ...rest } = u;
+        return toInput(tenantId, ncUserId, rest);
+      });
+      return store.users.upsertMany(tenantId, inputs);
+    },
+  );
+
+  app.get(
+    '/users',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['users'],
+        operationId: opId(explicit, 'listUsers'),
+        summary: 'List enrolled users, a page at a time, optionally by state',
+        params: scopeParams(explicit, {}),
+        querystring: ListQuery,
+        response: { 200: UserList, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const { state, cursor } = request.query;
+      const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
+      try {
+        const page = await store.users.list(request.tenantId!, {
+          limit,
+          ...(state ? { state } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+        return { items: page.items.map(view), nextCursor: page.nextCursor };
+      } catch (e) {
+        if (e instanceof InvalidCursorError) throw new Errors.INVALID_CURSOR();
+        throw e;
+      }
+    },
+  );
+
+  app.get(
+    '/users/:ncUserId',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['users'],
+        operationId: opId(explicit, 'getUser'),
+        summary: 'Read one enrolled user (never their app password)',
+        params: scopeParams(explicit, { ncUserId: NcUserId }),
+        response: { 200: UserView, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const user = await store.users.get(request.tenantId!, request.params.ncUserId);
+      if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(request.params.ncUserId));
+      return view(user);
+    },
+  );
+
+  app.delete(
+    '/users/:ncUserId',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['users'],
+        operationId: opId(explicit, 'deleteUser'),
+        summary: 'Remove a user: stop syncing, forget credentials and sync state',
+        description:
+          "The user's calendars, contacts and tasks stay untouched on both sides; only the service's record of them (credentials, sync tokens, item links, run history) is deleted.",
+        params: scopeParams(explicit, { ncUserId: NcUserId }),
+        response: { 204: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const deleted = await store.users.delete(request.tenantId!, request.params.ncUserId);
+      if (!deleted) throw new Errors.USER_NOT_FOUND(JSON.stringify(request.params.ncUserId));
+      return reply.status(204).send();
+    },
+  );
+};

@@ -1,0 +1,107 @@
+import { Type } from 'typebox';
+import { USER_STATES } from '../../store/port';
+
+const closed = { additionalProperties: false } as const;
+
+export const BULK_LIMIT = 1000;
+
+/** Nextcloud user ids: letters, digits, space and _ . @ - ' (Nextcloud's own rule), at most 64 characters. */
+export const NcUserId = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: "^[A-Za-z0-9 _.@'-]+$",
+  description: 'The Nextcloud user id (uid).',
+});
+
+const nullableString = (max: number, description: string, format?: string) =>
+  Type.Optional(
+    Type.Union([Type.String({ minLength: 1, maxLength: max, ...(format ? { format } : {}) }), Type.Null()], {
+      description,
+    }),
+  );
+
+const userFields = {
+  loginName: Type.String({
+    minLength: 1,
+    maxLength: 255,
+    description: 'The login name the app password authenticates (Nextcloud DAV Basic auth user).',
+  }),
+  appPassword: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    description: 'A Nextcloud app password for this user. Write-only: stored encrypted, never returned.',
+  }),
+  email: nullableString(320, 'The user’s e-mail address in Nextcloud.', 'email'),
+  mailbox: nullableString(
+    320,
+    'The Exchange mailbox (SMTP address) to sync with; defaults to the e-mail address.',
+    'email',
+  ),
+  displayName: nullableString(255, 'Display name, for the admin page.'),
+};
+
+export const UserBody = Type.Object(userFields, closed);
+
+export const BulkUserItem = Type.Object({ ncUserId: NcUserId, ...userFields }, closed);
+
+export const BulkBody = Type.Object(
+  {
+    users: Type.Array(BulkUserItem, {
+      minItems: 1,
+      maxItems: BULK_LIMIT,
+      description: `1 to ${BULK_LIMIT} users. All or nothing: if one is invalid, none is written.`,
+    }),
+  },
+  closed,
+);
+
+export const BulkResult = Type.Object(
+  {
+    created: Type.Integer({ description: 'Users enrolled by this request.' }),
+    updated: Type.Integer({ description: 'Users that were already enrolled and were updated.' }),
+  },
+  closed,
+);
+
+export const UserState = Type.Enum(USER_STATES, {
+  description:
+    'active: synced on schedule; paused: by an admin; auth_required: the app password stopped working, push a new one; throttled: a server asked to slow down; error: the last run failed; needs_review: deletions were quarantined.',
+});
+
+export const UserView = Type.Object(
+  {
+    ncUserId: NcUserId,
+    loginName: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    mailbox: Type.Union([Type.String(), Type.Null()]),
+    displayName: Type.Union([Type.String(), Type.Null()]),
+    hasAppPassword: Type.Boolean({ description: 'Always true: the app password is stored but never shown.' }),
+    state: UserState,
+    stateReason: Type.Union([Type.String(), Type.Null()], { description: 'Why the user is in this state.' }),
+    lastSyncAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  closed,
+);
+
+export const UserList = Type.Object(
+  {
+    items: Type.Array(UserView),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'Pass as `cursor` to get the next page; null on the last page.',
+    }),
+  },
+  closed,
+);
+
+export const ListQuery = Type.Object(
+  {
+    state: Type.Optional(UserState),
+    limit: Type.Optional(
+      Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$', description: 'Page size, 1 to 1000 (default 100).' }),
+    ),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  closed,
+);
