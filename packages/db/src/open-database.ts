@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { DatabaseError } from './errors';
@@ -33,6 +34,15 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for PostgreSQL (default 10). */
   maxConnections?: number;
+}
+
+const adapterFactories = new WeakMap<Database, SqlMigrationAwareDriverAdapterFactory>();
+
+/** The driver adapter behind a database, for Prisma tooling in tests (not exported from the package). */
+export function driverAdapterFactoryOf(db: Database): SqlMigrationAwareDriverAdapterFactory {
+  const factory = adapterFactories.get(db);
+  if (!factory) throw new DatabaseError('invalid_config', 'This database was not opened by openDatabase().');
+  return factory;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -70,8 +80,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client losing its server connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  return {
+  const adapter = new PrismaPg(pool);
+  const prisma = new PrismaClient({ adapter });
+  const database: Database = {
     kind: 'postgres',
     prisma,
     async query(sql, params) {
@@ -103,13 +114,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       await pool.end();
     },
   };
+  adapterFactories.set(database, adapter);
+  return database;
 }
 
 async function openPglite(dir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const db = new PGlite(dir);
   await db.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const adapter = new PrismaPGlite(db);
+  const prisma = new PrismaClient({ adapter });
   const session: SqlSession = {
     async query(sql, params) {
       return (await db.query(sql, params as unknown[] | undefined)).rows as never[];
@@ -118,7 +132,7 @@ async function openPglite(dir: string): Promise<Database> {
       await db.exec(sql);
     },
   };
-  return {
+  const database: Database = {
     kind: 'pglite',
     prisma,
     query: session.query,
@@ -129,4 +143,6 @@ async function openPglite(dir: string): Promise<Database> {
       await db.close();
     },
   };
+  adapterFactories.set(database, adapter);
+  return database;
 }
