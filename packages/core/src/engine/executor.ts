@@ -1,0 +1,153 @@
+import type { CollectionStore, WriteResult } from '../ports/collection-store';
+import { AuthError, NotFoundError, PreconditionFailedError, RetryableError } from '../ports/errors';
+import { readOne } from './observe';
+import type { ItemPlan, Write } from './plan-types';
+import type { ItemGroup } from './planner';
+import { planItem, statusOf } from './planner';
+import type { SyncPolicy } from './policy';
+import type { RunCounts, StatusStore } from './status-store';
+import type { Side, SideStatus, StatusRow } from './types';
+
+/** Stops the whole run: credentials refused, or the peer asked us to back off. */
+export class RunAbort extends Error {
+  constructor(
+    readonly reason: 'auth' | 'throttled',
+    override readonly cause: unknown,
+    readonly retryAfterMs?: number,
+  ) {
+    super(reason === 'auth' ? 'Credentials were refused; the run stopped' : 'The peer is throttling; the run stopped');
+    this.name = 'RunAbort';
+  }
+}
+
+export interface ExecContext {
+  readonly pair: string;
+  readonly stores: Readonly<Record<Side, CollectionStore>>;
+  readonly status: StatusStore;
+  readonly policy: SyncPolicy;
+  readonly signal?: AbortSignal;
+  readonly counts: RunCounts;
+}
+
+export type ExecOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly parked: { readonly a?: string; readonly b?: string }; readonly error: unknown };
+
+/**
+ * Runs one item's plan. Each remote write is followed by its row, so what we wrote is known (its echo is then a
+ * no-op); a failure puts the item's old row back and parks its hrefs for the next run. A lost race (precondition
+ * failed, or the target vanished) is re-read and re-planned once, at once.
+ */
+export async function executePlan(
+  group: ItemGroup,
+  plan: ItemPlan,
+  ctx: ExecContext,
+  attempt = 0,
+): Promise<ExecOutcome> {
+  if (plan.copy) {
+    const copied = await executePlan({ ident: plan.copy.ident }, plan.copy, ctx, 1);
+    // Without its copy the losing version would be overwritten: leave the whole conflict for the next run.
+    if (!copied.ok) return { ok: false, parked: plan.sources, error: copied.error };
+  }
+  let row: StatusRow | undefined = plan.next;
+  for (const [index, write] of plan.writes.entries()) {
+    try {
+      row = await applyWrite(write, row, plan, ctx);
+      count(ctx.counts, write.side === 'b' ? 'a_to_b' : 'b_to_a', write.type);
+    } catch (error) {
+      if (error instanceof AuthError) {
+        await rollback(plan, ctx);
+        throw new RunAbort('auth', error);
+      }
+      const lostRace =
+        error instanceof PreconditionFailedError || (error instanceof NotFoundError && write.type === 'update');
+      if (lostRace && index === 0 && attempt === 0) {
+        const side = write.side;
+        const href = plan.next?.[side]?.href ?? plan.old?.[side]?.href;
+        if (href) {
+          const fresh = await readOne(ctx.stores[side], href, ctx.signal);
+          const regroup: ItemGroup = { ...group, [side]: fresh };
+          return executePlan(regroup, planItem(regroup, ctx.policy), ctx, 1);
+        }
+      }
+      await rollback(plan, ctx);
+      count(ctx.counts, 'failed', write.type);
+      if (error instanceof RetryableError && error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
+        throw new RunAbort('throttled', error, error.retryAfterMs);
+      }
+      return { ok: false, parked: plan.sources, error };
+    }
+  }
+  await ctx.status.transaction(ctx.pair, async (tx) => {
+    if (row && (row.a || row.b || row.pendingCreate)) await tx.put(row);
+    else await tx.drop(plan.ident);
+    if (plan.conflict) await tx.recordConflict(plan.conflict);
+    for (const q of plan.quarantine) await tx.quarantine(q);
+  });
+  if (plan.conflict) count(ctx.counts, 'conflict', plan.conflict.policy);
+  if (plan.quarantine.length > 0) count(ctx.counts, 'quarantine', 'delete', plan.quarantine.length);
+  return { ok: true };
+}
+
+async function applyWrite(write: Write, row: StatusRow | undefined, plan: ItemPlan, ctx: ExecContext) {
+  const store = ctx.stores[write.side];
+  const current = { ident: plan.ident, ...row } as StatusRow;
+  switch (write.type) {
+    case 'create': {
+      // The row (and so the marker) exists before the item does: a crash in between is re-linked, not duplicated.
+      const pending: StatusRow = { ...current, pendingCreate: write.side };
+      await ctx.status.transaction(ctx.pair, (tx) => tx.put(pending));
+      const result = await store.create(write.item, { marker: plan.ident }, ctx.signal);
+      const { pendingCreate: _, ...rest } = pending;
+      return { ...rest, [write.side]: await written(store, result, ctx.signal) };
+    }
+    case 'update': {
+      const base = current[write.side];
+      if (!base) throw new Error(`No ${write.side} side to update for ${plan.ident}`);
+      const result = await store.update(
+        { ref: { href: base.href, version: base.version }, raw: base.raw },
+        write.item,
+        ctx.signal,
+      );
+      return { ...current, [write.side]: await written(store, result, ctx.signal) };
+    }
+    case 'delete': {
+      const base = current[write.side];
+      if (base) {
+        try {
+          await store.remove({ href: base.href, version: base.version }, ctx.signal);
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error; // already gone is what we wanted
+        }
+      }
+      const rest: { -readonly [K in keyof StatusRow]: StatusRow[K] } = { ...current };
+      delete rest[write.side];
+      return rest.a || rest.b ? rest : undefined;
+    }
+  }
+}
+
+/** The side's state after our write, so the echo in its next delta matches and is a no-op. */
+async function written(store: CollectionStore, result: WriteResult, signal?: AbortSignal): Promise<SideStatus> {
+  if (result.stored) return statusOf(result.stored);
+  try {
+    const seen = await readOne(store, result.ref.href, signal);
+    if (seen.type === 'present' && seen.fetched.ref.version === result.ref.version) return statusOf(seen.fetched);
+  } catch {
+    // The write succeeded; without a read-back the empty hash makes the next run compare models instead.
+  }
+  return { href: result.ref.href, version: result.ref.version, hash: '', raw: '' };
+}
+
+async function rollback(plan: ItemPlan, ctx: ExecContext): Promise<void> {
+  await ctx.status.transaction(ctx.pair, async (tx) => {
+    if (plan.old) await tx.put(plan.old);
+    else await tx.drop(plan.ident);
+  });
+}
+
+function count(counts: RunCounts, group: string, key: string, by = 1): void {
+  const g = counts[group] ?? {};
+  g[key] = (g[key] ?? 0) + by;
+  counts[group] = g;
+}

@@ -1,0 +1,32 @@
+export { canonical, sameValue } from './canonical';
+export type { ExecContext, ExecOutcome } from './executor';
+export { executePlan, RunAbort } from './executor';
+export type { GuardInput } from './guard';
+export { guardDeletions } from './guard';
+export { MemoryPairLock, MemoryStatusStore } from './memory-status-store';
+export type { FieldMerge, Resolution } from './merge';
+export { mergeFields, resolveConflict } from './merge';
+export type { ReadSideInput, SideRead } from './observe';
+export { readOne, readSide } from './observe';
+export type { ConflictRecord, ItemPlan, QuarantineRecord, Write } from './plan-types';
+export type { ItemGroup } from './planner';
+export { groupObservations, planGroups, planItem, planRun, sameContent, statusOf } from './planner';
+export type { ConflictPolicy, DeletionGuard, DeletionPolicy, Direction, SyncPolicy } from './policy';
+export { defaultGuard, defaultPolicy } from './policy';
+export type {
+  PairLock,
+  PlanSummary,
+  RunCounts,
+  RunOutcome,
+  RunRecord,
+  StatusStore,
+  StatusWriter,
+  StoredConflict,
+  StoredQuarantine,
+  StoredRun,
+} from './status-store';
+export { summarize } from './status-store';
+export type { RunOutcomeKind, RunReport, SyncDeps, SyncOptions } from './sync-pair';
+export { syncPair } from './sync-pair';
+export type { Observation, PairState, PairTokens, Side, SideObservations, SideStatus, StatusRow } from './types';
+export { emptyPairState, otherSide } from './types';

@@ -1,0 +1,204 @@
+import type { SyncWindow } from '../model/temporal';
+import type { CollectionStore } from '../ports/collection-store';
+import type { ExecContext } from './executor';
+import { executePlan, RunAbort } from './executor';
+import { guardDeletions } from './guard';
+import type { SideRead } from './observe';
+import { readSide } from './observe';
+import { groupObservations, planGroups } from './planner';
+import type { SyncPolicy } from './policy';
+import type { PairLock, PlanSummary, RunCounts, StatusStore } from './status-store';
+import { summarize } from './status-store';
+import type { Side } from './types';
+
+export interface SyncDeps {
+  readonly a: CollectionStore;
+  readonly b: CollectionStore;
+  readonly status: StatusStore;
+  readonly lock: PairLock;
+}
+
+export interface SyncOptions {
+  /** The collection pair's id in the status store. */
+  readonly pair: string;
+  readonly policy: SyncPolicy;
+  readonly window: SyncWindow;
+  /** Plan only: store and return the plan, write nothing (not even tokens). */
+  readonly dryRun?: boolean;
+  /** List both windows instead of reading deltas (the scheduler's periodic reconcile). */
+  readonly reconcile?: boolean;
+  /** A reconcile runs when the last one is older than this. Default 6 h. */
+  readonly reconcileEveryMs?: number;
+  readonly now?: () => Date;
+  readonly signal?: AbortSignal;
+}
+
+export type RunOutcomeKind =
+  | 'success'
+  /** Some items failed and are parked for the next run. */
+  | 'partial'
+  /** Another run holds the pair. Nothing was done. */
+  | 'locked'
+  | 'dry-run'
+  /** Credentials refused: no further request was sent; the user needs new credentials. */
+  | 'auth-failed'
+  /** The peer asked us to back off; run again after `retryAfterMs`. */
+  | 'throttled';
+
+export interface RunReport {
+  readonly outcome: RunOutcomeKind;
+  readonly counts: RunCounts;
+  readonly plan: readonly PlanSummary[];
+  readonly needsReview: boolean;
+  readonly modes: Readonly<Record<Side, SideRead['mode']>>;
+  readonly parked: Readonly<Record<Side, readonly string[]>>;
+  readonly retryAfterMs?: number;
+  readonly errors: readonly string[];
+}
+
+const SIX_HOURS = 6 * 3600_000;
+
+/**
+ * One run of one pair under its lock: read both sides (deltas, or a windowed reconcile), plan, hold back mass
+ * deletions, execute item by item, then advance each token — only now that every change it covers is committed or
+ * parked for retry.
+ */
+export async function syncPair(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
+  const release = await deps.lock.tryAcquire(options.pair);
+  const empty = { a: [], b: [] };
+  if (!release) {
+    return {
+      outcome: 'locked',
+      counts: {},
+      plan: [],
+      needsReview: false,
+      modes: { a: 'delta', b: 'delta' },
+      parked: empty,
+      errors: [],
+    };
+  }
+  try {
+    return await run(deps, options);
+  } finally {
+    await release();
+  }
+}
+
+async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
+  const { pair, policy, window, status, signal } = { ...options, status: deps.status };
+  const now = (options.now ?? (() => new Date()))();
+  const state = await status.pairState(pair);
+  const rows = await status.rows(pair);
+  const windowMoved =
+    state.window !== undefined && (state.window.start !== window.start || state.window.end !== window.end);
+  const stale =
+    state.lastFullSyncAt === undefined ||
+    now.getTime() - Date.parse(state.lastFullSyncAt) >= (options.reconcileEveryMs ?? SIX_HOURS);
+  const reconcile = options.reconcile === true || windowMoved || stale;
+
+  const read = async (side: Side) =>
+    readSide({
+      side,
+      store: deps[side],
+      rows,
+      token: state.tokens[side],
+      retry: state.retry[side],
+      window,
+      reconcile,
+      ...(signal ? { signal } : {}),
+    });
+  const reads = { a: await read('a'), b: await read('b') };
+  const groups = groupObservations(rows, reads.a.observations, reads.b.observations);
+  const planned = planGroups(rows, groups, policy);
+  const emptied = new Set((['a', 'b'] as const).filter((s) => reads[s].emptied));
+  const guarded = guardDeletions(
+    planned.map((p) => p.plan),
+    { itemCount: rows.length, emptied },
+    policy,
+  );
+  const plan = guarded.plans.filter((p) => p.writes.length > 0 || p.conflict || p.quarantine.length > 0);
+  const summary = plan.map(summarize);
+  const modes = { a: reads.a.mode, b: reads.b.mode };
+  const errors = [...reads.a.unreadable, ...reads.b.unreadable].map((h) => `unreadable item ${h}`);
+
+  if (options.dryRun) {
+    const runId = await status.startRun(pair, { dryRun: true });
+    await status.finishRun(runId, { outcome: 'success', counts: {}, plan: summary });
+    return {
+      outcome: 'dry-run',
+      counts: {},
+      plan: summary,
+      needsReview: guarded.needsReview,
+      modes,
+      parked: { a: [], b: [] },
+      errors,
+    };
+  }
+
+  const runId = await status.startRun(pair, { dryRun: false });
+  const counts: RunCounts = {};
+  const ctx: ExecContext = {
+    pair,
+    stores: { a: deps.a, b: deps.b },
+    status,
+    policy,
+    counts,
+    ...(signal ? { signal } : {}),
+  };
+  const parked: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
+  try {
+    for (const [i, { group }] of planned.entries()) {
+      const item = guarded.plans[i]!;
+      const outcome = await executePlan(group, item, ctx);
+      if (!outcome.ok) {
+        if (outcome.parked.a) parked.a.add(outcome.parked.a);
+        if (outcome.parked.b) parked.b.add(outcome.parked.b);
+        errors.push(`${item.ident}: ${describe(outcome.error)}`);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof RunAbort)) throw error;
+    await status.finishRun(runId, { outcome: 'failed', counts, error: error.message, plan: summary });
+    return {
+      outcome: error.reason === 'auth' ? 'auth-failed' : 'throttled',
+      counts,
+      plan: summary,
+      needsReview: guarded.needsReview,
+      modes,
+      parked: { a: [...parked.a], b: [...parked.b] },
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+      errors: [...errors, error.message],
+    };
+  }
+
+  const fullSync = reads.a.mode === 'reconcile' && reads.b.mode === 'reconcile';
+  await status.transaction(pair, (tx) =>
+    tx.setPairState({
+      tokens: { a: reads.a.nextToken, b: reads.b.nextToken },
+      retry: { a: [...parked.a], b: [...parked.b] },
+      window,
+      ...(fullSync ? { lastFullSyncAt: now.toISOString() } : {}),
+      ...(guarded.needsReview ? { needsReview: true } : {}),
+    }),
+  );
+  const partial = parked.a.size + parked.b.size > 0;
+  await status.finishRun(runId, {
+    outcome: partial ? 'partial' : 'success',
+    counts,
+    plan: summary,
+    ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
+  });
+  return {
+    outcome: partial ? 'partial' : 'success',
+    counts,
+    plan: summary,
+    needsReview: guarded.needsReview,
+    modes,
+    parked: { a: [...parked.a], b: [...parked.b] },
+    errors,
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
