@@ -1,0 +1,420 @@
+import type {
+  Change,
+  ChangeSet,
+  CollectionStore,
+  CreateOptions,
+  FetchedItem,
+  FetchResult,
+  ItemKind,
+  ItemRef,
+  ListedItem,
+  PimItem,
+  StoreCaps,
+  StoredItem,
+  SyncWindow,
+  WriteResult,
+} from '@exsync/core';
+import { InvalidItemError, InvalidSyncTokenError, isStoreError, NotFoundError, RejectedError } from '@exsync/core';
+import { calendarQuery } from 'tsdav';
+import type { DavItemCodec } from './item-codec';
+import { type DavResponse, parseMultistatus, textOf, xmlEscape } from './multistatus';
+import { errorForStatus } from './status-errors';
+import type { DavTransport } from './transport';
+
+export type DavComponent = 'VEVENT' | 'VTODO';
+
+export interface DavCollectionStoreOptions {
+  readonly transport: DavTransport;
+  /** Absolute URL of the collection. */
+  readonly url: string;
+  readonly type: 'calendar' | 'addressbook';
+  /** Components a calendar holds (from discovery). Default VEVENT and VTODO. */
+  readonly components?: readonly DavComponent[];
+  readonly readOnly?: boolean;
+  readonly codec: DavItemCodec;
+  /** Hrefs per multiget request. Default 50. */
+  readonly batchSize?: number;
+}
+
+const DAV_NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav"';
+
+/**
+ * One CalDAV calendar or CardDAV address book as a `CollectionStore`. tsdav does the calendar-query; the rest is
+ * plain requests through the transport, because tsdav's multiget throws on a single missing href, its writes hide
+ * the status we must classify and its sync helpers neither page nor report an invalid token as such.
+ */
+export class DavCollectionStore implements CollectionStore {
+  readonly caps: StoreCaps;
+  readonly url: string;
+  readonly #transport: DavTransport;
+  readonly #type: 'calendar' | 'addressbook';
+  readonly #components: readonly DavComponent[];
+  readonly #codec: DavItemCodec;
+  readonly #batchSize: number;
+
+  constructor(options: DavCollectionStoreOptions) {
+    this.url = options.url.endsWith('/') ? options.url : `${options.url}/`;
+    this.#transport = options.transport;
+    this.#type = options.type;
+    this.#components = options.components ?? ['VEVENT', 'VTODO'];
+    this.#codec = options.codec;
+    this.#batchSize = Math.max(1, options.batchSize ?? 50);
+    const kinds: ItemKind[] =
+      options.type === 'addressbook'
+        ? ['contact', 'group']
+        : this.#components.map((c): ItemKind => (c === 'VEVENT' ? 'event' : 'task'));
+    this.caps = { readOnly: options.readOnly ?? false, deltas: true, kinds };
+  }
+
+  // ---- listing ------------------------------------------------------------------------------------------------
+
+  async *listWindow(window: SyncWindow, signal?: AbortSignal): AsyncIterable<ListedItem> {
+    const seen = new Set<string>();
+    const emit = (responses: readonly { href?: string; etag?: unknown }[]): ListedItem[] =>
+      responses.flatMap((r) => {
+        const etag = textOf(r.etag);
+        if (!r.href || !etag || this.#isSelf(r.href)) return [];
+        const href = this.#pathOf(r.href);
+        if (seen.has(href)) return [];
+        seen.add(href);
+        return [{ href, version: etag }];
+      });
+
+    if (this.#type === 'addressbook') {
+      // Contacts have no dates: the window does not apply, every card is in scope.
+      const listing = await this.#report(
+        this.url,
+        '1',
+        `<card:addressbook-query ${DAV_NS}><d:prop><d:getetag/></d:prop></card:addressbook-query>`,
+        'list',
+        signal,
+      );
+      yield* emit(
+        listing.responses.filter((r) => r.status === 200).map((r) => ({ href: r.href, etag: r.props.getetag })),
+      );
+      return;
+    }
+
+    const range = { start: davTime(window.start), end: davTime(window.end) };
+    for (const component of this.#components) {
+      const filters = [
+        {
+          'comp-filter': {
+            _attributes: { name: 'VCALENDAR' },
+            'comp-filter': { _attributes: { name: component }, 'time-range': { _attributes: range } },
+          },
+        },
+      ];
+      yield* emit(await this.#query(filters, signal));
+      if (component === 'VTODO') {
+        // A task with neither DTSTART nor DUE is in scope of every window, but servers evaluate CREATED or
+        // COMPLETED against the range (RFC 4791 §9.9), so ask for undated tasks explicitly.
+        const undated = [
+          {
+            'comp-filter': {
+              _attributes: { name: 'VCALENDAR' },
+              'comp-filter': {
+                _attributes: { name: 'VTODO' },
+                'prop-filter': [
+                  { _attributes: { name: 'DTSTART' }, 'is-not-defined': {} },
+                  { _attributes: { name: 'DUE' }, 'is-not-defined': {} },
+                ],
+              },
+            },
+          },
+        ];
+        yield* emit(await this.#query(undated, signal));
+      }
+    }
+  }
+
+  async #query(filters: unknown, signal?: AbortSignal): Promise<{ href?: string; etag?: unknown }[]> {
+    const responses = await calendarQuery({
+      url: this.url,
+      props: { 'd:getetag': {} },
+      filters: filters as Record<string, unknown>,
+      depth: '1',
+      fetch: this.#transport.fetch,
+      ...(signal ? { fetchOptions: { signal } } : {}),
+    }).catch((cause: unknown) => {
+      if (isStoreError(cause)) throw cause; // typed errors from the transport
+      throw errorForStatus(500, 'list', this.#pathOf(this.url), { body: String(cause) });
+    });
+    return responses.map((r) => ({ ...(r.href ? { href: r.href } : {}), etag: r.props?.getetag }));
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------------------
+
+  async *getMany(hrefs: readonly string[], signal?: AbortSignal): AsyncIterable<FetchResult> {
+    const invalid: string[] = [];
+    const dataProp = this.#type === 'addressbook' ? '<card:address-data/>' : '<c:calendar-data/>';
+    const method = this.#type === 'addressbook' ? 'card:addressbook-multiget' : 'c:calendar-multiget';
+    for (let i = 0; i < hrefs.length; i += this.#batchSize) {
+      const batch = hrefs.slice(i, i + this.#batchSize);
+      const body =
+        `<${method} ${DAV_NS}><d:prop><d:getetag/><d:getlastmodified/>${dataProp}</d:prop>` +
+        `${batch.map((h) => `<d:href>${xmlEscape(this.#pathOf(h))}</d:href>`).join('')}</${method}>`;
+      const result = await this.#report(this.url, '1', body, 'read', signal);
+      const byKey = new Map(result.responses.map((r) => [hrefKey(this.#pathOf(r.href)), r]));
+      for (const href of batch) {
+        const response = byKey.get(hrefKey(this.#pathOf(href)));
+        // A server must answer every href; if one is left out, read it on its own rather than guess.
+        const outcome = response ? this.#fetchedFrom(href, response) : await this.#get(href, signal);
+        if (outcome === 'invalid') invalid.push(href);
+        else yield outcome;
+      }
+    }
+    if (invalid.length > 0) {
+      throw new InvalidItemError(`Unreadable content in ${invalid.length} item(s): ${invalid.join(', ')}`);
+    }
+  }
+
+  #fetchedFrom(href: string, response: DavResponse): FetchResult | 'invalid' {
+    if (response.status === 404 || response.status === 410) return { href, found: false };
+    const raw = textOf(response.props['calendar-data'] ?? response.props['address-data']);
+    const etag = textOf(response.props.getetag);
+    if (response.status !== 200 || raw === undefined || !etag) {
+      throw errorForStatus(response.status === 200 ? 500 : response.status, 'read', this.#pathOf(href));
+    }
+    const modified = textOf(response.props.getlastmodified);
+    const fetched = this.#decode({ href: this.#pathOf(href), version: etag }, raw, modified);
+    return fetched ? { href, found: true, fetched } : 'invalid';
+  }
+
+  async #get(href: string, signal?: AbortSignal): Promise<FetchResult | 'invalid'> {
+    const response = await this.#send('GET', href, { signal });
+    if (response.status === 404 || response.status === 410) {
+      await response.body?.cancel();
+      return { href, found: false };
+    }
+    const raw = await response.text();
+    const etag = response.headers.get('etag');
+    if (!response.ok || !etag)
+      throw errorForStatus(response.ok ? 500 : response.status, 'read', this.#pathOf(href), { body: raw });
+    const fetched = this.#decode(
+      { href: this.#pathOf(href), version: etag },
+      raw,
+      response.headers.get('last-modified') ?? undefined,
+    );
+    return fetched ? { href, found: true, fetched } : 'invalid';
+  }
+
+  #decode(ref: ItemRef, raw: string, modified: string | undefined): FetchedItem | undefined {
+    let item: PimItem;
+    try {
+      item = this.#codec.toModel(raw);
+    } catch {
+      return undefined;
+    }
+    const marker = this.#codec.readMarker(raw);
+    const modifiedAt = modified && !Number.isNaN(Date.parse(modified)) ? new Date(modified).toISOString() : undefined;
+    return {
+      ref,
+      raw,
+      item,
+      hash: this.#codec.contentHash(raw),
+      ...(marker === undefined ? {} : { marker }),
+      ...(modifiedAt === undefined ? {} : { modifiedAt }),
+    };
+  }
+
+  // ---- changes ------------------------------------------------------------------------------------------------
+
+  async startToken(_window: SyncWindow, signal?: AbortSignal): Promise<string> {
+    const response = await this.#send('PROPFIND', this.url, {
+      signal,
+      headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
+      body: `<d:propfind ${DAV_NS}><d:prop><d:sync-token/></d:prop></d:propfind>`,
+    });
+    const text = await response.text();
+    if (response.status !== 207) throw errorForStatus(response.status, 'sync', this.#pathOf(this.url), { body: text });
+    const token = textOf(parseMultistatus(text).responses[0]?.props['sync-token'])?.trim();
+    if (token) return token;
+    // No sync-token property: take the token an initial sync-collection ends with (its listing is discarded).
+    let next = '';
+    for (let page = 0; page < 1000; page++) {
+      const set = await this.#syncPage(next, signal);
+      next = set.nextToken;
+      if (!set.more) return next;
+    }
+    throw errorForStatus(500, 'sync', this.#pathOf(this.url));
+  }
+
+  async changesSince(token: string, signal?: AbortSignal): Promise<ChangeSet> {
+    if (!token.trim())
+      throw new InvalidSyncTokenError('An empty sync token is not a token; a full reconcile is needed');
+    return this.#syncPage(token, signal);
+  }
+
+  /**
+   * One sync-collection (RFC 6578) request. Never sends `<limit>` (Nextcloud answers 507 on an initial sync with
+   * one); a server that truncates on its own marks it with a 507 response for the collection, and the engine
+   * continues from the token it gave. Nextcloud silently returns a partial delta for a token older than its
+   * pruned change log: nothing here can tell, which is why the engine also reconciles periodically.
+   */
+  async #syncPage(token: string, signal?: AbortSignal): Promise<ChangeSet> {
+    const body =
+      `<d:sync-collection ${DAV_NS}><d:sync-token>${xmlEscape(token)}</d:sync-token>` +
+      `<d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
+    const response = await this.#send('REPORT', this.url, {
+      signal,
+      headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
+      body,
+    });
+    const text = await response.text();
+    if (response.status === 500 && token) {
+      // Xandikos answers an unknown token with 500. A 500 here at worst costs one reconcile, never data.
+      throw new InvalidSyncTokenError('The server failed on this sync token (500); a full reconcile is needed');
+    }
+    if (response.status === 507) {
+      throw new RejectedError(
+        'The server refused the sync request size (507); no limit is sent, so this is unexpected',
+        'too-large',
+      );
+    }
+    if (response.status !== 207) throw errorForStatus(response.status, 'sync', this.#pathOf(this.url), { body: text });
+    const multistatus = parseMultistatus(text);
+    if (!multistatus.syncToken) throw errorForStatus(500, 'sync', this.#pathOf(this.url), { body: 'no sync-token' });
+    let more = false;
+    const changes: Change[] = [];
+    for (const r of multistatus.responses) {
+      if (this.#isSelf(r.href)) {
+        if (r.status === 507) more = true;
+        continue;
+      }
+      const href = this.#pathOf(r.href);
+      if (r.status === 404 || r.status === 410) {
+        changes.push({ type: 'delete', href, reason: 'deleted' });
+        continue;
+      }
+      const etag = textOf(r.props.getetag);
+      if (r.status === 200 && etag) changes.push({ type: 'upsert', ref: { href, version: etag } });
+    }
+    return { changes, nextToken: multistatus.syncToken, more };
+  }
+
+  // ---- writing ------------------------------------------------------------------------------------------------
+
+  async create(item: PimItem, options: CreateOptions, signal?: AbortSignal): Promise<WriteResult> {
+    this.#assertWritable(item);
+    const raw = this.#codec.fromModel(item, { marker: options.marker });
+    const href = this.#pathOf(`${this.url}${objectName(item.uid)}${this.#type === 'addressbook' ? '.vcf' : '.ics'}`);
+    return this.#put(href, raw, { 'If-None-Match': '*' }, 'create', signal);
+  }
+
+  async update(base: StoredItem, item: PimItem, signal?: AbortSignal): Promise<WriteResult> {
+    this.#assertWritable(item);
+    const raw = this.#codec.patch(base.raw, item);
+    return this.#put(base.ref.href, raw, { 'If-Match': base.ref.version }, 'update', signal);
+  }
+
+  async remove(ref: ItemRef, signal?: AbortSignal): Promise<void> {
+    if (this.caps.readOnly) throw new RejectedError('The collection is read-only', 'read-only');
+    const response = await this.#send('DELETE', ref.href, {
+      signal,
+      headers: { 'If-Match': ref.version, ...this.#schedulingHeaders() },
+    });
+    const text = await response.text();
+    if (!response.ok) throw errorForStatus(response.status, 'remove', this.#pathOf(ref.href), { body: text });
+  }
+
+  async #put(
+    href: string,
+    raw: string,
+    condition: Record<string, string>,
+    operation: 'create' | 'update',
+    signal: AbortSignal | undefined,
+  ): Promise<WriteResult> {
+    const contentType = this.#type === 'addressbook' ? 'text/vcard; charset=utf-8' : 'text/calendar; charset=utf-8';
+    const response = await this.#send('PUT', href, {
+      signal,
+      headers: { 'Content-Type': contentType, ...condition, ...this.#schedulingHeaders() },
+      body: raw,
+    });
+    const text = await response.text();
+    // Xandikos reports a UID clash as a 207 carrying the failure; anything but 2xx-without-body is a refusal.
+    if (!response.ok || response.status === 207) {
+      const status = response.status === 207 ? 409 : response.status;
+      throw errorForStatus(status, operation, this.#pathOf(href), { body: text, sentBytes: Buffer.byteLength(raw) });
+    }
+    const etag = response.headers.get('etag');
+    if (etag && !etag.startsWith('W/')) {
+      // A strong ETag on PUT means the server stored exactly these bytes (RFC 4791 §5.3.4; sabre omits it otherwise).
+      const stored = this.#decode({ href, version: etag }, raw, undefined);
+      return { ref: { href, version: etag }, ...(stored ? { stored } : {}) };
+    }
+    // No ETag: the server changed what we sent (Nextcloud adds SCHEDULE-STATUS, fixes cards). Read it back.
+    const fetched = await this.#get(href, signal);
+    if (fetched === 'invalid') return { ref: { href, version: '' } };
+    if (!fetched.found) throw new NotFoundError(`${operation} ${href}: the item vanished right after it was written`);
+    return { ref: fetched.fetched.ref, stored: fetched.fetched };
+  }
+
+  #assertWritable(item: PimItem): void {
+    if (this.caps.readOnly) throw new RejectedError('The collection is read-only', 'read-only');
+    if (!this.caps.kinds.includes(item.kind)) {
+      throw new RejectedError(`This collection does not hold ${item.kind} items`, 'unsupported');
+    }
+  }
+
+  /** Sabre skips all implicit scheduling for a request with `Schedule-Reply: F` (belt to pim's SCHEDULE-AGENT braces). */
+  #schedulingHeaders(): Record<string, string> {
+    return this.#type === 'calendar' ? { 'Schedule-Reply': 'F' } : {};
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------------------------
+
+  async #report(url: string, depth: string, body: string, operation: 'list' | 'read', signal?: AbortSignal) {
+    const response = await this.#send('REPORT', url, {
+      signal,
+      headers: { Depth: depth, 'Content-Type': 'application/xml; charset=utf-8' },
+      body,
+    });
+    const text = await response.text();
+    if (response.status !== 207) throw errorForStatus(response.status, operation, this.#pathOf(url), { body: text });
+    return parseMultistatus(text);
+  }
+
+  #send(
+    method: string,
+    href: string,
+    init: { signal?: AbortSignal | undefined; headers?: Record<string, string>; body?: string },
+  ): Promise<Response> {
+    return this.#transport.fetch(new URL(href, this.url), {
+      method,
+      ...(init.headers ? { headers: init.headers } : {}),
+      ...(init.body === undefined ? {} : { body: init.body }),
+      ...(init.signal ? { signal: init.signal } : {}),
+    });
+  }
+
+  /** Hrefs are kept as absolute paths, as servers report them. */
+  #pathOf(href: string): string {
+    return new URL(href, this.url).pathname;
+  }
+
+  #isSelf(href: string): boolean {
+    return hrefKey(this.#pathOf(href)).replace(/\/$/, '') === hrefKey(this.#pathOf(this.url)).replace(/\/$/, '');
+  }
+}
+
+/** Servers differ in which characters they percent-encode; compare hrefs decoded. */
+function hrefKey(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Objects are named after their UID (Nextcloud's advice), made safe for one path segment. */
+export function objectName(uid: string): string {
+  return /^[A-Za-z0-9._@-]{1,200}$/.test(uid) ? uid : encodeURIComponent(uid).slice(0, 200);
+}
+
+/** `2030-03-01T00:00:00Z` → `20300301T000000Z`, the form time-range wants. */
+function davTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`Not an instant: ${iso}`);
+  return `${date.toISOString().slice(0, 19).replaceAll('-', '').replaceAll(':', '')}Z`;
+}

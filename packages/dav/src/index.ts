@@ -1,0 +1,12 @@
+export { AuthCircuit, sharedAuthCircuit } from './auth-circuit';
+export type { DavCollectionInfo, EnsureCollectionOptions } from './collections';
+export { ensureCollection, listCollections } from './collections';
+export type { DavCollectionStoreOptions, DavComponent } from './dav-collection-store';
+export { DavCollectionStore, objectName } from './dav-collection-store';
+export type { DavHomes } from './discovery';
+export { discoverHomes, discoverNextcloud, nextcloudDavRoot } from './discovery';
+export type { DavItemCodec } from './item-codec';
+export { MARKER_PROPERTY, minimalCodec } from './minimal-codec';
+export { parseRetryAfter } from './retry-after';
+export type { DavCredentials, DavTransportOptions } from './transport';
+export { DavTransport } from './transport';

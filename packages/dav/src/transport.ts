@@ -1,0 +1,98 @@
+import { AuthError, RetryableError } from '@exsync/core';
+import { AuthCircuit, sharedAuthCircuit } from './auth-circuit';
+import { parseRetryAfter } from './retry-after';
+
+export interface DavCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface DavTransportOptions {
+  readonly credentials?: DavCredentials;
+  /** Per-request timeout; a request that takes longer fails as retryable. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Defaults to the process-wide circuit, so all stores of one user share it. */
+  readonly circuit?: AuthCircuit;
+  /** The underlying fetch (tests inject one). Default: global fetch. */
+  readonly fetch?: typeof fetch;
+  /** The origin the credentials belong to; requests elsewhere are refused. Default: origin of the first request. */
+  readonly origin?: string;
+}
+
+/**
+ * Every HTTP request of the DAV backend goes through here — ours and tsdav's (passed as its `fetch`). It adds
+ * Basic auth, enforces the per-request timeout, keeps the per-credential 401 circuit and turns the statuses that
+ * mean the same for every request into typed errors: 401 → AuthError, 429/502/503/504 → RetryableError with the
+ * peer's Retry-After, network failures and timeouts → RetryableError. Other statuses are left to the caller,
+ * which knows what a 404 or 412 means for its request.
+ */
+export class DavTransport {
+  readonly #auth: string | undefined;
+  readonly #key: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #circuit: AuthCircuit;
+  readonly #fetch: typeof fetch;
+  #origin: string | undefined;
+
+  constructor(options: DavTransportOptions = {}) {
+    const { credentials } = options;
+    this.#auth = credentials
+      ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`
+      : undefined;
+    this.#origin = options.origin === undefined ? undefined : new URL(options.origin).origin;
+    this.#key = credentials
+      ? AuthCircuit.keyOf(this.#origin ?? '', credentials.username, credentials.password)
+      : undefined;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#circuit = options.circuit ?? sharedAuthCircuit;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** True once the server refused these credentials; nothing more will be sent. */
+  get authFailed(): boolean {
+    return this.#key !== undefined && this.#circuit.isOpen(this.#key);
+  }
+
+  /** A `fetch` with this transport's behaviour, for tsdav's `fetch` option. */
+  readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    if (this.#origin === undefined) this.#origin = url.origin;
+    if (url.origin !== this.#origin) {
+      // Credentials are only ever sent to the server they belong to (a redirect or href elsewhere is refused).
+      throw new AuthError(`Refusing to send credentials to ${url.origin}; they belong to ${this.#origin}`);
+    }
+    if (this.authFailed) {
+      throw new AuthError('The server refused these credentials earlier; no request is sent until they are renewed');
+    }
+    const headers = new Headers(init.headers);
+    if (this.#auth) headers.set('Authorization', this.#auth);
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await this.#fetch(url, { ...init, headers, signal, redirect: 'manual' });
+    } catch (cause) {
+      const what = timeout.aborted
+        ? `timed out after ${this.#timeoutMs} ms`
+        : init.signal?.aborted
+          ? 'was aborted'
+          : 'failed';
+      throw new RetryableError(`${init.method ?? 'GET'} ${url.pathname} ${what}`, { cause });
+    }
+    if (response.status === 401) {
+      await response.body?.cancel();
+      if (this.#key) this.#circuit.trip(this.#key, 401);
+      throw new AuthError(
+        `${url.origin} refused the credentials (401). Sync for this user stops until a new app password is provided`,
+      );
+    }
+    if ([429, 502, 503, 504].includes(response.status)) {
+      await response.body?.cancel();
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      throw new RetryableError(`${init.method ?? 'GET'} ${url.pathname} answered ${response.status}; try again later`, {
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    return response;
+  };
+}
