@@ -3,6 +3,8 @@ import type {
   ChangeSet,
   CollectionStore,
   CreateOptions,
+  DateValue,
+  EventItem,
   FetchedItem,
   FetchResult,
   ItemKind,
@@ -34,6 +36,12 @@ export interface DavCollectionStoreOptions {
   readonly codec: DavItemCodec;
   /** Hrefs per multiget request. Default 50. */
   readonly batchSize?: number;
+  /**
+   * Whether the server matches a recurring series by its occurrences in time-range queries (RFC 4791 §9.9), as
+   * Nextcloud and Radicale do. Xandikos 0.2.8 only looks at the first instance; with `false` the store also reads
+   * every recurring event and keeps those whose recurrence may reach into the window. Default true.
+   */
+  readonly serverExpandsRecurrence?: boolean;
 }
 
 const DAV_NS = 'xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:card="urn:ietf:params:xml:ns:carddav"';
@@ -51,6 +59,7 @@ export class DavCollectionStore implements CollectionStore {
   readonly #components: readonly DavComponent[];
   readonly #codec: DavItemCodec;
   readonly #batchSize: number;
+  readonly #expandsRecurrence: boolean;
 
   constructor(options: DavCollectionStoreOptions) {
     this.url = options.url.endsWith('/') ? options.url : `${options.url}/`;
@@ -59,6 +68,7 @@ export class DavCollectionStore implements CollectionStore {
     this.#components = options.components ?? ['VEVENT', 'VTODO'];
     this.#codec = options.codec;
     this.#batchSize = Math.max(1, options.batchSize ?? 50);
+    this.#expandsRecurrence = options.serverExpandsRecurrence ?? true;
     const kinds: ItemKind[] =
       options.type === 'addressbook'
         ? ['contact', 'group']
@@ -106,6 +116,7 @@ export class DavCollectionStore implements CollectionStore {
         },
       ];
       yield* emit(await this.#query(filters, signal));
+      if (component === 'VEVENT' && !this.#expandsRecurrence) yield* emit(await this.#seriesReaching(window, signal));
       if (component === 'VTODO') {
         // A task with neither DTSTART nor DUE is in scope of every window, but servers evaluate CREATED or
         // COMPLETED against the range (RFC 4791 §9.9), so ask for undated tasks explicitly.
@@ -126,6 +137,26 @@ export class DavCollectionStore implements CollectionStore {
         yield* emit(await this.#query(undated, signal));
       }
     }
+  }
+
+  /** Recurring events whose rule may produce an occurrence in the window, judged client-side. */
+  async #seriesReaching(window: SyncWindow, signal?: AbortSignal): Promise<{ href?: string; etag?: unknown }[]> {
+    const body =
+      `<c:calendar-query ${DAV_NS}><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter>` +
+      `<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="RRULE"/></c:comp-filter>` +
+      `</c:comp-filter></c:filter></c:calendar-query>`;
+    const listing = await this.#report(this.url, '1', body, 'list', signal);
+    return listing.responses.flatMap((r) => {
+      const raw = textOf(r.props['calendar-data']);
+      if (r.status !== 200 || raw === undefined) return [];
+      let item: PimItem;
+      try {
+        item = this.#codec.toModel(raw);
+      } catch {
+        return [{ href: r.href, etag: r.props.getetag }]; // unreadable: keep it in scope, getMany reports it
+      }
+      return item.kind === 'event' && seriesMayReach(item, window) ? [{ href: r.href, etag: r.props.getetag }] : [];
+    });
   }
 
   async #query(filters: unknown, signal?: AbortSignal): Promise<{ href?: string; etag?: unknown }[]> {
@@ -410,6 +441,25 @@ function hrefKey(path: string): string {
 /** Objects are named after their UID (Nextcloud's advice), made safe for one path segment. */
 export function objectName(uid: string): string {
   return /^[A-Za-z0-9._@-]{1,200}$/.test(uid) ? uid : encodeURIComponent(uid).slice(0, 200);
+}
+
+/**
+ * Whether a series may have an occurrence in the window: it starts before the window ends and its UNTIL is not
+ * before the window starts. Zones are ignored with a day of slack; keeping a series too many is harmless.
+ */
+function seriesMayReach(event: EventItem, window: SyncWindow): boolean {
+  if (!event.recurrence) return false;
+  const day = 86_400_000;
+  const at = (value: DateValue) =>
+    Date.parse(
+      value.kind === 'date'
+        ? `${value.date}T00:00:00Z`
+        : value.dateTime.endsWith('Z')
+          ? value.dateTime
+          : `${value.dateTime}Z`,
+    );
+  const until = event.recurrence.until ? at(event.recurrence.until) + day : Number.POSITIVE_INFINITY;
+  return at(event.start) - day < Date.parse(window.end) && until >= Date.parse(window.start);
 }
 
 /** `2030-03-01T00:00:00Z` → `20300301T000000Z`, the form time-range wants. */

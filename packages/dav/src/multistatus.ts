@@ -1,3 +1,4 @@
+import { RetryableError } from '@exsync/core';
 import { XMLParser } from 'fast-xml-parser';
 
 /** One `<response>` of a 207 Multi-Status, flattened: props of its 200 propstat, status of the rest. */
@@ -27,7 +28,8 @@ const parser = new XMLParser({
   isArray: (name) => ['response', 'propstat', 'href', 'comp', 'privilege', 'report', 'supported-report'].includes(name),
 });
 
-export class DavXmlError extends Error {}
+/** A body that is not the XML DAV promised (a proxy's error page, a cut-off response): worth another try. */
+export class DavXmlError extends RetryableError {}
 
 export function parseXml(xml: string): Record<string, unknown> {
   try {
@@ -38,7 +40,9 @@ export function parseXml(xml: string): Record<string, unknown> {
 }
 
 export function parseMultistatus(xml: string): Multistatus {
-  const root = parseXml(xml).multistatus;
+  const parsed = parseXml(xml);
+  // An empty `<multistatus/>` parses as an empty string.
+  const root = parsed.multistatus === '' ? {} : parsed.multistatus;
   if (!isRecord(root)) throw new DavXmlError('Expected a DAV:multistatus body');
   const responses = asArray(root.response).flatMap((r): DavResponse[] => {
     if (!isRecord(r)) return [];
