@@ -27,3 +27,9 @@ export function pairHarness(options: { policy?: SyncPolicy; pageSize?: number } 
     );
   return { a, b, status, lock, policy, sync, contents };
 }
+
+/** The summary of the task with `uid` on a side (undefined when absent). */
+export function summaryOf(store: MemoryStore, uid: string): string | undefined {
+  const item = store.findByUid(uid)?.item;
+  return item && 'summary' in item ? item.summary : undefined;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, InvalidItemError, PreconditionFailedError, RetryableError } from '../ports/errors';
 import { sampleTask } from '../testing/sample-items';
-import { pairHarness } from './harness.test-support';
+import { pairHarness, summaryOf } from './harness.test-support';
 
 describe('syncPair', () => {
   it('first run copies each side’s items to the other, and a second run does nothing (echo is a no-op)', async () => {
@@ -35,7 +35,7 @@ describe('syncPair', () => {
     h.a.put(sampleTask('t1', { summary: 'changed' }));
     const r = await h.sync();
     expect(r.counts).toEqual({ a_to_b: { update: 1 } });
-    expect(h.b.get(href)?.item.summary).toBe('changed');
+    expect(h.b.get(href)?.item).toMatchObject({ summary: 'changed' });
   });
 
   it('dry run returns and stores the plan, writes nothing and moves no token', async () => {
@@ -87,10 +87,10 @@ describe('syncPair', () => {
     expect(r.outcome).toBe('partial');
     expect(r.parked.a).toEqual(['/a/t1']);
     expect(h.b.findByUid('t2')).toBeDefined();
-    expect(h.b.findByUid('t1')?.item.summary).toBe('Task t1');
+    expect(summaryOf(h.b, 't1')).toBe('Task t1');
     const next = await h.sync();
     expect(next.outcome).toBe('success');
-    expect(h.b.findByUid('t1')?.item.summary).toBe('edit');
+    expect(summaryOf(h.b, 't1')).toBe('edit');
   });
 
   it('a lost race (precondition failed) is re-read and re-planned at once, merging both edits', async () => {
@@ -124,7 +124,7 @@ describe('syncPair', () => {
     const r = await h.sync();
     expect(r.outcome).toBe('partial');
     expect((await h.sync()).outcome).toBe('success');
-    expect(h.b.findByUid('t1')?.item.summary).toBe('x');
+    expect(summaryOf(h.b, 't1')).toBe('x');
   });
 
   it('an unreadable item is skipped and reported, the rest still sync, nothing is deleted', async () => {
@@ -154,7 +154,7 @@ describe('syncPair', () => {
     expect(c?.bItem).toMatchObject({ summary: 'B' });
     expect(c?.aRaw).toContain('"A"');
     expect(c?.bRaw).toContain('"B"');
-    expect(h.b.findByUid('t1')?.item.summary).toBe('A');
+    expect(summaryOf(h.b, 't1')).toBe('A');
   });
 
   it('a one-way pair never writes to its source', async () => {
@@ -170,7 +170,7 @@ describe('syncPair', () => {
     h.b.put(sampleTask('t1', { summary: 'local' }));
     await h.sync();
     expect(h.a.calls.filter((c) => c === 'create' || c === 'update' || c === 'remove')).toEqual([]);
-    expect(h.b.findByUid('t1')?.item.summary).toBe('Task t1');
+    expect(summaryOf(h.b, 't1')).toBe('Task t1');
     expect(h.a.findByUid('t2')).toBeUndefined();
   });
 });
