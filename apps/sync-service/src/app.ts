@@ -13,6 +13,12 @@ import { usersRoutes } from './routes/users/index';
 import type { ServiceStore } from './store/port';
 import type { Vault } from './vault/vault';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    registeredRoutes: { method: string; url: string }[];
+  }
+}
+
 /** 1,000 users with long names and app passwords fit comfortably; anything bigger is refused before parsing. */
 export const BODY_LIMIT = 2 * 1024 * 1024;
 
@@ -37,6 +43,15 @@ export async function buildApp(deps: AppDeps) {
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Every route as registered, so a test can prove none is missing from the OpenAPI document.
+  const registeredRoutes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url });
+  });
+  app.decorate('registeredRoutes', registeredRoutes);
+
+  // JSON only: a text/plain body would otherwise reach validation as a string and get a confusing message.
+  app.removeContentTypeParser('text/plain');
   await app.register(errorsPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, createTenant, startTestApp, type TestApp } from '../../testing/harness';
+
+let t: TestApp;
+let tenant: { id: string; key: string };
+
+beforeAll(async () => {
+  t = await startTestApp();
+  tenant = await createTenant(t, 'Acme');
+});
+afterAll(async () => t?.close());
+
+const alice = { loginName: 'alice', appPassword: 'alice-app-password-0001', email: 'alice@acme.example' };
+
+describe('PUT /v1/users/{ncUserId}', () => {
+  it('enrolls a user (201), then updates the same user idempotently (200)', async () => {
+    const first = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/alice',
+      headers: bearer(tenant.key),
+      payload: alice,
+    });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({
+      ncUserId: 'alice',
+      loginName: 'alice',
+      hasAppPassword: true,
+      state: 'active',
+    });
+
+    const again = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/alice',
+      headers: bearer(tenant.key),
+      payload: { ...alice, displayName: 'Alice A.' },
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ displayName: 'Alice A.' });
+    const list = await t.app.inject({ method: 'GET', url: '/v1/users', headers: bearer(tenant.key) });
+    expect(list.json().items.filter((u: { ncUserId: string }) => u.ncUserId === 'alice')).toHaveLength(1);
+  });
+
+  it('reactivates a user waiting for new credentials, but keeps a paused user paused', async () => {
+    await t.app.inject({ method: 'PUT', url: '/v1/users/bob', headers: bearer(tenant.key), payload: alice });
+    await t.app.inject({ method: 'PUT', url: '/v1/users/carol', headers: bearer(tenant.key), payload: alice });
+    await t.db.query(`UPDATE users SET state = 'auth_required', state_reason = 'x' WHERE nc_user_id = 'bob'`);
+    await t.db.query(`UPDATE users SET state = 'paused' WHERE nc_user_id = 'carol'`);
+    for (const id of ['bob', 'carol']) {
+      await t.app.inject({ method: 'PUT', url: `/v1/users/${id}`, headers: bearer(tenant.key), payload: alice });
+    }
+    const get = async (id: string) =>
+      (await t.app.inject({ method: 'GET', url: `/v1/users/${id}`, headers: bearer(tenant.key) })).json();
+    expect(await get('bob')).toMatchObject({ state: 'active', stateReason: null });
+    expect(await get('carol')).toMatchObject({ state: 'paused' });
+  });
+
+  it.each([
+    ['a wrong type', { ...alice, loginName: 42 }, 'EXSYNC_VALIDATION_FAILED', /body\.loginName must be string/],
+    ['an unknown field', { ...alice, isAdmin: true }, 'EXSYNC_VALIDATION_FAILED', /unknown field "isAdmin"/],
+    ['a missing field', { loginName: 'x' }, 'EXSYNC_VALIDATION_FAILED', /missing the field "appPassword"/],
+    ['a bad e-mail', { ...alice, email: 'not-an-address' }, 'EXSYNC_VALIDATION_FAILED', /body\.email/],
+    ['an empty password', { ...alice, appPassword: '' }, 'EXSYNC_VALIDATION_FAILED', /appPassword/],
+  ])('refuses %s with a stable code and writes nothing', async (_name, payload, code, message) => {
+    const res = await t.app.inject({ method: 'PUT', url: '/v1/users/dave', headers: bearer(tenant.key), payload });
+    expect(res.statusCode).toBe(400);
+    expect(Object.keys(res.json()).sort()).toEqual(['code', 'message']);
+    expect(res.json().code).toBe(code);
+    expect(res.json().message).toMatch(message);
+    const get = await t.app.inject({ method: 'GET', url: '/v1/users/dave', headers: bearer(tenant.key) });
+    expect(get.statusCode).toBe(404);
+    expect(get.json().code).toBe('EXSYNC_USER_NOT_FOUND');
+  });
+
+  it('refuses a user id Nextcloud would not allow', async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/a%2Fb',
+      headers: bearer(tenant.key),
+      payload: alice,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('EXSYNC_VALIDATION_FAILED');
+  });
+
+  it('refuses malformed JSON and non-JSON bodies with their own codes', async () => {
+    const bad = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/dave',
+      headers: { ...bearer(tenant.key), 'content-type': 'application/json' },
+      payload: '{"loginName":',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe('EXSYNC_INVALID_JSON');
+    const text = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/dave',
+      headers: { ...bearer(tenant.key), 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expect(text.statusCode).toBe(415);
+    expect(text.json().code).toBe('EXSYNC_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses an oversized body before reading it (413)', async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/dave',
+      headers: bearer(tenant.key),
+      payload: { ...alice, displayName: 'x'.repeat(3 * 1024 * 1024) },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().code).toBe('EXSYNC_BODY_TOO_LARGE');
+  });
+});
+
+describe('POST /v1/users/bulk', () => {
+  const many = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({
+      ncUserId: `bulk${String(i + from).padStart(4, '0')}`,
+      loginName: `bulk${i + from}`,
+      appPassword: `pw-${i + from}-xxxxxxxxxxxxxxxxxxxxxxxx`,
+      email: `bulk${i + from}@acme.example`,
+    }));
+
+  it('enrolls 1,000 users in one request and reports created / updated', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/users/bulk',
+      headers: bearer(tenant.key),
+      payload: { users: many(1000) },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ created: 1000, updated: 0 });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/v1/users/bulk',
+      headers: bearer(tenant.key),
+      payload: { users: many(2, 999) },
+    });
+    expect(again.json()).toEqual({ created: 1, updated: 1 });
+  });
+
+  it('refuses a list over 1,000 with EXSYNC_BULK_LIMIT_EXCEEDED', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/users/bulk',
+      headers: bearer(tenant.key),
+      payload: { users: many(1001, 5000) },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('EXSYNC_BULK_LIMIT_EXCEEDED');
+  });
+
+  it('is all or nothing: one bad entry and no user of the request is written', async () => {
+    const users = many(10, 7000);
+    (users[7] as Record<string, unknown>).loginName = 7;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/users/bulk',
+      headers: bearer(tenant.key),
+      payload: { users },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('body.users[7].loginName');
+    const rows = await t.db.query(`SELECT 1 FROM users WHERE nc_user_id LIKE 'bulk7%'`);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('is all or nothing when the database refuses one entry', async () => {
+    const users = many(5, 8000);
+    // Valid JSON, but PostgreSQL cannot store a NUL character in text: the failure happens mid-statement.
+    (users[3] as Record<string, unknown>).displayName = 'bad\u0000name';
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/users/bulk',
+      headers: bearer(tenant.key),
+      payload: { users },
+    });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    const rows = await t.db.query(`SELECT 1 FROM users WHERE nc_user_id LIKE 'bulk8%'`);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('refuses the same user twice in one request', async () => {
+    const users = [...many(2, 9000), ...many(1, 9000)];
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/users/bulk',
+      headers: bearer(tenant.key),
+      payload: { users },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('EXSYNC_DUPLICATE_USER_IN_BULK');
+  });
+});
+
+describe('GET /v1/users', () => {
+  it('pages through every user exactly once with the cursor', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/v1/users?limit=300${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const res = await t.app.inject({ method: 'GET', url, headers: bearer(tenant.key) });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { items: { ncUserId: string }[]; nextCursor: string | null };
+      expect(body.items.length).toBeLessThanOrEqual(300);
+      seen.push(...body.items.map((u) => u.ncUserId));
+      cursor = body.nextCursor;
+    } while (cursor);
+    const total = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users'))[0]?.n;
+    expect(seen).toHaveLength(total ?? -1);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('filters by state', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/v1/users?state=paused', headers: bearer(tenant.key) });
+    expect(res.json().items.map((u: { ncUserId: string }) => u.ncUserId)).toEqual(['carol']);
+  });
+
+  it.each([
+    ['/v1/users?limit=0', 'EXSYNC_VALIDATION_FAILED'],
+    ['/v1/users?limit=1001', 'EXSYNC_VALIDATION_FAILED'],
+    ['/v1/users?state=sleeping', 'EXSYNC_VALIDATION_FAILED'],
+    ['/v1/users?cursor=garbage', 'EXSYNC_INVALID_CURSOR'],
+    ['/v1/users?page=2', 'EXSYNC_VALIDATION_FAILED'],
+  ])('refuses %s', async (url, code) => {
+    const res = await t.app.inject({ method: 'GET', url, headers: bearer(tenant.key) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe(code);
+  });
+});
+
+describe('DELETE /v1/users/{ncUserId}', () => {
+  it('forgets the credentials and the sync state, and says 404 afterwards', async () => {
+    const user = (await t.db.query<{ id: string }>(`SELECT id FROM users WHERE nc_user_id = 'alice'`))[0];
+    const pair = await t.db.query<{ id: string }>(
+      `INSERT INTO collection_pairs (user_id, kind, a_collection_id, b_collection_id, a_sync_token, updated_at)
+       VALUES ($1::uuid, 'event', 'calendar', 'personal', 'tok', now()) RETURNING id`,
+      [user?.id],
+    );
+    await t.db.query(`INSERT INTO item_links (pair_id, ident, updated_at) VALUES ($1::uuid, 'uid-1', now())`, [
+      pair[0]?.id,
+    ]);
+    const res = await t.app.inject({ method: 'DELETE', url: '/v1/users/alice', headers: bearer(tenant.key) });
+    expect(res.statusCode).toBe(204);
+    expect(await t.db.query(`SELECT 1 FROM users WHERE nc_user_id = 'alice'`)).toHaveLength(0);
+    expect(await t.db.query('SELECT 1 FROM collection_pairs WHERE id = $1::uuid', [pair[0]?.id])).toHaveLength(0);
+    expect(await t.db.query('SELECT 1 FROM item_links WHERE pair_id = $1::uuid', [pair[0]?.id])).toHaveLength(0);
+    const again = await t.app.inject({ method: 'DELETE', url: '/v1/users/alice', headers: bearer(tenant.key) });
+    expect(again.statusCode).toBe(404);
+  });
+});

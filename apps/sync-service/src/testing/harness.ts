@@ -1,0 +1,136 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { cp, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type Database, migrate, openDatabase, readLocalMigrations } from '@exsync/db';
+import { type App, buildApp } from '../app';
+import { issueApiKey } from '../auth/api-key';
+import { createLogger } from '../logger';
+import { createDbStore } from '../store/db-store';
+import type { ServiceStore } from '../store/port';
+import { KeyRing } from '../vault/key-ring';
+import { Vault } from '../vault/vault';
+
+export const POSTGRES_ADMIN_URL =
+  process.env.EXSYNC_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface TestApp {
+  app: App;
+  db: Database;
+  store: ServiceStore;
+  vault: Vault;
+  adminKey: string;
+  /** Everything the service logged so far. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+/** A throw-away PostgreSQL database on the local server; dropped by `drop()`. */
+export async function createThrowawayPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `exsync_test_${randomBytes(6).toString('hex')}`;
+  const admin = await openDatabase({ databaseUrl: POSTGRES_ADMIN_URL, maxConnections: 1 });
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.close();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = await openDatabase({ databaseUrl: POSTGRES_ADMIN_URL, maxConnections: 1 });
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.close();
+    },
+  };
+}
+
+/**
+ * Creating a PGlite database (initdb in WebAssembly) takes many seconds on a busy machine, so suites copy one
+ * migrated database instead. It is keyed by the migrations' checksums: a new migration makes a new template.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const m of await readLocalMigrations()) hash.update(m.checksum);
+  const template = join(tmpdir(), `exsync-pglite-template-${hash.digest('hex').slice(0, 16)}`);
+  try {
+    await stat(join(template, 'PG_VERSION'));
+    return template;
+  } catch {
+    // build it below
+  }
+  const work = await mkdtemp(join(tmpdir(), 'exsync-pglite-build-'));
+  const db = await openDatabase({ dataDir: work });
+  await migrate(db);
+  await db.close();
+  // Another worker may have finished first; either copy is as good.
+  await rename(join(work, 'pglite'), template).catch(() => undefined);
+  await rm(work, { recursive: true, force: true });
+  return template;
+}
+
+/** The real app on a fresh, migrated database (embedded PGlite unless `databaseUrl` is given). */
+export async function startTestApp(
+  options: { databaseUrl?: string; auth?: { maxFailures?: number; failureWindowMs?: number } } = {},
+): Promise<TestApp> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'exsync-app-'));
+  if (!options.databaseUrl) await cp(await pgliteTemplate(), join(dataDir, 'pglite'), { recursive: true });
+  const db = await openDatabase({ databaseUrl: options.databaseUrl, dataDir });
+  await migrate(db);
+  const store = createDbStore(db);
+  const vault = new Vault(new KeyRing(randomBytes(32)));
+
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger('trace', sink);
+  const app = await buildApp({
+    store,
+    vault,
+    logger,
+    auth: options.auth ?? { maxFailures: 1000 },
+  });
+  await app.ready();
+
+  const admin = issueApiKey();
+  await store.apiKeys.create({ tenantId: null, role: 'admin', prefix: admin.prefix, hash: admin.hash, label: 'test' });
+
+  return {
+    app,
+    db,
+    store,
+    vault,
+    adminKey: admin.key,
+    logText: () => chunks.join(''),
+    async close() {
+      await app.close();
+      await db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Creates a tenant with its own API key through the API, as an operator would. */
+export async function createTenant(t: TestApp, name: string): Promise<{ id: string; key: string }> {
+  const created = await t.app.inject({
+    method: 'POST',
+    url: '/v1/tenants',
+    headers: bearer(t.adminKey),
+    payload: { name, nextcloudUrl: `https://${name.toLowerCase()}.example.org` },
+  });
+  if (created.statusCode !== 201) throw new Error(`create tenant: ${created.statusCode} ${created.body}`);
+  const id = created.json<{ id: string }>().id;
+  const issued = await t.app.inject({
+    method: 'POST',
+    url: `/v1/tenants/${id}/api-keys`,
+    headers: bearer(t.adminKey),
+    payload: { label: 'nextcloud' },
+  });
+  if (issued.statusCode !== 201) throw new Error(`issue key: ${issued.statusCode} ${issued.body}`);
+  return { id, key: issued.json<{ key: string }>().key };
+}
