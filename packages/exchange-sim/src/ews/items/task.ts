@@ -1,0 +1,157 @@
+import type { Task, TaskStatus } from '../../store/types';
+import { EwsItemError } from '../errors';
+import { type Prop, pick } from '../shape';
+import { T } from '../xml/namespaces';
+import type { XNode } from '../xml/parse';
+import { el, tx } from '../xml/write';
+import type { RenderContext } from './calendar';
+import {
+  bodyXml,
+  bool,
+  categoriesXml,
+  dateTime,
+  enumIn,
+  extendedKey,
+  extendedPropertyXml,
+  IMPORTANCE_IN,
+  IMPORTANCE_OUT,
+  parseBody,
+  parseCategories,
+  parseDateTime,
+  parseExtendedProperty,
+  reverse,
+  SENSITIVITY_IN,
+  SENSITIVITY_OUT,
+} from './common';
+import { parseRecurrence, recurrenceXml } from './recurrence-xml';
+
+const STATUS_OUT: Record<TaskStatus, string> = {
+  notStarted: 'NotStarted',
+  inProgress: 'InProgress',
+  completed: 'Completed',
+  waitingOnOthers: 'WaitingOnOthers',
+  deferred: 'Deferred',
+};
+const STATUS_IN = reverse(STATUS_OUT);
+
+const opt = (ms: number | undefined) => (ms === undefined ? undefined : dateTime(ms));
+
+export function taskXml(ctx: RenderContext, t: Task): string {
+  const folder = ctx.store.folderByKey(t.folderKey);
+  const ext = t.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const props: Prop[] = [
+    { uri: 'item:ItemId', xml: `<t:ItemId Id="${t.id}" ChangeKey="${t.changeKey}"/>` },
+    {
+      uri: 'item:ParentFolderId',
+      xml: folder ? `<t:ParentFolderId Id="${folder.id}" ChangeKey="${folder.changeKey}"/>` : '',
+    },
+    { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Task') },
+    { uri: 'item:Subject', xml: tx('t:Subject', t.title), inDefault: true },
+    { uri: 'item:Sensitivity', xml: tx('t:Sensitivity', SENSITIVITY_OUT[t.sensitivity]) },
+    { uri: 'item:Body', xml: bodyXml(t.body) },
+    { uri: 'item:Categories', xml: categoriesXml(t.categories) },
+    { uri: 'item:Importance', xml: tx('t:Importance', IMPORTANCE_OUT[t.importance]) },
+    { uri: 'item:DateTimeCreated', xml: tx('t:DateTimeCreated', dateTime(t.createdAt)) },
+    { uri: 'item:ReminderDueBy', xml: tx('t:ReminderDueBy', opt(t.reminderDateTime)) },
+    { uri: 'item:ReminderIsSet', xml: tx('t:ReminderIsSet', t.isReminderOn) },
+    { uri: 'item:HasAttachments', xml: tx('t:HasAttachments', false), inDefault: true },
+    { uri: '*extended', xml: ext.map(extendedPropertyXml).join('') },
+    { uri: 'item:LastModifiedTime', xml: tx('t:LastModifiedTime', dateTime(t.lastModifiedAt)) },
+    { uri: 'task:CompleteDate', xml: tx('t:CompleteDate', opt(t.completedDateTime)) },
+    { uri: 'task:DueDate', xml: tx('t:DueDate', opt(t.dueDateTime)), inDefault: true },
+    { uri: 'task:IsComplete', xml: tx('t:IsComplete', t.status === 'completed') },
+    { uri: 'task:IsRecurring', xml: tx('t:IsRecurring', t.recurrence !== undefined) },
+    { uri: 'task:PercentComplete', xml: tx('t:PercentComplete', t.percentComplete), inDefault: true },
+    { uri: 'task:Recurrence', xml: t.recurrence ? recurrenceXml(t.recurrence, t.timeZone) : '' },
+    { uri: 'task:StartDate', xml: tx('t:StartDate', opt(t.startDateTime)) },
+    { uri: 'task:Status', xml: tx('t:Status', STATUS_OUT[t.status]), inDefault: true },
+  ];
+  return el('t:Task', undefined, pick(ctx.shape, props));
+}
+
+export function parseTask(
+  n: XNode,
+  contextZone: string | undefined,
+): { patch: Record<string, unknown>; count: number } {
+  const patch: Record<string, unknown> = {};
+  let count = 0;
+  const ext = [];
+  const zone = contextZone ?? 'UTC';
+  for (const c of n.children) {
+    if (c.ns !== T) continue;
+    count++;
+    switch (c.name) {
+      case 'Subject':
+        patch.title = c.text;
+        break;
+      case 'Sensitivity':
+        patch.sensitivity = enumIn(SENSITIVITY_IN, c.text, 'Sensitivity');
+        break;
+      case 'Body':
+        patch.body = parseBody(c);
+        break;
+      case 'Categories':
+        patch.categories = parseCategories(c);
+        break;
+      case 'Importance':
+        patch.importance = enumIn(IMPORTANCE_IN, c.text, 'Importance');
+        break;
+      case 'ReminderDueBy':
+        patch.reminderDateTime = parseDateTime(c.text, zone);
+        break;
+      case 'ReminderIsSet':
+        patch.isReminderOn = bool(c.text);
+        break;
+      case 'ExtendedProperty':
+        ext.push(parseExtendedProperty(c));
+        break;
+      case 'CompleteDate':
+        patch.completedDateTime = parseDateTime(c.text, zone);
+        break;
+      case 'DueDate':
+        patch.dueDateTime = parseDateTime(c.text, zone);
+        break;
+      case 'PercentComplete': {
+        const v = Number(c.text);
+        if (!Number.isFinite(v) || v < 0 || v > 100) {
+          throw new EwsItemError('ErrorInvalidPropertyRequest', 'PercentComplete must be between 0 and 100.');
+        }
+        patch.percentComplete = v;
+        break;
+      }
+      case 'Recurrence':
+        patch.recurrence = parseRecurrence(c);
+        break;
+      case 'StartDate':
+        patch.startDateTime = parseDateTime(c.text, zone);
+        break;
+      case 'Status':
+        patch.status = enumIn(STATUS_IN, c.text, 'Status');
+        break;
+      case 'ItemClass':
+      case 'IsComplete':
+        break;
+      default:
+        throw new EwsItemError('ErrorInvalidPropertySet', `Property ${c.name} cannot be set on a task.`);
+    }
+  }
+  if (ext.length) patch.extendedProperties = ext;
+  if (patch.status === 'completed' && patch.percentComplete === undefined) patch.percentComplete = 100;
+  return { patch, count };
+}
+
+export function clearTaskField(uri: string): Record<string, unknown> {
+  const map: Record<string, Record<string, unknown>> = {
+    'item:Subject': { title: '' },
+    'item:Body': { body: { contentType: 'text', content: '' } },
+    'item:Categories': { categories: [] },
+    'item:ReminderDueBy': { reminderDateTime: undefined },
+    'task:CompleteDate': { completedDateTime: undefined },
+    'task:DueDate': { dueDateTime: undefined },
+    'task:StartDate': { startDateTime: undefined },
+    'task:Recurrence': { recurrence: undefined },
+  };
+  const p = map[uri];
+  if (!p) throw new EwsItemError('ErrorInvalidPropertyRequest', `Property ${uri} cannot be deleted.`);
+  return p;
+}

@@ -1,0 +1,179 @@
+import { encodeId } from '../../store/ids';
+import type { Folder } from '../../store/types';
+import type { EwsContext } from '../context';
+import { errorMessage, operationResponse, successMessage } from '../envelope';
+import { EwsFault, EwsItemError } from '../errors';
+import { parseShape } from '../shape';
+import { decodeSyncState, encodeSyncState, InvalidSyncState } from '../sync-state';
+import { M, T } from '../xml/namespaces';
+import { child, childText, type XNode } from '../xml/parse';
+import { el, tx } from '../xml/write';
+import { folderXml, resolveFolder } from './folders';
+
+export function getFolder(ctx: EwsContext, op: XNode): string {
+  const name = 'GetFolder';
+  const shape = parseShape(child(op, M, 'FolderShape'));
+  const ids = child(op, M, 'FolderIds')?.children ?? [];
+  if (!ids.length)
+    throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: FolderIds is empty.');
+  return operationResponse(
+    name,
+    ids.map((n) => {
+      try {
+        const f = resolveFolder(ctx, n);
+        return successMessage(name, el('m:Folders', undefined, folderXml(ctx, f, shape)));
+      } catch (e) {
+        if (e instanceof EwsItemError) return errorMessage(name, e, '<m:Folders/>');
+        throw e;
+      }
+    }),
+  );
+}
+
+function descendants(ctx: EwsContext, root: Folder, deep: boolean): Folder[] {
+  const all = ctx.store.listFolders(root.mailboxId);
+  const out: Folder[] = [];
+  const walk = (key: number) => {
+    for (const f of all.filter((x) => x.parentKey === key)) {
+      out.push(f);
+      if (deep) walk(f.key);
+    }
+  };
+  walk(root.key);
+  return out;
+}
+
+/** The restrictions clients use to find folders: IsEqualTo / Contains on FolderClass or DisplayName. */
+function restrictionMatches(r: XNode | undefined, f: Folder): boolean {
+  if (!r) return true;
+  const test = (n: XNode): boolean => {
+    const uri = child(n, T, 'FieldURI')?.attrs.FieldURI;
+    const constant =
+      child(child(n, T, 'FieldURIOrConstant'), T, 'Constant')?.attrs.Value ??
+      child(n, T, 'Constant')?.attrs.Value ??
+      '';
+    const value =
+      uri === 'folder:FolderClass' ? (f.folderClass ?? '') : uri === 'folder:DisplayName' ? f.displayName : undefined;
+    switch (n.name) {
+      case 'And':
+        return n.children.every(test);
+      case 'Or':
+        return n.children.some(test);
+      case 'Not':
+        return !n.children.every(test);
+      case 'IsEqualTo':
+        return value === constant;
+      case 'IsNotEqualTo':
+        return value !== constant;
+      case 'Contains': {
+        if (value === undefined) return false;
+        const ci = (n.attrs.ContainmentComparison ?? '').includes('IgnoreCase');
+        const [v, c] = ci ? [value.toLowerCase(), constant.toLowerCase()] : [value, constant];
+        const mode = n.attrs.ContainmentMode ?? 'Substring';
+        return mode === 'FullString' ? v === c : mode === 'Prefixed' ? v.startsWith(c) : v.includes(c);
+      }
+      case 'Exists':
+        return value !== undefined && value !== '';
+      default:
+        throw new EwsFault('ErrorInvalidRequest', `Restriction ${n.name} is not supported by this simulator.`);
+    }
+  };
+  return r.children.every(test);
+}
+
+export function findFolder(ctx: EwsContext, op: XNode): string {
+  const name = 'FindFolder';
+  const traversal = op.attrs.Traversal ?? 'Shallow';
+  if (traversal !== 'Shallow' && traversal !== 'Deep' && traversal !== 'SoftDeleted') {
+    throw new EwsFault(
+      'ErrorSchemaValidation',
+      `The request failed schema validation: Traversal "${traversal}" is invalid.`,
+    );
+  }
+  const shape = parseShape(child(op, M, 'FolderShape'));
+  const view = child(op, M, 'IndexedPageFolderView');
+  const max = view?.attrs.MaxEntriesReturned ? Number(view.attrs.MaxEntriesReturned) : Number.POSITIVE_INFINITY;
+  const offset = Number(view?.attrs.Offset ?? 0);
+  const restriction = child(op, M, 'Restriction');
+  return operationResponse(
+    name,
+    (child(op, M, 'ParentFolderIds')?.children ?? []).map((n) => {
+      try {
+        const root = resolveFolder(ctx, n);
+        const matched = descendants(ctx, root, traversal === 'Deep').filter((f) => restrictionMatches(restriction, f));
+        const fromEnd = view?.attrs.BasePoint === 'End';
+        const start = fromEnd
+          ? Math.max(0, matched.length - offset - (Number.isFinite(max) ? max : matched.length))
+          : offset;
+        const page = matched.slice(start, start + (Number.isFinite(max) ? max : matched.length));
+        const last = start + page.length >= matched.length;
+        return successMessage(
+          name,
+          el(
+            'm:RootFolder',
+            {
+              IndexedPagingOffset: start + page.length,
+              TotalItemsInView: matched.length,
+              IncludesLastItemInRange: last,
+            },
+            el('t:Folders', undefined, ...page.map((f) => folderXml(ctx, f, shape))),
+          ),
+        );
+      } catch (e) {
+        if (e instanceof EwsItemError) return errorMessage(name, e);
+        throw e;
+      }
+    }),
+  );
+}
+
+export function syncFolderHierarchy(ctx: EwsContext, op: XNode): string {
+  const name = 'SyncFolderHierarchy';
+  const shape = parseShape(child(op, M, 'FolderShape'));
+  const shell = '<m:SyncState/><m:IncludesLastFolderInRange>true</m:IncludesLastFolderInRange>';
+  let root: Folder;
+  try {
+    const sf = child(op, M, 'SyncFolderId')?.children[0];
+    root = sf
+      ? resolveFolder(ctx, sf, 'ErrorSyncFolderNotFound')
+      : ctx.store.distinguishedFolder(ctx.mailbox.id, 'root');
+  } catch (e) {
+    if (e instanceof EwsItemError) return operationResponse(name, [errorMessage(name, e, shell)]);
+    throw e;
+  }
+  // "null and root are not treated the same": a state taken without SyncFolderId is not valid with one.
+  const scopeName = child(op, M, 'SyncFolderId') ? root.id : '(none)';
+  const expect = { kind: 'folders' as const, mailbox: root.mailboxId, folder: scopeName };
+  const stateText = childText(op, M, 'SyncState')?.trim();
+  let floor = 0;
+  if (stateText) {
+    try {
+      floor = decodeSyncState(stateText, ctx.syncSecret, expect).floor;
+    } catch (e) {
+      if (!(e instanceof InvalidSyncState)) throw e;
+      return operationResponse(name, [errorMessage(name, new EwsItemError('ErrorInvalidSyncStateData'), shell)]);
+    }
+  }
+  const inScope = new Set(descendants(ctx, root, true).map((f) => f.key));
+  const changes = ctx.store
+    .hierarchyChangesSince(root.mailboxId, floor)
+    .filter((c) => inScope.has(c.folderKey) || (c.change === 'delete' && c.folder === undefined))
+    .sort((a, b) => a.seq - b.seq)
+    .map((c) => {
+      if (c.change === 'delete' || !c.folder) {
+        return el('t:Delete', undefined, `<t:FolderId Id="${encodeFolderId(ctx, c.folderKey)}"/>`);
+      }
+      return el(c.change === 'create' ? 't:Create' : 't:Update', undefined, folderXml(ctx, c.folder, shape));
+    });
+  const next = encodeSyncState({ ...expect, floor: ctx.store.currentSeq(), seen: {} }, ctx.syncSecret);
+  return operationResponse(name, [
+    successMessage(
+      name,
+      tx('m:SyncState', next) + tx('m:IncludesLastFolderInRange', true) + el('m:Changes', undefined, ...changes),
+    ),
+  ]);
+}
+
+function encodeFolderId(ctx: EwsContext, key: number): string {
+  return ctx.store.folderByKey(key)?.id ?? encodeId('folder', key);
+}

@@ -1,0 +1,68 @@
+import { EwsFault } from './errors';
+import { extendedKey, parseExtendedFieldUri } from './items/common';
+import { M, T } from './xml/namespaces';
+import { child, type XNode } from './xml/parse';
+
+export type BaseShape = 'IdOnly' | 'Default' | 'AllProperties';
+
+/** What a response should contain for each item (ItemShape / FolderShape). */
+export interface Shape {
+  readonly base: BaseShape;
+  /** FieldURI values (and IndexedFieldURI FieldURI values) asked for in AdditionalProperties. */
+  readonly fields: ReadonlySet<string>;
+  /** Keys (see extendedKey) of the extended properties asked for. */
+  readonly extended: ReadonlySet<string>;
+}
+
+export const ID_ONLY: Shape = { base: 'IdOnly', fields: new Set(), extended: new Set() };
+
+export function parseShape(n: XNode | undefined): Shape {
+  if (!n)
+    throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: the shape element is missing.');
+  const base = child(n, T, 'BaseShape')?.text.trim();
+  if (base !== 'IdOnly' && base !== 'Default' && base !== 'AllProperties') {
+    throw new EwsFault(
+      'ErrorSchemaValidation',
+      `The request failed schema validation: BaseShape "${base ?? ''}" is invalid.`,
+    );
+  }
+  const fields = new Set<string>();
+  const extended = new Set<string>();
+  for (const p of child(n, T, 'AdditionalProperties')?.children ?? []) {
+    if (p.name === 'FieldURI' || p.name === 'IndexedFieldURI') fields.add(p.attrs.FieldURI ?? '');
+    else if (p.name === 'ExtendedFieldURI') {
+      try {
+        extended.add(extendedKey(parseExtendedFieldUri(p)));
+      } catch (e) {
+        throw new EwsFault('ErrorInvalidPropertyRequest', (e as Error).message);
+      }
+    }
+  }
+  return { base, fields, extended };
+}
+
+/** One renderable property of an item, in schema order. */
+export interface Prop {
+  readonly uri: string;
+  readonly xml: string;
+  /** Part of the Default shape (AllProperties includes every prop that is not `explicitOnly`). */
+  readonly inDefault?: boolean;
+  /** Only returned when asked for by name (MimeContent, as Exchange does). */
+  readonly explicitOnly?: boolean;
+}
+
+export function pick(shape: Shape, props: readonly Prop[]): string {
+  let out = '';
+  for (const p of props) {
+    if (!p.xml) continue;
+    const wanted =
+      p.uri === 'item:ItemId' ||
+      p.uri === '*extended' ||
+      shape.fields.has(p.uri) ||
+      (!p.explicitOnly && (shape.base === 'AllProperties' || (shape.base === 'Default' && p.inDefault)));
+    if (wanted) out += p.xml;
+  }
+  return out;
+}
+
+export { M };

@@ -1,0 +1,56 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/**
+ * The SyncFolderItems watermark. Like Exchange's, it is self-contained and kept by the client: the server holds
+ * no cursor, so any earlier state can be replayed. `floor` is the store sequence up to which the client is in
+ * sync; `seen` lists items already reported during the current paging pass (digest → sequence reported), so a
+ * pass can span many pages while the mailbox keeps changing. An HMAC makes tampering detectable.
+ */
+export interface SyncStateData {
+  readonly kind: 'items' | 'folders';
+  readonly mailbox: string;
+  readonly folder: string;
+  readonly floor: number;
+  readonly seen: Readonly<Record<string, number>>;
+}
+
+export class InvalidSyncState extends Error {
+  override readonly name = 'InvalidSyncState';
+}
+
+const MAC_LEN = 16;
+
+export function idDigest(id: string): string {
+  return createHash('sha256').update(id).digest('base64url').slice(0, 10);
+}
+
+export function encodeSyncState(data: SyncStateData, secret: string): string {
+  const body = gzipSync(Buffer.from(JSON.stringify({ v: 1, ...data })));
+  const mac = createHmac('sha256', secret).update(body).digest().subarray(0, MAC_LEN);
+  return Buffer.concat([body, mac]).toString('base64');
+}
+
+/** Decodes and authenticates a state; anything truncated, altered or issued for another scope is refused. */
+export function decodeSyncState(
+  state: string,
+  secret: string,
+  expect: { kind: SyncStateData['kind']; mailbox: string; folder: string },
+): SyncStateData {
+  const raw = Buffer.from(state.trim(), 'base64');
+  if (raw.length <= MAC_LEN) throw new InvalidSyncState('sync state too short');
+  const body = raw.subarray(0, raw.length - MAC_LEN);
+  const mac = raw.subarray(raw.length - MAC_LEN);
+  const want = createHmac('sha256', secret).update(body).digest().subarray(0, MAC_LEN);
+  if (!timingSafeEqual(mac, want)) throw new InvalidSyncState('sync state signature mismatch');
+  let data: SyncStateData & { v: number };
+  try {
+    data = JSON.parse(gunzipSync(body).toString('utf8'));
+  } catch {
+    throw new InvalidSyncState('sync state undecodable');
+  }
+  if (data.v !== 1 || data.kind !== expect.kind || data.mailbox !== expect.mailbox || data.folder !== expect.folder) {
+    throw new InvalidSyncState('sync state belongs to another folder or mailbox');
+  }
+  return data;
+}

@@ -1,0 +1,115 @@
+import { offsetAt, toIanaZone, toWindowsZone, utcToWall } from '../recurrence';
+import { el, esc, tx } from './xml/write';
+
+/** Windows tz ids that ews-javascript-api and Outlook send, resolved to IANA; unknown ids fall back to UTC. */
+export function ianaFromWindowsId(id: string | undefined): string | undefined {
+  if (!id) return undefined;
+  try {
+    return toIanaZone(id);
+  } catch {
+    return undefined;
+  }
+}
+
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/** xs:duration of a bias in minutes (Windows bias = -offset). */
+function duration(minutes: number): string {
+  const neg = minutes < 0;
+  const m = Math.abs(minutes);
+  const h = Math.floor(m / 60);
+  const mm = m % 60;
+  const body = `PT${h ? `${h}H` : ''}${mm ? `${mm}M` : ''}${!h && !mm ? '0H' : ''}`;
+  return neg ? `-${body}` : body;
+}
+
+interface Rule {
+  readonly month: number;
+  readonly weekday: number;
+  /** 1..4, or -1 for the last such weekday of the month. */
+  readonly occurrence: number;
+  readonly localMinutes: number;
+}
+
+/** Finds the zone's DST transitions in a reference year and describes them the Windows way. */
+function transitions(iana: string, year: number): { std: number; dst: number; toDst?: Rule; toStd?: Rule } {
+  const jan = offsetAt(Date.UTC(year, 0, 1), iana) / 60_000;
+  const jul = offsetAt(Date.UTC(year, 6, 1), iana) / 60_000;
+  if (jan === jul) return { std: jan, dst: jan };
+  const std = Math.min(jan, jul);
+  const dst = Math.max(jan, jul);
+  const rules: { toDst?: Rule; toStd?: Rule } = {};
+  let prev = offsetAt(Date.UTC(year, 0, 1), iana);
+  for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 3_600_000) {
+    const o = offsetAt(t, iana);
+    if (o !== prev) {
+      // The transition instant, expressed in the wall clock that was in force before it (Windows convention).
+      const before = utcToWall(t - 1, iana);
+      const localMinutes = (before.hour * 60 + before.minute + 1) % (24 * 60);
+      const d = new Date(Date.UTC(before.year, before.month - 1, before.day));
+      const weekday = d.getUTCDay();
+      const lastDay = new Date(Date.UTC(before.year, before.month, 0)).getUTCDate();
+      const occurrence = before.day + 7 > lastDay ? -1 : Math.ceil(before.day / 7);
+      const rule = { month: before.month, weekday, occurrence, localMinutes };
+      if (o / 60_000 === dst) rules.toDst = rule;
+      else rules.toStd = rule;
+      prev = o;
+    }
+  }
+  return { std, dst, ...rules };
+}
+
+function utcLabel(offsetMinutes: number): string {
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const m = Math.abs(offsetMinutes);
+  return `(UTC${sign}${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')})`;
+}
+
+/**
+ * A full TimeZoneDefinitionType (Periods, TransitionsGroups, Transitions) as Exchange 2010+ returns for
+ * StartTimeZone/EndTimeZone. ews-javascript-api drops a definition that has only Id/Name (reference §1.5).
+ */
+export function timeZoneDefinition(elementName: string, iana: string, year = 2026): string {
+  const winId = toWindowsZone(iana);
+  const { std, dst, toDst, toStd } = transitions(iana, year);
+  const base = `trule:Microsoft/Registry/${winId}/${year}`;
+  const name = `${utcLabel(std)} ${winId}`;
+  const stdId = `${base}-Standard`;
+  const dstId = `${base}-Daylight`;
+  const period = (bias: number, n: string, id: string) =>
+    `<t:Period Bias="${duration(-bias)}" Name="${n}" Id="${esc(id)}"/>`;
+  const recurring = (to: string, r: Rule) =>
+    el(
+      't:RecurringDayTransition',
+      undefined,
+      tx('t:To', to, { Kind: 'Period' }),
+      tx('t:TimeOffset', duration(r.localMinutes)),
+      tx('t:Month', r.month),
+      tx('t:DayOfWeek', DAY_NAMES[r.weekday]),
+      tx('t:Occurrence', r.occurrence),
+    );
+  if (!toDst || !toStd) {
+    return el(
+      elementName,
+      { Id: winId, Name: name },
+      el('t:Periods', undefined, period(std, 'Standard', stdId)),
+      el(
+        't:TransitionsGroups',
+        undefined,
+        el('t:TransitionsGroup', { Id: '0' }, el('t:Transition', undefined, tx('t:To', stdId, { Kind: 'Period' }))),
+      ),
+      el('t:Transitions', undefined, el('t:Transition', undefined, tx('t:To', '0', { Kind: 'Group' }))),
+    );
+  }
+  return el(
+    elementName,
+    { Id: winId, Name: name },
+    el('t:Periods', undefined, period(std, 'Standard', stdId), period(dst, 'Daylight', dstId)),
+    el(
+      't:TransitionsGroups',
+      undefined,
+      el('t:TransitionsGroup', { Id: '0' }, recurring(dstId, toDst), recurring(stdId, toStd)),
+    ),
+    el('t:Transitions', undefined, el('t:Transition', undefined, tx('t:To', '0', { Kind: 'Group' }))),
+  );
+}
