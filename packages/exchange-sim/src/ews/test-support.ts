@@ -3,9 +3,8 @@
  * over real HTTP (ews-javascript-api needs a URL), plus a timeout wrapper for every library call (reference §2.4:
  * some failures never settle the library's promise).
  */
-import Fastify from 'fastify';
+import { buildServer } from '../server';
 import { Simulator } from '../simulator';
-import { registerEws } from './index';
 
 export const PASSWORD = 'Passw0rd!';
 export const ALICE = 'alice@contoso.com';
@@ -46,8 +45,7 @@ export async function startEws(opts: { frozenAt?: number } = {}): Promise<Harnes
     secrets: ['s3cret'],
     roles: { graph: ['Calendars.ReadWrite'], ews: [] },
   });
-  const app = Fastify();
-  registerEws(app, sim);
+  const app = buildServer(sim);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { sim, url: `${url}/EWS/Exchange.asmx`, close: () => app.close() };
 }
