@@ -1,0 +1,234 @@
+import {
+  AuthError,
+  InvalidSyncTokenError,
+  NotFoundError,
+  RejectedError,
+  RetryableError,
+  type SyncWindow,
+} from '@exsync/core';
+import { sampleEvent } from '@exsync/core/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuthCircuit } from './auth-circuit';
+import { listCollections } from './collections';
+import { DavCollectionStore } from './dav-collection-store';
+import { discoverNextcloud } from './discovery';
+import { minimalCodec } from './minimal-codec';
+import { FakeNextcloud } from './testing/fake-nextcloud';
+import { DavTransport } from './transport';
+
+const window: SyncWindow = { start: '2030-03-01T00:00:00Z', end: '2030-04-01T00:00:00Z' };
+let nc: FakeNextcloud;
+let circuit: AuthCircuit;
+
+beforeEach(async () => {
+  nc = await new FakeNextcloud({ prefix: '/nextcloud' }).start();
+  circuit = new AuthCircuit();
+});
+afterEach(async () => {
+  await nc.stop();
+});
+
+function transport(options: { password?: string; timeoutMs?: number } = {}): DavTransport {
+  return new DavTransport({
+    credentials: { username: nc.user, password: options.password ?? nc.password },
+    circuit,
+    timeoutMs: options.timeoutMs ?? 5000,
+  });
+}
+
+function store(t = transport()): DavCollectionStore {
+  return new DavCollectionStore({ transport: t, url: nc.calendarUrl, type: 'calendar', codec: minimalCodec });
+}
+
+function event(uid: string, summary = `Event ${uid}`) {
+  return sampleEvent(uid, '2030-03-10T10:00:00Z', { summary });
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of iterable) out.push(value);
+  return out;
+}
+
+describe('DAV store against a fake Nextcloud', () => {
+  it('discovers principal and homes from a base URL in a sub-directory, and lists writable calendars', async () => {
+    const homes = await discoverNextcloud(nc.baseUrl, transport());
+    expect(new URL(homes.principalUrl).pathname).toBe('/nextcloud/remote.php/dav/principals/users/alice/');
+    expect(new URL(homes.calendarHomeUrl ?? '').pathname).toBe('/nextcloud/remote.php/dav/calendars/alice/');
+    expect(new URL(homes.addressBookHomeUrl ?? '').pathname).toBe(
+      '/nextcloud/remote.php/dav/addressbooks/users/alice/',
+    );
+    const calendars = await listCollections(homes.calendarHomeUrl ?? '', transport());
+    expect(calendars.map((c) => [new URL(c.url).pathname.split('/').at(-2), c.components, c.readOnly])).toEqual([
+      ['personal', ['VEVENT', 'VTODO'], false],
+      ['contact_birthdays', ['VEVENT'], true],
+    ]);
+  });
+
+  it('works with http://sabre.io/ns/sync/N tokens and reports a foreign token as invalid (403 valid-sync-token)', async () => {
+    const s = store();
+    const token = await s.startToken(window);
+    expect(token).toBe(nc.currentToken);
+    expect(token).toMatch(/^http:\/\/sabre\.io\/ns\/sync\/\d+$/);
+    const created = await s.create(event('nc-1'), { marker: 'm' });
+    const set = await s.changesSince(token);
+    expect(set.changes).toEqual([{ type: 'upsert', ref: created.ref }]);
+    expect(set.nextToken).toBe(nc.currentToken);
+    await expect(s.changesSince('http://radicale.org/ns/sync/abc')).rejects.toBeInstanceOf(InvalidSyncTokenError);
+  });
+
+  it('treats DELETE as soft on the server: the object goes to the trash bin and the delta reports a deletion', async () => {
+    const s = store();
+    const created = await s.create(event('nc-trash'), { marker: 'm' });
+    const token = await s.startToken(window);
+    await s.remove(created.ref);
+    expect([...nc.trash.keys()]).toEqual(['nc-trash-deleted.ics']);
+    const set = await s.changesSince(token);
+    expect(set.changes).toEqual([{ type: 'delete', href: created.ref.href, reason: 'deleted' }]);
+    expect(await collect(s.getMany([created.ref.href]))).toEqual([{ href: created.ref.href, found: false }]);
+    // Re-creating the UID purges the trashed copy, as Nextcloud does.
+    await s.create(event('nc-trash'), { marker: 'm' });
+    expect(nc.trash.size).toBe(0);
+  });
+
+  it('reports an object over the 10 MiB limit (403) as rejected too-large', async () => {
+    const error = await store()
+      .create(event('nc-big', 'x'.repeat(10 * 1024 * 1024 + 1)), { marker: 'm' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RejectedError);
+    expect((error as RejectedError).reason).toBe('too-large');
+  });
+
+  it('after change-log pruning, an old token silently returns a partial delta: the store cannot tell', async () => {
+    const s = store();
+    const token = await s.startToken(window);
+    await s.create(event('nc-lost'), { marker: 'm' });
+    nc.pruneChangeLog();
+    const kept = await s.create(event('nc-kept'), { marker: 'm' });
+    // Documented behaviour: no error, only what Nextcloud still has. The engine's periodic reconcile finds the rest.
+    const set = await s.changesSince(token);
+    expect(set.changes).toEqual([{ type: 'upsert', ref: kept.ref }]);
+  });
+
+  it.each([400, 409] as const)(
+    'reports a UID used under another name (%i) as rejected uid-conflict',
+    async (status) => {
+      nc.uidConflictStatus = status;
+      nc.put('created-by-phone.ics', minimalCodec.fromModel(event('nc-dup'), { marker: 'other' }));
+      const error = await store()
+        .create(event('nc-dup'), { marker: 'm' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RejectedError);
+      expect((error as RejectedError).reason).toBe('uid-conflict');
+    },
+  );
+
+  it('reports brute-force throttling (429) as retryable with the server-advised delay', async () => {
+    nc.bruteForceRetryAfter = '30';
+    const error = await store()
+      .startToken(window)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect((error as RetryableError).retryAfterMs).toBe(30_000);
+  });
+
+  it('reports 401 as an AuthError and sends no further request with those credentials, from any store', async () => {
+    nc.revoked = true;
+    const first = store();
+    await expect(first.startToken(window)).rejects.toBeInstanceOf(AuthError);
+    expect(nc.requests).toHaveLength(1);
+    nc.revoked = false;
+    await expect(first.create(event('nc-after'), { marker: 'm' })).rejects.toBeInstanceOf(AuthError);
+    await expect(collect(store().getMany(['/x.ics']))).rejects.toBeInstanceOf(AuthError);
+    await expect(discoverNextcloud(nc.baseUrl, transport())).rejects.toBeInstanceOf(AuthError);
+    expect(nc.requests).toHaveLength(1);
+    // A renewed app password is another credential: it may be used.
+    await expect(store(transport({ password: nc.password + '-renewed' })).startToken(window)).rejects.toBeInstanceOf(
+      AuthError,
+    );
+    expect(nc.requests).toHaveLength(2);
+  });
+
+  it('when the server rewrote the body and sent no ETag, reads back the stored version', async () => {
+    const withAttendee = { ...event('nc-meeting'), attendees: [] };
+    const s = new DavCollectionStore({
+      transport: transport(),
+      url: nc.calendarUrl,
+      type: 'calendar',
+      // Adds an attendee line the fake's scheduling plugin will rewrite.
+      codec: {
+        ...minimalCodec,
+        fromModel: (item, options) =>
+          minimalCodec
+            .fromModel(item, options)
+            .replace('END:VEVENT', 'ATTENDEE;SCHEDULE-AGENT=CLIENT:mailto:bob@example.org\r\nEND:VEVENT'),
+      },
+    });
+    const created = await s.create(withAttendee, { marker: 'm' });
+    const onServer = nc.objects.get('nc-meeting.ics');
+    expect(created.ref.version).toBe(onServer?.etag);
+    expect(created.stored?.raw).toBe(onServer?.body);
+    expect(created.stored?.raw).toContain('SCHEDULE-STATUS=1.2');
+    expect(nc.requests.map((r) => r.method)).toEqual(['PUT', 'GET']);
+  });
+
+  it('never sends a limit, so the 507 Nextcloud gives a limited initial sync cannot happen', async () => {
+    nc.reportSyncToken = false;
+    await store().create(event('nc-507'), { marker: 'm' });
+    const token = await store().startToken(window);
+    expect(token).toBe(nc.currentToken);
+    const syncRequest = nc.requests.find((r) => r.method === 'REPORT');
+    expect(syncRequest?.body).toContain('sync-collection');
+    expect(syncRequest?.body).not.toContain('limit');
+  });
+
+  it('follows a truncated delta (507 on the collection) page by page to the end', async () => {
+    const s = store();
+    const token = await s.startToken(window);
+    for (const uid of ['p1', 'p2', 'p3', 'p4', 'p5']) await s.create(event(uid), { marker: 'm' });
+    nc.truncateAfter = 2;
+    const seen: string[] = [];
+    let next = token;
+    let pages = 0;
+    for (;;) {
+      const set = await s.changesSince(next);
+      pages += 1;
+      for (const c of set.changes) if (c.type === 'upsert') seen.push(c.ref.href.split('/').at(-1) ?? '');
+      next = set.nextToken;
+      if (!set.more) break;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(['p1.ics', 'p2.ics', 'p3.ics', 'p4.ics', 'p5.ics']);
+  });
+
+  it('classifies 412 and 404 on writes as precondition failed and not found', async () => {
+    const s = store();
+    const created = await s.create(event('nc-412'), { marker: 'm' });
+    await expect(s.remove({ href: created.ref.href, version: '"stale"' })).rejects.toMatchObject({
+      code: 'precondition-failed',
+    });
+    await s.remove(created.ref);
+    await expect(s.remove(created.ref)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('sends scheduling suppression with calendar writes and never logs or leaks the password in errors', async () => {
+    const s = store();
+    await s.create(event('nc-sched'), { marker: 'm' });
+    const put = nc.requests.find((r) => r.method === 'PUT');
+    expect(put?.headers['schedule-reply']).toBe('F');
+    nc.revoked = true;
+    const error = await store(transport({ password: 'other' }))
+      .startToken(window)
+      .catch((e: unknown) => e);
+    expect(String((error as Error).message)).not.toContain('other');
+    expect(JSON.stringify(error)).not.toContain(Buffer.from('alice:other').toString('base64'));
+  });
+
+  it('turns a request slower than the per-request timeout into a retryable error', async () => {
+    nc.delayMs = 500;
+    const error = await store(transport({ timeoutMs: 100 }))
+      .startToken(window)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+  });
+});
