@@ -1,0 +1,60 @@
+/** Every request any face served, for assertions: what was asked, by whom, what came back, and retry manners. */
+import type { Face } from './faults';
+
+export interface RetryWait {
+  /** What the previous throttled answer told this client to wait. */
+  advertisedMs: number;
+  /** How long the client actually waited before this request. */
+  waitedMs: number;
+  honoured: boolean;
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  /** Real wall-clock time (ms); the virtual clock is in `virtualAt`. */
+  at: number;
+  virtualAt: number;
+  face: Face;
+  method: string;
+  url: string;
+  status?: number;
+  durationMs?: number;
+  /** App id (bearer) or account name (Basic/NTLM), when known. */
+  client?: string;
+  mailbox?: string;
+  /** EWS operation name or Graph resource kind, set by the face. */
+  operation?: string;
+  clientRequestId?: string;
+  anchorMailbox?: string;
+  prefer?: string;
+  faultId?: number;
+  throttled?: boolean;
+  /** Set when this request followed a throttled answer to the same client and mailbox. */
+  retryWait?: RetryWait;
+  /** Inner request of a Graph $batch. */
+  batchInner?: boolean;
+  /** Free-form notes a face adds (e.g. "X-AnchorMailbox missing"). */
+  notes?: string[];
+}
+
+export class RequestLog {
+  private entries: RequestLogEntry[] = [];
+  private seq = 0;
+
+  start(e: Omit<RequestLogEntry, 'seq'>): RequestLogEntry {
+    const entry = { ...e, seq: ++this.seq };
+    this.entries.push(entry);
+    if (this.entries.length > 20_000) this.entries.splice(0, this.entries.length - 20_000);
+    return entry;
+  }
+
+  list(filter: { face?: Face; since?: number } = {}): RequestLogEntry[] {
+    return this.entries.filter(
+      (e) => (!filter.face || e.face === filter.face) && (!filter.since || e.seq > filter.since),
+    );
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * JSON batching: ≤ 20 requests, unique ids, relative URLs, Content-Type required with a body, dependsOn (424 on a
+ * failed dependency), at most `batchConcurrency` executed at once, and responses in a shuffled order.
+ * Each inner request runs through the whole app (auth, throttling, faults) via inject().
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Simulator } from '../simulator';
+import { authenticate, graphHandler } from './context';
+import { badRequest } from './wire';
+
+interface InnerRequest {
+  id: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  dependsOn?: string[];
+}
+
+interface InnerResponse {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+const KEPT_HEADERS = ['content-type', 'retry-after', 'location', 'etag', 'preference-applied', 'odata-version'];
+
+export function registerBatch(app: FastifyInstance, sim: Simulator): void {
+  let batchCounter = 0;
+  app.post(
+    '/v1.0/$batch',
+    graphHandler(sim, async (req: FastifyRequest<{ Body: { requests?: InnerRequest[] } }>) => {
+      await authenticate(sim, req);
+      const requests = req.body?.requests;
+      if (!Array.isArray(requests) || requests.length === 0)
+        throw badRequest('A batch needs a non-empty "requests" array.', 'BadRequest');
+      if (requests.length > 20) throw badRequest('The number of batch requests exceeds the limit of 20.', 'BadRequest');
+      const ids = new Set<string>();
+      for (const r of requests) {
+        if (typeof r?.id !== 'string' || !r.id) throw badRequest('Every batch request needs an id.', 'BadRequest');
+        if (ids.has(r.id)) throw badRequest(`Batch request ids must be unique; "${r.id}" repeats.`, 'BadRequest');
+        ids.add(r.id);
+        if (typeof r.method !== 'string' || typeof r.url !== 'string')
+          throw badRequest(`Request ${r.id} needs method and url.`, 'BadRequest');
+        if (/^https?:/i.test(r.url)) throw badRequest(`Request ${r.id}: batch urls must be relative.`, 'BadRequest');
+      }
+      for (const r of requests) {
+        for (const d of r.dependsOn ?? [])
+          if (!ids.has(d)) throw badRequest(`Request ${r.id} depends on unknown id ${d}.`, 'BadRequest');
+      }
+
+      const results = new Map<string, InnerResponse>();
+      const running = new Map<string, Promise<InnerResponse>>();
+      let active = 0;
+      const queue: (() => void)[] = [];
+      const slot = async () => {
+        if (active >= sim.graph.batchConcurrency) await new Promise<void>((r) => queue.push(r));
+        active++;
+      };
+      const free = () => {
+        active--;
+        queue.shift()?.();
+      };
+
+      const run = async (r: InnerRequest): Promise<InnerResponse> => {
+        const deps = await Promise.all((r.dependsOn ?? []).map((d) => running.get(d)!));
+        if (deps.some((d) => d.status >= 400)) {
+          return {
+            id: r.id,
+            status: 424,
+            headers: { 'Content-Type': 'application/json' },
+            body: { error: { code: 'FailedDependency', message: 'A request this request depends on failed.' } },
+          };
+        }
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
+        if (r.body !== undefined && !headers['content-type']) {
+          return {
+            id: r.id,
+            status: 400,
+            headers: { 'Content-Type': 'application/json' },
+            body: { error: { code: 'BadRequest', message: 'Content-Type header is required when a body is present.' } },
+          };
+        }
+        await slot();
+        try {
+          const res = await app.inject({
+            method: r.method.toUpperCase() as 'GET',
+            url: `/v1.0${r.url.startsWith('/') ? '' : '/'}${r.url}`,
+            headers: {
+              ...headers,
+              authorization: req.headers.authorization ?? '',
+              host: req.headers.host ?? 'localhost',
+              'x-sim-batch-inner': '1',
+            },
+            ...(r.body !== undefined ? { payload: typeof r.body === 'string' ? r.body : JSON.stringify(r.body) } : {}),
+          });
+          const out: InnerResponse = { id: r.id, status: res.statusCode, headers: {} };
+          for (const h of KEPT_HEADERS) {
+            const v = res.headers[h];
+            if (v !== undefined)
+              out.headers[h === 'content-type' ? 'Content-Type' : h === 'retry-after' ? 'Retry-After' : h] = String(v);
+          }
+          if (res.body) {
+            try {
+              out.body = JSON.parse(res.body);
+            } catch {
+              out.body = res.body;
+            }
+          }
+          return out;
+        } finally {
+          free();
+        }
+      };
+
+      for (const r of requests) running.set(r.id, run(r));
+      for (const [id, p] of running) results.set(id, await p);
+
+      // Responses come back in any order; shuffle deterministically and never keep the request order.
+      const out = [...results.values()];
+      let seed = (++batchCounter * 2654435761) >>> 0;
+      for (let i = out.length - 1; i > 0; i--) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        const j = seed % (i + 1);
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+      if (out.length > 1 && out.every((o, i) => o.id === requests[i]!.id)) out.push(out.shift()!);
+      return { responses: out };
+    }),
+  );
+}
