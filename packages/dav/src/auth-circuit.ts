@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 export class AuthCircuit {
   readonly #open = new Map<string, { readonly at: Date; readonly status: number }>();
 
-  static keyOf(origin: string, username: string, password: string): string {
-    return createHash('sha256').update(`${origin}\0${username}\0${password}`).digest('hex');
+  static keyOf(username: string, password: string): string {
+    return createHash('sha256').update(`${username}\0${password}`).digest('hex');
   }
 
   isOpen(key: string): boolean {

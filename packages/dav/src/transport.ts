@@ -40,9 +40,7 @@ export class DavTransport {
       ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`
       : undefined;
     this.#origin = options.origin === undefined ? undefined : new URL(options.origin).origin;
-    this.#key = credentials
-      ? AuthCircuit.keyOf(this.#origin ?? '', credentials.username, credentials.password)
-      : undefined;
+    this.#key = credentials ? AuthCircuit.keyOf(credentials.username, credentials.password) : undefined;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#circuit = options.circuit ?? sharedAuthCircuit;
     this.#fetch = options.fetch ?? globalThis.fetch;
