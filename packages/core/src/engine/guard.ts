@@ -20,7 +20,7 @@ export function guardDeletions(
   policy: SyncPolicy,
 ): { plans: ItemPlan[]; needsReview: boolean } {
   const reasonFor = (side: Side): QuarantineRecord['reason'] | undefined => {
-    if (input.emptied.has(otherSide(side))) return 'emptied-side';
+    if (policy.guard.emptiedSide && input.emptied.has(otherSide(side))) return 'emptied-side';
     if (policy.deletions.type === 'quarantine') return 'policy';
     const count = plans.filter((p) => p.writes.some((w) => w.type === 'delete' && w.side === side)).length;
     const { maxCount, minCount, maxRatio } = policy.guard;

@@ -264,7 +264,7 @@ describe('deletion guard', () => {
     const g = guardDeletions(
       deletions(1),
       { itemCount: 10, emptied: new Set() },
-      { ...policy, guard: { maxRatio: 0.2, minCount: 0, maxCount: 50 } },
+      { ...policy, guard: { maxRatio: 0.2, minCount: 0, maxCount: 50, emptiedSide: true } },
     );
     expect(g.needsReview).toBe(false);
     expect(g.plans.flatMap(writes)).toEqual(['delete:b']);
@@ -274,7 +274,7 @@ describe('deletion guard', () => {
     const g = guardDeletions(
       deletions(3),
       { itemCount: 10, emptied: new Set() },
-      { ...policy, guard: { maxRatio: 0.2, minCount: 0, maxCount: 50 } },
+      { ...policy, guard: { maxRatio: 0.2, minCount: 0, maxCount: 50, emptiedSide: true } },
     );
     expect(g.needsReview).toBe(true);
     expect(g.plans.flatMap(writes)).toEqual([]);
@@ -286,7 +286,7 @@ describe('deletion guard', () => {
     const g = guardDeletions(
       deletions(3),
       { itemCount: 10, emptied: new Set() },
-      { ...policy, guard: { maxRatio: 1, minCount: 0, maxCount: 2 } },
+      { ...policy, guard: { maxRatio: 1, minCount: 0, maxCount: 2, emptiedSide: true } },
     );
     expect(g.needsReview).toBe(true);
   });

@@ -27,6 +27,8 @@ export interface DeletionGuard {
   readonly maxRatio: number;
   readonly minCount: number;
   readonly maxCount: number;
+  /** A side that lists nothing though the pair had items there (a wiped or re-pointed collection) deletes nothing. */
+  readonly emptiedSide: boolean;
 }
 
 export interface SyncPolicy {
@@ -36,7 +38,7 @@ export interface SyncPolicy {
   readonly guard: DeletionGuard;
 }
 
-export const defaultGuard: DeletionGuard = { maxRatio: 0.2, minCount: 5, maxCount: 50 };
+export const defaultGuard: DeletionGuard = { maxRatio: 0.2, minCount: 5, maxCount: 50, emptiedSide: true };
 
 /** The default: Exchange wins conflicts. The composition root says which side Exchange is. */
 export function defaultPolicy(exchangeSide: Side): SyncPolicy {
