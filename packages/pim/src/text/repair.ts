@@ -38,12 +38,13 @@ export function repairText(input: string): Repaired {
   let changed = false;
   const out: string[] = [lead];
   const isV21 = isVCard && lines.some((l) => /^VERSION:2\.1\s*$/i.test(l.text));
+  const newline = /\r\n/.test(text) ? '\r\n' : '\n';
   for (const line of lines) {
     const fixed = repairLine(line, isVCard, isV21, repairs);
     if (fixed === line.text) out.push(line.raw);
     else {
       changed = true;
-      out.push(foldLine(fixed));
+      out.push(foldLine(fixed, newline));
     }
   }
   if (!changed) return { text, repairs };

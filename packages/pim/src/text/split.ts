@@ -19,14 +19,18 @@ export function splitObjects(input: string | Uint8Array): string[] {
 
 function splitCalendar(text: string): string[] {
   const doc = parseDocument(text, 'vcalendar');
-  const items = doc.root[2].filter((c) => c[0] !== 'vtimezone');
+  const items = doc.root[2].filter((c) => ITEM_COMPONENTS.has(c[0]));
   const zones = doc.root[2].filter((c) => c[0] === 'vtimezone');
+  // Unknown (X-) components have no UID of their own: they travel with the first object.
+  const others = doc.root[2].filter((c) => c[0] !== 'vtimezone' && !ITEM_COMPONENTS.has(c[0]));
   const groups = new Map<string, JComp[]>();
   for (const [i, c] of items.entries()) {
     const uidProp = c[1].find((p) => p[0] === 'uid');
     const key = uidProp ? String(uidProp[3]) : `\u0000${i}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
+  const first = groups.values().next().value;
+  first?.push(...others);
   if (groups.size <= 1) return [doc.text];
   return [...groups.values()].map((members) => {
     const used = new Set(members.flatMap(tzidsOf));
@@ -35,6 +39,8 @@ function splitCalendar(text: string): string[] {
     return serializeDocument({ ...doc, root, origin: { ...doc.origin, lead: '' } });
   });
 }
+
+const ITEM_COMPONENTS = new Set(['vevent', 'vtodo', 'vjournal', 'vfreebusy']);
 
 function tzidsOf(c: JComp): string[] {
   const own = c[1].flatMap((p) => {

@@ -1,0 +1,30 @@
+import type { FetchedItem, ItemKind, ItemRef } from '@exsync/core';
+import { contentHash } from './content-hash';
+import { markerHolder, markerOf } from './marker';
+import { parseDocument } from './text/document';
+import { prop } from './text/jcal';
+import { modelOf } from './to-model';
+
+/** Everything the engine needs from one fetched raw object, parsed once. Throws InvalidItemError when unreadable. */
+export function fetchedItemFrom(ref: ItemRef, raw: string | Uint8Array, kind?: ItemKind): FetchedItem {
+  const doc = parseDocument(raw);
+  const item = modelOf(doc, kind);
+  const marker = markerOf(doc.root);
+  const modifiedAt = modifiedAtOf(doc.root);
+  return {
+    ref,
+    raw: doc.text,
+    item,
+    hash: contentHash(doc),
+    ...(marker === undefined ? {} : { marker }),
+    ...(modifiedAt === undefined ? {} : { modifiedAt }),
+  };
+}
+
+function modifiedAtOf(root: Parameters<typeof markerHolder>[0]): string | undefined {
+  const holder = markerHolder(root);
+  const v = holder ? (prop(holder, 'last-modified') ?? prop(holder, 'rev'))?.[3] : undefined;
+  if (typeof v !== 'string') return undefined;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})Z$/.exec(v);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : undefined;
+}

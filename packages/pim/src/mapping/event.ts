@@ -1,0 +1,148 @@
+import type { EventException, EventItem, EventOccurrenceData, FreeBusy } from '@exsync/core';
+import { InvalidItemError } from '@exsync/core';
+import type { JComp } from '../text/jcal';
+import { prop, setProp, text } from '../text/jcal';
+import type { CalendarContext } from './calendar-context';
+import {
+  attachmentsField,
+  attendeesField,
+  categoriesField,
+  dateField,
+  dateListField,
+  enumField,
+  integerField,
+  organizerField,
+  recurrenceField,
+  remindersField,
+  sensitivityField,
+  textField,
+  uriField,
+} from './calendar-fields';
+import { deepEqual, type FieldMappings, readFields, writeFields } from './fields';
+
+const CDO = 'x-microsoft-cdo-busystatus';
+const CDO_TO_MODEL: Record<string, FreeBusy> = {
+  FREE: 'free',
+  TENTATIVE: 'tentative',
+  BUSY: 'busy',
+  OOF: 'out-of-office',
+  WORKINGELSEWHERE: 'working-elsewhere',
+};
+const MODEL_TO_CDO = Object.fromEntries(Object.entries(CDO_TO_MODEL).map(([k, v]) => [v, k])) as Record<
+  FreeBusy,
+  string
+>;
+
+/**
+ * Free/busy: Microsoft's X-MICROSOFT-CDO-BUSYSTATUS carries the five states; TRANSP only free/busy. Writing keeps
+ * both consistent and adds the CDO property only when TRANSP alone cannot say it (or it was there already).
+ */
+const freeBusyField = {
+  read: (c: JComp): FreeBusy | undefined => {
+    const cdo = CDO_TO_MODEL[(text(c, CDO) ?? '').toUpperCase()];
+    if (cdo) return cdo;
+    const transp = (text(c, 'transp') ?? '').toUpperCase();
+    return transp === 'TRANSPARENT' ? 'free' : transp === 'OPAQUE' ? 'busy' : undefined;
+  },
+  write: (c: JComp, v: FreeBusy | undefined) => {
+    if (!v) {
+      setProp(c, 'transp', 'text', undefined);
+      setProp(c, CDO, 'unknown', undefined);
+      return;
+    }
+    setProp(c, 'transp', 'text', v === 'free' ? 'TRANSPARENT' : 'OPAQUE');
+    if (prop(c, CDO) || (v !== 'free' && v !== 'busy')) setProp(c, CDO, 'unknown', MODEL_TO_CDO[v]);
+  },
+};
+
+const occurrenceFields: FieldMappings<EventOccurrenceData> = {
+  summary: textField('summary'),
+  description: textField('description', ['x-alt-desc']),
+  location: textField('location'),
+  url: uriField('url'),
+  start: dateField('dtstart'),
+  end: dateField('dtend'),
+  duration: {
+    read: (c) => text(c, 'duration'),
+    write: (c, v) => void setProp(c, 'duration', 'duration', v),
+  },
+  status: enumField('status', ['tentative', 'confirmed', 'cancelled']),
+  freeBusy: freeBusyField,
+  sensitivity: sensitivityField,
+  priority: integerField('priority'),
+  categories: categoriesField,
+  organizer: organizerField,
+  attendees: attendeesField,
+  reminders: remindersField,
+  attachments: attachmentsField,
+};
+
+const masterFields: FieldMappings<EventItem> = {
+  recurrence: recurrenceField,
+  recurrenceDates: dateListField('rdate'),
+  excludedDates: dateListField('exdate'),
+};
+
+function readOccurrence(c: JComp, ctx: CalendarContext): EventOccurrenceData {
+  const data = readFields(occurrenceFields, c, ctx) as EventOccurrenceData;
+  if (!data.start) throw new InvalidItemError(`VEVENT ${text(c, 'uid') ?? ''} has no DTSTART.`.replace('  ', ' '));
+  return data;
+}
+
+/** Splits a calendar's VEVENTs of one UID into the series master and its overrides. */
+export function eventParts(calendar: JComp): { master: JComp; overrides: JComp[] } {
+  const events = calendar[2].filter((c) => c[0] === 'vevent');
+  const master = events.find((c) => !prop(c, 'recurrence-id')) ?? events[0];
+  if (!master) throw new InvalidItemError('The calendar object holds no VEVENT.');
+  return { master, overrides: events.filter((c) => c !== master && prop(c, 'recurrence-id')) };
+}
+
+export function readEvent(calendar: JComp, ctx: CalendarContext): EventItem {
+  const { master, overrides } = eventParts(calendar);
+  const uid = text(master, 'uid');
+  if (!uid) throw new InvalidItemError('The VEVENT has no UID.');
+  const exceptions: EventException[] = overrides.map((o) => {
+    const rid = prop(o, 'recurrence-id')!;
+    return { ...readOccurrence(o, ctx), recurrenceId: dateField('recurrence-id').read(o, ctx) ?? rid[3] };
+  });
+  return {
+    kind: 'event',
+    uid,
+    ...readOccurrence(master, ctx),
+    ...(readFields(masterFields, master, ctx) as Pick<EventItem, 'recurrence' | 'recurrenceDates' | 'excludedDates'>),
+    exceptions,
+  };
+}
+
+/**
+ * Writes `after` onto the calendar: all fields when `before` is undefined (a new item), else only those that
+ * differ. Overrides are matched by RECURRENCE-ID.
+ */
+export function writeEvent(calendar: JComp, before: EventItem | undefined, after: EventItem, ctx: CalendarContext) {
+  let { master, overrides } = before ? eventParts(calendar) : { master: undefined, overrides: [] as JComp[] };
+  if (!master) {
+    master = ['vevent', [['uid', {}, 'text', after.uid]], []];
+    calendar[2].push(master);
+  } else if (before && before.uid !== after.uid) setProp(master, 'uid', 'text', after.uid);
+  writeFields(occurrenceFields, master, before, after, ctx);
+  writeFields(masterFields, master, before, after, ctx);
+  if (before && deepEqual(before.exceptions, after.exceptions)) return;
+  const ridKey = (c: JComp) => JSON.stringify(dateField('recurrence-id').read(c, ctx));
+  const byRid = new Map(overrides.map((o) => [ridKey(o), o]));
+  const kept = new Set<JComp>();
+  for (const ex of after.exceptions) {
+    const key = JSON.stringify(ex.recurrenceId);
+    let comp = byRid.get(key);
+    const old = comp ? readOccurrence(comp, ctx) : undefined;
+    if (!comp) {
+      comp = ['vevent', [['uid', {}, 'text', after.uid]], []];
+      dateField('recurrence-id').write(comp, ex.recurrenceId, ctx);
+      const stamp = prop(master, 'dtstamp');
+      if (stamp) comp[1].push(['dtstamp', {}, 'date-time', stamp[3]]);
+      calendar[2].push(comp);
+    }
+    kept.add(comp);
+    writeFields(occurrenceFields, comp, old, ex, ctx);
+  }
+  calendar[2] = calendar[2].filter((c) => !overrides.includes(c) || kept.has(c));
+}

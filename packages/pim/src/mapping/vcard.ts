@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import type {
+  ContactGroupItem,
+  ContactItem,
+  GroupMember,
+  PostalAddress,
+  StructuredName,
+  TypedValue,
+} from '@exsync/core';
+import ICAL from 'ical.js';
+import { canonicalComponent } from '../content-hash';
+import type { JComp, JProp } from '../text/jcal';
+import { prop, props, removeProps, setProp, text } from '../text/jcal';
+import { deepEqual } from './fields';
+import {
+  fromAddress,
+  fromPartialDate,
+  fromPhoto,
+  toAddress,
+  toPartialDate,
+  toPhoto,
+  toTyped,
+  typedParams,
+  type VCardVersion,
+} from './vcard-values';
+
+type Contact = Omit<ContactItem, 'kind' | 'uid'>;
+type Field<K extends keyof Contact> = {
+  read(c: JComp): Contact[K];
+  write(c: JComp, v: Contact[K], version: VCardVersion): void;
+};
+
+/** Instant-messaging properties older clients write instead of IMPP, with the URI scheme each stands for. */
+const IM_PROPS: Record<string, string> = {
+  'x-aim': 'aim',
+  'x-icq': 'icq',
+  'x-jabber': 'xmpp',
+  'x-msn': 'msnim',
+  'x-yahoo': 'ymsgr',
+  'x-skype': 'skype',
+  'x-skype-username': 'skype',
+  'x-gadugadu': 'gg',
+  'x-google-talk': 'xmpp',
+  'x-groupwise': 'groupwise',
+  'x-twitter': 'twitter',
+};
+
+/** The value type ical.js writes without a VALUE parameter for this property in this vCard version. */
+export function defaultType(name: string, version: VCardVersion): string {
+  const design = ICAL.design.getDesignSet(version === '4.0' ? 'vcard' : 'vcard3');
+  return (design.property[name] as { defaultType?: string } | undefined)?.defaultType ?? 'text';
+}
+
+export function versionOf(card: JComp): VCardVersion {
+  return text(card, 'version') === '4.0' ? '4.0' : '3.0';
+}
+
+const stringOf = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v ?? '')).trim();
+
+/**
+ * A list of typed values (EMAIL, TEL, URL, IMPP…): matched by value, so an unchanged entry keeps its line
+ * (group prefix, X-ABLabel ties, unmapped parameters) and a changed one only gets new TYPE/PREF.
+ */
+function typedList(
+  names: readonly string[],
+  valueOfProp: (p: JProp) => string | undefined,
+  create: (v: TypedValue, version: VCardVersion) => JProp,
+): Field<'emails'> {
+  const sources = (c: JComp) => c[1].filter((p) => names.includes(p[0]));
+  return {
+    read: (c) =>
+      sources(c).flatMap((p) => {
+        const v = valueOfProp(p);
+        return v ? [toTyped(p, v)] : [];
+      }),
+    write: (c, list, version) => {
+      const existing = sources(c);
+      const kept = new Set<JProp>();
+      const fresh: JProp[] = [];
+      for (const item of list) {
+        const base = existing.find((p) => !kept.has(p) && valueOfProp(p) === item.value);
+        if (!base) {
+          const p = create(item, version);
+          p[1] = typedParams(undefined, item, version);
+          fresh.push(p);
+          continue;
+        }
+        kept.add(base);
+        if (!deepEqual(toTyped(base, item.value), item)) base[1] = typedParams(base[1], item, version);
+      }
+      c[1] = c[1].filter((p) => !names.includes(p[0]) || kept.has(p));
+      c[1].push(...fresh);
+    },
+  };
+}
+
+const imppValue = (p: JProp): string | undefined => {
+  const v = stringOf(p[3]);
+  if (v === '') return undefined;
+  const scheme = IM_PROPS[p[0]];
+  return scheme && !v.includes(':') ? `${scheme}:${v}` : v;
+};
+
+const textProp = (name: string): Field<'title'> => ({
+  read: (c) => text(c, name),
+  write: (c, v) => void setProp(c, name, 'text', v || undefined),
+});
+
+const singleProp = <K extends keyof Contact>(
+  name: string,
+  read: (p: JProp) => Contact[K],
+  write: (v: NonNullable<Contact[K]>, version: VCardVersion, base?: JProp) => JProp,
+  alternatives: readonly string[] = [],
+): Field<K> => ({
+  read: (c) => {
+    const p = [name, ...alternatives].map((n) => prop(c, n)).find((x) => x !== undefined);
+    return p ? read(p) : undefined!;
+  },
+  write: (c, v, version) => {
+    const base = [name, ...alternatives].map((n) => prop(c, n)).find((x) => x !== undefined);
+    if (v === undefined) {
+      for (const n of [name, ...alternatives]) removeProps(c, n);
+      return;
+    }
+    const next = write(v as NonNullable<Contact[K]>, version, base);
+    if (base) base.splice(0, base.length, ...next);
+    else c[1].push(next);
+  },
+});
+
+const NAME_KEYS = ['family', 'given', 'additional', 'prefix', 'suffix'] as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: each entry is typed by its builder; the table only dispatches
+type AnyContactField = { read(c: JComp): any; write(c: JComp, v: any, version: VCardVersion): void };
+
+const contactFields: Record<keyof Contact, AnyContactField> = {
+  formattedName: textProp('fn'),
+  name: singleProp<'name'>(
+    'n',
+    (p) => {
+      const parts = Array.isArray(p[3]) ? (p[3] as unknown[]) : [p[3]];
+      const n: Record<string, string> = {};
+      NAME_KEYS.forEach((k, i) => {
+        const s = stringOf(parts[i]);
+        if (s !== '') n[k] = s;
+      });
+      return Object.keys(n).length > 0 ? (n as StructuredName) : undefined;
+    },
+    (n, _v, base) => ['n', { ...base?.[1] }, 'text', NAME_KEYS.map((k) => n[k] ?? '')],
+  ),
+  nickname: {
+    read: (c) => {
+      const p = prop(c, 'nickname');
+      const v = p ? p.slice(3).map(stringOf).filter(Boolean).join(', ') : '';
+      return v === '' ? undefined : v;
+    },
+    write: (c, v) => void setProp(c, 'nickname', 'text', v || undefined),
+  },
+  emails: typedList(
+    ['email'],
+    (p) => stringOf(p[3]) || undefined,
+    (v, version) => ['email', {}, defaultType('email', version), v.value],
+  ),
+  phones: typedList(
+    ['tel'],
+    (p) => stringOf(p[3]) || undefined,
+    (v, version) => ['tel', {}, defaultType('tel', version), v.value],
+  ),
+  addresses: {
+    read: (c) => props(c, 'adr').map(toAddress),
+    write: (c, list, version) => {
+      const existing = props(c, 'adr');
+      const kept = new Set<JProp>();
+      const fresh: JProp[] = [];
+      (list as readonly PostalAddress[]).forEach((a, i) => {
+        // Addresses have no identity of their own: match by position, the way every client lists them.
+        const base = existing[i];
+        if (base) {
+          kept.add(base);
+          if (!deepEqual(toAddress(base), a)) base.splice(0, base.length, ...fromAddress(a, version, base));
+        } else fresh.push(fromAddress(a, version));
+      });
+      c[1] = c[1].filter((p) => p[0] !== 'adr' || kept.has(p));
+      c[1].push(...fresh);
+    },
+  },
+  organization: singleProp<'organization'>(
+    'org',
+    (p) => {
+      const parts = (Array.isArray(p[3]) ? (p[3] as unknown[]) : [p[3]]).map(stringOf);
+      const name = parts[0];
+      const units = parts.slice(1).filter((u) => u !== '');
+      if (!name && units.length === 0) return undefined;
+      return name ? { name, units } : { units };
+    },
+    (o, _v, base) => ['org', { ...base?.[1] }, 'text', [o.name ?? '', ...o.units]],
+  ),
+  title: textProp('title'),
+  role: textProp('role'),
+  birthday: singleProp<'birthday'>('bday', toPartialDate, fromPartialDate),
+  anniversary: singleProp<'anniversary'>(
+    'anniversary',
+    toPartialDate,
+    (d, version, base) => {
+      const p = fromPartialDate(d, version, base);
+      p[0] = base?.[0] ?? (version === '4.0' ? 'anniversary' : 'x-anniversary');
+      return p;
+    },
+    ['x-anniversary', 'x-ms-anniversary', 'x-evolution-anniversary'],
+  ),
+  notes: textProp('note'),
+  urls: typedList(
+    ['url'],
+    (p) => stringOf(p[3]) || undefined,
+    (v, version) => ['url', {}, defaultType('url', version), v.value],
+  ),
+  impps: typedList(['impp', ...Object.keys(IM_PROPS)], imppValue, (v, version) => [
+    'impp',
+    {},
+    defaultType('impp', version),
+    v.value,
+  ]),
+  photo: singleProp<'photo'>('photo', toPhoto, fromPhoto),
+  categories: {
+    read: (c) =>
+      props(c, 'categories')
+        .flatMap((p) => p.slice(3).map(stringOf))
+        .filter(Boolean),
+    write: (c, v) => {
+      removeProps(c, 'categories');
+      if (v.length > 0) c[1].push(['categories', {}, 'text', ...v]);
+    },
+  },
+};
+
+function isGroup(card: JComp): boolean {
+  const kind = (text(card, 'kind') ?? text(card, 'x-addressbookserver-kind') ?? '').toLowerCase();
+  return kind === 'group';
+}
+
+const MEMBER_PROPS = ['member', 'x-addressbookserver-member'];
+
+function toMember(p: JProp): GroupMember | undefined {
+  const v = stringOf(p[3]);
+  if (v === '') return undefined;
+  if (/^mailto:/i.test(v)) return { email: v.replace(/^mailto:/i, '') };
+  return { uid: v.replace(/^urn:uuid:/i, '') };
+}
+
+function fromMember(m: GroupMember, name: string): JProp {
+  const v = m.uid ? `urn:uuid:${m.uid}` : `mailto:${m.email ?? ''}`;
+  return [name, {}, name === 'member' ? 'uri' : 'text', v];
+}
+
+export function readContactOrGroup(card: JComp): ContactItem | ContactGroupItem {
+  // Exported cards often lack a UID (DAV servers add one on upload); a content-derived one keeps them usable.
+  const uid =
+    text(card, 'uid') ??
+    `exsync-${createHash('sha256').update(canonicalComponent(card, undefined)).digest('hex').slice(0, 32)}`;
+  if (isGroup(card)) {
+    const members = card[1].filter((p) => MEMBER_PROPS.includes(p[0])).flatMap((p) => toMember(p) ?? []);
+    const group: Record<string, unknown> = {
+      kind: 'group',
+      uid,
+      name: text(card, 'fn') ?? '',
+      members,
+      categories: contactFields.categories.read(card),
+    };
+    const notes = text(card, 'note');
+    if (notes) group.notes = notes;
+    return group as unknown as ContactGroupItem;
+  }
+  const out: Record<string, unknown> = { kind: 'contact', uid };
+  for (const [key, f] of Object.entries(contactFields)) {
+    const v = (f as Field<keyof Contact>).read(card);
+    if (v !== undefined) out[key] = v;
+  }
+  const contact = out as unknown as ContactItem;
+  // FN is mandatory; for cards that lack it, the model carries the name every writer would derive.
+  return contact.formattedName === undefined ? { ...contact, formattedName: displayName(contact) } : contact;
+}
+
+export function writeContact(card: JComp, before: ContactItem | undefined, after: ContactItem): void {
+  const version = versionOf(card);
+  if (before?.uid !== after.uid) setProp(card, 'uid', 'text', after.uid);
+  for (const [key, f] of Object.entries(contactFields) as [keyof Contact, Field<keyof Contact>][]) {
+    if (before && deepEqual(before[key], after[key])) continue;
+    f.write(card, after[key], version);
+  }
+  // vCard requires FN; derive one rather than write an invalid card.
+  if (!before && !prop(card, 'fn')) setProp(card, 'fn', 'text', displayName(after));
+}
+
+export function writeGroup(card: JComp, before: ContactGroupItem | undefined, after: ContactGroupItem): void {
+  const version = versionOf(card);
+  if (before?.uid !== after.uid) setProp(card, 'uid', 'text', after.uid);
+  if (!before) {
+    if (version === '4.0') setProp(card, 'kind', 'text', 'group');
+    else setProp(card, 'x-addressbookserver-kind', 'text', 'group');
+  }
+  if (before?.name !== after.name) setProp(card, 'fn', 'text', after.name);
+  if (before?.notes !== after.notes) setProp(card, 'note', 'text', after.notes || undefined);
+  if (!before || !deepEqual(before.categories, after.categories))
+    contactFields.categories.write(card, after.categories, version);
+  if (before && deepEqual(before.members, after.members)) return;
+  const existing = card[1].filter((p) => MEMBER_PROPS.includes(p[0]));
+  const name = existing[0]?.[0] ?? (version === '4.0' || prop(card, 'kind') ? 'member' : 'x-addressbookserver-member');
+  const kept = new Set<JProp>();
+  const fresh: JProp[] = [];
+  for (const m of after.members) {
+    const base = existing.find((p) => !kept.has(p) && deepEqual(toMember(p), m));
+    if (base) kept.add(base);
+    else fresh.push(fromMember(m, name));
+  }
+  card[1] = card[1].filter((p) => !MEMBER_PROPS.includes(p[0]) || kept.has(p));
+  card[1].push(...fresh);
+}
+
+function displayName(c: ContactItem): string {
+  const n = c.name;
+  const fromName = [n?.prefix, n?.given, n?.additional, n?.family, n?.suffix].filter(Boolean).join(' ');
+  return fromName || c.organization?.name || c.emails[0]?.value || c.uid;
+}

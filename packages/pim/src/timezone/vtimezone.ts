@@ -1,0 +1,63 @@
+import type { JComp, JProp } from '../text/jcal';
+import { offsetAt, transitions } from './offsets';
+
+const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const;
+
+/**
+ * Builds a VTIMEZONE for an IANA zone from the runtime's tz data, with yearly rules read off the transitions of
+ * `year` (a zone that changed its rules since is described as it is in that year, the year the event needs).
+ */
+export function buildVtimezone(zone: string, year: number): JComp {
+  const from = Date.UTC(year, 0, 1);
+  const found = transitions(zone, from, Date.UTC(year + 1, 0, 1));
+  const observances: JComp[] = [];
+  if (found.length !== 2) {
+    const offset = offsetAt(zone, Date.UTC(year, 6, 1));
+    observances.push(observance('standard', '1970-01-01T00:00:00', offset, offset));
+  } else {
+    for (const at of found) {
+      const before = offsetAt(zone, at - 1000);
+      const after = offsetAt(zone, at);
+      const local = new Date(at + before * 1000);
+      const month = local.getUTCMonth() + 1;
+      const day = local.getUTCDate();
+      const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+      const ordinal = day + 7 > daysInMonth ? -1 : Math.ceil(day / 7);
+      const weekday = WEEKDAYS[local.getUTCDay()]!;
+      const time = local.toISOString().slice(11, 19);
+      const startDay = nthWeekday(1970, month, local.getUTCDay(), ordinal);
+      const dtstart = `1970-${pad(month)}-${pad(startDay)}T${time}`;
+      const rule = { freq: 'YEARLY', bymonth: month, byday: `${ordinal}${weekday}` };
+      observances.push(observance(after > before ? 'daylight' : 'standard', dtstart, before, after, rule));
+    }
+  }
+  return ['vtimezone', [['tzid', {}, 'text', zone]], observances];
+}
+
+function observance(kind: string, dtstart: string, from: number, to: number, rule?: object): JComp {
+  const props: JProp[] = [
+    ['dtstart', {}, 'date-time', dtstart],
+    ...(rule ? [['rrule', {}, 'recur', rule] as JProp] : []),
+    ['tzoffsetfrom', {}, 'utc-offset', formatOffset(from)],
+    ['tzoffsetto', {}, 'utc-offset', formatOffset(to)],
+  ];
+  return [kind, props, []];
+}
+
+function nthWeekday(year: number, month: number, weekday: number, ordinal: number): number {
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const candidates: number[] = [];
+  for (let d = 1; d <= days; d++)
+    if (new Date(Date.UTC(year, month - 1, d)).getUTCDay() === weekday) candidates.push(d);
+  return (ordinal === -1 ? candidates[candidates.length - 1] : candidates[ordinal - 1]) ?? 1;
+}
+
+export function formatOffset(seconds: number): string {
+  const sign = seconds < 0 ? '-' : '+';
+  const abs = Math.abs(seconds);
+  return `${sign}${pad(Math.floor(abs / 3600))}:${pad(Math.floor((abs % 3600) / 60))}`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

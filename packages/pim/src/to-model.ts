@@ -1,0 +1,28 @@
+import type { ItemKind, PimItem } from '@exsync/core';
+import { InvalidItemError } from '@exsync/core';
+import { calendarContext } from './mapping/calendar-context';
+import { readEvent } from './mapping/event';
+import { readTask } from './mapping/task';
+import { readContactOrGroup } from './mapping/vcard';
+import { type PimDocument, parseDocument } from './text/document';
+
+/** The kind a parsed object holds: VEVENT → event, VTODO → task, VCARD → contact or group. */
+export function kindOf(doc: PimDocument): ItemKind {
+  if (doc.root[0] === 'vcard') return readContactOrGroup(doc.root).kind;
+  if (doc.root[2].some((c) => c[0] === 'vevent')) return 'event';
+  if (doc.root[2].some((c) => c[0] === 'vtodo')) return 'task';
+  throw new InvalidItemError('The calendar object holds neither a VEVENT nor a VTODO.');
+}
+
+export function modelOf(doc: PimDocument, kind?: ItemKind): PimItem {
+  const actual = kindOf(doc);
+  if (kind && kind !== actual) throw new InvalidItemError(`Expected a ${kind} but the object holds a ${actual}.`);
+  if (doc.root[0] === 'vcard') return readContactOrGroup(doc.root);
+  const ctx = calendarContext(doc.root);
+  return actual === 'event' ? readEvent(doc.root, ctx) : readTask(doc.root, ctx);
+}
+
+/** Maps one raw iCalendar/vCard object to the model. Throws InvalidItemError for anything unreadable. */
+export function toModel(raw: string | Uint8Array, kind?: ItemKind): PimItem {
+  return modelOf(parseDocument(raw), kind);
+}
