@@ -22,7 +22,7 @@ export interface FaultMatch {
   face?: Face | 'any';
   /** HTTP method, case-insensitive. */
   method?: string;
-  /** Substring of the path+query, or a RegExp source when written as `/.../`. */
+  /** Substring of the path+query, or a regular expression when written as `re:<source>`. */
   path?: string;
   /** EWS operation name (first element of soap:Body), matched by the EWS face. */
   operation?: string;
@@ -54,6 +54,7 @@ export class FaultInjector {
   inject(match: FaultMatch, action: FaultAction, count = 1): FaultRule {
     if (!Number.isInteger(count) || count < 1) throw new RangeError('Fault count must be a positive integer');
     validateAction(action);
+    if (match.path?.startsWith('re:')) new RegExp(match.path.slice(3)); // throws SyntaxError early on a bad pattern
     const rule: FaultRule = { ...match, action, remaining: count, applied: 0, id: this.nextId++ };
     this.rules.push(rule);
     return rule;
@@ -87,8 +88,8 @@ function matches(r: FaultRule, req: FaultRequestInfo): boolean {
   if (r.face && r.face !== 'any' && r.face !== req.face) return false;
   if (r.method && r.method.toUpperCase() !== req.method.toUpperCase()) return false;
   if (r.path) {
-    const re = /^\/(.*)\/([a-z]*)$/.exec(r.path);
-    if (re ? !new RegExp(re[1]!, re[2]).test(req.path) : !req.path.includes(r.path)) return false;
+    if (r.path.startsWith('re:') ? !new RegExp(r.path.slice(3)).test(req.path) : !req.path.includes(r.path))
+      return false;
   }
   if (r.operation && r.operation !== req.operation) return false;
   if (r.mailbox && r.mailbox.toLowerCase() !== req.mailbox?.toLowerCase()) return false;

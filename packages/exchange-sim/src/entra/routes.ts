@@ -72,7 +72,7 @@ export function registerEntra(app: FastifyInstance, sim: Simulator): void {
         `Application with identifier '${clientId}' was not found in the directory '${sim.tenantId}'.`,
       );
     }
-    request.simEntry && (request.simEntry.client = registration.clientId);
+    if (request.simEntry) request.simEntry.client = registration.clientId;
     if (form.client_assertion !== undefined) {
       if (form.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
         return fail(reply, 400, 'invalid_request', 50027, 'client_assertion_type must be jwt-bearer.');

@@ -30,6 +30,14 @@ const AUDIENCE_VALUES: Record<Audience, string[]> = {
   ews: [EWS_RESOURCE, `${EWS_RESOURCE}/`, 'https://outlook.office.com', '00000002-0000-0ff1-ce00-000000000000'],
 };
 
+let processKeys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+
+/** One RSA key pair per process: generating 2048-bit keys per simulator would dominate test time. */
+function signingKeys() {
+  processKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return processKeys;
+}
+
 export class TokenService {
   private readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
@@ -41,7 +49,7 @@ export class TokenService {
     private readonly tenantId: string,
     private readonly clock: VirtualClock,
   ) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { privateKey, publicKey } = signingKeys();
     this.privateKey = privateKey;
     this.publicKey = publicKey;
     this.kid = `sim-${tenantId.slice(0, 8)}`;
