@@ -1,7 +1,7 @@
 import { wallToUtc } from '../../recurrence';
 import { extendedPropertyKey } from '../../store/extended-properties';
 import type { EmailAddress, ExtendedProperty, Importance, ItemBody, Sensitivity } from '../../store/types';
-import { EwsItemError } from '../errors';
+import { EwsFault, EwsItemError } from '../errors';
 import { T } from '../xml/namespaces';
 import { child, childrenOf, type XNode } from '../xml/parse';
 import { el, esc, tx } from '../xml/write';
@@ -60,6 +60,13 @@ export function bodyXml(b: ItemBody): string {
 
 export function parseBody(n: XNode | undefined): ItemBody | undefined {
   if (!n) return undefined;
+  if (n.children.length) {
+    // Markup must arrive escaped; raw child elements fail schema validation on a real server too.
+    throw new EwsFault(
+      'ErrorSchemaValidation',
+      'The request failed schema validation: Body has child elements (unescaped markup).',
+    );
+  }
   return { contentType: n.attrs.BodyType === 'HTML' ? 'html' : 'text', content: n.text };
 }
 
