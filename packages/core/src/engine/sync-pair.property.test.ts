@@ -187,7 +187,10 @@ describe('syncPair, model-based', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 30 }), policyArb, async (steps, policy) => {
         let clock = Date.parse('2030-02-01T00:00:00Z');
-        const now = () => new Date((clock += 1000));
+        const now = () => {
+          clock += 1000;
+          return new Date(clock);
+        };
         const stores = {
           a: new MemoryStore({ hrefPrefix: '/a/', pageSize: 2, now }),
           b: new MemoryStore({ hrefPrefix: '/b/', pageSize: 2, now }),

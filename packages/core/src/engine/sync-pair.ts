@@ -1,5 +1,6 @@
 import type { SyncWindow } from '../model/temporal';
 import type { CollectionStore } from '../ports/collection-store';
+import { AuthError, RetryableError } from '../ports/errors';
 import type { ExecContext } from './executor';
 import { executePlan, RunAbort } from './executor';
 import { guardDeletions } from './guard';
@@ -85,6 +86,41 @@ export async function syncPair(deps: SyncDeps, options: SyncOptions): Promise<Ru
 }
 
 async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
+  const runId = await deps.status.startRun(options.pair, { dryRun: options.dryRun === true });
+  try {
+    return await runLocked(deps, options, runId);
+  } catch (error) {
+    // Refused credentials or a peer that is down while reading: stop, record why, move no token.
+    if (!(error instanceof AuthError || error instanceof RetryableError)) throw error;
+    const abort =
+      error instanceof AuthError ? new RunAbort('auth', error) : new RunAbort('throttled', error, error.retryAfterMs);
+    await deps.status.finishRun(runId, { outcome: 'failed', counts: {}, error: describe(error) });
+    return aborted(abort, {}, [], false, { a: 'delta', b: 'delta' }, { a: new Set(), b: new Set() }, [describe(error)]);
+  }
+}
+
+function aborted(
+  error: RunAbort,
+  counts: RunCounts,
+  plan: readonly PlanSummary[],
+  needsReview: boolean,
+  modes: Record<Side, SideRead['mode']>,
+  parked: Record<Side, Set<string>>,
+  errors: readonly string[],
+): RunReport {
+  return {
+    outcome: error.reason === 'auth' ? 'auth-failed' : 'throttled',
+    counts,
+    plan,
+    needsReview,
+    modes,
+    parked: { a: [...parked.a], b: [...parked.b] },
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    errors,
+  };
+}
+
+async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): Promise<RunReport> {
   const { pair, policy, window, status, signal } = { ...options, status: deps.status };
   const now = (options.now ?? (() => new Date()))();
   const state = await status.pairState(pair);
@@ -122,7 +158,6 @@ async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
   const errors = [...reads.a.unreadable, ...reads.b.unreadable].map((h) => `unreadable item ${h}`);
 
   if (options.dryRun) {
-    const runId = await status.startRun(pair, { dryRun: true });
     await status.finishRun(runId, { outcome: 'success', counts: {}, plan: summary });
     return {
       outcome: 'dry-run',
@@ -135,7 +170,6 @@ async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
     };
   }
 
-  const runId = await status.startRun(pair, { dryRun: false });
   const counts: RunCounts = {};
   const ctx: ExecContext = {
     pair,
@@ -159,16 +193,7 @@ async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
   } catch (error) {
     if (!(error instanceof RunAbort)) throw error;
     await status.finishRun(runId, { outcome: 'failed', counts, error: error.message, plan: summary });
-    return {
-      outcome: error.reason === 'auth' ? 'auth-failed' : 'throttled',
-      counts,
-      plan: summary,
-      needsReview: guarded.needsReview,
-      modes,
-      parked: { a: [...parked.a], b: [...parked.b] },
-      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-      errors: [...errors, error.message],
-    };
+    return aborted(error, counts, summary, guarded.needsReview, modes, parked, [...errors, error.message]);
   }
 
   const fullSync = reads.a.mode === 'reconcile' && reads.b.mode === 'reconcile';
