@@ -1,13 +1,17 @@
 // Prisma's own schema engine (the one behind `prisma migrate diff`), compiled to WebAssembly and driven through
 // a driver adapter, since the native engine cannot be installed here. Development and test only: it writes
 // migration SQL exactly as Prisma would and diffs a live database against schema.prisma for the drift test.
+
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { readLocalMigrations } from '../migrator';
 
@@ -15,6 +19,12 @@ export const schemaPath = path.resolve(import.meta.dirname, '../../../../prisma/
 
 type Engine = Awaited<ReturnType<typeof bindings.SchemaEngine.new>>;
 type DiffTarget = Parameters<Engine['diff']>[0]['from'];
+
+// The project compiles without the DOM lib, which is where TypeScript declares WebAssembly's JS API.
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let loaded: Promise<void> | undefined;
 
@@ -24,8 +34,8 @@ function loadWasm(): Promise<void> {
     const require = createRequire(import.meta.url);
     const glue = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasmPath = path.join(path.dirname(glue), 'schema_engine_bg.wasm');
-    const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
-      './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
+    const { instance } = await wasmApi.instantiate(await readFile(wasmPath), {
+      './schema_engine_bg.js': bindings,
     });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
@@ -66,6 +76,68 @@ async function diff(adapter: SqlMigrationAwareDriverAdapterFactory, schema: stri
   });
 }
 
+/**
+ * @prisma/adapter-pg 7.10 cannot map Postgres' one-byte "char" type (OID 18), which the schema engine's
+ * catalog queries return (relkind, contype, …), so it fails with "Column type 'char' could not be
+ * deserialized". pg already returns those values as strings; reporting them as text (OID 25) is exact.
+ */
+function charAsTextPool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: 2 });
+  // Dropping a shadow database ends its idle connections; that is expected, not a crash.
+  pool.on('error', () => {});
+  const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<pg.QueryResult>;
+  (pool as unknown as { query: unknown }).query = async (...args: unknown[]) => {
+    const result = await query(...args);
+    for (const field of result.fields ?? []) if (field.dataTypeID === 18) field.dataTypeID = 25;
+    return result;
+  };
+  return pool;
+}
+
+function withDispose(adapter: SqlDriverAdapter, dispose: () => Promise<void>): SqlDriverAdapter {
+  return new Proxy(adapter, {
+    get(target, key, receiver) {
+      if (key === 'dispose') return dispose;
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * A driver adapter for Prisma's tooling against PostgreSQL at `url`. Its shadow databases (for diffs from a
+ * migrations folder) are created beside it on the same server and dropped afterwards.
+ */
+export function postgresToolingAdapter(url: string): SqlMigrationAwareDriverAdapterFactory {
+  const connect = async (connectionString: string) => {
+    const pool = charAsTextPool(connectionString);
+    const adapter = await new PrismaPg(pool).connect();
+    return withDispose(adapter, async () => {
+      await adapter.dispose();
+      await pool.end();
+    });
+  };
+  return {
+    provider: 'postgres',
+    adapterName: '@exsync/db-tooling-pg',
+    connect: () => connect(url),
+    async connectToShadowDb() {
+      const name = `prisma_migrate_shadow_db_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      const shadowUrl = new URL(url);
+      shadowUrl.pathname = `/${name}`;
+      const adapter = await connect(shadowUrl.toString());
+      return withDispose(adapter, async () => {
+        await adapter.dispose();
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await admin.end();
+      });
+    },
+  };
+}
+
 export interface SchemaDiff {
   /** True when the database already matches the schema. */
   inSync: boolean;
@@ -91,14 +163,20 @@ export function diffDatabaseToSchema(
 
 /**
  * `prisma migrate diff --from-migrations --to-schema`: the SQL of the next migration, computed by applying the
- * existing migrations to a throw-away in-memory PGlite database.
+ * existing migrations to a throw-away shadow database: on the PostgreSQL server at `postgresUrl` (a role that
+ * may create databases), or else in an in-memory PGlite (slower to start).
  */
-export async function nextMigrationSql(migrationsDir: string, schema: string): Promise<SchemaDiff> {
+export async function nextMigrationSql(
+  migrationsDir: string,
+  schema: string,
+  postgresUrl?: string,
+): Promise<SchemaDiff> {
   const migrations = await readLocalMigrations(migrationsDir);
   const lockfile = path.join(migrationsDir, 'migration_lock.toml');
-  const shadowHost = new PGlite();
+  const shadowHost = postgresUrl ? undefined : new PGlite();
   try {
-    return await diff(new PrismaPGlite(shadowHost), schema, {
+    const adapter = shadowHost ? new PrismaPGlite(shadowHost) : postgresToolingAdapter(postgresUrl!);
+    return await diff(adapter, schema, {
       tag: 'migrations',
       baseDir: migrationsDir,
       lockfile: { path: lockfile, content: await readFile(lockfile, 'utf8').catch(() => null) },
@@ -109,6 +187,6 @@ export async function nextMigrationSql(migrationsDir: string, schema: string): P
       })),
     });
   } finally {
-    await shadowHost.close();
+    await shadowHost?.close();
   }
 }

@@ -2,9 +2,11 @@
 // EXSYNC_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role allowed to create
 // databases). Set EXSYNC_TEST_POSTGRES=off to run only the embedded backend on a machine without PostgreSQL.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { type Database, type DatabaseKind, openDatabase } from '../open-database';
 
@@ -44,6 +46,35 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
   };
 }
 
+async function pgliteVersion(): Promise<string> {
+  let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  for (;;) {
+    const manifest = await readFile(path.join(dir, 'package.json'), 'utf8').catch(() => undefined);
+    if (manifest && JSON.parse(manifest).name === '@electric-sql/pglite') return JSON.parse(manifest).version;
+    if (path.dirname(dir) === dir) return 'unknown';
+    dir = path.dirname(dir);
+  }
+}
+
+/**
+ * A fresh PGlite data folder costs an initdb (many seconds on a busy machine); copying an empty one made once
+ * per PGlite version is near instant. Concurrent workers may both build it; the first rename wins.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const template = path.join(tmpdir(), `exsync-pglite-template-${await pgliteVersion()}`);
+  if (await stat(path.join(template, 'PG_VERSION')).catch(() => undefined)) return template;
+  const staging = await mkdtemp(path.join(tmpdir(), 'exsync-pglite-staging-'));
+  try {
+    const db = new PGlite(path.join(staging, 'pglite'));
+    await db.waitReady;
+    await db.close();
+    await rename(path.join(staging, 'pglite'), template).catch(() => {});
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return template;
+}
+
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'postgres') {
     const created = await createPostgresDatabase();
@@ -59,6 +90,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     };
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'exsync-db-test-'));
+  await cp(await pgliteTemplate(), path.join(dataDir, 'pglite'), { recursive: true });
   const db = await openDatabase({ dataDir });
   return {
     db,
