@@ -35,6 +35,7 @@ import {
   WebCredentials,
   WellKnownFolderName,
 } from 'ews-javascript-api';
+import type { WeeklyPattern } from 'ews-javascript-api/js/ComplexProperties/Recurrence/Patterns/Recurrence.WeeklyPattern';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../store/types';
 import { ALICE, BOB, type Harness, PASSWORD, rawSoap, startEws, withTimeout } from './test-support';
@@ -133,7 +134,7 @@ describe('calendar items through ews-javascript-api', () => {
     expect(b.OptionalAttendees.GetEnumerator().map((x) => x.Address)).toEqual(['guest@example.com']);
     expect(b.Organizer.Address).toBe(ALICE);
     const ext = { outValue: undefined as unknown };
-    expect(b.TryGetExtendedProperty(HREF, ext)).toBe(true);
+    expect(b.ExtendedProperties.TryGetValue(HREF, ext)).toBe(true);
     expect(ext.outValue).toBe('/remote.php/dav/calendars/alice/personal/abc.ics');
     expect(b.StartTimeZone?.Id).toBe('UTC');
   });
@@ -224,7 +225,9 @@ describe('calendar items through ews-javascript-api', () => {
     const start = Date.UTC(2026, 2, 23, 8); // Monday 09:00 Berlin (CET)
     a.Start = new DateTime(start);
     a.End = new DateTime(start + hour / 2);
-    const p = new Recurrence.WeeklyPattern(new DateTime(start), 1, [DayOfTheWeek.Monday]);
+    const p = new (Recurrence.WeeklyPattern as unknown as typeof WeeklyPattern)(new DateTime(start), 1, [
+      DayOfTheWeek.Monday,
+    ]);
     p.NumberOfOccurrences = 4;
     a.Recurrence = p;
     await withTimeout(a.Save(WellKnownFolderName.Calendar, SendInvitationsMode.SendToNone));
@@ -240,13 +243,13 @@ describe('calendar items through ews-javascript-api', () => {
     const b = await bind(master.id);
     expect(b.AppointmentType).toBe(AppointmentType.RecurringMaster);
     expect(b.Recurrence).toBeInstanceOf(Recurrence.WeeklyPattern);
-    expect((b.Recurrence as Recurrence.WeeklyPattern).DaysOfTheWeek.GetEnumerator()).toEqual([DayOfTheWeek.Monday]);
+    expect((b.Recurrence as WeeklyPattern).DaysOfTheWeek.GetEnumerator()).toEqual([DayOfTheWeek.Monday]);
     expect(b.Recurrence.NumberOfOccurrences).toBe(4);
     expect(b.ModifiedOccurrences.Count).toBe(1);
-    expect(b.ModifiedOccurrences.Items[0]?.OriginalStart.TotalMilliSeconds).toBe(start);
-    expect(b.ModifiedOccurrences.Items[0]?.Start.TotalMilliSeconds).toBe(start + hour);
+    expect(b.ModifiedOccurrences.GetEnumerator()[0]?.OriginalStart.TotalMilliSeconds).toBe(start);
+    expect(b.ModifiedOccurrences.GetEnumerator()[0]?.Start.TotalMilliSeconds).toBe(start + hour);
     expect(b.DeletedOccurrences.Count).toBe(1);
-    expect(b.DeletedOccurrences.Items[0]?.OriginalStart.TotalMilliSeconds).toBe(start + 7 * 24 * hour);
+    expect(b.DeletedOccurrences.GetEnumerator()[0]?.OriginalStart.TotalMilliSeconds).toBe(start + 7 * 24 * hour);
   });
 
   it('returns full StartTimeZone definitions that ews-javascript-api parses', async () => {
