@@ -77,17 +77,29 @@ function typedList(
       const existing = sources(c);
       const kept = new Set<JProp>();
       const fresh: JProp[] = [];
-      for (const item of list) {
+      // First pass: same value. Second: a changed value takes over the next unused line, keeping its place,
+      // group prefix and unmapped parameters.
+      const matched = list.map((item) => {
         const base = existing.find((p) => !kept.has(p) && valueOfProp(p) === item.value);
+        if (base) kept.add(base);
+        return base;
+      });
+      list.forEach((item, i) => {
+        let base = matched[i];
+        if (!base) {
+          base = existing.find((p) => !kept.has(p) && p[0] === names[0]);
+          if (base) {
+            kept.add(base);
+            base.length = 3;
+            base.push(item.value);
+          }
+        }
         if (!base) {
           const p = create(item, version);
           p[1] = typedParams(undefined, item, version);
           fresh.push(p);
-          continue;
-        }
-        kept.add(base);
-        if (!deepEqual(toTyped(base, item.value), item)) base[1] = typedParams(base[1], item, version);
-      }
+        } else if (!deepEqual(toTyped(base, item.value), item)) base[1] = typedParams(base[1], item, version);
+      });
       c[1] = c[1].filter((p) => !names.includes(p[0]) || kept.has(p));
       c[1].push(...fresh);
     },
