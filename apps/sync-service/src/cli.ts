@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { isDatabaseError } from '@exsync/db';
+import { Command } from 'commander';
+import { issueApiKey } from './auth/api-key';
+import { DataDirBusyError } from './bootstrap';
+import { type Config, ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { openRuntime } from './runtime';
+import { handleSignals, startServer } from './server';
+import { readKeyFile, writeKeyFile } from './vault/key-file';
+import { rotateSecrets } from './vault/rotate';
+
+/** Failures an operator can fix get one clear line on stderr and exit code 1, never a stack trace. */
+function fail(e: unknown): never {
+  if (e instanceof ConfigError || e instanceof DataDirBusyError || isDatabaseError(e)) {
+    process.stderr.write(`exsync: ${e.message}\n`);
+  } else {
+    process.stderr.write(`exsync: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  }
+  process.exit(1);
+}
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+const out = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+
+const program = new Command('exsync')
+  .description('exsync sync service: two-way sync of Exchange and Nextcloud calendars, contacts and tasks')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('migrate the database and serve the REST API (Swagger UI at /docs)')
+  .action(async () => {
+    const c = config();
+    const logger = createLogger(c.logLevel);
+    try {
+      const server = await startServer(c, logger, out);
+      handleSignals(server, logger);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => {
+    const c = config();
+    const logger = createLogger(c.logLevel);
+    try {
+      const runtime = await openRuntime(c, logger, { migrate: true });
+      await runtime.close();
+      out('exsync: the database is up to date.');
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command('generate-key')
+  .description('print a new random secret key for EXSYNC_SECRET_KEY')
+  .action(() => {
+    out(randomBytes(32).toString('base64'));
+  });
+
+program
+  .command('create-admin-key')
+  .description('issue a new admin API key and print it once')
+  .option('--label <label>', 'where the key is used', 'created with exsync create-admin-key')
+  .action(async (opts: { label: string }) => {
+    const c = config();
+    const logger = createLogger(c.logLevel);
+    try {
+      const runtime = await openRuntime(c, logger, { migrate: true });
+      const issued = issueApiKey();
+      await runtime.store.apiKeys.create({
+        tenantId: null,
+        role: 'admin',
+        prefix: issued.prefix,
+        hash: issued.hash,
+        label: opts.label,
+      });
+      await runtime.close();
+      out(issued.key);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command('rotate-key')
+  .description('re-encrypt every stored secret under the current key')
+  .addHelpText(
+    'after',
+    `
+With PostgreSQL (no downtime):
+  1. exsync generate-key                       -> the new key
+  2. on every replica: EXSYNC_SECRET_KEY=<new>, EXSYNC_OLD_SECRET_KEYS=<old>; restart them one by one
+     (each replica now encrypts with the new key and still decrypts with the old one)
+  3. exsync rotate-key                         (same environment; the service keeps running)
+  4. remove EXSYNC_OLD_SECRET_KEYS and restart the replicas one by one
+
+Embedded database without EXSYNC_SECRET_KEY: the key lives in the data folder. Stop the service (the embedded
+database serves one process), run exsync rotate-key (it generates the new key, re-encrypts, then forgets the
+old key), start the service.`,
+  )
+  .action(async () => {
+    const c = config();
+    const logger = createLogger(c.logLevel);
+    try {
+      const embeddedFileKey = !c.databaseUrl && !c.secretKey;
+      if (embeddedFileKey) {
+        // Write the new key first (old one kept as previous), so a crash mid-way leaves every secret readable.
+        const file = await readKeyFile(c.dataDir);
+        if (!file)
+          throw new ConfigError([`EXSYNC_DATA_DIR: no secret key file in ${c.dataDir}; start the service once first`]);
+        await writeKeyFile(c.dataDir, { current: randomBytes(32), previous: [file.current, ...file.previous] });
+      }
+      const runtime = await openRuntime(c, logger, { migrate: true });
+      const result = await rotateSecrets(runtime.store, runtime.vault, {
+        onProgress: (done) => logger.info({ done }, 'secrets re-encrypted so far'),
+      });
+      const left = await runtime.store.secrets.listStale(runtime.vault.ring.current.id, 1);
+      await runtime.close();
+      if (embeddedFileKey && left.length === 0) {
+        const file = await readKeyFile(c.dataDir);
+        if (file) await writeKeyFile(c.dataDir, { current: file.current, previous: [] });
+      }
+      out(
+        `exsync: ${result.rotated} secret(s) re-encrypted under key ${runtime.vault.ring.current.id}.` +
+          (embeddedFileKey
+            ? ' The old key was removed from the data folder.'
+            : ' Every secret now opens with EXSYNC_SECRET_KEY alone: remove EXSYNC_OLD_SECRET_KEYS and restart the replicas.'),
+      );
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import { buildApp } from './app';
+import { ensureAdminKey } from './bootstrap';
+import type { Config } from './config';
+import { openRuntime } from './runtime';
+
+export interface RunningServer {
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, migrates, prints the admin key on first start, and listens. */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  print: (text: string) => void = (text) => process.stdout.write(`${text}\n`),
+): Promise<RunningServer> {
+  const runtime = await openRuntime(config, logger, { migrate: true });
+  try {
+    await ensureAdminKey(runtime.store, config, print);
+    const app = await buildApp({
+      store: runtime.store,
+      vault: runtime.vault,
+      logger,
+      adminKey: config.adminKey,
+      trustProxy: config.trustProxy,
+    });
+    const url = await app.listen({ host: config.host, port: config.port });
+    logger.info(
+      { url, docs: `${url}/docs`, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` },
+      'exsync sync service listening',
+    );
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      close() {
+        closing ??= (async () => {
+          await app.close();
+          await runtime.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
+}
+
+/** SIGTERM / SIGINT: finish in-flight requests and close the database; a second signal or 10 s forces exit. */
+export function handleSignals(server: RunningServer, logger: Logger, graceMs = 10_000): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took too long: exiting');
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    server.close().then(
+      () => {
+        logger.info('stopped');
+        logger.flush?.();
+        process.exit(0);
+      },
+      (e: unknown) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
