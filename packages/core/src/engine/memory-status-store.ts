@@ -54,7 +54,19 @@ export class MemoryStatusStore implements StatusStore {
     const tx: StatusWriter = {
       put: async (row) => {
         const c = copy(row);
-        staged.push((d) => d.rows.set(c.ident, c));
+        staged.push((d) => {
+          // An href belongs to one row: the newest claim wins, as the database's unique index demands.
+          for (const side of ['a', 'b'] as const) {
+            const href = c[side]?.href;
+            if (href === undefined) continue;
+            for (const other of d.rows.values()) {
+              if (other.ident === c.ident || other[side]?.href !== href) continue;
+              const { [side]: _, ...rest } = other;
+              d.rows.set(other.ident, rest);
+            }
+          }
+          d.rows.set(c.ident, c);
+        });
       },
       drop: async (ident) => {
         staged.push((d) => d.rows.delete(ident));

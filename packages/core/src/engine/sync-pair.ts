@@ -126,7 +126,10 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
   const state = await status.pairState(pair);
   const rows = await status.rows(pair);
   const windowMoved =
-    state.window !== undefined && (state.window.start !== window.start || state.window.end !== window.end);
+    state.window !== undefined &&
+    // Compared as instants: a database hands back `…00.000Z` for `…00Z`.
+    (Date.parse(state.window.start) !== Date.parse(window.start) ||
+      Date.parse(state.window.end) !== Date.parse(window.end));
   const stale =
     state.lastFullSyncAt === undefined ||
     now.getTime() - Date.parse(state.lastFullSyncAt) >= (options.reconcileEveryMs ?? SIX_HOURS);

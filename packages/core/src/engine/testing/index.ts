@@ -1,0 +1,2 @@
+export type { StatusStoreFixture } from './status-store-contract';
+export { describeStatusStoreContract } from './status-store-contract';
