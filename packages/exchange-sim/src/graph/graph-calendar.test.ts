@@ -31,7 +31,7 @@ async function drain(first: string, headers: Record<string, string> = {}) {
   let url: string | undefined = first;
   let deltaLink = '';
   while (url) {
-    const r = await h.graph<Page>('GET', url, undefined, headers);
+    const r: { status: number; body: Page } = await h.graph<Page>('GET', url, undefined, headers);
     expect(r.status).toBe(200);
     pages.push(r.body);
     url = r.body['@odata.nextLink'];

@@ -1,0 +1,129 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enc, type Harness, startHarness } from '../testing/graph-harness';
+
+type Entity = Record<string, unknown> & { id: string; '@odata.etag'?: string };
+type Page = { value: Entity[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+
+let h: Harness;
+const U = '/users/alice@contoso.com';
+
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(() => h.close());
+
+async function drain(first: string) {
+  let url: string | undefined = first;
+  const items: Entity[] = [];
+  let deltaLink = '';
+  while (url) {
+    const r: { status: number; body: Page } = await h.graph<Page>('GET', url);
+    expect(r.status).toBe(200);
+    items.push(...r.body.value);
+    url = r.body['@odata.nextLink'];
+    deltaLink = r.body['@odata.deltaLink'] ?? deltaLink;
+  }
+  return { items, deltaLink };
+}
+
+describe('Graph contacts', () => {
+  it('creates, reads, patches (ETag-checked) and deletes contacts in the default folder', async () => {
+    const c = await h.graph<Entity>('POST', `${U}/contacts`, {
+      givenName: 'Dana',
+      surname: 'Scully',
+      emailAddresses: [{ address: 'dana@fbi.gov', name: 'Dana' }],
+      businessPhones: ['+1 202 555 0100'],
+      homeAddress: { city: 'Annapolis', countryOrRegion: 'US' },
+      birthday: '1964-02-23T11:59:00Z',
+      categories: ['Work'],
+    });
+    expect(c.status).toBe(201);
+    expect(c.body).toMatchObject({
+      displayName: 'Dana Scully',
+      birthday: '1964-02-23T11:59:00Z',
+      homeAddress: { city: 'Annapolis' },
+    });
+    const four = await h.graph('POST', `${U}/contacts`, {
+      emailAddresses: [1, 2, 3, 4].map((n) => ({ address: `${n}@x.org` })),
+    });
+    expect(four.status).toBe(400);
+    const stale = c.body['@odata.etag']!;
+    expect(
+      (await h.graph('PATCH', `${U}/contacts/${enc(c.body.id)}`, { jobTitle: 'Agent' }, { 'if-match': stale })).status,
+    ).toBe(200);
+    expect(
+      (await h.graph('PATCH', `${U}/contacts/${enc(c.body.id)}`, { jobTitle: 'X' }, { 'if-match': stale })).status,
+    ).toBe(412);
+    expect(
+      (await h.graph<Entity>('GET', `${U}/contactFolders/contacts/contacts/${enc(c.body.id)}?$select=jobTitle`)).body,
+    ).toEqual({
+      '@odata.etag': expect.any(String),
+      id: c.body.id,
+      jobTitle: 'Agent',
+    });
+    expect((await h.graph('DELETE', `${U}/contacts/${enc(c.body.id)}`)).status).toBe(204);
+    expect((await h.graph('GET', `${U}/contacts/${enc(c.body.id)}`)).status).toBe(404);
+  });
+
+  it('contacts delta: initial list without distribution lists, then updates and @removed; $select applies', async () => {
+    const first = await drain(`${U}/contactFolders/contacts/contacts/delta?$select=displayName`);
+    expect(first.items.map((i) => i.displayName)).toEqual(['Carol Jones']);
+    expect(Object.keys(first.items[0]!).sort()).toEqual(['@odata.etag', '@odata.type', 'displayName', 'id']);
+    const carol = first.items[0]!;
+    await h.graph('PATCH', `${U}/contacts/${enc(carol.id)}`, { jobTitle: 'CEO' });
+    const added = await h.graph<Entity>('POST', `${U}/contacts`, { givenName: 'New' });
+    const second = await drain(first.deltaLink);
+    expect(second.items.map((i) => i.id).sort()).toEqual([carol.id, added.body.id].sort());
+    await h.graph('DELETE', `${U}/contacts/${enc(carol.id)}`);
+    const third = await drain(second.deltaLink);
+    expect(third.items).toEqual([
+      { '@odata.type': '#microsoft.graph.contact', id: carol.id, '@removed': { reason: 'deleted' } },
+    ]);
+  });
+
+  it('lists and creates contact folders, each with its own delta', async () => {
+    const f = await h.graph<Entity>('POST', `${U}/contactFolders`, { displayName: 'Suppliers' });
+    expect(f.status).toBe(201);
+    expect((await h.graph<Page>('GET', `${U}/contactFolders`)).body.value.map((x) => x.displayName)).toEqual([
+      'Suppliers',
+    ]);
+    await h.graph('POST', `${U}/contactFolders/${enc(f.body.id)}/contacts`, { givenName: 'Acme' });
+    const d = await drain(`${U}/contactFolders/${enc(f.body.id)}/contacts/delta`);
+    expect(d.items.map((i) => i.givenName)).toEqual(['Acme']);
+  });
+});
+
+describe('Graph To Do', () => {
+  it('lists the default list, creates tasks, and reports changes and deletions through tasks/delta', async () => {
+    const lists = await h.graph<Page>('GET', `${U}/todo/lists`);
+    const def = lists.body.value.find((l) => l.wellknownListName === 'defaultList')!;
+    const L = `${U}/todo/lists/${enc(def.id)}`;
+    const first = await drain(`${L}/tasks/delta`);
+    expect(first.items.map((t) => t.title)).toEqual(['File expenses']);
+    const t = await h.graph<Entity>('POST', `${L}/tasks`, {
+      title: 'Call Bob',
+      dueDateTime: { dateTime: '2026-01-09T00:00:00', timeZone: 'W. Europe Standard Time' },
+      importance: 'high',
+    });
+    expect(t.status).toBe(201);
+    expect(t.body.dueDateTime).toEqual({ dateTime: '2026-01-09T00:00:00.0000000', timeZone: 'Europe/Berlin' });
+    const stale = t.body['@odata.etag']!;
+    await h.graph('PATCH', `${L}/tasks/${enc(t.body.id)}`, { status: 'completed' });
+    expect((await h.graph('PATCH', `${L}/tasks/${enc(t.body.id)}`, { title: 'x' }, { 'if-match': stale })).status).toBe(
+      412,
+    );
+    const second = await drain(first.deltaLink);
+    expect(second.items).toEqual([expect.objectContaining({ id: t.body.id, status: 'completed' })]);
+    await h.graph('DELETE', `${L}/tasks/${enc(t.body.id)}`);
+    expect((await drain(second.deltaLink)).items).toEqual([
+      expect.objectContaining({ id: t.body.id, '@removed': { reason: 'deleted' } }),
+    ]);
+  });
+
+  it('refuses To Do access without Tasks.ReadWrite.All', async () => {
+    const app = [...h.sim.directory.apps.values()][0]!;
+    app.roles.graph = ['Calendars.ReadWrite'];
+    h.token = await h.tokenFor();
+    expect((await h.graph('GET', `${U}/todo/lists`)).body).toMatchObject({ error: { code: 'ErrorAccessDenied' } });
+  });
+});
