@@ -20,6 +20,7 @@ import { InvalidItemError, InvalidSyncTokenError, isStoreError, NotFoundError, R
 import { calendarQuery } from 'tsdav';
 import type { DavItemCodec } from './item-codec';
 import { type DavResponse, parseMultistatus, textOf, xmlEscape } from './multistatus';
+import { pimCodec } from './pim-codec';
 import { errorForStatus } from './status-errors';
 import type { DavTransport } from './transport';
 
@@ -33,7 +34,8 @@ export interface DavCollectionStoreOptions {
   /** Components a calendar holds (from discovery). Default VEVENT and VTODO. */
   readonly components?: readonly DavComponent[];
   readonly readOnly?: boolean;
-  readonly codec: DavItemCodec;
+  /** Default: `@exsync/pim`. */
+  readonly codec?: DavItemCodec;
   /** Hrefs per multiget request. Default 50. */
   readonly batchSize?: number;
   /**
@@ -66,7 +68,7 @@ export class DavCollectionStore implements CollectionStore {
     this.#transport = options.transport;
     this.#type = options.type;
     this.#components = options.components ?? ['VEVENT', 'VTODO'];
-    this.#codec = options.codec;
+    this.#codec = options.codec ?? pimCodec;
     this.#batchSize = Math.max(1, options.batchSize ?? 50);
     this.#expandsRecurrence = options.serverExpandsRecurrence ?? true;
     const kinds: ItemKind[] =
@@ -231,22 +233,25 @@ export class DavCollectionStore implements CollectionStore {
   }
 
   #decode(ref: ItemRef, raw: string, modified: string | undefined): FetchedItem | undefined {
-    let item: PimItem;
+    const modifiedAt = modified && !Number.isNaN(Date.parse(modified)) ? new Date(modified).toISOString() : undefined;
     try {
-      item = this.#codec.toModel(raw);
+      if (this.#codec.fetched) {
+        const fetched = this.#codec.fetched(ref, raw);
+        return modifiedAt === undefined ? fetched : { ...fetched, modifiedAt };
+      }
+      const item = this.#codec.toModel(raw);
+      const marker = this.#codec.readMarker(raw);
+      return {
+        ref,
+        raw,
+        item,
+        hash: this.#codec.contentHash(raw),
+        ...(marker === undefined ? {} : { marker }),
+        ...(modifiedAt === undefined ? {} : { modifiedAt }),
+      };
     } catch {
       return undefined;
     }
-    const marker = this.#codec.readMarker(raw);
-    const modifiedAt = modified && !Number.isNaN(Date.parse(modified)) ? new Date(modified).toISOString() : undefined;
-    return {
-      ref,
-      raw,
-      item,
-      hash: this.#codec.contentHash(raw),
-      ...(marker === undefined ? {} : { marker }),
-      ...(modifiedAt === undefined ? {} : { modifiedAt }),
-    };
   }
 
   // ---- changes ------------------------------------------------------------------------------------------------
@@ -320,6 +325,13 @@ export class DavCollectionStore implements CollectionStore {
       }
       const etag = textOf(r.props.getetag);
       if (r.status === 200 && etag) changes.push({ type: 'upsert', ref: { href, version: etag } });
+    }
+    if (tokenWentBack(token, multistatus.syncToken)) {
+      // A calendar deleted and re-created under the same URI restarts its counter: an old, larger token then
+      // yields an empty delta instead of a 403. Treat it as the invalid token it is.
+      throw new InvalidSyncTokenError(
+        "The collection's sync counter went backwards (re-created?); a full reconcile is needed",
+      );
     }
     return { changes, nextToken: multistatus.syncToken, more };
   }
@@ -427,6 +439,14 @@ export class DavCollectionStore implements CollectionStore {
   #isSelf(href: string): boolean {
     return hrefKey(this.#pathOf(href)).replace(/\/$/, '') === hrefKey(this.#pathOf(this.url)).replace(/\/$/, '');
   }
+}
+
+/** Both tokens are sabre counters (`http://sabre.io/ns/sync/N`) and the server's is lower than ours. */
+function tokenWentBack(sent: string, received: string): boolean {
+  const counter = (token: string) => /^http:\/\/sabre\.io\/ns\/sync\/(\d+)$/.exec(token)?.[1];
+  const before = counter(sent);
+  const after = counter(received);
+  return before !== undefined && after !== undefined && Number(after) < Number(before);
 }
 
 /** Servers differ in which characters they percent-encode; compare hrefs decoded. */

@@ -6,7 +6,7 @@ export { DavCollectionStore, objectName } from './dav-collection-store';
 export type { DavHomes } from './discovery';
 export { discoverHomes, discoverNextcloud, nextcloudDavRoot } from './discovery';
 export type { DavItemCodec } from './item-codec';
-export { MARKER_PROPERTY, minimalCodec } from './minimal-codec';
+export { pimCodec } from './pim-codec';
 export { parseRetryAfter } from './retry-after';
 export type { DavCredentials, DavTransportOptions } from './transport';
 export { DavTransport } from './transport';

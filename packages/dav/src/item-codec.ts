@@ -1,4 +1,4 @@
-import type { PimItem } from '@exsync/core';
+import type { FetchedItem, ItemRef, PimItem } from '@exsync/core';
 
 /**
  * What the DAV store needs from the iCalendar/vCard layer (`@exsync/pim`). Kept as a port so the store can be
@@ -14,4 +14,6 @@ export interface DavItemCodec {
   /** Hash of the normalized content (volatile properties ignored). */
   contentHash(raw: string): string;
   readMarker(raw: string): string | undefined;
+  /** Everything at once from a single parse, when the codec offers it; throws for unreadable content. */
+  fetched?(ref: ItemRef, raw: string): FetchedItem;
 }

@@ -12,7 +12,7 @@ import { AuthCircuit } from './auth-circuit';
 import { listCollections } from './collections';
 import { DavCollectionStore } from './dav-collection-store';
 import { discoverNextcloud } from './discovery';
-import { minimalCodec } from './minimal-codec';
+import { pimCodec } from './pim-codec';
 import { FakeNextcloud } from './testing/fake-nextcloud';
 import { DavTransport } from './transport';
 
@@ -37,7 +37,7 @@ function transport(options: { password?: string; timeoutMs?: number } = {}): Dav
 }
 
 function store(t = transport()): DavCollectionStore {
-  return new DavCollectionStore({ transport: t, url: nc.calendarUrl, type: 'calendar', codec: minimalCodec });
+  return new DavCollectionStore({ transport: t, url: nc.calendarUrl, type: 'calendar', codec: pimCodec });
 }
 
 function event(uid: string, summary = `Event ${uid}`) {
@@ -114,7 +114,7 @@ describe('DAV store against a fake Nextcloud', () => {
     'reports a UID used under another name (%i) as rejected uid-conflict',
     async (status) => {
       nc.uidConflictStatus = status;
-      nc.put('created-by-phone.ics', minimalCodec.fromModel(event('nc-dup'), { marker: 'other' }));
+      nc.put('created-by-phone.ics', pimCodec.fromModel(event('nc-dup'), { marker: 'other' }));
       const error = await store()
         .create(event('nc-dup'), { marker: 'm' })
         .catch((e: unknown) => e);
@@ -122,6 +122,14 @@ describe('DAV store against a fake Nextcloud', () => {
       expect((error as RejectedError).reason).toBe('uid-conflict');
     },
   );
+
+  it('reports a token from before the calendar was re-created (counter went back) as invalid, not as "no changes"', async () => {
+    const s = store();
+    for (const uid of ['r1', 'r2', 'r3']) await s.create(event(uid), { marker: 'm' });
+    const token = await s.startToken(window);
+    nc.recreateCalendar();
+    await expect(s.changesSince(token)).rejects.toBeInstanceOf(InvalidSyncTokenError);
+  });
 
   it('reports brute-force throttling (429) as retryable with the server-advised delay', async () => {
     nc.bruteForceRetryAfter = '30';
@@ -149,26 +157,25 @@ describe('DAV store against a fake Nextcloud', () => {
     expect(nc.requests).toHaveLength(2);
   });
 
-  it('when the server rewrote the body and sent no ETag, reads back the stored version', async () => {
-    const withAttendee = { ...event('nc-meeting'), attendees: [] };
-    const s = new DavCollectionStore({
-      transport: transport(),
-      url: nc.calendarUrl,
-      type: 'calendar',
-      // Adds an attendee line the fake's scheduling plugin will rewrite.
-      codec: {
-        ...minimalCodec,
-        fromModel: (item, options) =>
-          minimalCodec
-            .fromModel(item, options)
-            .replace('END:VEVENT', 'ATTENDEE;SCHEDULE-AGENT=CLIENT:mailto:bob@example.org\r\nEND:VEVENT'),
-      },
-    });
-    const created = await s.create(withAttendee, { marker: 'm' });
+  it('writes attendees with SCHEDULE-AGENT=CLIENT and, when the server rewrote the body without an ETag, reads it back', async () => {
+    const meeting = {
+      ...event('nc-meeting'),
+      organizer: { email: 'alice@example.org', name: 'Alice' },
+      attendees: [{ email: 'bob@example.org', role: 'required', status: 'needs-action' } as const],
+    };
+    const created = await store().create(meeting, { marker: 'm' });
+    const put = nc.requests.find((r) => r.method === 'PUT');
+    const attendeeLines = (put?.body ?? '')
+      .replace(/\r\n[ \t]/g, '')
+      .split(/\r\n/)
+      .filter((l) => /^(ATTENDEE|ORGANIZER)/.test(l));
+    expect(attendeeLines).toHaveLength(2);
+    for (const line of attendeeLines) expect(line).toMatch(/;SCHEDULE-AGENT=CLIENT[;:]/);
     const onServer = nc.objects.get('nc-meeting.ics');
+    expect(onServer?.body).toContain('SCHEDULE-STATUS=1.2');
     expect(created.ref.version).toBe(onServer?.etag);
     expect(created.stored?.raw).toBe(onServer?.body);
-    expect(created.stored?.raw).toContain('SCHEDULE-STATUS=1.2');
+    expect(created.stored?.marker).toBe('m');
     expect(nc.requests.map((r) => r.method)).toEqual(['PUT', 'GET']);
   });
 

@@ -6,7 +6,7 @@ import { AuthCircuit } from './auth-circuit';
 import { ensureCollection, listCollections } from './collections';
 import { DavCollectionStore } from './dav-collection-store';
 import { discoverHomes } from './discovery';
-import { minimalCodec } from './minimal-codec';
+import { pimCodec } from './pim-codec';
 import { liveSkipReason, type RunningDavServer, startRadicale } from './testing/dav-servers';
 import { DavTransport } from './transport';
 
@@ -49,7 +49,7 @@ describeCollectionStoreContract('DAV store against Radicale (htpasswd auth)', {
         url: info.url,
         type,
         components: info.components,
-        codec: minimalCodec,
+        codec: pimCodec,
       }),
     };
   },

@@ -5,7 +5,7 @@ import { AuthCircuit } from './auth-circuit';
 import { ensureCollection, listCollections } from './collections';
 import { DavCollectionStore } from './dav-collection-store';
 import { type DavHomes, discoverHomes } from './discovery';
-import { minimalCodec } from './minimal-codec';
+import { pimCodec } from './pim-codec';
 import { liveSkipReason, type RunningDavServer, startXandikos } from './testing/dav-servers';
 import { DavTransport } from './transport';
 
@@ -52,7 +52,7 @@ describeCollectionStoreContract('DAV store against Xandikos', {
         url: info.url,
         type,
         components: info.components,
-        codec: minimalCodec,
+        codec: pimCodec,
         serverExpandsRecurrence: false,
       }),
     };

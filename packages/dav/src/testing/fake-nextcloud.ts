@@ -107,6 +107,13 @@ export class FakeNextcloud {
     this.#changes = [];
   }
 
+  /** The calendar was deleted and re-created under the same URI: empty, with its counter restarted. */
+  recreateCalendar(): void {
+    this.objects.clear();
+    this.#changes = [];
+    this.#counter = 1;
+  }
+
   get currentToken(): string {
     return `${TOKEN_PREFIX}${this.#counter}`;
   }
@@ -211,7 +218,7 @@ export class FakeNextcloud {
         return multistatus(res, all, this.currentToken);
       }
       const since = token.startsWith(TOKEN_PREFIX) ? Number(token.slice(TOKEN_PREFIX.length)) : Number.NaN;
-      if (!Number.isInteger(since) || since > this.#counter) return send(res, 403, INVALID_SYNC_TOKEN);
+      if (!Number.isInteger(since)) return send(res, 403, INVALID_SYNC_TOKEN);
       // Sabre: rows with synctoken >= yours, last operation per URI wins.
       const latest = new Map<string, number>();
       for (const change of this.#changes) {
