@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The real thing: `exsync serve` as a child process on a fresh data folder and a free port. */
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'exsync.js');
+
+interface Proc {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (d) => {
+    text += String(d);
+  });
+  child.stderr?.on('data', (d) => {
+    text += String(d);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, proc: Proc, ms = 150_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (proc.child.exitCode !== null) throw new Error(`exited before ${what}:\n${proc.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('exsync serve', () => {
+  let dataDir: string;
+  let server: Proc;
+  let url: string;
+  let adminKey: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'exsync-serve-'));
+    server = run(['serve'], { EXSYNC_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' });
+    adminKey = await waitFor(
+      'the admin key',
+      () => /\b(exs_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43})\b/.exec(server.output())?.[1],
+      server,
+    );
+    url = await waitFor('listening', () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(server.output())?.[1], server);
+  }, 180_000);
+
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves Swagger UI at /docs and the OpenAPI document at /openapi.json', async () => {
+    const docs = await fetch(`${url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger-ui');
+    const spec = await fetch(`${url}/openapi.json`);
+    expect((await spec.json()).paths).toHaveProperty(['/v1/users/{ncUserId}']);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
+  it('enrolls a user with the printed admin key', async () => {
+    const call = async (method: string, path: string, key: string, body?: unknown) => {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, string> };
+    };
+    const tenant = await call('POST', '/v1/tenants', adminKey, {
+      name: 'Demo',
+      nextcloudUrl: 'https://cloud.demo.example',
+    });
+    expect(tenant.status).toBe(201);
+    const key = await call('POST', `/v1/tenants/${tenant.json.id}/api-keys`, adminKey, {});
+    expect(key.status).toBe(201);
+    const user = await call('PUT', '/v1/users/alice', key.json.key!, {
+      loginName: 'alice',
+      appPassword: 'demo-app-password-123',
+    });
+    expect(user.status).toBe(201);
+    expect(user.json).toMatchObject({ ncUserId: 'alice', hasAppPassword: true });
+    expect(server.output()).not.toContain('demo-app-password-123');
+  });
+
+  it('refuses a second process on the same data folder, naming the running one', async () => {
+    const second = run(['migrate'], { EXSYNC_DATA_DIR: dataDir });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`pid ${server.child.pid}`);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain('"msg":"stopped"');
+  });
+});
+
+describe('exsync with a wrong configuration', () => {
+  it('stops at once with a message naming each bad variable and what it expects', async () => {
+    const proc = run(['serve'], { PORT: 'eighty', EXSYNC_SECRET_KEY: 'short', LOG_LEVEL: 'chatty' });
+    expect(await proc.exited).toBe(1);
+    const out = proc.output();
+    expect(out).toMatch(/PORT: expected a TCP port/);
+    expect(out).toMatch(/EXSYNC_SECRET_KEY: expected 32 bytes/);
+    expect(out).toMatch(/LOG_LEVEL: expected one of/);
+    expect(out).not.toMatch(/\n\s+at /); // no stack trace
+  }, 60_000);
+});
