@@ -1,5 +1,5 @@
 import { isStoreError, NotFoundError } from '@exsync/core';
-import { fetchHomeUrl, fetchPrincipalUrl } from 'tsdav';
+import { fetchHomeUrl, fetchPrincipalUrl, serviceDiscovery } from 'tsdav';
 import type { DavTransport } from './transport';
 
 export interface DavHomes {
@@ -19,10 +19,29 @@ export function nextcloudDavRoot(baseUrl: string): string {
   return url.href;
 }
 
-/** Principal and home collections from a DAV root: current-user-principal, then the home sets (via tsdav). */
-export async function discoverHomes(rootUrl: string, transport: DavTransport): Promise<DavHomes> {
-  const rootUrlSlash = rootUrl.endsWith('/') ? rootUrl : `${rootUrl}/`;
-  const base = { serverUrl: rootUrlSlash, rootUrl: rootUrlSlash, fetch: transport.fetch };
+/**
+ * Principal and home collections from a DAV URL: current-user-principal, then the home sets (via tsdav). When the
+ * URL is not a DAV root (no principal there), `/.well-known/caldav` of its host is asked where the root is.
+ */
+export async function discoverHomes(url: string, transport: DavTransport): Promise<DavHomes> {
+  const given = url.endsWith('/') ? url : `${url}/`;
+  try {
+    return await homesAt(given, transport);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    const root = await serviceDiscovery({
+      account: { accountType: 'caldav', serverUrl: given },
+      fetch: transport.fetch,
+    });
+    if (transport.authFailed) throw error; // tsdav swallows errors; never go on after a 401
+    const rootSlash = root.endsWith('/') ? root : `${root}/`;
+    if (rootSlash === given) throw error;
+    return homesAt(rootSlash, transport);
+  }
+}
+
+async function homesAt(rootUrl: string, transport: DavTransport): Promise<DavHomes> {
+  const base = { serverUrl: rootUrl, rootUrl };
   const principalUrl = await wrap('principal', () =>
     fetchPrincipalUrl({ account: { accountType: 'caldav', ...base }, fetch: transport.fetch }),
   );

@@ -1,5 +1,6 @@
 import {
   AuthError,
+  InvalidItemError,
   InvalidSyncTokenError,
   NotFoundError,
   RejectedError,
@@ -129,6 +130,20 @@ describe('DAV store against a fake Nextcloud', () => {
     const token = await s.startToken(window);
     nc.recreateCalendar();
     await expect(s.changesSince(token)).rejects.toBeInstanceOf(InvalidSyncTokenError);
+  });
+
+  it('yields every readable item of a multiget, then reports the unreadable ones as invalid items', async () => {
+    const s = store();
+    const good = await s.create(event('nc-good'), { marker: 'm' });
+    nc.put('broken.ics', 'BEGIN:VCALENDAR\r\nthis is not iCalendar\r\n');
+    const broken = `${new URL(nc.calendarUrl).pathname}broken.ics`;
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const result of s.getMany([broken, good.ref.href])) seen.push(result.href);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([good.ref.href]);
+    expect(error).toBeInstanceOf(InvalidItemError);
+    expect((error as Error).message).toContain(broken);
   });
 
   it('reports brute-force throttling (429) as retryable with the server-advised delay', async () => {

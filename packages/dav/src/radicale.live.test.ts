@@ -63,6 +63,11 @@ describe.skipIf(skip)('Radicale discovery and collections', () => {
     expect(new URL(homes.addressBookHomeUrl ?? '').pathname).toBe(`/${user}/`);
   });
 
+  it('finds the DAV root through /.well-known/caldav when given a URL that is not one', async () => {
+    const homes = await discoverHomes(`${baseUrl()}not/a/dav/root/`, transport());
+    expect(new URL(homes.principalUrl).pathname).toBe(`/${user}/`);
+  });
+
   it('creates missing collections once and lists them with their components', async () => {
     const t = transport();
     const tasksUrl = `${baseUrl()}${user}/tasks-${randomUUID()}/`;
