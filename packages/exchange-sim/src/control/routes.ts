@@ -26,7 +26,7 @@ function handler(fn: (req: Req, reply: FastifyReply) => unknown) {
             : 400;
         return reply.code(status).send({ error: { code: e.code, message: e.message } });
       }
-      if (e instanceof RangeError || e instanceof TypeError) {
+      if (e instanceof RangeError || e instanceof TypeError || e instanceof SyntaxError) {
         return reply.code(400).send({ error: { code: 'InvalidInput', message: e.message } });
       }
       throw e;
