@@ -1,0 +1,2 @@
+export { AdvisoryPairLock } from './advisory-pair-lock';
+export { PrismaStatusStore } from './prisma-status-store';
