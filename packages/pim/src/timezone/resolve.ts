@@ -61,7 +61,7 @@ interface Samples {
 /** The VTIMEZONE's offset at local noon of every day of the year, as UTC instants with their offsets. */
 function sampleVtimezone(vtimezone: JComp, year: number): Samples | undefined {
   try {
-    const tz = new ICAL.Timezone(new ICAL.Component(vtimezone));
+    const tz = new ICAL.Timezone(new ICAL.Component(withRecentStarts(vtimezone, year)));
     const instants: number[] = [];
     const offsets: number[] = [];
     for (let day = 0; day < 365; day++) {
@@ -87,10 +87,39 @@ function sampleVtimezone(vtimezone: JComp, year: number): Samples | undefined {
   }
 }
 
+/**
+ * Same offsets as the VTIMEZONE on both sides of each of its transitions and mid-month all year: a zone whose
+ * rules differ shows it at one of these instants (a transition on another day falls between the pair).
+ */
+/**
+ * Outlook starts its yearly rules in 1601; ical.js would expand four centuries to reach the reference year.
+ * Starting a yearly rule two years earlier gives the same transitions in the reference year.
+ */
+function withRecentStarts(vtimezone: JComp, year: number): JComp {
+  const copy = structuredClone(vtimezone);
+  for (const observance of copy[2]) {
+    const start = observance[1].find((p) => p[0] === 'dtstart');
+    const yearly = observance[1].some((p) => p[0] === 'rrule' && String(p[3]?.freq).toUpperCase() === 'YEARLY');
+    if (!start || !yearly || typeof start[3] !== 'string') continue;
+    if (Number(start[3].slice(0, 4)) < year - 2) start[3] = `${year - 2}${start[3].slice(4)}`;
+  }
+  return copy;
+}
+
 function matches(zone: string, s: Samples): boolean {
-  // Cheap rejection first: a winter and a summer day.
-  for (const i of [14, 195]) if (offsetAt(zone, s.instants[i]!) !== s.offsets[i]) return false;
-  return s.instants.every((t, i) => offsetAt(zone, t) === s.offsets[i]);
+  if (!matchesSeasons(zone, s)) return false;
+  return checkpoints(s).every((i) => offsetAt(zone, s.instants[i]!) === s.offsets[i]);
+}
+
+const checkpointCache = new WeakMap<Samples, number[]>();
+function checkpoints(s: Samples): number[] {
+  let points = checkpointCache.get(s);
+  if (!points) {
+    points = Array.from({ length: 12 }, (_, m) => m * 30 + 14);
+    for (let i = 1; i < s.offsets.length; i++) if (s.offsets[i] !== s.offsets[i - 1]) points.push(i - 1, i);
+    checkpointCache.set(s, points);
+  }
+  return points;
 }
 
 function mentions(tzidText: string, zone: string): boolean {

@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EventItem } from '@exsync/core';
+import { describe, expect, it } from 'vitest';
+import { fromModel, splitObjects, toModel, windowsToIana } from '../index';
+import { parseDocument } from '../text/document';
+import { resolveTzid } from './resolve';
+import { buildVtimezone } from './vtimezone';
+
+const FIXTURES = join(__dirname, '../../../../../shared/fixtures');
+const startOf = (file: string, index = 0) => {
+  const objects = splitObjects(readFileSync(join(FIXTURES, 'ics', file)));
+  return (toModel(objects[index]!) as EventItem).start;
+};
+
+describe('windowsToIana', () => {
+  it.each([
+    ['W. Europe Standard Time', 'Europe/Berlin'],
+    ['Pacific Standard Time', 'America/Los_Angeles'],
+    ['Eastern Standard Time', 'America/New_York'],
+    ['New Zealand Standard Time', 'Pacific/Auckland'],
+    ['Arabian Standard Time', 'Asia/Dubai'],
+  ])('maps %s to %s (CLDR)', (windows, iana) => {
+    expect(windowsToIana(windows)).toBe(iana);
+  });
+
+  it('returns undefined for names that are not Windows ids', () => {
+    expect(windowsToIana('Customized Time Zone')).toBeUndefined();
+  });
+});
+
+describe('TZID resolution of real files', () => {
+  it.each([
+    ['jens-maus_node-ical__ms_timezones.ics', 'Europe/Berlin'],
+    ['mangstadt_biweekly__outlook-2010.ics', 'America/New_York'],
+    ['ical4j_ical4j__evolution2.ics', 'Asia/Dubai'],
+    ['pimutils_khal__tz_windows_format.ics', 'Pacific/Auckland'],
+    // Custom Outlook zones: matched by their offsets and transitions.
+    ['jens-maus_node-ical__bad_ms_tz.ics', 'America/New_York'],
+    ['jens-maus_node-ical__exchange-custom-tz.ics', 'Asia/Bangkok'],
+    ['ical4j_ical4j__Standup.ics', 'Australia/Melbourne'],
+    ['allenporter_ical__office_356_custom_timezone.ics', 'Europe/Warsaw'],
+    ['jens-maus_node-ical__vtimezone-year-0001-dtstart.ics', 'Europe/Berlin'],
+  ])('%s resolves to %s', (file, iana) => {
+    const start = startOf(file);
+    expect(start.kind).toBe('zoned');
+    expect(start.kind === 'zoned' && start.tzid).toBe(iana);
+  });
+
+  it('matches a custom VTIMEZONE to a zone with the same rules, preferring a city named in the TZID', () => {
+    const vtz = buildVtimezone('Europe/Amsterdam', 2026);
+    vtz[1] = [['tzid', {}, 'text', '(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna']];
+    expect(resolveTzid('(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna', vtz, 2026)).toBe(
+      'Europe/Amsterdam',
+    );
+    expect(resolveTzid('My Company Zone', vtz, 2026)).toBe('Europe/Berlin');
+  });
+
+  it('resolves Outlook display names without a VTIMEZONE by their cities', () => {
+    expect(resolveTzid('(GMT+10:00) Canberra, Melbourne, Sydney', undefined, 2026)).toBe('Australia/Melbourne');
+  });
+
+  it('rejects a TZID nothing describes with a clear InvalidItemError', () => {
+    const file = join(FIXTURES, 'malformed/allenporter_ical__office_365_invalid_timezone.ics');
+    expect(() => toModel(readFileSync(file))).toThrow(/Unknown time zone "Customized Time Zone"/);
+  });
+});
+
+describe('buildVtimezone', () => {
+  it('describes a zone so that ical.js computes the same offsets as the tz database', () => {
+    const vtz = buildVtimezone('America/New_York', 2026);
+    expect(resolveTzid('generated', vtz, 2026)).toBe('America/New_York');
+  });
+
+  it('writes new zoned events with a VTIMEZONE that maps back to the same zone', () => {
+    const event = toModel(readFileSync(join(FIXTURES, 'ics/Kozea_Radicale__event10.ics'))) as EventItem;
+    const moved: EventItem = {
+      ...event,
+      start: { kind: 'zoned', dateTime: '2026-07-01T09:00:00', tzid: 'Australia/Sydney' },
+      end: { kind: 'zoned', dateTime: '2026-07-01T10:00:00', tzid: 'Australia/Sydney' },
+    };
+    const raw = fromModel(moved);
+    const doc = parseDocument(raw);
+    expect(doc.root[2].filter((c) => c[0] === 'vtimezone').map((z) => z[1][0]?.[3])).toEqual(['Australia/Sydney']);
+    expect(toModel(raw)).toEqual(moved);
+  });
+});
+
+describe('independence from the process time zone', () => {
+  // Zoned, custom-zone, floating, all-day and date-only inputs: everything a process TZ could skew.
+  const SENSITIVE = [
+    'ics/jens-maus_node-ical__bad_ms_tz.ics',
+    'ics/jens-maus_node-ical__exchange-custom-tz.ics',
+    'ics/ical4j_ical4j__Standup.ics',
+    'ics/nextcloud_calendar__vcalendar-event-floating-time.ics',
+    'ics/bitfireAT_ical4android__all-day-10days.ics',
+    'ics/kewisch_ical.js__recur_instances.ics',
+    'vcf/Kozea_Radicale__contact2-with-bday.vcf',
+  ];
+
+  /** Maps the inputs in a child process with the given TZ and returns the models and new raw objects. */
+  function mapUnder(tz: string): Promise<string> {
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { splitObjects, toModel, fromModel, buildVtimezone } from './src/index.ts';
+      const out = [];
+      for (const f of ${JSON.stringify(SENSITIVE)}) {
+        for (const raw of splitObjects(readFileSync(${JSON.stringify(FIXTURES)} + '/' + f))) {
+          const m = toModel(raw);
+          out.push(m, fromModel(m, { now: '2026-01-01T00:00:00Z' }));
+        }
+      }
+      out.push(buildVtimezone('Europe/Berlin', 2026), buildVtimezone('Pacific/Auckland', 2026));
+      process.stdout.write(JSON.stringify(out));
+    `;
+    return new Promise((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { cwd: join(__dirname, '../..'), env: { ...process.env, TZ: tz }, encoding: 'utf8' },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+  }
+
+  it('maps zoned, custom-zone, floating and all-day items identically under TZ=UTC and TZ=Pacific/Auckland', async () => {
+    const [utc, auckland] = await Promise.all([mapUnder('UTC'), mapUnder('Pacific/Auckland')]);
+    expect(JSON.parse(utc).length).toBeGreaterThan(SENSITIVE.length);
+    expect(auckland).toBe(utc);
+  }, 60_000);
+
+  it('uses no local-time Date API anywhere in the package', () => {
+    const sources = readdirSync(join(__dirname, '..'), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    );
+    const local =
+      /\.(getHours|getMinutes|getDate|getDay|getMonth|getFullYear|getTimezoneOffset|toLocale\w*|setHours)\(/;
+    for (const f of sources) expect(readFileSync(join(__dirname, '..', f), 'utf8')).not.toMatch(local);
+  });
+});
