@@ -12,7 +12,6 @@ import {
   SyncFolderItemsScope,
   Uri,
   WebCredentials,
-  WellKnownFolderName,
 } from 'ews-javascript-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ALICE, type Harness, PASSWORD, rawSoap, startEws, withTimeout } from './test-support';
