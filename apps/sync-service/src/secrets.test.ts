@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createTenant, createThrowawayPostgres, startTestApp, type TestApp } from './testing/harness';
+import {
+  bearer,
+  createTenant,
+  createThrowawayPostgres,
+  startTestApp,
+  type TestApp,
+  WITH_POSTGRES,
+} from './testing/harness';
 import { KeyRing } from './vault/key-ring';
 import { rotateSecrets } from './vault/rotate';
 import { Vault } from './vault/vault';
@@ -12,10 +19,10 @@ import { Vault } from './vault/vault';
 
 const TABLES = ['tenants', 'api_keys', 'exchange_connections', 'users', 'collection_pairs', 'item_links', 'sync_runs'];
 
-describe.each([
-  ['embedded PGlite', false],
-  ['PostgreSQL', true],
-])('secrets on %s', (_name, usePostgres) => {
+const backends: [string, boolean][] = [['embedded PGlite', false]];
+if (WITH_POSTGRES) backends.push(['PostgreSQL', true]);
+
+describe.each(backends)('secrets on %s', (_name, usePostgres) => {
   let t: TestApp;
   let dropDb: (() => Promise<void>) | undefined;
   const plaintexts: string[] = [];

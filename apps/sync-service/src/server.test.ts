@@ -72,7 +72,7 @@ describe('exsync serve', () => {
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger-ui');
     const spec = await fetch(`${url}/openapi.json`);
-    expect((await spec.json()).paths).toHaveProperty(['/v1/users/{ncUserId}']);
+    expect(((await spec.json()) as { paths: object }).paths).toHaveProperty(['/v1/users/{ncUserId}']);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 

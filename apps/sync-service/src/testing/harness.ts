@@ -12,8 +12,9 @@ import type { ServiceStore } from '../store/port';
 import { KeyRing } from '../vault/key-ring';
 import { Vault } from '../vault/vault';
 
-export const POSTGRES_ADMIN_URL =
-  process.env.EXSYNC_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+/** Same variables as packages/db's tests: a role that may create databases, and a switch for machines without it. */
+export const POSTGRES_ADMIN_URL = process.env.EXSYNC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const WITH_POSTGRES = process.env.EXSYNC_TEST_POSTGRES !== 'off';
 
 export interface TestApp {
   app: App;
