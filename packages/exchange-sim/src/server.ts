@@ -67,7 +67,9 @@ export function buildServer(sim: Simulator): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     const face = classifyFace(request.url);
     const client = clientOf(request);
-    const mailbox = mailboxOf(face, request);
+    const named = mailboxOf(face, request);
+    // One meter and one fault target per mailbox, whether the client names it by id, UPN or SMTP address.
+    const mailbox = named ? (sim.store.findMailbox(named)?.smtpAddress.toLowerCase() ?? named) : undefined;
     const prefer = request.headers.prefer;
     const entry = sim.log.start({
       at: Date.now(),

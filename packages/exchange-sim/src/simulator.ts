@@ -26,6 +26,8 @@ export interface GraphBehaviour {
   transactionIdWindowMs: number;
   /** Response to an evicted or expired delta link. */
   expiredDeltaResponse: 'gone' | 'syncStateNotFound';
+  /** Repeat every n-th entry of a non-initial delta round at its end (0 = never): Graph may send duplicates. */
+  duplicateEvery: number;
   /** Report items changed outside the window as @removed (documented behaviour). */
   removedForOutsideChanges: boolean;
   /** Concurrent requests per (app, mailbox) before 429 MailboxConcurrency. */
@@ -57,6 +59,7 @@ export const DEFAULT_GRAPH_BEHAVIOUR: GraphBehaviour = {
   defaultPageSize: 100,
   maxPageSize: 1000,
   emptyPageEvery: 0,
+  duplicateEvery: 0,
   etagConflictStatus: 412,
   transactionIdWindowMs: 24 * 3600_000,
   expiredDeltaResponse: 'gone',

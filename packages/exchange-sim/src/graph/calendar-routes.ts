@@ -1,7 +1,7 @@
 /** Graph calendars and events: CRUD, instances, occurrences, calendarView and calendarView/delta. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Simulator } from '../simulator';
-import type { CalendarEvent, Folder } from '../store/types';
+import type { Attendee, CalendarEvent, Folder } from '../store/types';
 import { type GraphCtx, graphContext, graphHandler, setPreferenceApplied } from './context';
 import { serveDelta } from './delta-handler';
 import { eventJson, parseEventInput } from './event-json';
@@ -88,6 +88,34 @@ function mailFor(
 ) {
   if (!ev.isOrganizer || ev.attendees.length === 0) return;
   ctx.sim.store.recordMeetingMail(ev, kind, 'graph', originalStart !== undefined ? { originalStart } : {});
+}
+
+/**
+ * An organizer's edit: new attendees get an invitation, removed ones a cancellation, and the others an update when
+ * time, place, subject or pattern changed. Edits of other fields (categories, extended properties) send nothing.
+ */
+function mailForEdit(
+  ctx: GraphCtx,
+  ev: CalendarEvent,
+  before: Attendee[],
+  after: Attendee[],
+  rescheduled: boolean,
+  originalStart?: number,
+) {
+  if (!ev.isOrganizer) return;
+  const self = ctx.mailbox.smtpAddress.toLowerCase();
+  const addr = (list: Attendee[]) =>
+    new Set(list.map((a) => a.emailAddress.address.toLowerCase()).filter((a) => a !== self));
+  const was = addr(before);
+  const now = addr(after);
+  const added = [...now].filter((a) => !was.has(a));
+  const removed = [...was].filter((a) => !now.has(a));
+  const kept = [...now].filter((a) => was.has(a));
+  const occ = originalStart !== undefined ? { originalStart } : {};
+  const store = ctx.sim.store;
+  if (added.length) store.recordMeetingMail(ev, 'invitation', 'graph', { ...occ, recipients: added });
+  if (removed.length) store.recordMeetingMail(ev, 'cancellation', 'graph', { ...occ, recipients: removed });
+  if (rescheduled && kept.length) store.recordMeetingMail(ev, 'update', 'graph', { ...occ, recipients: kept });
 }
 
 export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): void {
@@ -213,7 +241,9 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           throw badRequest('transactionId cannot be changed after the event is created.');
         }
         delete input.transactionId;
-        const noticed = ['attendees', 'start', 'end', 'location', 'subject', 'recurrence', 'isCancelled'].some(
+        const before =
+          originalStart === undefined ? master.attendees : sim.store.getInstance(req.params.id).fields.attendees;
+        const rescheduled = ['start', 'end', 'location', 'subject', 'recurrence', 'isCancelled'].some(
           (k) => k in input,
         );
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
@@ -224,11 +254,11 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
             overrides,
             ifChangeKey !== undefined ? { ifChangeKey } : {},
           );
-          if (noticed) mailFor(ctx, master, 'update', originalStart);
+          mailForEdit(ctx, master, before, inst.fields.attendees, rescheduled, originalStart);
           return eventJson(master, inst, { zone: ctx.zone });
         }
         sim.store.updateItem(master.id, input, ifChangeKey !== undefined ? { ifChangeKey } : {});
-        if (noticed) mailFor(ctx, master, 'update');
+        mailForEdit(ctx, master, before, master.attendees, rescheduled);
         return eventJson(master, undefined, { zone: ctx.zone });
       }),
     );

@@ -131,6 +131,11 @@ export function computeRound(
       }
     }
   }
+  const n = sim.graph.duplicateEvery;
+  if (n > 0 && base.seq >= 0) {
+    const dupes = entries.filter((_, i) => i % n === n - 1);
+    entries.push(...dupes);
+  }
   const next: DeltaState = { ...base, id: sim.delta.newId(), seq: seqNow, known, createdAt: sim.clock.now() };
   delete next.pages;
   delete next.next;

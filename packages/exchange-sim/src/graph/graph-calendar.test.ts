@@ -164,7 +164,7 @@ describe('Graph events', () => {
     expect((await h.graph('GET', `${U}/events/${enc(o2.id)}`)).status).toBe(404);
   });
 
-  it('records attendee writes as invitations, edits as updates, deletion as a cancellation — and nothing for a category change', async () => {
+  it('records attendee writes as invitations, edits as updates, removals and deletion as cancellations — nothing for a category change', async () => {
     const m = await h.graph<Ev>(
       'POST',
       `${U}/events`,
@@ -179,8 +179,17 @@ describe('Graph events', () => {
       start: { dateTime: '2026-01-05T11:00:00', timeZone: 'UTC' },
       end: { dateTime: '2026-01-05T12:00:00', timeZone: 'UTC' },
     });
+    await h.graph('PATCH', `${U}/events/${enc(m.body.id)}`, {
+      attendees: [{ emailAddress: { address: 'carol@example.org' }, type: 'required' }],
+    });
     await h.graph('DELETE', `${U}/events/${enc(m.body.id)}`);
-    expect(h.sim.sentMail().map((x) => x.kind)).toEqual(['invitation', 'update', 'cancellation']);
+    expect(h.sim.sentMail().map((x) => [x.kind, x.to])).toEqual([
+      ['invitation', ['bob@contoso.com']],
+      ['update', ['bob@contoso.com']],
+      ['invitation', ['carol@example.org']],
+      ['cancellation', ['bob@contoso.com']],
+      ['cancellation', ['carol@example.org']],
+    ]);
   });
 });
 
@@ -249,6 +258,16 @@ describe('Graph calendarView/delta', () => {
     const round = await drain(deltaLink);
     expect(round.items.map((i) => i.type).sort()).toEqual(['exception', 'occurrence']);
     expect(round.items.some((i) => i.id === m.body.id)).toBe(false);
+  });
+
+  it('can insert empty nextLink pages and replay duplicates when configured', async () => {
+    h.sim.graph.emptyPageEvery = 2;
+    h.sim.graph.duplicateEvery = 1;
+    const first = await drain(`${U}/calendarView/delta${WINDOW}`, { prefer: 'odata.maxpagesize=2' });
+    expect(first.pages.some((p) => p.value.length === 0 && p['@odata.nextLink'])).toBe(true);
+    const a = await h.graph<Ev>('POST', `${U}/events`, single('dup', '2026-02-01T09:00:00', '2026-02-01T10:00:00'));
+    const round = await drain(first.deltaLink);
+    expect(round.items.filter((i) => i.id === a.body.id)).toHaveLength(2);
   });
 
   it('answers 410 Gone with a restart Location after a control-call token eviction', async () => {
