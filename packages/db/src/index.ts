@@ -1,4 +1,16 @@
+export {
+  type ApiKeyRepository,
+  type CreatedApiKey,
+  createApiKeyRepository,
+  hashApiKey,
+  type NewApiKey,
+} from './api-keys';
 export { DatabaseError, type DatabaseErrorCode, isDatabaseError } from './errors';
+export {
+  createExchangeConnectionRepository,
+  type ExchangeConnectionInput,
+  type ExchangeConnectionRepository,
+} from './exchange-connections';
 export {
   defaultMigrationsDir,
   getMigrationStatus,
@@ -18,3 +30,24 @@ export {
   openDatabase,
   type SqlSession,
 } from './open-database';
+export { createRepositories, type Repositories } from './repositories';
+export {
+  createSealedSecretRepository,
+  type SealedSecretRepository,
+  type SecretKind,
+  type SecretRef,
+  type StoredSecret,
+  secretKinds,
+} from './sealed-secrets';
+export { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
+export { createTenantRepository, type NewTenant, type TenantChanges, type TenantRepository } from './tenants';
+export * from './types';
+export {
+  type BulkUpsertResult,
+  createUserRepository,
+  type UpsertedUser,
+  type UserInput,
+  type UserListOptions,
+  type UserPage,
+  type UserRepository,
+} from './users';

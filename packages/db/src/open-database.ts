@@ -24,6 +24,11 @@ export interface Database {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs fn on one dedicated session, released afterwards (session-level locks die with it). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn inside one transaction: committed when fn resolves, rolled back when it throws. Use only `tx`
+   * inside fn; on PGlite, other queries wait until the transaction ends.
+   */
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -109,6 +114,19 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         client.release(broken);
       }
     },
+    async transaction(fn) {
+      return database.withSession(async (session) => {
+        await session.exec('BEGIN');
+        try {
+          const result = await fn(session);
+          await session.exec('COMMIT');
+          return result;
+        } catch (error) {
+          await session.exec('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      });
+    },
     async close() {
       await prisma.$disconnect();
       await pool.end();
@@ -138,6 +156,17 @@ async function openPglite(dir: string): Promise<Database> {
     query: session.query,
     // PGlite is a single session shared by everything in this process.
     withSession: (fn) => fn(session),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          async query(sql, params) {
+            return (await tx.query(sql, params as unknown[] | undefined)).rows as never[];
+          },
+          async exec(sql) {
+            await tx.exec(sql);
+          },
+        }),
+      ),
     async close() {
       await prisma.$disconnect();
       await db.close();

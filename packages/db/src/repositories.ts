@@ -1,0 +1,27 @@
+import { type ApiKeyRepository, createApiKeyRepository } from './api-keys';
+import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
+import type { Database } from './open-database';
+import { createSealedSecretRepository, type SealedSecretRepository } from './sealed-secrets';
+import { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
+import { createTenantRepository, type TenantRepository } from './tenants';
+import { createUserRepository, type UserRepository } from './users';
+
+export interface Repositories {
+  tenants: TenantRepository;
+  apiKeys: ApiKeyRepository;
+  exchangeConnections: ExchangeConnectionRepository;
+  users: UserRepository;
+  syncRuns: SyncRunRepository;
+  sealedSecrets: SealedSecretRepository;
+}
+
+export function createRepositories(db: Database): Repositories {
+  return {
+    tenants: createTenantRepository(db),
+    apiKeys: createApiKeyRepository(db),
+    exchangeConnections: createExchangeConnectionRepository(db),
+    users: createUserRepository(db),
+    syncRuns: createSyncRunRepository(db),
+    sealedSecrets: createSealedSecretRepository(db),
+  };
+}

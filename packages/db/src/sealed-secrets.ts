@@ -1,0 +1,87 @@
+// Every ciphertext the database holds, for re-encrypting under a new vault key (`exsync rotate-key`) while the
+// service keeps running: list what is not yet under the new key, re-seal it, write it back with
+// compare-and-swap so a credential replaced meanwhile (a user re-enrolled) is never overwritten.
+import { DatabaseError } from './errors';
+import type { Database } from './open-database';
+import { isUuid } from './tenants';
+import type { Sealed } from './types';
+
+export const secretKinds = ['user_app_password', 'exchange_secret', 'exchange_certificate'] as const;
+export type SecretKind = (typeof secretKinds)[number];
+
+export interface SecretRef {
+  kind: SecretKind;
+  /** Row id: users.id or exchange_connections.id. */
+  id: string;
+}
+
+export interface StoredSecret {
+  ref: SecretRef;
+  sealed: Sealed;
+}
+
+const locations: Record<SecretKind, { table: string; ciphertext: string; keyId: string }> = {
+  user_app_password: { table: 'users', ciphertext: 'app_password_ciphertext', keyId: 'app_password_key_id' },
+  exchange_secret: { table: 'exchange_connections', ciphertext: 'secret_ciphertext', keyId: 'secret_key_id' },
+  exchange_certificate: {
+    table: 'exchange_connections',
+    ciphertext: 'certificate_ciphertext',
+    keyId: 'certificate_key_id',
+  },
+};
+
+const unionSql = secretKinds
+  .map((kind) => {
+    const l = locations[kind];
+    return `SELECT '${kind}' AS kind, id::text AS id, ${l.ciphertext} AS ciphertext, ${l.keyId} AS key_id
+              FROM ${l.table} WHERE ${l.ciphertext} IS NOT NULL`;
+  })
+  .join('\nUNION ALL\n');
+
+export interface SealedSecretRepository {
+  /** Up to `limit` (default 500) stored secrets, optionally only those not sealed under `exceptKeyId`. */
+  list(options?: { exceptKeyId?: string; limit?: number }): Promise<StoredSecret[]>;
+  /** How many secrets each key id seals; rotation is complete when only the new key id remains. */
+  countByKeyId(): Promise<Record<string, number>>;
+  /** Writes `next` only if the secret still equals `expected`; false if it changed or vanished meanwhile. */
+  replace(ref: SecretRef, expected: Sealed, next: Sealed): Promise<boolean>;
+}
+
+export function createSealedSecretRepository(db: Database): SealedSecretRepository {
+  return {
+    async list(options = {}) {
+      const limit = options.limit ?? 500;
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new DatabaseError('invalid_input', 'limit must be a positive whole number.');
+      }
+      const rows = await db.query<{ kind: SecretKind; id: string; ciphertext: string; key_id: string }>(
+        `SELECT * FROM (${unionSql}) s WHERE $1::text IS NULL OR s.key_id IS DISTINCT FROM $1::text
+          ORDER BY kind, id LIMIT $2`,
+        [options.exceptKeyId ?? null, limit],
+      );
+      return rows.map((row) => ({
+        ref: { kind: row.kind, id: row.id },
+        sealed: { ciphertext: row.ciphertext, keyId: row.key_id },
+      }));
+    },
+
+    async countByKeyId() {
+      const rows = await db.query<{ key_id: string; n: number }>(
+        `SELECT key_id, count(*)::int AS n FROM (${unionSql}) s GROUP BY key_id`,
+      );
+      return Object.fromEntries(rows.map((row) => [row.key_id, row.n]));
+    },
+
+    async replace(ref, expected, next) {
+      const location = locations[ref.kind];
+      if (!location) throw new DatabaseError('invalid_input', `Unknown secret kind ${JSON.stringify(ref.kind)}.`);
+      if (!isUuid(ref.id)) return false;
+      const rows = await db.query(
+        `UPDATE ${location.table} SET ${location.ciphertext} = $2, ${location.keyId} = $3, updated_at = now()
+          WHERE id = $1::uuid AND ${location.ciphertext} = $4 AND ${location.keyId} = $5 RETURNING id`,
+        [ref.id, next.ciphertext, next.keyId, expected.ciphertext, expected.keyId],
+      );
+      return rows.length === 1;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Plain types the repositories speak, so callers never depend on Prisma's generated types.
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const userStates = ['active', 'paused', 'auth_required', 'throttled', 'error', 'needs_review'] as const;
+export type UserState = (typeof userStates)[number];
+
+export const exchangeKinds = ['ews', 'graph'] as const;
+export type ExchangeKind = (typeof exchangeKinds)[number];
+
+export const exchangeAuthKinds = ['basic', 'ntlm', 'oauth', 'client_secret', 'certificate'] as const;
+export type ExchangeAuthKind = (typeof exchangeAuthKinds)[number];
+
+export const apiKeyRoles = ['admin', 'tenant'] as const;
+export type ApiKeyRole = (typeof apiKeyRoles)[number];
+
+export const itemKinds = ['event', 'task', 'contact'] as const;
+export type ItemKind = (typeof itemKinds)[number];
+
+export const syncOutcomes = ['running', 'success', 'partial', 'failed', 'cancelled'] as const;
+export type SyncOutcome = (typeof syncOutcomes)[number];
+
+/** A secret as the service's vault sealed it. The database stores both strings as given and never decrypts. */
+export interface Sealed {
+  ciphertext: string;
+  keyId: string;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  nextcloudUrl: string;
+  settings: JsonObject;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ApiKey {
+  id: string;
+  role: ApiKeyRole;
+  /** Null for admin keys. */
+  tenantId: string | null;
+  /** Public part of the key, safe to show and log. */
+  prefix: string;
+  label: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ExchangeConnection {
+  id: string;
+  tenantId: string;
+  kind: ExchangeKind;
+  endpoint: string | null;
+  authKind: ExchangeAuthKind;
+  username: string | null;
+  entraTenantId: string | null;
+  clientId: string | null;
+  /** Whether a password / client secret is stored (its ciphertext is only in `ExchangeConnectionSecrets`). */
+  hasSecret: boolean;
+  hasCertificate: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ExchangeConnectionSecrets {
+  secret: Sealed | null;
+  certificate: Sealed | null;
+}
+
+/** An enrolled user, without credentials (see `UserRepository.getCredentials`). */
+export interface User {
+  id: string;
+  tenantId: string;
+  ncUserId: string;
+  loginName: string;
+  email: string | null;
+  mailbox: string | null;
+  displayName: string | null;
+  state: UserState;
+  stateReason: string | null;
+  lastSyncAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SyncRun {
+  id: string;
+  userId: string;
+  pairId: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  outcome: SyncOutcome;
+  counts: JsonObject;
+  error: string | null;
+}

@@ -1,0 +1,229 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDatabaseError } from './errors';
+import { migrate } from './migrator';
+import { createRepositories, type Repositories } from './repositories';
+import { createTestDatabase, type TestDatabase, testBackends } from './testing/test-database';
+import type { UserInput } from './users';
+
+function userInput(ncUserId: string, overrides: Partial<UserInput> = {}): UserInput {
+  return {
+    ncUserId,
+    loginName: `${ncUserId}@example.org`,
+    email: `${ncUserId}@example.org`,
+    displayName: `User ${ncUserId}`,
+    appPassword: { ciphertext: `sealed(${ncUserId})`, keyId: 'k1' },
+    ...overrides,
+  };
+}
+
+const many = (n: number, prefix = 'u') =>
+  Array.from({ length: n }, (_, i) => userInput(`${prefix}${String(i).padStart(4, '0')}`));
+
+describe.each(testBackends)('user repository (%s)', (kind) => {
+  let test: TestDatabase;
+  let repos: Repositories;
+  const newTenant = async () => (await repos.tenants.create({ name: 'acme', nextcloudUrl: 'https://nc.example' })).id;
+
+  beforeAll(async () => {
+    test = await createTestDatabase(kind);
+    await migrate(test.db);
+    repos = createRepositories(test.db);
+  });
+  afterAll(async () => {
+    await test?.dispose();
+  });
+
+  it('creates a user, then replaces it on the same ncUserId (PUT semantics), reporting which happened', async () => {
+    const tenantId = await newTenant();
+    const first = await repos.users.upsert(tenantId, userInput('alice', { mailbox: 'alice@corp.example' }));
+    expect(first.created).toBe(true);
+    expect(first.user).toMatchObject({ ncUserId: 'alice', mailbox: 'alice@corp.example', state: 'active' });
+
+    const second = await repos.users.upsert(tenantId, userInput('alice', { displayName: 'Alice A.' }));
+    expect(second.created).toBe(false);
+    expect(second.user.id).toBe(first.user.id);
+    expect(second.user).toMatchObject({ displayName: 'Alice A.', mailbox: null });
+    expect(await repos.users.getCredentials(tenantId, 'alice')).toEqual({ ciphertext: 'sealed(alice)', keyId: 'k1' });
+  });
+
+  it('never puts credentials into the user objects it returns', async () => {
+    const tenantId = await newTenant();
+    const { user } = await repos.users.upsert(tenantId, userInput('bob'));
+    const page = await repos.users.list(tenantId);
+    for (const shown of [user, await repos.users.get(tenantId, 'bob'), ...page.users]) {
+      expect(JSON.stringify(shown)).not.toContain('sealed(bob)');
+    }
+  });
+
+  it('lifts auth_required when a new app password arrives, and keeps other states', async () => {
+    const tenantId = await newTenant();
+    await repos.users.upsert(tenantId, userInput('carol'));
+    await repos.users.upsert(tenantId, userInput('dave'));
+    await repos.users.setState(tenantId, 'carol', 'auth_required', 'Nextcloud answered 401');
+    await repos.users.setState(tenantId, 'dave', 'paused', 'paused by the admin');
+
+    const carol = await repos.users.upsert(tenantId, userInput('carol'));
+    const dave = await repos.users.upsert(tenantId, userInput('dave'));
+    expect(carol.user).toMatchObject({ state: 'active', stateReason: null });
+    expect(dave.user).toMatchObject({ state: 'paused', stateReason: 'paused by the admin' });
+  });
+
+  it('upserts 1,000 users in one call, and the same call again updates them all', async () => {
+    const tenantId = await newTenant();
+    const inputs = many(1000);
+    const first = await repos.users.upsertMany(tenantId, inputs);
+    expect(first).toMatchObject({ created: 1000, updated: 0 });
+    expect(first.users.map((u) => u.user.ncUserId)).toEqual(inputs.map((u) => u.ncUserId));
+
+    const second = await repos.users.upsertMany(tenantId, inputs);
+    expect(second).toMatchObject({ created: 0, updated: 1000 });
+    const [{ n }] = (await test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM users WHERE tenant_id = $1', [
+      tenantId,
+    ])) as [{ n: number }];
+    expect(n).toBe(1000);
+  });
+
+  it('writes nothing of a 1,000-user batch when the database refuses its last row', async () => {
+    const tenantId = await newTenant();
+    await repos.users.upsertMany(tenantId, many(10));
+    // A trigger refuses the 1,000th row, after 10 updates and 989 inserts went through inside the statement.
+    await test.db.query(`CREATE FUNCTION refuse_u0999() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused %', NEW.nc_user_id; END $$`);
+    await test.db.query(`CREATE TRIGGER refuse_u0999 BEFORE INSERT OR UPDATE ON users
+      FOR EACH ROW WHEN (NEW.nc_user_id = 'u0999') EXECUTE FUNCTION refuse_u0999()`);
+    try {
+      const batch = many(1000).map((u) => ({ ...u, displayName: 'changed' }));
+      await expect(repos.users.upsertMany(tenantId, batch)).rejects.toThrow(/refused u0999/);
+    } finally {
+      await test.db.query('DROP TRIGGER refuse_u0999 ON users');
+      await test.db.query('DROP FUNCTION refuse_u0999()');
+    }
+    const rows = await test.db.query<{ nc_user_id: string; display_name: string }>(
+      'SELECT nc_user_id, display_name FROM users WHERE tenant_id = $1 ORDER BY nc_user_id',
+      [tenantId],
+    );
+    expect(rows).toHaveLength(10);
+    expect(rows.every((r) => r.display_name.startsWith('User '))).toBe(true);
+  });
+
+  it('refuses a batch naming one user twice, or with a missing field, before writing anything', async () => {
+    const tenantId = await newTenant();
+    const twice = await repos.users
+      .upsertMany(tenantId, [userInput('x'), userInput('y'), userInput('x')])
+      .catch((e: unknown) => e);
+    expect(isDatabaseError(twice, 'invalid_input')).toBe(true);
+    expect((twice as Error).message).toContain('users[2].ncUserId');
+
+    const missing = await repos.users
+      .upsertMany(tenantId, [userInput('z', { loginName: '' })])
+      .catch((e: unknown) => e);
+    expect(isDatabaseError(missing, 'invalid_input')).toBe(true);
+    expect((await repos.users.list(tenantId)).users).toEqual([]);
+  });
+
+  it('refuses users for a tenant that does not exist with not_found', async () => {
+    for (const tenantId of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
+      const error = await repos.users.upsert(tenantId, userInput('eve')).catch((e: unknown) => e);
+      expect(isDatabaseError(error, 'not_found')).toBe(true);
+    }
+  });
+
+  it('pages through users by cursor, and filters by state', async () => {
+    const tenantId = await newTenant();
+    await repos.users.upsertMany(tenantId, many(250));
+    await repos.users.setState(tenantId, 'u0007', 'error', 'boom');
+    await repos.users.setState(tenantId, 'u0200', 'throttled');
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await repos.users.list(tenantId, { limit: 100, cursor });
+      seen.push(...page.users.map((u) => u.ncUserId));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(many(250).map((u) => u.ncUserId));
+
+    const troubled = await repos.users.list(tenantId, { state: ['error', 'throttled'] });
+    expect(troubled.users.map((u) => [u.ncUserId, u.state])).toEqual([
+      ['u0007', 'error'],
+      ['u0200', 'throttled'],
+    ]);
+    expect(troubled.nextCursor).toBeNull();
+  });
+
+  it('rejects a forged cursor, an unknown state and an out-of-range limit as invalid_input', async () => {
+    const tenantId = await newTenant();
+    const attempts = [
+      repos.users.list(tenantId, { cursor: 'garbage!' }),
+      repos.users.list(tenantId, { state: 'sleeping' as never }),
+      repos.users.list(tenantId, { limit: 0 }),
+      repos.users.list(tenantId, { limit: 1001 }),
+    ];
+    for (const attempt of attempts) {
+      expect(isDatabaseError(await attempt.catch((e: unknown) => e), 'invalid_input')).toBe(true);
+    }
+  });
+
+  it('keeps tenants apart: the same ncUserId in two tenants is two users', async () => {
+    const a = await newTenant();
+    const b = await newTenant();
+    await repos.users.upsert(a, userInput('shared', { displayName: 'in A' }));
+    await repos.users.upsert(b, userInput('shared', { displayName: 'in B' }));
+    expect((await repos.users.get(a, 'shared'))?.displayName).toBe('in A');
+    expect((await repos.users.get(b, 'shared'))?.displayName).toBe('in B');
+    expect(await repos.users.delete(a, 'shared')).toBe(true);
+    expect(await repos.users.get(b, 'shared')).not.toBeNull();
+  });
+
+  it('delete forgets credentials and all sync state of that user, and only of that user', async () => {
+    const tenantId = await newTenant();
+    const { user: gone } = await repos.users.upsert(tenantId, userInput('leaver'));
+    const { user: stays } = await repos.users.upsert(tenantId, userInput('stayer'));
+    const { prisma } = test.db;
+    for (const user of [gone, stays]) {
+      const pair = await prisma.collectionPair.create({
+        data: { userId: user.id, kind: 'event', aCollectionId: 'calendar', bCollectionId: 'personal' },
+      });
+      await prisma.itemLink.create({ data: { pairId: pair.id, ident: 'uid-1', aHref: 'a1', bHref: 'b1' } });
+      await prisma.conflict.create({ data: { pairId: pair.id, ident: 'uid-1', resolution: 'a_wins' } });
+      await prisma.quarantinedDeletion.create({
+        data: { pairId: pair.id, ident: 'uid-1', side: 'b', href: 'b1', reason: 'mass delete' },
+      });
+      const run = await repos.syncRuns.start(user.id, pair.id);
+      await repos.syncRuns.finish(run.id, { outcome: 'success', counts: { a_to_b: { create: 1 } } });
+    }
+
+    expect(await repos.users.delete(tenantId, 'leaver')).toBe(true);
+    expect(await repos.users.delete(tenantId, 'leaver')).toBe(false);
+    expect(await repos.users.get(tenantId, 'leaver')).toBeNull();
+    expect(await repos.users.getCredentials(tenantId, 'leaver')).toBeNull();
+
+    const counts = async (userId: string) =>
+      (
+        await test.db.query<Record<string, number>>(
+          `SELECT (SELECT count(*)::int FROM collection_pairs WHERE user_id = $1) AS pairs,
+                  (SELECT count(*)::int FROM item_links l JOIN collection_pairs p ON p.id = l.pair_id WHERE p.user_id = $1) AS links,
+                  (SELECT count(*)::int FROM sync_runs WHERE user_id = $1) AS runs,
+                  (SELECT count(*)::int FROM conflicts c JOIN collection_pairs p ON p.id = c.pair_id WHERE p.user_id = $1) AS conflicts,
+                  (SELECT count(*)::int FROM quarantined_deletions q JOIN collection_pairs p ON p.id = q.pair_id WHERE p.user_id = $1) AS quarantined,
+                  (SELECT count(*)::int FROM item_links) AS all_links`,
+          [userId],
+        )
+      )[0]!;
+    expect(await counts(gone.id)).toMatchObject({ pairs: 0, links: 0, runs: 0, conflicts: 0, quarantined: 0 });
+    expect(await counts(stays.id)).toMatchObject({ pairs: 1, links: 1, runs: 1, conflicts: 1, quarantined: 1 });
+    const orphans = await test.db.query(
+      'SELECT id FROM item_links WHERE pair_id NOT IN (SELECT id FROM collection_pairs)',
+    );
+    expect(orphans).toEqual([]);
+  });
+
+  it('setState on an unknown user is not_found', async () => {
+    const tenantId = await newTenant();
+    const error = await repos.users.setState(tenantId, 'nobody', 'paused').catch((e: unknown) => e);
+    expect(isDatabaseError(error, 'not_found')).toBe(true);
+  });
+});

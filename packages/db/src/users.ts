@@ -1,0 +1,290 @@
+import { DatabaseError } from './errors';
+import type { User as UserRow } from './generated/client';
+import type { Database } from './open-database';
+import { isUuid } from './tenants';
+import { type Sealed, type User, type UserState, userStates } from './types';
+
+export interface UserInput {
+  ncUserId: string;
+  loginName: string;
+  email?: string | null;
+  mailbox?: string | null;
+  displayName?: string | null;
+  /** The app password as the vault sealed it. */
+  appPassword: Sealed;
+}
+
+export interface UpsertedUser {
+  user: User;
+  created: boolean;
+}
+
+export interface BulkUpsertResult {
+  /** In the order of the input. */
+  users: UpsertedUser[];
+  created: number;
+  updated: number;
+}
+
+export interface UserListOptions {
+  state?: UserState | readonly UserState[];
+  /** 1..1000, default 100. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+export interface UserPage {
+  users: User[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface UserRepository {
+  /**
+   * Creates or replaces one user (PUT semantics: omitted optional fields become null). A new app password
+   * lifts `auth_required`, since the old credential was the problem. Throws 'not_found' for an unknown tenant.
+   */
+  upsert(tenantId: string, input: UserInput): Promise<UpsertedUser>;
+  /** The same for many users in one statement: all are written, or none (any error leaves the table as it was). */
+  upsertMany(tenantId: string, inputs: readonly UserInput[]): Promise<BulkUpsertResult>;
+  get(tenantId: string, ncUserId: string): Promise<User | null>;
+  getById(id: string): Promise<User | null>;
+  /** Ordered by ncUserId; keyset pagination, stable under concurrent inserts. */
+  list(tenantId: string, options?: UserListOptions): Promise<UserPage>;
+  /** Throws 'not_found' for an unknown user. */
+  setState(tenantId: string, ncUserId: string, state: UserState, reason?: string | null): Promise<User>;
+  /** The sealed app password, for the sync worker; null for an unknown user. */
+  getCredentials(tenantId: string, ncUserId: string): Promise<Sealed | null>;
+  /**
+   * Forgets the user: credentials, collection pairs, item links, sync runs, conflicts and quarantined
+   * deletions. Touches nothing on Exchange or Nextcloud. False if unknown.
+   */
+  delete(tenantId: string, ncUserId: string): Promise<boolean>;
+}
+
+interface UserSqlRow {
+  id: string;
+  tenant_id: string;
+  nc_user_id: string;
+  login_name: string;
+  email: string | null;
+  mailbox: string | null;
+  display_name: string | null;
+  state: UserState;
+  state_reason: string | null;
+  last_sync_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  inserted: boolean;
+}
+
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    ncUserId: row.ncUserId,
+    loginName: row.loginName,
+    email: row.email,
+    mailbox: row.mailbox,
+    displayName: row.displayName,
+    state: row.state,
+    stateReason: row.stateReason,
+    lastSyncAt: row.lastSyncAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function fromSql(row: UserSqlRow): User {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    ncUserId: row.nc_user_id,
+    loginName: row.login_name,
+    email: row.email,
+    mailbox: row.mailbox,
+    displayName: row.display_name,
+    state: row.state,
+    stateReason: row.state_reason,
+    lastSyncAt: row.last_sync_at === null ? null : new Date(row.last_sync_at),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+function requireText(value: unknown, field: string, index: number): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new DatabaseError('invalid_input', `users[${index}].${field} must be a non-empty string.`);
+  }
+  return value;
+}
+
+function optionalText(value: unknown, field: string, index: number): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new DatabaseError('invalid_input', `users[${index}].${field} must be a string.`);
+  return value;
+}
+
+const UPSERT_SQL = `
+INSERT INTO users AS u (tenant_id, nc_user_id, login_name, email, mailbox, display_name,
+                        app_password_ciphertext, app_password_key_id, updated_at)
+SELECT $1::uuid, t.nc_user_id, t.login_name, t.email, t.mailbox, t.display_name, t.ciphertext, t.key_id, now()
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+       AS t(nc_user_id, login_name, email, mailbox, display_name, ciphertext, key_id)
+ON CONFLICT (tenant_id, nc_user_id) DO UPDATE SET
+  login_name = EXCLUDED.login_name,
+  email = EXCLUDED.email,
+  mailbox = EXCLUDED.mailbox,
+  display_name = EXCLUDED.display_name,
+  app_password_ciphertext = EXCLUDED.app_password_ciphertext,
+  app_password_key_id = EXCLUDED.app_password_key_id,
+  state = CASE WHEN u.state = 'auth_required' THEN 'active'::user_state ELSE u.state END,
+  state_reason = CASE WHEN u.state = 'auth_required' THEN NULL ELSE u.state_reason END,
+  updated_at = now()
+RETURNING u.id, u.tenant_id, u.nc_user_id, u.login_name, u.email, u.mailbox, u.display_name, u.state,
+          u.state_reason, u.last_sync_at, u.created_at, u.updated_at, (u.xmax = 0) AS inserted`;
+
+function sqlState(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function encodeCursor(ncUserId: string): string {
+  return Buffer.from(JSON.stringify({ after: ncUserId }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof decoded.after === 'string') return decoded.after;
+  } catch {
+    // fall through to the typed error
+  }
+  throw new DatabaseError('invalid_input', 'The cursor is not one this service returned; start again without it.');
+}
+
+function statesFilter(state: UserListOptions['state']): UserState[] | undefined {
+  if (state === undefined) return undefined;
+  const states = typeof state === 'string' ? [state] : [...state];
+  for (const s of states) {
+    if (!(userStates as readonly string[]).includes(s)) {
+      throw new DatabaseError(
+        'invalid_input',
+        `Unknown user state ${JSON.stringify(s)}; use one of ${userStates.join(', ')}.`,
+      );
+    }
+  }
+  return states;
+}
+
+export function createUserRepository(db: Database): UserRepository {
+  const { prisma } = db;
+
+  async function upsertMany(tenantId: string, inputs: readonly UserInput[]): Promise<BulkUpsertResult> {
+    if (!isUuid(tenantId)) throw new DatabaseError('not_found', `Tenant ${tenantId} does not exist.`);
+    if (inputs.length === 0) return { users: [], created: 0, updated: 0 };
+    const columns: (string | null)[][] = [[], [], [], [], [], [], []];
+    const seen = new Set<string>();
+    inputs.forEach((input, i) => {
+      const ncUserId = requireText(input?.ncUserId, 'ncUserId', i);
+      if (seen.has(ncUserId)) {
+        throw new DatabaseError('invalid_input', `users[${i}].ncUserId ${JSON.stringify(ncUserId)} appears twice.`);
+      }
+      seen.add(ncUserId);
+      const row = [
+        ncUserId,
+        requireText(input.loginName, 'loginName', i),
+        optionalText(input.email, 'email', i),
+        optionalText(input.mailbox, 'mailbox', i),
+        optionalText(input.displayName, 'displayName', i),
+        requireText(input.appPassword?.ciphertext, 'appPassword.ciphertext', i),
+        requireText(input.appPassword?.keyId, 'appPassword.keyId', i),
+      ];
+      for (const [c, value] of row.entries()) columns[c]!.push(value);
+    });
+    let rows: UserSqlRow[];
+    try {
+      // One statement is one transaction: every row is written, or none.
+      rows = await db.query<UserSqlRow>(UPSERT_SQL, [tenantId, ...columns]);
+    } catch (error) {
+      if (sqlState(error) === '23503') {
+        throw new DatabaseError('not_found', `Tenant ${tenantId} does not exist.`, { cause: error });
+      }
+      throw error;
+    }
+    const byId = new Map(rows.map((row) => [row.nc_user_id, row]));
+    const users = inputs.map((input) => {
+      const row = byId.get(input.ncUserId)!;
+      return { user: fromSql(row), created: row.inserted === true };
+    });
+    const created = users.filter((u) => u.created).length;
+    return { users, created, updated: users.length - created };
+  }
+
+  return {
+    async upsert(tenantId, input) {
+      return (await upsertMany(tenantId, [input])).users[0]!;
+    },
+
+    upsertMany,
+
+    async get(tenantId, ncUserId) {
+      if (!isUuid(tenantId)) return null;
+      const row = await prisma.user.findUnique({ where: { tenantId_ncUserId: { tenantId, ncUserId } } });
+      return row ? toUser(row) : null;
+    },
+
+    async getById(id) {
+      if (!isUuid(id)) return null;
+      const row = await prisma.user.findUnique({ where: { id } });
+      return row ? toUser(row) : null;
+    },
+
+    async list(tenantId, options = {}) {
+      const limit = options.limit ?? 100;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new DatabaseError('invalid_input', 'limit must be a whole number from 1 to 1000.');
+      }
+      const states = statesFilter(options.state);
+      const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+      if (!isUuid(tenantId)) return { users: [], nextCursor: null };
+      const rows = await prisma.user.findMany({
+        where: {
+          tenantId,
+          ...(states ? { state: { in: states } } : {}),
+          ...(after !== undefined ? { ncUserId: { gt: after } } : {}),
+        },
+        orderBy: { ncUserId: 'asc' },
+        take: limit + 1,
+      });
+      const page = rows.slice(0, limit).map(toUser);
+      return { users: page, nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.ncUserId) : null };
+    },
+
+    async setState(tenantId, ncUserId, state, reason = null) {
+      statesFilter(state);
+      const { count } = isUuid(tenantId)
+        ? await prisma.user.updateMany({ where: { tenantId, ncUserId }, data: { state, stateReason: reason } })
+        : { count: 0 };
+      if (count === 0) throw new DatabaseError('not_found', `User ${ncUserId} is not enrolled.`);
+      return (await this.get(tenantId, ncUserId))!;
+    },
+
+    async getCredentials(tenantId, ncUserId) {
+      if (!isUuid(tenantId)) return null;
+      const row = await prisma.user.findUnique({
+        where: { tenantId_ncUserId: { tenantId, ncUserId } },
+        select: { appPasswordCiphertext: true, appPasswordKeyId: true },
+      });
+      return row ? { ciphertext: row.appPasswordCiphertext, keyId: row.appPasswordKeyId } : null;
+    },
+
+    async delete(tenantId, ncUserId) {
+      if (!isUuid(tenantId)) return false;
+      // Foreign keys cascade to pairs, links, runs, conflicts and quarantined deletions.
+      const { count } = await prisma.user.deleteMany({ where: { tenantId, ncUserId } });
+      return count > 0;
+    },
+  };
+}
