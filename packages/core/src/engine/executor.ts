@@ -64,8 +64,8 @@ export async function executePlan(
       if (lostRace && index === 0 && attempt === 0) {
         const side = write.side;
         const href = plan.next?.[side]?.href ?? plan.old?.[side]?.href;
-        if (href) {
-          const fresh = await readOne(ctx.stores[side], href, ctx.signal);
+        const fresh = href ? await readOne(ctx.stores[side], href, ctx.signal).catch(() => undefined) : undefined;
+        if (fresh) {
           const regroup: ItemGroup = { ...group, [side]: fresh };
           return executePlan(regroup, planItem(regroup, ctx.policy), ctx, 1);
         }

@@ -13,6 +13,8 @@ export type { ItemGroup } from './planner';
 export { groupObservations, planGroups, planItem, planRun, sameContent, statusOf } from './planner';
 export type { ConflictPolicy, DeletionGuard, DeletionPolicy, Direction, SyncPolicy } from './policy';
 export { defaultGuard, defaultPolicy } from './policy';
+export type { QuarantineDecision, QuarantineResult } from './quarantine';
+export { resolveQuarantined } from './quarantine';
 export type {
   PairLock,
   PlanSummary,
