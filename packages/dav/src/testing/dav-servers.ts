@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +47,9 @@ export async function startXandikos(): Promise<RunningDavServer> {
 }
 
 async function start(kind: DavServerKind, args: (port: number, dir: string) => string[]): Promise<RunningDavServer> {
-  const dir = mkdtempSync(join(tmpdir(), `exsync-${kind}-`));
+  // Memory-backed storage where there is some: both servers fsync every write, which is slow on a busy disk.
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dir = mkdtempSync(join(base, `exsync-${kind}-`));
   const port = await freePort();
   const [command, ...rest] = args(port, dir);
   const child = spawn(command ?? 'false', rest, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
