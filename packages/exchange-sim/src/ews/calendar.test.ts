@@ -19,6 +19,7 @@ import {
   Importance,
   ItemId,
   ItemSchema,
+  ItemView,
   LegacyFreeBusyStatus,
   MapiPropertyType,
   MessageBody,
@@ -38,6 +39,7 @@ import {
 import type { WeeklyPattern } from 'ews-javascript-api/js/ComplexProperties/Recurrence/Patterns/Recurrence.WeeklyPattern';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CalendarEvent } from '../store/types';
+import { configureEws } from './behaviour';
 import { ALICE, BOB, type Harness, PASSWORD, rawSoap, startEws, withTimeout } from './test-support';
 
 let h: Harness;
@@ -371,6 +373,126 @@ describe('calendar items through ews-javascript-api', () => {
     expect(ics).toContain('UID:mime-uid-1');
     expect(ics).toContain('SUMMARY:mime me');
     expect(ics).toContain('DTSTART:20260802T080000Z');
+  });
+});
+
+describe('more calendar semantics', () => {
+  const cal = () => h.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+  const setSubject = (id: string, changeKey: string, mode: string, subject: string) =>
+    rawSoap(
+      h.url,
+      `<m:UpdateItem ConflictResolution="${mode}" SendMeetingInvitationsOrCancellations="SendToNone"><m:ItemChanges><t:ItemChange><t:ItemId Id="${id}" ChangeKey="${changeKey}"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="item:Subject"/><t:CalendarItem><t:Subject>${subject}</t:Subject></t:CalendarItem></t:SetItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>`,
+    );
+
+  it('AutoResolve with a stale ChangeKey overwrites and reports the conflict; AlwaysOverwrite overwrites silently', async () => {
+    const ev = h.sim.store.createEvent(cal(), {
+      subject: 'a',
+      start: Date.UTC(2026, 4, 1, 8),
+      end: Date.UTC(2026, 4, 1, 9),
+    });
+    const stale = ev.changeKey;
+    h.sim.store.updateItem(ev.id, { location: 'elsewhere' });
+    let r = await setSubject(ev.id, stale, 'AutoResolve', 'b');
+    expect(r.body).toContain('<m:ConflictResults><t:Count>1</t:Count></m:ConflictResults>');
+    expect(stored(ev.id).subject).toBe('b');
+    expect(r.body).toContain(`ChangeKey="${stored(ev.id).changeKey}"`);
+    r = await setSubject(ev.id, stale, 'AlwaysOverwrite', 'c');
+    expect(r.body).toContain('<m:ConflictResults><t:Count>0</t:Count></m:ConflictResults>');
+    expect(stored(ev.id).subject).toBe('c');
+    configureEws(h.sim, { autoResolveStale: 'refuse' });
+    try {
+      r = await setSubject(ev.id, stale, 'AutoResolve', 'd');
+      expect(r.body).toContain('<m:ResponseCode>ErrorIrresolvableConflict</m:ResponseCode>');
+      expect(stored(ev.id).subject).toBe('c');
+    } finally {
+      configureEws(h.sim, { autoResolveStale: 'overwrite' });
+    }
+  });
+
+  it('binds the recurring master from an occurrence id (RecurringMasterItemId)', async () => {
+    const start = Date.UTC(2026, 10, 2, 9);
+    const master = h.sim.store.createEvent(cal(), {
+      subject: 'series',
+      start,
+      end: start + hour,
+      recurrence: {
+        pattern: { type: 'daily', interval: 2 },
+        range: { type: 'endDate', startDate: '2026-11-02', endDate: '2026-11-30' },
+      },
+    });
+    const occ = h.sim.store.instancesOf(master.id, start, start + 10 * 24 * hour)[2]!;
+    const m = await withTimeout(Appointment.BindToRecurringMaster(svc, new ItemId(occ.id)));
+    expect(m.Id.UniqueId).toBe(master.id);
+    expect(m.AppointmentType).toBe(AppointmentType.RecurringMaster);
+  });
+
+  it('FindItem without a CalendarView lists masters and singles, not occurrences', async () => {
+    const f = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: 'plain-find' });
+    const start = Date.UTC(2026, 0, 5, 9);
+    const master = h.sim.store.createEvent(f.id, {
+      subject: 'series',
+      start,
+      end: start + hour,
+      recurrence: {
+        pattern: { type: 'daily', interval: 1 },
+        range: { type: 'numbered', startDate: '2026-01-05', numberOfOccurrences: 5 },
+      },
+    });
+    const single = h.sim.store.createEvent(f.id, { subject: 'single', start, end: start + hour });
+    const res = await withTimeout(svc.FindItems(new FolderId(f.id), new ItemView(50)));
+    expect(res.Items.map((i) => i.Id.UniqueId).sort()).toEqual([master.id, single.id].sort());
+    expect(res.TotalCount).toBe(2);
+  });
+
+  it('imports a simple VEVENT from MimeContent and refuses a meeting', async () => {
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'BEGIN:VEVENT',
+      'UID:from-mime-1',
+      'SUMMARY:Imported',
+      'DTSTART;TZID=W. Europe Standard Time:20260601T090000',
+      'DTEND;TZID=W. Europe Standard Time:20260601T100000',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    const create = (text: string) =>
+      rawSoap(
+        h.url,
+        `<m:CreateItem SendMeetingInvitations="SendToNone"><m:SavedItemFolderId><t:DistinguishedFolderId Id="calendar"/></m:SavedItemFolderId><m:Items><t:CalendarItem><t:MimeContent CharacterSet="UTF-8">${Buffer.from(text).toString('base64')}</t:MimeContent></t:CalendarItem></m:Items></m:CreateItem>`,
+      );
+    const r = await create(ics);
+    const id = /<t:ItemId Id="([^"]+)"/.exec(r.body)?.[1];
+    expect(id).toBeDefined();
+    expect(stored(id!)).toMatchObject({
+      uid: 'from-mime-1',
+      subject: 'Imported',
+      start: Date.UTC(2026, 5, 1, 7),
+      timeZone: 'Europe/Berlin',
+    });
+    const meeting = ics.replace('SUMMARY:Imported', 'SUMMARY:Meeting\r\nATTENDEE:mailto:bob@contoso.com');
+    expect((await create(meeting)).body).toContain('<m:ResponseCode>ErrorMimeContentConversionFailed</m:ResponseCode>');
+  });
+
+  it('answers ErrorCalendarOccurrenceIsDeletedFromRecurrence for a deleted occurrence index', async () => {
+    const start = Date.UTC(2026, 11, 1, 9);
+    const master = h.sim.store.createEvent(cal(), {
+      subject: 'with gap',
+      start,
+      end: start + hour,
+      recurrence: {
+        pattern: { type: 'daily', interval: 1 },
+        range: { type: 'numbered', startDate: '2026-12-01', numberOfOccurrences: 3 },
+      },
+    });
+    h.sim.store.deleteOccurrence(h.sim.store.instancesOf(master.id, start, start + 5 * 24 * hour)[1]!.id);
+    await expect(withTimeout(Appointment.BindToOccurrence(svc, new ItemId(master.id), 2))).rejects.toMatchObject({
+      ErrorCode: ServiceError.ErrorCalendarOccurrenceIsDeletedFromRecurrence,
+    });
+    await expect(withTimeout(Appointment.BindToOccurrence(svc, new ItemId(master.id), 9))).rejects.toMatchObject({
+      ErrorCode: ServiceError.ErrorCalendarOccurrenceIndexIsOutOfRecurrenceRange,
+    });
   });
 });
 
