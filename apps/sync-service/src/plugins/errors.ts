@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Errors } from '../errors';
 
@@ -24,7 +24,7 @@ export function describeValidation(context: string | undefined, issues: readonly
   return `${path} ${issue.message ?? 'is invalid'}`;
 }
 
-function toApiError(error: FastifyError, requestId: string, bodyLimit: number): FastifyError {
+function toApiError(error: FastifyError, request: FastifyRequest, bodyLimit: number): FastifyError {
   if (error.code?.startsWith('EXSYNC_')) return error;
   if (error.validation) {
     return new Errors.VALIDATION_FAILED(
@@ -35,18 +35,19 @@ function toApiError(error: FastifyError, requestId: string, bodyLimit: number): 
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new Errors.BODY_TOO_LARGE(bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new Errors.UNSUPPORTED_MEDIA_TYPE('');
+      return new Errors.UNSUPPORTED_MEDIA_TYPE(JSON.stringify(request.headers['content-type'] ?? ''));
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new Errors.INVALID_JSON();
   }
   if (error instanceof SyntaxError) return new Errors.INVALID_JSON();
   if (error.statusCode === 413) return new Errors.BODY_TOO_LARGE(bodyLimit);
-  if (error.statusCode === 415) return new Errors.UNSUPPORTED_MEDIA_TYPE('');
+  if (error.statusCode === 415)
+    return new Errors.UNSUPPORTED_MEDIA_TYPE(JSON.stringify(request.headers['content-type'] ?? ''));
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new Errors.VALIDATION_FAILED('the request could not be read');
   }
-  return new Errors.INTERNAL(requestId);
+  return new Errors.INTERNAL(request.id);
 }
 
 /** One body shape for every error: `{ code, message }`. */
@@ -54,7 +55,7 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
   const bodyLimit = app.initialConfig.bodyLimit ?? 1_048_576;
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const apiError = toApiError(error, request.id, bodyLimit);
+    const apiError = toApiError(error, request, bodyLimit);
     const status = apiError.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: apiError.code }, 'request refused');
