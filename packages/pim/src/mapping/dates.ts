@@ -9,7 +9,12 @@ export function toDateValue(p: JProp, raw: JValue, ctx: CalendarContext): DateVa
   // RDATE;VALUE=PERIOD: the occurrence starts at the period's start.
   if (Array.isArray(v)) v = v[0];
   if (typeof v !== 'string' || v === '') throw new InvalidItemError(`${p[0].toUpperCase()} has no date value.`);
-  if (p[2] === 'date' || /^\d{4}-\d{2}-\d{2}$/.test(v)) return { kind: 'date', date: v.slice(0, 10) };
+  if (p[2] === 'date' || /^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    if (!/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v)) {
+      throw new InvalidItemError(`${p[0].toUpperCase()} has an invalid date "${v}".`);
+    }
+    return { kind: 'date', date: v };
+  }
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z?$/.test(v)) {
     throw new InvalidItemError(`${p[0].toUpperCase()} has an invalid date-time "${v}".`);
   }

@@ -22,6 +22,10 @@ export function repairText(input: string): Repaired {
     text = text.replace(CONTROL_CHARS, '');
     repairs.push('removed control characters');
   }
+  if (/^\s+BEGIN:/i.test(text)) {
+    text = text.trimStart();
+    repairs.push('leading blank lines');
+  }
   if (/\r(?!\n)/.test(text)) {
     text = text.replace(/\r(?!\n)/g, '\r\n');
     repairs.push('lone CR line breaks');

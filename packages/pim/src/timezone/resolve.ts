@@ -23,6 +23,11 @@ export function resolveTzid(tzid: string, vtimezone: JComp | undefined, refYear:
 
 const cache = new Map<string, string | undefined>();
 
+/** Forgets resolved TZIDs (tests use it to prove that resolution does not depend on the process zone). */
+export function clearResolveCache(): void {
+  cache.clear();
+}
+
 function resolveUncached(name: string, vtimezone: JComp | undefined, refYear: number): string | undefined {
   const tail = /([A-Za-z]+\/[A-Za-z_+-]+(?:\/[A-Za-z_+-]+)?)$/.exec(name)?.[1];
   if (isIanaZone(name)) return name;
