@@ -157,13 +157,13 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
   it('rejects a forged cursor, an unknown state and an out-of-range limit as invalid_input', async () => {
     const tenantId = await newTenant();
     const attempts = [
-      repos.users.list(tenantId, { cursor: 'garbage!' }),
-      repos.users.list(tenantId, { state: 'sleeping' as never }),
-      repos.users.list(tenantId, { limit: 0 }),
-      repos.users.list(tenantId, { limit: 1001 }),
+      () => repos.users.list(tenantId, { cursor: 'garbage!' }),
+      () => repos.users.list(tenantId, { state: 'sleeping' as never }),
+      () => repos.users.list(tenantId, { limit: 0 }),
+      () => repos.users.list(tenantId, { limit: 1001 }),
     ];
     for (const attempt of attempts) {
-      expect(isDatabaseError(await attempt.catch((e: unknown) => e), 'invalid_input')).toBe(true);
+      expect(isDatabaseError(await attempt().catch((e: unknown) => e), 'invalid_input')).toBe(true);
     }
   });
 
