@@ -117,7 +117,10 @@ async function applyWrite(write: Write, row: StatusRow | undefined, plan: ItemPl
         try {
           await store.remove({ href: base.href, version: base.version }, ctx.signal);
         } catch (error) {
-          if (!(error instanceof NotFoundError)) throw error; // already gone is what we wanted
+          if (!(error instanceof NotFoundError)) throw error;
+          // Already gone is what we wanted, but only a direct read proves it (proxies answer 404 too).
+          const seen = await readOne(store, base.href, ctx.signal);
+          if (seen.type !== 'gone') throw new PreconditionFailedError(`${base.href} answered 404 but still exists`);
         }
       }
       const rest: { -readonly [K in keyof StatusRow]: StatusRow[K] } = { ...current };

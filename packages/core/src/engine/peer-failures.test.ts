@@ -156,6 +156,17 @@ describe('2. silent mass deletion', () => {
     expect(summaryOf(h.b, 't1')).toBe('edited');
   });
 
+  it('a 404 on a delete is checked by a direct read: an item that still exists is deleted for real, not forgotten', async () => {
+    const h = pairHarness();
+    h.a.put(sampleTask('t1'));
+    await h.sync();
+    h.a.delete('/a/t1');
+    h.b.failNext(new NotFoundError('404 from a confused proxy'), ['remove']);
+    await h.sync();
+    expect(h.b.entries()).toEqual([]);
+    expect(await h.status.rows('p1')).toEqual([]);
+  });
+
   it('an item the listing does not show yet is not deleted (absence from a listing is never deletion)', async () => {
     const h = pairHarness();
     h.a.put(sampleTask('t1'));
