@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type {
   Change,
   ChangeSet,
@@ -431,9 +432,9 @@ export class DavCollectionStore implements CollectionStore {
     });
   }
 
-  /** Hrefs are kept as absolute paths, as servers report them. */
+  /** Hrefs are absolute paths in one canonical encoding, whichever way a server spelled them. */
   #pathOf(href: string): string {
-    return new URL(href, this.url).pathname;
+    return canonicalPath(new URL(href, this.url).pathname);
   }
 
   #isSelf(href: string): boolean {
@@ -449,6 +450,21 @@ function tokenWentBack(sent: string, received: string): boolean {
   return before !== undefined && after !== undefined && Number(after) < Number(before);
 }
 
+/**
+ * Servers percent-encode differently (`@` or `%40`), and the engine keys its status table by href: every segment
+ * is decoded and re-encoded the same way, leaving RFC 3986 sub-delimiters, `:` and `@` as they are.
+ */
+export function canonicalPath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(hrefKey(segment)).replace(/%(21|24|26|27|28|29|2A|2B|2C|3B|3D|3A|40)/gi, (m) =>
+        decodeURIComponent(m),
+      ),
+    )
+    .join('/');
+}
+
 /** Servers differ in which characters they percent-encode; compare hrefs decoded. */
 function hrefKey(path: string): string {
   try {
@@ -458,9 +474,13 @@ function hrefKey(path: string): string {
   }
 }
 
-/** Objects are named after their UID (Nextcloud's advice), made safe for one path segment. */
+/**
+ * Objects are named after their UID (Nextcloud's advice), so a create that meets an existing name means that UID
+ * exists. UIDs that are not plain path-safe text (slashes, spaces, non-ASCII: servers decode `%2F` into a path
+ * separator) are named by their SHA-256 instead — still one name per UID.
+ */
 export function objectName(uid: string): string {
-  return /^[A-Za-z0-9._@-]{1,200}$/.test(uid) ? uid : encodeURIComponent(uid).slice(0, 200);
+  return /^[A-Za-z0-9_@+-][A-Za-z0-9._@+-]{0,199}$/.test(uid) ? uid : createHash('sha256').update(uid).digest('hex');
 }
 
 /**

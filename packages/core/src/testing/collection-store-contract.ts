@@ -156,6 +156,19 @@ export function describeCollectionStoreContract(name: string, options: Collectio
           expect(after.changes).toEqual([]);
         });
 
+        it('keeps one href for an item whose UID needs escaping, across create, listing and changes', async () => {
+          const store = await fresh(kind);
+          const token = await store.startToken(CONTRACT_WINDOW);
+          const uid = 'odd uid+1@example.org/ü';
+          const created = await store.create(make(uid, 'Odd'), { marker: 'm' });
+          const fetched = await fetchOne(store, created.ref.href);
+          expect(fetched.item.uid).toBe(uid);
+          const listed = await listedRefs(store);
+          expect(listed.get(created.ref.href)).toBe(created.ref.version);
+          const { changes } = await drain(store, token);
+          expect(changes).toEqual([{ type: 'upsert', ref: created.ref }]);
+        });
+
         it('rejects a token it never issued as an invalid sync token', async () => {
           const store = await fresh(kind);
           await store.create(make('c-tok-1', 'Any'), { marker: 'm' });
