@@ -28,7 +28,7 @@ export function fromModel(item: PimItem, options: FromModelOptions = {}): string
       'vcard',
       [
         ['version', {}, 'text', version],
-        ['prodid', {}, 'text', PRODID],
+        ['prodid', {}, defaultType('prodid', version), PRODID],
       ],
       [],
     ];

@@ -40,9 +40,9 @@ export function typedParams(
   const keepNoise = oldTypes.flatMap((t) => t.split(',')).filter((t) => ['internet', 'x400'].includes(t.toLowerCase()));
   const types = [...keepNoise, ...v.types];
   if (version === '3.0' && v.pref !== undefined) types.push('pref');
-  if (version === '4.0' && v.pref !== undefined) params.pref = String(v.pref);
   if (types.length === 1) params.type = types[0]!;
   else if (types.length > 1) params.type = types;
+  if (version === '4.0' && v.pref !== undefined) params.pref = String(v.pref);
   return params;
 }
 

@@ -48,7 +48,7 @@ const IM_PROPS: Record<string, string> = {
 /** The value type ical.js writes without a VALUE parameter for this property in this vCard version. */
 export function defaultType(name: string, version: VCardVersion): string {
   const design = ICAL.design.getDesignSet(version === '4.0' ? 'vcard' : 'vcard3');
-  return (design.property[name] as { defaultType?: string } | undefined)?.defaultType ?? 'text';
+  return (design.property[name] as { defaultType?: string } | undefined)?.defaultType ?? 'unknown';
 }
 
 export function versionOf(card: JComp): VCardVersion {
@@ -261,7 +261,7 @@ function toMember(p: JProp): GroupMember | undefined {
 
 function fromMember(m: GroupMember, name: string): JProp {
   const v = m.uid ? `urn:uuid:${m.uid}` : `mailto:${m.email ?? ''}`;
-  return [name, {}, name === 'member' ? 'uri' : 'text', v];
+  return [name, {}, name === 'member' ? 'uri' : 'unknown', v];
 }
 
 export function readContactOrGroup(card: JComp): ContactItem | ContactGroupItem {
@@ -308,7 +308,7 @@ export function writeGroup(card: JComp, before: ContactGroupItem | undefined, af
   if (before?.uid !== after.uid) setProp(card, 'uid', 'text', after.uid);
   if (!before) {
     if (version === '4.0') setProp(card, 'kind', 'text', 'group');
-    else setProp(card, 'x-addressbookserver-kind', 'text', 'group');
+    else setProp(card, 'x-addressbookserver-kind', 'unknown', 'group');
   }
   if (before?.name !== after.name) setProp(card, 'fn', 'text', after.name);
   if (before?.notes !== after.notes) setProp(card, 'note', 'text', after.notes || undefined);

@@ -1,4 +1,5 @@
 import ICAL from 'ical.js';
+import { foldLine } from './content-lines';
 import type { PimDocument } from './document';
 import type { JComp, JProp } from './jcal';
 
@@ -15,7 +16,8 @@ export function serializeDocument(doc: PimDocument): string {
 
 /** Serializes a component without any memory of original bytes (new items). */
 export function serializeFresh(root: JComp): string {
-  return `${ICAL.stringify.component(root, designFor(root))}\r\n`;
+  const origin = { lead: '', props: new WeakMap(), comps: new WeakMap() };
+  return serializeDocument({ root, text: '', repairs: [], newline: '\r\n', origin });
 }
 
 function designFor(root: JComp): DesignSet {
@@ -59,8 +61,18 @@ function writeComponent(doc: PimDocument, comp: JComp, design: DesignSet): strin
 function writeProperty(doc: PimDocument, p: JProp, design: DesignSet): string {
   const origin = doc.origin.props.get(p);
   if (origin && origin.snapshot === JSON.stringify(p)) return ensureNewline(origin.raw, doc.newline);
-  const line = ICAL.stringify.property(p, design, false);
+  const line = stringifyProperty(p, design);
   return (doc.newline === '\r\n' ? line : line.replace(/\r\n/g, doc.newline)) + doc.newline;
+}
+
+/**
+ * ical.js escapes commas in vCard 4 URI values (turning `data:image/png;base64,…` into an invalid URI); URIs
+ * are never escaped, so a single URI value is written as is.
+ */
+function stringifyProperty(p: JProp, design: DesignSet): string {
+  if (p[2] !== 'uri' || p.length !== 4 || typeof p[3] !== 'string') return ICAL.stringify.property(p, design, false);
+  const head = ICAL.stringify.property([p[0], p[1], p[2], ''], design, true);
+  return foldLine(head + p[3], '\r\n').replace(/\r\n$/, '');
 }
 
 function ensureNewline(raw: string, nl: string): string {
