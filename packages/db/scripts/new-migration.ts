@@ -11,7 +11,11 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error('Give the migration a snake_case name, e.g. `pnpm --filter @exsync/db migration:new add_user_locale`.');
   process.exit(2);
 }
-const diff = await nextMigrationSql(defaultMigrationsDir, await readFile(schemaPath, 'utf8'));
+const diff = await nextMigrationSql(
+  defaultMigrationsDir,
+  await readFile(schemaPath, 'utf8'),
+  process.env.EXSYNC_SHADOW_DATABASE_URL || undefined,
+);
 if (diff.inSync) {
   console.log('prisma/schema.prisma and prisma/migrations already agree; no migration written.');
   process.exit(0);

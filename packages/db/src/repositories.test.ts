@@ -22,6 +22,31 @@ describe.each(testBackends)('repositories (%s)', (kind) => {
     await test?.dispose();
   });
 
+  describe('database transactions', () => {
+    it('db.transaction commits when the function resolves and rolls back when it throws', async () => {
+      const tenantId = await newTenant('tx');
+      await test.db.transaction(async (tx) => {
+        await tx.query('UPDATE tenants SET name = $2 WHERE id = $1', [tenantId, 'committed']);
+      });
+      const failed = test.db.transaction(async (tx) => {
+        await tx.query('UPDATE tenants SET name = $2 WHERE id = $1', [tenantId, 'rolled back']);
+        throw new Error('stop');
+      });
+      await expect(failed).rejects.toThrow('stop');
+      expect((await repos.tenants.get(tenantId))?.name).toBe('committed');
+    });
+
+    it("Prisma's interactive transactions roll back through this backend's driver adapter", async () => {
+      const tenantId = await newTenant('prisma-tx');
+      const failed = test.db.prisma.$transaction(async (tx) => {
+        await tx.tenant.update({ where: { id: tenantId }, data: { name: 'rolled back' } });
+        throw new Error('stop');
+      });
+      await expect(failed).rejects.toThrow('stop');
+      expect((await repos.tenants.get(tenantId))?.name).toBe('prisma-tx');
+    });
+  });
+
   describe('tenants', () => {
     it('creates, reads, updates and replaces settings', async () => {
       const created = await repos.tenants.create({ name: 'acme', nextcloudUrl: 'https://nc.example' });
