@@ -26,6 +26,7 @@ export const EWS_MESSAGES = {
   ErrorInvalidPropertyRequest: 'The property request is invalid.',
   ErrorInvalidPropertySet: 'The property set is invalid.',
   ErrorInvalidRecurrence: 'The recurrence pattern is invalid.',
+  ErrorInvalidRestriction: 'The restriction is invalid: restrictions cannot be combined with a CalendarView.',
   ErrorInvalidRequest: 'The request is invalid.',
   ErrorInvalidServerVersion: 'The specified server version is invalid.',
   ErrorInvalidSyncStateData: 'Synchronization state data is corrupt or otherwise invalid.',

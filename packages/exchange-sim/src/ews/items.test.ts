@@ -33,6 +33,7 @@ import {
   PhysicalAddressKey,
   PropertySet,
   Recurrence,
+  SearchFilter,
   SendCancellationsMode,
   SendInvitationsMode,
   SendInvitationsOrCancellationsMode,
@@ -388,6 +389,29 @@ describe('calendar', () => {
   });
 
   describe('more calendar semantics', () => {
+    it('FindItem filters by an extended property (finding our own marker again)', async () => {
+      const f = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: 'marker-find' });
+      const mark = (value: string) => [
+        { propertySetId: 'c11ff724-aa03-4555-9952-8fa248a11c3e', name: 'NextcloudHref', type: 'String', value },
+      ];
+      const hit = h.sim.store.createEvent(f.id, {
+        subject: 'hit',
+        start: 0,
+        end: 1,
+        extendedProperties: mark('/dav/a.ics'),
+      });
+      h.sim.store.createEvent(f.id, { subject: 'other', start: 0, end: 1, extendedProperties: mark('/dav/b.ics') });
+      h.sim.store.createEvent(f.id, { subject: 'unmarked', start: 0, end: 1 });
+      const res = await withTimeout(
+        svc.FindItems(new FolderId(f.id), new SearchFilter.IsEqualTo(HREF, '/dav/a.ics'), new ItemView(10)),
+      );
+      expect(res.Items.map((i) => i.Id.UniqueId)).toEqual([hit.id]);
+      const exists = await withTimeout(
+        svc.FindItems(new FolderId(f.id), new SearchFilter.Exists(HREF), new ItemView(10)),
+      );
+      expect(exists.TotalCount).toBe(2);
+    });
+
     const cal = () => h.sim.store.distinguishedFolder(ALICE, 'calendar').id;
     const setSubject = (id: string, changeKey: string, mode: string, subject: string) =>
       rawSoap(

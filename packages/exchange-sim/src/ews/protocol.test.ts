@@ -113,6 +113,15 @@ describe('authentication and impersonation', () => {
       expect(buf.readUInt32LE(20) & 0x00080000).toBe(0x00080000);
     });
 
+    it('answers NTLM wrapped in Negotiate with a Negotiate challenge', async () => {
+      const res = await fetch(h.url, {
+        method: 'GET',
+        headers: { authorization: 'Negotiate TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA=' },
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Negotiate TlRMTVNTUAACAAAA/);
+    });
+
     it('refuses a type 3 message on a connection that received no challenge', async () => {
       const res = await fetch(h.url, {
         method: 'POST',

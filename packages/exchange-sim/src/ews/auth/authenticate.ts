@@ -40,7 +40,9 @@ export async function authenticate(
     if (!account || account.password !== raw.slice(i + 1)) return deny('Basic credentials rejected');
     return { ok: true, principal: { kind: 'account', account, scheme: 'Basic' } };
   }
-  if (scheme === 'ntlm') {
+  // SPNEGO clients may wrap raw NTLM in "Negotiate"; the answer then uses the same scheme name.
+  const wrapped = scheme === 'negotiate' && authorization.slice(9).trim().startsWith('TlRMTVNT');
+  if (scheme === 'ntlm' || wrapped) {
     let msg: { type: number; buf: Buffer };
     try {
       msg = decodeNtlmHeader(authorization);
@@ -50,7 +52,8 @@ export async function authenticate(
     if (msg.type === 1) {
       const t2 = createType2('CONTOSO', 'EXCH01');
       challenges.set(socket, { challenge: t2.challenge, at: Date.now() });
-      return { ok: false, status: 401, headers: { 'www-authenticate': t2.header }, reason: 'NTLM challenge sent' };
+      const header = wrapped ? t2.header.replace(/^NTLM /, 'Negotiate ') : t2.header;
+      return { ok: false, status: 401, headers: { 'www-authenticate': header }, reason: 'NTLM challenge sent' };
     }
     if (msg.type !== 3) return deny('unexpected NTLM message type');
     const pending = challenges.get(socket);

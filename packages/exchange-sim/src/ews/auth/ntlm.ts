@@ -17,7 +17,7 @@ export class NtlmError extends Error {
 
 /** Decodes `NTLM <base64>` and returns the message type (1, 2 or 3) with its bytes. */
 export function decodeNtlmHeader(header: string): { type: number; buf: Buffer } {
-  const m = /^NTLM\s+([A-Za-z0-9+/=]+)\s*$/.exec(header);
+  const m = /^(?:NTLM|Negotiate)\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   if (!m?.[1]) throw new NtlmError('not an NTLM authorization header');
   const buf = Buffer.from(m[1], 'base64');
   if (buf.length < 12 || !buf.subarray(0, 8).equals(SIGNATURE)) throw new NtlmError('bad NTLM signature');

@@ -10,6 +10,7 @@ import { el } from '../xml/write';
 import { resolveFolder } from './folders';
 import { itemXml } from './render-item';
 import { resolveItem } from './resolve-item';
+import { matchesRestriction } from './restriction';
 
 export function getItem(ctx: EwsContext, op: XNode): string {
   const name = 'GetItem';
@@ -47,12 +48,14 @@ export function findItem(ctx: EwsContext, op: XNode): string {
   const calView = child(op, M, 'CalendarView');
   const paged = child(op, M, 'IndexedPageItemView');
   const parents = child(op, M, 'ParentFolderIds')?.children ?? [];
+  const restriction = child(op, M, 'Restriction');
   return operationResponse(
     name,
     parents.map((n) => {
       try {
         const folder = resolveFolder(ctx, n);
         if (calView) {
+          if (restriction) throw new EwsItemError('ErrorInvalidRestriction');
           if (folder.kind !== 'calendar') throw new EwsItemError('ErrorCalendarFolderIsInvalidForCalendarView');
           const start = parseDateTime(calView.attrs.StartDate ?? '');
           const end = parseDateTime(calView.attrs.EndDate ?? '');
@@ -79,6 +82,7 @@ export function findItem(ctx: EwsContext, op: XNode): string {
         }
         const items: Item[] = ctx.store
           .listItems(folder.id)
+          .filter((i) => matchesRestriction(i, restriction))
           .sort((a, b) => b.lastModifiedAt - a.lastModifiedAt || b.key - a.key);
         const max = paged?.attrs.MaxEntriesReturned ? Number(paged.attrs.MaxEntriesReturned) : 1000;
         const offset = Number(paged?.attrs.Offset ?? 0);
