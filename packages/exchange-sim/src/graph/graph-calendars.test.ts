@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enc, type Harness, startHarness } from '../testing/graph-harness';
+
+type Ev = Record<string, unknown> & { id: string; type: string; subject: string };
+type Page = { value: Ev[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+
+let h: Harness;
+const U = '/users/alice@contoso.com';
+const W = '?startDateTime=2026-01-01T00:00:00Z&endDateTime=2026-02-01T00:00:00Z';
+const at = (subject: string, day: string, extra: Record<string, unknown> = {}) => ({
+  subject,
+  start: { dateTime: `${day}T09:00:00`, timeZone: 'UTC' },
+  end: { dateTime: `${day}T10:00:00`, timeZone: 'UTC' },
+  ...extra,
+});
+
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(() => h.close());
+
+describe('Graph users and calendars', () => {
+  it('resolves a user by UPN (any case) and by object id', async () => {
+    const byUpn = await h.graph<{ id: string; mail: string }>('GET', '/users/ALICE@contoso.com');
+    expect(byUpn.body.mail).toBe('alice@contoso.com');
+    expect((await h.graph<{ mail: string }>('GET', `/users/${byUpn.body.id}`)).body.mail).toBe('alice@contoso.com');
+  });
+
+  it('lists calendars with the default flagged, creates a second one and keeps its events and delta apart', async () => {
+    const list = await h.graph<{
+      value: { id: string; name: string; isDefaultCalendar: boolean; changeKey: string }[];
+    }>('GET', `${U}/calendars`);
+    expect(list.body.value).toEqual([expect.objectContaining({ name: 'Calendar', isDefaultCalendar: true })]);
+    const cal = await h.graph<{ id: string }>('POST', `${U}/calendars`, { name: 'Team' });
+    expect(cal.status).toBe(201);
+    const C = `${U}/calendars/${enc(cal.body.id)}`;
+    expect((await h.graph<{ name: string }>('GET', C)).body.name).toBe('Team');
+    await h.graph('POST', `${C}/events`, at('Team only', '2026-01-07'));
+    const teamView = await h.graph<Page>('GET', `${C}/calendarView${W}`);
+    expect(teamView.body.value.map((e) => e.subject)).toEqual(['Team only']);
+    const mainView = await h.graph<Page>('GET', `${U}/calendarView${W}`);
+    expect(mainView.body.value.map((e) => e.subject)).not.toContain('Team only');
+    const delta = await h.graph<Page>('GET', `${C}/calendarView/delta${W}`);
+    expect(delta.body.value.map((e) => e.subject)).toEqual(['Team only']);
+    expect(delta.body['@odata.deltaLink']).toContain(`/calendars/${enc(cal.body.id)}/calendarView/delta?$deltatoken=`);
+    expect((await h.graph('GET', `${U}/calendars/${enc('AAMkAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=')}/events`)).status).toBe(
+      404,
+    );
+  });
+
+  it('pages calendarView with $top and nextLink', async () => {
+    for (const d of ['2026-01-12', '2026-01-13', '2026-01-14']) await h.graph('POST', `${U}/events`, at(`e${d}`, d));
+    const first = await h.graph<Page>('GET', `${U}/calendarView${W}&$top=2`);
+    expect(first.body.value).toHaveLength(2);
+    const all: Ev[] = [...first.body.value];
+    let next = first.body['@odata.nextLink'];
+    while (next) {
+      const p = await h.graph<Page>('GET', next);
+      all.push(...p.body.value);
+      next = p.body['@odata.nextLink'];
+    }
+    expect(all.some((e) => e.type === 'seriesMaster')).toBe(false);
+    expect(all.filter((e) => e.subject.startsWith('e2026'))).toHaveLength(3);
+  });
+
+  it('changing a series pattern regenerates occurrences with new ids and drops exceptions', async () => {
+    const m = await h.graph<Ev>('POST', `${U}/events`, {
+      ...at('Series', '2026-01-05'),
+      recurrence: {
+        pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] },
+        range: { type: 'endDate', startDate: '2026-01-05', endDate: '2026-01-26' },
+      },
+    });
+    const before = (await h.graph<Page>('GET', `${U}/events/${enc(m.body.id)}/instances${W}`)).body.value;
+    expect(before).toHaveLength(4);
+    await h.graph('PATCH', `${U}/events/${enc(before[0]!.id)}`, { subject: 'Exception' });
+    await h.graph('PATCH', `${U}/events/${enc(m.body.id)}`, {
+      recurrence: {
+        pattern: { type: 'weekly', interval: 2, daysOfWeek: ['monday'] },
+        range: { type: 'endDate', startDate: '2026-01-05', endDate: '2026-01-26' },
+      },
+    });
+    const after = (await h.graph<Page>('GET', `${U}/events/${enc(m.body.id)}/instances${W}`)).body.value;
+    expect(after.map((i) => [i.type, i.subject])).toEqual([
+      ['occurrence', 'Series'],
+      ['occurrence', 'Series'],
+    ]);
+    expect(after.some((i) => before.some((b) => b.id === i.id))).toBe(false);
+    expect((await h.graph('GET', `${U}/events/${enc(before[0]!.id)}`)).status).toBe(404);
+  });
+
+  it('refuses bad input with 400: end before start, unknown zone, unsupported pattern', async () => {
+    expect(
+      (
+        await h.graph('POST', `${U}/events`, {
+          ...at('x', '2026-01-05'),
+          end: { dateTime: '2026-01-05T08:00:00', timeZone: 'UTC' },
+        })
+      ).status,
+    ).toBe(400);
+    const tz = await h.graph('POST', `${U}/events`, {
+      ...at('x', '2026-01-05'),
+      start: { dateTime: '2026-01-05T09:00:00', timeZone: 'Mars/Olympus' },
+    });
+    expect(tz.body).toMatchObject({ error: { code: 'TimeZoneNotSupportedException' } });
+    const rec = await h.graph('POST', `${U}/events`, {
+      ...at('x', '2026-01-05'),
+      recurrence: { pattern: { type: 'hourly' }, range: { type: 'noEnd' } },
+    });
+    expect(rec.status).toBe(400);
+  });
+
+  it('throttles a mailbox over its request-rate budget', async () => {
+    h.sim.graph.rateLimitPer10Min = 2;
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await h.graph('GET', `${U}/calendars`)).status);
+    expect(codes).toEqual([200, 200, 429]);
+  });
+});
