@@ -132,6 +132,18 @@ describe('DAV store against a fake Nextcloud', () => {
     await expect(s.changesSince(token)).rejects.toBeInstanceOf(InvalidSyncTokenError);
   });
 
+  it('reads in multiget batches and answers every href, missing ones as not found', async () => {
+    const s = new DavCollectionStore({ transport: transport(), url: nc.calendarUrl, type: 'calendar', batchSize: 2 });
+    const hrefs: string[] = [];
+    for (const uid of ['b1', 'b2', 'b3', 'b4']) hrefs.push((await s.create(event(uid), { marker: uid })).ref.href);
+    const missing = `${new URL(nc.calendarUrl).pathname}gone.ics`;
+    const before = nc.requests.length;
+    const results = await collect(s.getMany([...hrefs, missing]));
+    expect(nc.requests.slice(before).map((r) => r.method)).toEqual(['REPORT', 'REPORT', 'REPORT']);
+    expect(results.map((r) => [r.href, r.found])).toEqual([...hrefs.map((h) => [h, true]), [missing, false]]);
+    expect(results.flatMap((r) => (r.found ? [r.fetched.marker] : []))).toEqual(['b1', 'b2', 'b3', 'b4']);
+  });
+
   it('yields every readable item of a multiget, then reports the unreadable ones as invalid items', async () => {
     const s = store();
     const good = await s.create(event('nc-good'), { marker: 'm' });
