@@ -210,9 +210,9 @@ describe.each(testBackends)('repositories (%s)', (kind) => {
         list.filter((s) => s.ref.id === user.id || s.ref.id === connection.id);
 
       const pending = mine(await repos.sealedSecrets.list({ exceptKeyId: 'new', limit: 10_000 }));
-      expect(pending.map((s) => [s.ref.kind, s.sealed])).toEqual([
-        ['exchange_secret', { ciphertext: 'old-exchange', keyId: 'old' }],
-        ['user_app_password', { ciphertext: 'old-user', keyId: 'old' }],
+      expect(pending.map((s) => [s.ref.kind, s.owner, s.sealed])).toEqual([
+        ['exchange_secret', { tenantId, ncUserId: null }, { ciphertext: 'old-exchange', keyId: 'old' }],
+        ['user_app_password', { tenantId, ncUserId: 'rot' }, { ciphertext: 'old-user', keyId: 'old' }],
       ]);
 
       const userSecret = pending.find((s) => s.ref.kind === 'user_app_password')!;

@@ -17,23 +17,37 @@ export interface SecretRef {
 
 export interface StoredSecret {
   ref: SecretRef;
+  /** Whose secret it is (e.g. for the vault's associated data); ncUserId is null for Exchange secrets. */
+  owner: { tenantId: string; ncUserId: string | null };
   sealed: Sealed;
 }
 
-const locations: Record<SecretKind, { table: string; ciphertext: string; keyId: string }> = {
-  user_app_password: { table: 'users', ciphertext: 'app_password_ciphertext', keyId: 'app_password_key_id' },
-  exchange_secret: { table: 'exchange_connections', ciphertext: 'secret_ciphertext', keyId: 'secret_key_id' },
+const locations: Record<SecretKind, { table: string; ciphertext: string; keyId: string; ncUserId: string }> = {
+  user_app_password: {
+    table: 'users',
+    ciphertext: 'app_password_ciphertext',
+    keyId: 'app_password_key_id',
+    ncUserId: 'nc_user_id',
+  },
+  exchange_secret: {
+    table: 'exchange_connections',
+    ciphertext: 'secret_ciphertext',
+    keyId: 'secret_key_id',
+    ncUserId: 'NULL::text',
+  },
   exchange_certificate: {
     table: 'exchange_connections',
     ciphertext: 'certificate_ciphertext',
     keyId: 'certificate_key_id',
+    ncUserId: 'NULL::text',
   },
 };
 
 const unionSql = secretKinds
   .map((kind) => {
     const l = locations[kind];
-    return `SELECT '${kind}' AS kind, id::text AS id, ${l.ciphertext} AS ciphertext, ${l.keyId} AS key_id
+    return `SELECT '${kind}' AS kind, id::text AS id, tenant_id::text AS tenant_id, ${l.ncUserId} AS nc_user_id,
+                   ${l.ciphertext} AS ciphertext, ${l.keyId} AS key_id
               FROM ${l.table} WHERE ${l.ciphertext} IS NOT NULL`;
   })
   .join('\nUNION ALL\n');
@@ -54,13 +68,21 @@ export function createSealedSecretRepository(db: Database): SealedSecretReposito
       if (!Number.isInteger(limit) || limit < 1) {
         throw new DatabaseError('invalid_input', 'limit must be a positive whole number.');
       }
-      const rows = await db.query<{ kind: SecretKind; id: string; ciphertext: string; key_id: string }>(
+      const rows = await db.query<{
+        kind: SecretKind;
+        id: string;
+        tenant_id: string;
+        nc_user_id: string | null;
+        ciphertext: string;
+        key_id: string;
+      }>(
         `SELECT * FROM (${unionSql}) s WHERE $1::text IS NULL OR s.key_id IS DISTINCT FROM $1::text
           ORDER BY kind, id LIMIT $2`,
         [options.exceptKeyId ?? null, limit],
       );
       return rows.map((row) => ({
         ref: { kind: row.kind, id: row.id },
+        owner: { tenantId: row.tenant_id, ncUserId: row.nc_user_id },
         sealed: { ciphertext: row.ciphertext, keyId: row.key_id },
       }));
     },
