@@ -20,7 +20,7 @@ import type {
 import { InvalidItemError, InvalidSyncTokenError, isStoreError, NotFoundError, RejectedError } from '@exsync/core';
 import { calendarQuery } from 'tsdav';
 import type { DavItemCodec } from './item-codec';
-import { type DavResponse, parseMultistatus, textOf, xmlEscape } from './multistatus';
+import { type DavResponse, isRecord, parseMultistatus, textOf, xmlEscape } from './multistatus';
 import { pimCodec } from './pim-codec';
 import { errorForStatus } from './status-errors';
 import type { DavTransport } from './transport';
@@ -94,17 +94,20 @@ export class DavCollectionStore implements CollectionStore {
       });
 
     if (this.#type === 'addressbook') {
-      // Contacts have no dates: the window does not apply, every card is in scope.
-      const listing = await this.#report(
-        this.url,
-        '1',
-        `<card:addressbook-query ${DAV_NS}><d:prop><d:getetag/></d:prop></card:addressbook-query>`,
-        'list',
+      // Contacts have no dates: the window does not apply, every card is in scope. A Depth 1 PROPFIND lists them
+      // everywhere; addressbook-query without a filter is not something every server accepts.
+      const response = await this.#send('PROPFIND', this.url, {
         signal,
+        headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
+        body: `<d:propfind ${DAV_NS}><d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>`,
+      });
+      const text = await response.text();
+      if (response.status !== 207)
+        throw errorForStatus(response.status, 'list', this.#pathOf(this.url), { body: text });
+      const cards = parseMultistatus(text).responses.filter(
+        (r) => r.status === 200 && !(isRecord(r.props.resourcetype) && 'collection' in r.props.resourcetype),
       );
-      yield* emit(
-        listing.responses.filter((r) => r.status === 200).map((r) => ({ href: r.href, etag: r.props.getetag })),
-      );
+      yield* emit(cards.map((r) => ({ href: r.href, etag: r.props.getetag })));
       return;
     }
 
