@@ -1,6 +1,7 @@
 import type { FetchedItem, ItemKind, ItemRef } from '@exsync/core';
 import { contentHash } from './content-hash';
 import { markerHolder, markerOf } from './marker';
+import { decodeText } from './text/decode';
 import { parseDocument } from './text/document';
 import { prop } from './text/jcal';
 import { modelOf } from './to-model';
@@ -13,7 +14,8 @@ export function fetchedItemFrom(ref: ItemRef, raw: string | Uint8Array, kind?: I
   const modifiedAt = modifiedAtOf(doc.root);
   return {
     ref,
-    raw: doc.text,
+    // The text as the side holds it (decoded, unrepaired): the base the next patch starts from.
+    raw: typeof raw === 'string' ? raw : decodeText(raw),
     item,
     hash: contentHash(doc),
     ...(marker === undefined ? {} : { marker }),

@@ -15,6 +15,17 @@ export function kindOf(doc: PimDocument): ItemKind {
 }
 
 export function modelOf(doc: PimDocument, kind?: ItemKind): PimItem {
+  try {
+    return mapDocument(doc, kind);
+  } catch (error) {
+    if (error instanceof InvalidItemError) throw error;
+    // A shape no rule above anticipated is still bad input, not a reason to stop the sync: report it typed.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new InvalidItemError(`The item could not be mapped: ${message}`, { cause: error });
+  }
+}
+
+function mapDocument(doc: PimDocument, kind?: ItemKind): PimItem {
   const actual = kindOf(doc);
   if (kind && kind !== actual) throw new InvalidItemError(`Expected a ${kind} but the object holds a ${actual}.`);
   if (doc.root[0] === 'vcard') return readContactOrGroup(doc.root);
