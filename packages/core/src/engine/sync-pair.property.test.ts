@@ -169,6 +169,7 @@ const policyArb: fc.Arbitrary<SyncPolicy> = fc
     { type: 'side-wins' as const, side: 'a' as const },
     { type: 'side-wins' as const, side: 'b' as const },
     { type: 'newest' as const, fallback: 'a' as const },
+    { type: 'keep-both' as const, keep: 'b' as const },
   )
   .map((conflict) => ({
     conflict,
@@ -278,7 +279,10 @@ describe('syncPair, model-based', () => {
         for (const [uid, item] of a) expect(sameContent(item, b.get(uid)), uid).toBe(true);
         // No duplicates: every item is one the user made, once per side.
         expect(stores.a.entries()).toHaveLength(a.size);
-        for (const uid of a.keys()) expect(created.has(uid), uid).toBe(true);
+        // (keep-both's copies of a losing version are the one intended exception.)
+        const ours = (uid: string) =>
+          created.has(uid) || (policy.conflict.type === 'keep-both' && /~copy\d*$/.test(uid));
+        for (const uid of a.keys()) expect(ours(uid), uid).toBe(true);
         // Nothing the user did not delete is gone.
         for (const uid of created) if (!deleted.has(uid)) expect(a.has(uid), uid).toBe(true);
       }),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, InvalidItemError, PreconditionFailedError, RetryableError } from '../ports/errors';
+import { MemoryStore } from '../testing/memory-store';
 import { sampleTask } from '../testing/sample-items';
-import { pairHarness, summaryOf } from './harness.test-support';
+import { pairHarness, summaryOf, WINDOW } from './harness.test-support';
+import { syncPair } from './sync-pair';
 
 describe('syncPair', () => {
   it('first run copies each side’s items to the other, and a second run does nothing (echo is a no-op)', async () => {
@@ -155,6 +157,21 @@ describe('syncPair', () => {
     expect(c?.aRaw).toContain('"A"');
     expect(c?.bRaw).toContain('"B"');
     expect(summaryOf(h.b, 't1')).toBe('A');
+  });
+
+  it('a read-only store is never written, whatever the configured direction', async () => {
+    const a = new MemoryStore({ hrefPrefix: '/a/', readOnly: true });
+    const b = new MemoryStore({ hrefPrefix: '/b/' });
+    const h = pairHarness();
+    a.put(sampleTask('t1'));
+    b.put(sampleTask('t2'));
+    const r = await syncPair(
+      { a, b, status: h.status, lock: h.lock },
+      { pair: 'p1', policy: h.policy, window: WINDOW },
+    );
+    expect(r.outcome).toBe('success');
+    expect(b.findByUid('t1')).toBeDefined();
+    expect(a.calls.filter((c) => c === 'create' || c === 'update' || c === 'remove')).toEqual([]);
   });
 
   it('a one-way pair never writes to its source', async () => {

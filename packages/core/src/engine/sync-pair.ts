@@ -121,7 +121,8 @@ function aborted(
 }
 
 async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): Promise<RunReport> {
-  const { pair, policy, window, status, signal } = { ...options, status: deps.status };
+  const { pair, window, status, signal } = { ...options, status: deps.status };
+  const policy = effectivePolicy(options.policy, deps);
   const now = (options.now ?? (() => new Date()))();
   const state = await status.pairState(pair);
   const rows = await status.rows(pair);
@@ -229,4 +230,17 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** A store that cannot be written is a read-only side whatever the configured direction says. */
+export function effectivePolicy(
+  policy: SyncPolicy,
+  stores: { readonly a: CollectionStore; readonly b: CollectionStore },
+): SyncPolicy {
+  const ro = (['a', 'b'] as const).filter((s) => stores[s].caps.readOnly);
+  if (ro.length === 0) return policy;
+  if (ro.length === 2) throw new Error('Both collections of the pair are read-only: there is nothing to sync into.');
+  const from = ro[0]!; // what cannot be written can only be the source
+  if (policy.direction.type === 'one-way' && policy.direction.from === from) return policy;
+  return { ...policy, direction: { type: 'one-way', from, readOnlyEdits: 'ignore' } };
 }
