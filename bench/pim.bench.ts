@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contentHash, patch, toModel } from '@exsync/pim';
+import type { Figure } from './run';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'shared', 'fixtures');
+
+/** Parsing, hashing and patching the real-world fixtures: the per-item CPU cost of every sync. */
+export async function pimBenchmarks(): Promise<Figure[]> {
+  // Only the fixtures the layer maps: the few it rightly rejects would measure the error path instead.
+  const raws = ['ics', 'vcf']
+    .flatMap((dir) => {
+      const folder = join(FIXTURES, dir);
+      return readdirSync(folder).map((name) => readFileSync(join(folder, name), 'utf8'));
+    })
+    .filter(mapsCleanly);
+  const rounds = 20;
+  const items = raws.length * rounds;
+  return [
+    timed('pim toModel (fixtures)', items, () => repeat(rounds, raws, (raw) => toModel(raw))),
+    timed('pim contentHash (fixtures)', items, () => repeat(rounds, raws, (raw) => contentHash(raw))),
+    timed('pim patch, unchanged (fixtures)', items, () => repeat(rounds, raws, (raw) => patch(raw, toModel(raw)))),
+  ];
+}
+
+function repeat(rounds: number, raws: readonly string[], fn: (raw: string) => unknown): void {
+  for (let i = 0; i < rounds; i++) for (const raw of raws) fn(raw);
+}
+
+function timed(name: string, items: number, run: () => void): Figure {
+  const started = performance.now();
+  run();
+  return { name, items, ms: performance.now() - started };
+}
+
+function mapsCleanly(raw: string): boolean {
+  try {
+    toModel(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
