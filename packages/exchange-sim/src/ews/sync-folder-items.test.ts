@@ -4,9 +4,12 @@ import {
   ConnectingIdType,
   ExchangeService,
   ExchangeVersion,
+  ExtendedPropertyDefinition,
   FolderId,
+  Guid,
   ImpersonatedUserId,
   ItemId,
+  MapiPropertyType,
   PropertySet,
   ServiceError,
   SyncFolderItemsScope,
@@ -208,6 +211,48 @@ describe('SyncFolderItems', () => {
       [dl.id, 'ContactGroup'],
       [c.id, 'Contact'],
     ]);
+  });
+
+  it('reports an item moved out as Delete and an item moved in as Create', async () => {
+    const a = addEvent('mover');
+    const sCal = (await sync(calendarId, null)).state;
+    const other = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: `other-${calendarId.slice(-6)}` });
+    const sOther = (await sync(other.id, null)).state;
+    h.sim.store.moveItem(a.id, other.id);
+    expect((await sync(calendarId, sCal)).changes.map((c) => [c.type, c.id])).toEqual([['Delete', a.id]]);
+    expect((await sync(other.id, sOther)).changes.map((c) => [c.type, c.id])).toEqual([['Create', a.id]]);
+  });
+
+  it('returns requested extended properties with a non-IdOnly shape', async () => {
+    const href = new ExtendedPropertyDefinition(
+      new Guid('c11ff724-aa03-4555-9952-8fa248a11c3e'),
+      'NextcloudHref',
+      MapiPropertyType.String,
+    );
+    addEvent('marked', {
+      extendedProperties: [
+        {
+          propertySetId: 'c11ff724-aa03-4555-9952-8fa248a11c3e',
+          name: 'NextcloudHref',
+          type: 'String',
+          value: '/dav/x.ics',
+        },
+      ],
+    });
+    const res = await withTimeout(
+      svc.SyncFolderItems(
+        new FolderId(calendarId),
+        new PropertySet(BasePropertySet.IdOnly, [href]),
+        [],
+        10,
+        SyncFolderItemsScope.NormalItems,
+        null as unknown as string,
+      ),
+    );
+    const item = [...res.GetEnumerator()][0]?.Item;
+    const out = { outValue: undefined as unknown };
+    expect(item?.ExtendedProperties.TryGetValue(href, out)).toBe(true);
+    expect(out.outValue).toBe('/dav/x.ics');
   });
 
   it('puts only the ItemId inside the type element for the IdOnly shape', async () => {
