@@ -138,6 +138,44 @@ export function postgresToolingAdapter(url: string): SqlMigrationAwareDriverAdap
   };
 }
 
+async function migrationList(migrationsDir: string) {
+  const migrations = await readLocalMigrations(migrationsDir);
+  const lockfile = path.join(migrationsDir, 'migration_lock.toml');
+  return {
+    baseDir: migrationsDir,
+    lockfile: { path: lockfile, content: await readFile(lockfile, 'utf8').catch(() => null) },
+    shadowDbInitScript: '',
+    migrationDirectories: migrations.map((m) => ({
+      path: m.name,
+      migrationFile: { path: 'migration.sql', content: { tag: 'ok' as const, value: m.script } },
+    })),
+  };
+}
+
+/** What `prisma migrate deploy` does: applies pending migrations; returns the names it applied. */
+export async function prismaMigrateDeploy(
+  adapter: SqlMigrationAwareDriverAdapterFactory,
+  migrationsDir: string,
+): Promise<string[]> {
+  const schema = await readFile(schemaPath, 'utf8');
+  return withEngine(adapter, schema, async (engine) => {
+    const result = await engine.applyMigrations({
+      migrationsList: await migrationList(migrationsDir),
+      filters: noFilters,
+    });
+    return result.appliedMigrationNames;
+  });
+}
+
+/** What `prisma migrate status` reads: edited, failed and unapplied migrations, as Prisma sees them. */
+export async function prismaMigrateStatus(adapter: SqlMigrationAwareDriverAdapterFactory, migrationsDir: string) {
+  const schema = await readFile(schemaPath, 'utf8');
+  const migrationsList = await migrationList(migrationsDir);
+  return withEngine(adapter, schema, (engine) =>
+    engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilters }),
+  );
+}
+
 export interface SchemaDiff {
   /** True when the database already matches the schema. */
   inSync: boolean;
@@ -171,21 +209,10 @@ export async function nextMigrationSql(
   schema: string,
   postgresUrl?: string,
 ): Promise<SchemaDiff> {
-  const migrations = await readLocalMigrations(migrationsDir);
-  const lockfile = path.join(migrationsDir, 'migration_lock.toml');
   const shadowHost = postgresUrl ? undefined : new PGlite();
   try {
     const adapter = shadowHost ? new PrismaPGlite(shadowHost) : postgresToolingAdapter(postgresUrl!);
-    return await diff(adapter, schema, {
-      tag: 'migrations',
-      baseDir: migrationsDir,
-      lockfile: { path: lockfile, content: await readFile(lockfile, 'utf8').catch(() => null) },
-      shadowDbInitScript: '',
-      migrationDirectories: migrations.map((m) => ({
-        path: m.name,
-        migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: m.script } },
-      })),
-    });
+    return await diff(adapter, schema, { tag: 'migrations', ...(await migrationList(migrationsDir)) });
   } finally {
     await shadowHost?.close();
   }
