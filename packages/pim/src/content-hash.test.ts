@@ -68,6 +68,15 @@ describe('contentHash', () => {
     expect(contentHash(variant)).toBe(h);
   });
 
+  it('ignores a dismissed or snoozed reminder (ACKNOWLEDGED, X-MOZ-SNOOZE-TIME)', () => {
+    const alarm = 'BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:x\r\nEND:VALARM\r\n';
+    const withAlarm = edit('END:VEVENT', `${alarm}END:VEVENT`);
+    const dismissed = withAlarm
+      .replace('TRIGGER:-PT5M', 'TRIGGER:-PT5M\r\nACKNOWLEDGED:20260105T075500Z')
+      .replace('UID:hash-1', 'UID:hash-1\r\nX-MOZ-SNOOZE-TIME-1767600000000000:20260105T081000Z');
+    expect(contentHash(dismissed)).toBe(contentHash(withAlarm));
+  });
+
   it('resolves TZIDs so a Windows name and its IANA zone hash alike', () => {
     const windows = BASE.replace(/Europe\/Berlin/g, 'W. Europe Standard Time');
     expect(contentHash(windows)).toBe(h);

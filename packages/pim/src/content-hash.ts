@@ -19,6 +19,9 @@ const VOLATILE = new Set([
   'x-moz-generation',
   'x-moz-lastack',
   'x-lic-error',
+  // Dismissing or snoozing a reminder is no edit of the item.
+  'acknowledged',
+  'x-moz-snooze-time',
   MARKER_PROPERTY.toLowerCase(),
 ]);
 
@@ -40,7 +43,7 @@ export function contentHash(raw: string | Uint8Array | PimDocument): string {
 
 export function canonicalComponent(c: JComp, ctx: CalendarContext | undefined): string {
   const lines = c[1]
-    .filter((p) => !VOLATILE.has(p[0]))
+    .filter((p) => !VOLATILE.has(p[0]) && !p[0].startsWith('x-moz-snooze-time-'))
     .map((p) => canonicalProperty(p, ctx))
     .sort();
   const subs = c[2]

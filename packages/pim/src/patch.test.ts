@@ -214,6 +214,14 @@ describe('patch of an event', () => {
     expect(out).toContain('RECURRENCE-ID;TZID=W. Europe Standard Time:20260504T090000');
   });
 
+  it('finds the override when the new model names its occurrence in UTC', () => {
+    const recurrenceId = { kind: 'utc', dateTime: '2026-03-02T08:00:00Z' } as const;
+    const exceptions = [{ ...event.exceptions[0]!, recurrenceId, location: 'Room 9' }];
+    const out = patch(EVENT, { ...event, exceptions });
+    expect(out.match(/RECURRENCE-ID/g)).toHaveLength(1);
+    expect(out).toContain('LOCATION:Room 9');
+  });
+
   it('keeps every unmapped property, parameter and component', () => {
     const out = patchEvent({ summary: 'x', location: 'y', categories: [] });
     for (const kept of ['X-WR-CALNAME:Work', 'X-CUSTOM-THING;X-P=1:keep me', 'X-MOZ-GENERATION:3', 'BEGIN:VTIMEZONE']) {
@@ -282,6 +290,20 @@ const CARD = [
   'END:VCARD',
   '',
 ].join('\r\n');
+
+describe('patch of a vCard 2.1 card', () => {
+  it('writes the change into the card upgraded to 3.0 and keeps the other lines', () => {
+    const v21 =
+      'BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;John\r\nTEL;WORK;VOICE:+1 555\r\nX-OLD:keep\r\nUID:v21-1\r\nEND:VCARD\r\n';
+    const card = toModel(v21) as ContactItem;
+    expect(patch(v21, card)).toBe(v21);
+    const out = patch(v21, { ...card, title: 'CEO' });
+    expect(out).toContain('VERSION:3.0');
+    expect(out).toContain('TEL;TYPE=WORK,VOICE:+1 555');
+    expect(out).toContain('X-OLD:keep');
+    expect(toModel(out)).toEqual({ ...card, title: 'CEO' });
+  });
+});
 
 describe('patch of a contact', () => {
   const card = toModel(CARD) as ContactItem;

@@ -1,7 +1,8 @@
-import type { EventException, EventItem, EventOccurrenceData, FreeBusy } from '@exsync/core';
+import type { DateValue, EventException, EventItem, EventOccurrenceData, FreeBusy } from '@exsync/core';
 import { InvalidItemError } from '@exsync/core';
 import type { JComp } from '../text/jcal';
 import { prop, setProp, text } from '../text/jcal';
+import { wallClockToUtc } from '../timezone/offsets';
 import type { CalendarContext } from './calendar-context';
 import {
   attachmentsField,
@@ -89,6 +90,18 @@ function readOccurrence(c: JComp, ctx: CalendarContext): EventOccurrenceData {
   return data;
 }
 
+/**
+ * Identifies an occurrence by its instant, so that a RECURRENCE-ID the other side wrote in UTC finds the override
+ * this side wrote in the series' zone.
+ */
+function occurrenceKey(d: DateValue | undefined): string {
+  if (!d) return '';
+  if (d.kind === 'date') return d.date;
+  if (d.kind === 'floating') return d.dateTime;
+  if (d.kind === 'utc') return new Date(d.dateTime).toISOString();
+  return new Date(wallClockToUtc(d.dateTime, d.tzid)).toISOString();
+}
+
 /** Splits a calendar's VEVENTs of one UID into the series master and its overrides. */
 export function eventParts(calendar: JComp): { master: JComp; overrides: JComp[] } {
   const events = calendar[2].filter((c) => c[0] === 'vevent');
@@ -127,11 +140,10 @@ export function writeEvent(calendar: JComp, before: EventItem | undefined, after
   writeFields(occurrenceFields, master, before, after, ctx);
   writeFields(masterFields, master, before, after, ctx);
   if (before && deepEqual(before.exceptions, after.exceptions)) return;
-  const ridKey = (c: JComp) => JSON.stringify(dateField('recurrence-id').read(c, ctx));
-  const byRid = new Map(overrides.map((o) => [ridKey(o), o]));
+  const byRid = new Map(overrides.map((o) => [occurrenceKey(dateField('recurrence-id').read(o, ctx)), o]));
   const kept = new Set<JComp>();
   for (const ex of after.exceptions) {
-    const key = JSON.stringify(ex.recurrenceId);
+    const key = occurrenceKey(ex.recurrenceId);
     let comp = byRid.get(key);
     const old = comp ? readOccurrence(comp, ctx) : undefined;
     if (!comp) {

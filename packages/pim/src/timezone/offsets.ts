@@ -79,3 +79,12 @@ export function transitions(zone: string, fromMs: number, toMs: number): number[
   }
   return found;
 }
+
+/** The UTC instant (ms) of a wall-clock time `YYYY-MM-DDTHH:MM:SS` in `zone` (later of two in a fold). */
+export function wallClockToUtc(dateTime: string, zone: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(dateTime);
+  if (!m) return Number.NaN;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const first = wall - offsetAt(zone, wall) * 1000;
+  return wall - offsetAt(zone, first) * 1000;
+}
