@@ -1,7 +1,6 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { issueApiKey } from './auth/api-key';
 import type { Config } from './config';
 import type { ServiceStore } from './store/port';
 import { KEY_FILE, loadOrCreateKeyFile, readKeyFile } from './vault/key-file';
@@ -37,28 +36,21 @@ export async function ensureAdminKey(
   print: (text: string) => void,
 ): Promise<string | undefined> {
   if (config.adminKey) return undefined;
-  if ((await store.apiKeys.countActiveAdmin()) > 0) return undefined;
-  const issued = issueApiKey();
-  await store.apiKeys.create({
-    tenantId: null,
-    role: 'admin',
-    prefix: issued.prefix,
-    hash: issued.hash,
-    label: 'generated on first start',
-  });
+  if (await store.apiKeys.hasActiveAdminKey()) return undefined;
+  const issued = await store.apiKeys.issue({ role: 'admin', label: 'generated on first start' });
   print(
     [
       '',
       '  exsync: an admin API key was generated. It is shown only now; store it somewhere safe:',
       '',
-      `      ${issued.key}`,
+      `      ${issued.plaintext}`,
       '',
       '  Use it as "Authorization: Bearer <key>" (try it in the Swagger UI at /docs).',
       '  Lost it? Run `exsync create-admin-key` while the service is stopped, or set EXSYNC_ADMIN_KEY.',
       '',
     ].join('\n'),
   );
-  return issued.key;
+  return issued.plaintext;
 }
 
 export class DataDirBusyError extends Error {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isDatabaseError } from '@exsync/db';
 import { Command } from 'commander';
-import { issueApiKey } from './auth/api-key';
 import { DataDirBusyError } from './bootstrap';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
@@ -81,16 +80,9 @@ program
     const logger = createLogger(c.logLevel);
     try {
       const runtime = await openRuntime(c, logger, { migrate: true });
-      const issued = issueApiKey();
-      await runtime.store.apiKeys.create({
-        tenantId: null,
-        role: 'admin',
-        prefix: issued.prefix,
-        hash: issued.hash,
-        label: opts.label,
-      });
+      const issued = await runtime.store.apiKeys.issue({ role: 'admin', label: opts.label });
       await runtime.close();
-      out(issued.key);
+      out(issued.plaintext);
     } catch (e) {
       fail(e);
     }

@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { hashApiKey, matchesHash, prefixOf } from '../auth/api-key';
+import { envKeyMatcher } from '../auth/api-key';
 import { Errors } from '../errors';
 import type { ServiceStore } from '../store/port';
 
@@ -39,7 +39,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 
 async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   const { store } = opts;
-  const envAdminHash = opts.adminKey ? hashApiKey(opts.adminKey) : undefined;
+  const isEnvAdminKey = opts.adminKey ? envKeyMatcher(opts.adminKey) : () => false;
   const maxFailures = opts.maxFailures ?? 10;
   const windowMs = opts.failureWindowMs ?? 60_000;
 
@@ -53,11 +53,9 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
   app.decorateRequest('tenantId', null);
 
   async function identify(token: string): Promise<Principal | null> {
-    if (envAdminHash && matchesHash(token, envAdminHash)) return { role: 'admin', keyId: 'env' };
-    const prefix = prefixOf(token);
-    if (!prefix) return null;
-    const record = await store.apiKeys.findByPrefix(prefix);
-    if (!record || record.revokedAt || !matchesHash(token, record.hash)) return null;
+    if (isEnvAdminKey(token)) return { role: 'admin', keyId: 'env' };
+    const record = await store.apiKeys.verify(token);
+    if (!record) return null;
     if (record.role === 'admin') return { role: 'admin', keyId: record.id };
     if (!record.tenantId) return null;
     return { role: 'tenant', keyId: record.id, tenantId: record.tenantId };

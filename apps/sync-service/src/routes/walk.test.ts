@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiKey } from '../auth/api-key';
 import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
 
 /**
@@ -134,7 +133,7 @@ describe('every /v1 route', () => {
 
   it('answers 401 with a wrong key (well-formed, malformed, or not a bearer token)', async () => {
     const wrong = [
-      bearer(issueApiKey().key),
+      bearer(`exs_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`),
       bearer('nonsense'),
       bearer(`${t.adminKey.slice(0, -4)}AAAA`),
       { authorization: `Basic ${Buffer.from(`admin:${t.adminKey}`).toString('base64')}` },

@@ -1,62 +1,13 @@
-import type { Sealed } from '../vault/vault';
+import type { ApiKey, ExchangeConnection, Sealed, Tenant, User, UserState } from '@exsync/db';
 
 /**
- * What the HTTP edge needs from persistence. The service owns this port and adapts @exsync/db to it
- * (db-store.ts), so routes never see Prisma types and the vault stays on this side of the boundary: the
+ * What the HTTP edge needs from persistence. db-store.ts implements it with @exsync/db's repositories; the
+ * port keeps the routes independent of how they are stored and keeps the vault on the service's side: the
  * store receives and returns only sealed secrets.
  */
 
-export const USER_STATES = ['active', 'paused', 'auth_required', 'throttled', 'error', 'needs_review'] as const;
-export type UserState = (typeof USER_STATES)[number];
-
-export interface TenantRecord {
-  id: string;
-  name: string;
-  nextcloudUrl: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface ApiKeyRecord {
-  id: string;
-  tenantId: string | null;
-  role: 'admin' | 'tenant';
-  prefix: string;
-  hash: string;
-  label: string | null;
-  createdAt: Date;
-  revokedAt: Date | null;
-}
-
-export interface ExchangeConnectionRecord {
-  tenantId: string;
-  kind: 'ews' | 'graph';
-  endpoint: string | null;
-  authKind: 'basic' | 'ntlm' | 'oauth' | 'client_secret' | 'certificate';
-  username: string | null;
-  entraTenantId: string | null;
-  clientId: string | null;
-  secret: Sealed | null;
-  certificate: Sealed | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export type ExchangeConnectionInput = Omit<ExchangeConnectionRecord, 'tenantId' | 'createdAt' | 'updatedAt'>;
-
-export interface UserRecord {
-  ncUserId: string;
-  loginName: string;
-  email: string | null;
-  mailbox: string | null;
-  displayName: string | null;
-  appPassword: Sealed;
-  state: UserState;
-  stateReason: string | null;
-  lastSyncAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export { userStates as USER_STATES } from '@exsync/db';
+export type { ApiKey, ExchangeConnection, Sealed, Tenant, User, UserState };
 
 export interface UserInput {
   ncUserId: string;
@@ -67,16 +18,21 @@ export interface UserInput {
   appPassword: Sealed;
 }
 
-export interface UserPage {
-  items: UserRecord[];
-  nextCursor: string | null;
+export interface ExchangeConnectionInput {
+  kind: ExchangeConnection['kind'];
+  endpoint: string | null;
+  authKind: ExchangeConnection['authKind'];
+  username: string | null;
+  entraTenantId: string | null;
+  clientId: string | null;
+  /** A value replaces, null clears, undefined keeps what is stored. */
+  secret: Sealed | null | undefined;
+  certificate: Sealed | null | undefined;
 }
 
-/** A stored secret with enough identity to re-encrypt it in place during key rotation. */
+/** A stored secret with the context the vault bound it to, so rotation can re-seal it in place. */
 export interface StoredSecret {
-  /** Opaque reference the store uses to write the secret back. */
-  ref: string;
-  /** Authenticated context the vault bound the secret to. */
+  ref: { kind: string; id: string };
   context: string;
   sealed: Sealed;
 }
@@ -87,41 +43,44 @@ export interface ServiceStore {
   close(): Promise<void>;
 
   apiKeys: {
-    findByPrefix(prefix: string): Promise<ApiKeyRecord | null>;
-    create(input: {
-      tenantId: string | null;
-      role: 'admin' | 'tenant';
-      prefix: string;
-      hash: string;
-      label: string | null;
-    }): Promise<ApiKeyRecord>;
-    listForTenant(tenantId: string): Promise<ApiKeyRecord[]>;
+    /** The active key matching the presented plaintext, or null. */
+    verify(plaintext: string): Promise<ApiKey | null>;
+    issue(input: { role: 'admin'; label?: string } | { role: 'tenant'; tenantId: string; label?: string }): Promise<{
+      key: ApiKey;
+      plaintext: string;
+    }>;
+    listForTenant(tenantId: string): Promise<ApiKey[]>;
+    /** Revokes a key of that tenant; false if the tenant has no such key. */
     revoke(tenantId: string, id: string): Promise<boolean>;
-    countActiveAdmin(): Promise<number>;
+    hasActiveAdminKey(): Promise<boolean>;
   };
 
   tenants: {
-    create(input: { name: string; nextcloudUrl: string }): Promise<TenantRecord>;
-    list(): Promise<TenantRecord[]>;
-    get(id: string): Promise<TenantRecord | null>;
-    update(id: string, patch: { name?: string; nextcloudUrl?: string }): Promise<TenantRecord | null>;
+    create(input: { name: string; nextcloudUrl: string }): Promise<Tenant>;
+    list(): Promise<Tenant[]>;
+    get(id: string): Promise<Tenant | null>;
+    update(id: string, patch: { name?: string; nextcloudUrl?: string }): Promise<Tenant | null>;
     delete(id: string): Promise<boolean>;
     getSettings(id: string): Promise<unknown>;
-    putSettings(id: string, settings: unknown): Promise<void>;
+    putSettings(id: string, settings: object): Promise<void>;
   };
 
   connections: {
-    get(tenantId: string): Promise<ExchangeConnectionRecord | null>;
-    put(tenantId: string, input: ExchangeConnectionInput): Promise<ExchangeConnectionRecord>;
+    get(tenantId: string): Promise<ExchangeConnection | null>;
+    put(tenantId: string, input: ExchangeConnectionInput): Promise<ExchangeConnection>;
     delete(tenantId: string): Promise<boolean>;
   };
 
   users: {
-    upsert(tenantId: string, input: UserInput): Promise<{ user: UserRecord; created: boolean }>;
-    /** All or nothing: one transaction. */
+    upsert(tenantId: string, input: UserInput): Promise<{ user: User; created: boolean }>;
+    /** All or nothing. */
     upsertMany(tenantId: string, inputs: UserInput[]): Promise<{ created: number; updated: number }>;
-    get(tenantId: string, ncUserId: string): Promise<UserRecord | null>;
-    list(tenantId: string, query: { state?: UserState; cursor?: string; limit: number }): Promise<UserPage>;
+    get(tenantId: string, ncUserId: string): Promise<User | null>;
+    /** Throws InvalidCursorError for a cursor the store did not issue. */
+    list(
+      tenantId: string,
+      query: { state?: UserState; cursor?: string; limit: number },
+    ): Promise<{ items: User[]; nextCursor: string | null }>;
     /** Forgets credentials and sync state; never touches the user's data on either side. */
     delete(tenantId: string, ncUserId: string): Promise<boolean>;
   };
@@ -130,7 +89,7 @@ export interface ServiceStore {
     /** Secrets not sealed under `currentKeyId`, at most `limit` of them. */
     listStale(currentKeyId: string, limit: number): Promise<StoredSecret[]>;
     /** Writes the re-sealed secret only if the row still holds `previous` (a concurrent write wins). */
-    replace(ref: string, previous: StoredSecret['sealed'], next: StoredSecret['sealed']): Promise<boolean>;
+    replace(ref: StoredSecret['ref'], previous: Sealed, next: Sealed): Promise<boolean>;
   };
 }
 
@@ -149,3 +108,9 @@ export class NotReadyError extends Error {
     this.name = 'NotReadyError';
   }
 }
+
+/** The authenticated context each kind of secret is sealed with (see Vault). */
+export const secretContext = {
+  appPassword: (tenantId: string, ncUserId: string) => `user:${tenantId}:${ncUserId}:appPassword`,
+  exchange: (tenantId: string, field: 'secret' | 'certificate') => `exchange:${tenantId}:${field}`,
+};

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Database, migrate, openDatabase, readLocalMigrations } from '@exsync/db';
 import { type App, buildApp } from '../app';
-import { issueApiKey } from '../auth/api-key';
 import { createLogger } from '../logger';
 import { createDbStore } from '../store/db-store';
 import type { ServiceStore } from '../store/port';
@@ -96,15 +95,14 @@ export async function startTestApp(
   });
   await app.ready();
 
-  const admin = issueApiKey();
-  await store.apiKeys.create({ tenantId: null, role: 'admin', prefix: admin.prefix, hash: admin.hash, label: 'test' });
+  const admin = await store.apiKeys.issue({ role: 'admin', label: 'test' });
 
   return {
     app,
     db,
     store,
     vault,
-    adminKey: admin.key,
+    adminKey: admin.plaintext,
     logText: () => chunks.join(''),
     async close() {
       await app.close();

@@ -1,16 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { Errors } from '../../errors';
-import type { ExchangeConnectionInput, ExchangeConnectionRecord, ServiceStore } from '../../store/port';
+import {
+  type ExchangeConnection,
+  type ExchangeConnectionInput,
+  type ServiceStore,
+  secretContext,
+} from '../../store/port';
 import type { Sealed, Vault } from '../../vault/vault';
 import { errorResponses, NoContent, opId, scopeParams, type TenantScopeOptions } from '../common';
 import { AUTH_KINDS_BY_KIND, ConnectionBody, ConnectionView } from './schemas';
 
-export function connectionContext(tenantId: string, field: 'secret' | 'certificate'): string {
-  return `exchange:${tenantId}:${field}`;
-}
-
-function view(c: ExchangeConnectionRecord): Static<typeof ConnectionView> {
+function view(c: ExchangeConnection): Static<typeof ConnectionView> {
   return {
     kind: c.kind,
     url: c.endpoint,
@@ -18,8 +19,8 @@ function view(c: ExchangeConnectionRecord): Static<typeof ConnectionView> {
     username: c.username,
     entraTenantId: c.entraTenantId,
     clientId: c.clientId,
-    hasSecret: c.secret !== null,
-    hasCertificate: c.certificate !== null,
+    hasSecret: c.hasSecret,
+    hasCertificate: c.hasCertificate,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -106,14 +107,16 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<
       const existing = await store.connections.get(tenantId);
       const sameShape = existing?.kind === body.kind && existing.authKind === body.authKind;
       const field = secretField === 'certificate' ? 'certificate' : 'secret';
+      const stored = field === 'certificate' ? existing?.hasCertificate : existing?.hasSecret;
       const given = body[secretField];
-      let sealed: Sealed | null;
-      if (given !== undefined) sealed = vault.seal(given, connectionContext(tenantId, field));
-      else if (sameShape && existing?.[field]) sealed = existing[field];
-      else
+      // undefined tells the store to keep the stored ciphertext; it is never read back into the service here.
+      let sealed: Sealed | undefined;
+      if (given !== undefined) sealed = vault.seal(given, secretContext.exchange(tenantId, field));
+      else if (!(sameShape && stored)) {
         throw new Errors.VALIDATION_FAILED(
           `body.${secretField} is required for ${body.kind} with authKind ${body.authKind}`,
         );
+      }
 
       const input: ExchangeConnectionInput = {
         kind: body.kind,

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { Type } from 'typebox';
-import { issueApiKey } from '../../auth/api-key';
 import { Errors } from '../../errors';
-import type { ApiKeyRecord, ServiceStore, TenantRecord } from '../../store/port';
+import type { ApiKey, ServiceStore, Tenant } from '../../store/port';
 import { errorResponses, NoContent, TenantIdParam } from '../common';
 import {
   ApiKeyCreateBody,
@@ -16,7 +15,7 @@ import {
   TenantView,
 } from './schemas';
 
-function view(t: TenantRecord): Static<typeof TenantView> {
+function view(t: Tenant): Static<typeof TenantView> {
   return {
     id: t.id,
     name: t.name,
@@ -26,7 +25,7 @@ function view(t: TenantRecord): Static<typeof TenantView> {
   };
 }
 
-function keyView(k: ApiKeyRecord): Static<typeof ApiKeyView> {
+function keyView(k: ApiKey): Static<typeof ApiKeyView> {
   return {
     id: k.id,
     prefix: k.prefix,
@@ -42,7 +41,7 @@ const TenantParams = Type.Object({ tenantId: TenantIdParam }, { additionalProper
 export const tenantRoutes: FastifyPluginAsyncTypebox<{ store: ServiceStore }> = async (app, { store }) => {
   const admin = { access: 'admin' as const };
 
-  async function mustExist(id: string): Promise<TenantRecord> {
+  async function mustExist(id: string): Promise<Tenant> {
     const t = await store.tenants.get(id);
     if (!t) throw new Errors.TENANT_NOT_FOUND(id);
     return t;
@@ -148,16 +147,13 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ store: ServiceStore }> = 
     },
     async (request, reply) => {
       const tenant = await mustExist(request.params.tenantId);
-      const issued = issueApiKey();
-      const record = await store.apiKeys.create({
-        tenantId: tenant.id,
+      const issued = await store.apiKeys.issue({
         role: 'tenant',
-        prefix: issued.prefix,
-        hash: issued.hash,
-        label: request.body.label ?? null,
+        tenantId: tenant.id,
+        ...(request.body.label ? { label: request.body.label } : {}),
       });
-      const { revokedAt: _revoked, ...shown } = keyView(record);
-      return reply.status(201).send({ ...shown, key: issued.key });
+      const { revokedAt: _revoked, ...shown } = keyView(issued.key);
+      return reply.status(201).send({ ...shown, key: issued.plaintext });
     },
   );
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { Errors } from '../../errors';
 import { describeValidation } from '../../plugins/errors';
-import { InvalidCursorError, type ServiceStore, type UserInput, type UserRecord } from '../../store/port';
+import { InvalidCursorError, type ServiceStore, secretContext, type User, type UserInput } from '../../store/port';
 import type { Vault } from '../../vault/vault';
 import { errorResponses, NoContent, opId, scopeParams, type TenantScopeOptions } from '../common';
 import {
@@ -17,11 +17,7 @@ import {
   UserView,
 } from './schemas';
 
-export function appPasswordContext(tenantId: string, ncUserId: string): string {
-  return `user:${tenantId}:${ncUserId}:appPassword`;
-}
-
-function view(u: UserRecord): Static<typeof UserView> {
+function view(u: User): Static<typeof UserView> {
   return {
     ncUserId: u.ncUserId,
     loginName: u.loginName,
@@ -46,7 +42,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
     email: body.email ?? null,
     mailbox: body.mailbox ?? null,
     displayName: body.displayName ?? null,
-    appPassword: vault.seal(body.appPassword, appPasswordContext(tenantId, ncUserId)),
+    appPassword: vault.seal(body.appPassword, secretContext.appPassword(tenantId, ncUserId)),
   });
 
   app.put(
