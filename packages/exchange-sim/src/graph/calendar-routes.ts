@@ -6,12 +6,14 @@ import { type GraphCtx, graphContext, graphHandler, setPreferenceApplied } from 
 import { serveDelta } from './delta-handler';
 import { eventJson, parseEventInput } from './event-json';
 import {
+  applySelect,
   badRequest,
   expandedExtendedProperties,
   extendedPropertyFilter,
   GraphError,
   ifMatchChangeKey,
   notFound,
+  parseSelect,
 } from './wire';
 
 type Q = Record<string, string | undefined>;
@@ -167,6 +169,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         const ctx = await graphContext(sim, req, reply, 'calendar', false);
         const filter = extendedPropertyFilter(req.query.$filter);
         const ext = expandedExtendedProperties(req.query.$expand);
+        const select = parseSelect(req.query.$select);
         const folders =
           req.params.calId || path.endsWith('/calendar/events')
             ? [calendarOf(ctx, req.params.calId)]
@@ -180,7 +183,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           ctx,
           items,
           req.query,
-          (e) => eventJson(e, undefined, { zone: ctx.zone, extendedPropertyIds: ext }),
+          (e) => applySelect(eventJson(e, undefined, { zone: ctx.zone, extendedPropertyIds: ext }), select),
           EVENTS_CTX,
         );
       }),
@@ -226,7 +229,10 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         const ext = expandedExtendedProperties(req.query.$expand);
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
         const inst = originalStart === undefined ? undefined : sim.store.getInstance(req.params.id);
-        return eventJson(master, inst, { zone: ctx.zone, extendedPropertyIds: ext });
+        return applySelect(
+          eventJson(master, inst, { zone: ctx.zone, extendedPropertyIds: ext }),
+          parseSelect(req.query.$select),
+        );
       }),
     );
 

@@ -5,6 +5,7 @@ import type { Contact, Folder, Task } from '../store/types';
 import { contactJson, parseContactInput, parseTaskInput, taskJson, taskListJson } from './contact-task-json';
 import { type GraphCtx, graphContext, graphHandler } from './context';
 import { serveDelta } from './delta-handler';
+import { serveFolderDelta } from './folder-delta';
 import {
   applySelect,
   badRequest,
@@ -85,6 +86,20 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
       if (typeof name !== 'string' || !name.trim()) throw badRequest('A contact folder needs a displayName');
       reply.code(201);
       return contactFolderJson(ctx, sim.store.createFolder(ctx.mailbox.id, { kind: 'contacts', displayName: name }));
+    }),
+  );
+
+  app.get(
+    `${P}/contactFolders/delta`,
+    graphHandler(sim, async (req: Req<object>, reply) => {
+      const ctx = await graphContext(sim, req, reply, 'contacts', false);
+      return serveFolderDelta(
+        ctx,
+        'contacts',
+        req.query,
+        (f) => contactFolderJson(ctx, f),
+        (f) => !f.isDefault,
+      );
     }),
   );
 
@@ -205,6 +220,14 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
       if (typeof name !== 'string' || !name.trim()) throw badRequest('A task list needs a displayName');
       reply.code(201);
       return taskListJson(sim.store.createFolder(ctx.mailbox.id, { kind: 'tasks', displayName: name }));
+    }),
+  );
+
+  app.get(
+    `${L}/delta`,
+    graphHandler(sim, async (req: Req<object>, reply) => {
+      const ctx = await graphContext(sim, req, reply, 'tasks', false);
+      return serveFolderDelta(ctx, 'tasks', req.query, taskListJson, () => true);
     }),
   );
 

@@ -89,6 +89,12 @@ describe('Graph users and calendars', () => {
     expect((await h.graph('GET', `${U}/events/${enc(before[0]!.id)}`)).status).toBe(404);
   });
 
+  it('applies $select to event reads', async () => {
+    const e = await h.graph<Ev>('POST', `${U}/events`, at('Sel', '2026-01-08'));
+    const r = await h.graph<Record<string, unknown>>('GET', `${U}/events/${enc(e.body.id)}?$select=subject,start`);
+    expect(Object.keys(r.body).sort()).toEqual(['@odata.etag', 'id', 'start', 'subject']);
+  });
+
   it('refuses bad input with 400: end before start, unknown zone, unsupported pattern', async () => {
     expect(
       (

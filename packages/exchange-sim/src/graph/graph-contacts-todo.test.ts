@@ -90,6 +90,11 @@ describe('Graph contacts', () => {
     await h.graph('POST', `${U}/contactFolders/${enc(f.body.id)}/contacts`, { givenName: 'Acme' });
     const d = await drain(`${U}/contactFolders/${enc(f.body.id)}/contacts/delta`);
     expect(d.items.map((i) => i.givenName)).toEqual(['Acme']);
+    const folders = await drain(`${U}/contactFolders/delta`);
+    expect(folders.items.map((x) => x.displayName)).toEqual(['Suppliers']);
+    h.sim.store.deleteFolder(f.body.id);
+    const gone = await drain(folders.deltaLink);
+    expect(gone.items).toEqual([expect.objectContaining({ id: f.body.id, '@removed': { reason: 'deleted' } })]);
   });
 });
 
@@ -118,6 +123,13 @@ describe('Graph To Do', () => {
     expect((await drain(second.deltaLink)).items).toEqual([
       expect.objectContaining({ id: t.body.id, '@removed': { reason: 'deleted' } }),
     ]);
+  });
+
+  it('reports new task lists through todo/lists/delta', async () => {
+    const first = await drain(`${U}/todo/lists/delta`);
+    expect(first.items.map((l) => l.wellknownListName)).toEqual(['defaultList']);
+    await h.graph('POST', `${U}/todo/lists`, { displayName: 'Groceries' });
+    expect((await drain(first.deltaLink)).items.map((l) => l.displayName)).toEqual(['Groceries']);
   });
 
   it('refuses To Do access without Tasks.ReadWrite.All', async () => {

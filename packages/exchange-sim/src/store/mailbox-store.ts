@@ -66,6 +66,8 @@ export class MailboxStore {
   private seq = 0;
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly folders = new Map<number, Folder>();
+  /** Deleted folders, kept so hierarchy deltas can still say what kind of folder went away. */
+  private readonly retiredFolders = new Map<number, Folder>();
   private readonly items = new Map<number, Item>();
   private readonly journals = new Map<number, JournalEntry[]>();
   private readonly hierarchy = new Map<string, HierarchyEntry[]>();
@@ -191,6 +193,7 @@ export class MailboxStore {
     if (f.isDefault) throw new StoreError('InvalidInput', 'Well-known folders cannot be deleted');
     for (const it of this.listItems(f.id)) this.deleteItem(it.id);
     this.folders.delete(f.key);
+    this.retiredFolders.set(f.key, f);
     this.hierarchy.get(f.mailboxId)!.push({ seq: ++this.seq, folderKey: f.key, change: 'delete' });
   }
 
@@ -225,12 +228,17 @@ export class MailboxStore {
   hierarchyChangesSince(
     mailboxIdOrAddress: string,
     sinceSeq: number,
-  ): { change: 'create' | 'update' | 'delete'; folderKey: number; folder: Folder | undefined; seq: number }[] {
+  ): { change: 'create' | 'update' | 'delete'; folderKey: number; folder: Folder; seq: number }[] {
     const mbx = this.getMailbox(mailboxIdOrAddress);
     return coalesce(
       this.hierarchy.get(mbx.id)!.filter((e) => e.seq > sinceSeq),
       (e) => e.folderKey,
-    ).map(({ change, key, seq }) => ({ change, folderKey: key, folder: this.folders.get(key), seq }));
+    ).map(({ change, key, seq }) => ({
+      change,
+      folderKey: key,
+      folder: (this.folders.get(key) ?? this.retiredFolders.get(key))!,
+      seq,
+    }));
   }
 
   /* ---------------------------------------------------------------- items */
