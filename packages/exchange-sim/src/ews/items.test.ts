@@ -389,6 +389,25 @@ describe('calendar', () => {
   });
 
   describe('more calendar semantics', () => {
+    it('converts the body to the BodyType the shape asks for', async () => {
+      const ev = h.sim.store.createEvent(h.sim.store.distinguishedFolder(ALICE, 'calendar').id, {
+        subject: 'html body',
+        start: 0,
+        end: 1,
+        body: {
+          contentType: 'html',
+          content: '<html><body><p>Hello &amp; welcome</p><p>Line&nbsp;2</p></body></html>',
+        },
+      });
+      const ps = new PropertySet(BasePropertySet.FirstClassProperties);
+      ps.RequestedBodyType = BodyType.Text;
+      const asText = await withTimeout(Appointment.Bind(svc, new ItemId(ev.id), ps));
+      expect(asText.Body.BodyType).toBe(BodyType.Text);
+      expect(asText.Body.Text).toBe('Hello & welcome\nLine 2');
+      const asIs = await bind(ev.id);
+      expect(asIs.Body.BodyType).toBe(BodyType.HTML);
+    });
+
     it('FindItem filters by an extended property (finding our own marker again)', async () => {
       const f = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: 'marker-find' });
       const mark = (value: string) => [

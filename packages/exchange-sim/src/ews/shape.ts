@@ -12,6 +12,8 @@ export interface Shape {
   readonly fields: ReadonlySet<string>;
   /** Keys (see extendedKey) of the extended properties asked for. */
   readonly extended: ReadonlySet<string>;
+  /** ItemShape/BodyType: convert bodies to this type (Best = as stored). */
+  readonly bodyType?: 'Best' | 'HTML' | 'Text';
 }
 
 export const ID_ONLY: Shape = { base: 'IdOnly', fields: new Set(), extended: new Set() };
@@ -38,7 +40,11 @@ export function parseShape(n: XNode | undefined): Shape {
       }
     }
   }
-  return { base, fields, extended };
+  const bt = child(n, T, 'BodyType')?.text.trim();
+  if (bt !== undefined && bt !== 'Best' && bt !== 'HTML' && bt !== 'Text') {
+    throw new EwsFault('ErrorSchemaValidation', `The request failed schema validation: BodyType "${bt}" is invalid.`);
+  }
+  return bt ? { base, fields, extended, bodyType: bt } : { base, fields, extended };
 }
 
 /** One renderable property of an item, in schema order. */

@@ -121,7 +121,7 @@ export function calendarItemXml(ctx: RenderContext, target: CalendarEvent | Even
     { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Appointment'), inDefault: false },
     { uri: 'item:Subject', xml: tx('t:Subject', f.subject), inDefault: true },
     { uri: 'item:Sensitivity', xml: tx('t:Sensitivity', SENSITIVITY_OUT[f.sensitivity]) },
-    { uri: 'item:Body', xml: want('item:Body') ? bodyXml(f.body) : '', inDefault: true },
+    { uri: 'item:Body', xml: want('item:Body') ? bodyXml(f.body, ctx.shape.bodyType) : '', inDefault: true },
     { uri: 'item:Categories', xml: categoriesXml(f.categories) },
     { uri: 'item:Importance', xml: tx('t:Importance', IMPORTANCE_OUT[f.importance]) },
     { uri: 'item:DateTimeCreated', xml: tx('t:DateTimeCreated', dateTime(master.createdAt)) },

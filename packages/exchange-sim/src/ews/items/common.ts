@@ -54,7 +54,32 @@ export function enumIn<V>(map: Record<string, V>, s: string | undefined, what: s
   return v;
 }
 
-export function bodyXml(b: ItemBody): string {
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** HTML to plain text the way Exchange's converter roughly does: block ends become line breaks, tags vanish. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|tr|h[1-6])>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&(#\d+|#x[0-9a-f]+|\w+);/gi, (m, e: string) => {
+      if (!e.startsWith('#')) return ENTITIES[e.toLowerCase()] ?? m;
+      const cp = e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1));
+      return Number.isInteger(cp) && cp >= 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    })
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+export function textToHtml(text: string): string {
+  return `<html><body>${esc(text).replace(/\r?\n/g, '<br>')}</body></html>`;
+}
+
+/** t:Body, converted when the shape asks for a BodyType other than the stored one. */
+export function bodyXml(b: ItemBody, want: 'Best' | 'HTML' | 'Text' = 'Best'): string {
+  if (want === 'Text' && b.contentType === 'html') return tx('t:Body', htmlToText(b.content), { BodyType: 'Text' });
+  if (want === 'HTML' && b.contentType === 'text') return tx('t:Body', textToHtml(b.content), { BodyType: 'HTML' });
   return tx('t:Body', b.content, { BodyType: b.contentType === 'html' ? 'HTML' : 'Text' });
 }
 

@@ -48,7 +48,7 @@ export function taskXml(ctx: RenderContext, t: Task): string {
     { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Task') },
     { uri: 'item:Subject', xml: tx('t:Subject', t.title), inDefault: true },
     { uri: 'item:Sensitivity', xml: tx('t:Sensitivity', SENSITIVITY_OUT[t.sensitivity]) },
-    { uri: 'item:Body', xml: bodyXml(t.body) },
+    { uri: 'item:Body', xml: bodyXml(t.body, ctx.shape.bodyType) },
     { uri: 'item:Categories', xml: categoriesXml(t.categories) },
     { uri: 'item:Importance', xml: tx('t:Importance', IMPORTANCE_OUT[t.importance]) },
     { uri: 'item:DateTimeCreated', xml: tx('t:DateTimeCreated', dateTime(t.createdAt)) },
