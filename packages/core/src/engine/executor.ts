@@ -1,5 +1,6 @@
 import type { CollectionStore, WriteResult } from '../ports/collection-store';
 import { AuthError, NotFoundError, PreconditionFailedError, RetryableError } from '../ports/errors';
+import { sameValue } from './canonical';
 import { readOne } from './observe';
 import type { ItemPlan, Write } from './plan-types';
 import type { ItemGroup } from './planner';
@@ -48,6 +49,9 @@ export async function executePlan(
     const copied = await executePlan({ ident: plan.copy.ident }, plan.copy, ctx, 1);
     // Without its copy the losing version would be overwritten: leave the whole conflict for the next run.
     if (!copied.ok) return { ok: false, parked: plan.sources, error: copied.error };
+  }
+  if (plan.writes.length === 0 && !plan.conflict && plan.quarantine.length === 0 && sameValue(plan.next, plan.old)) {
+    return { ok: true }; // an echo or a listing of what we already know: nothing to store
   }
   let row: StatusRow | undefined = plan.next;
   for (const [index, write] of plan.writes.entries()) {

@@ -207,6 +207,13 @@ describe('planner: first-run matching before any create', () => {
     expect(p.next?.b?.href).toBe('/b/u1');
   });
 
+  it('a deletion after a crash-interrupted create wins over the re-linked copy (it holds what we wrote)', async () => {
+    const pending: StatusRow = { ident: 'u1', a: row.a!, base, pendingCreate: 'b' };
+    const created = fetched('/b/u1', 'vb1', base, { marker: 'u1' });
+    const p = only(planRun([pending], obs(gone('/a/u1')), obs(present(created)), policy));
+    expect(writes(p)).toEqual(['delete:b']);
+  });
+
   it('a tombstone for an href we never linked does nothing', () => {
     expect(planRun([], obs(gone('/a/zzz')), obs(), policy)[0]).toBeUndefined();
   });

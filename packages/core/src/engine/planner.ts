@@ -140,10 +140,13 @@ export function sameContent(x: PimItem | undefined, y: PimItem | undefined): boo
  * did not give us (empty) cannot prove sameness, so then the model is compared with the base.
  */
 function classify(was: SideStatus | undefined, obs: Observation | undefined, base: PimItem | undefined): SideState {
-  if (!was)
-    return obs?.type === 'present'
-      ? { s: 'new', status: statusOf(obs.fetched), fetched: obs.fetched }
-      : { s: 'absent' };
+  if (!was) {
+    if (obs?.type !== 'present') return { s: 'absent' };
+    const f = obs.fetched;
+    // Our own create, re-linked after a crash, holding what we wrote: not a change (so a later deletion wins).
+    if (base !== undefined && sameContent(f.item, base)) return { s: 'same', status: statusOf(f), fetched: f };
+    return { s: 'new', status: statusOf(f), fetched: f };
+  }
   if (obs === undefined || obs.type === 'left-window') return { s: 'same', status: was };
   if (obs.type === 'unchanged') return { s: 'same', status: { ...was, version: obs.ref.version } };
   if (obs.type === 'gone') return { s: 'gone', was };
