@@ -24,6 +24,8 @@ export interface GraphBehaviour {
   etagConflictStatus: 412 | 409;
   /** How long a transactionId dedupes a repeated POST. */
   transactionIdWindowMs: number;
+  /** Delta states older than this (virtual clock, ms) count as expired; 0 = kept until evicted. */
+  deltaTokenTtlMs: number;
   /** Response to an evicted or expired delta link. */
   expiredDeltaResponse: 'gone' | 'syncStateNotFound';
   /** Repeat every n-th entry of a non-initial delta round at its end (0 = never): Graph may send duplicates. */
@@ -63,6 +65,7 @@ export const DEFAULT_GRAPH_BEHAVIOUR: GraphBehaviour = {
   etagConflictStatus: 412,
   transactionIdWindowMs: 24 * 3600_000,
   expiredDeltaResponse: 'gone',
+  deltaTokenTtlMs: 0,
   removedForOutsideChanges: true,
   concurrencyLimit: 4,
   retryAfterSeconds: 1,

@@ -38,7 +38,7 @@ export function serveDelta(
 
   if (skip !== undefined) {
     const t = decodeToken(skip);
-    const round = sim.delta.get(t.s);
+    const round = live(ctx, sim.delta.get(t.s));
     if (!round?.pages) throw expiredError(sim, ctx.origin, t);
     state = round;
     roundId = round.id;
@@ -49,7 +49,7 @@ export function serveDelta(
     let base: DeltaState;
     if (delta !== undefined) {
       const t = decodeToken(delta);
-      const found = sim.delta.get(t.s);
+      const found = live(ctx, sim.delta.get(t.s));
       if (!found || found.pages) throw expiredError(sim, ctx.origin, t);
       base = found;
     } else {
@@ -120,6 +120,12 @@ export function serveDelta(
     ctx.reply.header('Preference-Applied', applied.join(', '));
   else setPreferenceApplied(ctx, []);
   return body;
+}
+
+/** A state past the configured token lifetime is as good as evicted. */
+function live(ctx: GraphCtx, s: DeltaState | undefined): DeltaState | undefined {
+  const ttl = ctx.sim.graph.deltaTokenTtlMs;
+  return s && ttl > 0 && ctx.sim.clock.now() - s.createdAt > ttl ? undefined : s;
 }
 
 function safeZone(name: string): string {

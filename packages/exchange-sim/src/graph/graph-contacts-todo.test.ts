@@ -81,6 +81,18 @@ describe('Graph contacts', () => {
     ]);
   });
 
+  it('expires delta links older than the configured token lifetime (virtual clock)', async () => {
+    h.sim.graph.deltaTokenTtlMs = 3600_000;
+    const { deltaLink } = await drain(`${U}/contacts/delta`);
+    h.sim.advanceClock(1800_000);
+    expect((await h.graph('GET', deltaLink)).status).toBe(200);
+    h.sim.advanceClock(3600_000);
+    h.token = await h.tokenFor(); // the access token has expired on the virtual clock too
+    const gone = await h.graph('GET', deltaLink);
+    expect(gone.status).toBe(410);
+    expect(gone.headers.get('location')).toMatch(/\/users\/alice%40contoso\.com\/contacts\/delta$/);
+  });
+
   it('lists and creates contact folders, each with its own delta', async () => {
     const f = await h.graph<Entity>('POST', `${U}/contactFolders`, { displayName: 'Suppliers' });
     expect(f.status).toBe(201);
