@@ -61,3 +61,57 @@ describe.each(files('malformed'))('malformed fixture %s', (_name, path) => {
     }
   });
 });
+
+/** What each broken file must come to: mapped after repair, or rejected with a message saying why. */
+const MALFORMED_OUTCOMES: Record<string, RegExp | 'maps'> = {
+  'KDE_kcontacts__vcard9.vcf': 'maps',
+  'Kozea_Radicale__broken-vcards.vcf': 'maps',
+  'Kozea_Radicale__broken-vevent.ics': /did not end/,
+  'allenporter_ical__office_365_invalid_timezone.ics': /Unknown time zone "Customized Time Zone"/,
+  'aluxnimm_outlookcaldavsynchronizer__OutlookCertificate.txt.vcf': 'maps',
+  'collective_icalendar__bom_calendar.ics': /neither a VEVENT nor a VTODO/,
+  'collective_icalendar__broken_ical.ics': 'maps',
+  'collective_icalendar__fuzz_testcase_vtimezone_lone_cr.ics': /No BEGIN:VCALENDAR or BEGIN:VCARD/,
+  'collective_icalendar__issue_104_broken_calendar.ics': /invalid line/,
+  'collective_icalendar__small_bad_calendar.ics': /did not end/,
+  'ical-org_ical.net__EmptyLines1.ics': 'maps',
+  'ical4j_ical4j__boeing.ics': /neither a VEVENT nor a VTODO/,
+  'ical4j_ical4j__korganizer-lowercase.ics': 'maps',
+  'jens-maus_node-ical__Office-2012-owa.ics': /no UID/,
+  'jens-maus_node-ical__test_with_int_tzid.ics': 'maps',
+  'mangstadt_biweekly__issue126.ics': /no UID/,
+  'mozilla_releases-comm-central__importLatin1.ics': /no UID/,
+  'mozilla_releases-comm-central__v3-binary-jpeg.vcf': 'maps',
+  'pimutils_khal__event_dt_rrule_invalid_until.ics': 'maps',
+  'roundcube_roundcubemail__utf-16_sample.vcf': 'maps',
+};
+
+describe('malformed fixtures, file by file', () => {
+  it('has an expected outcome for every file', () => {
+    expect(Object.keys(MALFORMED_OUTCOMES).sort()).toEqual(
+      files('malformed')
+        .map(([f]) => f)
+        .sort(),
+    );
+  });
+
+  it.each(Object.entries(MALFORMED_OUTCOMES))('%s → %s', (name, outcome) => {
+    const run = () => splitObjects(readFileSync(join(FIXTURES, 'malformed', name))).map((raw) => toModel(raw));
+    if (outcome === 'maps') expect(run().length).toBeGreaterThan(0);
+    else expect(run).toThrow(outcome);
+  });
+
+  it('decodes UTF-16 without BOM and byte-split folds into the right characters', () => {
+    const utf16 = toModel(
+      splitObjects(readFileSync(join(FIXTURES, 'malformed/roundcube_roundcubemail__utf-16_sample.vcf')))[0]!,
+    );
+    expect(utf16).toMatchObject({ name: { family: 'ĽdaMonté' } });
+    const kde = toModel(readFileSync(join(FIXTURES, 'malformed/KDE_kcontacts__vcard9.vcf')));
+    expect(kde).toMatchObject({ notes: expect.stringContaining('более 70 символов') });
+  });
+
+  it('gives an all-day series with a DATE-TIME UNTIL a DATE UNTIL', () => {
+    const e = toModel(readFileSync(join(FIXTURES, 'malformed/pimutils_khal__event_dt_rrule_invalid_until.ics')));
+    expect(e.kind === 'event' && e.recurrence?.until?.kind).toBe('date');
+  });
+});

@@ -118,13 +118,18 @@ export function readEvent(calendar: JComp, ctx: CalendarContext): EventItem {
     const rid = prop(o, 'recurrence-id')!;
     return { ...readOccurrence(o, ctx), recurrenceId: dateField('recurrence-id').read(o, ctx) ?? rid[3] };
   });
-  return {
-    kind: 'event',
-    uid,
-    ...readOccurrence(master, ctx),
-    ...(readFields(masterFields, master, ctx) as Pick<EventItem, 'recurrence' | 'recurrenceDates' | 'excludedDates'>),
-    exceptions,
-  };
+  const occurrence = readOccurrence(master, ctx);
+  const series = readFields(masterFields, master, ctx) as Pick<
+    EventItem,
+    'recurrence' | 'recurrenceDates' | 'excludedDates'
+  >;
+  const until = series.recurrence?.until;
+  if (series.recurrence && until && occurrence.start.kind === 'date' && until.kind !== 'date') {
+    // RFC 5545: UNTIL has DTSTART's value type. Some writers put a DATE-TIME on an all-day series; its date is
+    // what they meant (khal's test file, older Google exports).
+    series.recurrence = { ...series.recurrence, until: { kind: 'date', date: until.dateTime.slice(0, 10) } };
+  }
+  return { kind: 'event', uid, ...occurrence, ...series, exceptions };
 }
 
 /**
