@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,16 @@ describe('exsync serve', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('"msg":"stopped"');
+  });
+
+  it('rotate-key re-encrypts the stored secrets under a new key and forgets the old one', async () => {
+    const before = JSON.parse(await readFile(join(dataDir, 'secret-keys.json'), 'utf8'));
+    const rotate = run(['rotate-key'], { EXSYNC_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    expect(await rotate.exited, rotate.output()).toBe(0);
+    expect(rotate.output()).toMatch(/1 secret\(s\) re-encrypted under key [0-9a-f]{16}/);
+    const after = JSON.parse(await readFile(join(dataDir, 'secret-keys.json'), 'utf8'));
+    expect(after.current).not.toBe(before.current);
+    expect(after.previous).toEqual([]);
   });
 });
 

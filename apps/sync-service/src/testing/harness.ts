@@ -70,7 +70,11 @@ async function pgliteTemplate(): Promise<string> {
 
 /** The real app on a fresh, migrated database (embedded PGlite unless `databaseUrl` is given). */
 export async function startTestApp(
-  options: { databaseUrl?: string; auth?: { maxFailures?: number; failureWindowMs?: number } } = {},
+  options: {
+    databaseUrl?: string;
+    envAdminKey?: string;
+    auth?: { maxFailures?: number; failureWindowMs?: number };
+  } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'exsync-app-'));
   if (!options.databaseUrl) await cp(await pgliteTemplate(), join(dataDir, 'pglite'), { recursive: true });
@@ -91,6 +95,7 @@ export async function startTestApp(
     store,
     vault,
     logger,
+    adminKey: options.envAdminKey,
     auth: options.auth ?? { maxFailures: 1000 },
   });
   await app.ready();
