@@ -12,11 +12,17 @@ import type { Side, SideStatus, StatusRow } from './types';
 /** Stops the whole run: credentials refused, or the peer asked us to back off. */
 export class RunAbort extends Error {
   constructor(
-    readonly reason: 'auth' | 'throttled',
+    readonly reason: 'auth' | 'throttled' | 'unavailable',
     override readonly cause: unknown,
     readonly retryAfterMs?: number,
   ) {
-    super(reason === 'auth' ? 'Credentials were refused; the run stopped' : 'The peer is throttling; the run stopped');
+    super(
+      reason === 'auth'
+        ? 'Credentials were refused; the run stopped'
+        : reason === 'throttled'
+          ? 'The peer is throttling; the run stopped'
+          : 'A store could not be read; the run stopped',
+    );
     this.name = 'RunAbort';
   }
 }

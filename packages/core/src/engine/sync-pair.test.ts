@@ -78,6 +78,19 @@ describe('syncPair', () => {
     expect(h.contents(h.a)).toEqual(h.contents(h.b));
   });
 
+  it('a store that cannot be read ends the run as unavailable, deciding nothing', async () => {
+    const h = pairHarness();
+    h.a.put(sampleTask('t1'));
+    await h.sync();
+    h.a.put(sampleTask('t1', { summary: 'x' }));
+    h.b.failNext(new RetryableError('503'), ['changesSince']);
+    const r = await h.sync();
+    expect(r.outcome).toBe('unavailable');
+    expect(summaryOf(h.b, 't1')).toBe('Task t1');
+    expect((await h.sync()).outcome).toBe('success');
+    expect(summaryOf(h.b, 't1')).toBe('x');
+  });
+
   it('a failed write rolls back only that item, parks it, and the next run retries it', async () => {
     const h = pairHarness();
     h.a.put(sampleTask('t1'));

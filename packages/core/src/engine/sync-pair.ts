@@ -44,7 +44,9 @@ export type RunOutcomeKind =
   /** Credentials refused: no further request was sent; the user needs new credentials. */
   | 'auth-failed'
   /** The peer asked us to back off; run again after `retryAfterMs`. */
-  | 'throttled';
+  | 'throttled'
+  /** A store could not be read (down, timing out, or the run was cancelled): nothing was decided; run again later. */
+  | 'unavailable';
 
 export interface RunReport {
   readonly outcome: RunOutcomeKind;
@@ -93,7 +95,11 @@ async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
     // Refused credentials or a peer that is down while reading: stop, record why, move no token.
     if (!(error instanceof AuthError || error instanceof RetryableError)) throw error;
     const abort =
-      error instanceof AuthError ? new RunAbort('auth', error) : new RunAbort('throttled', error, error.retryAfterMs);
+      error instanceof AuthError
+        ? new RunAbort('auth', error)
+        : error.retryAfterMs !== undefined && error.retryAfterMs > 0
+          ? new RunAbort('throttled', error, error.retryAfterMs)
+          : new RunAbort('unavailable', error);
     await deps.status.finishRun(runId, { outcome: 'failed', counts: {}, error: describe(error) });
     return aborted(abort, {}, [], false, { a: 'delta', b: 'delta' }, { a: new Set(), b: new Set() }, [describe(error)]);
   }
@@ -109,7 +115,7 @@ function aborted(
   errors: readonly string[],
 ): RunReport {
   return {
-    outcome: error.reason === 'auth' ? 'auth-failed' : 'throttled',
+    outcome: error.reason === 'auth' ? 'auth-failed' : error.reason,
     counts,
     plan,
     needsReview,
