@@ -1,3 +1,9 @@
+/**
+ * The sync engine. `syncPair(deps, options)` runs one pair under its lock: it reads both sides through their
+ * `CollectionStore`s (deltas, or a windowed reconcile), plans with `planRun` (pure: vdirsyncer's three-way table,
+ * first-run matching, field merge, policies), holds back mass deletions (`guardDeletions`), executes item by item
+ * (`executePlan`) and advances tokens last. State lives behind the `StatusStore` and `PairLock` ports.
+ */
 export { canonical, sameValue } from './canonical';
 export type { ExecContext, ExecOutcome } from './executor';
 export { executePlan, RunAbort } from './executor';
