@@ -39,6 +39,7 @@ export {
   type StoredSecret,
   secretKinds,
 } from './sealed-secrets';
+export { AdvisoryPairLock, PrismaStatusStore } from './status-store';
 export { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
 export { createTenantRepository, type NewTenant, type TenantChanges, type TenantRepository } from './tenants';
 export * from './types';
