@@ -119,10 +119,9 @@ export function readEvent(calendar: JComp, ctx: CalendarContext): EventItem {
     return { ...readOccurrence(o, ctx), recurrenceId: dateField('recurrence-id').read(o, ctx) ?? rid[3] };
   });
   const occurrence = readOccurrence(master, ctx);
-  const series = readFields(masterFields, master, ctx) as Pick<
-    EventItem,
-    'recurrence' | 'recurrenceDates' | 'excludedDates'
-  >;
+  const series = readFields(masterFields, master, ctx) as {
+    -readonly [K in 'recurrence' | 'recurrenceDates' | 'excludedDates']: EventItem[K];
+  };
   const until = series.recurrence?.until;
   if (series.recurrence && until && occurrence.start.kind === 'date' && until.kind !== 'date') {
     // RFC 5545: UNTIL has DTSTART's value type. Some writers put a DATE-TIME on an all-day series; its date is
