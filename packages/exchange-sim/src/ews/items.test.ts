@@ -389,6 +389,33 @@ describe('calendar', () => {
   });
 
   describe('more calendar semantics', () => {
+    it('appends an attendee with AppendToItemField and records the update mail only when asked to send', async () => {
+      const ev = h.sim.store.createEvent(h.sim.store.distinguishedFolder(ALICE, 'calendar').id, {
+        subject: 'grow',
+        start: 0,
+        end: 1,
+        attendees: [{ emailAddress: { address: BOB }, type: 'required', status: { response: 'none' } }],
+      });
+      const append = (mode: string, who: string) =>
+        rawSoap(
+          h.url,
+          `<m:UpdateItem ConflictResolution="AlwaysOverwrite" SendMeetingInvitationsOrCancellations="${mode}"><m:ItemChanges><t:ItemChange><t:ItemId Id="${ev.id}"/><t:Updates><t:AppendToItemField><t:FieldURI FieldURI="calendar:RequiredAttendees"/><t:CalendarItem><t:RequiredAttendees><t:Attendee><t:Mailbox><t:EmailAddress>${who}</t:EmailAddress></t:Mailbox></t:Attendee></t:RequiredAttendees></t:CalendarItem></t:AppendToItemField></t:Updates></t:ItemChange></m:ItemChanges></m:UpdateItem>`,
+        );
+      const before = h.sim.sentMail().length;
+      expect((await append('SendToNone', 'dan@example.com')).body).toContain('ResponseClass="Success"');
+      expect(h.sim.sentMail().length).toBe(before);
+      expect((await append('SendToAllAndSaveCopy', 'eva@example.com')).body).toContain('ResponseClass="Success"');
+      expect(stored(ev.id).attendees.map((a) => a.emailAddress.address)).toEqual([
+        BOB,
+        'dan@example.com',
+        'eva@example.com',
+      ]);
+      expect(h.sim.sentMail({ kind: 'update' }).at(-1)).toMatchObject({
+        subject: 'grow',
+        to: [BOB, 'dan@example.com', 'eva@example.com'],
+      });
+    });
+
     it('converts the body to the BodyType the shape asks for', async () => {
       const ev = h.sim.store.createEvent(h.sim.store.distinguishedFolder(ALICE, 'calendar').id, {
         subject: 'html body',

@@ -360,9 +360,6 @@ export function parseCalendarItem(
       ...(attendees.resource ?? []),
     ];
   }
-  if (patch.recurrence && !opts.current) {
-    // Exchange derives the series start time zone when the client gave none.
-  }
   return { patch, count };
 }
 

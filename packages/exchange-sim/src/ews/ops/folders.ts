@@ -85,14 +85,12 @@ const ELEMENT: Partial<Record<FolderKind, string>> = {
 
 /** A folder in FolderType order; count-only properties are rendered but never journaled as changes. */
 export function folderXml(ctx: EwsContext, f: Folder, shape: Shape): string {
-  const all = shape.base !== 'IdOnly';
   const want = (uri: string, inDefault: boolean) =>
     shape.fields.has(uri) || shape.base === 'AllProperties' || (shape.base === 'Default' && inDefault);
   const parent = f.parentKey !== undefined ? ctx.store.folderByKey(f.parentKey) : undefined;
   const items = ctx.store.listItems(f.id).length;
   const children = ctx.store.listFolders(f.mailboxId).filter((x) => x.parentKey === f.key).length;
   const name = ELEMENT[f.kind] ?? 't:Folder';
-  void all;
   return el(
     name,
     undefined,

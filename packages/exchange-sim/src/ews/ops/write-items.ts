@@ -9,9 +9,9 @@ import { clearContactField, parseContact, parseDistributionList } from '../items
 import { importICalendar } from '../items/ical-import';
 import { clearTaskField, parseTask } from '../items/task';
 import { M, T } from '../xml/namespaces';
-import { child, childText, type XNode } from '../xml/parse';
+import { child, type XNode } from '../xml/parse';
 import { el, tx } from '../xml/write';
-import { resolveFolder, storeErrorToEws, wrapStore } from './folders';
+import { resolveFolder, wrapStore } from './folders';
 import { ELEMENT_OF_KIND } from './render-item';
 import { resolveItem, type Target } from './resolve-item';
 
@@ -300,7 +300,15 @@ function clearField(current: Item, uri: string, index: string | undefined): Reco
 }
 
 function appendField(current: Item, uri: string, patch: Record<string, unknown>): Record<string, unknown> {
-  if (current.kind === 'event' && patch.attendees) return patch; // parseCalendarItem already kept the others; append keeps the old of the same type too
+  if (current.kind === 'event' && patch.attendees) {
+    // Appending attendees keeps everyone already invited and adds the new addresses.
+    const same = (a: CalendarEvent['attendees'][number], b: CalendarEvent['attendees'][number]) =>
+      a.type === b.type && a.emailAddress.address.toLowerCase() === b.emailAddress.address.toLowerCase();
+    const added = (patch.attendees as CalendarEvent['attendees']).filter(
+      (a) => !current.attendees.some((c) => same(a, c)),
+    );
+    return { attendees: [...current.attendees, ...added] };
+  }
   if (uri === 'item:Body' && 'body' in current && patch.body) {
     const b = patch.body as { content: string };
     return { body: { ...current.body, content: current.body.content + b.content } };
@@ -374,6 +382,3 @@ export function deleteItem(ctx: EwsContext, op: XNode): string {
     }),
   );
 }
-
-void childText;
-void storeErrorToEws;
