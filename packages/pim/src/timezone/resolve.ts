@@ -104,7 +104,10 @@ function withRecentStarts(vtimezone: JComp, year: number): JComp {
   const copy = structuredClone(vtimezone);
   for (const observance of copy[2]) {
     const start = observance[1].find((p) => p[0] === 'dtstart');
-    const yearly = observance[1].some((p) => p[0] === 'rrule' && String(p[3]?.freq).toUpperCase() === 'YEARLY');
+    // Only open-ended rules: moving the start of a rule that ended (UNTIL, COUNT) would revive it.
+    const yearly = observance[1].some(
+      (p) => p[0] === 'rrule' && String(p[3]?.freq).toUpperCase() === 'YEARLY' && !p[3]?.until && !p[3]?.count,
+    );
     if (!start || !yearly || typeof start[3] !== 'string') continue;
     if (Number(start[3].slice(0, 4)) < year - 2) start[3] = `${year - 2}${start[3].slice(4)}`;
   }

@@ -56,6 +56,12 @@ describe('TZID resolution of real files', () => {
     expect(resolveTzid('My Company Zone', vtz, 2026)).toBe('Europe/Berlin');
   });
 
+  it('matches a full-history VTIMEZONE (ended and current rules) under a made-up name', () => {
+    const doc = parseDocument(splitObjects(readFileSync(join(FIXTURES, 'ics/allenporter_ical__apple_ical.ics')))[0]!);
+    const vtz = doc.root[2].find((c) => c[0] === 'vtimezone')!;
+    expect(resolveTzid('Pacific', vtz, 2024)).toBe('America/Los_Angeles');
+  });
+
   it('resolves Outlook display names without a VTIMEZONE by their cities', () => {
     expect(resolveTzid('(GMT+10:00) Canberra, Melbourne, Sydney', undefined, 2026)).toBe('Australia/Melbourne');
   });
