@@ -10,7 +10,7 @@ import { registerEntra } from './entra/routes';
 import { peekAppId } from './entra/tokens';
 import { registerEws } from './ews';
 import { registerGraph } from './graph/routes';
-import { graphErrorBody, sendFault } from './http/fault-responses';
+import { entraErrorBody, graphErrorBody, sendFault } from './http/fault-responses';
 import './http/request-context';
 import type { Simulator } from './simulator';
 
@@ -58,6 +58,35 @@ export function buildServer(sim: Simulator): FastifyInstance {
     // Graph ids and delta tokens are long path segments.
     routerOptions: { maxParamLength: 2000 },
     genReqId: () => crypto.randomUUID(),
+  });
+
+  // Clients send Content-Type: application/json on DELETE without a body; Graph accepts that.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (!text) return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('The request body is not valid JSON.'), { statusCode: 400 }), undefined);
+    }
+  });
+
+  // Framework-level failures (bad JSON, unknown media type, body too large) in each face's own error dialect.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    const face = classifyFace(request.url);
+    if (status >= 500) request.log.error(error);
+    const message = status >= 500 ? 'An internal server error occurred.' : error.message;
+    if (face === 'graph') {
+      return reply
+        .code(status)
+        .send(graphErrorBody(request, status >= 500 ? 'InternalServerError' : 'BadRequest', message));
+    }
+    if (face === 'entra') return reply.code(status).send(entraErrorBody('invalid_request', 900144, message));
+    return reply
+      .code(status)
+      .send({ statusCode: status, error: status >= 500 ? 'Internal Server Error' : 'Bad Request', message });
   });
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

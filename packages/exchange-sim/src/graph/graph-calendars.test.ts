@@ -116,6 +116,34 @@ describe('Graph users and calendars', () => {
     expect(rec.status).toBe(400);
   });
 
+  it('accepts a DELETE with a JSON Content-Type and no body; answers malformed JSON with a Graph error', async () => {
+    const e = await h.graph<Ev>('POST', `${U}/events`, at('Del', '2026-01-09'));
+    expect(
+      (await h.graph('DELETE', `${U}/events/${enc(e.body.id)}`, undefined, { 'content-type': 'application/json' }))
+        .status,
+    ).toBe(204);
+    const res = await fetch(`${h.base}${U}/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+      body: '{"subject":',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'BadRequest' } });
+  });
+
+  it('can answer a stale ETag with 409 instead of 412', async () => {
+    h.sim.graph.etagConflictStatus = 409;
+    const e = await h.graph<Ev>('POST', `${U}/events`, at('Etag', '2026-01-09'));
+    await h.graph('PATCH', `${U}/events/${enc(e.body.id)}`, { subject: 'v2' });
+    const r = await h.graph(
+      'PATCH',
+      `${U}/events/${enc(e.body.id)}`,
+      { subject: 'v3' },
+      { 'if-match': String(e.body['@odata.etag']) },
+    );
+    expect(r.status).toBe(409);
+  });
+
   it('throttles a mailbox over its request-rate budget', async () => {
     h.sim.graph.rateLimitPer10Min = 2;
     const codes = [];
