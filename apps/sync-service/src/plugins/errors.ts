@@ -1,3 +1,4 @@
+import { isDatabaseError } from '@exsync/db';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Errors } from '../errors';
@@ -41,6 +42,8 @@ function toApiError(error: FastifyError, request: FastifyRequest, bodyLimit: num
       return new Errors.INVALID_JSON();
   }
   if (error instanceof SyntaxError) return new Errors.INVALID_JSON();
+  // The repositories re-check what they store; their words are written for the caller.
+  if (isDatabaseError(error, 'invalid_input')) return new Errors.VALIDATION_FAILED(error.message.replace(/\.$/, ''));
   if (error.statusCode === 413) return new Errors.BODY_TOO_LARGE(bodyLimit);
   if (error.statusCode === 415)
     return new Errors.UNSUPPORTED_MEDIA_TYPE(JSON.stringify(request.headers['content-type'] ?? ''));

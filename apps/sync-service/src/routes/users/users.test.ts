@@ -166,9 +166,8 @@ describe('POST /v1/users/bulk', () => {
     expect(rows).toHaveLength(0);
   });
 
-  it('is all or nothing when the database refuses one entry', async () => {
+  it('refuses a NUL character (PostgreSQL cannot store it) before the database, writing nothing', async () => {
     const users = many(5, 8000);
-    // Valid JSON, but PostgreSQL cannot store a NUL character in text: the failure happens mid-statement.
     (users[3] as Record<string, unknown>).displayName = 'bad\u0000name';
     const res = await t.app.inject({
       method: 'POST',
@@ -176,7 +175,8 @@ describe('POST /v1/users/bulk', () => {
       headers: bearer(tenant.key),
       payload: { users },
     });
-    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('EXSYNC_VALIDATION_FAILED');
     const rows = await t.db.query(`SELECT 1 FROM users WHERE nc_user_id LIKE 'bulk8%'`);
     expect(rows).toHaveLength(0);
   });
@@ -248,5 +248,28 @@ describe('DELETE /v1/users/{ncUserId}', () => {
     expect(await t.db.query('SELECT 1 FROM item_links WHERE pair_id = $1::uuid', [pair[0]?.id])).toHaveLength(0);
     const again = await t.app.inject({ method: 'DELETE', url: '/v1/users/alice', headers: bearer(tenant.key) });
     expect(again.statusCode).toBe(404);
+  });
+});
+
+describe('bodies on DELETE', () => {
+  it('accepts an empty body sent with Content-Type: application/json', async () => {
+    await t.app.inject({ method: 'PUT', url: '/v1/users/erin', headers: bearer(tenant.key), payload: alice });
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: '/v1/users/erin',
+      headers: { ...bearer(tenant.key), 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(res.statusCode).toBe(204);
+  });
+
+  it('still refuses prototype poisoning in a JSON body', async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/erin',
+      headers: { ...bearer(tenant.key), 'content-type': 'application/json' },
+      payload: '{"loginName":"x","appPassword":"y","__proto__":{"admin":true}}',
+    });
+    expect(res.statusCode).toBe(400);
   });
 });
