@@ -149,6 +149,7 @@ export function registerEws(app: FastifyInstance, sim: Simulator): void {
           store: sim.store,
           principal,
           mailbox,
+          impersonated,
           request: soap,
           contextZone: ianaFromWindowsId(
             child(child(soap.header, T, 'TimeZoneContext'), T, 'TimeZoneDefinition')?.attrs.Id,

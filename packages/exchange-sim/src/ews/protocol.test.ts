@@ -196,6 +196,24 @@ describe('authentication and impersonation', () => {
       }
     });
 
+    it("acts only as the impersonated user: another mailbox's items and folders are out of reach", async () => {
+      const bobs = h.sim.store.createEvent(h.sim.store.distinguishedFolder(BOB, 'calendar').id, {
+        subject: 'private',
+        start: 0,
+        end: 1,
+      });
+      const r = await rawSoap(
+        h.url,
+        `<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape><m:ItemIds><t:ItemId Id="${bobs.id}"/></m:ItemIds></m:GetItem>`,
+      );
+      expect(r.body).toContain('<m:ResponseCode>ErrorItemNotFound</m:ResponseCode>');
+      const f = await rawSoap(
+        h.url,
+        `<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:DistinguishedFolderId Id="calendar"><t:Mailbox><t:EmailAddress>${BOB}</t:EmailAddress></t:Mailbox></t:DistinguishedFolderId></m:FolderIds></m:GetFolder>`,
+      );
+      expect(f.body).toContain('<m:ResponseCode>ErrorAccessDenied</m:ResponseCode>');
+    });
+
     it('without impersonation an account acts on its own mailbox', async () => {
       const svc = service(new WebCredentials('alice', PASSWORD));
       const changes = await sync(svc);

@@ -1,6 +1,6 @@
 import { isStoreError } from '../../store/errors';
 import { FOLDER_CLASS, type Folder, type FolderKind } from '../../store/types';
-import type { EwsContext } from '../context';
+import { type EwsContext, mayReach } from '../context';
 import { EwsFault, EwsItemError } from '../errors';
 import type { Shape } from '../shape';
 import { T } from '../xml/namespaces';
@@ -28,7 +28,7 @@ export function resolveFolder(
     if (other) {
       const m = ctx.store.findMailbox(other);
       if (!m || m.smtpAddress.toLowerCase() !== other.toLowerCase()) throw new EwsItemError('ErrorNonExistentMailbox');
-      if (m.id !== ctx.mailbox.id && !mayActFor(ctx, m)) throw new EwsItemError('ErrorAccessDenied');
+      if (!mayReach(ctx, m)) throw new EwsItemError('ErrorAccessDenied');
       mbx = m;
     }
     return ctx.store.distinguishedFolder(mbx.id, id);
@@ -39,17 +39,11 @@ export function resolveFolder(
     if (!f || (f.id !== n.attrs.Id && f.graphId !== n.attrs.Id)) throw new EwsItemError(notFound);
     if (f.mailboxId !== ctx.mailbox.id) {
       const m = ctx.store.findMailbox(f.mailboxId);
-      if (!m || !mayActFor(ctx, m)) throw new EwsItemError('ErrorAccessDenied');
+      if (!m || !mayReach(ctx, m)) throw new EwsItemError('ErrorFolderNotFound');
     }
     return f;
   }
   throw new EwsFault('ErrorSchemaValidation', `The request failed schema validation: ${n.name} is not a folder id.`);
-}
-
-function mayActFor(ctx: EwsContext, m: { smtpAddress: string; userPrincipalName: string; id: string }): boolean {
-  const p = ctx.principal;
-  if (p.kind === 'app') return false;
-  return ctx.sim.directory.mayImpersonate(p.account, m);
 }
 
 /** Maps store errors raised while resolving/operating to in-band EWS errors. */

@@ -1,6 +1,6 @@
 import { decodeId } from '../../store/ids';
 import type { EventInstance, Item } from '../../store/types';
-import type { EwsContext } from '../context';
+import { type EwsContext, mayReach } from '../context';
 import { EwsFault, EwsItemError } from '../errors';
 import type { XNode } from '../xml/parse';
 import { storeErrorToEws } from './folders';
@@ -13,12 +13,9 @@ function ownItem(ctx: EwsContext, id: string): Item {
   // Ids compare exactly (a case-changed id is another, unknown id).
   if (!item || (decodeId(id)?.kind === 'item' && item.id !== id && item.graphId !== id))
     throw new EwsItemError('ErrorItemNotFound');
-  if (item.mailboxId !== ctx.mailbox.id) {
-    const m = ctx.store.findMailbox(item.mailboxId);
-    const p = ctx.principal;
-    if (!m || p.kind === 'app' || !ctx.sim.directory.mayImpersonate(p.account, m))
-      throw new EwsItemError('ErrorItemNotFound');
-  }
+  const owner = ctx.store.findMailbox(item.mailboxId);
+  // Exchange answers ErrorItemNotFound also when the caller lacks access to the item.
+  if (!owner || !mayReach(ctx, owner)) throw new EwsItemError('ErrorItemNotFound');
   return item;
 }
 
