@@ -77,6 +77,13 @@ describe('contentHash', () => {
     expect(contentHash(dismissed)).toBe(contentHash(withAlarm));
   });
 
+  it('treats one CATEGORIES list and several CATEGORIES lines alike', () => {
+    const one = edit('UID:hash-1', 'UID:hash-1\r\nCATEGORIES:Work,Travel');
+    const two = edit('UID:hash-1', 'UID:hash-1\r\nCATEGORIES:Travel\r\nCATEGORIES:Work');
+    expect(contentHash(two)).toBe(contentHash(one));
+    expect(contentHash(one)).not.toBe(h);
+  });
+
   it('resolves TZIDs so a Windows name and its IANA zone hash alike', () => {
     const windows = BASE.replace(/Europe\/Berlin/g, 'W. Europe Standard Time');
     expect(contentHash(windows)).toBe(h);

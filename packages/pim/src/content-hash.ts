@@ -44,6 +44,7 @@ export function contentHash(raw: string | Uint8Array | PimDocument): string {
 export function canonicalComponent(c: JComp, ctx: CalendarContext | undefined): string {
   const lines = c[1]
     .filter((p) => !VOLATILE.has(p[0]) && !p[0].startsWith('x-moz-snooze-time-'))
+    .flatMap(splitListProperty)
     .map((p) => canonicalProperty(p, ctx))
     .sort();
   const subs = c[2]
@@ -51,6 +52,13 @@ export function canonicalComponent(c: JComp, ctx: CalendarContext | undefined): 
     .map((s) => canonicalComponent(s, ctx))
     .sort();
   return `BEGIN:${c[0]}\n${lines.join('\n')}\n${subs.join('')}END:${c[0]}\n`;
+}
+
+/** `CATEGORIES:a,b` means the same as `CATEGORIES:a` plus `CATEGORIES:b`. */
+const LIST_PROPERTIES = new Set(['categories', 'resources']);
+function splitListProperty(p: JProp): JProp[] {
+  if (!LIST_PROPERTIES.has(p[0]) || p.length <= 4) return [p];
+  return p.slice(3).map((v) => [p[0], p[1], p[2], v] as JProp);
 }
 
 function canonicalProperty(p: JProp, ctx: CalendarContext | undefined): string {

@@ -1,4 +1,4 @@
-import type { ContactItem, EventItem, TaskItem } from '@exsync/core';
+import type { ContactGroupItem, ContactItem, EventItem, TaskItem } from '@exsync/core';
 import { describe, expect, it } from 'vitest';
 import { patch, toModel } from './index';
 
@@ -349,5 +349,31 @@ describe('patch of a contact', () => {
   it('changes only BDAY for a birthday with a year', () => {
     const out = patchCard({ birthday: { year: 1980, month: 3, day: 10 } });
     expectOnly(CARD, out, ['BDAY']);
+  });
+});
+
+describe('patch of a contact group', () => {
+  const GROUP = [
+    'BEGIN:VCARD',
+    'VERSION:4.0',
+    'KIND:group',
+    'UID:group-1',
+    'FN:Team',
+    'MEMBER:urn:uuid:a',
+    'MEMBER:urn:uuid:b',
+    'X-GROUP-COLOR:#ff0000',
+    'END:VCARD',
+    '',
+  ].join('\r\n');
+
+  it('adds and removes members without touching the others', () => {
+    const group = toModel(GROUP) as ContactGroupItem;
+    const next: ContactGroupItem = { ...group, members: [{ uid: 'a' }, { email: 'c@example.com' }] };
+    const out = patch(GROUP, next);
+    expect(toModel(out)).toEqual(next);
+    expectOnly(GROUP, out, ['MEMBER']);
+    expect(out).toContain('MEMBER:urn:uuid:a\r\n');
+    expect(out).toContain('MEMBER:mailto:c@example.com\r\n');
+    expect(out).toContain('X-GROUP-COLOR:#ff0000');
   });
 });

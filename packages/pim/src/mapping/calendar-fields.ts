@@ -183,5 +183,3 @@ export const attachmentsField: AnyField = {
     c[1].push(...fresh);
   },
 };
-
-export type { CalendarContext, JComp };
