@@ -9,10 +9,24 @@ import { handleSignals, startServer } from './server';
 import { readKeyFile, writeKeyFile } from './vault/key-file';
 import { rotateSecrets } from './vault/rotate';
 
+// PostgreSQL connection failures an operator can fix, by node / server error code (never by message text).
+const CONNECTION_HINTS: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens at the host and port of DATABASE_URL; is PostgreSQL running?',
+  ENOTFOUND: 'the host name in DATABASE_URL does not resolve',
+  ETIMEDOUT: 'PostgreSQL at DATABASE_URL does not answer (firewall?)',
+  '28P01': 'PostgreSQL refused the user name or password in DATABASE_URL',
+  '28000': 'PostgreSQL does not allow this user to connect (pg_hba.conf)',
+  '3D000': 'the database named in DATABASE_URL does not exist; create it first',
+};
+
 /** Failures an operator can fix get one clear line on stderr and exit code 1, never a stack trace. */
 function fail(e: unknown): never {
+  const code = (e as { code?: unknown } | null)?.code;
+  const hint = typeof code === 'string' ? CONNECTION_HINTS[code] : undefined;
   if (e instanceof ConfigError || e instanceof DataDirBusyError || isDatabaseError(e)) {
     process.stderr.write(`exsync: ${e.message}\n`);
+  } else if (hint) {
+    process.stderr.write(`exsync: cannot use the database: ${hint} (${code}).\n`);
   } else {
     process.stderr.write(`exsync: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   }

@@ -134,4 +134,14 @@ describe('exsync with a wrong configuration', () => {
     expect(out).toMatch(/LOG_LEVEL: expected one of/);
     expect(out).not.toMatch(/\n\s+at /); // no stack trace
   }, 60_000);
+
+  it('says why it cannot reach PostgreSQL, without echoing the password', async () => {
+    const proc = run(['migrate'], {
+      DATABASE_URL: 'postgresql://exsync:hunter2-secret@127.0.0.1:1/exsync',
+      EXSYNC_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+    });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain('nothing listens at the host and port of DATABASE_URL');
+    expect(proc.output()).not.toContain('hunter2-secret');
+  }, 60_000);
 });
