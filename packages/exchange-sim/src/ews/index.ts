@@ -1,3 +1,14 @@
+/**
+ * The EWS SOAP face of the simulator, mounted at /EWS/Exchange.asmx (reference §1, checklist §5.2).
+ *
+ * Request path: auth (Basic, NTLM handshake as @ewsjs/xhr performs it, OAuth bearer from the Entra face) →
+ * envelope parsing (namespace-resolved, DTDs refused, dispatch on the first element of soap:Body) →
+ * RequestServerVersion check → ExchangeImpersonation / X-AnchorMailbox → injected faults and the request budget →
+ * the operation (./ops) → an m:/t: response in the order of Microsoft's examples, or a SOAP fault.
+ *
+ * Behaviours the reference marks uncertain are knobs: `configureEws(sim, { autoResolveStale, deleteChecksChangeKey,
+ * missingAnchor, budgetPer10s, budgetBackOffMs, challenges })`.
+ */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Simulator } from '../simulator';

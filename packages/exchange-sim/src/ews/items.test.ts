@@ -43,6 +43,7 @@ import {
   StringList,
   Task,
   TaskStatus,
+  TimeZoneInfo,
   Uri,
   WebCredentials,
   WellKnownFolderName,
@@ -414,6 +415,30 @@ describe('calendar', () => {
         subject: 'grow',
         to: [BOB, 'dan@example.com', 'eva@example.com'],
       });
+    });
+
+    it('keeps the StartTimeZone a client sets, so the series expands in that zone across DST', async () => {
+      const a = new Appointment(svc);
+      a.Subject = 'berlin weekly';
+      a.StartTimeZone = TimeZoneInfo.FindSystemTimeZoneById('W. Europe Standard Time');
+      a.EndTimeZone = TimeZoneInfo.FindSystemTimeZoneById('W. Europe Standard Time');
+      const start = Date.UTC(2026, 2, 23, 8); // Monday 09:00 CET
+      a.Start = new DateTime(start);
+      a.End = new DateTime(start + hour);
+      const p = new (Recurrence.WeeklyPattern as unknown as typeof WeeklyPattern)(new DateTime(start), 1, [
+        DayOfTheWeek.Monday,
+      ]);
+      p.NumberOfOccurrences = 2;
+      a.Recurrence = p;
+      await withTimeout(a.Save(WellKnownFolderName.Calendar, SendInvitationsMode.SendToNone));
+      const s = stored(a.Id.UniqueId);
+      expect(s.timeZone).toBe('Europe/Berlin');
+      expect(s.start).toBe(start);
+      // 30 March is after the switch to CEST: still 09:00 local, so 07:00 UTC.
+      expect(h.sim.store.instancesOf(s.id, start, start + 10 * 24 * hour).map((i) => i.fields.start)).toEqual([
+        start,
+        Date.UTC(2026, 2, 30, 7),
+      ]);
     });
 
     it('converts the body to the BodyType the shape asks for', async () => {
