@@ -86,6 +86,11 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     if (!principal) {
       const limit = await countFailure(request);
       if (!limit.isAllowed && limit.isExceeded) {
+        // Many addresses (an IPv6 scan) must not grow the map without bound: drop expired entries first.
+        if (blockedUntil.size >= 10_000) {
+          const now = Date.now();
+          for (const [k, t] of blockedUntil) if (t <= now) blockedUntil.delete(k);
+        }
         blockedUntil.set(key, Date.now() + limit.ttl);
         reply.header('retry-after', limit.ttlInSeconds);
         throw new Errors.TOO_MANY_AUTH_FAILURES(limit.ttlInSeconds);
