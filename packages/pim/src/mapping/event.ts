@@ -86,7 +86,7 @@ const masterFields: FieldMappings<EventItem> = {
 
 function readOccurrence(c: JComp, ctx: CalendarContext): EventOccurrenceData {
   const data = readFields(occurrenceFields, c, ctx) as EventOccurrenceData;
-  if (!data.start) throw new InvalidItemError(`VEVENT ${text(c, 'uid') ?? ''} has no DTSTART.`.replace('  ', ' '));
+  if (!data.start) throw new InvalidItemError(`VEVENT ${text(c, 'uid') ?? '(no UID)'} has no DTSTART.`);
   return data;
 }
 
@@ -115,8 +115,9 @@ export function readEvent(calendar: JComp, ctx: CalendarContext): EventItem {
   const uid = text(master, 'uid');
   if (!uid) throw new InvalidItemError('The VEVENT has no UID.');
   const exceptions: EventException[] = overrides.map((o) => {
-    const rid = prop(o, 'recurrence-id')!;
-    return { ...readOccurrence(o, ctx), recurrenceId: dateField('recurrence-id').read(o, ctx) ?? rid[3] };
+    const recurrenceId = dateField('recurrence-id').read(o, ctx);
+    if (!recurrenceId) throw new InvalidItemError(`An override of ${uid} has an empty RECURRENCE-ID.`);
+    return { ...readOccurrence(o, ctx), recurrenceId };
   });
   const occurrence = readOccurrence(master, ctx);
   const series = readFields(masterFields, master, ctx) as {
