@@ -9,6 +9,10 @@ foreach (glob(__DIR__ . '/stubs/*.php') as $stub) {
 	require_once $stub;
 }
 
+foreach (glob(__DIR__ . '/Fakes/*.php') as $fake) {
+	require_once $fake;
+}
+
 spl_autoload_register(static function (string $class): void {
 	$prefixes = [
 		'OCA\\Exsync\\Tests\\' => __DIR__ . '/',

@@ -223,6 +223,7 @@ class EnrollmentService {
 			}
 			$result['enrolled'] += count($minted);
 		} catch (ServiceException $e) {
+			$e = self::redacted($e, array_column($entries, 'appPassword'));
 			if ($e->isTransient() || count($entries) === 1) {
 				$this->failAll($minted, $e, $result);
 			} else {
@@ -247,7 +248,7 @@ class EnrollmentService {
 				$this->confirm($uid, $minted[$uid]);
 				$result['enrolled']++;
 			} catch (ServiceException $e) {
-				$this->failAll([$uid => $minted[$uid]], $e, $result);
+				$this->failAll([$uid => $minted[$uid]], self::redacted($e, [$entry['appPassword']]), $result);
 			}
 		}
 	}
@@ -271,6 +272,17 @@ class EnrollmentService {
 		$result['failed'] += count($minted);
 		$result['errors'][] = $e->getMessage();
 		$this->logger->warning('exsync: the sync service did not take the credentials; will retry', ['users' => count($minted), 'code' => $e->getErrorCode()]);
+	}
+
+	/**
+	 * The service's message, minus any password it may have quoted back: messages reach logs and the
+	 * admin page.
+	 *
+	 * @param list<string> $passwords
+	 */
+	private static function redacted(ServiceException $e, array $passwords): ServiceException {
+		$message = str_replace($passwords, '[redacted]', $e->getMessage());
+		return $message === $e->getMessage() ? $e : new ServiceException($message, $e->getErrorCode(), $e->getHttpStatus());
 	}
 
 	/** @return array{ncUserId: string, loginName: string, appPassword: string, email: ?string, displayName: ?string} */
