@@ -36,7 +36,27 @@ export function dispatch(ctx: EwsContext, op: XNode): string {
   if (ctx.inBandBusyMs !== undefined) {
     // ErrorServerBusy in-band: the operation is not executed, its one response message carries the back-off.
     const busy = new EwsItemError('ErrorServerBusy', undefined, { BackOffMilliseconds: String(ctx.inBandBusyMs) });
-    return operationResponse(op.name, [errorMessage(op.name, busy)]);
+    // One message per input of a batch, as clients match responses to requests by position.
+    return operationResponse(
+      op.name,
+      Array.from({ length: batchSize(op) }, () => errorMessage(op.name, busy)),
+    );
   }
   return handler(ctx, op);
+}
+
+const BATCH_LIST: Record<string, string> = {
+  GetFolder: 'FolderIds',
+  FindFolder: 'ParentFolderIds',
+  FindItem: 'ParentFolderIds',
+  GetItem: 'ItemIds',
+  CreateItem: 'Items',
+  UpdateItem: 'ItemChanges',
+  DeleteItem: 'ItemIds',
+};
+
+function batchSize(op: XNode): number {
+  const list = BATCH_LIST[op.name];
+  const n = list ? op.children.find((c) => c.name === list)?.children.length : undefined;
+  return Math.max(1, n ?? 1);
 }

@@ -339,6 +339,26 @@ describe('calendar', () => {
       expect(h.sim.store.findItem(ev.id)).toBeDefined();
     });
 
+    it('an in-band ErrorServerBusy answers every id of a batch', async () => {
+      const cal = h.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+      const ids = [0, 1, 2].map((i) => h.sim.store.createEvent(cal, { subject: `b${i}`, start: 0, end: 1 }).id);
+      h.sim.injectFault(
+        { face: 'ews', operation: 'GetItem' },
+        { kind: 'ewsServerBusy', channel: 'inBand', backOffMs: 1000 },
+      );
+      const res = await withTimeout(
+        svc.BindToItems(
+          ids.map((i) => new ItemId(i)),
+          new PropertySet(BasePropertySet.IdOnly),
+        ),
+      );
+      expect(res.Responses.map((r) => r.ErrorCode)).toEqual([
+        ServiceError.ErrorServerBusy,
+        ServiceError.ErrorServerBusy,
+        ServiceError.ErrorServerBusy,
+      ]);
+    });
+
     it('GetItem answers one message per id in order, with ErrorItemNotFound for a missing one', async () => {
       const cal = h.sim.store.distinguishedFolder(ALICE, 'calendar').id;
       const e1 = h.sim.store.createEvent(cal, {
