@@ -12,13 +12,6 @@ namespace OCP\AppFramework {
 		}
 	}
 
-	abstract class Controller {
-		public function __construct(protected string $appName, protected IRequest $request) {
-		}
-	}
-}
-
-namespace OCP\AppFramework\Http {
 	class Http {
 		public const STATUS_OK = 200;
 		public const STATUS_CREATED = 201;
@@ -31,6 +24,15 @@ namespace OCP\AppFramework\Http {
 		public const STATUS_BAD_GATEWAY = 502;
 		public const STATUS_SERVICE_UNAVAILABLE = 503;
 	}
+
+	abstract class Controller {
+		public function __construct(protected string $appName, protected IRequest $request) {
+		}
+	}
+}
+
+namespace OCP\AppFramework\Http {
+	use OCP\AppFramework\Http;
 
 	class Response {
 		protected int $status = Http::STATUS_OK;

@@ -1,0 +1,166 @@
+<?php
+
+declare(strict_types=1);
+
+namespace OCA\Exsync\Tests\Unit\Controller;
+
+use OCA\Exsync\BackgroundJob\EnrollNow;
+use OCA\Exsync\Controller\AdminController;
+use OCA\Exsync\Settings\Admin;
+use OCA\Exsync\Tests\Fakes\FakeClientService;
+use OCA\Exsync\Tests\Fakes\FakeInitialState;
+use OCA\Exsync\Tests\Fakes\FakeJobList;
+use OCA\Exsync\Tests\Fakes\FakeRequest;
+use OCA\Exsync\Tests\Fakes\FakeUser;
+use OCA\Exsync\Tests\Unit\Harness;
+use OCP\AppFramework\Http\Attribute\FrontpageRoute;
+use OCP\AppFramework\Http\Attribute\NoAdminRequired;
+use OCP\AppFramework\Http\Attribute\PasswordConfirmationRequired;
+use OCP\AppFramework\Http\JSONResponse;
+use PHPUnit\Framework\TestCase;
+
+class AdminControllerTest extends TestCase {
+	private Harness $h;
+	private FakeJobList $jobs;
+
+	protected function setUp(): void {
+		$this->h = new Harness();
+		$this->jobs = new FakeJobList();
+	}
+
+	private function controller(array $params = []): AdminController {
+		return new AdminController(new FakeRequest($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs);
+	}
+
+	private static function assertNoKey(JSONResponse $response): void {
+		self::assertStringNotContainsString(Harness::API_KEY, $response->render());
+	}
+
+	public function testTheSettingsResponseSaysAKeyIsSetButNeverCarriesIt(): void {
+		$response = $this->controller()->getSettings();
+
+		self::assertTrue($response->getData()['api_key_set']);
+		self::assertSame('https://sync.example.com', $response->getData()['service_url']);
+		self::assertNoKey($response);
+	}
+
+	public function testTheAdminPageInitialStateNeverCarriesTheKey(): void {
+		$initialState = new FakeInitialState();
+
+		$form = (new Admin($this->h->settings, $initialState))->getForm();
+
+		self::assertSame('admin', $form->getTemplateName());
+		self::assertTrue($initialState->states['settings']['api_key_set']);
+		self::assertStringNotContainsString(Harness::API_KEY, json_encode($initialState->states));
+	}
+
+	/** @return list<array{string}> */
+	public static function sensitiveEndpoints(): array {
+		return [['saveApiKey'], ['deleteApiKey'], ['saveGroups']];
+	}
+
+	/** @dataProvider sensitiveEndpoints */
+	public function testSensitiveEndpointsRequirePasswordConfirmationAndAnAdmin(string $method): void {
+		$reflection = new \ReflectionMethod(AdminController::class, $method);
+
+		self::assertCount(1, $reflection->getAttributes(PasswordConfirmationRequired::class));
+		self::assertCount(0, $reflection->getAttributes(NoAdminRequired::class));
+	}
+
+	public function testEveryPublicEndpointIsRoutedAndAdminOnly(): void {
+		$routes = [];
+		foreach ((new \ReflectionClass(AdminController::class))->getMethods(\ReflectionMethod::IS_PUBLIC) as $method) {
+			if ($method->isConstructor() || $method->getDeclaringClass()->getName() !== AdminController::class) {
+				continue;
+			}
+			$route = $method->getAttributes(FrontpageRoute::class);
+			self::assertCount(1, $route, $method->getName() . ' has no route');
+			self::assertCount(0, $method->getAttributes(NoAdminRequired::class), $method->getName() . ' must stay admin-only');
+			$instance = $route[0]->newInstance();
+			$routes[] = $instance->getVerb() . ' ' . $instance->getUrl();
+		}
+		self::assertContains('PUT /admin/api-key', $routes);
+		self::assertSame(count($routes), count(array_unique($routes)), 'no two endpoints share a route');
+	}
+
+	public function testSavingTheKeyStoresItAsASensitiveValueAndAnswersWithoutIt(): void {
+		$response = $this->controller()->saveApiKey('  exs_new_AnotherSecretKey  ');
+
+		self::assertSame(200, $response->getStatus());
+		self::assertSame('exs_new_AnotherSecretKey', $this->h->settings->getApiKey());
+		self::assertTrue($this->h->appConfig->sensitive['exsync/api_key']);
+		self::assertStringNotContainsString('AnotherSecretKey', $response->render());
+	}
+
+	public function testAMalformedKeyIsRefusedAndTheOldOneKept(): void {
+		$response = $this->controller()->saveApiKey('two words');
+
+		self::assertSame(400, $response->getStatus());
+		self::assertSame(Harness::API_KEY, $this->h->settings->getApiKey());
+	}
+
+	public function testTheGeneralSettingsEndpointCannotSetTheKey(): void {
+		$response = $this->controller(['settings' => ['service_url' => 'https://other.example.com', 'api_key' => 'sneaky']])->saveSettings();
+
+		self::assertSame(400, $response->getStatus());
+		self::assertSame(Harness::API_KEY, $this->h->settings->getApiKey());
+		self::assertSame('https://sync.example.com', $this->h->settings->getServiceUrl(), 'nothing half-applied');
+	}
+
+	public function testSavingSettingsAppliesTheAllowListedOnes(): void {
+		$response = $this->controller(['settings' => ['service_url' => 'https://other.example.com/', 'allow_local_address' => true]])->saveSettings();
+
+		self::assertSame(200, $response->getStatus());
+		self::assertSame('https://other.example.com', $response->getData()['service_url']);
+		self::assertTrue($this->h->settings->allowLocalAddress());
+		self::assertNoKey($response);
+	}
+
+	public function testSavingGroupsQueuesEnrolmentAndCountsMembers(): void {
+		$this->h->directory->addGroup('sales', new FakeUser('ann'), new FakeUser('bob'));
+
+		$response = $this->controller(['groups' => ['sales']])->saveGroups();
+
+		self::assertSame(200, $response->getStatus());
+		self::assertSame(['groups' => ['sales'], 'members' => 2, 'queued' => true], $response->getData());
+		self::assertSame(['sales'], $this->h->settings->getGroups());
+		self::assertSame([[EnrollNow::class, null]], $this->jobs->added);
+	}
+
+	public function testAnUnknownGroupIsRefusedAndNothingQueued(): void {
+		$response = $this->controller(['groups' => ['nope']])->saveGroups();
+
+		self::assertSame(400, $response->getStatus());
+		self::assertStringContainsString('nope', $response->getData()['message']);
+		self::assertSame([], $this->jobs->added);
+		self::assertSame([], $this->h->settings->getGroups());
+	}
+
+	public function testServiceErrorsReachThePageAsCodeAndReadableMessage(): void {
+		$this->h->http->handler = static fn () => FakeClientService::json(401, ['code' => 'EXSYNC_UNAUTHENTICATED', 'message' => 'Unknown key.']);
+
+		$response = $this->controller()->listUsers();
+
+		self::assertSame(502, $response->getStatus());
+		self::assertSame('EXSYNC_UNAUTHENTICATED', $response->getData()['code']);
+		self::assertStringContainsString('API key', $response->getData()['message']);
+		self::assertNoKey($response);
+	}
+
+	public function testAnUnknownUserAtTheServiceIsA404ForThePage(): void {
+		$this->h->http->handler = static fn () => FakeClientService::json(404, ['code' => 'EXSYNC_USER_NOT_FOUND', 'message' => 'No such user.']);
+
+		$response = $this->controller()->userAction('ghost', 'sync');
+
+		self::assertSame(404, $response->getStatus());
+	}
+
+	public function testUserStatusIsReadFromTheService(): void {
+		$this->h->http->handler = static fn () => FakeClientService::json(200, ['items' => [['ncUserId' => 'ann', 'state' => 'error', 'stateReason' => 'Exchange refused the mailbox.']], 'nextCursor' => null]);
+
+		$response = $this->controller()->listUsers('error');
+
+		self::assertSame('error', $response->getData()['items'][0]['state']);
+		self::assertStringContainsString('state=error', $this->h->http->requests[0]['url']);
+	}
+}
