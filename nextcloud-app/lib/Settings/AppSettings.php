@@ -73,7 +73,8 @@ class AppSettings {
 		if ($key === '' || strlen($key) > 512 || preg_match('/\s/', $key) === 1) {
 			throw new InvalidSettingException('The API key is empty or malformed: paste the tenant key exactly as the sync service printed it.');
 		}
-		$this->appConfig->setValueString(Application::APP_ID, self::API_KEY, $key, lazy: true, sensitive: true);
+		// Not lazy: AppConfig reads a lazy key only when asked with lazy: true, and every call needs the key.
+		$this->appConfig->setValueString(Application::APP_ID, self::API_KEY, $key, lazy: false, sensitive: true);
 	}
 
 	public function deleteApiKey(): void {

@@ -1,0 +1,55 @@
+<?php
+
+declare(strict_types=1);
+
+namespace OCA\Exsync\Tests\Unit\AppInfo;
+
+use OCA\DAV\Events\SabrePluginAddEvent;
+use OCA\Exsync\AppInfo\Application;
+use OCA\Exsync\Tests\Fakes\FakeRegistrationContext;
+use OCP\BackgroundJob\TimedJob;
+use OCP\EventDispatcher\IEventListener;
+use OCP\Group\Events\UserAddedEvent;
+use OCP\Group\Events\UserRemovedEvent;
+use OCP\Settings\IIconSection;
+use OCP\Settings\ISettings;
+use OCP\User\Events\UserDeletedEvent;
+use PHPUnit\Framework\TestCase;
+
+/** What Nextcloud reads from appinfo/info.xml and register() must name classes that exist and fit. */
+class AppWiringTest extends TestCase {
+	private \SimpleXMLElement $info;
+
+	protected function setUp(): void {
+		$xml = simplexml_load_file(__DIR__ . '/../../../appinfo/info.xml');
+		self::assertNotFalse($xml, 'appinfo/info.xml is well-formed');
+		$this->info = $xml;
+	}
+
+	public function testInfoXmlNamesTheAppAndTheSupportedNextcloudVersions(): void {
+		self::assertSame(Application::APP_ID, (string)$this->info->id);
+		self::assertSame('Exsync', (string)$this->info->namespace);
+		self::assertSame('30', (string)$this->info->dependencies->nextcloud['min-version']);
+		self::assertSame('33', (string)$this->info->dependencies->nextcloud['max-version'], 'the private token API is pinned to the versions it was read in');
+	}
+
+	public function testInfoXmlClassesExistAndImplementWhatNextcloudExpects(): void {
+		self::assertTrue(is_subclass_of((string)$this->info->settings->admin, ISettings::class));
+		self::assertTrue(is_subclass_of((string)$this->info->settings->{'admin-section'}, IIconSection::class));
+		self::assertTrue(is_subclass_of((string)$this->info->{'background-jobs'}->job, TimedJob::class));
+	}
+
+	public function testRegisterWiresEveryEventTheAppReactsTo(): void {
+		$context = new FakeRegistrationContext();
+
+		(new Application())->register($context);
+
+		$events = array_column($context->listeners, 0);
+		foreach ([UserAddedEvent::class, UserRemovedEvent::class, UserDeletedEvent::class, SabrePluginAddEvent::class] as $event) {
+			self::assertContains($event, $events);
+		}
+		foreach ($context->listeners as [$event, $listener]) {
+			self::assertTrue(is_subclass_of($listener, IEventListener::class), "$listener is a listener");
+		}
+	}
+}
