@@ -9,7 +9,7 @@ export { serializeDocument } from './text/serialize';
 export { splitObjects } from './text/split';
 export { resolveTzid } from './timezone/resolve';
 export { buildVtimezone } from './timezone/vtimezone';
-export { windowsToIana } from './timezone/windows';
+export { ianaToWindows, windowsToIana } from './timezone/windows';
 export { kindOf, toModel } from './to-model';
 
 import { parseDocument as parse } from './text/document';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventItem } from '@exsync/core';
 import { describe, expect, it } from 'vitest';
-import { fromModel, splitObjects, toModel, windowsToIana } from '../index';
+import { fromModel, ianaToWindows, splitObjects, toModel, windowsToIana } from '../index';
 import { parseDocument } from '../text/document';
 import { clearResolveCache, resolveTzid } from './resolve';
 import { buildVtimezone } from './vtimezone';
@@ -26,6 +26,19 @@ describe('windowsToIana', () => {
 
   it('returns undefined for names that are not Windows ids', () => {
     expect(windowsToIana('Customized Time Zone')).toBeUndefined();
+  });
+
+  it.each([
+    ['Europe/Berlin', 'W. Europe Standard Time'],
+    ['Asia/Calcutta', 'India Standard Time'],
+    ['Asia/Kolkata', 'India Standard Time'],
+    ['America/New_York', 'Eastern Standard Time'],
+  ])('maps %s back to the Windows id %s', (iana, windows) => {
+    expect(ianaToWindows(iana)).toBe(windows);
+  });
+
+  it('maps an unknown zone to no Windows id', () => {
+    expect(ianaToWindows('Mars/Olympus_Mons')).toBeUndefined();
   });
 });
 

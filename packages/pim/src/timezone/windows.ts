@@ -1,4 +1,4 @@
-import { findIana } from 'windows-iana';
+import { findIana, findWindows } from 'windows-iana';
 
 /**
  * Windows time-zone id (as Outlook and Exchange write it, e.g. "W. Europe Standard Time") to IANA, by the CLDR
@@ -9,6 +9,18 @@ export function windowsToIana(windowsName: string): string | undefined {
   const name = windowsName.trim();
   try {
     return findIana(name)[0] ?? findIana(name.replace(/^\(UTC[^)]*\)\s*/, ''))[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * IANA zone to the Windows id Exchange expects (CLDR; aliases such as Asia/Calcutta included). Undefined when CLDR
+ * maps the zone to no Windows id.
+ */
+export function ianaToWindows(iana: string): string | undefined {
+  try {
+    return findWindows(iana.trim())[0];
   } catch {
     return undefined;
   }
