@@ -85,8 +85,11 @@ describe('control API', () => {
     });
     const moved = await inject('POST', `/items/${encodeURIComponent(ev.body.id)}/move`, { folderId: folder.body.id });
     expect(moved.body.folderId).toBe(folder.body.id);
-    expect((await inject('DELETE', `/items/${encodeURIComponent(ev.body.id)}`)).status).toBe(204);
+    expect(moved.body.id).not.toBe(ev.body.id);
+    expect(moved.body.immutableGraphId).toBe(ev.body.immutableGraphId);
     expect((await inject('GET', `/items/${encodeURIComponent(ev.body.id)}`)).status).toBe(404);
+    expect((await inject('DELETE', `/items/${encodeURIComponent(moved.body.id)}`)).status).toBe(204);
+    expect((await inject('GET', `/items/${encodeURIComponent(moved.body.immutableGraphId)}`)).status).toBe(404);
   });
 
   it('seeds contacts, distribution lists and tasks', async () => {

@@ -183,7 +183,11 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           ctx,
           items,
           req.query,
-          (e) => applySelect(eventJson(e, undefined, { zone: ctx.zone, extendedPropertyIds: ext }), select),
+          (e) =>
+            applySelect(
+              eventJson(e, undefined, { zone: ctx.zone, immutable: ctx.prefer.immutableIds, extendedPropertyIds: ext }),
+              select,
+            ),
           EVENTS_CTX,
         );
       }),
@@ -203,7 +207,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           if (seen && existing?.kind === 'event' && sim.clock.now() - seen.at <= sim.graph.transactionIdWindowMs) {
             reply.code(201);
             setPreferenceApplied(ctx, ['timezone', 'idtype']);
-            return eventJson(existing, undefined, { zone: ctx.zone });
+            return eventJson(existing, undefined, { zone: ctx.zone, immutable: ctx.prefer.immutableIds });
           }
         }
         const ev = sim.store.createEvent(folder.id, { ...input, start: input.start, end: input.end });
@@ -212,10 +216,10 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         reply.code(201);
         reply.header(
           'Location',
-          `${ctx.origin}/v1.0/users/${encodeURIComponent(ctx.user)}/events/${encodeURIComponent(ev.graphId)}`,
+          `${ctx.origin}/v1.0/users/${encodeURIComponent(ctx.user)}/events/${encodeURIComponent(ctx.prefer.immutableIds ? ev.immutableGraphId : ev.graphId)}`,
         );
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
-        return eventJson(ev, undefined, { zone: ctx.zone });
+        return eventJson(ev, undefined, { zone: ctx.zone, immutable: ctx.prefer.immutableIds });
       }),
     );
   }
@@ -230,7 +234,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
         const inst = originalStart === undefined ? undefined : sim.store.getInstance(req.params.id);
         return applySelect(
-          eventJson(master, inst, { zone: ctx.zone, extendedPropertyIds: ext }),
+          eventJson(master, inst, { zone: ctx.zone, immutable: ctx.prefer.immutableIds, extendedPropertyIds: ext }),
           parseSelect(req.query.$select),
         );
       }),
@@ -261,11 +265,11 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
             ifChangeKey !== undefined ? { ifChangeKey } : {},
           );
           mailForEdit(ctx, master, before, inst.fields.attendees, rescheduled, originalStart);
-          return eventJson(master, inst, { zone: ctx.zone });
+          return eventJson(master, inst, { zone: ctx.zone, immutable: ctx.prefer.immutableIds });
         }
         sim.store.updateItem(master.id, input, ifChangeKey !== undefined ? { ifChangeKey } : {});
         mailForEdit(ctx, master, before, master.attendees, rescheduled);
-        return eventJson(master, undefined, { zone: ctx.zone });
+        return eventJson(master, undefined, { zone: ctx.zone, immutable: ctx.prefer.immutableIds });
       }),
     );
 
@@ -299,7 +303,13 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
       if (originalStart !== undefined || !master.recurrence) return { '@odata.context': EVENTS_CTX, value: [] };
       setPreferenceApplied(ctx, ['timezone', 'idtype']);
       const all = sim.store.instancesOf(master.id, from, to);
-      return page(ctx, all, req.query, (i) => eventJson(master, i, { zone: ctx.zone }), EVENTS_CTX);
+      return page(
+        ctx,
+        all,
+        req.query,
+        (i) => eventJson(master, i, { zone: ctx.zone, immutable: ctx.prefer.immutableIds }),
+        EVENTS_CTX,
+      );
     }),
   );
 
@@ -316,7 +326,11 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           ctx,
           all,
           req.query,
-          (i) => eventJson(i.master, i.type === 'singleInstance' ? undefined : i, { zone: ctx.zone }),
+          (i) =>
+            eventJson(i.master, i.type === 'singleInstance' ? undefined : i, {
+              zone: ctx.zone,
+              immutable: ctx.prefer.immutableIds,
+            }),
           EVENTS_CTX,
         );
       }),

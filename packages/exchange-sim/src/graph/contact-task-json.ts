@@ -19,10 +19,15 @@ const addr = (a: PhysicalAddress | undefined) => ({
   ...(a?.postalCode ? { postalCode: a.postalCode } : {}),
 });
 
-export function contactJson(c: Contact, folderGraphId: string, extIds?: string[]): Record<string, unknown> {
+export function contactJson(
+  c: Contact,
+  folderGraphId: string,
+  extIds?: string[],
+  immutable = false,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     '@odata.etag': etagOf(c.changeKey),
-    id: c.graphId,
+    id: immutable ? c.immutableGraphId : c.graphId,
     createdDateTime: new Date(c.createdAt).toISOString(),
     lastModifiedDateTime: new Date(c.lastModifiedAt).toISOString(),
     changeKey: c.changeKey,
@@ -145,11 +150,11 @@ export function taskListJson(f: Folder) {
 
 const STATUS = new Set(['notStarted', 'inProgress', 'completed', 'waitingOnOthers', 'deferred']);
 
-export function taskJson(t: Task, extIds?: string[]): Record<string, unknown> {
+export function taskJson(t: Task, extIds?: string[], immutable = false): Record<string, unknown> {
   const zone = { iana: t.timeZone, name: t.timeZone };
   const out: Record<string, unknown> = {
     '@odata.etag': etagOf(t.changeKey),
-    id: t.graphId,
+    id: immutable ? t.immutableGraphId : t.graphId,
     importance: t.importance,
     isReminderOn: t.isReminderOn,
     status: t.status,

@@ -126,7 +126,7 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
           ctx,
           items,
           req.query,
-          (c) => contactJson(c, folder.graphId, ext),
+          (c) => contactJson(c, folder.graphId, ext, ctx.prefer.immutableIds),
           'https://graph.microsoft.com/v1.0/$metadata#Collection(contact)',
         );
       }),
@@ -139,7 +139,7 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
         const folder = folderOf(ctx, 'contacts', req.params.fid);
         const c = sim.store.createContact(folder.id, parseContactInput(req.body));
         reply.code(201);
-        return contactJson(c, folder.graphId);
+        return contactJson(c, folder.graphId, undefined, ctx.prefer.immutableIds);
       }),
     );
 
@@ -165,7 +165,7 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
         );
         const ext = expandedExtendedProperties(req.query.$expand);
         return applySelect(
-          contactJson(c, sim.store.folderByKey(c.folderKey)!.graphId, ext),
+          contactJson(c, sim.store.folderByKey(c.folderKey)!.graphId, ext, ctx.prefer.immutableIds),
           parseSelect(req.query.$select),
         );
       }),
@@ -178,7 +178,7 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
         const c = itemOf(ctx, req.params.id, 'contact');
         const ck = ifMatchChangeKey(req.headers);
         sim.store.updateItem(c.id, parseContactInput(req.body), ck !== undefined ? { ifChangeKey: ck } : {});
-        return contactJson(c, sim.store.folderByKey(c.folderKey)!.graphId);
+        return contactJson(c, sim.store.folderByKey(c.folderKey)!.graphId, undefined, ctx.prefer.immutableIds);
       }),
     );
 
@@ -253,7 +253,7 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
         ctx,
         items,
         req.query,
-        (t) => taskJson(t, ext),
+        (t) => taskJson(t, ext, ctx.prefer.immutableIds),
         'https://graph.microsoft.com/v1.0/$metadata#Collection(todoTask)',
       );
     }),
@@ -266,7 +266,7 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
       const folder = folderOf(ctx, 'tasks', req.params.lid);
       const t = sim.store.createTask(folder.id, parseTaskInput(req.body));
       reply.code(201);
-      return taskJson(t);
+      return taskJson(t, undefined, ctx.prefer.immutableIds);
     }),
   );
 
@@ -283,7 +283,10 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
     graphHandler(sim, async (req: Req<{ lid: string; tid: string }>, reply) => {
       const ctx = await graphContext(sim, req, reply, 'tasks', false);
       const t = itemOf(ctx, req.params.tid, 'task', folderOf(ctx, 'tasks', req.params.lid));
-      return applySelect(taskJson(t, expandedExtendedProperties(req.query.$expand)), parseSelect(req.query.$select));
+      return applySelect(
+        taskJson(t, expandedExtendedProperties(req.query.$expand), ctx.prefer.immutableIds),
+        parseSelect(req.query.$select),
+      );
     }),
   );
 
@@ -294,7 +297,7 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
       const t = itemOf(ctx, req.params.tid, 'task', folderOf(ctx, 'tasks', req.params.lid));
       const ck = ifMatchChangeKey(req.headers);
       sim.store.updateItem(t.id, parseTaskInput(req.body), ck !== undefined ? { ifChangeKey: ck } : {});
-      return taskJson(t);
+      return taskJson(t, undefined, ctx.prefer.immutableIds);
     }),
   );
 

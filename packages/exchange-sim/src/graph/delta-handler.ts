@@ -1,5 +1,6 @@
 /** Serving a delta request: initial, nextLink (skiptoken) or deltaLink (deltatoken) — one page per call. */
 import { toIanaZone } from '../recurrence/windows-zones';
+import { decodeId, encodeId, toGraphId } from '../store/ids';
 import type { Folder, Item } from '../store/types';
 import { contactJson, taskJson } from './contact-task-json';
 import type { GraphCtx } from './context';
@@ -96,7 +97,7 @@ export function serveDelta(
   const zoneName = state.timeZone;
   const zone = zoneName ? { name: zoneName, iana: ctx.prefer.timeZone ?? safeZone(zoneName) } : undefined;
   const page = pages[pageIndex]!;
-  const value = page.map((e) => renderEntry(ctx, kind, e, zone, state.select));
+  const value = page.map((e) => renderEntry(ctx, kind, e, zone, state.select, state.immutableIds));
   const tokenBase = {
     k: kind,
     u: state.user,
@@ -157,8 +158,12 @@ function renderEntry(
   e: DeltaResultEntry,
   zone: { name: string; iana: string } | undefined,
   select: string[] | undefined,
+  immutable: boolean,
 ): Record<string, unknown> {
-  const tomb = { '@odata.type': TYPE[kind], id: e.id, '@removed': { reason: 'deleted' } };
+  // Item-level tombstones name the item the way the chain names items (occurrence ids have one spelling).
+  const tombId =
+    immutable && decodeId(e.entityId)?.kind === 'item' ? toGraphId(encodeId('immutable', e.itemKey)) : e.id;
+  const tomb = { '@odata.type': TYPE[kind], id: tombId, '@removed': { reason: 'deleted' } };
   if (e.removed) return tomb;
   const store = ctx.sim.store;
   if (kind === 'calendarView') {
@@ -168,7 +173,7 @@ function renderEntry(
       if (inst.type === 'singleInstance' && inst.master.recurrence) return tomb;
       return {
         '@odata.type': TYPE[kind],
-        ...eventJson(inst.master, inst.type === 'singleInstance' ? undefined : inst, { zone }),
+        ...eventJson(inst.master, inst.type === 'singleInstance' ? undefined : inst, { zone, immutable }),
       };
     } catch {
       return tomb;
@@ -178,8 +183,12 @@ function renderEntry(
   if (!item) return tomb;
   if (item.kind === 'contact') {
     const folder = store.folderByKey(item.folderKey)!;
-    return { '@odata.type': TYPE[kind], ...applySelect(contactJson(item, folder.graphId), select) };
+    return {
+      '@odata.type': TYPE[kind],
+      ...applySelect(contactJson(item, folder.graphId, undefined, immutable), select),
+    };
   }
-  if (item.kind === 'task') return { '@odata.type': TYPE[kind], ...applySelect(taskJson(item), select) };
+  if (item.kind === 'task')
+    return { '@odata.type': TYPE[kind], ...applySelect(taskJson(item, undefined, immutable), select) };
   return tomb;
 }

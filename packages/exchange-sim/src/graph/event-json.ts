@@ -19,6 +19,8 @@ import {
 export interface RenderOptions {
   zone: { iana: string; name: string } | undefined;
   extendedPropertyIds?: string[] | undefined;
+  /** Prefer: IdType="ImmutableId" — item ids in their immutable spelling. */
+  immutable?: boolean | undefined;
 }
 
 const GOID_HEAD = '040000008200E00074C5B7101A82E008';
@@ -87,7 +89,8 @@ export function eventJson(
 ): Record<string, unknown> {
   const f: EventFields = inst ? inst.fields : eventFields(master);
   const type = inst ? inst.type : master.recurrence ? 'seriesMaster' : 'singleInstance';
-  const id = inst ? inst.graphId : master.graphId;
+  const masterId = o.immutable ? master.immutableGraphId : master.graphId;
+  const id = inst && inst.type !== 'singleInstance' ? inst.graphId : masterId;
   const changeKey = inst ? inst.changeKey : master.changeKey;
   const isInstance = type === 'occurrence' || type === 'exception';
   const out: Record<string, unknown> = {
@@ -113,7 +116,7 @@ export function eventJson(
     isCancelled: f.isCancelled,
     isOrganizer: master.isOrganizer,
     responseRequested: true,
-    seriesMasterId: isInstance ? master.graphId : null,
+    seriesMasterId: isInstance ? masterId : null,
     showAs: f.showAs,
     type,
     webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(id)}&exvsurl=1&path=/calendar/item`,

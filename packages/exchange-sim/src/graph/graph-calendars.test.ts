@@ -89,6 +89,27 @@ describe('Graph users and calendars', () => {
     expect((await h.graph('GET', `${U}/events/${enc(before[0]!.id)}`)).status).toBe(404);
   });
 
+  it('gives a moved event a new id unless the client asked for ImmutableId', async () => {
+    const imm = { prefer: 'IdType="ImmutableId"' };
+    const e = await h.graph<Ev>('POST', `${U}/events`, at('Mover', '2026-01-09'), imm);
+    const regular = await h.graph<Ev>('POST', `${U}/events`, at('Plain', '2026-01-09'));
+    expect(e.headers.get('preference-applied')).toBe('IdType="ImmutableId"');
+    const first = await h.graph<Page>('GET', `${U}/calendarView/delta${W}`, undefined, imm);
+    const team = h.sim.store.createFolder('alice@contoso.com', { kind: 'calendar', displayName: 'Team' });
+    h.sim.store.moveItem(e.body.id, team.id);
+    h.sim.store.moveItem(regular.body.id, team.id);
+    expect((await h.graph<Ev>('GET', `${U}/events/${enc(e.body.id)}`, undefined, imm)).body.subject).toBe('Mover');
+    expect((await h.graph('GET', `${U}/events/${enc(regular.body.id)}`)).status).toBe(404);
+    const moved = await h.graph<Page>('GET', `${U}/calendars/${enc(team.graphId)}/events`);
+    expect(moved.body.value.map((x) => x.subject).sort()).toEqual(['Mover', 'Plain']);
+    expect(moved.body.value.map((x) => x.id)).not.toContain(regular.body.id);
+    // The chain opened with ImmutableId reports the move out with the immutable id.
+    const round = await h.graph<Page>('GET', first.body['@odata.deltaLink']!);
+    expect(round.body.value).toContainEqual(
+      expect.objectContaining({ id: e.body.id, '@removed': { reason: 'deleted' } }),
+    );
+  });
+
   it('applies $select to event reads', async () => {
     const e = await h.graph<Ev>('POST', `${U}/events`, at('Sel', '2026-01-08'));
     const r = await h.graph<Record<string, unknown>>('GET', `${U}/events/${enc(e.body.id)}?$select=subject,start`);

@@ -4,10 +4,11 @@
  *  - Graph: the URL-safe variant ('-' and '_'), still ending in '='.
  * Keys come from a counter that never goes back, so an id is never reused after a delete. Occurrence ids embed the
  * master key, the master's pattern generation (a pattern change makes new occurrence ids) and the original start.
+ * An item id embeds a move generation (a move gives a new id, as in Exchange); the `immutable` id never changes.
  */
 
-export type IdKind = 'mailbox' | 'folder' | 'item' | 'occurrence';
-const KIND_BYTE: Record<IdKind, number> = { mailbox: 1, folder: 2, item: 3, occurrence: 4 };
+export type IdKind = 'mailbox' | 'folder' | 'item' | 'occurrence' | 'immutable';
+const KIND_BYTE: Record<IdKind, number> = { mailbox: 1, folder: 2, item: 3, occurrence: 4, immutable: 5 };
 const PREFIX = [0x00, 0x03, 0x24]; // base64 "AAMk", like Exchange's own ids
 const MARKER = [0xfb, 0xff, 0xbf]; // base64 "+/+/"
 const LENGTH = 3 + 3 + 1 + 4 + 4 + 8; // 23 bytes: 23 % 3 = 2, so one '=' of padding

@@ -8,7 +8,8 @@
  *   `deleteItem`, `moveItem`). Writes take `{ ifChangeKey }` and throw `StoreError('ChangeKeyMismatch')`.
  * - Every object has one binary key shown in two spellings: `id` (EWS: base64 with '+' and '/', "AAMk...=") and
  *   `graphId` (URL-safe, ends in '='). Lookups accept either. Ids are never reused. `changeKey` changes on every
- *   write (Graph ETag = `W/"<changeKey>"`).
+ *   write (Graph ETag = `W/"<changeKey>"`). A move gives an item a new `id`/`graphId` (old ids stop resolving);
+ *   `immutableGraphId` (Graph `Prefer: IdType="ImmutableId"`) never changes and resolves too.
  * - Recurring events: `recurrence` (see ../recurrence) in the event's IANA `timeZone`. Occurrences are not items:
  *   `instancesOf`, `calendarView` (never returns masters), `getInstance(occurrenceId)`, `instanceByIndex`,
  *   `updateOccurrence` (creates/changes an exception) and `deleteOccurrence` (adds to `deletedOccurrences`). Both bump

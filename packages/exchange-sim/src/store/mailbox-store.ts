@@ -24,7 +24,16 @@ import {
   type Task,
 } from './types';
 
-type Managed = 'key' | 'id' | 'graphId' | 'mailboxId' | 'folderKey' | 'changeKey' | 'createdAt' | 'lastModifiedAt';
+type Managed =
+  | 'key'
+  | 'id'
+  | 'graphId'
+  | 'immutableGraphId'
+  | 'mailboxId'
+  | 'folderKey'
+  | 'changeKey'
+  | 'createdAt'
+  | 'lastModifiedAt';
 type ManagedEvent = Managed | 'kind' | 'patternGeneration' | 'exceptions' | 'deletedOccurrences';
 
 export type EventInput = Partial<Omit<CalendarEvent, ManagedEvent>> & { start: number; end: number };
@@ -262,6 +271,7 @@ export class MailboxStore {
       key,
       id,
       graphId: toGraphId(id),
+      immutableGraphId: toGraphId(encodeId('immutable', key)),
       mailboxId: folder.mailboxId,
       folderKey: folder.key,
       changeKey: encodeChangeKey(key, this.seq + 1),
@@ -394,11 +404,16 @@ export class MailboxStore {
     return item;
   }
 
-  /** Accepts either spelling of an item id. Occurrence ids resolve to their master here. */
+  /**
+   * Accepts either spelling of an item id, and the immutable id. Occurrence ids resolve to their master here.
+   * An id from before a move no longer resolves (Exchange gives moved items new ids).
+   */
   findItem(id: string): Item | undefined {
     const d = decodeId(id);
-    if (!d || (d.kind !== 'item' && d.kind !== 'occurrence')) return undefined;
-    return this.items.get(d.key);
+    if (!d || (d.kind !== 'item' && d.kind !== 'occurrence' && d.kind !== 'immutable')) return undefined;
+    const item = this.items.get(d.key);
+    if (item && d.kind === 'item' && decodeId(item.id)?.generation !== d.generation) return undefined;
+    return item;
   }
 
   getItem(id: string): Item {
@@ -427,7 +442,16 @@ export class MailboxStore {
     const item = this.getItem(id) as T;
     this.checkChangeKey(item, opts);
     const { extendedProperties, ...rest } = patch as ItemPatch & { extendedProperties?: Item['extendedProperties'] };
-    for (const k of ['key', 'id', 'graphId', 'mailboxId', 'folderKey', 'changeKey', 'kind'] as const) {
+    for (const k of [
+      'key',
+      'id',
+      'graphId',
+      'immutableGraphId',
+      'mailboxId',
+      'folderKey',
+      'changeKey',
+      'kind',
+    ] as const) {
       if (k in rest) throw new StoreError('InvalidInput', `"${k}" cannot be changed`);
     }
     const next = { ...item, ...structuredClone(rest) } as T;
@@ -481,6 +505,7 @@ export class MailboxStore {
         key: c.key,
         id: c.id,
         graphId: c.graphId,
+        immutableGraphId: c.immutableGraphId,
         folderKey: c.folderKey,
       } as Item;
       copy.lastModifiedAt = c.lastModifiedAt;
@@ -488,7 +513,7 @@ export class MailboxStore {
     }
   }
 
-  /** Move keeps the item's id (the simulator models immutable ids); journals a delete and a create. */
+  /** Move: journals a delete (old id) and a create (new id); the immutable id stays. */
   moveItem(id: string, targetFolderId: string): Item {
     const item = this.getItem(id);
     const target = this.getFolder(targetFolderId);
@@ -497,6 +522,8 @@ export class MailboxStore {
     this.seq++;
     this.log(from, item, 'delete');
     item.folderKey = target.key;
+    item.id = encodeId('item', item.key, (decodeId(item.id)?.generation ?? 0) + 1);
+    item.graphId = toGraphId(item.id);
     this.touch(item, 'create');
     return item;
   }
@@ -542,7 +569,7 @@ export class MailboxStore {
     if (!d || !item || item.kind !== 'event') {
       throw new StoreError('ItemNotFound', 'The specified object was not found in the store.');
     }
-    if (d.kind === 'item') return { master: item, originalStart: undefined };
+    if (d.kind === 'item' || d.kind === 'immutable') return { master: item, originalStart: undefined };
     if (
       !item.recurrence ||
       d.generation !== item.patternGeneration ||

@@ -76,6 +76,8 @@ interface ItemCommon {
   key: number;
   id: string;
   graphId: string;
+  /** Graph ImmutableId spelling: survives moves (the regular ids change on a move). */
+  immutableGraphId: string;
   mailboxId: string;
   folderKey: number;
   changeKey: string;
