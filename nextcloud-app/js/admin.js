@@ -36,7 +36,7 @@
 			headers: {
 				'Content-Type': 'application/json',
 				Accept: 'application/json',
-				requesttoken: OC.requestToken,
+				requesttoken: OC.requestToken || document.head.dataset.requesttoken,
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		})
@@ -124,6 +124,22 @@
 				}
 			})
 			actions.appendChild(button)
+		}
+		if (user.state === 'auth_required') {
+			const reissue = document.createElement('button')
+			reissue.type = 'button'
+			reissue.textContent = 'Issue new app password'
+			reissue.addEventListener('click', async () => {
+				try {
+					await confirmPassword()
+					await call('POST', `/admin/users/${encodeURIComponent(user.ncUserId)}/credentials`, {})
+					say(`A new app password was sent to the sync service for ${user.ncUserId}.`)
+					loadUsers(true)
+				} catch (e) {
+					say(e.message, true)
+				}
+			})
+			actions.appendChild(reissue)
 		}
 		tr.appendChild(actions)
 		return tr

@@ -6,6 +6,7 @@ namespace OCA\Exsync\Controller;
 
 use OCA\Exsync\AppInfo\Application;
 use OCA\Exsync\BackgroundJob\EnrollNow;
+use OCA\Exsync\Service\EnrollmentService;
 use OCA\Exsync\Service\ServiceClient;
 use OCA\Exsync\Service\ServiceException;
 use OCA\Exsync\Settings\AppSettings;
@@ -30,6 +31,7 @@ class AdminController extends Controller {
 		private ServiceClient $client,
 		private IGroupManager $groupManager,
 		private IJobList $jobList,
+		private EnrollmentService $enrollment,
 	) {
 		parent::__construct(Application::APP_ID, $request);
 	}
@@ -108,6 +110,19 @@ class AdminController extends Controller {
 	#[FrontpageRoute(verb: 'POST', url: '/admin/users/{userId}/{action}', requirements: ['action' => 'sync|resync|pause|resume'])]
 	public function userAction(string $userId, string $action): JSONResponse {
 		return $this->guard(fn (): JSONResponse => new JSONResponse($this->client->userAction($userId, $action)));
+	}
+
+	/** A new app password for one member (e.g. after they revoked ours): it mints, so it confirms. */
+	#[PasswordConfirmationRequired]
+	#[FrontpageRoute(verb: 'POST', url: '/admin/users/{userId}/credentials')]
+	public function reissueCredentials(string $userId): JSONResponse {
+		return $this->guard(function () use ($userId): JSONResponse {
+			$result = $this->enrollment->reissue($userId);
+			if ($result['enrolled'] !== 1) {
+				return new JSONResponse(['code' => 'EXSYNC_APP_PUSH_FAILED', 'message' => $result['errors'][0] ?? 'The app password could not be created; the background job will try again.'], Http::STATUS_BAD_GATEWAY);
+			}
+			return new JSONResponse(['reissued' => true]);
+		});
 	}
 
 	#[FrontpageRoute(verb: 'GET', url: '/admin/sync-settings')]

@@ -157,6 +157,26 @@ class EnrollmentService {
 		return $result;
 	}
 
+	/**
+	 * Mints and pushes a new app password for one member, e.g. after they revoked ours and the
+	 * service reports auth_required. Refused for users outside the chosen groups.
+	 *
+	 * @return array{enrolled: int, failed: int, errors: list<string>}
+	 */
+	public function reissue(string $uid): array {
+		$user = $this->userManager->get($uid);
+		$inGroup = false;
+		if ($user !== null) {
+			foreach ($this->groupManager->getUserGroupIds($user) as $gid) {
+				$inGroup = $inGroup || $this->isEnrolledGroup((string)$gid);
+			}
+		}
+		if ($user === null || !$inGroup || !$user->isEnabled()) {
+			throw new \InvalidArgumentException(sprintf('"%s" is not an enabled member of an enrolled group.', $uid));
+		}
+		return $this->enroll([$user]);
+	}
+
 	public function isEnrolledGroup(string $gid): bool {
 		return in_array($gid, $this->settings->getGroups(), true);
 	}

@@ -29,7 +29,7 @@ class AdminControllerTest extends TestCase {
 	}
 
 	private function controller(array $params = []): AdminController {
-		return new AdminController(new FakeRequest($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs);
+		return new AdminController(new FakeRequest($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment);
 	}
 
 	private static function assertNoKey(JSONResponse $response): void {
@@ -56,7 +56,7 @@ class AdminControllerTest extends TestCase {
 
 	/** @return list<array{string}> */
 	public static function sensitiveEndpoints(): array {
-		return [['saveApiKey'], ['deleteApiKey'], ['saveGroups']];
+		return [['saveApiKey'], ['deleteApiKey'], ['saveGroups'], ['reissueCredentials']];
 	}
 
 	/** @dataProvider sensitiveEndpoints */
@@ -162,5 +162,30 @@ class AdminControllerTest extends TestCase {
 
 		self::assertSame('error', $response->getData()['items'][0]['state']);
 		self::assertStringContainsString('state=error', $this->h->http->requests[0]['url']);
+	}
+
+	public function testReissuingMintsANewPasswordForAMemberAndRevokesTheOldOne(): void {
+		$this->h->settings->setGroups(['sales']);
+		$this->h->directory->addGroup('sales', new FakeUser('ann'));
+		$this->h->enrollment->reconcile();
+		$old = $this->h->store->tokenId('ann');
+
+		$response = $this->controller()->reissueCredentials('ann');
+
+		self::assertSame(['reissued' => true], $response->getData());
+		self::assertCount(1, $this->h->tokens->liveTokensOf('ann'));
+		self::assertNotSame($old, $this->h->store->tokenId('ann'));
+		self::assertStringNotContainsString($this->h->tokens->minted[1]->plaintext, $response->render());
+	}
+
+	public function testReissuingIsRefusedForSomeoneOutsideTheEnrolledGroups(): void {
+		$this->h->settings->setGroups(['sales']);
+		$this->h->directory->addGroup('sales');
+		$this->h->directory->addGroup('other', new FakeUser('eve'));
+
+		$response = $this->controller()->reissueCredentials('eve');
+
+		self::assertSame(400, $response->getStatus());
+		self::assertSame([], $this->h->tokens->minted);
 	}
 }
