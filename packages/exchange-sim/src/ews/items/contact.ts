@@ -308,6 +308,9 @@ export function parseContact(n: XNode, current?: Contact): { patch: Record<strin
           patch[field] = next;
         }
         break;
+      case 'MimeContent':
+        // vCard cannot be imported through EWS (reference §1.5).
+        throw new EwsItemError('ErrorUnsupportedMimeConversion');
       default:
         throw new EwsItemError('ErrorInvalidPropertySet', `Property ${c.name} cannot be set on a contact.`);
     }
