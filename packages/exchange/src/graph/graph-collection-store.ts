@@ -1,0 +1,611 @@
+import { createHash } from 'node:crypto';
+import {
+  type Change,
+  type ChangeSet,
+  type CollectionKind,
+  type CollectionStore,
+  type CreateOptions,
+  type FetchedItem,
+  type FetchResult,
+  InvalidSyncTokenError,
+  type ItemRef,
+  itemKindsOf,
+  type ListedItem,
+  type PimItem,
+  RejectedError,
+  type StoreCaps,
+  type StoredItem,
+  type SyncWindow,
+  type WriteResult,
+} from '@exsync/core';
+import { canonicalJson, contentHashOf } from './graph-canonical';
+import { type BatchResult, type GraphClient, type GraphRequest, seg } from './graph-client';
+import { contactFromGraph, contactToGraph, type GraphContact } from './graph-contact-mapping';
+import { instantOfValue } from './graph-datetime';
+import { eventFromGraph, eventToGraph, type GraphEvent } from './graph-event-mapping';
+import { type GraphTask, taskFromGraph, taskToGraph } from './graph-task-mapping';
+
+/**
+ * The MAPI named-property set of our extended properties — the same property EWS addresses as
+ * `ExtendedFieldURI PropertySetId=… PropertyName=…` (reference §0.5), so a mailbox moving from on-premises EWS
+ * to Exchange Online keeps its links.
+ */
+export const EXSYNC_MARKER_PROPERTY_SET = '6e5f2c1a-8b0d-4f63-9a57-3c2d1e0f4b7a';
+/** Our marker: the status row's ident, so a create whose status row was lost is re-linked, not duplicated. */
+export const MARKER_PROPERTY_ID = `String {${EXSYNC_MARKER_PROPERTY_SET}} Name ExsyncId`;
+/** The item's UID as the other side knows it (Graph cannot set iCalUId, and contacts and tasks have none). */
+export const UID_PROPERTY_ID = `String {${EXSYNC_MARKER_PROPERTY_SET}} Name ExsyncUid`;
+
+const EXPAND = `$expand=${encodeURIComponent(
+  `singleValueExtendedProperties($filter=id eq '${MARKER_PROPERTY_ID}' or id eq '${UID_PROPERTY_ID}')`,
+)}`;
+const TOKEN_PREFIX = 'graph-delta:';
+
+export interface GraphCollectionStoreOptions {
+  readonly client: GraphClient;
+  /** The mailbox: user id or UPN. */
+  readonly user: string;
+  /** The mailbox's SMTP address, to tell meetings it organizes; read from Graph when not given. */
+  readonly mailboxAddress?: string;
+  readonly kind: CollectionKind;
+  /** Calendar id, contact folder id, or To Do list id. */
+  readonly folderId: string;
+  /** `odata.maxpagesize` asked of delta and list requests. Default 100. */
+  readonly pageSize?: number;
+  /** How far past today a series without an end is searched for exceptions. Default 2 years. */
+  readonly seriesHorizonDays?: number;
+  readonly readOnly?: boolean;
+}
+
+interface RawSnapshot {
+  readonly entity: Record<string, unknown>;
+  /** Exception instances of a series (type=exception). */
+  readonly exceptions?: readonly Record<string, unknown>[];
+}
+
+/**
+ * One Exchange Online folder of one mailbox through Microsoft Graph: a calendar (calendarView and its delta,
+ * series collapsed to their master), a contact folder, or a To Do list.
+ *
+ * Hrefs are Graph ids (immutable ids; compared case-sensitively, percent-encoded in paths); versions are ETags.
+ * Attendees are written only on meetings the mailbox organizes: Graph has no "send to none" and mails whoever it
+ * is given.
+ */
+export class GraphCollectionStore implements CollectionStore {
+  readonly caps: StoreCaps;
+  readonly #client: GraphClient;
+  readonly #kind: CollectionKind;
+  readonly #user: string;
+  readonly #folder: string;
+  readonly #pageSize: number;
+  readonly #horizonDays: number;
+  #mailboxAddress: string | undefined;
+
+  constructor(options: GraphCollectionStoreOptions) {
+    this.#client = options.client;
+    this.#kind = options.kind;
+    this.#user = options.user;
+    this.#folder = options.folderId;
+    this.#pageSize = options.pageSize ?? 100;
+    this.#horizonDays = options.seriesHorizonDays ?? 730;
+    this.#mailboxAddress = options.mailboxAddress ?? (options.user.includes('@') ? options.user : undefined);
+    this.caps = { readOnly: options.readOnly ?? false, deltas: true, kinds: itemKindsOf[options.kind] };
+  }
+
+  /* ---------------------------------------------------------------- paths */
+
+  get #userPath(): string {
+    return `/users/${seg(this.#user)}`;
+  }
+
+  get #collectionPath(): string {
+    switch (this.#kind) {
+      case 'calendar':
+        return `${this.#userPath}/calendars/${seg(this.#folder)}`;
+      case 'addressbook':
+        return `${this.#userPath}/contactFolders/${seg(this.#folder)}`;
+      default:
+        return `${this.#userPath}/todo/lists/${seg(this.#folder)}`;
+    }
+  }
+
+  get #itemsPath(): string {
+    return `${this.#collectionPath}/${this.#kind === 'calendar' ? 'events' : this.#kind === 'addressbook' ? 'contacts' : 'tasks'}`;
+  }
+
+  #itemPath(href: string): string {
+    return this.#kind === 'calendar' ? `${this.#userPath}/events/${seg(href)}` : `${this.#itemsPath}/${seg(href)}`;
+  }
+
+  get #pagePrefer(): Record<string, string> {
+    return { Prefer: `odata.maxpagesize=${this.#pageSize}, IdType="ImmutableId", outlook.timezone="UTC"` };
+  }
+
+  /* ---------------------------------------------------------------- listing */
+
+  async *listWindow(window: SyncWindow, signal?: AbortSignal): AsyncIterable<ListedItem> {
+    if (this.#kind === 'calendar') {
+      yield* this.#listCalendar(window, signal);
+      return;
+    }
+    const from = Date.parse(window.start);
+    const to = Date.parse(window.end);
+    const req: GraphRequest = {
+      method: 'GET',
+      url: `${this.#itemsPath}?$top=${this.#pageSize}`,
+      headers: this.#pagePrefer,
+    };
+    for await (const page of this.#client.pages<GraphTask & GraphContact>(req, signal)) {
+      for (const entity of page) {
+        if (this.#kind === 'tasks' && !taskInWindow(entity, from, to)) continue;
+        yield { href: entity.id, version: entity['@odata.etag'] ?? '' };
+      }
+    }
+  }
+
+  async *#listCalendar(window: SyncWindow, signal?: AbortSignal): AsyncIterable<ListedItem> {
+    const query = `startDateTime=${encodeURIComponent(window.start)}&endDateTime=${encodeURIComponent(window.end)}`;
+    const req: GraphRequest = {
+      method: 'GET',
+      url: `${this.#collectionPath}/calendarView?${query}&$top=${this.#pageSize}`,
+      headers: this.#pagePrefer,
+    };
+    const seen = new Set<string>();
+    const masters = new Set<string>();
+    for await (const page of this.#client.pages<GraphEvent>(req, signal)) {
+      for (const e of page) {
+        if (e.seriesMasterId) masters.add(e.seriesMasterId);
+        else if (!seen.has(e.id)) {
+          seen.add(e.id);
+          yield { href: e.id, version: e['@odata.etag'] ?? '' };
+        }
+      }
+    }
+    // A series is in scope if any occurrence is; its version is the master's ETag, not an occurrence's.
+    for (const [id, version] of await this.#versionsOf([...masters], signal)) {
+      if (version !== undefined) yield { href: id, version };
+    }
+  }
+
+  /** Current ETags of items by id (undefined when gone), read through `$batch`. */
+  async #versionsOf(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, string | undefined>> {
+    const results = await this.#client.batch(
+      ids.map((id) => ({ method: 'GET', url: `${this.#itemPath(id)}?$select=id` })),
+      signal,
+    );
+    const out = new Map<string, string | undefined>();
+    ids.forEach((id, i) => {
+      const r = results[i] as BatchResult;
+      if (r.error && r.error.code !== 'not-found') throw r.error;
+      out.set(id, r.error ? undefined : ((r.body as { '@odata.etag'?: string })['@odata.etag'] ?? ''));
+    });
+    return out;
+  }
+
+  /* ---------------------------------------------------------------- reading */
+
+  async *getMany(hrefs: readonly string[], signal?: AbortSignal): AsyncIterable<FetchResult> {
+    const results = await this.#client.batch(
+      hrefs.map((href) => ({ method: 'GET', url: `${this.#itemPath(href)}?${EXPAND}` })),
+      signal,
+    );
+    for (const [i, href] of hrefs.entries()) {
+      const r = results[i] as BatchResult;
+      if (r.error) {
+        if (r.error.code === 'not-found') {
+          yield { href, found: false };
+          continue;
+        }
+        throw r.error;
+      }
+      const entity = r.body as Record<string, unknown>;
+      if (!this.#belongsHere(entity)) {
+        yield { href, found: false };
+        continue;
+      }
+      const exceptions =
+        this.#kind === 'calendar' && entity.type === 'seriesMaster'
+          ? await this.#exceptionsOf(entity as unknown as GraphEvent, signal)
+          : undefined;
+      yield { href, found: true, fetched: this.#fetched({ entity, ...(exceptions ? { exceptions } : {}) }) };
+    }
+  }
+
+  /** Items of another folder (a contact moved away, an occurrence id) are not this collection's. */
+  #belongsHere(entity: Record<string, unknown>): boolean {
+    if (this.#kind === 'addressbook' && typeof entity.parentFolderId === 'string') {
+      return entity.parentFolderId === this.#folder || this.#folder.toLowerCase() === 'contacts';
+    }
+    if (this.#kind === 'calendar') return entity.type === 'singleInstance' || entity.type === 'seriesMaster';
+    return true;
+  }
+
+  async #exceptionsOf(master: GraphEvent, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    const range = master.recurrence?.range;
+    const from = Date.parse(`${range?.startDate ?? master.start?.dateTime.slice(0, 10)}T00:00:00Z`) - 86_400_000;
+    const horizon = Math.max(Date.now(), from) + this.#horizonDays * 86_400_000;
+    const end =
+      range?.type === 'endDate' && range.endDate ? Date.parse(`${range.endDate}T00:00:00Z`) + 2 * 86_400_000 : horizon;
+    const query = `startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(Math.min(end, horizon)).toISOString()}`;
+    const out: Record<string, unknown>[] = [];
+    const req: GraphRequest = {
+      method: 'GET',
+      url: `${this.#userPath}/events/${seg(master.id)}/instances?${query}&$top=${this.#pageSize}`,
+      headers: this.#pagePrefer,
+    };
+    for await (const page of this.#client.pages<Record<string, unknown>>(req, signal)) {
+      for (const inst of page) if (inst.type === 'exception') out.push(inst);
+    }
+    return out.sort((a, b) => String(a.originalStart).localeCompare(String(b.originalStart)));
+  }
+
+  #fetched(snapshot: RawSnapshot): FetchedItem {
+    const entity = snapshot.entity;
+    const props = (entity.singleValueExtendedProperties ?? []) as { id: string; value: string }[];
+    const prop = (id: string) => props.find((p) => p.id.toLowerCase() === id.toLowerCase())?.value;
+    const marker = prop(MARKER_PROPERTY_ID);
+    const item = this.#toModel(snapshot, prop(UID_PROPERTY_ID));
+    const modified = entity.lastModifiedDateTime;
+    return {
+      ref: { href: String(entity.id), version: String(entity['@odata.etag'] ?? '') },
+      raw: canonicalJson(snapshot),
+      item,
+      hash: contentHashOf(snapshot),
+      ...(marker ? { marker } : {}),
+      ...(typeof modified === 'string' ? { modifiedAt: `${new Date(modified).toISOString().slice(0, 19)}Z` } : {}),
+    };
+  }
+
+  #toModel(snapshot: RawSnapshot, storedUid: string | undefined): PimItem {
+    const entity = snapshot.entity;
+    switch (this.#kind) {
+      case 'calendar': {
+        const e = entity as unknown as GraphEvent;
+        return eventFromGraph(
+          e,
+          (snapshot.exceptions ?? []) as unknown as GraphEvent[],
+          storedUid ?? e.iCalUId ?? e.id,
+        );
+      }
+      case 'addressbook':
+        return contactFromGraph(entity as unknown as GraphContact, storedUid ?? String(entity.id));
+      case 'tasks':
+        return taskFromGraph(entity as unknown as GraphTask, storedUid ?? String(entity.id));
+    }
+  }
+
+  /* ---------------------------------------------------------------- changes */
+
+  async startToken(window: SyncWindow, signal?: AbortSignal): Promise<string> {
+    // Graph has no "latest" token for these resources: walk the initial round to its deltaLink, ignoring content.
+    let link: string | undefined = this.#initialDeltaUrl(window);
+    while (link) {
+      const res: { body: DeltaPage } = await this.#client.request<DeltaPage>(
+        { method: 'GET', url: link, headers: this.#pagePrefer },
+        signal,
+      );
+      const next: string | undefined = res.body['@odata.nextLink'];
+      const delta: string | undefined = res.body['@odata.deltaLink'];
+      if (delta && !next) return this.#wrapToken(delta);
+      link = next ? this.#ownedLink(next) : undefined;
+    }
+    throw new InvalidSyncTokenError('Graph ended the initial delta round without a deltaLink');
+  }
+
+  #initialDeltaUrl(window: SyncWindow): string {
+    if (this.#kind !== 'calendar') return `${this.#itemsPath}/delta`;
+    return `${this.#collectionPath}/calendarView/delta?startDateTime=${encodeURIComponent(window.start)}&endDateTime=${encodeURIComponent(window.end)}`;
+  }
+
+  #wrapToken(link: string): string {
+    return `${TOKEN_PREFIX}${Buffer.from(JSON.stringify({ v: 1, link }), 'utf8').toString('base64url')}`;
+  }
+
+  #unwrapToken(token: string): string {
+    if (token.startsWith(TOKEN_PREFIX)) {
+      try {
+        const parsed = JSON.parse(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8')) as {
+          v?: number;
+          link?: unknown;
+        };
+        if (parsed.v === 1 && typeof parsed.link === 'string' && this.#client.owns(parsed.link)) return parsed.link;
+      } catch {
+        // fall through: not one of ours
+      }
+    }
+    throw new InvalidSyncTokenError('The sync token was not issued by this Graph store; run a windowed reconcile');
+  }
+
+  #ownedLink(link: string): string {
+    if (!this.#client.owns(link)) throw new InvalidSyncTokenError('Graph returned a delta link outside its own root');
+    return link;
+  }
+
+  async changesSince(token: string, signal?: AbortSignal): Promise<ChangeSet> {
+    const link = this.#unwrapToken(token);
+    const res = await this.#client.request<DeltaPage>({ method: 'GET', url: link, headers: this.#pagePrefer }, signal);
+    const next = res.body['@odata.nextLink'];
+    const delta = res.body['@odata.deltaLink'];
+    const following = next ?? delta;
+    if (!following) throw new InvalidSyncTokenError('Graph answered a delta request without a next or delta link');
+    const entries = res.body.value ?? [];
+    const changes =
+      this.#kind === 'calendar' ? await this.#calendarChanges(entries, signal) : this.#plainChanges(entries);
+    return { changes, nextToken: this.#wrapToken(this.#ownedLink(following)), more: next !== undefined };
+  }
+
+  #plainChanges(entries: readonly DeltaEntry[]): Change[] {
+    const byHref = new Map<string, Change>();
+    for (const e of entries) {
+      byHref.delete(e.id);
+      byHref.set(
+        e.id,
+        e['@removed']
+          ? { type: 'delete', href: e.id, reason: 'deleted' }
+          : { type: 'upsert', ref: { href: e.id, version: e['@odata.etag'] ?? '' } },
+      );
+    }
+    return [...byHref.values()];
+  }
+
+  /**
+   * calendarView delta speaks of instances: occurrences and exceptions become an upsert of their series master.
+   * A tombstone means "deleted" or "no longer in the window" (Graph says "deleted" for both), so each is checked
+   * with a direct read: gone (404) → deleted; still there → left-window (or, for an instance, its master changed).
+   */
+  async #calendarChanges(entries: readonly DeltaEntry[], signal?: AbortSignal): Promise<Change[]> {
+    const upserts = new Map<string, string | undefined>();
+    const masters = new Set<string>();
+    const tombstones = new Set<string>();
+    for (const e of entries) {
+      if (e['@removed']) {
+        tombstones.add(e.id);
+        upserts.delete(e.id);
+      } else if (e.seriesMasterId) masters.add(e.seriesMasterId);
+      else {
+        tombstones.delete(e.id);
+        upserts.set(e.id, e['@odata.etag']);
+      }
+    }
+    const deletes = new Map<string, 'deleted' | 'left-window'>();
+    if (tombstones.size > 0) {
+      const ids = [...tombstones];
+      const reads = await this.#client.batch(
+        ids.map((id) => ({ method: 'GET', url: `${this.#itemPath(id)}?$select=id,type,seriesMasterId` })),
+        signal,
+      );
+      ids.forEach((id, i) => {
+        const r = reads[i] as BatchResult;
+        if (r.error) {
+          if (r.error.code !== 'not-found') throw r.error;
+          deletes.set(id, 'deleted');
+          return;
+        }
+        const found = r.body as { seriesMasterId?: string | null; type?: string };
+        if (found.seriesMasterId) masters.add(found.seriesMasterId);
+        else deletes.set(id, 'left-window');
+      });
+    }
+    const masterIds = [...masters].filter((id) => !upserts.has(id));
+    for (const [id, version] of await this.#versionsOf(masterIds, signal)) {
+      if (version === undefined) deletes.set(id, 'deleted');
+      else upserts.set(id, version);
+    }
+    const changes: Change[] = [];
+    for (const [href, version] of upserts) {
+      if (!deletes.has(href)) changes.push({ type: 'upsert', ref: { href, version: version ?? '' } });
+    }
+    for (const [href, reason] of deletes) changes.push({ type: 'delete', href, reason });
+    return changes;
+  }
+
+  /* ---------------------------------------------------------------- writing */
+
+  async create(item: PimItem, options: CreateOptions, signal?: AbortSignal): Promise<WriteResult> {
+    this.#checkWritable(item);
+    await this.#refuseDuplicateUid(item.uid, signal);
+    const body: Record<string, unknown> = {
+      ...(await this.#toGraph(item, undefined, signal)),
+      singleValueExtendedProperties: [
+        { id: MARKER_PROPERTY_ID, value: options.marker },
+        { id: UID_PROPERTY_ID, value: item.uid },
+      ],
+    };
+    // A retried POST (timeout, reset) with the same transactionId returns the event it already created.
+    if (item.kind === 'event') body.transactionId = transactionIdOf(options.marker, item.uid);
+    const res = await this.#client.request<Record<string, unknown>>(
+      { method: 'POST', url: this.#itemsPath, body },
+      signal,
+    );
+    const ref = refOf(res.body);
+    if (item.kind === 'event' && res.body.type === 'seriesMaster') {
+      return { ref: await this.#applyOccurrenceEdits(ref, item, res.body as unknown as GraphEvent, [], signal) };
+    }
+    return { ref };
+  }
+
+  async update(base: StoredItem, item: PimItem, signal?: AbortSignal): Promise<WriteResult> {
+    this.#checkWritable(item);
+    const snapshot = parseRaw(base.raw);
+    const before = this.#toModel(snapshot, item.uid);
+    const current = await this.#toGraph(item, snapshot.entity, signal);
+    const previous = await this.#toGraph(before, snapshot.entity, signal);
+    const patch: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(current)) {
+      if (canonicalJson(value) !== canonicalJson(previous[key])) patch[key] = value;
+    }
+    let ref = base.ref;
+    if (Object.keys(patch).length > 0) {
+      const res = await this.#client.request<Record<string, unknown>>(
+        { method: 'PATCH', url: this.#itemPath(base.ref.href), body: patch, headers: { 'If-Match': base.ref.version } },
+        signal,
+      );
+      ref = refOf(res.body);
+    }
+    if (item.kind === 'event' && item.recurrence && snapshot.entity.type === 'seriesMaster' && !patch.recurrence) {
+      const known = before.kind === 'event' ? before : undefined;
+      ref = await this.#applyOccurrenceEdits(
+        ref,
+        item,
+        snapshot.entity as unknown as GraphEvent,
+        known ? [known] : [],
+        signal,
+      );
+    }
+    return { ref };
+  }
+
+  async remove(ref: ItemRef, signal?: AbortSignal): Promise<void> {
+    if (this.caps.readOnly) throw new RejectedError('This Exchange folder is read-only', 'read-only');
+    await this.#client.request(
+      { method: 'DELETE', url: this.#itemPath(ref.href), headers: { 'If-Match': ref.version } },
+      signal,
+    );
+  }
+
+  #checkWritable(item: PimItem): void {
+    if (this.caps.readOnly) throw new RejectedError('This Exchange folder is read-only', 'read-only');
+    if (!this.caps.kinds.includes(item.kind) || item.kind === 'group') {
+      throw new RejectedError(`Graph cannot store a ${item.kind} in this ${this.#kind} folder`, 'unsupported');
+    }
+  }
+
+  async #refuseDuplicateUid(uid: string, signal?: AbortSignal): Promise<void> {
+    const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${UID_PROPERTY_ID}' and ep/value eq '${uid.replace(/'/g, "''")}')`;
+    const res = await this.#client.request<{ value?: unknown[] }>(
+      { method: 'GET', url: `${this.#itemsPath}?$filter=${encodeURIComponent(filter)}&$select=id&$top=1` },
+      signal,
+    );
+    if ((res.body.value ?? []).length > 0) {
+      throw new RejectedError(`An item with UID ${uid} already exists in this folder`, 'uid-conflict');
+    }
+  }
+
+  async #toGraph(item: PimItem, entity: Record<string, unknown> | undefined, signal?: AbortSignal) {
+    switch (item.kind) {
+      case 'event': {
+        // Graph mails every attendee it is given: write them only on meetings this mailbox organizes.
+        const organizedHere = entity
+          ? entity.isOrganizer !== false
+          : await this.#organizedHere(item.organizer?.email, signal);
+        return eventToGraph(item, { writeAttendees: organizedHere });
+      }
+      case 'contact':
+        return contactToGraph(item);
+      case 'task':
+        return taskToGraph(item);
+      default:
+        throw new RejectedError(`Graph cannot store a ${item.kind}`, 'unsupported');
+    }
+  }
+
+  async #organizedHere(organizer: string | undefined, signal?: AbortSignal): Promise<boolean> {
+    if (!organizer) return true;
+    if (!this.#mailboxAddress) {
+      const res = await this.#client.request<{ mail?: string; userPrincipalName?: string }>(
+        { method: 'GET', url: `${this.#userPath}?$select=mail,userPrincipalName` },
+        signal,
+      );
+      this.#mailboxAddress = res.body.mail ?? res.body.userPrincipalName ?? '';
+    }
+    return organizer.toLowerCase() === this.#mailboxAddress.toLowerCase();
+  }
+
+  /**
+   * Graph cannot POST exceptions: an edited occurrence is a PATCH of that instance, a cancelled one a DELETE.
+   * Applies the exceptions and excluded dates of `item` that `known` (what the side held) does not already have.
+   */
+  async #applyOccurrenceEdits(
+    ref: ItemRef,
+    item: PimItem & { kind: 'event' },
+    master: GraphEvent,
+    known: readonly (PimItem & { kind: 'event' })[],
+    signal?: AbortSignal,
+  ): Promise<ItemRef> {
+    const had = known[0];
+    const seen = new Set((had?.exceptions ?? []).map((x) => canonicalJson(x)));
+    const excludedBefore = new Set((had?.excludedDates ?? []).map((d) => instantOfValue(d)));
+    const edits = item.exceptions.filter((x) => !seen.has(canonicalJson(x)));
+    const cancels = item.excludedDates.map((d) => instantOfValue(d)).filter((t) => !excludedBefore.has(t));
+    if (edits.length === 0 && cancels.length === 0) return ref;
+    const targets = [...edits.map((x) => instantOfValue(x.recurrenceId)), ...cancels];
+    const from = Math.min(...targets) - 2 * 86_400_000;
+    const to = Math.max(...targets) + 2 * 86_400_000;
+    const instances: GraphEvent[] = [];
+    const req: GraphRequest = {
+      method: 'GET',
+      url: `${this.#userPath}/events/${seg(ref.href)}/instances?startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(to).toISOString()}&$top=${this.#pageSize}`,
+      headers: this.#pagePrefer,
+    };
+    for await (const page of this.#client.pages<GraphEvent>(req, signal)) instances.push(...page);
+    const byOriginal = new Map(
+      instances.filter((i) => i.originalStart).map((i) => [Date.parse(i.originalStart as string), i]),
+    );
+    const writeAttendees = master.isOrganizer !== false;
+    const requests: GraphRequest[] = [];
+    for (const x of edits) {
+      const inst = byOriginal.get(instantOfValue(x.recurrenceId));
+      if (!inst) continue;
+      const full = eventToGraph({ ...item, ...x, recurrence: undefined, exceptions: [] } as typeof item, {
+        writeAttendees,
+      });
+      const { recurrence: _r, ...fields } = full;
+      requests.push({ method: 'PATCH', url: `${this.#userPath}/events/${seg(inst.id)}`, body: fields });
+    }
+    for (const t of cancels) {
+      const inst = byOriginal.get(t);
+      if (inst) requests.push({ method: 'DELETE', url: `${this.#userPath}/events/${seg(inst.id)}` });
+    }
+    for (const r of await this.#client.batch(requests, signal))
+      if (r.error && r.error.code !== 'not-found') throw r.error;
+    const versions = await this.#versionsOf([ref.href], signal);
+    return { href: ref.href, version: versions.get(ref.href) ?? ref.version };
+  }
+}
+
+interface DeltaEntry {
+  readonly id: string;
+  readonly '@odata.etag'?: string;
+  readonly '@removed'?: { readonly reason?: string };
+  readonly seriesMasterId?: string | null;
+}
+
+interface DeltaPage {
+  readonly value?: DeltaEntry[];
+  readonly '@odata.nextLink'?: string;
+  readonly '@odata.deltaLink'?: string;
+}
+
+function refOf(body: Record<string, unknown>): ItemRef {
+  return { href: String(body.id), version: String(body['@odata.etag'] ?? '') };
+}
+
+function parseRaw(raw: string): RawSnapshot {
+  try {
+    const parsed = JSON.parse(raw) as RawSnapshot;
+    if (parsed && typeof parsed.entity === 'object') return parsed;
+  } catch {
+    // handled below
+  }
+  throw new RejectedError(
+    'The stored Graph snapshot of this item is unreadable; a full resync will replace it',
+    'unsupported',
+  );
+}
+
+/** Stable per (marker, uid): the same create retried is deduplicated by Exchange. */
+function transactionIdOf(marker: string, uid: string): string {
+  return `exsync-${createHash('sha256').update(`${marker}\n${uid}`).digest('hex').slice(0, 32)}`;
+}
+
+/** Tasks without dates are always in scope; dated ones when start..due overlaps the window (±14 h for zones). */
+function taskInWindow(t: GraphTask, from: number, to: number): boolean {
+  const slack = 14 * 3600_000;
+  const start = t.startDateTime ? Date.parse(`${t.startDateTime.dateTime.slice(0, 19)}Z`) : undefined;
+  const due = t.dueDateTime ? Date.parse(`${t.dueDateTime.dateTime.slice(0, 19)}Z`) : undefined;
+  if (start === undefined && due === undefined) return true;
+  if (t.recurrence && (start ?? due ?? 0) < to + slack) return true;
+  const s = start ?? (due as number);
+  const e = due ?? s;
+  return s < to + slack && Math.max(s, e) >= from - slack;
+}
