@@ -218,9 +218,11 @@ class EnrollmentService {
 	 */
 	private function enrollBatch(array $users, array &$result): void {
 		$minted = [];   // uid => token id
+		$previous = []; // uid => the token id the service held before, if any
 		$entries = [];  // bulk entries, holding the plaintext passwords until the push returns
 		foreach ($users as $user) {
 			$uid = (string)$user->getUID();
+			$previous[$uid] = $this->store->tokenId($uid);
 			try {
 				$token = $this->minter->mint($user);
 			} catch (\Throwable $e) {
@@ -239,7 +241,7 @@ class EnrollmentService {
 		try {
 			$this->client->bulkUpsert(array_values($entries));
 			foreach ($minted as $uid => $tokenId) {
-				$this->confirm((string)$uid, $tokenId);
+				$this->confirm((string)$uid, $tokenId, $previous[$uid]);
 			}
 			$result['enrolled'] += count($minted);
 		} catch (ServiceException $e) {
@@ -248,7 +250,7 @@ class EnrollmentService {
 				$this->failAll($minted, $e, $result);
 			} else {
 				// All or nothing at the service: one entry it refuses must not hold back the others.
-				$this->pushOneByOne($entries, $minted, $result);
+				$this->pushOneByOne($entries, $minted, $previous, $result);
 			}
 		} finally {
 			unset($entries);
@@ -258,14 +260,15 @@ class EnrollmentService {
 	/**
 	 * @param array<string, array<string, mixed>> $entries
 	 * @param array<string, int> $minted
+	 * @param array<string, ?int> $previous
 	 * @param array{enrolled: int, failed: int, errors: list<string>} $result
 	 */
-	private function pushOneByOne(array $entries, array $minted, array &$result): void {
+	private function pushOneByOne(array $entries, array $minted, array $previous, array &$result): void {
 		foreach ($entries as $uid => $entry) {
 			$uid = (string)$uid;
 			try {
 				$this->client->upsertUser($uid, array_diff_key($entry, ['ncUserId' => true]));
-				$this->confirm($uid, $minted[$uid]);
+				$this->confirm($uid, $minted[$uid], $previous[$uid]);
 				$result['enrolled']++;
 			} catch (ServiceException $e) {
 				$this->failAll([$uid => $minted[$uid]], self::redacted($e, [$entry['appPassword']]), $result);
@@ -273,10 +276,16 @@ class EnrollmentService {
 		}
 	}
 
-	private function confirm(string $uid, int $tokenId): void {
+	/**
+	 * The service now holds the new password, so the one it held before is dead weight. Only that one
+	 * is revoked, not every other token of ours: two enrolments racing for one user (event listener and
+	 * background job) must not revoke each other's freshly pushed token. Leftovers go at un-enrolment.
+	 */
+	private function confirm(string $uid, int $tokenId, ?int $previousTokenId): void {
 		$this->store->markEnrolled($uid, $tokenId);
-		// The service now holds the new password: any older token of ours is dead weight.
-		$this->minter->revokeAll($uid, $tokenId);
+		if ($previousTokenId !== null && $previousTokenId !== $tokenId) {
+			$this->minter->revoke($uid, $previousTokenId);
+		}
 	}
 
 	/**

@@ -263,4 +263,28 @@ class EnrollmentServiceTest extends TestCase {
 			}
 		}
 	}
+
+	public function testTwoEnrolmentsRacingForOneUserLeaveTheServiceWithALiveToken(): void {
+		$this->h->directory->addGroup('sales', new FakeUser('ann'));
+		$held = [];      // what the service stores: uid => app password, last write wins
+		$nested = false;
+		$this->h->http->handler = function (string $method, string $url, array $options) use (&$held, &$nested) {
+			if (str_contains($url, '/bulk')) {
+				foreach ($options['json']['users'] as $entry) {
+					$held[$entry['ncUserId']] = $entry['appPassword'];
+				}
+				if (!$nested) {
+					// The background job's push is in flight when the group listener enrols the same user.
+					$nested = true;
+					$this->h->enrollment->reissue('ann');
+				}
+			}
+			return FakeClientService::json(200, ['created' => 1, 'updated' => 0, 'items' => [], 'nextCursor' => null]);
+		};
+
+		$this->h->enrollment->reconcile();
+
+		$live = array_map(static fn ($t) => $t->plaintext, $this->h->tokens->liveTokensOf('ann'));
+		self::assertContains($held['ann'], $live, 'the password the service holds must still work');
+	}
 }
