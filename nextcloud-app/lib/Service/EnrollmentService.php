@@ -201,11 +201,16 @@ class EnrollmentService {
 		$this->remove($uid);
 	}
 
+	/**
+	 * Nextcloud deletes a user's preferences — where we keep the token id — before it dispatches
+	 * UserDeletedEvent, so whether they were enrolled cannot be known here: tell the service anyway
+	 * (a user it does not know is a harmless 404).
+	 */
 	public function onUserDeleted(IUser $user): void {
-		$uid = (string)$user->getUID();
-		if ($this->isKnown($uid)) {
-			$this->remove($uid, true);
+		if ($this->settings->getServiceUrl() === '' || !$this->settings->hasApiKey()) {
+			return;
 		}
+		$this->remove((string)$user->getUID(), true);
 	}
 
 	private function isKnown(string $uid): bool {

@@ -146,10 +146,11 @@ class EnrollmentServiceTest extends TestCase {
 		self::assertCount(1, $this->h->tokens->liveTokensOf('ann'));
 	}
 
-	public function testADeletedUserIsRemovedAtTheServiceAndForgotten(): void {
+	public function testADeletedUserIsRemovedAtTheServiceEvenThoughNextcloudAlreadyDroppedTheirPreferences(): void {
 		$ann = new FakeUser('ann');
 		$this->h->directory->addGroup('sales', $ann);
 		$this->h->enrollment->reconcile();
+		unset($this->h->config->prefs['ann']); // User::delete() clears preferences before UserDeletedEvent
 
 		$this->h->enrollment->onUserDeleted($ann);
 
@@ -286,5 +287,13 @@ class EnrollmentServiceTest extends TestCase {
 
 		$live = array_map(static fn ($t) => $t->plaintext, $this->h->tokens->liveTokensOf('ann'));
 		self::assertContains($held['ann'], $live, 'the password the service holds must still work');
+	}
+
+	public function testDeletingAUserTheServiceNeverKnewLeavesNothingPending(): void {
+		$this->h->http->handler = static fn () => FakeClientService::json(404, ['code' => 'EXSYNC_USER_NOT_FOUND', 'message' => 'No such user.']);
+
+		$this->h->enrollment->onUserDeleted(new FakeUser('stranger'));
+
+		self::assertSame([], $this->h->store->pendingRemovals());
 	}
 }
