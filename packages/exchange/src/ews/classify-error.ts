@@ -1,0 +1,144 @@
+import {
+  AuthError,
+  InvalidSyncTokenError,
+  isStoreError,
+  NotFoundError,
+  PreconditionFailedError,
+  RejectedError,
+  RetryableError,
+  type StoreError,
+} from '@exsync/core';
+import { ServiceError } from 'ews-javascript-api';
+import type { TransportFacts } from './transport';
+
+/**
+ * The one place EWS failures become the core's typed errors, by HTTP status and EWS ResponseCode — never by message
+ * text. Unknown failures are retryable: a retry costs little, giving up on a transient fault loses a run.
+ */
+export function classifyEwsError(error: unknown, facts: TransportFacts = { requests: 0 }): StoreError {
+  if (isStoreError(error)) return error;
+  const code = responseCodeOf(error);
+  const backOff = backOffOf(error);
+  if (code) {
+    const typed = byCode(code, error, backOff ?? facts.retryAfterMs);
+    if (typed) return typed;
+  }
+  const status = httpStatusOf(error) ?? facts.status;
+  if (status === 401) return new AuthError('Exchange refused the credentials (HTTP 401); renew them', { cause: error });
+  if (status === 403)
+    return new AuthError('Exchange forbade the request (HTTP 403); check the account', { cause: error });
+  if (status === 429 || status === 503 || facts.emptyServerError || facts.network || (status && status >= 500)) {
+    return new RetryableError(`Exchange is unavailable (${describe(status, facts)}); try again later`, {
+      cause: error,
+      ...(facts.retryAfterMs !== undefined ? { retryAfterMs: facts.retryAfterMs } : {}),
+    });
+  }
+  return new RetryableError(`EWS call failed (${code ?? describe(status, facts)})`, { cause: error });
+}
+
+function describe(status: number | undefined, facts: TransportFacts): string {
+  if (facts.emptyServerError) return `HTTP ${status ?? 500} with an empty body`;
+  if (facts.network || status === undefined) return 'no answer';
+  return `HTTP ${status}`;
+}
+
+const TRANSIENT = new Set([
+  'ErrorServerBusy',
+  'ErrorMailboxMoveInProgress',
+  'ErrorMailboxStoreUnavailable',
+  'ErrorInternalServerTransientError',
+  'ErrorTimeoutExpired',
+  'ErrorExceededConnectionCount',
+  'ErrorExceededFindCountLimit',
+  'ErrorConnectionFailed',
+  'ErrorInternalServerError',
+]);
+
+function byCode(code: string, cause: unknown, retryAfterMs: number | undefined): StoreError | undefined {
+  if (TRANSIENT.has(code)) {
+    return new RetryableError(`Exchange asked us to back off (${code})`, {
+      cause,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
+  }
+  switch (code) {
+    case 'ErrorItemNotFound':
+    case 'ErrorCalendarOccurrenceIsDeletedFromRecurrence':
+      return new NotFoundError(`The item no longer exists in Exchange (${code})`, { cause });
+    case 'ErrorIrresolvableConflict':
+    case 'ErrorChangeKeyRequiredForWriteOperations':
+    case 'ErrorStaleObject':
+      return new PreconditionFailedError(`The item changed in Exchange since it was read (${code})`, { cause });
+    case 'ErrorInvalidSyncStateData':
+    case 'ErrorInvalidSyncStateDataType':
+      return new InvalidSyncTokenError(`Exchange no longer accepts this sync state (${code})`, { cause });
+    // A mailbox that does not exist or may not be impersonated is fatal for this user until an admin acts, like
+    // refused credentials: AuthError stops every further request for the user (a RejectedError would only skip
+    // one item and let the run hammer the server with the same misconfiguration).
+    case 'ErrorNonExistentMailbox':
+      return new AuthError("The mailbox does not exist in Exchange; check the user's SMTP address", { cause });
+    case 'ErrorImpersonateUserDenied':
+    case 'ErrorImpersonationDenied':
+    case 'ErrorInvalidExchangeImpersonationHeaderData':
+      return new AuthError('The service account may not impersonate this mailbox; grant ApplicationImpersonation', {
+        cause,
+      });
+    case 'ErrorAccessDenied':
+      return new RejectedError(`Exchange denied access (${code})`, 'forbidden', { cause });
+    case 'ErrorQuotaExceeded':
+    case 'ErrorMessageSizeExceeded':
+      return new RejectedError(`Exchange refused the item as too large (${code})`, 'too-large', { cause });
+    default:
+      return undefined;
+  }
+}
+
+/** The EWS ResponseCode of a ServiceResponseException (in-band) or SoapFaultDetails (fault), as its name. */
+export function responseCodeOf(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as Record<string, unknown>;
+  const candidates = [e.ErrorCode, e.ResponseCode, e.responseCode, e.errorCode];
+  for (const c of candidates) {
+    if (typeof c === 'number' && c !== ServiceError.NoError) {
+      const name = (ServiceError as unknown as Record<number, string>)[c];
+      if (name) return name;
+    }
+    if (typeof c === 'string' && c && c !== 'NoError') return c;
+  }
+  return undefined;
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  const s = (error as { HttpStatusCode?: unknown } | null)?.HttpStatusCode;
+  return typeof s === 'number' && s > 0 ? s : undefined;
+}
+
+/** BackOffMilliseconds from the fault's or the response message's MessageXml. */
+function backOffOf(error: unknown): number | undefined {
+  const e = error as Record<string, unknown> | null;
+  const details = [
+    e?.errorDetails,
+    e?.ErrorDetails,
+    (e?.Response as Record<string, unknown> | undefined)?.ErrorDetails,
+  ];
+  for (const d of details) {
+    const value = dictionaryGet(d, 'BackOffMilliseconds');
+    if (value !== undefined) {
+      const ms = Number(value);
+      if (Number.isFinite(ms) && ms >= 0) return ms;
+    }
+  }
+  return undefined;
+}
+
+function dictionaryGet(dict: unknown, key: string): unknown {
+  if (!dict || typeof dict !== 'object') return undefined;
+  const d = dict as { get?: (k: string) => unknown; containsKey?: (k: string) => boolean };
+  try {
+    if (typeof d.containsKey === 'function' && !d.containsKey(key)) return undefined;
+    if (typeof d.get === 'function') return d.get(key);
+  } catch {
+    return undefined;
+  }
+  return (dict as Record<string, unknown>)[key];
+}

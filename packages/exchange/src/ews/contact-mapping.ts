@@ -1,0 +1,317 @@
+import type { ContactItem, PostalAddress, TypedValue } from '@exsync/core';
+import {
+  BodyType,
+  type Contact,
+  EmailAddress,
+  EmailAddressKey,
+  ImAddressKey,
+  MessageBody,
+  PhoneNumberKey,
+  PhysicalAddressEntry,
+  PhysicalAddressKey,
+} from 'ews-javascript-api';
+import { clean, sameJson } from './event-mapping';
+import { dateTimeOf, isoOf, read, stringList, stringsOf, xmlText } from './wire-values';
+
+export interface ContactSnapshot {
+  type: 'Contact';
+  itemId: string;
+  changeKey: string;
+  uid?: string;
+  marker?: string;
+  lastModified?: string;
+  displayName?: string;
+  givenName?: string;
+  middleName?: string;
+  surname?: string;
+  generation?: string;
+  nickName?: string;
+  companyName?: string;
+  department?: string;
+  jobTitle?: string;
+  birthday?: string;
+  body?: string;
+  homePage?: string;
+  categories: string[];
+  emails: Record<string, string>;
+  phones: Record<string, string>;
+  ims: Record<string, string>;
+  addresses: Record<string, Record<string, string>>;
+}
+
+const EMAIL_KEYS = ['EmailAddress1', 'EmailAddress2', 'EmailAddress3'] as const;
+const IM_KEYS = ['ImAddress1', 'ImAddress2', 'ImAddress3'] as const;
+/** Exchange's fixed phone slots and the vCard TYPEs each stands for. */
+const PHONE_TYPES: Record<string, readonly string[]> = {
+  BusinessPhone: ['work', 'voice'],
+  BusinessPhone2: ['work', 'voice'],
+  HomePhone: ['home', 'voice'],
+  HomePhone2: ['home', 'voice'],
+  MobilePhone: ['cell'],
+  BusinessFax: ['work', 'fax'],
+  HomeFax: ['home', 'fax'],
+  Pager: ['pager'],
+  OtherTelephone: ['voice'],
+};
+const ADDRESS_TYPES: Record<string, readonly string[]> = { Business: ['work'], Home: ['home'], Other: [] };
+
+function dictEntries(dict: unknown, keys: readonly string[], enumObj: Record<string, number>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const d = dict as { Contains?(k: number): boolean; _getItem?(k: number): unknown } | undefined;
+  for (const k of keys) {
+    const key = enumObj[k];
+    if (key === undefined || !d?.Contains?.(key)) continue;
+    const v = read(() => d._getItem?.(key));
+    const text = typeof v === 'string' ? v : (v as { Address?: string } | undefined)?.Address;
+    if (text) out[k] = text;
+  }
+  return out;
+}
+
+export function snapshotContact(c: Contact): Omit<ContactSnapshot, 'type' | 'itemId' | 'changeKey'> {
+  const addresses: ContactSnapshot['addresses'] = {};
+  const physical = read(() => c.PhysicalAddresses) as
+    | { Contains?(k: number): boolean; _getItem?(k: number): PhysicalAddressEntry }
+    | undefined;
+  for (const k of Object.keys(ADDRESS_TYPES)) {
+    const key = PhysicalAddressKey[k as keyof typeof PhysicalAddressKey];
+    if (!physical?.Contains?.(key)) continue;
+    const e = read(() => physical._getItem?.(key));
+    if (!e) continue;
+    const a = clean({
+      street: e.Street || undefined,
+      city: e.City || undefined,
+      state: e.State || undefined,
+      postalCode: e.PostalCode || undefined,
+      country: e.CountryOrRegion || undefined,
+    });
+    if (Object.keys(a).length) addresses[k] = a as Record<string, string>;
+  }
+  return clean({
+    displayName: read(() => c.DisplayName) || undefined,
+    givenName: read(() => c.GivenName) || undefined,
+    middleName: read(() => c.MiddleName) || undefined,
+    surname: read(() => c.Surname) || undefined,
+    generation: read(() => c.Generation) || undefined,
+    nickName: read(() => c.NickName) || undefined,
+    companyName: read(() => c.CompanyName) || undefined,
+    department: read(() => c.Department) || undefined,
+    jobTitle: read(() => c.JobTitle) || undefined,
+    birthday: isoOf(read(() => c.Birthday))?.slice(0, 10),
+    body: read(() => c.Body?.Text) || undefined,
+    homePage: read(() => c.BusinessHomePage) || undefined,
+    categories: stringsOf(read(() => c.Categories)),
+    emails: dictEntries(
+      read(() => c.EmailAddresses),
+      EMAIL_KEYS,
+      EmailAddressKey as never,
+    ),
+    phones: dictEntries(
+      read(() => c.PhoneNumbers),
+      Object.keys(PHONE_TYPES),
+      PhoneNumberKey as never,
+    ),
+    ims: dictEntries(
+      read(() => c.ImAddresses),
+      IM_KEYS,
+      ImAddressKey as never,
+    ),
+    addresses,
+  });
+}
+
+export function contactFromSnapshot(s: ContactSnapshot, uid: string): ContactItem {
+  const name = clean({ family: s.surname, given: s.givenName, additional: s.middleName, suffix: s.generation });
+  const [year, month, day] = (s.birthday ?? '').split('-').map(Number);
+  return clean({
+    kind: 'contact' as const,
+    uid,
+    formattedName: s.displayName,
+    name: Object.keys(name).length ? name : undefined,
+    nickname: s.nickName,
+    emails: EMAIL_KEYS.flatMap((k) => (s.emails[k] ? [{ value: s.emails[k], types: [] }] : [])),
+    phones: Object.keys(PHONE_TYPES).flatMap((k) =>
+      s.phones[k] ? [{ value: s.phones[k], types: [...(PHONE_TYPES[k] ?? [])] }] : [],
+    ),
+    addresses: Object.entries(s.addresses).map(
+      ([k, a]): PostalAddress =>
+        clean({
+          types: [...(ADDRESS_TYPES[k] ?? [])],
+          street: a.street,
+          locality: a.city,
+          region: a.state,
+          postalCode: a.postalCode,
+          country: a.country,
+        }),
+    ),
+    organization:
+      s.companyName || s.department
+        ? clean({ name: s.companyName, units: s.department ? [s.department] : [] })
+        : undefined,
+    title: s.jobTitle,
+    birthday: year && month && day ? { year, month, day } : undefined,
+    notes: s.body,
+    urls: s.homePage ? [{ value: s.homePage, types: ['work'] }] : [],
+    impps: IM_KEYS.flatMap((k) => (s.ims[k] ? [{ value: s.ims[k], types: [] }] : [])),
+    categories: s.categories,
+  });
+}
+
+interface Writer {
+  get(c: ContactItem): unknown;
+  set(e: Contact, c: ContactItem, base?: ContactItem): void;
+}
+
+const text = (v: string | undefined) => (v === undefined || v === '' ? (null as never) : xmlText(v));
+
+/** Picks phone numbers for Exchange's slots: the first number whose TYPEs fit a free slot gets it. */
+function phoneSlots(phones: readonly TypedValue[]): Map<string, string> {
+  const slots = new Map<string, string>();
+  for (const p of phones) {
+    const t = new Set(p.types.map((x) => x.toLowerCase()));
+    const wanted = t.has('cell')
+      ? ['MobilePhone']
+      : t.has('fax')
+        ? t.has('home')
+          ? ['HomeFax']
+          : ['BusinessFax']
+        : t.has('pager')
+          ? ['Pager']
+          : t.has('home')
+            ? ['HomePhone', 'HomePhone2']
+            : t.has('work')
+              ? ['BusinessPhone', 'BusinessPhone2']
+              : ['OtherTelephone', 'BusinessPhone', 'HomePhone'];
+    const slot = wanted.find((w) => !slots.has(w));
+    if (slot) slots.set(slot, p.value);
+  }
+  return slots;
+}
+
+const WRITERS: readonly Writer[] = [
+  {
+    get: (c) => c.formattedName,
+    set: (e, c) => {
+      e.DisplayName = text(c.formattedName);
+    },
+  },
+  {
+    get: (c) => c.name,
+    set: (e, c) => {
+      e.GivenName = text(c.name?.given);
+      e.Surname = text(c.name?.family);
+      e.MiddleName = text(c.name?.additional);
+      e.Generation = text(c.name?.suffix);
+    },
+  },
+  {
+    get: (c) => c.nickname,
+    set: (e, c) => {
+      e.NickName = text(c.nickname);
+    },
+  },
+  {
+    get: (c) => c.organization,
+    set: (e, c) => {
+      e.CompanyName = text(c.organization?.name);
+      e.Department = text(c.organization?.units[0]);
+    },
+  },
+  {
+    get: (c) => c.title,
+    set: (e, c) => {
+      e.JobTitle = text(c.title);
+    },
+  },
+  {
+    get: (c) => c.birthday,
+    set: (e, c) => {
+      const b = c.birthday;
+      e.Birthday = b
+        ? dateTimeOf(
+            `${String(b.year ?? 1604).padStart(4, '0')}-${String(b.month).padStart(2, '0')}-${String(b.day).padStart(2, '0')}T00:00:00Z`,
+          )
+        : (null as never);
+    },
+  },
+  {
+    get: (c) => c.notes,
+    set: (e, c) => {
+      e.Body = new MessageBody(BodyType.Text, xmlText(c.notes ?? ''));
+    },
+  },
+  {
+    get: (c) => c.urls[0]?.value,
+    set: (e, c) => {
+      e.BusinessHomePage = text(c.urls[0]?.value);
+    },
+  },
+  {
+    get: (c) => c.categories,
+    set: (e, c) => {
+      e.Categories = stringList(c.categories);
+    },
+  },
+  {
+    get: (c) => c.emails.slice(0, 3).map((x) => x.value),
+    set: (e, c) => {
+      EMAIL_KEYS.forEach((k, i) => {
+        const v = c.emails[i]?.value;
+        const key = EmailAddressKey[k];
+        if (v) e.EmailAddresses._setItem(key, new EmailAddress(xmlText(v)));
+        else if (e.EmailAddresses.Contains(key)) e.EmailAddresses._setItem(key, null as never);
+      });
+    },
+  },
+  {
+    get: (c) => [...phoneSlots(c.phones)],
+    set: (e, c, base) => {
+      const slots = phoneSlots(c.phones);
+      const old = base ? phoneSlots(base.phones) : new Map<string, string>();
+      for (const k of Object.keys(PHONE_TYPES)) {
+        const key = PhoneNumberKey[k as keyof typeof PhoneNumberKey];
+        const v = slots.get(k);
+        if (v) e.PhoneNumbers._setItem(key, xmlText(v));
+        else if (old.has(k)) e.PhoneNumbers._setItem(key, null as never);
+      }
+    },
+  },
+  {
+    get: (c) => c.impps.slice(0, 3).map((x) => x.value),
+    set: (e, c) => {
+      IM_KEYS.forEach((k, i) => {
+        const v = c.impps[i]?.value;
+        if (v) e.ImAddresses._setItem(ImAddressKey[k], xmlText(v));
+      });
+    },
+  },
+  {
+    get: (c) => c.addresses,
+    set: (e, c) => {
+      const used = new Set<string>();
+      for (const a of c.addresses) {
+        const t = new Set(a.types.map((x) => x.toLowerCase()));
+        const slot = (t.has('work') ? 'Business' : t.has('home') ? 'Home' : 'Other') as keyof typeof PhysicalAddressKey;
+        if (used.has(slot)) continue;
+        used.add(slot);
+        const entry = new PhysicalAddressEntry();
+        if (a.street) entry.Street = xmlText(a.street);
+        if (a.locality) entry.City = xmlText(a.locality);
+        if (a.region) entry.State = xmlText(a.region);
+        if (a.postalCode) entry.PostalCode = xmlText(a.postalCode);
+        if (a.country) entry.CountryOrRegion = xmlText(a.country);
+        e.PhysicalAddresses._setItem(PhysicalAddressKey[slot], entry);
+      }
+    },
+  },
+];
+
+export function writeContact(e: Contact, next: ContactItem, base?: ContactItem): number {
+  let written = 0;
+  for (const w of WRITERS) {
+    if (base ? sameJson(w.get(base), w.get(next)) : w.get(next) === undefined) continue;
+    w.set(e, next, base);
+    written++;
+  }
+  return written;
+}

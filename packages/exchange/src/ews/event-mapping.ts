@@ -1,0 +1,528 @@
+import type { Alarm, Attendee, DateValue, EventException, EventItem, RecurrenceRule, Weekday } from '@exsync/core';
+import { RejectedError } from '@exsync/core';
+import {
+  type Appointment,
+  BodyType,
+  DayOfTheWeek,
+  DayOfTheWeekIndex,
+  type Attendee as EwsAttendee,
+  Importance,
+  LegacyFreeBusyStatus,
+  MeetingResponseType,
+  MessageBody,
+  Recurrence,
+  Sensitivity,
+} from 'ews-javascript-api';
+import {
+  dateTimeOf,
+  dateValueOf,
+  enumName,
+  ianaOf,
+  instantOf,
+  isoOf,
+  read,
+  stringList,
+  stringsOf,
+  xmlText,
+} from './wire-values';
+
+/** What EWS said about one occurrence's content: the JSON snapshot kept as `raw`. */
+export interface EventFieldsSnapshot {
+  subject?: string;
+  body?: string;
+  location?: string;
+  start?: string;
+  end?: string;
+  isAllDay?: boolean;
+  startTimeZone?: string;
+  freeBusy?: string;
+  sensitivity?: string;
+  importance?: string;
+  categories: string[];
+  organizer?: { address: string; name?: string };
+  attendees: { address: string; name?: string; role: 'required' | 'optional' | 'resource'; response?: string }[];
+  reminderMinutes?: number;
+}
+
+export interface RecurrenceSnapshot {
+  pattern: string;
+  interval?: number;
+  daysOfWeek?: string[];
+  dayOfMonth?: number;
+  dayOfWeekIndex?: string;
+  month?: number;
+  startDate?: string;
+  endDate?: string;
+  numberOfOccurrences?: number;
+}
+
+export interface EventSnapshot extends EventFieldsSnapshot {
+  type: 'CalendarItem';
+  itemId: string;
+  changeKey: string;
+  uid?: string;
+  appointmentType?: string;
+  lastModified?: string;
+  marker?: string;
+  recurrence?: RecurrenceSnapshot;
+  deletedOccurrences: string[];
+  modifiedOccurrences: (EventFieldsSnapshot & { itemId: string; originalStart: string })[];
+}
+
+export function snapshotFields(a: Appointment): EventFieldsSnapshot {
+  const attendees: EventFieldsSnapshot['attendees'] = [];
+  const add = (list: { GetEnumerator(): EwsAttendee[] } | undefined, role: 'required' | 'optional' | 'resource') => {
+    for (const x of (list && read(() => list.GetEnumerator())) ?? []) {
+      if (!x.Address) continue;
+      attendees.push({
+        address: x.Address,
+        ...(x.Name ? { name: x.Name } : {}),
+        role,
+        ...(x.ResponseType !== undefined && x.ResponseType !== null
+          ? { response: enumName(MeetingResponseType as never, x.ResponseType) }
+          : {}),
+      });
+    }
+  };
+  add(
+    read(() => a.RequiredAttendees),
+    'required',
+  );
+  add(
+    read(() => a.OptionalAttendees),
+    'optional',
+  );
+  add(
+    read(() => a.Resources),
+    'resource',
+  );
+  const organizer = read(() => a.Organizer);
+  const reminderSet = read(() => a.IsReminderSet);
+  return clean({
+    subject: read(() => a.Subject),
+    body: read(() => a.Body?.Text) || undefined,
+    location: read(() => a.Location) || undefined,
+    start: isoOf(read(() => a.Start)),
+    end: isoOf(read(() => a.End)),
+    isAllDay: read(() => a.IsAllDayEvent) || undefined,
+    startTimeZone: read(() => a.StartTimeZone?.Id),
+    freeBusy: enumName(
+      LegacyFreeBusyStatus as never,
+      read(() => a.LegacyFreeBusyStatus),
+    ),
+    sensitivity: enumName(
+      Sensitivity as never,
+      read(() => a.Sensitivity),
+    ),
+    importance: enumName(
+      Importance as never,
+      read(() => a.Importance),
+    ),
+    categories: stringsOf(read(() => a.Categories)),
+    organizer: organizer?.Address
+      ? { address: organizer.Address, ...(organizer.Name ? { name: organizer.Name } : {}) }
+      : undefined,
+    attendees,
+    reminderMinutes: reminderSet ? read(() => a.ReminderMinutesBeforeStart) : undefined,
+  });
+}
+
+export function snapshotRecurrence(a: Appointment): RecurrenceSnapshot | undefined {
+  const r = read(() => a.Recurrence);
+  if (!r) return undefined;
+  const any = r as unknown as Record<string, unknown>;
+  let pattern = 'Unknown';
+  const s: RecurrenceSnapshot = { pattern };
+  if (r instanceof Recurrence.DailyPattern) pattern = 'Daily';
+  else if (r instanceof Recurrence.WeeklyPattern) pattern = 'Weekly';
+  else if (r instanceof Recurrence.RelativeMonthlyPattern) pattern = 'RelativeMonthly';
+  else if (r instanceof Recurrence.MonthlyPattern) pattern = 'Monthly';
+  else if (r instanceof Recurrence.RelativeYearlyPattern) pattern = 'RelativeYearly';
+  else if (r instanceof Recurrence.YearlyPattern) pattern = 'Yearly';
+  s.pattern = pattern;
+  const interval = read(() => any.Interval as number);
+  if (typeof interval === 'number') s.interval = interval;
+  const days = read(() => (any.DaysOfTheWeek as { GetEnumerator(): number[] } | undefined)?.GetEnumerator());
+  const day = read(() => any.DayOfTheWeek as number);
+  if (days?.length) s.daysOfWeek = days.map((d) => DayOfTheWeek[d] as string);
+  else if (typeof day === 'number') s.daysOfWeek = [DayOfTheWeek[day] as string];
+  const dayOfMonth = read(() => any.DayOfMonth as number);
+  if (typeof dayOfMonth === 'number') s.dayOfMonth = dayOfMonth;
+  const index = read(() => any.DayOfTheWeekIndex as number);
+  if (typeof index === 'number') s.dayOfWeekIndex = DayOfTheWeekIndex[index];
+  const month = read(() => any.Month as number);
+  if (typeof month === 'number') s.month = month;
+  s.startDate = isoOf(read(() => r.StartDate))?.slice(0, 10);
+  if (read(() => r.HasEnd)) {
+    const n = read(() => r.NumberOfOccurrences);
+    if (typeof n === 'number' && n > 0) s.numberOfOccurrences = n;
+    else s.endDate = isoOf(read(() => r.EndDate))?.slice(0, 10);
+  }
+  return clean(s);
+}
+
+const WEEKDAYS: Record<string, Weekday> = {
+  Monday: 'MO',
+  Tuesday: 'TU',
+  Wednesday: 'WE',
+  Thursday: 'TH',
+  Friday: 'FR',
+  Saturday: 'SA',
+  Sunday: 'SU',
+};
+const DAY_NAMES: Record<Weekday, keyof typeof DayOfTheWeek> = {
+  MO: 'Monday',
+  TU: 'Tuesday',
+  WE: 'Wednesday',
+  TH: 'Thursday',
+  FR: 'Friday',
+  SA: 'Saturday',
+  SU: 'Sunday',
+};
+const ORDINALS: Record<string, number> = { First: 1, Second: 2, Third: 3, Fourth: 4, Last: -1 };
+
+const FREE_BUSY: Record<string, EventItem['freeBusy']> = {
+  Free: 'free',
+  Tentative: 'tentative',
+  Busy: 'busy',
+  OOF: 'out-of-office',
+  WorkingElsewhere: 'working-elsewhere',
+};
+const SENSITIVITY: Record<string, EventItem['sensitivity']> = {
+  Private: 'private',
+  Personal: 'private',
+  Confidential: 'confidential',
+};
+const RESPONSE: Record<string, Attendee['status']> = {
+  Accept: 'accepted',
+  Decline: 'declined',
+  Tentative: 'tentative',
+  Organizer: 'accepted',
+};
+
+export function eventFromSnapshot(s: EventSnapshot, uid: string): EventItem {
+  const zone = ianaOf(s.startTimeZone);
+  const fields = occurrenceFromSnapshot(s, zone);
+  const exceptions: EventException[] = s.modifiedOccurrences.map((o) => ({
+    ...occurrenceFromSnapshot({ ...s, ...o, categories: o.categories, attendees: o.attendees }, zone),
+    recurrenceId: dateValueOf(o.originalStart, zone, !!s.isAllDay),
+  }));
+  return {
+    kind: 'event',
+    uid,
+    ...fields,
+    ...(s.recurrence ? { recurrence: ruleFromSnapshot(s.recurrence, zone) } : {}),
+    recurrenceDates: [],
+    excludedDates: s.deletedOccurrences.map((d) => dateValueOf(d, zone, !!s.isAllDay)),
+    exceptions,
+  };
+}
+
+function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined) {
+  const allDay = !!s.isAllDay;
+  const reminders: Alarm[] =
+    s.reminderMinutes !== undefined
+      ? [{ action: 'display', trigger: { relative: `-PT${s.reminderMinutes}M`, related: 'start' } }]
+      : [];
+  const priority = s.importance === 'High' ? 1 : s.importance === 'Low' ? 9 : undefined;
+  const freeBusy = s.freeBusy ? FREE_BUSY[s.freeBusy] : undefined;
+  const sensitivity = s.sensitivity ? SENSITIVITY[s.sensitivity] : undefined;
+  return clean({
+    summary: s.subject,
+    description: s.body,
+    location: s.location,
+    start: dateValueOf(s.start ?? '1970-01-01T00:00:00Z', zone, allDay),
+    end: s.end ? dateValueOf(s.end, zone, allDay) : undefined,
+    freeBusy,
+    sensitivity,
+    priority,
+    categories: s.categories,
+    organizer: s.organizer ? clean({ email: s.organizer.address, name: s.organizer.name }) : undefined,
+    attendees: s.attendees.map(
+      (a): Attendee =>
+        clean({
+          email: a.address,
+          name: a.name,
+          role: a.role === 'optional' ? 'optional' : a.role === 'resource' ? 'non-participant' : 'required',
+          status: (a.response && RESPONSE[a.response]) || 'needs-action',
+          kind: a.role === 'resource' ? ('resource' as const) : undefined,
+        }),
+    ),
+    reminders,
+    attachments: [],
+  }) as Omit<EventItem, 'kind' | 'uid' | 'recurrenceDates' | 'excludedDates' | 'exceptions'>;
+}
+
+function ruleFromSnapshot(r: RecurrenceSnapshot, zone: string | undefined): RecurrenceRule {
+  const byDay = (r.daysOfWeek ?? []).flatMap((d) => (WEEKDAYS[d] ? [WEEKDAYS[d]] : []));
+  const ordinal = r.dayOfWeekIndex ? ORDINALS[r.dayOfWeekIndex] : undefined;
+  const range = {
+    ...(r.numberOfOccurrences ? { count: r.numberOfOccurrences } : {}),
+    ...(r.endDate ? { until: untilOf(r.endDate, zone) } : {}),
+  };
+  const interval = r.interval && r.interval > 1 ? { interval: r.interval } : {};
+  switch (r.pattern) {
+    case 'Daily':
+      return { freq: 'DAILY', ...interval, ...range };
+    case 'Weekly':
+      return {
+        freq: 'WEEKLY',
+        ...interval,
+        ...range,
+        ...(byDay.length ? { byDay: byDay.map((day) => ({ day })) } : {}),
+      };
+    case 'Monthly':
+      return { freq: 'MONTHLY', ...interval, ...range, ...(r.dayOfMonth ? { byMonthDay: [r.dayOfMonth] } : {}) };
+    case 'RelativeMonthly':
+      return { freq: 'MONTHLY', ...interval, ...range, byDay: byDay.map((day) => ({ day, ordinal: ordinal ?? 1 })) };
+    case 'Yearly':
+      return {
+        freq: 'YEARLY',
+        ...range,
+        ...(r.month ? { byMonth: [r.month] } : {}),
+        ...(r.dayOfMonth ? { byMonthDay: [r.dayOfMonth] } : {}),
+      };
+    default:
+      return {
+        freq: 'YEARLY',
+        ...range,
+        ...(r.month ? { byMonth: [r.month] } : {}),
+        byDay: byDay.map((day) => ({ day, ordinal: ordinal ?? 1 })),
+      };
+  }
+}
+
+/** EWS end dates are whole days: the series ends with that day. */
+function untilOf(endDate: string, _zone: string | undefined): DateValue {
+  return { kind: 'date', date: endDate };
+}
+
+/* ------------------------------------------------------------------ writing */
+
+/** One mapped field group: how to compare it between two models and how to write it onto an appointment. */
+interface FieldWriter {
+  readonly name: string;
+  get(e: EventItem): unknown;
+  set(a: Appointment, e: EventItem): void;
+}
+
+const WRITERS: readonly FieldWriter[] = [
+  {
+    name: 'subject',
+    get: (e) => e.summary,
+    set: (a, e) => {
+      a.Subject = e.summary === undefined ? (null as never) : xmlText(e.summary);
+    },
+  },
+  {
+    name: 'body',
+    get: (e) => e.description,
+    set: (a, e) => {
+      a.Body = new MessageBody(BodyType.Text, xmlText(e.description ?? ''));
+    },
+  },
+  {
+    name: 'location',
+    get: (e) => e.location,
+    set: (a, e) => {
+      a.Location = e.location === undefined ? (null as never) : xmlText(e.location);
+    },
+  },
+  {
+    name: 'time',
+    get: (e) => [e.start, e.end, e.duration],
+    set: (a, e) => {
+      const start = instantOf(e.start);
+      const end = e.end ? instantOf(e.end) : e.start.kind === 'date' ? start + 86_400_000 : start;
+      a.IsAllDayEvent = e.start.kind === 'date';
+      a.Start = dateTimeOf(new Date(start).toISOString());
+      a.End = dateTimeOf(new Date(end).toISOString());
+    },
+  },
+  {
+    name: 'freeBusy',
+    get: (e) => e.freeBusy,
+    set: (a, e) => {
+      const map = {
+        free: LegacyFreeBusyStatus.Free,
+        tentative: LegacyFreeBusyStatus.Tentative,
+        busy: LegacyFreeBusyStatus.Busy,
+        'out-of-office': LegacyFreeBusyStatus.OOF,
+        'working-elsewhere': LegacyFreeBusyStatus.WorkingElsewhere,
+      } as const;
+      a.LegacyFreeBusyStatus = map[e.freeBusy ?? 'busy'];
+    },
+  },
+  {
+    name: 'sensitivity',
+    get: (e) => e.sensitivity,
+    set: (a, e) => {
+      a.Sensitivity =
+        e.sensitivity === 'private'
+          ? Sensitivity.Private
+          : e.sensitivity === 'confidential'
+            ? Sensitivity.Confidential
+            : Sensitivity.Normal;
+    },
+  },
+  {
+    name: 'importance',
+    get: (e) => importanceOf(e.priority),
+    set: (a, e) => {
+      a.Importance = importanceOf(e.priority);
+    },
+  },
+  {
+    name: 'categories',
+    get: (e) => e.categories,
+    set: (a, e) => {
+      a.Categories = stringList(e.categories);
+    },
+  },
+  {
+    name: 'attendees',
+    get: (e) => e.attendees.map((x) => [x.email.toLowerCase(), x.role, x.kind]),
+    set: (a, e) => {
+      a.RequiredAttendees.Clear();
+      a.OptionalAttendees.Clear();
+      a.Resources.Clear();
+      for (const x of e.attendees) {
+        const list =
+          x.kind === 'resource' || x.kind === 'room'
+            ? a.Resources
+            : x.role === 'optional' || x.role === 'non-participant'
+              ? a.OptionalAttendees
+              : a.RequiredAttendees;
+        list.Add(x.name ? xmlText(x.name) : xmlText(x.email), xmlText(x.email));
+      }
+    },
+  },
+  {
+    name: 'reminder',
+    get: (e) => reminderMinutes(e.reminders),
+    set: (a, e) => {
+      const minutes = reminderMinutes(e.reminders);
+      a.IsReminderSet = minutes !== undefined;
+      if (minutes !== undefined) a.ReminderMinutesBeforeStart = minutes;
+    },
+  },
+  {
+    name: 'recurrence',
+    get: (e) => [e.recurrence, e.start],
+    set: (a, e) => {
+      a.Recurrence = e.recurrence ? patternOf(e.recurrence, e.start) : (null as never);
+    },
+  },
+];
+
+function importanceOf(priority: number | undefined): Importance {
+  if (priority === undefined || priority === 0 || priority === 5) return Importance.Normal;
+  return priority < 5 ? Importance.High : Importance.Low;
+}
+
+/** Exchange holds one reminder, relative to the start; other alarms stay only on the DAV side. */
+function reminderMinutes(reminders: readonly Alarm[]): number | undefined {
+  for (const r of reminders) {
+    if (!('relative' in r.trigger) || r.trigger.related === 'end') continue;
+    const m = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(r.trigger.relative);
+    if (!m) continue;
+    const minutes =
+      Number(m[2] ?? 0) * 10080 +
+      Number(m[3] ?? 0) * 1440 +
+      Number(m[4] ?? 0) * 60 +
+      Number(m[5] ?? 0) +
+      Math.ceil(Number(m[6] ?? 0) / 60);
+    return m[1] ? minutes : 0;
+  }
+  return undefined;
+}
+
+function patternOf(rule: RecurrenceRule, start: DateValue) {
+  const startDate = dateTimeOf(new Date(instantOf(start)).toISOString());
+  const unsupported = () => new RejectedError(`Exchange cannot hold this recurrence (${rule.freq})`, 'unsupported');
+  if (rule.bySetPos?.length || (rule.byMonth && rule.byMonth.length > 1)) throw unsupported();
+  const interval = rule.interval ?? 1;
+  let p: Recurrence;
+  const startDay = new Date(instantOf(start)).getUTCDay();
+  const dayOf = (d: Weekday) => DayOfTheWeek[DAY_NAMES[d]];
+  const ordinalOf = (o: number | undefined) =>
+    o === -1 ? DayOfTheWeekIndex.Last : ([0, 1, 2, 3] as DayOfTheWeekIndex[])[(o ?? 1) - 1];
+  switch (rule.freq) {
+    case 'DAILY': {
+      if (rule.byDay?.length) throw unsupported();
+      const d = new Recurrence.DailyPattern();
+      d.Interval = interval;
+      p = d;
+      break;
+    }
+    case 'WEEKLY': {
+      const w = new Recurrence.WeeklyPattern();
+      w.Interval = interval;
+      const days = rule.byDay?.length ? rule.byDay.map((d) => dayOf(d.day)) : [startDay as DayOfTheWeek];
+      w.DaysOfTheWeek.AddRange(days);
+      p = w;
+      break;
+    }
+    case 'MONTHLY': {
+      const byDay = rule.byDay?.[0];
+      if (byDay && rule.byDay?.length === 1) {
+        const m = new Recurrence.RelativeMonthlyPattern();
+        m.Interval = interval;
+        m.DayOfTheWeek = dayOf(byDay.day);
+        m.DayOfTheWeekIndex = ordinalOf(byDay.ordinal) ?? DayOfTheWeekIndex.First;
+        p = m;
+      } else if (!rule.byDay?.length) {
+        const m = new Recurrence.MonthlyPattern();
+        m.Interval = interval;
+        m.DayOfMonth = rule.byMonthDay?.[0] ?? new Date(instantOf(start)).getUTCDate();
+        p = m;
+      } else throw unsupported();
+      break;
+    }
+    case 'YEARLY': {
+      if (interval !== 1) throw unsupported();
+      const s = new Date(instantOf(start));
+      const month = rule.byMonth?.[0] ?? s.getUTCMonth() + 1;
+      const byDay = rule.byDay?.[0];
+      if (byDay && rule.byDay?.length === 1) {
+        const y = new Recurrence.RelativeYearlyPattern();
+        y.Month = month;
+        y.DayOfTheWeek = dayOf(byDay.day);
+        y.DayOfTheWeekIndex = ordinalOf(byDay.ordinal) ?? DayOfTheWeekIndex.First;
+        p = y;
+      } else if (!rule.byDay?.length) {
+        const y = new Recurrence.YearlyPattern();
+        y.Month = month;
+        y.DayOfMonth = rule.byMonthDay?.[0] ?? s.getUTCDate();
+        p = y;
+      } else throw unsupported();
+      break;
+    }
+  }
+  p.StartDate = startDate;
+  if (rule.count) p.NumberOfOccurrences = rule.count;
+  else if (rule.until) p.EndDate = dateTimeOf(new Date(instantOf(rule.until)).toISOString());
+  return p;
+}
+
+/** Writes every mapped field (create) or only those that differ between `base` and `next` (update). */
+export function writeEvent(a: Appointment, next: EventItem, base?: EventItem): number {
+  let written = 0;
+  for (const w of WRITERS) {
+    if (base && sameJson(w.get(base), w.get(next))) continue;
+    if (!base && w.name === 'recurrence' && !next.recurrence) continue;
+    if (!base && w.name === 'body' && next.description === undefined) continue;
+    w.set(a, next);
+    written++;
+  }
+  return written;
+}
+
+export function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Drops undefined members so snapshots and models compare and serialise alike. */
+export function clean<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

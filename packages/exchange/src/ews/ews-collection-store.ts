@@ -1,0 +1,492 @@
+import {
+  type Change,
+  type ChangeSet,
+  type CollectionKind,
+  type CollectionStore,
+  type CreateOptions,
+  type FetchedItem,
+  type FetchResult,
+  InvalidItemError,
+  InvalidSyncTokenError,
+  type ItemRef,
+  itemKindsOf,
+  type ListedItem,
+  NotFoundError,
+  type PimItem,
+  PreconditionFailedError,
+  RejectedError,
+  type StoreCaps,
+  type StoredItem,
+  type SyncWindow,
+  type WriteResult,
+} from '@exsync/core';
+import {
+  AffectedTaskOccurrence,
+  Appointment,
+  AppointmentSchema,
+  AppointmentType,
+  BasePropertySet,
+  CalendarView,
+  ChangeType,
+  ConflictResolutionMode,
+  Contact,
+  ContactGroup,
+  DateTime,
+  DeleteMode,
+  type ExchangeService,
+  FolderId,
+  type Item,
+  ItemId,
+  ItemView,
+  PropertySet,
+  SearchFilter,
+  SendCancellationsMode,
+  SendInvitationsMode,
+  SendInvitationsOrCancellationsMode,
+  ServiceResult,
+  SyncFolderItemsScope,
+  Task,
+  WellKnownFolderName,
+} from 'ews-javascript-api';
+import { canonicalJson, modelHash } from './canonical-hash';
+import { classifyEwsError } from './classify-error';
+import { collectionKindOf, type EwsConnectionConfig, validateConfig } from './connection-config';
+import { type ContactSnapshot, contactFromSnapshot, snapshotContact, writeContact } from './contact-mapping';
+import { type EventSnapshot, eventFromSnapshot, snapshotFields, snapshotRecurrence, writeEvent } from './event-mapping';
+import { EwsSession } from './ews-session';
+import { extendedValue, fullShape, listShape, MARKER_PROPERTY, occurrenceShape, UID_PROPERTY } from './item-properties';
+import { snapshotTask, type TaskSnapshot, taskFromSnapshot, writeTask } from './task-mapping';
+import { isoOf, read, xmlText } from './wire-values';
+
+type Snapshot = EventSnapshot | ContactSnapshot | TaskSnapshot;
+
+const TOKEN_PREFIX = 'ews1:';
+const GET_BATCH = 10;
+const SYNC_PAGE = 256;
+const FIND_PAGE = 200;
+const VIEW_MAX = 1000;
+
+export interface EwsCollectionStoreOptions {
+  /** Changes per SyncFolderItems page (1..512). */
+  readonly syncPageSize?: number;
+}
+
+/**
+ * One folder of one mailbox over EWS, by impersonation. Hrefs are ItemIds, versions ChangeKeys; `raw` is the JSON
+ * snapshot of what EWS returned, from which `update` computes the fields to patch.
+ */
+export class EwsCollectionStore implements CollectionStore {
+  readonly caps: StoreCaps;
+  private readonly session: EwsSession;
+  private readonly kind: CollectionKind;
+  private readonly folderId: FolderId;
+  private readonly syncPageSize: number;
+
+  constructor(config: EwsConnectionConfig, options: EwsCollectionStoreOptions = {}) {
+    validateConfig(config);
+    this.kind = collectionKindOf(config.folder);
+    this.caps = { readOnly: false, deltas: true, kinds: itemKindsOf[this.kind].filter((k) => k !== 'group') };
+    this.session = new EwsSession(config);
+    const f = config.folder;
+    this.folderId =
+      f === 'calendar'
+        ? new FolderId(WellKnownFolderName.Calendar)
+        : f === 'contacts'
+          ? new FolderId(WellKnownFolderName.Contacts)
+          : f === 'tasks'
+            ? new FolderId(WellKnownFolderName.Tasks)
+            : new FolderId(f.id);
+    this.syncPageSize = Math.min(512, Math.max(1, options.syncPageSize ?? SYNC_PAGE));
+  }
+
+  /* ------------------------------------------------------------ listing */
+
+  async *listWindow(window: SyncWindow, signal?: AbortSignal): AsyncIterable<ListedItem> {
+    if (this.kind === 'calendar') {
+      yield* this.listCalendar(window, signal);
+      return;
+    }
+    const from = Date.parse(window.start);
+    const to = Date.parse(window.end);
+    for await (const item of this.findAll(undefined, listShape(this.kind), signal)) {
+      if (item instanceof ContactGroup) continue; // contact groups are not mapped yet
+      if (item instanceof Task && !taskInWindow(item, from, to)) continue;
+      const uid = extendedValue(item, UID_PROPERTY);
+      yield { href: item.Id.UniqueId, version: item.Id.ChangeKey, ...(uid ? { uid } : {}) };
+    }
+  }
+
+  /** Singles from the CalendarView; series (never returned by a view) by the UIDs of their occurrences. */
+  private async *listCalendar(window: SyncWindow, signal?: AbortSignal): AsyncIterable<ListedItem> {
+    const seriesUids = new Set<string>();
+    const seen = new Set<string>();
+    for (const a of await this.calendarView(Date.parse(window.start), Date.parse(window.end), signal)) {
+      const type = read(() => a.AppointmentType);
+      const uid = read(() => a.ICalUid);
+      if (type === AppointmentType.Single) {
+        if (seen.has(a.Id.UniqueId)) continue;
+        seen.add(a.Id.UniqueId);
+        yield { href: a.Id.UniqueId, version: a.Id.ChangeKey, ...(uid ? { uid } : {}) };
+      } else if (uid) seriesUids.add(uid);
+    }
+    if (!seriesUids.size) return;
+    const recurring = new SearchFilter.IsEqualTo(AppointmentSchema.IsRecurring, true);
+    for await (const m of this.findAll(recurring, listShape('calendar'), signal)) {
+      const uid = read(() => (m as Appointment).ICalUid);
+      if (uid && seriesUids.has(uid)) yield { href: m.Id.UniqueId, version: m.Id.ChangeKey, uid };
+    }
+  }
+
+  /** CalendarView has no paging: a truncated view is split in halves (exchange.md §1.4). */
+  private async calendarView(from: number, to: number, signal?: AbortSignal): Promise<Appointment[]> {
+    const view = new CalendarView(new DateTime(from), new DateTime(to), VIEW_MAX);
+    view.PropertySet = listShape('calendar');
+    const result = await this.session.call('FindItem', (svc) => svc.FindAppointments(this.folderId, view), signal);
+    if (!result.MoreAvailable || to - from < 3_600_000) return result.Items;
+    const mid = from + Math.floor((to - from) / 2);
+    return [...(await this.calendarView(from, mid, signal)), ...(await this.calendarView(mid, to, signal))];
+  }
+
+  private async *findAll(filter: SearchFilter | undefined, shape: PropertySet, signal?: AbortSignal) {
+    for (let offset = 0; ; ) {
+      const view = new ItemView(FIND_PAGE, offset);
+      view.PropertySet = shape;
+      const page = await this.session.call(
+        'FindItem',
+        (svc) => (filter ? svc.FindItems(this.folderId, filter, view) : svc.FindItems(this.folderId, view)),
+        signal,
+      );
+      yield* page.Items;
+      if (!page.MoreAvailable || !page.Items.length) return;
+      offset = page.NextPageOffset ?? offset + page.Items.length;
+    }
+  }
+
+  /* ------------------------------------------------------------ reading */
+
+  async *getMany(hrefs: readonly string[], signal?: AbortSignal): AsyncIterable<FetchResult> {
+    for (let i = 0; i < hrefs.length; i += GET_BATCH) {
+      const batch = hrefs.slice(i, i + GET_BATCH);
+      const responses = await this.session.call(
+        'GetItem',
+        (svc) =>
+          svc.BindToItems(
+            batch.map((h) => new ItemId(h)),
+            fullShape(this.kind),
+          ),
+        signal,
+      );
+      const items = responses.Responses;
+      for (const [j, href] of batch.entries()) {
+        const r = items[j];
+        if (!r || r.Result !== ServiceResult.Success) {
+          const error = classifyEwsError(r ? { ErrorCode: r.ErrorCode } : undefined);
+          if (error instanceof NotFoundError || isMalformedId(r?.ErrorCode)) {
+            yield { href, found: false };
+            continue;
+          }
+          throw error;
+        }
+        const fetched = await this.fetched(r.Item, signal);
+        yield { href, found: true, fetched };
+      }
+    }
+  }
+
+  private async fetched(item: Item, signal?: AbortSignal): Promise<FetchedItem> {
+    const snapshot = await this.snapshot(item, signal);
+    return this.fromSnapshot(snapshot);
+  }
+
+  private fromSnapshot(snapshot: Snapshot): FetchedItem {
+    const model = modelOf(snapshot);
+    return {
+      ref: { href: snapshot.itemId, version: snapshot.changeKey },
+      raw: canonicalJson(snapshot),
+      item: model,
+      hash: modelHash(model),
+      ...(snapshot.marker ? { marker: snapshot.marker } : {}),
+      ...(snapshot.lastModified ? { modifiedAt: snapshot.lastModified } : {}),
+    };
+  }
+
+  private async snapshot(item: Item, signal?: AbortSignal): Promise<Snapshot> {
+    const common = {
+      itemId: item.Id.UniqueId,
+      changeKey: item.Id.ChangeKey,
+      marker: extendedValue(item, MARKER_PROPERTY),
+      lastModified: isoOf(read(() => item.LastModifiedTime)),
+    };
+    if (item instanceof Appointment) {
+      const modified = read(() => item.ModifiedOccurrences?.GetEnumerator()) ?? [];
+      const exceptions = modified.length
+        ? await this.session.call(
+            'GetItem',
+            (svc) =>
+              svc.BindToItems(
+                modified.map((o) => new ItemId(o.ItemId.UniqueId)),
+                occurrenceShape(),
+              ),
+            signal,
+          )
+        : undefined;
+      return clean({
+        type: 'CalendarItem' as const,
+        ...common,
+        uid: read(() => item.ICalUid),
+        appointmentType: AppointmentType[read(() => item.AppointmentType) ?? AppointmentType.Single],
+        ...snapshotFields(item),
+        recurrence: snapshotRecurrence(item),
+        deletedOccurrences: (read(() => item.DeletedOccurrences?.GetEnumerator()) ?? []).flatMap((d) => {
+          const iso = isoOf(d.OriginalStart);
+          return iso ? [iso] : [];
+        }),
+        modifiedOccurrences: modified.flatMap((o, k) => {
+          const r = exceptions?.Responses[k];
+          const original = isoOf(o.OriginalStart);
+          if (!original) return [];
+          const fields =
+            r?.Result === ServiceResult.Success
+              ? snapshotFields(r.Item as Appointment)
+              : { categories: [], attendees: [] };
+          return [{ itemId: o.ItemId.UniqueId, originalStart: original, ...fields }];
+        }),
+      });
+    }
+    const uid = extendedValue(item, UID_PROPERTY);
+    if (item instanceof Contact) return clean({ type: 'Contact' as const, ...common, uid, ...snapshotContact(item) });
+    if (item instanceof Task) return clean({ type: 'Task' as const, ...common, uid, ...snapshotTask(item) });
+    throw new InvalidItemError(`Item ${common.itemId} is of a kind this store does not map`);
+  }
+
+  /* ------------------------------------------------------------ changes */
+
+  async startToken(_window: SyncWindow, signal?: AbortSignal): Promise<string> {
+    let state: string | null = null;
+    for (let page = 0; page < 10_000; page++) {
+      const set = await this.syncPage(state, signal);
+      state = set.SyncState;
+      if (!set.MoreChangesAvailable) return TOKEN_PREFIX + state;
+    }
+    throw new InvalidSyncTokenError('The initial synchronisation of the folder did not finish');
+  }
+
+  async changesSince(token: string, signal?: AbortSignal): Promise<ChangeSet> {
+    if (!token.startsWith(TOKEN_PREFIX) || token.length === TOKEN_PREFIX.length) {
+      throw new InvalidSyncTokenError('This sync token was not issued by the EWS store; resynchronise');
+    }
+    const set = await this.syncPage(token.slice(TOKEN_PREFIX.length), signal);
+    const changes: Change[] = [];
+    for (const c of set.GetEnumerator()) {
+      const id = c.ItemId;
+      if (!id) continue;
+      if (c.ChangeType === ChangeType.Delete) {
+        changes.push({ type: 'delete', href: id.UniqueId, reason: 'deleted' });
+      } else if (c.ChangeType === ChangeType.Create || c.ChangeType === ChangeType.Update) {
+        if (read(() => c.Item) instanceof ContactGroup) continue;
+        changes.push({ type: 'upsert', ref: { href: id.UniqueId, version: id.ChangeKey } });
+      }
+    }
+    return { changes, nextToken: TOKEN_PREFIX + set.SyncState, more: set.MoreChangesAvailable };
+  }
+
+  private syncPage(state: string | null, signal?: AbortSignal) {
+    return this.session.call(
+      'SyncFolderItems',
+      (svc) =>
+        svc.SyncFolderItems(
+          this.folderId,
+          new PropertySet(BasePropertySet.IdOnly),
+          [],
+          this.syncPageSize,
+          SyncFolderItemsScope.NormalItems,
+          state as string,
+        ),
+      signal,
+    );
+  }
+
+  /* ------------------------------------------------------------ writing */
+
+  async create(item: PimItem, options: CreateOptions, signal?: AbortSignal): Promise<WriteResult> {
+    this.assertKind(item);
+    await this.refuseDuplicateUid(item.uid, signal);
+    const saved = await this.session.call(
+      'CreateItem',
+      async (svc) => {
+        const target = this.newItem(svc, item);
+        target.SetExtendedProperty(MARKER_PROPERTY, xmlText(options.marker));
+        if (target instanceof Appointment) {
+          await target.Save(this.folderId, SendInvitationsMode.SendToNone);
+        } else {
+          await target.Save(this.folderId);
+        }
+        return target;
+      },
+      signal,
+    );
+    return { ref: { href: saved.Id.UniqueId, version: saved.Id.ChangeKey } };
+  }
+
+  private newItem(svc: ExchangeService, item: PimItem): Appointment | Contact | Task {
+    switch (item.kind) {
+      case 'event': {
+        const a = new Appointment(svc);
+        writeEvent(a, item);
+        a.ICalUid = xmlText(item.uid);
+        return a;
+      }
+      case 'contact': {
+        const c = new Contact(svc);
+        writeContact(c, item);
+        c.SetExtendedProperty(UID_PROPERTY, xmlText(item.uid));
+        return c;
+      }
+      case 'task': {
+        const t = new Task(svc);
+        writeTask(t, item);
+        t.SetExtendedProperty(UID_PROPERTY, xmlText(item.uid));
+        return t;
+      }
+      default:
+        throw new RejectedError('Contact groups cannot be written to Exchange yet', 'unsupported');
+    }
+  }
+
+  private async refuseDuplicateUid(uid: string, signal?: AbortSignal): Promise<void> {
+    const filter =
+      this.kind === 'calendar'
+        ? new SearchFilter.IsEqualTo(AppointmentSchema.ICalUid, uid)
+        : new SearchFilter.IsEqualTo(UID_PROPERTY, uid);
+    const view = new ItemView(1);
+    view.PropertySet = new PropertySet(BasePropertySet.IdOnly);
+    const found = await this.session.call('FindItem', (svc) => svc.FindItems(this.folderId, filter, view), signal);
+    if (found.Items.length) {
+      throw new RejectedError(`An item with UID ${uid} already exists in this folder`, 'uid-conflict');
+    }
+  }
+
+  async update(base: StoredItem, item: PimItem, signal?: AbortSignal): Promise<WriteResult> {
+    this.assertKind(item);
+    const baseModel = parseBase(base.raw, item.kind);
+    const ref = await this.session.call(
+      'UpdateItem',
+      async (svc) => {
+        const target = await this.bindIdOnly(svc, base.ref.href);
+        // Conditional on the version the engine read, not the one we just bound: NeverOverwrite refuses a stale key.
+        target.Id.ChangeKey = base.ref.version;
+        const written =
+          target instanceof Appointment && item.kind === 'event'
+            ? writeEvent(target, item, baseModel?.kind === 'event' ? baseModel : undefined)
+            : target instanceof Contact && item.kind === 'contact'
+              ? writeContact(target, item, baseModel?.kind === 'contact' ? baseModel : undefined)
+              : target instanceof Task && item.kind === 'task'
+                ? writeTask(target, item, baseModel?.kind === 'task' ? baseModel : undefined)
+                : -1;
+        if (written < 0) throw new RejectedError('The item in Exchange is of another kind', 'unsupported');
+        if (written === 0) return base.ref;
+        if (target instanceof Appointment) {
+          await target.Update(ConflictResolutionMode.NeverOverwrite, SendInvitationsOrCancellationsMode.SendToNone);
+        } else {
+          await target.Update(ConflictResolutionMode.NeverOverwrite);
+        }
+        return { href: target.Id.UniqueId, version: target.Id.ChangeKey };
+      },
+      signal,
+    );
+    return { ref };
+  }
+
+  async remove(ref: ItemRef, signal?: AbortSignal): Promise<void> {
+    await this.session.call(
+      'DeleteItem',
+      async (svc) => {
+        // DeleteItem ignores ChangeKeys on real Exchange: compare first so a changed item is not deleted blindly.
+        const current = await this.bindIdOnly(svc, ref.href);
+        if (current.Id.ChangeKey !== ref.version) {
+          throw new PreconditionFailedError('The item changed in Exchange since it was read; not deleting it');
+        }
+        const id = new ItemId(ref.href);
+        id.ChangeKey = ref.version;
+        const result = await svc.DeleteItems(
+          [id],
+          DeleteMode.MoveToDeletedItems,
+          // Mirroring a deletion never mails a cancellation (DESIGN.md §4.6).
+          SendCancellationsMode.SendToNone,
+          AffectedTaskOccurrence.AllOccurrences,
+        );
+        const r = result.Responses[0];
+        if (r && r.Result !== ServiceResult.Success) throw classifyEwsError({ ErrorCode: r.ErrorCode });
+      },
+      signal,
+    );
+  }
+
+  private async bindIdOnly(svc: ExchangeService, href: string): Promise<Item> {
+    const responses = await svc.BindToItems([new ItemId(href)], new PropertySet(BasePropertySet.IdOnly));
+    const r = responses.Responses[0];
+    if (!r || r.Result !== ServiceResult.Success) {
+      if (isMalformedId(r?.ErrorCode)) throw new NotFoundError(`No item ${href} in Exchange`);
+      throw classifyEwsError(r ? { ErrorCode: r.ErrorCode } : undefined);
+    }
+    return r.Item;
+  }
+
+  private assertKind(item: PimItem): void {
+    if (!itemKindsOf[this.kind].includes(item.kind)) {
+      throw new RejectedError(`A ${item.kind} does not belong in a ${this.kind} folder`, 'unsupported');
+    }
+  }
+}
+
+function isMalformedId(code: unknown): boolean {
+  const name = typeof code === 'number' ? undefined : code;
+  return (
+    name === 'ErrorInvalidIdMalformed' ||
+    name === 'ErrorInvalidIdNotAnItemAttachmentId' ||
+    (typeof code === 'number' && MALFORMED_CODES.has(code))
+  );
+}
+
+import { ServiceError } from 'ews-javascript-api';
+
+const MALFORMED_CODES = new Set<number>([
+  ServiceError.ErrorInvalidIdMalformed,
+  ServiceError.ErrorInvalidIdMalformedEwsLegacyIdFormat,
+  ServiceError.ErrorInvalidIdEmpty,
+  ServiceError.ErrorInvalidIdXml,
+]);
+
+function modelOf(s: Snapshot): PimItem {
+  switch (s.type) {
+    case 'CalendarItem':
+      return eventFromSnapshot(s, s.uid ?? s.itemId);
+    case 'Contact':
+      return contactFromSnapshot(s, s.uid ?? s.itemId);
+    case 'Task':
+      return taskFromSnapshot(s, s.uid ?? s.itemId);
+  }
+}
+
+/** The model of the last-seen raw snapshot; undefined when it is not ours (then every field is written). */
+function parseBase(raw: string, kind: PimItem['kind']): PimItem | undefined {
+  try {
+    const model = modelOf(JSON.parse(raw) as Snapshot);
+    return model.kind === kind ? model : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function taskInWindow(t: Task, from: number, to: number): boolean {
+  const start = read(() => t.StartDate?.TotalMilliSeconds);
+  const due = read(() => t.DueDate?.TotalMilliSeconds);
+  if (start === undefined && due === undefined) return true;
+  const s = start ?? due ?? 0;
+  const e = Math.max(due ?? s, s);
+  return s < to && e >= from;
+}
+
+function clean<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,79 @@
+import {
+  AppointmentSchema,
+  BasePropertySet,
+  BodyType,
+  ExtendedPropertyDefinition,
+  Guid,
+  ItemSchema,
+  MapiPropertyType,
+  PropertySet,
+  TaskSchema,
+} from 'ews-javascript-api';
+import { EXSYNC_MARKER_PROPERTY_NAME, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
+
+/** Our marker: the status row id of an item exsync created (exchange.md §0.5, shared with Graph). */
+export const MARKER_PROPERTY = new ExtendedPropertyDefinition(
+  new Guid(EXSYNC_MARKER_PROPERTY_SET),
+  EXSYNC_MARKER_PROPERTY_NAME,
+  MapiPropertyType.String,
+);
+
+/**
+ * The model's UID for contacts and tasks, which have no UID field in EWS. Same property set as the marker; items
+ * created in Outlook lack it and take their ItemId as UID.
+ */
+export const UID_PROPERTY = new ExtendedPropertyDefinition(
+  new Guid(EXSYNC_MARKER_PROPERTY_SET),
+  'ExsyncUid',
+  MapiPropertyType.String,
+);
+
+export function fullShape(kind: 'calendar' | 'addressbook' | 'tasks'): PropertySet {
+  const extra =
+    kind === 'calendar'
+      ? [
+          AppointmentSchema.ICalUid,
+          AppointmentSchema.Recurrence,
+          AppointmentSchema.ModifiedOccurrences,
+          AppointmentSchema.DeletedOccurrences,
+          AppointmentSchema.StartTimeZone,
+          AppointmentSchema.EndTimeZone,
+          AppointmentSchema.IsAllDayEvent,
+        ]
+      : [];
+  const set = new PropertySet(BasePropertySet.FirstClassProperties, [
+    ...extra,
+    ItemSchema.LastModifiedTime,
+    MARKER_PROPERTY,
+    UID_PROPERTY,
+  ]);
+  set.RequestedBodyType = BodyType.Text;
+  return set;
+}
+
+export function occurrenceShape(): PropertySet {
+  const set = new PropertySet(BasePropertySet.FirstClassProperties);
+  set.RequestedBodyType = BodyType.Text;
+  return set;
+}
+
+export function listShape(kind: 'calendar' | 'addressbook' | 'tasks'): PropertySet {
+  if (kind === 'calendar')
+    return new PropertySet(BasePropertySet.IdOnly, [AppointmentSchema.ICalUid, AppointmentSchema.AppointmentType]);
+  if (kind === 'tasks')
+    return new PropertySet(BasePropertySet.IdOnly, [TaskSchema.StartDate, TaskSchema.DueDate, UID_PROPERTY]);
+  return new PropertySet(BasePropertySet.IdOnly, [ItemSchema.ItemClass, UID_PROPERTY]);
+}
+
+export function extendedValue(
+  item: { ExtendedProperties: unknown },
+  def: ExtendedPropertyDefinition,
+): string | undefined {
+  try {
+    const out = { outValue: undefined as unknown };
+    const props = item.ExtendedProperties as { TryGetValue(d: unknown, o: { outValue: unknown }): boolean };
+    return props.TryGetValue(def, out) && typeof out.outValue === 'string' ? out.outValue : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,113 @@
+import { XhrApi } from '@ewsjs/xhr';
+import type { IXHRApi, IXHROptions, IXHRProgress } from 'ews-javascript-api';
+
+/** The xhr-like object @ewsjs/xhr resolves with (the DOM type is not in our lib). */
+type XhrResponse = Awaited<ReturnType<IXHRApi['xhr']>>;
+
+/** What the HTTP layer saw for the last request: the facts ews-javascript-api drops on the floor. */
+export interface TransportFacts {
+  status?: number;
+  /** A 5xx whose body was empty: the library would hang on it (exchange.md §2.3), so we refuse it here. */
+  emptyServerError?: boolean;
+  /** `Retry-After` of a 429/503, in ms. */
+  retryAfterMs?: number;
+  /** The connection failed before any answer (reset, refused, DNS). */
+  network?: boolean;
+  requests: number;
+}
+
+/** Raised in place of an empty 5xx response so the library's promise settles. */
+export class EmptyServerErrorResponse extends Error {
+  /** Not `status`: the library would try to parse a 500's body again and hang. */
+  readonly httpStatus: number;
+  constructor(httpStatus: number) {
+    super(`HTTP ${httpStatus} with an empty body`);
+    this.httpStatus = httpStatus;
+  }
+}
+
+/**
+ * Wraps the @ewsjs/xhr transport of one ExchangeService. Calls of one store run one after another, so the facts of
+ * "the last request" belong to the call in flight; the session reads them to classify a failure.
+ */
+export class RecordingXhr implements IXHRApi {
+  readonly apiName = 'exsync-recording';
+  facts: TransportFacts = { requests: 0 };
+
+  constructor(private readonly inner: XhrApi) {}
+
+  static create(ntlm?: { username: string; password: string }): RecordingXhr {
+    const inner = new XhrApi({ rejectUnauthorized: true });
+    if (ntlm) inner.useNtlmAuthentication(ntlm.username, ntlm.password);
+    return new RecordingXhr(inner);
+  }
+
+  reset(): void {
+    this.facts = { requests: 0 };
+  }
+
+  async xhr(options: IXHROptions, progress?: (data: IXHRProgress) => void): Promise<XhrResponse> {
+    this.facts.requests++;
+    let response: XhrResponse;
+    try {
+      response = await this.inner.xhr(options, progress);
+    } catch (error) {
+      this.note(asResponse(error));
+      throw error;
+    }
+    this.note(asResponse(response));
+    return response;
+  }
+
+  xhrStream(options: IXHROptions, progress: (data: IXHRProgress) => void): Promise<XhrResponse> {
+    return this.inner.xhrStream(options, progress);
+  }
+
+  disconnect(): void {
+    this.inner.disconnect();
+  }
+
+  private note(response: SeenResponse): void {
+    if (response.status === undefined) {
+      this.facts.network = true;
+      return;
+    }
+    this.facts.status = response.status;
+    const retryAfter = response.headers['retry-after'];
+    if (retryAfter !== undefined) this.facts.retryAfterMs = parseRetryAfter(retryAfter);
+    if (response.status >= 500 && !response.body.trim()) {
+      this.facts.emptyServerError = true;
+      throw new EmptyServerErrorResponse(response.status);
+    }
+  }
+}
+
+interface SeenResponse {
+  status?: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** @ewsjs/xhr resolves with an xhr-like object and rejects with an axios error dressed the same way. */
+function asResponse(value: unknown): SeenResponse {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const axiosResponse = (typeof v.responseText === 'object' && v.responseText ? v.responseText : v.response) as
+    | Record<string, unknown>
+    | undefined;
+  const rawStatus = typeof v.status === 'number' ? v.status : axiosResponse?.status;
+  const status = typeof rawStatus === 'number' && rawStatus > 0 ? rawStatus : undefined;
+  const bodySource = typeof v.responseText === 'string' ? v.responseText : axiosResponse?.data;
+  const body = typeof bodySource === 'string' ? bodySource : bodySource == null ? '' : String(bodySource);
+  const headerSource = (v.headers ?? axiosResponse?.headers ?? {}) as Record<string, unknown>;
+  const headers: Record<string, string> = {};
+  for (const [k, h] of Object.entries(headerSource)) if (h != null) headers[k.toLowerCase()] = String(h);
+  return { ...(status !== undefined ? { status } : {}), body, headers };
+}
+
+/** Retry-After is seconds or an HTTP date. */
+export function parseRetryAfter(value: string): number | undefined {
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

@@ -1,0 +1,112 @@
+import type { DateValue } from '@exsync/core';
+import { windowsToIana } from '@exsync/pim';
+import { DateTime, StringList } from 'ews-javascript-api';
+
+/**
+ * Small conversions shared by the item mappings: library values ⇄ plain JSON, XML escaping, time zones.
+ */
+
+/** ews-javascript-api writes string values into the SOAP body unescaped (gautamsi/ews-javascript-api#358). */
+export function xmlText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Reads a property that may not be loaded (the library throws for those) as undefined. */
+export function read<T>(get: () => T): T | undefined {
+  try {
+    const value = get();
+    return value === null ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isoOf(value: DateTime | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = read(() => value.TotalMilliSeconds);
+  return typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : undefined;
+}
+
+export function dateTimeOf(iso: string): DateTime {
+  return new DateTime(Date.parse(iso));
+}
+
+export function stringsOf(list: StringList | undefined): string[] {
+  return list ? [...(read(() => list.GetEnumerator()) ?? [])] : [];
+}
+
+export function stringList(values: readonly string[]): StringList {
+  return new StringList(values.map(xmlText));
+}
+
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Zulu', 'Etc/Zulu']);
+
+/** The IANA zone of a Windows zone id, or undefined for UTC and unknown ids. */
+export function ianaOf(windowsId: string | undefined): string | undefined {
+  if (!windowsId || windowsId === 'UTC') return undefined;
+  const iana = windowsToIana(windowsId) ?? (isIana(windowsId) ? windowsId : undefined);
+  return iana && !UTC_ZONES.has(iana) ? iana : undefined;
+}
+
+function isIana(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone.includes('/');
+  } catch {
+    return false;
+  }
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` wall clock of an instant in a zone. */
+export function wallClock(ms: number, zone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(ms));
+  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** The instant of a wall-clock time in a zone (the earlier one in a DST overlap). */
+export function instantOfWallClock(dateTime: string, zone: string): number {
+  const asUtc = Date.parse(`${dateTime.slice(0, 19)}Z`);
+  let guess = asUtc;
+  for (let i = 0; i < 3; i++) {
+    const shown = Date.parse(`${wallClock(guess, zone)}Z`);
+    guess += asUtc - shown;
+  }
+  return guess;
+}
+
+/** The instant a model date value stands for; floating and all-day values are read as UTC. */
+export function instantOf(value: DateValue): number {
+  switch (value.kind) {
+    case 'date':
+      return Date.parse(`${value.date}T00:00:00Z`);
+    case 'utc':
+      return Date.parse(value.dateTime);
+    case 'floating':
+      return Date.parse(`${value.dateTime.slice(0, 19)}Z`);
+    case 'zoned':
+      return isIana(value.tzid) ? instantOfWallClock(value.dateTime, value.tzid) : Date.parse(`${value.dateTime}Z`);
+  }
+}
+
+/** A model date value from an EWS instant and the item's zone. */
+export function dateValueOf(iso: string, zone: string | undefined, allDay: boolean): DateValue {
+  const ms = Date.parse(iso);
+  const local = zone ? wallClock(ms, zone) : new Date(ms).toISOString().slice(0, 19);
+  if (allDay) return { kind: 'date', date: local.slice(0, 10) };
+  return zone ? { kind: 'zoned', dateTime: local, tzid: zone } : { kind: 'utc', dateTime: `${local}Z` };
+}
+
+/** Enum value → its name, for JSON snapshots that stay readable across library versions. */
+export function enumName(e: Record<number, string>, value: number | undefined): string | undefined {
+  return value === undefined ? undefined : e[value];
+}
