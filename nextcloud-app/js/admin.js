@@ -158,6 +158,9 @@
 			for (const user of page.items) tbody.appendChild(userRow(user))
 			state.cursor = page.nextCursor
 			document.getElementById('exsync-more').hidden = !page.nextCursor
+			if (reset && Array.isArray(page.pendingPush) && page.pendingPush.length > 0) {
+				say(`Waiting to send credentials to the sync service for: ${page.pendingPush.join(', ')}. The background job retries every 15 minutes.`)
+			}
 		} catch (e) {
 			if (reset) tbody.replaceChildren()
 			say(e.message, true)

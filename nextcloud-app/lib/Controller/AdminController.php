@@ -7,6 +7,7 @@ namespace OCA\Exsync\Controller;
 use OCA\Exsync\AppInfo\Application;
 use OCA\Exsync\BackgroundJob\EnrollNow;
 use OCA\Exsync\Service\EnrollmentService;
+use OCA\Exsync\Service\EnrollmentStore;
 use OCA\Exsync\Service\ServiceClient;
 use OCA\Exsync\Service\ServiceException;
 use OCA\Exsync\Settings\AppSettings;
@@ -32,6 +33,7 @@ class AdminController extends Controller {
 		private IGroupManager $groupManager,
 		private IJobList $jobList,
 		private EnrollmentService $enrollment,
+		private EnrollmentStore $store,
 	) {
 		parent::__construct(Application::APP_ID, $request);
 	}
@@ -99,12 +101,22 @@ class AdminController extends Controller {
 		return new JSONResponse(['groups' => $out]);
 	}
 
-	/** Per-user status, one page at a time, as the service reports it. */
+	/**
+	 * Per-user status, one page at a time, as the service reports it; plus the members whose
+	 * credentials have not reached the service yet (the service cannot know about those).
+	 */
 	#[FrontpageRoute(verb: 'GET', url: '/admin/users')]
 	public function listUsers(string $state = '', string $cursor = ''): JSONResponse {
-		return $this->guard(fn (): JSONResponse => new JSONResponse(
-			$this->client->listUsers($state === '' ? null : $state, $cursor === '' ? null : $cursor, 100),
-		));
+		return $this->guard(function () use ($state, $cursor): JSONResponse {
+			$page = $this->client->listUsers($state === '' ? null : $state, $cursor === '' ? null : $cursor, 100);
+			$page['pendingPush'] = $this->store->pushPendingUids();
+			return new JSONResponse($page);
+		});
+	}
+
+	#[FrontpageRoute(verb: 'GET', url: '/admin/users/{userId}')]
+	public function getUser(string $userId): JSONResponse {
+		return $this->guard(fn (): JSONResponse => new JSONResponse($this->client->getUser($userId)));
 	}
 
 	#[FrontpageRoute(verb: 'POST', url: '/admin/users/{userId}/{action}', requirements: ['action' => 'sync|resync|pause|resume'])]

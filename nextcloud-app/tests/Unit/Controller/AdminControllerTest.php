@@ -29,7 +29,7 @@ class AdminControllerTest extends TestCase {
 	}
 
 	private function controller(array $params = []): AdminController {
-		return new AdminController(new FakeRequest($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment);
+		return new AdminController(new FakeRequest($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment, $this->h->store);
 	}
 
 	private static function assertNoKey(JSONResponse $response): void {
@@ -187,5 +187,23 @@ class AdminControllerTest extends TestCase {
 
 		self::assertSame(400, $response->getStatus());
 		self::assertSame([], $this->h->tokens->minted);
+	}
+
+	public function testTheUserListAlsoNamesMembersWhoseCredentialsHaveNotReachedTheService(): void {
+		$this->h->store->markPushPending('bob');
+		$this->h->http->handler = static fn () => FakeClientService::json(200, ['items' => [], 'nextCursor' => null]);
+
+		$response = $this->controller()->listUsers();
+
+		self::assertSame(['bob'], $response->getData()['pendingPush']);
+	}
+
+	public function testOneUsersStatusIsReadFromTheService(): void {
+		$this->h->http->handler = static fn () => FakeClientService::json(200, ['ncUserId' => 'ann', 'state' => 'active', 'hasAppPassword' => true]);
+
+		$response = $this->controller()->getUser('ann');
+
+		self::assertSame('active', $response->getData()['state']);
+		self::assertSame('https://sync.example.com/v1/users/ann', $this->h->http->requests[0]['url']);
 	}
 }
