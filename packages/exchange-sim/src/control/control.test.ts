@@ -157,6 +157,25 @@ describe('control API', () => {
     expect((await inject('POST', '/faults', { path: 're:(', action: { kind: 'reset' } })).status).toBe(400);
   });
 
+  it('records mail for Outlook edits only when asked to', async () => {
+    const ev = await inject('POST', '/mailboxes/carol@contoso.com/events', {
+      subject: 'Meet',
+      start: '2026-02-03T10:00:00Z',
+      end: '2026-02-03T11:00:00Z',
+      attendees: [{ address: 'frank@contoso.com' }],
+    });
+    const id = encodeURIComponent(ev.body.id);
+    await inject('PATCH', `/items/${id}`, { location: 'Room 2' });
+    await inject('PATCH', `/items/${id}`, { location: 'Room 3', sendMail: 'update' });
+    expect((await inject('PATCH', `/items/${id}`, { sendMail: 'fax' })).status).toBe(400);
+    await inject('DELETE', `/items/${id}?sendCancellation=true`);
+    const mail = handle.sim.sentMail({ via: 'outlook' });
+    expect(mail.map((m) => [m.kind, m.to])).toEqual([
+      ['update', ['frank@contoso.com']],
+      ['cancellation', ['frank@contoso.com']],
+    ]);
+  });
+
   it('exposes sent mail and delta token eviction', async () => {
     handle.sim.store.recordMail({
       from: 'carol@contoso.com',
@@ -167,8 +186,8 @@ describe('control API', () => {
       itemId: 'i',
       via: 'control',
     });
-    expect((await inject('GET', '/mail?kind=invitation')).body).toHaveLength(1);
-    expect((await inject('GET', '/mail?kind=cancellation')).body).toHaveLength(0);
+    expect((await inject('GET', '/mail?kind=invitation&via=control')).body).toHaveLength(1);
+    expect((await inject('GET', '/mail?kind=cancellation&via=control')).body).toHaveLength(0);
     expect((await inject('POST', '/delta/evict', {})).body).toEqual({ evicted: 0 });
   });
 });

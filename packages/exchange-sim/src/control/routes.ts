@@ -128,7 +128,8 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
     }),
   );
 
-  // "As another client": Outlook edits. Sends nothing unless asked (`sendAs: "invitation"|"update"|"cancellation"`).
+  // "As another client": Outlook edits. Sends nothing unless asked: `sendMail: "invitation"|"update"|"cancellation"`
+  // on PATCH, `?sendCancellation=true` on DELETE (recorded with via "outlook").
   app.get(
     `${C}/items/:id`,
     handler((req) => itemView(sim, store.getItem(req.params.id!))),
@@ -136,15 +137,23 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   app.patch(
     `${C}/items/:id`,
     handler((req) => {
-      const { ifChangeKey, ...patch } = req.body ?? {};
+      const { ifChangeKey, sendMail, ...patch } = req.body ?? {};
       const opts = typeof ifChangeKey === 'string' ? { ifChangeKey } : {};
-      return itemView(sim, store.updateItem(req.params.id!, reviveInput(patch), opts));
+      if (sendMail !== undefined && !['invitation', 'update', 'cancellation'].includes(String(sendMail))) {
+        throw new StoreError('InvalidInput', 'sendMail must be invitation, update or cancellation');
+      }
+      const item = store.updateItem(req.params.id!, reviveInput(patch), opts);
+      if (sendMail && item.kind === 'event') store.recordMeetingMail(item, sendMail as 'update', 'outlook');
+      return itemView(sim, item);
     }),
   );
   app.delete(
     `${C}/items/:id`,
     handler((req) => {
+      const item = store.getItem(req.params.id!);
       store.deleteItem(req.params.id!, { moveToDeletedItems: req.query.moveToDeletedItems === 'true' });
+      if (req.query.sendCancellation === 'true' && item.kind === 'event')
+        store.recordMeetingMail(item, 'cancellation', 'outlook');
     }),
   );
   app.post(
