@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the test suites need: Radicale and Xandikos (real CalDAV/CardDAV peers).
+# Debian packages the test suites need: Radicale and Xandikos (real CalDAV/CardDAV peers), PHP 8.2 and PHPUnit
+# (the Nextcloud app's tests).
 set -euo pipefail
 bash "$(dirname "$0")/../dav-servers/install.sh"
+bash "$(dirname "$0")/../php/install.sh"

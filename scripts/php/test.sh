@@ -9,8 +9,13 @@ app="$root/nextcloud-app"
 
 for tool in php phpunit; do
   if ! command -v "$tool" >/dev/null; then
-    echo "$tool is not installed: run scripts/php/install.sh" >&2
-    exit 2
+    # In CI nothing may skip for want of a tool (.ci/run installs it); on a developer's machine, say what to run.
+    if [ "${CI:-}" = "true" ]; then
+      echo "$tool is not installed: run scripts/php/install.sh" >&2
+      exit 2
+    fi
+    echo "Nextcloud app tests skipped: $tool is not installed (run scripts/php/install.sh)" >&2
+    exit 0
   fi
 done
 
