@@ -18,6 +18,7 @@ import {
   type SyncWindow,
   type WriteResult,
 } from '@exsync/core';
+import { EXSYNC_MARKER_GRAPH_ID, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
 import { canonicalJson, contentHashOf } from './graph-canonical';
 import { type BatchResult, type GraphClient, type GraphRequest, seg } from './graph-client';
 import { contactFromGraph, contactToGraph, type GraphContact } from './graph-contact-mapping';
@@ -25,15 +26,12 @@ import { instantOfValue } from './graph-datetime';
 import { eventFromGraph, eventToGraph, type GraphEvent } from './graph-event-mapping';
 import { type GraphTask, taskFromGraph, taskToGraph } from './graph-task-mapping';
 
+/** Our marker (exchange.md §0.5): the MAPI named property the EWS backend uses too. */
+export const MARKER_PROPERTY_ID = EXSYNC_MARKER_GRAPH_ID;
 /**
- * The MAPI named-property set of our extended properties — the same property EWS addresses as
- * `ExtendedFieldURI PropertySetId=… PropertyName=…` (reference §0.5), so a mailbox moving from on-premises EWS
- * to Exchange Online keeps its links.
+ * The item's UID as the other side knows it, in the same property set (the EWS backend keeps contact and task
+ * UIDs there too). Graph cannot set an event's iCalUId, so events created through Graph keep theirs here as well.
  */
-export const EXSYNC_MARKER_PROPERTY_SET = '6e5f2c1a-8b0d-4f63-9a57-3c2d1e0f4b7a';
-/** Our marker: the status row's ident, so a create whose status row was lost is re-linked, not duplicated. */
-export const MARKER_PROPERTY_ID = `String {${EXSYNC_MARKER_PROPERTY_SET}} Name ExsyncId`;
-/** The item's UID as the other side knows it (Graph cannot set iCalUId, and contacts and tasks have none). */
 export const UID_PROPERTY_ID = `String {${EXSYNC_MARKER_PROPERTY_SET}} Name ExsyncUid`;
 
 const EXPAND = `$expand=${encodeURIComponent(

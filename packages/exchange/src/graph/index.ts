@@ -6,7 +6,6 @@ export {
   type GraphResponse,
 } from './graph-client';
 export {
-  EXSYNC_MARKER_PROPERTY_SET,
   GraphCollectionStore,
   type GraphCollectionStoreOptions,
   MARKER_PROPERTY_ID,
