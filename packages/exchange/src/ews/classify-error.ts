@@ -17,14 +17,15 @@ import type { TransportFacts } from './transport';
  */
 export function classifyEwsError(error: unknown, facts: TransportFacts = { requests: 0 }): StoreError {
   if (isStoreError(error)) return error;
+  const status = httpStatusOf(error) ?? facts.status;
+  // An HTTP 401 carries no EWS code worth reading (the library fills in a default one).
+  if (status === 401) return new AuthError('Exchange refused the credentials (HTTP 401); renew them', { cause: error });
   const code = responseCodeOf(error);
   const backOff = backOffOf(error);
   if (code) {
     const typed = byCode(code, error, backOff ?? facts.retryAfterMs);
     if (typed) return typed;
   }
-  const status = httpStatusOf(error) ?? facts.status;
-  if (status === 401) return new AuthError('Exchange refused the credentials (HTTP 401); renew them', { cause: error });
   if (status === 403)
     return new AuthError('Exchange forbade the request (HTTP 403); check the account', { cause: error });
   if (status === 429 || status === 503 || facts.emptyServerError || facts.network || (status && status >= 500)) {

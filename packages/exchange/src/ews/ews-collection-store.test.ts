@@ -1,0 +1,281 @@
+import {
+  AuthError,
+  type CollectionStore,
+  type FetchedItem,
+  InvalidSyncTokenError,
+  RetryableError,
+  type SyncWindow,
+} from '@exsync/core';
+import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
+import type { CalendarEvent } from '@exsync/exchange-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXSYNC_MARKER_PROPERTY_NAME, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
+import { EwsCollectionStore } from './ews-collection-store';
+import { ALICE, BOB, basic, PASSWORD, type SimHarness, startSimulator } from './test-simulator';
+
+const WINDOW: SyncWindow = { start: '2030-03-01T00:00:00Z', end: '2030-04-01T00:00:00Z' };
+let h: SimHarness;
+let n = 0;
+
+beforeAll(async () => {
+  h = await startSimulator();
+});
+afterAll(() => h?.close());
+
+function freshCalendar(auth = basic()): { store: EwsCollectionStore; folderId: string } {
+  const folder = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: `cal ${++n}` });
+  return { store: new EwsCollectionStore(h.config({ id: folder.id, kind: 'calendar' }, auth)), folderId: folder.id };
+}
+
+async function fetchOne(store: CollectionStore, href: string): Promise<FetchedItem> {
+  for await (const r of store.getMany([href])) if (r.found) return r.fetched;
+  throw new Error(`${href} not found`);
+}
+
+async function drain(store: CollectionStore, token: string) {
+  const changes = [];
+  let next = token;
+  for (;;) {
+    const page = await store.changesSince(next);
+    changes.push(...page.changes);
+    next = page.nextToken;
+    if (!page.more) return { changes, nextToken: next };
+  }
+}
+
+const ewsRequests = () => h.sim.requests({ face: 'ews' }).length;
+
+describe('authentication', () => {
+  it('works with Basic credentials of the impersonating service account', async () => {
+    const { store } = freshCalendar();
+    const created = await store.create(sampleEvent('auth-basic', '2030-03-02T10:00:00Z'), { marker: 'm' });
+    expect((await fetchOne(store, created.ref.href)).item.uid).toBe('auth-basic');
+  });
+
+  it('works with NTLM: the type1/type2/type3 handshake precedes each call', async () => {
+    const { store } = freshCalendar({ kind: 'ntlm', username: 'CONTOSO\\svc-sync', password: PASSWORD });
+    const before = h.sim.requests({ face: 'ews' }).length;
+    await store.startToken(WINDOW);
+    const log = h.sim.requests({ face: 'ews' }).slice(before);
+    expect(log.map((e) => [e.method, e.status])).toEqual([
+      ['GET', 401],
+      ['POST', 200],
+    ]);
+    expect(log[1]?.client).toBe('CONTOSO\\svc-sync');
+  });
+
+  it('works with an OAuth client-credentials token from msal-node, fetched once and cached', async () => {
+    const tokenCalls = () => h.sim.requests({ face: 'entra' }).filter((e) => e.url.includes('/token')).length;
+    const before = tokenCalls();
+    const { store } = freshCalendar({
+      kind: 'oauth',
+      clientId: 'app-ews',
+      clientSecret: 's3cret',
+      authority: `https://login.sim.invalid/${h.sim.tenantId}`,
+      knownAuthorities: ['login.sim.invalid'],
+      authorityMetadata: h.sim.msalAuthorityMetadata(),
+    });
+    const token = await store.startToken(WINDOW);
+    await store.changesSince(token);
+    expect(tokenCalls() - before).toBe(1);
+    const last = h.sim.requests({ face: 'ews' }).at(-1);
+    expect(last).toMatchObject({ status: 200, client: 'app-ews', anchorMailbox: ALICE });
+  });
+
+  it('turns a 401 into AuthError and sends no further request with that credential', async () => {
+    const { store } = freshCalendar(basic('wrong password'));
+    const before = ewsRequests();
+    await expect(store.startToken(WINDOW)).rejects.toBeInstanceOf(AuthError);
+    const afterFirst = ewsRequests();
+    expect(afterFirst - before).toBe(1);
+    await expect(store.changesSince('ews1:anything')).rejects.toBeInstanceOf(AuthError);
+    await expect(store.create(sampleEvent('x', '2030-03-02T10:00:00Z'), { marker: 'm' })).rejects.toBeInstanceOf(
+      AuthError,
+    );
+    expect(ewsRequests()).toBe(afterFirst);
+  });
+
+  it('reports a mailbox the account may not impersonate, or that does not exist, as AuthError', async () => {
+    const denied = new EwsCollectionStore(h.config('calendar', basic(), BOB));
+    await expect(denied.startToken(WINDOW)).rejects.toBeInstanceOf(AuthError);
+    const missing = new EwsCollectionStore(h.config('calendar', basic(), 'nobody@contoso.com'));
+    await expect(missing.startToken(WINDOW)).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('sets X-AnchorMailbox to the impersonated mailbox', async () => {
+    const { store } = freshCalendar();
+    await store.startToken(WINDOW);
+    expect(h.sim.requests({ face: 'ews' }).at(-1)).toMatchObject({ anchorMailbox: ALICE, mailbox: ALICE });
+  });
+});
+
+describe('change feed', () => {
+  it('sees an Outlook-side edit as an upsert with the new ChangeKey, and reads the new content', async () => {
+    const { store } = freshCalendar();
+    const created = await store.create(sampleEvent('outlook-edit', '2030-03-03T10:00:00Z'), { marker: 'm' });
+    const token = await store.startToken(WINDOW);
+    const edited = h.sim.store.updateItem<CalendarEvent>(created.ref.href, { subject: 'Renamed in Outlook' });
+    const { changes } = await drain(store, token);
+    expect(changes).toEqual([{ type: 'upsert', ref: { href: created.ref.href, version: edited.changeKey } }]);
+    const fetched = await fetchOne(store, created.ref.href);
+    expect(fetched.item.kind === 'event' && fetched.item.summary).toBe('Renamed in Outlook');
+  });
+
+  it('reports an edited exception as an upsert of the series master, whose read carries the exception', async () => {
+    const { store, folderId } = freshCalendar();
+    const series = sampleEvent('series-ex', '2030-03-04T09:00:00Z', { recurrence: { freq: 'WEEKLY', count: 4 } });
+    const created = await store.create(series, { marker: 'm' });
+    const token = await store.startToken(WINDOW);
+    const [, second] = h.sim.store.instancesOf(
+      created.ref.href,
+      Date.parse('2030-03-01T00:00:00Z'),
+      Date.parse('2030-04-01T00:00:00Z'),
+    );
+    expect(second).toBeDefined();
+    h.sim.store.updateOccurrence(second!.id, { subject: 'Moved once' });
+    const { changes } = await drain(store, token);
+    expect(changes.map((c) => (c.type === 'upsert' ? c.ref.href : c.href))).toEqual([created.ref.href]);
+    const fetched = await fetchOne(store, created.ref.href);
+    if (fetched.item.kind !== 'event') throw new Error('expected an event');
+    expect(fetched.item.recurrence).toMatchObject({ freq: 'WEEKLY', count: 4 });
+    expect(fetched.item.exceptions).toHaveLength(1);
+    expect(fetched.item.exceptions[0]).toMatchObject({
+      summary: 'Moved once',
+      recurrenceId: { kind: 'utc', dateTime: '2030-03-11T09:00:00Z' },
+    });
+    expect(h.sim.store.listItems(folderId)).toHaveLength(1);
+  });
+
+  it('rejects a tampered token as InvalidSyncTokenError', async () => {
+    const { store } = freshCalendar();
+    await store.create(sampleEvent('tamper', '2030-03-05T10:00:00Z'), { marker: 'm' });
+    const token = await store.startToken(WINDOW);
+    const state = token.slice('ews1:'.length);
+    const tampered = `ews1:${state.slice(0, 8)}${state.slice(8, 9) === 'A' ? 'B' : 'A'}${state.slice(9)}`;
+    await expect(store.changesSince(tampered)).rejects.toBeInstanceOf(InvalidSyncTokenError);
+    await expect(store.changesSince(`ews1:${state.slice(0, state.length / 2)}`)).rejects.toBeInstanceOf(
+      InvalidSyncTokenError,
+    );
+  });
+
+  it('pages the change feed: startToken walks the initial sync to "now", changes come in pages with more', async () => {
+    const folder = h.sim.store.createFolder(ALICE, { kind: 'tasks', displayName: `paged ${++n}` });
+    const store = new EwsCollectionStore(h.config({ id: folder.id, kind: 'tasks' }), { syncPageSize: 2 });
+    for (let i = 0; i < 5; i++) h.sim.store.createTask(folder.id, { title: `old ${i}` });
+    const token = await store.startToken(WINDOW);
+    expect((await store.changesSince(token)).changes).toEqual([]);
+    for (let i = 0; i < 3; i++) h.sim.store.createTask(folder.id, { title: `new ${i}` });
+    const first = await store.changesSince(token);
+    expect(first.changes).toHaveLength(2);
+    expect(first.more).toBe(true);
+    const rest = await drain(store, first.nextToken);
+    expect(rest.changes).toHaveLength(1);
+  });
+});
+
+describe('failures', () => {
+  it('turns ErrorServerBusy (fault and in-band) into RetryableError with the advertised back-off', async () => {
+    const { store } = freshCalendar();
+    const token = await store.startToken(WINDOW);
+    h.sim.injectFault(
+      { face: 'ews', operation: 'SyncFolderItems' },
+      { kind: 'ewsServerBusy', channel: 'fault', backOffMs: 4500 },
+    );
+    const fault = await store.changesSince(token).catch((e: unknown) => e);
+    expect(fault).toBeInstanceOf(RetryableError);
+    expect((fault as RetryableError).retryAfterMs).toBe(4500);
+    h.sim.injectFault(
+      { face: 'ews', operation: 'SyncFolderItems' },
+      { kind: 'ewsServerBusy', channel: 'inBand', backOffMs: 30000 },
+    );
+    const inBand = await store.changesSince(token).catch((e: unknown) => e);
+    expect(inBand).toBeInstanceOf(RetryableError);
+    expect((inBand as RetryableError).retryAfterMs).toBe(30000);
+  });
+
+  it('turns a 500 with an empty body into RetryableError at once instead of hanging', async () => {
+    const { store } = freshCalendar();
+    const token = await store.startToken(WINDOW);
+    h.sim.injectFault({ face: 'ews', operation: 'SyncFolderItems' }, { kind: 'error500', body: 'empty' });
+    const started = Date.now();
+    const error = await store.changesSince(token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect((await store.changesSince(token)).changes).toEqual([]);
+  });
+
+  it('turns 503 with Retry-After, 429 and a reset connection into RetryableError', async () => {
+    const { store } = freshCalendar();
+    const token = await store.startToken(WINDOW);
+    h.sim.injectFault({ face: 'ews' }, { kind: 'status', status: 503, retryAfterSeconds: 7 });
+    const busy = await store.changesSince(token).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(RetryableError);
+    expect((busy as RetryableError).retryAfterMs).toBe(7000);
+    h.sim.injectFault({ face: 'ews' }, { kind: 'status', status: 429, retryAfterSeconds: 2 });
+    await expect(store.changesSince(token)).rejects.toBeInstanceOf(RetryableError);
+    h.sim.injectFault({ face: 'ews' }, { kind: 'reset' });
+    await expect(store.changesSince(token)).rejects.toBeInstanceOf(RetryableError);
+  });
+
+  it('gives up on a call that does not answer within the timeout, as RetryableError', async () => {
+    const { store } = freshCalendar();
+    const token = await store.startToken(WINDOW);
+    h.sim.injectFault({ face: 'ews', operation: 'SyncFolderItems' }, { kind: 'slow', delayMs: 3500 });
+    await expect(store.changesSince(token)).rejects.toBeInstanceOf(RetryableError);
+  });
+});
+
+describe('scheduling and marker', () => {
+  it('creates a meeting with attendees without sending an invitation, and deletes it without a cancellation', async () => {
+    const { store } = freshCalendar();
+    const before = h.sim.sentMail().length;
+    const meeting = sampleEvent('meeting-1', '2030-03-06T10:00:00Z', {
+      organizer: { email: ALICE },
+      attendees: [
+        { email: BOB, role: 'required', status: 'needs-action' },
+        { email: 'guest@example.org', role: 'optional', status: 'needs-action' },
+      ],
+    });
+    const created = await store.create(meeting, { marker: 'row-meeting' });
+    const fetched = await fetchOne(store, created.ref.href);
+    if (fetched.item.kind !== 'event') throw new Error('expected an event');
+    expect(fetched.item.attendees.map((a) => [a.email, a.role])).toEqual([
+      [BOB, 'required'],
+      ['guest@example.org', 'optional'],
+    ]);
+    const updated = await store.update(fetched, { ...fetched.item, summary: 'Moved meeting' });
+    await store.remove(updated.ref);
+    expect(h.sim.sentMail().slice(before)).toEqual([]);
+  });
+
+  it('stores the marker in the shared MAPI named property and reads it back, for every kind', async () => {
+    const { store } = freshCalendar();
+    const created = await store.create(sampleEvent('marker-1', '2030-03-07T10:00:00Z'), { marker: 'row-<42>&' });
+    const stored = h.sim.store.getItem(created.ref.href);
+    expect(stored.extendedProperties).toContainEqual(
+      expect.objectContaining({
+        propertySetId: EXSYNC_MARKER_PROPERTY_SET,
+        name: EXSYNC_MARKER_PROPERTY_NAME,
+        type: 'String',
+        value: 'row-<42>&',
+      }),
+    );
+    expect((await fetchOne(store, created.ref.href)).marker).toBe('row-<42>&');
+    const contacts = new EwsCollectionStore(h.config('contacts'));
+    const contact = await contacts.create(sampleContact('marker-c'), { marker: 'row-c' });
+    expect((await fetchOne(contacts, contact.ref.href)).marker).toBe('row-c');
+    const tasks = new EwsCollectionStore(h.config('tasks'));
+    const task = await tasks.create(sampleTask('marker-t'), { marker: 'row-t' });
+    expect((await fetchOne(tasks, task.ref.href)).marker).toBe('row-t');
+  });
+
+  it('hashes content, not ChangeKeys: an Outlook write that changes nothing mapped keeps the hash', async () => {
+    const { store } = freshCalendar();
+    const created = await store.create(sampleEvent('hash-1', '2030-03-08T10:00:00Z'), { marker: 'm' });
+    const before = await fetchOne(store, created.ref.href);
+    h.sim.store.updateItem(created.ref.href, { subject: before.item.kind === 'event' ? before.item.summary : '' });
+    const after = await fetchOne(store, created.ref.href);
+    expect(after.ref.version).not.toBe(before.ref.version);
+    expect(after.hash).toBe(before.hash);
+  });
+});
