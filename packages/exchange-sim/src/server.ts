@@ -152,6 +152,10 @@ export function buildServer(sim: Simulator): FastifyInstance {
       await sleep(action.delayMs);
       return;
     }
+    if (action.kind === 'reset' && entry.batchInner) {
+      // An injected inner request has no socket to drop; the nearest thing is an empty 500.
+      return sendFault(face, { kind: 'error500', body: 'empty' }, request, reply);
+    }
     if (action.kind === 'reset') {
       reply.hijack();
       request.raw.socket?.destroy();

@@ -67,10 +67,13 @@ describe('Graph $batch', () => {
     expect(by.create?.body.subject).toBe('via batch');
   });
 
-  it('passes an inner 429 fault through with its Retry-After', async () => {
+  it('passes an inner 429 fault through with its Retry-After, and turns an inner reset into an empty 500', async () => {
     h.sim.injectFault({ face: 'graph', path: '/calendars' }, { kind: 'status', status: 429, retryAfterSeconds: 7 });
     const r = await h.graph<{ responses: Inner[] }>('POST', '/$batch', { requests: [get('1')] });
     expect(r.body.responses[0]).toMatchObject({ status: 429, headers: { 'Retry-After': '7' } });
+    h.sim.injectFault({ face: 'graph', path: '/calendars' }, { kind: 'reset' });
+    const reset = await h.graph<{ responses: Inner[] }>('POST', '/$batch', { requests: [get('1')] });
+    expect(reset.body.responses[0]?.status).toBe(500);
   });
 });
 
