@@ -1,0 +1,62 @@
+import { defaultPolicy, MemoryPairLock, MemoryStatusStore, type SyncWindow, syncPair } from '@exsync/core';
+import { MemoryStore, sampleTask, utc } from '@exsync/core/testing';
+import type { Task as StoredTask } from '@exsync/exchange-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EwsCollectionStore } from './ews-collection-store';
+import { ALICE, type SimHarness, startSimulator } from './test-simulator';
+
+const WINDOW: SyncWindow = { start: '2030-01-01T00:00:00Z', end: '2030-07-01T00:00:00Z' };
+let h: SimHarness;
+beforeAll(async () => {
+  h = await startSimulator();
+});
+afterAll(() => h?.close());
+
+describe('syncPair between an EWS task folder and an in-memory store', () => {
+  it('converges on the first run, is quiet on the second, and carries edits both ways', async () => {
+    const folder = h.sim.store.createFolder(ALICE, { kind: 'tasks', displayName: 'sync pair' });
+    const outlook = h.sim.store.createTask(folder.id, {
+      title: 'From Outlook',
+      dueDate: Date.parse('2030-02-01T00:00:00Z'),
+    });
+    const ews = new EwsCollectionStore(h.config({ id: folder.id, kind: 'tasks' }));
+    const memory = new MemoryStore({ hrefPrefix: '/dav/' });
+    memory.put(sampleTask('from-dav', { summary: 'From Nextcloud', due: utc('2030-03-01T00:00:00Z') }));
+    const status = new MemoryStatusStore();
+    const sync = () =>
+      syncPair(
+        { a: ews, b: memory, status, lock: new MemoryPairLock() },
+        { pair: 'p', policy: defaultPolicy('a'), window: WINDOW },
+      );
+
+    const first = await sync();
+    expect(first.outcome).toBe('success');
+    expect(first.counts).toEqual({ a_to_b: { create: 1 }, b_to_a: { create: 1 } });
+    const summaries = (items: { summary?: string }[]) => items.map((t) => t.summary).sort();
+    expect(summaries(memory.entries().map((e) => e.item as { summary?: string }))).toEqual([
+      'From Nextcloud',
+      'From Outlook',
+    ]);
+    expect(summaries(h.sim.store.listItems(folder.id).map((t) => ({ summary: (t as StoredTask).title })))).toEqual([
+      'From Nextcloud',
+      'From Outlook',
+    ]);
+
+    const second = await sync();
+    expect(second.outcome).toBe('success');
+    expect(second.counts).toEqual({});
+
+    h.sim.store.updateItem(outlook.id, { title: 'Renamed in Outlook' });
+    const third = await sync();
+    expect(third.counts).toEqual({ a_to_b: { update: 1 } });
+    expect(memory.entries().some((e) => e.item.kind === 'task' && e.item.summary === 'Renamed in Outlook')).toBe(true);
+
+    const dav = memory.findByUid('from-dav');
+    if (!dav || dav.item.kind !== 'task') throw new Error('expected the Nextcloud task');
+    memory.put({ ...dav.item, summary: 'Renamed in Nextcloud' }, { href: dav.href });
+    const fourth = await sync();
+    expect(fourth.counts).toEqual({ b_to_a: { update: 1 } });
+    expect(h.sim.store.listItems(folder.id).map((t) => (t as StoredTask).title)).toContain('Renamed in Nextcloud');
+    expect((await sync()).counts).toEqual({});
+  });
+});
