@@ -6,12 +6,14 @@ import { Errors } from './errors';
 import authPlugin from './plugins/auth';
 import errorsPlugin from './plugins/errors';
 import swaggerPlugin from './plugins/swagger';
+import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
 import { settingsRoutes } from './routes/settings/index';
 import { tenantRoutes } from './routes/tenants/index';
 import { usersRoutes } from './routes/users/index';
 import type { ServiceStore } from './store/port';
+import type { OnlineRotationResult } from './vault/online-rotation';
 import type { Vault } from './vault/vault';
 
 declare module 'fastify' {
@@ -30,6 +32,8 @@ export interface AppDeps {
   adminKey?: string | undefined;
   trustProxy?: boolean;
   auth?: { maxFailures?: number; failureWindowMs?: number };
+  /** Online key rotation (POST /v1/admin/key-rotation); the server provides it, tests may too. */
+  rotateKey?: () => Promise<OnlineRotationResult>;
 }
 
 /** Registers plugins and routes; never listens (server.ts does), so tests drive it with inject(). */
@@ -87,6 +91,7 @@ export async function buildApp(deps: AppDeps) {
   const { store, vault } = deps;
   await app.register(healthRoutes, { store });
   await app.register(tenantRoutes, { prefix: '/v1', store });
+  if (deps.rotateKey) await app.register(adminRoutes, { prefix: '/v1', rotateKey: deps.rotateKey });
   for (const [prefix, explicit] of [
     ['/v1', false],
     ['/v1/tenants/:tenantId', true],

@@ -6,8 +6,7 @@ import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { openRuntime } from './runtime';
 import { handleSignals, startServer } from './server';
-import { readKeyFile, writeKeyFile } from './vault/key-file';
-import { rotateSecrets } from './vault/rotate';
+import { createOnlineRotation } from './vault/online-rotation';
 
 // PostgreSQL connection failures an operator can fix, by node / server error code (never by message text).
 const CONNECTION_HINTS: Record<string, string> = {
@@ -115,39 +114,29 @@ With PostgreSQL (no downtime):
   3. exsync rotate-key                         (same environment; the service keeps running)
   4. remove EXSYNC_OLD_SECRET_KEYS and restart the replicas one by one
 
-Embedded database without EXSYNC_SECRET_KEY: the key lives in the data folder. Stop the service (the embedded
-database serves one process), run exsync rotate-key (it generates the new key, re-encrypts, then forgets the
-old key), start the service.`,
+Embedded database without EXSYNC_SECRET_KEY: the key lives in the data folder. While the service runs, rotate
+through the API (POST /v1/admin/key-rotation with the admin key: no downtime). With the service stopped,
+exsync rotate-key generates the new key, re-encrypts, then forgets the old key.`,
   )
   .action(async () => {
     const c = config();
     const logger = createLogger(c.logLevel);
     try {
-      const embeddedFileKey = !c.databaseUrl && !c.secretKey;
-      if (embeddedFileKey) {
-        // Write the new key first (old one kept as previous), so a crash mid-way leaves every secret readable.
-        const file = await readKeyFile(c.dataDir);
-        if (!file)
-          throw new ConfigError([`EXSYNC_DATA_DIR: no secret key file in ${c.dataDir}; start the service once first`]);
-        await writeKeyFile(c.dataDir, { current: randomBytes(32), previous: [file.current, ...file.previous] });
-      }
       const runtime = await openRuntime(c, logger, { migrate: true });
-      const result = await rotateSecrets(runtime.store, runtime.vault, {
-        onProgress: (done) => logger.info({ done }, 'secrets re-encrypted so far'),
-      });
-      const left = await runtime.store.secrets.listStale(runtime.vault.ring.current.id, 1);
+      const result = await createOnlineRotation(c, runtime.store, runtime.vault)();
       await runtime.close();
-      if (embeddedFileKey && left.length === 0) {
-        const file = await readKeyFile(c.dataDir);
-        if (file) await writeKeyFile(c.dataDir, { current: file.current, previous: [] });
-      }
       out(
-        `exsync: ${result.rotated} secret(s) re-encrypted under key ${runtime.vault.ring.current.id}.` +
-          (embeddedFileKey
+        `exsync: ${result.rotated} secret(s) re-encrypted under key ${result.keyId}.` +
+          (result.generatedKey
             ? ' The old key was removed from the data folder.'
             : ' Every secret now opens with EXSYNC_SECRET_KEY alone: remove EXSYNC_OLD_SECRET_KEYS and restart the replicas.'),
       );
     } catch (e) {
+      if (e instanceof DataDirBusyError) {
+        process.stderr.write(
+          'exsync: the service is running on this data folder. Rotate without stopping it: POST /v1/admin/key-rotation with the admin key.\n',
+        );
+      }
       fail(e);
     }
   });

@@ -101,6 +101,20 @@ describe('exsync serve', () => {
     expect(server.output()).not.toContain('demo-app-password-123');
   });
 
+  it('rotates the secret key online (embedded mode), and the service keeps working', async () => {
+    const before = JSON.parse(await readFile(join(dataDir, 'secret-keys.json'), 'utf8'));
+    const res = await fetch(`${url}/v1/admin/key-rotation`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ rotated: 1, raced: 0, generatedKey: true });
+    const after = JSON.parse(await readFile(join(dataDir, 'secret-keys.json'), 'utf8'));
+    expect(after.current).not.toBe(before.current);
+    expect(after.previous).toEqual([]);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+  });
+
   it('refuses a second process on the same data folder, naming the running one', async () => {
     const second = run(['migrate'], { EXSYNC_DATA_DIR: dataDir });
     expect(await second.exited).toBe(1);

@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { ensureAdminKey } from './bootstrap';
 import type { Config } from './config';
 import { openRuntime } from './runtime';
+import { createOnlineRotation } from './vault/online-rotation';
 
 export interface RunningServer {
   url: string;
@@ -25,6 +26,7 @@ export async function startServer(
       logger,
       adminKey: config.adminKey,
       trustProxy: config.trustProxy,
+      rotateKey: createOnlineRotation(config, runtime.store, runtime.vault),
     });
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info(

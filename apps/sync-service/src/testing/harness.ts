@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Database, migrate, openDatabase, readLocalMigrations } from '@exsync/db';
 import { type App, buildApp } from '../app';
+import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createDbStore } from '../store/db-store';
 import type { ServiceStore } from '../store/port';
 import { KeyRing } from '../vault/key-ring';
+import { createOnlineRotation } from '../vault/online-rotation';
 import { Vault } from '../vault/vault';
 
 /** Same variables as packages/db's tests: a role that may create databases, and a switch for machines without it. */
@@ -96,6 +98,11 @@ export async function startTestApp(
     vault,
     logger,
     adminKey: options.envAdminKey,
+    rotateKey: createOnlineRotation(
+      loadConfig({ EXSYNC_SECRET_KEY: vault.ring.current.key.toString('base64'), EXSYNC_DATA_DIR: dataDir }),
+      store,
+      vault,
+    ),
     auth: options.auth ?? { maxFailures: 1000 },
   });
   await app.ready();

@@ -32,7 +32,16 @@ const TAG = 16;
  * ciphertext copied onto another record fails to decrypt instead of handing one user's password to another.
  */
 export class Vault {
-  constructor(readonly ring: KeyRing) {}
+  constructor(private currentRing: KeyRing) {}
+
+  get ring(): KeyRing {
+    return this.currentRing;
+  }
+
+  /** Swaps the keys in a running process (online rotation of the embedded key file). */
+  useRing(ring: KeyRing): void {
+    this.currentRing = ring;
+  }
 
   seal(plaintext: string, context: string): Sealed {
     const { id, key } = this.ring.current;
