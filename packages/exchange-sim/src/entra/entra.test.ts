@@ -64,6 +64,19 @@ describe('Entra token endpoint with unmodified msal-node', () => {
     expect((await handle.sim.tokens.verify(`Bearer ${r!.accessToken}`, 'graph')).ok).toBe(false);
   });
 
+  it('a short token lifetime (<= 300 s) defeats the msal cache, as the reference warns', async () => {
+    handle.sim.tokens.lifetimeSeconds = 120;
+    try {
+      const before = tokenCalls();
+      const cca = msal({ clientSecret: DEMO.clientSecret });
+      await cca.acquireTokenByClientCredential({ scopes: GRAPH });
+      await cca.acquireTokenByClientCredential({ scopes: GRAPH });
+      expect(tokenCalls() - before).toBe(2);
+    } finally {
+      handle.sim.tokens.lifetimeSeconds = 3599;
+    }
+  });
+
   it('refuses a wrong secret with invalid_client / AADSTS7000215', async () => {
     const err = await msal({ clientSecret: 'nope' })
       .acquireTokenByClientCredential({ scopes: GRAPH })

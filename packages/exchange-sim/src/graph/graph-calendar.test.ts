@@ -73,6 +73,12 @@ describe('Graph auth', () => {
       error: { code: 'ErrorInvalidUser' },
     });
     expect((await h.graph('GET', '/me/events')).status).toBe(400);
+    h.sim.store.createMailbox({ smtpAddress: 'onprem@contoso.com', restEnabled: false });
+    app.allowedMailboxes = undefined;
+    h.token = await h.tokenFor();
+    expect((await h.graph('GET', '/users/onprem@contoso.com/events')).body).toMatchObject({
+      error: { code: 'MailboxNotEnabledForRESTAPI' },
+    });
   });
 });
 
