@@ -6,6 +6,9 @@ import { KeyRing } from './key-ring';
 import { type RotationResult, rotateSecrets } from './rotate';
 import type { Vault } from './vault';
 
+/** Longer than any request takes between sealing a secret and committing it. */
+const GRACE_MS = 2_000;
+
 export interface OnlineRotationResult extends RotationResult {
   keyId: string;
   /** True when a new key was generated into the data folder (embedded mode without EXSYNC_SECRET_KEY). */
@@ -31,6 +34,14 @@ export function createOnlineRotation(config: Config, store: ServiceStore, vault:
       vault.useRing(new KeyRing(next.current, [...next.previous, ...config.oldSecretKeys]));
     }
     const result = await rotateSecrets(store, vault);
+    if (useFile) {
+      // A request that sealed under the old key just before the switch may commit after the first pass: give
+      // in-flight requests a moment, then sweep again before the old key is forgotten.
+      await new Promise((resolve) => setTimeout(resolve, GRACE_MS));
+      const late = await rotateSecrets(store, vault);
+      result.rotated += late.rotated;
+      result.raced += late.raced;
+    }
     if (useFile && (await store.secrets.listStale(vault.ring.current.id, 1)).length === 0) {
       const file = await readKeyFile(config.dataDir);
       if (file) {
