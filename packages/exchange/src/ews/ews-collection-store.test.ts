@@ -173,6 +173,59 @@ describe('change feed', () => {
   });
 });
 
+describe('mapping what Outlook wrote', () => {
+  it('reads a Berlin appointment as wall-clock time in the IANA zone, and an all-day event as dates', async () => {
+    const { store, folderId } = freshCalendar();
+    const zoned = h.sim.store.createEvent(folderId, {
+      subject: 'Berlin',
+      start: Date.parse('2030-03-10T09:00:00Z'),
+      end: Date.parse('2030-03-10T10:00:00Z'),
+      timeZone: 'Europe/Berlin',
+      endTimeZone: 'Europe/Berlin',
+    });
+    const allDay = h.sim.store.createEvent(folderId, {
+      subject: 'Holiday',
+      start: Date.parse('2030-03-12T00:00:00Z'),
+      end: Date.parse('2030-03-13T00:00:00Z'),
+      isAllDay: true,
+    });
+    const z = (await fetchOne(store, zoned.id)).item;
+    expect(z.kind === 'event' && [z.start, z.end]).toEqual([
+      { kind: 'zoned', dateTime: '2030-03-10T10:00:00', tzid: 'Europe/Berlin' },
+      { kind: 'zoned', dateTime: '2030-03-10T11:00:00', tzid: 'Europe/Berlin' },
+    ]);
+    const d = (await fetchOne(store, allDay.id)).item;
+    expect(d.kind === 'event' && [d.start, d.end]).toEqual([
+      { kind: 'date', date: '2030-03-12' },
+      { kind: 'date', date: '2030-03-13' },
+    ]);
+  });
+
+  it('patches only the fields that changed: an HTML body written in Outlook keeps its format', async () => {
+    const { store } = freshCalendar();
+    const created = await store.create(sampleEvent('patch-1', '2030-03-09T10:00:00Z'), { marker: 'm' });
+    h.sim.store.updateItem(created.ref.href, {
+      location: 'Room 1',
+      body: { contentType: 'html', content: '<p>Agenda <b>bold</b></p>' },
+    });
+    const base = await fetchOne(store, created.ref.href);
+    const before = h.sim.requests({ face: 'ews' }).length;
+    await store.update(base, { ...base.item, summary: 'Patched' } as typeof base.item);
+    const stored = h.sim.store.getItem(created.ref.href) as CalendarEvent;
+    expect(stored).toMatchObject({
+      subject: 'Patched',
+      location: 'Room 1',
+      body: { contentType: 'html', content: '<p>Agenda <b>bold</b></p>' },
+    });
+    expect(
+      h.sim
+        .requests({ face: 'ews' })
+        .slice(before)
+        .map((e) => e.operation),
+    ).toEqual(['GetItem', 'UpdateItem']);
+  });
+});
+
 describe('failures', () => {
   it('turns ErrorServerBusy (fault and in-band) into RetryableError with the advertised back-off', async () => {
     const { store } = freshCalendar();

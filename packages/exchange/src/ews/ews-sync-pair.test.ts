@@ -1,5 +1,5 @@
 import { defaultPolicy, MemoryPairLock, MemoryStatusStore, type SyncWindow, syncPair } from '@exsync/core';
-import { MemoryStore, sampleTask, utc } from '@exsync/core/testing';
+import { MemoryStore, sampleEvent, sampleTask, utc } from '@exsync/core/testing';
 import type { Task as StoredTask } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EwsCollectionStore } from './ews-collection-store';
@@ -58,5 +58,37 @@ describe('syncPair between an EWS task folder and an in-memory store', () => {
     expect(fourth.counts).toEqual({ b_to_a: { update: 1 } });
     expect(h.sim.store.listItems(folder.id).map((t) => (t as StoredTask).title)).toContain('Renamed in Nextcloud');
     expect((await sync()).counts).toEqual({});
+  });
+
+  it('syncs a calendar (an Outlook single, a Nextcloud weekly series with reminder) and the echo of its own writes is a no-op, mailing nobody', async () => {
+    const folder = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: 'sync pair calendar' });
+    h.sim.store.createEvent(folder.id, {
+      subject: 'Outlook single',
+      start: Date.parse('2030-02-03T09:00:00Z'),
+      end: Date.parse('2030-02-03T10:00:00Z'),
+    });
+    const ews = new EwsCollectionStore(h.config({ id: folder.id, kind: 'calendar' }));
+    const memory = new MemoryStore({ hrefPrefix: '/dav/' });
+    memory.put(
+      sampleEvent('dav-series', '2030-02-04T08:00:00Z', {
+        summary: 'Standup',
+        recurrence: { freq: 'WEEKLY', count: 5 },
+        reminders: [{ action: 'display', trigger: { relative: '-PT15M', related: 'start' } }],
+        categories: ['Team'],
+      }),
+    );
+    const status = new MemoryStatusStore();
+    const sync = () =>
+      syncPair(
+        { a: ews, b: memory, status, lock: new MemoryPairLock() },
+        { pair: 'c', policy: defaultPolicy('a'), window: WINDOW },
+      );
+    const sentBefore = h.sim.sentMail().length;
+    const first = await sync();
+    expect(first.outcome).toBe('success');
+    expect(first.counts).toEqual({ a_to_b: { create: 1 }, b_to_a: { create: 1 } });
+    expect((await sync()).counts).toEqual({});
+    expect((await sync()).counts).toEqual({});
+    expect(h.sim.sentMail().length).toBe(sentBefore);
   });
 });
