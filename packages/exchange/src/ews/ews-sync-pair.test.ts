@@ -17,7 +17,7 @@ describe('syncPair between an EWS task folder and an in-memory store', () => {
     const folder = h.sim.store.createFolder(ALICE, { kind: 'tasks', displayName: 'sync pair' });
     const outlook = h.sim.store.createTask(folder.id, {
       title: 'From Outlook',
-      dueDate: Date.parse('2030-02-01T00:00:00Z'),
+      dueDateTime: Date.parse('2030-02-01T00:00:00Z'),
     });
     const ews = new EwsCollectionStore(h.config({ id: folder.id, kind: 'tasks' }));
     const memory = new MemoryStore({ hrefPrefix: '/dav/' });
