@@ -9,6 +9,7 @@ import { Throttle } from './control/throttle';
 import { Directory } from './directory';
 import { TokenService } from './entra/tokens';
 import { DeltaRegistry } from './graph/delta-registry';
+import { SubscriptionService } from './graph/subscriptions';
 import { VirtualClock } from './store/clock';
 import { MailboxStore } from './store/mailbox-store';
 import type { SentMail, SentMailKind } from './store/types';
@@ -84,6 +85,7 @@ export class Simulator {
   readonly throttle = new Throttle();
   readonly delta = new DeltaRegistry();
   readonly graph: GraphBehaviour;
+  readonly subscriptions: SubscriptionService;
   baseUrl: string;
 
   constructor(readonly options: SimulatorOptions = {}) {
@@ -93,6 +95,7 @@ export class Simulator {
     this.tokens = new TokenService(this.directory.tenantId, this.clock);
     if (options.tokenLifetimeSeconds) this.tokens.lifetimeSeconds = options.tokenLifetimeSeconds;
     this.graph = { ...DEFAULT_GRAPH_BEHAVIOUR, ...options.graph };
+    this.subscriptions = new SubscriptionService(this.store, this.clock, this.directory.tenantId);
     this.baseUrl = options.baseUrl ?? 'http://127.0.0.1:5080';
   }
 
@@ -142,6 +145,11 @@ export class Simulator {
 
   sentMail(filter: { from?: string; kind?: SentMailKind; via?: string } = {}): SentMail[] {
     return this.store.sentMail(filter);
+  }
+
+  /** Send a Graph subscription lifecycle event (`subscriptionRemoved` also drops the subscription). */
+  subscriptionLifecycle(id: string, event: 'missed' | 'subscriptionRemoved' | 'reauthorizationRequired'): void {
+    this.subscriptions.lifecycle(id, event);
   }
 
   /** Token cache eviction: every open delta chain (of one mailbox, if given) must restart. */

@@ -3,6 +3,7 @@
  * of a protocol face. Mirrors the typed operations on `Simulator`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GraphError } from '../graph/wire';
 import type { Simulator } from '../simulator';
 import { isStoreError, StoreError } from '../store/errors';
 import type { Item } from '../store/types';
@@ -26,6 +27,7 @@ function handler(fn: (req: Req, reply: FastifyReply) => unknown) {
             : 400;
         return reply.code(status).send({ error: { code: e.code, message: e.message } });
       }
+      if (e instanceof GraphError) return reply.code(e.status).send({ error: { code: e.code, message: e.message } });
       if (e instanceof RangeError || e instanceof TypeError || e instanceof SyntaxError) {
         return reply.code(400).send({ error: { code: 'InvalidInput', message: e.message } });
       }
@@ -255,6 +257,23 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
     ),
   );
 
+  app.get(
+    `${C}/subscriptions`,
+    handler(() => ({
+      subscriptions: [...sim.subscriptions.subscriptions.values()],
+      deliveries: sim.subscriptions.deliveries,
+    })),
+  );
+  app.post(
+    `${C}/subscriptions/:id/lifecycle`,
+    handler((req) => {
+      const event = String(req.body?.event);
+      if (!['missed', 'subscriptionRemoved', 'reauthorizationRequired'].includes(event)) {
+        throw new StoreError('InvalidInput', 'event must be missed, subscriptionRemoved or reauthorizationRequired');
+      }
+      sim.subscriptionLifecycle(req.params.id!, event as 'missed');
+    }),
+  );
   app.post(
     `${C}/delta/evict`,
     handler((req) => ({ evicted: sim.evictDeltaTokens(req.body?.mailbox as string | undefined) })),

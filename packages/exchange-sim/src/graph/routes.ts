@@ -5,6 +5,7 @@ import { registerBatch } from './batch';
 import { registerCalendarRoutes } from './calendar-routes';
 import { registerContactsTodoRoutes } from './contacts-todo-routes';
 import { authenticate, graphContext, graphHandler } from './context';
+import { registerSubscriptionRoutes } from './subscription-routes';
 import { GraphError } from './wire';
 
 export function registerGraph(app: FastifyInstance, sim: Simulator): void {
@@ -29,6 +30,7 @@ export function registerGraph(app: FastifyInstance, sim: Simulator): void {
   registerCalendarRoutes(app, sim);
   registerContactsTodoRoutes(app, sim);
   registerBatch(app, sim);
+  registerSubscriptionRoutes(app, sim);
 
   app.all(
     '/v1.0/*',
