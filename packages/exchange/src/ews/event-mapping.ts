@@ -506,9 +506,16 @@ function patternOf(rule: RecurrenceRule, start: DateValue) {
 }
 
 /** Writes every mapped field (create) or only those that differ between `base` and `next` (update). */
-export function writeEvent(a: Appointment, next: EventItem, base?: EventItem): number {
+export function writeEvent(
+  a: Appointment,
+  next: EventItem,
+  base?: EventItem,
+  options: { occurrence?: boolean } = {},
+): number {
   let written = 0;
   for (const w of WRITERS) {
+    // An occurrence has no pattern of its own; the "time" group moves it.
+    if (options.occurrence && w.name === 'recurrence') continue;
     if (base && sameJson(w.get(base), w.get(next))) continue;
     if (!base && w.name === 'recurrence' && !next.recurrence) continue;
     if (!base && w.name === 'body' && next.description === undefined) continue;
@@ -525,4 +532,29 @@ export function sameJson(a: unknown, b: unknown): boolean {
 /** Drops undefined members so snapshots and models compare and serialise alike. */
 export function clean<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** One exception (or a plain occurrence) seen as a single event, so the field writers apply to it. */
+export function occurrenceAsEvent(master: EventItem, data: EventException | undefined, at: DateValue): EventItem {
+  const { recurrenceId: _r, ...fields } = data ?? { recurrenceId: at };
+  const duration = master.end ? instantOf(master.end) - instantOf(master.start) : 0;
+  const start = data?.start ?? at;
+  const end = data ? data.end : master.end ? shift(at, duration) : undefined;
+  return {
+    ...master,
+    ...fields,
+    start,
+    ...(end ? { end } : {}),
+    recurrence: undefined,
+    recurrenceDates: [],
+    excludedDates: [],
+    exceptions: [],
+  } as EventItem;
+}
+
+function shift(value: DateValue, ms: number): DateValue {
+  const iso = new Date(instantOf(value) + ms).toISOString();
+  return value.kind === 'date'
+    ? { kind: 'date', date: iso.slice(0, 10) }
+    : { kind: 'utc', dateTime: `${iso.slice(0, 19)}Z` };
 }

@@ -226,6 +226,51 @@ describe('mapping what Outlook wrote', () => {
   });
 });
 
+describe('writing a series', () => {
+  it('writes an exception and a deleted occurrence made on the other side to their occurrences, mailing nobody', async () => {
+    const { store } = freshCalendar();
+    const sentBefore = h.sim.sentMail().length;
+    const created = await store.create(
+      sampleEvent('series-w', '2030-03-04T09:00:00Z', { recurrence: { freq: 'WEEKLY', count: 4 } }),
+      { marker: 'm' },
+    );
+    const base = await fetchOne(store, created.ref.href);
+    if (base.item.kind !== 'event') throw new Error('expected an event');
+    const {
+      kind: _k,
+      uid: _u,
+      recurrence: _r,
+      recurrenceDates: _d,
+      excludedDates: _x,
+      exceptions: _e,
+      ...data
+    } = base.item;
+    const next = {
+      ...base.item,
+      exceptions: [
+        {
+          ...data,
+          recurrenceId: { kind: 'utc', dateTime: '2030-03-11T09:00:00Z' } as const,
+          start: { kind: 'utc', dateTime: '2030-03-11T11:00:00Z' } as const,
+          end: { kind: 'utc', dateTime: '2030-03-11T12:00:00Z' } as const,
+          summary: 'Moved',
+        },
+      ],
+      excludedDates: [{ kind: 'utc', dateTime: '2030-03-18T09:00:00Z' } as const],
+    };
+    const updated = await store.update(base, next);
+    expect(updated.ref.version).not.toBe(base.ref.version);
+    const after = await fetchOne(store, created.ref.href);
+    expect(after.ref.version).toBe(updated.ref.version);
+    if (after.item.kind !== 'event') throw new Error('expected an event');
+    expect(after.item.exceptions.map((e) => [e.recurrenceId, e.start, e.summary])).toEqual([
+      [{ kind: 'utc', dateTime: '2030-03-11T09:00:00Z' }, { kind: 'utc', dateTime: '2030-03-11T11:00:00Z' }, 'Moved'],
+    ]);
+    expect(after.item.excludedDates).toEqual([{ kind: 'utc', dateTime: '2030-03-18T09:00:00Z' }]);
+    expect(h.sim.sentMail().slice(sentBefore)).toEqual([]);
+  });
+});
+
 describe('failures', () => {
   it('turns ErrorServerBusy (fault and in-band) into RetryableError with the advertised back-off', async () => {
     const { store } = freshCalendar();

@@ -4,6 +4,8 @@ import {
   type CollectionKind,
   type CollectionStore,
   type CreateOptions,
+  type DateValue,
+  type EventItem,
   type FetchedItem,
   type FetchResult,
   InvalidItemError,
@@ -52,11 +54,19 @@ import { canonicalJson, modelHash } from './canonical-hash';
 import { classifyEwsError } from './classify-error';
 import { collectionKindOf, type EwsConnectionConfig, validateConfig } from './connection-config';
 import { type ContactSnapshot, contactFromSnapshot, snapshotContact, writeContact } from './contact-mapping';
-import { type EventSnapshot, eventFromSnapshot, snapshotFields, snapshotRecurrence, writeEvent } from './event-mapping';
+import {
+  type EventSnapshot,
+  eventFromSnapshot,
+  occurrenceAsEvent,
+  sameJson,
+  snapshotFields,
+  snapshotRecurrence,
+  writeEvent,
+} from './event-mapping';
 import { EwsSession } from './ews-session';
 import { extendedValue, fullShape, listShape, MARKER_PROPERTY, occurrenceShape, UID_PROPERTY } from './item-properties';
 import { snapshotTask, type TaskSnapshot, taskFromSnapshot, writeTask } from './task-mapping';
-import { isoOf, read, xmlText } from './wire-values';
+import { instantOf, isoOf, read, xmlText } from './wire-values';
 
 type Snapshot = EventSnapshot | ContactSnapshot | TaskSnapshot;
 
@@ -373,7 +383,10 @@ export class EwsCollectionStore implements CollectionStore {
       'UpdateItem',
       async (svc) => {
         const target = await this.bindIdOnly(svc, base.ref.href);
-        // Conditional on the version the engine read, not the one we just bound: NeverOverwrite refuses a stale key.
+        if (target.Id.ChangeKey !== base.ref.version) {
+          throw new PreconditionFailedError('The item changed in Exchange since it was read; re-read and merge');
+        }
+        // Conditional on the version the engine read: NeverOverwrite refuses it if it went stale meanwhile.
         target.Id.ChangeKey = base.ref.version;
         const written =
           target instanceof Appointment && item.kind === 'event'
@@ -384,17 +397,93 @@ export class EwsCollectionStore implements CollectionStore {
                 ? writeTask(target, item, baseModel?.kind === 'task' ? baseModel : undefined)
                 : -1;
         if (written < 0) throw new RejectedError('The item in Exchange is of another kind', 'unsupported');
-        if (written === 0) return base.ref;
-        if (target instanceof Appointment) {
-          await target.Update(ConflictResolutionMode.NeverOverwrite, SendInvitationsOrCancellationsMode.SendToNone);
-        } else {
-          await target.Update(ConflictResolutionMode.NeverOverwrite);
+        let version = base.ref.version;
+        if (written > 0) {
+          if (target instanceof Appointment) {
+            await target.Update(ConflictResolutionMode.NeverOverwrite, SendInvitationsOrCancellationsMode.SendToNone);
+          } else {
+            await target.Update(ConflictResolutionMode.NeverOverwrite);
+          }
+          version = target.Id.ChangeKey;
         }
-        return { href: target.Id.UniqueId, version: target.Id.ChangeKey };
+        if (item.kind === 'event' && item.recurrence && baseModel?.kind === 'event') {
+          const snapshot = parseSnapshot(base.raw);
+          if (await this.writeOccurrences(svc, base.ref.href, item, baseModel, snapshot)) {
+            version = (await this.bindIdOnly(svc, base.ref.href)).Id.ChangeKey;
+          }
+        }
+        return { href: base.ref.href, version };
       },
       signal,
     );
     return { ref };
+  }
+
+  /**
+   * Exceptions and deleted occurrences live on the master in the model but are their own items in EWS: each changed
+   * one is written to its occurrence (found by ItemId, or in a CalendarView at its original start). Returns whether
+   * anything was written. An exception that disappeared from the model is left as it is (EWS cannot un-modify).
+   */
+  private async writeOccurrences(
+    svc: ExchangeService,
+    masterHref: string,
+    next: EventItem,
+    base: EventItem,
+    snapshot: EventSnapshot | undefined,
+  ): Promise<boolean> {
+    const key = (v: DateValue) => instantOf(v);
+    const baseExceptions = new Map(base.exceptions.map((e) => [key(e.recurrenceId), e]));
+    const knownIds = new Map(
+      (snapshot?.modifiedOccurrences ?? []).map((o) => [Date.parse(o.originalStart), o.itemId] as const),
+    );
+    const baseExcluded = new Set(base.excludedDates.map(key));
+    let wrote = false;
+    for (const exception of next.exceptions) {
+      const at = key(exception.recurrenceId);
+      const before = baseExceptions.get(at);
+      if (before && sameJson(before, exception)) continue;
+      const id = knownIds.get(at) ?? (await this.findOccurrence(svc, next.uid, at));
+      if (!id) continue;
+      const occurrence = await this.bindIdOnly(svc, id);
+      if (!(occurrence instanceof Appointment)) continue;
+      const baseOccurrence = occurrenceAsEvent(base, before, exception.recurrenceId);
+      if (
+        writeEvent(occurrence, occurrenceAsEvent(next, exception, exception.recurrenceId), baseOccurrence, {
+          occurrence: true,
+        }) === 0
+      )
+        continue;
+      await occurrence.Update(ConflictResolutionMode.NeverOverwrite, SendInvitationsOrCancellationsMode.SendToNone);
+      wrote = true;
+    }
+    for (const excluded of next.excludedDates) {
+      const at = key(excluded);
+      if (baseExcluded.has(at)) continue;
+      const id = knownIds.get(at) ?? (await this.findOccurrence(svc, next.uid, at));
+      if (!id) continue;
+      await svc.DeleteItems(
+        [new ItemId(id)],
+        DeleteMode.MoveToDeletedItems,
+        SendCancellationsMode.SendToNone,
+        AffectedTaskOccurrence.AllOccurrences,
+      );
+      wrote = true;
+    }
+    return wrote;
+  }
+
+  /** The ItemId of the unmodified occurrence of series `uid` that starts at `at`. */
+  private async findOccurrence(svc: ExchangeService, uid: string, at: number): Promise<string | undefined> {
+    const view = new CalendarView(new DateTime(at), new DateTime(at + 60_000), 50);
+    view.PropertySet = listShape('calendar');
+    const found = await svc.FindAppointments(this.folderId, view);
+    const hit = found.Items.find(
+      (a) =>
+        read(() => a.ICalUid) === uid &&
+        read(() => a.AppointmentType) !== AppointmentType.Single &&
+        read(() => a.Start?.TotalMilliSeconds) === at,
+    );
+    return hit?.Id.UniqueId;
   }
 
   async remove(ref: ItemRef, signal?: AbortSignal): Promise<void> {
@@ -469,6 +558,15 @@ function modelOf(s: Snapshot): PimItem {
 }
 
 /** The model of the last-seen raw snapshot; undefined when it is not ours (then every field is written). */
+function parseSnapshot(raw: string): EventSnapshot | undefined {
+  try {
+    const s = JSON.parse(raw) as Snapshot;
+    return s.type === 'CalendarItem' ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseBase(raw: string, kind: PimItem['kind']): PimItem | undefined {
   try {
     const model = modelOf(JSON.parse(raw) as Snapshot);

@@ -59,7 +59,11 @@ export function occurrenceShape(): PropertySet {
 
 export function listShape(kind: 'calendar' | 'addressbook' | 'tasks'): PropertySet {
   if (kind === 'calendar')
-    return new PropertySet(BasePropertySet.IdOnly, [AppointmentSchema.ICalUid, AppointmentSchema.AppointmentType]);
+    return new PropertySet(BasePropertySet.IdOnly, [
+      AppointmentSchema.ICalUid,
+      AppointmentSchema.AppointmentType,
+      AppointmentSchema.Start,
+    ]);
   if (kind === 'tasks')
     return new PropertySet(BasePropertySet.IdOnly, [TaskSchema.StartDate, TaskSchema.DueDate, UID_PROPERTY]);
   return new PropertySet(BasePropertySet.IdOnly, [ItemSchema.ItemClass, UID_PROPERTY]);
