@@ -10,6 +10,7 @@ import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
 import { settingsRoutes } from './routes/settings/index';
+import { type SyncRoutesOptions, syncRoutes } from './routes/sync/index';
 import { tenantRoutes } from './routes/tenants/index';
 import { usersRoutes } from './routes/users/index';
 import type { ServiceStore } from './store/port';
@@ -34,6 +35,8 @@ export interface AppDeps {
   auth?: { maxFailures?: number; failureWindowMs?: number };
   /** Online key rotation (POST /v1/admin/key-rotation); the server provides it, tests may too. */
   rotateKey?: () => Promise<OnlineRotationResult>;
+  /** Per-user sync actions and run history (routes/sync); the server and tests provide the queue. */
+  sync?: Pick<SyncRoutesOptions, 'db' | 'queue'>;
 }
 
 /** Registers plugins and routes; never listens (server.ts does), so tests drive it with inject(). */
@@ -99,6 +102,7 @@ export async function buildApp(deps: AppDeps) {
     await app.register(usersRoutes, { prefix, explicit, store, vault });
     await app.register(settingsRoutes, { prefix, explicit, store });
     await app.register(connectionRoutes, { prefix, explicit, store, vault });
+    if (deps.sync) await app.register(syncRoutes, { prefix, explicit, store, ...deps.sync });
   }
   return app;
 }

@@ -87,6 +87,11 @@ export const Errors = {
     'No enrolled user %s in this tenant. Enroll the user with PUT /v1/users/{ncUserId}.',
     404,
   ),
+  USER_NOT_SYNCABLE: createError(
+    'EXSYNC_USER_NOT_SYNCABLE',
+    'User %s is not synced now. Resume a paused user with POST …/resume; a user in auth_required needs a new app password (PUT /v1/users/{ncUserId}).',
+    409,
+  ),
   CONNECTION_NOT_FOUND: createError(
     'EXSYNC_CONNECTION_NOT_FOUND',
     'This tenant has no Exchange connection yet. Configure one with PUT /v1/exchange-connection.',

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { ensureAdminKey } from './bootstrap';
 import type { Config } from './config';
+import { createSyncRuntime } from './jobs/sync-runtime';
 import { openRuntime } from './runtime';
 import { createOnlineRotation } from './vault/online-rotation';
 
@@ -20,6 +21,8 @@ export async function startServer(
   const runtime = await openRuntime(config, logger, { migrate: true });
   try {
     await ensureAdminKey(runtime.store, config, print);
+    const sync = createSyncRuntime({ db: runtime.db, vault: runtime.vault, logger });
+    await sync.prepare();
     const app = await buildApp({
       store: runtime.store,
       vault: runtime.vault,
@@ -27,17 +30,21 @@ export async function startServer(
       adminKey: config.adminKey,
       trustProxy: config.trustProxy,
       rotateKey: createOnlineRotation(config, runtime.store, runtime.vault),
+      sync: { db: runtime.db, queue: sync.queue },
     });
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info(
       { url, docs: `${url}/docs`, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` },
       'exsync sync service listening',
     );
+    sync.start();
     let closing: Promise<void> | undefined;
     return {
       url,
       close() {
         closing ??= (async () => {
+          // Running syncs get most of the shutdown grace; then they are cancelled and put back in the queue.
+          await sync.stop(5000);
           await app.close();
           await runtime.close();
         })();

@@ -48,7 +48,8 @@ export const defaultExchangeStores: ExchangeStoreFactory = ({ connection, mailbo
 };
 
 function ewsAuth({ connection: c, secret }: OpenedConnection): EwsAuth {
-  if (!secret) throw new ExchangeSetupError('The Exchange connection has no secret; set its password or client secret.');
+  if (!secret)
+    throw new ExchangeSetupError('The Exchange connection has no secret; set its password or client secret.');
   switch (c.authKind) {
     case 'basic':
     case 'ntlm':

@@ -101,8 +101,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
           },
         );
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
-        const result: PairResult =
-          report.outcome === 'auth-failed' ? { report, authSide: authSide() } : { report };
+        const result: PairResult = report.outcome === 'auth-failed' ? { report, authSide: authSide() } : { report };
         results.push(result);
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials
       } catch (error) {

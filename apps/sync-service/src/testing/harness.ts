@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { type Database, migrate, openDatabase, readLocalMigrations } from '@exsync/db';
 import { type App, buildApp } from '../app';
 import { loadConfig } from '../config';
+import { createJobQueue } from '../jobs/queue';
 import { createLogger } from '../logger';
 import { createDbStore } from '../store/db-store';
 import type { ServiceStore } from '../store/port';
@@ -93,6 +94,8 @@ export async function startTestApp(
     },
   });
   const logger = createLogger('trace', sink);
+  const queue = createJobQueue(db);
+  await queue.start();
   const app = await buildApp({
     store,
     vault,
@@ -104,6 +107,7 @@ export async function startTestApp(
       vault,
     ),
     auth: options.auth ?? { maxFailures: 1000 },
+    sync: { db, queue },
   });
   await app.ready();
 

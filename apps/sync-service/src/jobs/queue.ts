@@ -1,0 +1,182 @@
+import type { Database } from '@exsync/db';
+
+/**
+ * Per-user sync jobs in PostgreSQL (or PGlite), shared by every replica. At most one job per user waits in the
+ * queue (a partial unique index) and a job is not claimed while another job of the same user runs, so no
+ * user's pairs are synced twice at once; claiming uses FOR UPDATE SKIP LOCKED so replicas share the load.
+ *
+ * The table lives in its own schema, created idempotently at start-up: the Prisma migrations describe the
+ * service's data, the queue keeps its own tables (DESIGN.md §5).
+ */
+export interface SyncJob {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly ncUserId: string;
+  readonly resync: boolean;
+  /** Attempts so far, this one included. */
+  readonly attempts: number;
+}
+
+export interface EnqueueInput {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly ncUserId: string;
+  readonly resync?: boolean;
+  readonly runAt?: Date;
+  /**
+   * `now` (a person asked, or a retry): a waiting job is brought forward to `runAt`. `schedule` (the scheduler):
+   * a waiting job is left alone, so a throttled user's retry time is honoured.
+   */
+  readonly mode?: 'now' | 'schedule';
+}
+
+export interface JobQueue {
+  /** Creates the queue's schema if missing. */
+  start(): Promise<void>;
+  enqueue(input: EnqueueInput): Promise<{ id: string; created: boolean }>;
+  /** The next due job, now leased to the caller for `leaseMs`; null when none is due. */
+  claim(leaseMs: number): Promise<SyncJob | null>;
+  complete(job: SyncJob): Promise<void>;
+  /** Puts the job back to run at `runAt`, keeping its attempt count (merged with any job queued meanwhile). */
+  retry(job: SyncJob, runAt: Date): Promise<void>;
+  /** Drops the user's waiting job (pause, removal); a running one finishes. */
+  cancelWaiting(userId: string): Promise<number>;
+  /** Returns jobs whose worker died (lease expired) to the queue. */
+  recoverExpired(): Promise<number>;
+  /** The user's waiting or running job, if any. */
+  pendingFor(userId: string): Promise<{ state: 'queued' | 'active'; runAfter: Date; resync: boolean } | null>;
+}
+
+const SCHEMA = `
+CREATE SCHEMA IF NOT EXISTS exsync_jobs;
+CREATE TABLE IF NOT EXISTS exsync_jobs.sync_jobs (
+  id          bigserial PRIMARY KEY,
+  tenant_id   uuid NOT NULL,
+  user_id     uuid NOT NULL,
+  nc_user_id  text NOT NULL,
+  resync      boolean NOT NULL DEFAULT false,
+  state       text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'active')),
+  run_after   timestamptz NOT NULL DEFAULT now(),
+  attempts    integer NOT NULL DEFAULT 0,
+  locked_until timestamptz,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS sync_jobs_one_waiting ON exsync_jobs.sync_jobs (user_id) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS sync_jobs_due ON exsync_jobs.sync_jobs (run_after) WHERE state = 'queued';
+`;
+
+interface JobRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  nc_user_id: string;
+  resync: boolean;
+  attempts: number;
+}
+
+const toJob = (r: JobRow): SyncJob => ({
+  id: String(r.id),
+  tenantId: r.tenant_id,
+  userId: r.user_id,
+  ncUserId: r.nc_user_id,
+  resync: r.resync,
+  attempts: Number(r.attempts),
+});
+
+const UPSERT = (mode: 'now' | 'schedule') => `
+  INSERT INTO exsync_jobs.sync_jobs (tenant_id, user_id, nc_user_id, resync, run_after, attempts)
+  VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6)
+  ON CONFLICT (user_id) WHERE state = 'queued' DO UPDATE SET
+    resync = sync_jobs.resync OR EXCLUDED.resync,
+    attempts = GREATEST(sync_jobs.attempts, EXCLUDED.attempts)
+    ${mode === 'now' ? ', run_after = LEAST(sync_jobs.run_after, EXCLUDED.run_after)' : ''}
+  RETURNING id, (xmax = 0) AS created`;
+
+export function createJobQueue(db: Database): JobQueue {
+  return {
+    async start() {
+      // Replicas starting together would race on CREATE … IF NOT EXISTS; one at a time under a lock.
+      await db.withSession(async (s) => {
+        await s.query("SELECT pg_advisory_lock(hashtextextended('exsync:jobs:schema', 0))");
+        try {
+          await s.exec(SCHEMA);
+        } finally {
+          await s.query("SELECT pg_advisory_unlock(hashtextextended('exsync:jobs:schema', 0))");
+        }
+      });
+    },
+
+    async enqueue(input) {
+      const rows = await db.query<{ id: string; created: boolean }>(UPSERT(input.mode ?? 'now'), [
+        input.tenantId,
+        input.userId,
+        input.ncUserId,
+        input.resync ?? false,
+        input.runAt ?? new Date(),
+        0,
+      ]);
+      const row = rows[0];
+      if (!row) throw new Error('job was not queued');
+      return { id: String(row.id), created: row.created };
+    },
+
+    async claim(leaseMs) {
+      const rows = await db.query<JobRow>(
+        `UPDATE exsync_jobs.sync_jobs SET state = 'active', attempts = attempts + 1,
+           locked_until = now() + $1 * interval '1 millisecond'
+         WHERE id = (
+           SELECT j.id FROM exsync_jobs.sync_jobs j
+           WHERE j.state = 'queued' AND j.run_after <= now()
+             AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs a WHERE a.user_id = j.user_id AND a.state = 'active')
+           ORDER BY j.run_after, j.id
+           LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+         RETURNING id, tenant_id, user_id, nc_user_id, resync, attempts`,
+        [leaseMs],
+      );
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async complete(job) {
+      await db.query("DELETE FROM exsync_jobs.sync_jobs WHERE id = $1 AND state = 'active'", [job.id]);
+    },
+
+    async retry(job, runAt) {
+      await db.query("DELETE FROM exsync_jobs.sync_jobs WHERE id = $1 AND state = 'active'", [job.id]);
+      await db.query(UPSERT('now'), [job.tenantId, job.userId, job.ncUserId, job.resync, runAt, job.attempts]);
+    },
+
+    async cancelWaiting(userId) {
+      const rows = await db.query(
+        "DELETE FROM exsync_jobs.sync_jobs WHERE user_id = $1::uuid AND state = 'queued' RETURNING id",
+        [userId],
+      );
+      return rows.length;
+    },
+
+    async recoverExpired() {
+      // Back in the queue unless the user already has a waiting job; then the expired one is just dropped.
+      const back = await db.query(
+        `UPDATE exsync_jobs.sync_jobs j SET state = 'queued', run_after = now(), locked_until = NULL
+         WHERE j.state = 'active' AND j.locked_until < now()
+           AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs q WHERE q.user_id = j.user_id AND q.state = 'queued')
+         RETURNING id`,
+      );
+      const dropped = await db.query(
+        "DELETE FROM exsync_jobs.sync_jobs WHERE state = 'active' AND locked_until < now() RETURNING id",
+      );
+      return back.length + dropped.length;
+    },
+
+    async pendingFor(userId) {
+      const rows = await db.query<{ state: 'queued' | 'active'; run_after: Date; resync: boolean }>(
+        `SELECT state, run_after, resync FROM exsync_jobs.sync_jobs WHERE user_id = $1::uuid
+         ORDER BY (state = 'active') DESC, run_after LIMIT 1`,
+        [userId],
+      );
+      const r = rows[0];
+      return r ? { state: r.state, runAfter: new Date(r.run_after), resync: r.resync } : null;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Database } from '@exsync/db';
+import type { Logger } from 'pino';
+import { withDefaults } from '../settings';
+import type { JobQueue } from './queue';
+
+/** States whose users the scheduler syncs. Paused users and refused credentials wait for a person. */
+export const SCHEDULED_STATES = ['active', 'throttled', 'error', 'needs_review'] as const;
+
+export interface Scheduler {
+  /** Enqueues every due user once; returns how many were enqueued. */
+  tick(now?: Date): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every `tickMs`, enqueues each user of each tenant whose last sync is older than the tenant's interval and who
+ * has no job waiting or running. Every replica may run one: enqueueing is idempotent per user.
+ */
+export function createScheduler(options: {
+  db: Database;
+  queue: JobQueue;
+  logger: Logger;
+  tickMs?: number;
+}): Scheduler {
+  const { db, queue, logger } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<unknown> = Promise.resolve();
+
+  async function tick(now = new Date()): Promise<number> {
+    await queue.recoverExpired();
+    const tenants = await db.query<{ id: string; settings: unknown }>('SELECT id, settings FROM tenants');
+    let enqueued = 0;
+    for (const tenant of tenants) {
+      const interval = withDefaults(tenant.settings).intervalMinutes;
+      const due = await db.query<{ id: string; nc_user_id: string }>(
+        `SELECT u.id, u.nc_user_id FROM users u
+         WHERE u.tenant_id = $1::uuid AND u.state::text = ANY($2::text[])
+           AND (u.last_sync_at IS NULL OR u.last_sync_at <= $3::timestamptz - $4 * interval '1 minute')
+           AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs j WHERE j.user_id = u.id)
+         ORDER BY u.last_sync_at NULLS FIRST`,
+        [tenant.id, [...SCHEDULED_STATES], now, interval],
+      );
+      for (const user of due) {
+        const r = await queue.enqueue({
+          tenantId: tenant.id,
+          userId: user.id,
+          ncUserId: user.nc_user_id,
+          mode: 'schedule',
+        });
+        if (r.created) enqueued++;
+      }
+    }
+    return enqueued;
+  }
+
+  return {
+    tick,
+    start() {
+      if (timer) return;
+      const run = () => {
+        current = tick().catch((error: unknown) => logger.error({ err: error }, 'scheduler tick failed'));
+      };
+      run();
+      timer = setInterval(run, options.tickMs ?? 60_000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await current;
+    },
+  };
+}

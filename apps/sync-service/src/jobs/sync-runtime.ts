@@ -1,0 +1,73 @@
+import { AdvisoryPairLock, createRepositories, type Database, PrismaStatusStore } from '@exsync/db';
+import type { Logger } from 'pino';
+import type { ExchangeStoreFactory } from '../sync/exchange-stores';
+import { syncUser } from '../sync/sync-user';
+import type { Vault } from '../vault/vault';
+import { createJobQueue, type JobQueue } from './queue';
+import { createScheduler, type Scheduler } from './scheduler';
+import { createWorker, type JobHandler, type Worker, type WorkerOptions } from './worker';
+
+export interface SyncRuntimeOptions {
+  readonly db: Database;
+  readonly vault: Vault;
+  readonly logger: Logger;
+  readonly exchangeStores?: ExchangeStoreFactory;
+  readonly davRoot?: (nextcloudUrl: string) => string;
+  readonly worker?: Omit<WorkerOptions, 'queue' | 'handle' | 'logger'>;
+  readonly schedulerTickMs?: number;
+}
+
+export interface SyncRuntime {
+  readonly queue: JobQueue;
+  readonly worker: Worker;
+  readonly scheduler: Scheduler;
+  /** Creates the queue's tables; call before the routes or the worker use the queue. */
+  prepare(): Promise<void>;
+  /** Starts the worker loops and the scheduler. */
+  start(): void;
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The queue, the job handler that syncs a user, the worker and the scheduler, composed once per process. */
+export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
+  const { db, logger } = options;
+  const queue = createJobQueue(db);
+  const deps = {
+    db,
+    repos: createRepositories(db),
+    vault: options.vault,
+    logger,
+    status: new PrismaStatusStore(db),
+    lock: new AdvisoryPairLock(db),
+    ...(options.exchangeStores ? { exchangeStores: options.exchangeStores } : {}),
+    ...(options.davRoot ? { davRoot: options.davRoot } : {}),
+  };
+  const handle: JobHandler = async (job, signal) => {
+    const result = await syncUser(deps, { userId: job.userId, resync: job.resync, signal });
+    if ('skipped' in result) return { retry: 'none' };
+    const { verdict } = result;
+    if (verdict.retry === 'after') return { retry: 'after', ms: verdict.retryAfterMs ?? 60_000 };
+    return verdict.retry === 'backoff' ? { retry: 'backoff' } : { retry: 'none' };
+  };
+  const worker = createWorker({ ...options.worker, queue, handle, logger });
+  const scheduler = createScheduler({
+    db,
+    queue,
+    logger,
+    ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
+  });
+  return {
+    queue,
+    worker,
+    scheduler,
+    prepare: () => queue.start(),
+    start() {
+      worker.start();
+      scheduler.start();
+    },
+    async stop(graceMs) {
+      await scheduler.stop();
+      await worker.stop(graceMs);
+    },
+  };
+}

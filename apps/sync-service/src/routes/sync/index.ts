@@ -1,0 +1,197 @@
+import { createRepositories, type Database, type User } from '@exsync/db';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
+import { Errors } from '../../errors';
+import type { JobQueue } from '../../jobs/queue';
+import type { ServiceStore } from '../../store/port';
+import { errorResponses, opId, scopeParams, type TenantScopeOptions } from '../common';
+import { NcUserId } from '../users/schemas';
+import { ActionResult, RunList, RunQuery, type RunView } from './schemas';
+
+export interface SyncRoutesOptions {
+  store: ServiceStore;
+  db: Database;
+  queue: JobQueue;
+}
+
+type Action = 'sync' | 'resync' | 'pause' | 'resume';
+
+const SUMMARIES: Record<Action, { summary: string; description: string }> = {
+  sync: {
+    summary: 'Sync the user now',
+    description:
+      'Queues a sync of the user at once (a waiting job is brought forward; a running one is followed by this one). 409 for a paused user or one waiting for a new app password.',
+  },
+  resync: {
+    summary: 'Resync the user from scratch',
+    description:
+      "Forgets the user's sync tokens and queues a run that lists both sides in the window and re-matches them. It never deletes anything: absence from a listing is not a deletion.",
+  },
+  pause: {
+    summary: 'Pause the user',
+    description: 'The user is no longer scheduled; a waiting job is dropped, a running one finishes. Idempotent.',
+  },
+  resume: {
+    summary: 'Resume a paused user',
+    description:
+      'A paused user becomes active and is synced at once. Any other state is left as it is (idempotent); auth_required ends only with a new app password.',
+  },
+};
+
+/** POST /users/{ncUserId}/sync|resync|pause|resume and GET /users/{ncUserId}/runs. */
+export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRoutesOptions> = async (
+  app,
+  { explicit, store, db, queue },
+) => {
+  const repos = createRepositories(db);
+  const params = scopeParams(explicit, { ncUserId: NcUserId });
+
+  async function userOf(tenantId: string, ncUserId: string): Promise<User> {
+    const user = await store.users.get(tenantId, ncUserId);
+    if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(ncUserId));
+    return user as User;
+  }
+
+  async function result(user: User): Promise<Static<typeof ActionResult>> {
+    const job = await queue.pendingFor(user.id);
+    return {
+      ncUserId: user.ncUserId,
+      state: user.state,
+      stateReason: user.stateReason,
+      job: job ? { state: job.state, runAfter: job.runAfter.toISOString(), resync: job.resync } : null,
+    };
+  }
+
+  const actions: Record<Action, (user: User) => Promise<User>> = {
+    async sync(user) {
+      if (user.state === 'paused' || user.state === 'auth_required') throw new Errors.USER_NOT_SYNCABLE(user.ncUserId);
+      await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
+      return user;
+    },
+    async resync(user) {
+      if (user.state === 'paused' || user.state === 'auth_required') throw new Errors.USER_NOT_SYNCABLE(user.ncUserId);
+      await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId, resync: true });
+      return user;
+    },
+    async pause(user) {
+      const paused = await repos.users.setState(user.tenantId, user.ncUserId, 'paused', 'Paused by an administrator.');
+      await queue.cancelWaiting(user.id);
+      return paused;
+    },
+    async resume(user) {
+      if (user.state !== 'paused') return user;
+      const active = await repos.users.setState(user.tenantId, user.ncUserId, 'active', null);
+      await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
+      return active;
+    },
+  };
+
+  for (const action of Object.keys(actions) as Action[]) {
+    app.post(
+      `/users/:ncUserId/${action}`,
+      {
+        config: { access: 'tenant' },
+        schema: {
+          tags: ['sync'],
+          operationId: opId(explicit, `${action}User`),
+          ...SUMMARIES[action],
+          params,
+          response: { 200: ActionResult, ...errorResponses(404, 409, 415) },
+        },
+      },
+      async (request) => {
+        const user = await userOf(request.tenantId!, request.params.ncUserId);
+        return result(await actions[action](user));
+      },
+    );
+  }
+
+  app.get(
+    '/users/:ncUserId/runs',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['sync'],
+        operationId: opId(explicit, 'listUserRuns'),
+        summary: "The user's sync runs, newest first, a page at a time",
+        description:
+          'One run per collection pair and sync, plus runs that failed before reaching a pair. Pass `nextCursor` back as `cursor` until it is null.',
+        params,
+        querystring: RunQuery,
+        response: { 200: RunList, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const user = await userOf(request.tenantId!, request.params.ncUserId);
+      const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
+      const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+      const rows = await db.query<RunRow>(
+        `SELECT r.id, p.kind::text AS kind, r.started_at, r.finished_at, r.outcome::text AS outcome, r.counts, r.error,
+                r.dry_run
+         FROM sync_runs r LEFT JOIN collection_pairs p ON p.id = r.pair_id
+         WHERE r.user_id = $1::uuid
+           AND ($2::timestamptz IS NULL OR (r.started_at, r.id) < ($2::timestamptz, $3::uuid))
+         ORDER BY r.started_at DESC, r.id DESC
+         LIMIT $4`,
+        [user.id, after?.startedAt ?? null, after?.id ?? null, limit + 1],
+      );
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(runView),
+        nextCursor: rows.length > limit && last ? encodeCursor(new Date(last.started_at), last.id) : null,
+      };
+    },
+  );
+};
+
+interface RunRow {
+  id: string;
+  kind: 'event' | 'task' | 'contact' | null;
+  started_at: Date | string;
+  finished_at: Date | string | null;
+  outcome: Static<typeof RunView>['outcome'];
+  counts: unknown;
+  error: string | null;
+  dry_run: boolean;
+}
+
+function runView(r: RunRow): Static<typeof RunView> {
+  return {
+    id: r.id,
+    kind: r.kind,
+    startedAt: new Date(r.started_at).toISOString(),
+    finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
+    outcome: r.outcome,
+    counts: countsOf(typeof r.counts === 'string' ? JSON.parse(r.counts) : r.counts),
+    error: r.error,
+    dryRun: r.dry_run,
+  };
+}
+
+/** Keeps only whole-number counts, so an odd stored value cannot break the response schema. */
+function countsOf(value: unknown): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const [direction, actions] of Object.entries(value)) {
+    if (typeof actions !== 'object' || actions === null) continue;
+    const row: Record<string, number> = {};
+    for (const [action, n] of Object.entries(actions)) if (Number.isInteger(n)) row[action] = n as number;
+    out[direction] = row;
+  }
+  return out;
+}
+
+function encodeCursor(startedAt: Date, id: string): string {
+  return Buffer.from(`${startedAt.toISOString()}|${id}`).toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function decodeCursor(cursor: string): { startedAt: string; id: string } {
+  const [startedAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (rest.length > 0 || !startedAt || !id || !UUID.test(id) || Number.isNaN(Date.parse(startedAt))) {
+    throw new Errors.INVALID_CURSOR();
+  }
+  return { startedAt, id };
+}
