@@ -379,3 +379,64 @@ describe('GraphClient', () => {
     expect(seen[0]).toContain('/todo/lists/AA%2FB%2BC%3D/tasks/id%2Fwith%2Bodd%3D');
   });
 });
+
+describe('GraphCollectionStore: series exceptions and cancelled occurrences', () => {
+  it('reads an occurrence cancelled in Outlook as an excluded date, and reports it as an upsert of the master', async () => {
+    const { store } = await bed.freshStore('calendar');
+    const series = await store.create(
+      sampleEvent('cancel-one', '2030-03-04T09:00:00Z', { recurrence: { freq: 'DAILY', count: 5 } }),
+      { marker: 'm' },
+    );
+    const token = await store.startToken(WINDOW);
+    const third = bed.sim.store
+      .instancesOf(series.ref.href, Date.parse('2030-03-06T00:00:00Z'), Date.parse('2030-03-07T00:00:00Z'))
+      .at(0);
+    bed.sim.store.deleteOccurrence(third?.id ?? '');
+    const master = await fetchOne(store, series.ref.href);
+    expect(master.item.kind === 'event' && master.item.excludedDates).toEqual([
+      { kind: 'utc', dateTime: '2030-03-06T09:00:00Z' },
+    ]);
+    const { changes } = await drain(store, token);
+    expect(changes).toContainEqual({ type: 'upsert', ref: master.ref });
+  });
+
+  it('writes a series’ exceptions and excluded dates as occurrence PATCH and DELETE, and reads them back', async () => {
+    const { store } = await bed.freshStore('calendar');
+    const item = sampleEvent('series-with-edits', '2030-03-04T09:00:00Z', {
+      summary: 'Standup',
+      recurrence: { freq: 'DAILY', count: 5 },
+      excludedDates: [{ kind: 'utc', dateTime: '2030-03-05T09:00:00Z' }],
+      exceptions: [
+        {
+          ...sampleEvent('x', '2030-03-07T11:00:00Z', { summary: 'Standup (late)' }),
+          recurrenceId: { kind: 'utc', dateTime: '2030-03-07T09:00:00Z' },
+        },
+      ],
+    });
+    const mailBefore = bed.sim.sentMail().length;
+    const created = await store.create(item, { marker: 'm' });
+    const read = await fetchOne(store, created.ref.href);
+    expect(read.ref.version).toBe(created.ref.version);
+    if (read.item.kind !== 'event') throw new Error('expected an event');
+    expect(read.item.excludedDates).toEqual([{ kind: 'utc', dateTime: '2030-03-05T09:00:00Z' }]);
+    expect(read.item.exceptions).toHaveLength(1);
+    expect(read.item.exceptions[0]).toMatchObject({
+      summary: 'Standup (late)',
+      start: { kind: 'utc', dateTime: '2030-03-07T11:00:00Z' },
+      recurrenceId: { kind: 'utc', dateTime: '2030-03-07T09:00:00Z' },
+    });
+    expect(bed.sim.sentMail().slice(mailBefore)).toEqual([]);
+
+    // A later edit adds one more cancellation on the existing series.
+    const more = await store.update(read, {
+      ...read.item,
+      excludedDates: [...read.item.excludedDates, { kind: 'utc', dateTime: '2030-03-08T09:00:00Z' }],
+    });
+    const after = await fetchOne(store, created.ref.href);
+    expect(after.ref.version).toBe(more.ref.version);
+    expect(after.item.kind === 'event' && after.item.excludedDates).toEqual([
+      { kind: 'utc', dateTime: '2030-03-05T09:00:00Z' },
+      { kind: 'utc', dateTime: '2030-03-08T09:00:00Z' },
+    ]);
+  });
+});

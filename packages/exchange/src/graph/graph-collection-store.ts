@@ -22,8 +22,9 @@ import { EXSYNC_MARKER_GRAPH_ID, EXSYNC_MARKER_PROPERTY_SET } from '../marker-pr
 import { canonicalJson, contentHashOf } from './graph-canonical';
 import { type BatchResult, type GraphClient, type GraphRequest, seg } from './graph-client';
 import { contactFromGraph, contactToGraph, type GraphContact } from './graph-contact-mapping';
-import { instantOfValue } from './graph-datetime';
+import { instantOfGraph, instantOfValue } from './graph-datetime';
 import { eventFromGraph, eventToGraph, type GraphEvent } from './graph-event-mapping';
+import { expandSeries } from './graph-series-expansion';
 import { type GraphTask, taskFromGraph, taskToGraph } from './graph-task-mapping';
 
 /** Our marker (exchange.md §0.5): the MAPI named property the EWS backend uses too. */
@@ -59,6 +60,8 @@ interface RawSnapshot {
   readonly entity: Record<string, unknown>;
   /** Exception instances of a series (type=exception). */
   readonly exceptions?: readonly Record<string, unknown>[];
+  /** Original starts (UTC) of cancelled occurrences of a series. */
+  readonly cancelled?: readonly string[];
 }
 
 /**
@@ -201,11 +204,11 @@ export class GraphCollectionStore implements CollectionStore {
         yield { href, found: false };
         continue;
       }
-      const exceptions =
+      const series =
         this.#kind === 'calendar' && entity.type === 'seriesMaster'
-          ? await this.#exceptionsOf(entity as unknown as GraphEvent, signal)
+          ? await this.#seriesDetails(entity as unknown as GraphEvent, signal)
           : undefined;
-      yield { href, found: true, fetched: this.#fetched({ entity, ...(exceptions ? { exceptions } : {}) }) };
+      yield { href, found: true, fetched: this.#fetched({ entity, ...series }) };
     }
   }
 
@@ -218,23 +221,42 @@ export class GraphCollectionStore implements CollectionStore {
     return true;
   }
 
-  async #exceptionsOf(master: GraphEvent, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+  /**
+   * Exception instances of a series, and its cancelled occurrences: `/instances` leaves those out, so they are
+   * the pattern's occurrences that no instance claims (v1.0 has no `cancelledOccurrences`).
+   */
+  async #seriesDetails(
+    master: GraphEvent,
+    signal?: AbortSignal,
+  ): Promise<{ exceptions: Record<string, unknown>[]; cancelled: string[] }> {
     const range = master.recurrence?.range;
     const from = Date.parse(`${range?.startDate ?? master.start?.dateTime.slice(0, 10)}T00:00:00Z`) - 86_400_000;
     const horizon = Math.max(Date.now(), from) + this.#horizonDays * 86_400_000;
     const end =
       range?.type === 'endDate' && range.endDate ? Date.parse(`${range.endDate}T00:00:00Z`) + 2 * 86_400_000 : horizon;
-    const query = `startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(Math.min(end, horizon)).toISOString()}`;
-    const out: Record<string, unknown>[] = [];
+    const to = Math.min(end, horizon);
+    const query = `startDateTime=${new Date(from).toISOString()}&endDateTime=${new Date(to).toISOString()}`;
+    const exceptions: Record<string, unknown>[] = [];
+    const claimed = new Set<number>();
     const req: GraphRequest = {
       method: 'GET',
       url: `${this.#userPath}/events/${seg(master.id)}/instances?${query}&$top=${this.#pageSize}`,
       headers: this.#pagePrefer,
     };
     for await (const page of this.#client.pages<Record<string, unknown>>(req, signal)) {
-      for (const inst of page) if (inst.type === 'exception') out.push(inst);
+      for (const inst of page) {
+        if (typeof inst.originalStart === 'string') claimed.add(Date.parse(inst.originalStart));
+        if (inst.type === 'exception') exceptions.push(inst);
+      }
     }
-    return out.sort((a, b) => String(a.originalStart).localeCompare(String(b.originalStart)));
+    exceptions.sort((a, b) => String(a.originalStart).localeCompare(String(b.originalStart)));
+    const cancelled =
+      master.recurrence && master.start
+        ? expandSeries(master.recurrence, instantOfGraph(master.start), master.originalStartTimeZone, from, to)
+            .filter((t) => !claimed.has(t))
+            .map((t) => `${new Date(t).toISOString().slice(0, 19)}Z`)
+        : [];
+    return { exceptions, cancelled };
   }
 
   #fetched(snapshot: RawSnapshot): FetchedItem {
@@ -263,6 +285,7 @@ export class GraphCollectionStore implements CollectionStore {
           e,
           (snapshot.exceptions ?? []) as unknown as GraphEvent[],
           storedUid ?? e.iCalUId ?? e.id,
+          snapshot.cancelled ?? [],
         );
       }
       case 'addressbook':

@@ -128,7 +128,12 @@ function occurrenceData(e: GraphEvent, zone: string | null | undefined): EventOc
 }
 
 /** A series master (or single event) plus its exception instances → the model's unit of sync. */
-export function eventFromGraph(master: GraphEvent, exceptions: readonly GraphEvent[], uid: string): EventItem {
+export function eventFromGraph(
+  master: GraphEvent,
+  exceptions: readonly GraphEvent[],
+  uid: string,
+  cancelled: readonly string[] = [],
+): EventItem {
   const zone = master.originalStartTimeZone;
   const data = occurrenceData(master, zone);
   const isSeries = master.type === 'seriesMaster' && master.recurrence;
@@ -151,7 +156,9 @@ export function eventFromGraph(master: GraphEvent, exceptions: readonly GraphEve
     ...data,
     ...(isSeries && master.recurrence ? { recurrence: ruleFromGraph(master.recurrence) } : {}),
     recurrenceDates: [],
-    excludedDates: [],
+    excludedDates: isSeries
+      ? cancelled.map((t) => dateValueOf({ dateTime: t, timeZone: 'UTC' }, zone, master.isAllDay === true))
+      : [],
     exceptions: ex,
   };
 }
