@@ -440,3 +440,45 @@ describe('GraphCollectionStore: series exceptions and cancelled occurrences', ()
     ]);
   });
 });
+
+describe('GraphClient retries', () => {
+  const contact = (uid: string) => ({
+    kind: 'contact' as const,
+    uid,
+    formattedName: uid,
+    emails: [],
+    phones: [],
+    addresses: [],
+    urls: [],
+    impps: [],
+    categories: [],
+  });
+
+  it('resends only the throttled inner request of a $batch, after its Retry-After', async () => {
+    const { store } = await bed.freshStore('addressbook');
+    const hrefs = [];
+    for (const uid of ['b1', 'b2', 'b3']) hrefs.push((await store.create(contact(uid), { marker: uid })).ref.href);
+    const target = hrefs[1] ?? '';
+    bed.sim.injectFault(
+      { face: 'graph', method: 'GET', path: encodeURIComponent(target) },
+      { kind: 'status', status: 429, retryAfterSeconds: 1 },
+    );
+    const since = bed.sim.requests().at(-1)?.seq ?? 0;
+    const results = await collect(store.getMany(hrefs));
+    expect(results.map((r) => r.found)).toEqual([true, true, true]);
+    const log = bed.sim.requests({ face: 'graph', since });
+    expect(log.filter((r) => r.url.endsWith('/$batch'))).toHaveLength(2);
+    const inner = log.filter((r) => r.batchInner);
+    expect(inner.map((r) => r.status)).toEqual(expect.arrayContaining([200, 200, 429, 200]));
+    expect(inner).toHaveLength(4);
+  });
+
+  it('retries after a connection reset, and reports it as RetryableError when retries are used up', async () => {
+    const { store } = await bed.freshStore('tasks');
+    bed.sim.injectFault({ face: 'graph', method: 'GET', path: '/tasks' }, { kind: 'reset' });
+    await expect(collect(store.listWindow(WINDOW))).resolves.toEqual([]);
+    const { store: strict } = await bed.freshStore('tasks', bed.client({ retries: 0 }));
+    bed.sim.injectFault({ face: 'graph', method: 'GET', path: '/tasks' }, { kind: 'reset' });
+    await expect(collect(strict.listWindow(WINDOW))).rejects.toBeInstanceOf(RetryableError);
+  });
+});
