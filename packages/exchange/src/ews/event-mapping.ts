@@ -12,6 +12,7 @@ import {
   MessageBody,
   Recurrence,
   Sensitivity,
+  TimeZoneInfo,
 } from 'ews-javascript-api';
 import {
   dateTimeOf,
@@ -337,6 +338,12 @@ const WRITERS: readonly FieldWriter[] = [
       a.IsAllDayEvent = e.start.kind === 'date';
       a.Start = dateTimeOf(new Date(start).toISOString());
       a.End = dateTimeOf(new Date(end).toISOString());
+      // The zone makes a series keep its wall-clock time across DST, and lets the read give back the same zone.
+      const zone = e.start.kind === 'zoned' ? timeZoneOf(e.start.tzid) : undefined;
+      if (zone) {
+        a.StartTimeZone = zone;
+        a.EndTimeZone = (e.end?.kind === 'zoned' && timeZoneOf(e.end.tzid)) || zone;
+      }
     },
   },
   {
@@ -414,6 +421,14 @@ const WRITERS: readonly FieldWriter[] = [
     },
   },
 ];
+
+function timeZoneOf(tzid: string): TimeZoneInfo | undefined {
+  try {
+    return TimeZoneInfo.FindSystemTimeZoneById(tzid);
+  } catch {
+    return undefined;
+  }
+}
 
 function importanceOf(priority: number | undefined): Importance {
   if (priority === undefined || priority === 0 || priority === 5) return Importance.Normal;

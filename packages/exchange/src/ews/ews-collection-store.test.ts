@@ -226,6 +226,41 @@ describe('mapping what Outlook wrote', () => {
   });
 });
 
+describe('time zones', () => {
+  it('writes a zoned event with its zone and reads back the same wall-clock time and IANA zone', async () => {
+    const { store } = freshCalendar();
+    const berlin = (dateTime: string) => ({ kind: 'zoned', dateTime, tzid: 'Europe/Berlin' }) as const;
+    const event = sampleEvent('zoned-1', '2030-03-20T08:00:00Z', {
+      start: berlin('2030-03-20T09:00:00'),
+      end: berlin('2030-03-20T10:30:00'),
+      recurrence: { freq: 'WEEKLY', count: 3 },
+    });
+    const created = await store.create(event, { marker: 'm' });
+    const stored = h.sim.store.getItem(created.ref.href) as CalendarEvent;
+    expect(stored.start).toBe(Date.parse('2030-03-20T08:00:00Z'));
+    const fetched = await fetchOne(store, created.ref.href);
+    if (fetched.item.kind !== 'event') throw new Error('expected an event');
+    expect([fetched.item.start, fetched.item.end]).toEqual([
+      berlin('2030-03-20T09:00:00'),
+      berlin('2030-03-20T10:30:00'),
+    ]);
+    // After the DST change the series keeps 09:00 Berlin, i.e. 07:00 UTC.
+    const after = h.sim.store.instancesOf(
+      created.ref.href,
+      Date.parse('2030-04-01T00:00:00Z'),
+      Date.parse('2030-04-10T00:00:00Z'),
+    );
+    expect(after.map((o) => new Date(o.fields.start).toISOString())).toEqual(['2030-04-03T07:00:00.000Z']);
+    const updated = await store.update(fetched, {
+      ...fetched.item,
+      start: berlin('2030-03-20T11:00:00'),
+      end: berlin('2030-03-20T12:00:00'),
+    });
+    const again = await fetchOne(store, updated.ref.href);
+    expect(again.item.kind === 'event' && again.item.start).toEqual(berlin('2030-03-20T11:00:00'));
+  });
+});
+
 describe('writing a series', () => {
   it('writes an exception and a deleted occurrence made on the other side to their occurrences, mailing nobody', async () => {
     const { store } = freshCalendar();
