@@ -301,7 +301,7 @@ describe('GraphCollectionStore on the simulator', () => {
   });
 
   it('patches only the fields that changed', async () => {
-    const { store } = await bed.freshStore('calendar');
+    const { store, folderId } = await bed.freshStore('calendar');
     const created = await store.create(sampleEvent('patch-me', '2030-03-09T10:00:00Z'), { marker: 'm' });
     const base = await fetchOne(store, created.ref.href);
     const since = bed.sim.requests().at(-1)?.seq ?? 0;
@@ -312,7 +312,7 @@ describe('GraphCollectionStore on the simulator', () => {
         return fetch(input, init);
       },
     });
-    const spied = new GraphCollectionStore({ client, user: ALICE, kind: 'calendar', folderId: 'unused-for-patch' });
+    const spied = new GraphCollectionStore({ client, user: ALICE, kind: 'calendar', folderId });
     if (base.item.kind !== 'event') throw new Error('expected an event');
     await spied.update(base, { ...base.item, location: 'Room 7', categories: ['Blue'] });
     expect(seen).toEqual([{ location: { displayName: 'Room 7' }, categories: ['Blue'] }]);

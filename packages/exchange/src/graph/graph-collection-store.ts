@@ -115,7 +115,8 @@ export class GraphCollectionStore implements CollectionStore {
   }
 
   #itemPath(href: string): string {
-    return this.#kind === 'calendar' ? `${this.#userPath}/events/${seg(href)}` : `${this.#itemsPath}/${seg(href)}`;
+    // Folder-scoped paths: an id from another calendar or folder of the mailbox is not found here.
+    return `${this.#itemsPath}/${seg(href)}`;
   }
 
   get #pagePrefer(): Record<string, string> {
@@ -506,9 +507,9 @@ export class GraphCollectionStore implements CollectionStore {
     switch (item.kind) {
       case 'event': {
         // Graph mails every attendee it is given: write them only on meetings this mailbox organizes.
-        const organizedHere = entity
-          ? entity.isOrganizer !== false
-          : await this.#organizedHere(item.organizer?.email, signal);
+        // A copy we made of someone else's meeting stays attendee-less even though Exchange calls us its organizer.
+        const organizedHere =
+          entity?.isOrganizer !== false && (await this.#organizedHere(item.organizer?.email, signal));
         return eventToGraph(item, { writeAttendees: organizedHere });
       }
       case 'contact':
