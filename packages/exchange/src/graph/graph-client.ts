@@ -14,6 +14,11 @@ export interface GraphClientOptions {
   readonly maxRetryWaitMs?: number;
   /** Wait when the server gave no Retry-After. Default 1 s. */
   readonly defaultRetryWaitMs?: number;
+  /**
+   * Requests in flight at once. Exchange Online refuses the fifth concurrent request per app and mailbox with a
+   * 429, so a client serving one mailbox keeps to 4 (the default).
+   */
+  readonly maxConcurrent?: number;
   /** Injected for tests. */
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -62,6 +67,9 @@ export class GraphClient {
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   #refused: AuthError | undefined;
+  readonly #maxConcurrent: number;
+  #inFlight = 0;
+  readonly #waiting: (() => void)[] = [];
 
   constructor(options: GraphClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -72,6 +80,7 @@ export class GraphClient {
     this.#defaultWait = options.defaultRetryWaitMs ?? 1000;
     this.#fetch = options.fetch ?? fetch;
     this.#sleep = options.sleep ?? sleep;
+    this.#maxConcurrent = Math.max(1, options.maxConcurrent ?? 4);
   }
 
   /** True once a 401 was seen: no further request will be sent. */
@@ -184,6 +193,17 @@ export class GraphClient {
   }
 
   async #once(req: GraphRequest, signal?: AbortSignal): Promise<Outcome> {
+    if (this.#inFlight >= this.#maxConcurrent) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#inFlight += 1;
+    try {
+      return await this.#send(req, signal);
+    } finally {
+      this.#inFlight -= 1;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  async #send(req: GraphRequest, signal?: AbortSignal): Promise<Outcome> {
     if (this.#refused) throw this.#refused;
     signal?.throwIfAborted();
     const token = await this.#tokens.getToken(signal);

@@ -482,3 +482,26 @@ describe('GraphClient retries', () => {
     await expect(collect(strict.listWindow(WINDOW))).rejects.toBeInstanceOf(RetryableError);
   });
 });
+
+describe('GraphClient concurrency', () => {
+  it('keeps to four requests in flight, so parallel work is never refused with MailboxConcurrency', async () => {
+    bed.sim.graph.latencyMs = 40;
+    try {
+      const client = bed.client();
+      const since = bed.sim.requests().at(-1)?.seq ?? 0;
+      await Promise.all(
+        Array.from({ length: 10 }, () => client.request({ method: 'GET', url: `/users/${ALICE}/calendars?$top=1` })),
+      );
+      const log = bed.sim.requests({ face: 'graph', since });
+      expect(log).toHaveLength(10);
+      expect(log.filter((r) => r.throttled)).toEqual([]);
+      const unlimited = bed.client({ maxConcurrent: 10, retries: 0 });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, () => unlimited.request({ method: 'GET', url: `/users/${ALICE}/calendars?$top=1` })),
+      );
+      expect(outcomes.some((o) => o.status === 'rejected' && o.reason instanceof RetryableError)).toBe(true);
+    } finally {
+      bed.sim.graph.latencyMs = 0;
+    }
+  });
+});
