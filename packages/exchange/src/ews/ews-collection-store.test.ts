@@ -381,6 +381,38 @@ describe('scheduling and marker', () => {
     expect(h.sim.sentMail().slice(before)).toEqual([]);
   });
 
+  it('with scheduling "organizer", sends what Outlook would for the organizer: invitation, update, cancellation', async () => {
+    const folder = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: `organizer ${++n}` });
+    const store = new EwsCollectionStore(h.config({ id: folder.id, kind: 'calendar' }), { scheduling: 'organizer' });
+    const before = h.sim.sentMail().length;
+    const meeting = sampleEvent('organized-1', '2030-03-06T10:00:00Z', {
+      organizer: { email: ALICE },
+      attendees: [{ email: BOB, role: 'required', status: 'needs-action' }],
+    });
+    const created = await store.create(meeting, { marker: 'm' });
+    const base = await fetchOne(store, created.ref.href);
+    const updated = await store.update(base, {
+      ...base.item,
+      start: { kind: 'utc', dateTime: '2030-03-06T11:00:00Z' },
+      end: { kind: 'utc', dateTime: '2030-03-06T12:00:00Z' },
+    } as typeof base.item);
+    await store.remove(updated.ref);
+    expect(
+      h.sim
+        .sentMail()
+        .slice(before)
+        .map((m) => [m.kind, m.to]),
+    ).toEqual([
+      ['invitation', [BOB]],
+      ['update', [BOB]],
+      ['cancellation', [BOB]],
+    ]);
+    // A plain appointment (no attendees) mails nobody even in this mode.
+    const solo = await store.create(sampleEvent('solo-1', '2030-03-07T10:00:00Z'), { marker: 'm' });
+    await store.remove(solo.ref);
+    expect(h.sim.sentMail().length - before).toBe(3);
+  });
+
   it('stores the marker in the shared MAPI named property and reads it back, for every kind', async () => {
     const { store } = freshCalendar();
     const created = await store.create(sampleEvent('marker-1', '2030-03-07T10:00:00Z'), { marker: 'row-<42>&' });

@@ -40,6 +40,8 @@ import {
   type Item,
   ItemId,
   ItemView,
+  MeetingResponseType,
+  type PropertyDefinitionBase,
   PropertySet,
   SearchFilter,
   SendCancellationsMode,
@@ -70,6 +72,7 @@ import { instantOf, isoOf, read, xmlText } from './wire-values';
 
 type Snapshot = EventSnapshot | ContactSnapshot | TaskSnapshot;
 
+const ORGANIZER_PROBE = [AppointmentSchema.IsMeeting, AppointmentSchema.MyResponseType];
 const TOKEN_PREFIX = 'ews1:';
 const GET_BATCH = 10;
 const SYNC_PAGE = 256;
@@ -79,6 +82,12 @@ const VIEW_MAX = 1000;
 export interface EwsCollectionStoreOptions {
   /** Changes per SyncFolderItems page (1..512). */
   readonly syncPageSize?: number;
+  /**
+   * Who sends meeting mail. `mirror` (default): every write is a mirror, Exchange sends nothing. `organizer`: for
+   * meetings this mailbox organizes, send what Outlook would for the same edit — invitations on create, updates to
+   * the attendees a change affects, cancellations on delete (DESIGN.md §4.6). Never for someone else's meeting.
+   */
+  readonly scheduling?: 'mirror' | 'organizer';
 }
 
 /**
@@ -91,6 +100,8 @@ export class EwsCollectionStore implements CollectionStore {
   private readonly kind: CollectionKind;
   private readonly folderId: FolderId;
   private readonly syncPageSize: number;
+  private readonly mailbox: string;
+  private readonly scheduling: 'mirror' | 'organizer';
 
   constructor(config: EwsConnectionConfig, options: EwsCollectionStoreOptions = {}) {
     validateConfig(config);
@@ -107,6 +118,8 @@ export class EwsCollectionStore implements CollectionStore {
             ? new FolderId(WellKnownFolderName.Tasks)
             : new FolderId(f.id);
     this.syncPageSize = Math.min(512, Math.max(1, options.syncPageSize ?? SYNC_PAGE));
+    this.mailbox = config.mailbox.toLowerCase();
+    this.scheduling = options.scheduling ?? 'mirror';
   }
 
   /* ------------------------------------------------------------ listing */
@@ -327,7 +340,10 @@ export class EwsCollectionStore implements CollectionStore {
         const target = this.newItem(svc, item);
         target.SetExtendedProperty(MARKER_PROPERTY, xmlText(options.marker));
         if (target instanceof Appointment) {
-          await target.Save(this.folderId, SendInvitationsMode.SendToNone);
+          await target.Save(
+            this.folderId,
+            this.organizes(item) ? SendInvitationsMode.SendToAllAndSaveCopy : SendInvitationsMode.SendToNone,
+          );
         } else {
           await target.Save(this.folderId);
         }
@@ -400,7 +416,7 @@ export class EwsCollectionStore implements CollectionStore {
         let version = base.ref.version;
         if (written > 0) {
           if (target instanceof Appointment) {
-            await target.Update(ConflictResolutionMode.NeverOverwrite, SendInvitationsOrCancellationsMode.SendToNone);
+            await target.Update(ConflictResolutionMode.NeverOverwrite, this.updateMode(item));
           } else {
             await target.Update(ConflictResolutionMode.NeverOverwrite);
           }
@@ -408,7 +424,7 @@ export class EwsCollectionStore implements CollectionStore {
         }
         if (item.kind === 'event' && item.recurrence && baseModel?.kind === 'event') {
           const snapshot = parseSnapshot(base.raw);
-          if (await this.writeOccurrences(svc, base.ref.href, item, baseModel, snapshot)) {
+          if (await this.writeOccurrences(svc, item, baseModel, snapshot)) {
             version = (await this.bindIdOnly(svc, base.ref.href)).Id.ChangeKey;
           }
         }
@@ -426,7 +442,6 @@ export class EwsCollectionStore implements CollectionStore {
    */
   private async writeOccurrences(
     svc: ExchangeService,
-    masterHref: string,
     next: EventItem,
     base: EventItem,
     snapshot: EventSnapshot | undefined,
@@ -453,7 +468,7 @@ export class EwsCollectionStore implements CollectionStore {
         }) === 0
       )
         continue;
-      await occurrence.Update(ConflictResolutionMode.NeverOverwrite, SendInvitationsOrCancellationsMode.SendToNone);
+      await occurrence.Update(ConflictResolutionMode.NeverOverwrite, this.updateMode(next));
       wrote = true;
     }
     for (const excluded of next.excludedDates) {
@@ -491,17 +506,25 @@ export class EwsCollectionStore implements CollectionStore {
       'DeleteItem',
       async (svc) => {
         // DeleteItem ignores ChangeKeys on real Exchange: compare first so a changed item is not deleted blindly.
-        const current = await this.bindIdOnly(svc, ref.href);
+        const current = await this.bindIdOnly(
+          svc,
+          ref.href,
+          this.scheduling === 'organizer' && this.kind === 'calendar' ? ORGANIZER_PROBE : [],
+        );
         if (current.Id.ChangeKey !== ref.version) {
           throw new PreconditionFailedError('The item changed in Exchange since it was read; not deleting it');
         }
+        const cancel =
+          current instanceof Appointment &&
+          read(() => current.IsMeeting) === true &&
+          read(() => current.MyResponseType) === MeetingResponseType.Organizer;
         const id = new ItemId(ref.href);
         id.ChangeKey = ref.version;
         const result = await svc.DeleteItems(
           [id],
           DeleteMode.MoveToDeletedItems,
-          // Mirroring a deletion never mails a cancellation (DESIGN.md §4.6).
-          SendCancellationsMode.SendToNone,
+          // Mirroring a deletion never mails a cancellation; the organizer's own deletion does, as in Outlook.
+          cancel ? SendCancellationsMode.SendToAllAndSaveCopy : SendCancellationsMode.SendToNone,
           AffectedTaskOccurrence.AllOccurrences,
         );
         const r = result.Responses[0];
@@ -511,8 +534,23 @@ export class EwsCollectionStore implements CollectionStore {
     );
   }
 
-  private async bindIdOnly(svc: ExchangeService, href: string): Promise<Item> {
-    const responses = await svc.BindToItems([new ItemId(href)], new PropertySet(BasePropertySet.IdOnly));
+  private organizes(item: PimItem): boolean {
+    if (this.scheduling !== 'organizer' || item.kind !== 'event' || !item.attendees.length) return false;
+    return !item.organizer || item.organizer.email.toLowerCase() === this.mailbox;
+  }
+
+  private updateMode(item: PimItem): SendInvitationsOrCancellationsMode {
+    return this.organizes(item)
+      ? SendInvitationsOrCancellationsMode.SendToChangedAndSaveCopy
+      : SendInvitationsOrCancellationsMode.SendToNone;
+  }
+
+  private async bindIdOnly(
+    svc: ExchangeService,
+    href: string,
+    extra: readonly PropertyDefinitionBase[] = [],
+  ): Promise<Item> {
+    const responses = await svc.BindToItems([new ItemId(href)], new PropertySet(BasePropertySet.IdOnly, [...extra]));
     const r = responses.Responses[0];
     if (!r || r.Result !== ServiceResult.Success) {
       if (isMalformedId(r?.ErrorCode)) throw new NotFoundError(`No item ${href} in Exchange`);
