@@ -1,0 +1,126 @@
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { secretContext } from '../store/port';
+import { startTestApp, type TestApp } from '../testing/harness';
+import { createJobQueue, type JobQueue, type SyncJob } from './queue';
+import { createScheduler } from './scheduler';
+import { backoffMs, createWorker, type JobOutcome } from './worker';
+
+const logger = pino({ level: 'silent' });
+let t: TestApp;
+let queue: JobQueue;
+let tenantId: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  queue = createJobQueue(t.db);
+  tenantId = (await t.store.tenants.create({ name: 'Acme', nextcloudUrl: 'https://cloud.acme.example' })).id;
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+});
+beforeEach(async () => {
+  await t.db.query('DELETE FROM exsync_jobs.sync_jobs');
+  await t.db.query('DELETE FROM users');
+});
+
+async function enrol(ncUserId: string) {
+  const { user } = await t.store.users.upsert(tenantId, {
+    ncUserId,
+    loginName: ncUserId,
+    email: null,
+    mailbox: `${ncUserId}@acme.example`,
+    displayName: null,
+    appPassword: t.vault.seal('pw', secretContext.appPassword(tenantId, ncUserId)),
+  });
+  return user;
+}
+
+async function runAfterOf(userId: string): Promise<number> {
+  const p = await queue.pendingFor(userId);
+  if (!p) throw new Error('no pending job');
+  return p.runAfter.getTime();
+}
+
+describe('worker', () => {
+  const worker = (outcome: () => JobOutcome | Promise<JobOutcome>, maxAttempts = 6) =>
+    createWorker({ queue, logger, handle: async () => outcome(), maxAttempts, baseBackoffMs: 1000 });
+
+  it('completes a job that needs no retry', async () => {
+    const u = await enrol('done');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    expect(await worker(() => ({ retry: 'none' })).runOnce()).toBe(true);
+    expect(await queue.pendingFor(u.id)).toBeNull();
+  });
+
+  it('retries after the time the peer named (Retry-After)', async () => {
+    const u = await enrol('throttled');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    const before = Date.now();
+    await worker(() => ({ retry: 'after', ms: 120_000 })).runOnce();
+    expect(await runAfterOf(u.id)).toBeGreaterThanOrEqual(before + 119_000);
+  });
+
+  it('backs off exponentially on failures and on a throwing handler, and gives up after maxAttempts', async () => {
+    expect([1, 2, 3].map((n) => backoffMs(n, 1000, 3000))).toEqual([1000, 2000, 3000]);
+    const u = await enrol('failing');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    const w = worker(() => {
+      throw new Error('boom');
+    }, 2);
+    const before = Date.now();
+    await w.runOnce();
+    expect(await runAfterOf(u.id)).toBeGreaterThanOrEqual(before + 900);
+    await t.db.query('UPDATE exsync_jobs.sync_jobs SET run_after = now()');
+    await w.runOnce(); // second attempt = maxAttempts: dropped
+    expect(await queue.pendingFor(u.id)).toBeNull();
+  });
+
+  it('stop() lets a running job finish within the grace period, then claims nothing more', async () => {
+    const u = await enrol('slow');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    let finished = false;
+    const seen: SyncJob[] = [];
+    const w = createWorker({
+      queue,
+      logger,
+      pollMs: 10,
+      concurrency: 1,
+      handle: async (job) => {
+        seen.push(job);
+        await new Promise((r) => setTimeout(r, 200));
+        finished = true;
+        return { retry: 'none' };
+      },
+    });
+    w.start();
+    while (seen.length === 0) await new Promise((r) => setTimeout(r, 10));
+    await w.stop(5000);
+    expect(finished).toBe(true);
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe('scheduler', () => {
+  it('enqueues users whose interval has passed, never paused users or users waiting for credentials', async () => {
+    const fresh = await enrol('fresh');
+    const due = await enrol('due');
+    const recent = await enrol('recent');
+    const paused = await enrol('paused');
+    const locked = await enrol('locked');
+    await t.store.tenants.putSettings(tenantId, { intervalMinutes: 15 });
+    await t.db.query("UPDATE users SET last_sync_at = now() - interval '20 minutes' WHERE id = $1", [due.id]);
+    await t.db.query("UPDATE users SET last_sync_at = now() - interval '5 minutes' WHERE id = $1", [recent.id]);
+    await t.db.query("UPDATE users SET state = 'paused' WHERE id = $1", [paused.id]);
+    await t.db.query("UPDATE users SET state = 'auth_required' WHERE id = $1", [locked.id]);
+    const scheduler = createScheduler({ db: t.db, queue, logger });
+
+    expect(await scheduler.tick()).toBe(2);
+    expect(await queue.pendingFor(fresh.id)).not.toBeNull();
+    expect(await queue.pendingFor(due.id)).not.toBeNull();
+    for (const u of [recent, paused, locked]) expect(await queue.pendingFor(u.id)).toBeNull();
+    expect(await scheduler.tick()).toBe(0); // already queued: nothing twice
+  });
+});
