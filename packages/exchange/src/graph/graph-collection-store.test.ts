@@ -505,3 +505,18 @@ describe('GraphClient concurrency', () => {
     }
   });
 });
+
+describe('GraphCollectionStore hashing', () => {
+  it('keeps the hash when only the ETag changes (a dismissed reminder), and changes it with content', async () => {
+    const { store } = await bed.freshStore('calendar');
+    const created = await store.create(sampleEvent('hash-1', '2030-03-14T10:00:00Z'), { marker: 'm' });
+    const first = await fetchOne(store, created.ref.href);
+    bed.sim.advanceClock(60_000);
+    bed.sim.store.updateItem(created.ref.href, {});
+    const bumped = await fetchOne(store, created.ref.href);
+    expect(bumped.ref.version).not.toBe(first.ref.version);
+    expect(bumped.hash).toBe(first.hash);
+    bed.sim.store.updateItem(created.ref.href, { location: 'Elsewhere' });
+    expect((await fetchOne(store, created.ref.href)).hash).not.toBe(first.hash);
+  });
+});
