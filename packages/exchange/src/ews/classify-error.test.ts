@@ -58,3 +58,14 @@ describe('classifyEwsError', () => {
     );
   });
 });
+
+describe('classifyEwsError keeps secrets out of the error it returns', () => {
+  it('does not carry the raw rejection (which may hold the Authorization header) as cause', () => {
+    const raw = { status: 500, config: { headers: { Authorization: 'Basic c2VjcmV0' } }, responseText: '<html/>' };
+    const error = classifyEwsError(raw, { requests: 1, status: 500 });
+    expect(error).toBeInstanceOf(RetryableError);
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain('c2VjcmV0');
+    expect(String((error.cause as Error).stack)).not.toContain('c2VjcmV0');
+    expect(JSON.stringify(error.cause)).not.toContain('c2VjcmV0');
+  });
+});

@@ -15,13 +15,14 @@ import type { TransportFacts } from './transport';
  * The one place EWS failures become the core's typed errors, by HTTP status and EWS ResponseCode — never by message
  * text. Unknown failures are retryable: a retry costs little, giving up on a transient fault loses a run.
  */
-export function classifyEwsError(error: unknown, facts: TransportFacts = { requests: 0 }): StoreError {
-  if (isStoreError(error)) return error;
-  const status = httpStatusOf(error) ?? facts.status;
+export function classifyEwsError(raw: unknown, facts: TransportFacts = { requests: 0 }): StoreError {
+  if (isStoreError(raw)) return raw;
+  const error = safeCause(raw);
+  const status = httpStatusOf(raw) ?? facts.status;
   // An HTTP 401 carries no EWS code worth reading (the library fills in a default one).
   if (status === 401) return new AuthError('Exchange refused the credentials (HTTP 401); renew them', { cause: error });
-  const code = responseCodeOf(error);
-  const backOff = backOffOf(error);
+  const code = responseCodeOf(raw);
+  const backOff = backOffOf(raw);
   if (code) {
     const typed = byCode(code, error, backOff ?? facts.retryAfterMs);
     if (typed) return typed;
@@ -142,4 +143,25 @@ function dictionaryGet(dict: unknown, key: string): unknown {
     return undefined;
   }
   return (dict as Record<string, unknown>)[key];
+}
+
+/**
+ * What we keep of a library failure as `cause`: its type, code, status and message. Never the object itself — on
+ * some paths it is the raw axios error, whose request config carries the Authorization header.
+ */
+export class EwsFailure extends Error {
+  readonly responseCode: string | undefined;
+  readonly httpStatus: number | undefined;
+  constructor(raw: unknown) {
+    const message =
+      raw instanceof Error ? raw.message : typeof raw === 'object' && raw ? 'non-error rejection' : String(raw);
+    super(message.slice(0, 500));
+    this.name = 'EwsFailure';
+    this.responseCode = responseCodeOf(raw);
+    this.httpStatus = httpStatusOf(raw);
+  }
+}
+
+function safeCause(raw: unknown): EwsFailure {
+  return new EwsFailure(raw);
 }

@@ -226,6 +226,21 @@ describe('mapping what Outlook wrote', () => {
   });
 });
 
+describe('contact groups (not mapped yet)', () => {
+  it('leaves distribution lists out of listings and change sets instead of failing the folder', async () => {
+    const folder = h.sim.store.createFolder(ALICE, { kind: 'contacts', displayName: `groups ${++n}` });
+    const store = new EwsCollectionStore(h.config({ id: folder.id, kind: 'addressbook' }));
+    const token = await store.startToken(WINDOW);
+    const person = await store.create(sampleContact('person-1'), { marker: 'm' });
+    h.sim.store.createDistributionList(folder.id, { displayName: 'Team' });
+    const listed = [];
+    for await (const item of store.listWindow(WINDOW)) listed.push(item.href);
+    expect(listed).toEqual([person.ref.href]);
+    const { changes } = await drain(store, token);
+    expect(changes).toEqual([{ type: 'upsert', ref: person.ref }]);
+  });
+});
+
 describe('time zones', () => {
   it('writes a zoned event with its zone and reads back the same wall-clock time and IANA zone', async () => {
     const { store } = freshCalendar();
