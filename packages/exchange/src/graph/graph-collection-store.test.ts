@@ -506,6 +506,33 @@ describe('GraphClient concurrency', () => {
   });
 });
 
+describe('GraphCollectionStore: series pattern changes', () => {
+  it('writes the exceptions again after a pattern change, which makes Exchange drop them', async () => {
+    const { store } = await bed.freshStore('calendar');
+    const created = await store.create(
+      sampleEvent('pattern-change', '2030-03-04T09:00:00Z', {
+        recurrence: { freq: 'DAILY', count: 5 },
+        exceptions: [
+          {
+            ...sampleEvent('x', '2030-03-06T13:00:00Z', { summary: 'Afternoon' }),
+            recurrenceId: { kind: 'utc', dateTime: '2030-03-06T09:00:00Z' },
+          },
+        ],
+      }),
+      { marker: 'm' },
+    );
+    const base = await fetchOne(store, created.ref.href);
+    if (base.item.kind !== 'event') throw new Error('expected an event');
+    expect(base.item.exceptions).toHaveLength(1);
+    await store.update(base, { ...base.item, recurrence: { freq: 'DAILY', count: 6 } });
+    const after = await fetchOne(store, created.ref.href);
+    expect(after.item).toMatchObject({
+      recurrence: { freq: 'DAILY', count: 6 },
+      exceptions: [{ summary: 'Afternoon', recurrenceId: { kind: 'utc', dateTime: '2030-03-06T09:00:00Z' } }],
+    });
+  });
+});
+
 describe('GraphCollectionStore hashing', () => {
   it('keeps the hash when only the ETag changes (a dismissed reminder), and changes it with content', async () => {
     const { store } = await bed.freshStore('calendar');

@@ -441,7 +441,8 @@ export class GraphCollectionStore implements CollectionStore {
     );
     const ref = refOf(res.body);
     if (item.kind === 'event' && res.body.type === 'seriesMaster') {
-      return { ref: await this.#applyOccurrenceEdits(ref, item, res.body as unknown as GraphEvent, [], signal) };
+      const writeAttendees = await this.#organizedHere(item.organizer?.email, signal);
+      return { ref: await this.#applyOccurrenceEdits(ref, item, writeAttendees, undefined, signal) };
     }
     return { ref };
   }
@@ -464,15 +465,13 @@ export class GraphCollectionStore implements CollectionStore {
       );
       ref = refOf(res.body);
     }
-    if (item.kind === 'event' && item.recurrence && snapshot.entity.type === 'seriesMaster' && !patch.recurrence) {
-      const known = before.kind === 'event' ? before : undefined;
-      ref = await this.#applyOccurrenceEdits(
-        ref,
-        item,
-        snapshot.entity as unknown as GraphEvent,
-        known ? [known] : [],
-        signal,
-      );
+    if (item.kind === 'event' && item.recurrence) {
+      // A changed pattern makes Exchange drop every exception: then all of them are written again.
+      const known =
+        before.kind === 'event' && !patch.recurrence && snapshot.entity.type === 'seriesMaster' ? before : undefined;
+      const writeAttendees =
+        snapshot.entity.isOrganizer !== false && (await this.#organizedHere(item.organizer?.email, signal));
+      ref = await this.#applyOccurrenceEdits(ref, item, writeAttendees, known, signal);
     }
     return { ref };
   }
@@ -540,11 +539,10 @@ export class GraphCollectionStore implements CollectionStore {
   async #applyOccurrenceEdits(
     ref: ItemRef,
     item: PimItem & { kind: 'event' },
-    master: GraphEvent,
-    known: readonly (PimItem & { kind: 'event' })[],
+    writeAttendees: boolean,
+    had: (PimItem & { kind: 'event' }) | undefined,
     signal?: AbortSignal,
   ): Promise<ItemRef> {
-    const had = known[0];
     const seen = new Set((had?.exceptions ?? []).map((x) => canonicalJson(x)));
     const excludedBefore = new Set((had?.excludedDates ?? []).map((d) => instantOfValue(d)));
     const edits = item.exceptions.filter((x) => !seen.has(canonicalJson(x)));
@@ -563,7 +561,6 @@ export class GraphCollectionStore implements CollectionStore {
     const byOriginal = new Map(
       instances.filter((i) => i.originalStart).map((i) => [Date.parse(i.originalStart as string), i]),
     );
-    const writeAttendees = master.isOrganizer !== false;
     const requests: GraphRequest[] = [];
     for (const x of edits) {
       const inst = byOriginal.get(instantOfValue(x.recurrenceId));
