@@ -1,6 +1,6 @@
 import { AdvisoryPairLock, createRepositories, type Database, PrismaStatusStore } from '@exsync/db';
 import type { Logger } from 'pino';
-import type { ExchangeStoreFactory } from '../sync/exchange-stores';
+import { createExchangeStores, type ExchangeStoreFactory, type GraphAuthorityOverride } from '../sync/exchange-stores';
 import { syncUser } from '../sync/sync-user';
 import type { Vault } from '../vault/vault';
 import { createJobQueue, type JobQueue } from './queue';
@@ -12,6 +12,8 @@ export interface SyncRuntimeOptions {
   readonly vault: Vault;
   readonly logger: Logger;
   readonly exchangeStores?: ExchangeStoreFactory;
+  /** Graph tokens from somewhere other than Entra ID (the simulator in tests). */
+  readonly graphAuthority?: GraphAuthorityOverride;
   readonly davRoot?: (nextcloudUrl: string) => string;
   readonly worker?: Omit<WorkerOptions, 'queue' | 'handle' | 'logger'>;
   readonly schedulerTickMs?: number;
@@ -39,7 +41,9 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     logger,
     status: new PrismaStatusStore(db),
     lock: new AdvisoryPairLock(db),
-    ...(options.exchangeStores ? { exchangeStores: options.exchangeStores } : {}),
+    exchangeStores:
+      options.exchangeStores ??
+      createExchangeStores(options.graphAuthority ? { graphAuthority: options.graphAuthority } : {}),
     ...(options.davRoot ? { davRoot: options.davRoot } : {}),
   };
   const handle: JobHandler = async (job, signal) => {

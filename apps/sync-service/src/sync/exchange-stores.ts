@@ -1,6 +1,14 @@
+import { X509Certificate } from 'node:crypto';
 import type { CollectionStore } from '@exsync/core';
 import type { ExchangeConnection } from '@exsync/db';
-import { type EwsAuth, EwsCollectionStore } from '@exsync/exchange';
+import {
+  type AppCredential,
+  type EwsAuth,
+  EwsCollectionStore,
+  GraphClient,
+  GraphCollectionStore,
+  MsalTokenProvider,
+} from '@exsync/exchange';
 import type { KindSpec } from './kinds';
 
 /** The tenant's Exchange connection with its secrets opened, for one sync run only; never logged. */
@@ -32,20 +40,119 @@ export class ExchangeSetupError extends Error {
   }
 }
 
-/** EWS with impersonation of the user's mailbox. Graph connections are refused with a clear message (see report). */
-export const defaultExchangeStores: ExchangeStoreFactory = ({ connection, mailbox, kind }) => {
-  const c = connection.connection;
-  if (c.kind !== 'ews') {
+/** Where Graph tokens come from when it is not Entra ID itself (a sovereign cloud, or the simulator in tests). */
+export interface GraphAuthorityOverride {
+  readonly authority: (entraTenantId: string) => string;
+  readonly knownAuthorities?: readonly string[];
+  readonly authorityMetadata?: string;
+}
+
+const GRAPH_URL = 'https://graph.microsoft.com/v1.0';
+
+/**
+ * EWS (impersonating the user's mailbox) or Microsoft Graph (application permissions on the user's mailbox).
+ * Graph token providers are kept per connection version, so msal's token cache outlives one run.
+ */
+export function createExchangeStores(options: { graphAuthority?: GraphAuthorityOverride } = {}): ExchangeStoreFactory {
+  const providers = new Map<string, MsalTokenProvider>();
+  return async ({ connection, mailbox, kind }) => {
+    const c = connection.connection;
+    if (c.kind === 'ews') {
+      if (!c.endpoint)
+        throw new ExchangeSetupError('The EWS connection has no url; set it on the Exchange connection.');
+      return {
+        store: new EwsCollectionStore({
+          url: c.endpoint,
+          auth: ewsAuth(connection),
+          mailbox,
+          folder: kind.exchangeFolder,
+        }),
+        collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}`,
+      };
+    }
+    const key = `${c.id}:${c.updatedAt.toISOString()}`;
+    let tokens = providers.get(key);
+    if (!tokens) {
+      tokens = graphTokens(connection, options.graphAuthority);
+      providers.set(key, tokens);
+    }
+    const client = new GraphClient({ baseUrl: c.endpoint ?? GRAPH_URL, tokens });
+    const folderId = await graphFolderId(client, mailbox, kind);
+    return {
+      store: new GraphCollectionStore({
+        client,
+        user: mailbox,
+        mailboxAddress: mailbox,
+        kind: kind.collectionKind,
+        folderId,
+      }),
+      collectionId: `graph:${mailbox.toLowerCase()}:${folderId}`,
+    };
+  };
+}
+
+export const defaultExchangeStores: ExchangeStoreFactory = createExchangeStores();
+
+function graphTokens({ connection: c, secret, certificate }: OpenedConnection, override?: GraphAuthorityOverride) {
+  if (!c.entraTenantId || !c.clientId) {
+    throw new ExchangeSetupError('The Graph connection needs entraTenantId and clientId.');
+  }
+  return new MsalTokenProvider({
+    tenantId: c.entraTenantId,
+    clientId: c.clientId,
+    credential: graphCredential(c, secret, certificate),
+    ...(override
+      ? {
+          authority: override.authority(c.entraTenantId),
+          ...(override.knownAuthorities ? { knownAuthorities: override.knownAuthorities } : {}),
+          ...(override.authorityMetadata ? { authorityMetadata: override.authorityMetadata } : {}),
+        }
+      : {}),
+  });
+}
+
+function graphCredential(c: ExchangeConnection, secret: string | null, certificate: string | null): AppCredential {
+  if (c.authKind === 'client_secret') {
+    if (!secret) throw new ExchangeSetupError('The Graph connection has no client secret.');
+    return { kind: 'secret', clientSecret: secret };
+  }
+  if (c.authKind !== 'certificate' || !certificate) {
+    throw new ExchangeSetupError('The Graph connection needs a client secret or a certificate.');
+  }
+  const key = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(
+    certificate,
+  );
+  if (!key) throw new ExchangeSetupError('The Graph certificate PEM holds no private key; upload the key with it.');
+  let thumbprint: string;
+  try {
+    thumbprint = new X509Certificate(certificate).fingerprint256.replaceAll(':', '');
+  } catch {
+    throw new ExchangeSetupError('The Graph certificate PEM holds no readable certificate.');
+  }
+  return { kind: 'certificate', privateKey: key[0], thumbprintSha256: thumbprint };
+}
+
+/** The id of the mailbox's default calendar or To Do list; Graph stores need an id, not a well-known name. */
+async function graphFolderId(client: GraphClient, mailbox: string, kind: KindSpec): Promise<string> {
+  const user = encodeURIComponent(mailbox);
+  if (kind.exchangeFolder === 'calendar') {
+    const res = await client.request<{ id?: string }>({ method: 'GET', url: `/users/${user}/calendar?$select=id` });
+    if (res.body?.id) return res.body.id;
+  } else if (kind.exchangeFolder === 'tasks') {
+    for await (const page of client.pages<{ id: string; wellknownListName?: string }>({
+      method: 'GET',
+      url: `/users/${user}/todo/lists`,
+    })) {
+      const list = page.find((l) => l.wellknownListName === 'defaultList');
+      if (list) return list.id;
+    }
+  } else {
     throw new ExchangeSetupError(
-      'Microsoft Graph connections are not yet wired into the sync runtime; use an EWS connection for now.',
+      'Contacts over Microsoft Graph are not wired into the sync runtime yet; disable contacts or use EWS.',
     );
   }
-  if (!c.endpoint) throw new ExchangeSetupError('The EWS connection has no url; set it on the Exchange connection.');
-  return {
-    store: new EwsCollectionStore({ url: c.endpoint, auth: ewsAuth(connection), mailbox, folder: kind.exchangeFolder }),
-    collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}`,
-  };
-};
+  throw new ExchangeSetupError(`The mailbox ${mailbox} has no default ${kind.exchangeFolder} in Microsoft Graph.`);
+}
 
 function ewsAuth({ connection: c, secret }: OpenedConnection): EwsAuth {
   if (!secret)

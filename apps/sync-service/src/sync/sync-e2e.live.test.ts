@@ -16,185 +16,212 @@ const ALICE = 'alice@contoso.com';
 const APP_PASSWORD = 'alice-app-password';
 const SVC_PASSWORD = 'Passw0rd!';
 
-describe.skipIf(skip)('sync end to end: Exchange simulator (EWS) ⇄ Radicale, driven through the API', () => {
-  let radicale: RunningDavServer;
-  let exchange: SimulatorHandle;
-  let t: TestApp;
-  let sync: SyncRuntime;
-  let tenantKey: string;
-  let calendarId: string;
+const CLIENT_ID = 'b0b1c2d3-0000-4000-8000-00000000e5c2';
+const CLIENT_SECRET = 'graph-client-secret';
 
-  beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    exchange = createSimulator({ seed: 'exsync-sync-e2e' });
-    exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
-    exchange.sim.directory.addServiceAccount({
-      username: 'svc-sync',
-      password: SVC_PASSWORD,
-      domain: 'CONTOSO',
-      impersonation: [ALICE],
-    });
-    const urls = await exchange.listen(0);
-    calendarId = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
-    const start = Date.now() + 2 * 86_400_000;
-    exchange.sim.store.createEvent(calendarId, {
-      subject: 'Quarterly review',
-      start,
-      end: start + 3_600_000,
-    });
+for (const face of ['ews', 'graph'] as const) {
+  describe.skipIf(skip)(`sync end to end: Exchange simulator (${face}) ⇄ Radicale, driven through the API`, () => {
+    let radicale: RunningDavServer;
+    let exchange: SimulatorHandle;
+    let t: TestApp;
+    let sync: SyncRuntime;
+    let tenantKey: string;
+    let calendarId: string;
 
-    t = await startTestApp();
-    const tenant = await createTenant(t, 'Contoso');
-    tenantKey = tenant.key;
-    const patched = await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: bearer(t.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    expect(patched.statusCode).toBe(200);
-    const settings = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/settings',
-      headers: bearer(tenantKey),
-      payload: {
-        itemKinds: {
-          events: { enabled: true, direction: 'two-way' },
-          contacts: { enabled: false, direction: 'two-way' },
-          tasks: { enabled: false, direction: 'two-way' },
+    beforeAll(async () => {
+      radicale = await startRadicale('alice', APP_PASSWORD);
+      exchange = createSimulator({ seed: 'exsync-sync-e2e' });
+      exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
+      exchange.sim.directory.addServiceAccount({
+        username: 'svc-sync',
+        password: SVC_PASSWORD,
+        domain: 'CONTOSO',
+        impersonation: [ALICE],
+      });
+      exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
+      const urls = await exchange.listen(0);
+      calendarId = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+      const start = Date.now() + 2 * 86_400_000;
+      exchange.sim.store.createEvent(calendarId, {
+        subject: 'Quarterly review',
+        start,
+        end: start + 3_600_000,
+      });
+
+      t = await startTestApp();
+      const tenant = await createTenant(t, 'Contoso');
+      tenantKey = tenant.key;
+      const patched = await t.app.inject({
+        method: 'PATCH',
+        url: `/v1/tenants/${tenant.id}`,
+        headers: bearer(t.adminKey),
+        payload: { nextcloudUrl: radicale.baseUrl },
+      });
+      expect(patched.statusCode).toBe(200);
+      const settings = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/settings',
+        headers: bearer(tenantKey),
+        payload: {
+          itemKinds: {
+            events: { enabled: true, direction: 'two-way' },
+            contacts: { enabled: false, direction: 'two-way' },
+            tasks: { enabled: false, direction: 'two-way' },
+          },
         },
-      },
-    });
-    expect(settings.statusCode).toBe(200);
-    const connection = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: bearer(tenantKey),
-      payload: { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: SVC_PASSWORD },
-    });
-    expect(connection.statusCode, connection.body).toBeLessThan(300);
-    const user = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(tenantKey),
-      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
-    });
-    expect(user.statusCode).toBe(201);
-    sync = createSyncRuntime({
-      db: t.db,
-      vault: t.vault,
-      logger: pino({ level: 'silent' }),
-      // Radicale is its own DAV root; a Nextcloud would be discovered at /remote.php/dav/.
-      davRoot: (url) => url,
-    });
-    await sync.prepare();
-  }, 60_000);
+      });
+      expect(settings.statusCode).toBe(200);
+      const connection = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/exchange-connection',
+        headers: bearer(tenantKey),
+        payload:
+          face === 'ews'
+            ? { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: SVC_PASSWORD }
+            : {
+                kind: 'graph',
+                url: urls.graph,
+                entraTenantId: exchange.sim.tenantId,
+                clientId: CLIENT_ID,
+                authKind: 'client_secret',
+                clientSecret: CLIENT_SECRET,
+              },
+      });
+      expect(connection.statusCode, connection.body).toBeLessThan(300);
+      const user = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/users/alice',
+        headers: bearer(tenantKey),
+        payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
+      });
+      expect(user.statusCode).toBe(201);
+      sync = createSyncRuntime({
+        db: t.db,
+        vault: t.vault,
+        logger: pino({ level: 'silent' }),
+        // Radicale is its own DAV root; a Nextcloud would be discovered at /remote.php/dav/.
+        davRoot: (url) => url,
+        // Tokens from the simulator's Entra endpoint, through the real msal-node.
+        graphAuthority: {
+          authority: (tenant) => `https://login.sim.invalid/${tenant}`,
+          knownAuthorities: ['login.sim.invalid'],
+          authorityMetadata: exchange.sim.msalAuthorityMetadata(),
+        },
+      });
+      await sync.prepare();
+    }, 60_000);
 
-  afterAll(async () => {
-    await sync?.stop(1000);
-    await t?.close();
-    await exchange?.close();
-    await radicale?.stop();
+    afterAll(async () => {
+      await sync?.stop(1000);
+      await t?.close();
+      await exchange?.close();
+      await radicale?.stop();
+    });
+
+    const post = (path: string) =>
+      t.app.inject({ method: 'POST', url: `/v1/users/${path}`, headers: bearer(tenantKey), payload: {} });
+
+    /** Runs the worker until the queue has nothing due. */
+    async function drain(): Promise<number> {
+      let ran = 0;
+      while (await sync.worker.runOnce()) ran++;
+      return ran;
+    }
+
+    async function radicaleItems(): Promise<{ name: string; text: string }[]> {
+      const dir = join(radicale.dataDir, 'collections', 'collection-root', 'alice', 'exchange-calendar');
+      const names = (await readdir(dir)).filter((n) => n.endsWith('.ics'));
+      return Promise.all(names.map(async (name) => ({ name, text: await readFile(join(dir, name), 'utf8') })));
+    }
+
+    it('POST …/sync queues a job; the worker puts the Exchange event into a new Radicale calendar', async () => {
+      const queued = await post('alice/sync');
+      expect(queued.statusCode, queued.body).toBe(200);
+      expect(queued.json().job).toMatchObject({ state: 'queued', resync: false });
+
+      expect(await drain()).toBe(1);
+
+      const items = await radicaleItems();
+      expect(items).toHaveLength(1);
+      expect(items[0]?.text).toContain('SUMMARY:Quarterly review');
+      const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+      expect(user.json()).toMatchObject({ state: 'active', stateReason: null });
+      expect(user.json().lastSyncAt).not.toBeNull();
+      const runs = await t.app.inject({ method: 'GET', url: '/v1/users/alice/runs', headers: bearer(tenantKey) });
+      expect(runs.statusCode).toBe(200);
+      expect(runs.json().items).toHaveLength(1);
+      expect(runs.json().items[0]).toMatchObject({
+        kind: 'event',
+        outcome: 'success',
+        counts: { a_to_b: { create: 1 } },
+      });
+    }, 60_000);
+
+    it('an edit in Radicale reaches Exchange on the next sync, and Exchange mails nobody', async () => {
+      const [item] = await radicaleItems();
+      if (!item) throw new Error('no item in Radicale');
+      const url = `${radicale.baseUrl}alice/exchange-calendar/${item.name}`;
+      const auth = { authorization: `Basic ${Buffer.from(`alice:${APP_PASSWORD}`).toString('base64')}` };
+      const got = await fetch(url, { headers: auth });
+      const etag = got.headers.get('etag') ?? '';
+      const edited = (await got.text()).replace('SUMMARY:Quarterly review', 'SUMMARY:Quarterly review (moved room)');
+      const put = await fetch(url, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'text/calendar; charset=utf-8', 'if-match': etag },
+        body: edited,
+      });
+      expect(put.status).toBeLessThan(300);
+
+      expect((await post('alice/sync')).statusCode).toBe(200);
+      expect(await drain()).toBe(1);
+
+      const subjects = exchange.sim.store.listItems(calendarId).map((i) => (i as { subject?: string }).subject);
+      expect(subjects).toEqual(['Quarterly review (moved room)']);
+      expect(exchange.sim.sentMail()).toEqual([]);
+      const runs = await t.app.inject({
+        method: 'GET',
+        url: '/v1/users/alice/runs?limit=1',
+        headers: bearer(tenantKey),
+      });
+      expect(runs.json().items[0]).toMatchObject({ outcome: 'success', counts: { b_to_a: { update: 1 } } });
+      expect(runs.json().nextCursor).not.toBeNull();
+      const older = await t.app.inject({
+        method: 'GET',
+        url: `/v1/users/alice/runs?limit=1&cursor=${runs.json().nextCursor}`,
+        headers: bearer(tenantKey),
+      });
+      expect(older.json().items[0]).toMatchObject({ counts: { a_to_b: { create: 1 } } });
+    }, 60_000);
+
+    it('resync forgets the tokens and re-matches both sides without duplicating or deleting anything', async () => {
+      const queued = await post('alice/resync');
+      expect(queued.json().job).toMatchObject({ resync: true });
+      expect(await drain()).toBe(1);
+      expect(await radicaleItems()).toHaveLength(1);
+      expect(exchange.sim.store.listItems(calendarId)).toHaveLength(1);
+      const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+      expect(user.json().state).toBe('active');
+    }, 60_000);
+
+    it('a refused app password sets auth_required and the user is not synced again until re-enrolled', async () => {
+      const put = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/users/alice',
+        headers: bearer(tenantKey),
+        payload: { loginName: 'alice', appPassword: 'revoked-password', mailbox: ALICE },
+      });
+      expect(put.statusCode).toBe(200);
+      await post('alice/sync');
+      expect(await drain()).toBe(1);
+      const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+      expect(user.json()).toMatchObject({ state: 'auth_required' });
+      expect(user.json().stateReason).toMatch(/app password/);
+      const again = await post('alice/sync');
+      expect(again.statusCode).toBe(409);
+      expect(again.json().code).toBe('EXSYNC_USER_NOT_SYNCABLE');
+      expect(t.logText()).not.toContain('revoked-password');
+      expect(t.logText()).not.toContain(SVC_PASSWORD);
+      expect(t.logText()).not.toContain(CLIENT_SECRET);
+    }, 60_000);
   });
-
-  const post = (path: string) =>
-    t.app.inject({ method: 'POST', url: `/v1/users/${path}`, headers: bearer(tenantKey), payload: {} });
-
-  /** Runs the worker until the queue has nothing due. */
-  async function drain(): Promise<number> {
-    let ran = 0;
-    while (await sync.worker.runOnce()) ran++;
-    return ran;
-  }
-
-  async function radicaleItems(): Promise<{ name: string; text: string }[]> {
-    const dir = join(radicale.dataDir, 'collections', 'collection-root', 'alice', 'exchange-calendar');
-    const names = (await readdir(dir)).filter((n) => n.endsWith('.ics'));
-    return Promise.all(names.map(async (name) => ({ name, text: await readFile(join(dir, name), 'utf8') })));
-  }
-
-  it('POST …/sync queues a job; the worker puts the Exchange event into a new Radicale calendar', async () => {
-    const queued = await post('alice/sync');
-    expect(queued.statusCode, queued.body).toBe(200);
-    expect(queued.json().job).toMatchObject({ state: 'queued', resync: false });
-
-    expect(await drain()).toBe(1);
-
-    const items = await radicaleItems();
-    expect(items).toHaveLength(1);
-    expect(items[0]?.text).toContain('SUMMARY:Quarterly review');
-    const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
-    expect(user.json()).toMatchObject({ state: 'active', stateReason: null });
-    expect(user.json().lastSyncAt).not.toBeNull();
-    const runs = await t.app.inject({ method: 'GET', url: '/v1/users/alice/runs', headers: bearer(tenantKey) });
-    expect(runs.statusCode).toBe(200);
-    expect(runs.json().items).toHaveLength(1);
-    expect(runs.json().items[0]).toMatchObject({
-      kind: 'event',
-      outcome: 'success',
-      counts: { a_to_b: { create: 1 } },
-    });
-  }, 60_000);
-
-  it('an edit in Radicale reaches Exchange on the next sync, and Exchange mails nobody', async () => {
-    const [item] = await radicaleItems();
-    if (!item) throw new Error('no item in Radicale');
-    const url = `${radicale.baseUrl}alice/exchange-calendar/${item.name}`;
-    const auth = { authorization: `Basic ${Buffer.from(`alice:${APP_PASSWORD}`).toString('base64')}` };
-    const got = await fetch(url, { headers: auth });
-    const etag = got.headers.get('etag') ?? '';
-    const edited = (await got.text()).replace('SUMMARY:Quarterly review', 'SUMMARY:Quarterly review (moved room)');
-    const put = await fetch(url, {
-      method: 'PUT',
-      headers: { ...auth, 'content-type': 'text/calendar; charset=utf-8', 'if-match': etag },
-      body: edited,
-    });
-    expect(put.status).toBeLessThan(300);
-
-    expect((await post('alice/sync')).statusCode).toBe(200);
-    expect(await drain()).toBe(1);
-
-    const subjects = exchange.sim.store.listItems(calendarId).map((i) => (i as { subject?: string }).subject);
-    expect(subjects).toEqual(['Quarterly review (moved room)']);
-    expect(exchange.sim.sentMail()).toEqual([]);
-    const runs = await t.app.inject({ method: 'GET', url: '/v1/users/alice/runs?limit=1', headers: bearer(tenantKey) });
-    expect(runs.json().items[0]).toMatchObject({ outcome: 'success', counts: { b_to_a: { update: 1 } } });
-    expect(runs.json().nextCursor).not.toBeNull();
-    const older = await t.app.inject({
-      method: 'GET',
-      url: `/v1/users/alice/runs?limit=1&cursor=${runs.json().nextCursor}`,
-      headers: bearer(tenantKey),
-    });
-    expect(older.json().items[0]).toMatchObject({ counts: { a_to_b: { create: 1 } } });
-  }, 60_000);
-
-  it('resync forgets the tokens and re-matches both sides without duplicating or deleting anything', async () => {
-    const queued = await post('alice/resync');
-    expect(queued.json().job).toMatchObject({ resync: true });
-    expect(await drain()).toBe(1);
-    expect(await radicaleItems()).toHaveLength(1);
-    expect(exchange.sim.store.listItems(calendarId)).toHaveLength(1);
-    const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
-    expect(user.json().state).toBe('active');
-  }, 60_000);
-
-  it('a refused app password sets auth_required and the user is not synced again until re-enrolled', async () => {
-    const put = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(tenantKey),
-      payload: { loginName: 'alice', appPassword: 'revoked-password', mailbox: ALICE },
-    });
-    expect(put.statusCode).toBe(200);
-    await post('alice/sync');
-    expect(await drain()).toBe(1);
-    const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
-    expect(user.json()).toMatchObject({ state: 'auth_required' });
-    expect(user.json().stateReason).toMatch(/app password/);
-    const again = await post('alice/sync');
-    expect(again.statusCode).toBe(409);
-    expect(again.json().code).toBe('EXSYNC_USER_NOT_SYNCABLE');
-    expect(t.logText()).not.toContain('revoked-password');
-    expect(t.logText()).not.toContain(SVC_PASSWORD);
-  }, 60_000);
-});
+}
