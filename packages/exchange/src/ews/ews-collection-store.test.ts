@@ -226,18 +226,44 @@ describe('mapping what Outlook wrote', () => {
   });
 });
 
-describe('contact groups (not mapped yet)', () => {
-  it('leaves distribution lists out of listings and change sets instead of failing the folder', async () => {
+describe('contact groups', () => {
+  it('lists, reads, creates and patches distribution lists as groups, and reports them in changes', async () => {
     const folder = h.sim.store.createFolder(ALICE, { kind: 'contacts', displayName: `groups ${++n}` });
     const store = new EwsCollectionStore(h.config({ id: folder.id, kind: 'addressbook' }));
     const token = await store.startToken(WINDOW);
-    const person = await store.create(sampleContact('person-1'), { marker: 'm' });
-    h.sim.store.createDistributionList(folder.id, { displayName: 'Team' });
+    const outlook = h.sim.store.createDistributionList(folder.id, {
+      displayName: 'Team',
+      members: [{ name: 'Bob', address: BOB }],
+    });
     const listed = [];
     for await (const item of store.listWindow(WINDOW)) listed.push(item.href);
-    expect(listed).toEqual([person.ref.href]);
+    expect(listed).toEqual([outlook.id]);
+    const read = await fetchOne(store, outlook.id);
+    expect(read.item).toMatchObject({ kind: 'group', name: 'Team', members: [{ email: BOB, name: 'Bob' }] });
+
+    const created = await store.create(
+      {
+        kind: 'group',
+        uid: 'group-1',
+        name: 'Friends',
+        members: [{ email: 'ann@example.org', name: 'Ann' }],
+        categories: [],
+      },
+      { marker: 'row-g' },
+    );
+    const base = await fetchOne(store, created.ref.href);
+    expect(base).toMatchObject({ marker: 'row-g', item: { uid: 'group-1', name: 'Friends' } });
+    if (base.item.kind !== 'group') throw new Error('expected a group');
+    await store.update(base, { ...base.item, members: [...base.item.members, { email: 'cid@example.org' }] });
+    const after = await fetchOne(store, created.ref.href);
+    expect(after.item.kind === 'group' && after.item.members.map((m) => m.email)).toEqual([
+      'ann@example.org',
+      'cid@example.org',
+    ]);
     const { changes } = await drain(store, token);
-    expect(changes).toEqual([{ type: 'upsert', ref: person.ref }]);
+    expect(new Set(changes.map((c) => (c.type === 'upsert' ? c.ref.href : c.href)))).toEqual(
+      new Set([outlook.id, created.ref.href]),
+    );
   });
 });
 

@@ -66,11 +66,12 @@ import {
   writeEvent,
 } from './event-mapping';
 import { EwsSession } from './ews-session';
+import { type GroupSnapshot, groupFromSnapshot, snapshotGroup, writeGroup } from './group-mapping';
 import { extendedValue, fullShape, listShape, MARKER_PROPERTY, occurrenceShape, UID_PROPERTY } from './item-properties';
 import { snapshotTask, type TaskSnapshot, taskFromSnapshot, writeTask } from './task-mapping';
 import { instantOf, isoOf, read, xmlText } from './wire-values';
 
-type Snapshot = EventSnapshot | ContactSnapshot | TaskSnapshot;
+type Snapshot = EventSnapshot | ContactSnapshot | TaskSnapshot | GroupSnapshot;
 
 const ORGANIZER_PROBE = [AppointmentSchema.IsMeeting, AppointmentSchema.MyResponseType];
 const TOKEN_PREFIX = 'ews1:';
@@ -106,7 +107,7 @@ export class EwsCollectionStore implements CollectionStore {
   constructor(config: EwsConnectionConfig, options: EwsCollectionStoreOptions = {}) {
     validateConfig(config);
     this.kind = collectionKindOf(config.folder);
-    this.caps = { readOnly: false, deltas: true, kinds: itemKindsOf[this.kind].filter((k) => k !== 'group') };
+    this.caps = { readOnly: false, deltas: true, kinds: itemKindsOf[this.kind] };
     this.session = new EwsSession(config);
     const f = config.folder;
     this.folderId =
@@ -132,7 +133,6 @@ export class EwsCollectionStore implements CollectionStore {
     const from = Date.parse(window.start);
     const to = Date.parse(window.end);
     for await (const item of this.findAll(undefined, listShape(this.kind), signal)) {
-      if (item instanceof ContactGroup) continue; // contact groups are not mapped yet
       if (item instanceof Task && !taskInWindow(item, from, to)) continue;
       const uid = extendedValue(item, UID_PROPERTY);
       yield { href: item.Id.UniqueId, version: item.Id.ChangeKey, ...(uid ? { uid } : {}) };
@@ -277,6 +277,8 @@ export class EwsCollectionStore implements CollectionStore {
       });
     }
     const uid = extendedValue(item, UID_PROPERTY);
+    if (item instanceof ContactGroup)
+      return clean({ type: 'DistributionList' as const, ...common, uid, ...snapshotGroup(item) });
     if (item instanceof Contact) return clean({ type: 'Contact' as const, ...common, uid, ...snapshotContact(item) });
     if (item instanceof Task) return clean({ type: 'Task' as const, ...common, uid, ...snapshotTask(item) });
     throw new InvalidItemError(`Item ${common.itemId} is of a kind this store does not map`);
@@ -306,7 +308,6 @@ export class EwsCollectionStore implements CollectionStore {
       if (c.ChangeType === ChangeType.Delete) {
         changes.push({ type: 'delete', href: id.UniqueId, reason: 'deleted' });
       } else if (c.ChangeType === ChangeType.Create || c.ChangeType === ChangeType.Update) {
-        if (read(() => c.Item) instanceof ContactGroup) continue;
         changes.push({ type: 'upsert', ref: { href: id.UniqueId, version: id.ChangeKey } });
       }
     }
@@ -354,7 +355,7 @@ export class EwsCollectionStore implements CollectionStore {
     return { ref: { href: saved.Id.UniqueId, version: saved.Id.ChangeKey } };
   }
 
-  private newItem(svc: ExchangeService, item: PimItem): Appointment | Contact | Task {
+  private newItem(svc: ExchangeService, item: PimItem): Appointment | Contact | Task | ContactGroup {
     switch (item.kind) {
       case 'event': {
         const a = new Appointment(svc);
@@ -374,8 +375,12 @@ export class EwsCollectionStore implements CollectionStore {
         t.SetExtendedProperty(UID_PROPERTY, xmlText(item.uid));
         return t;
       }
-      default:
-        throw new RejectedError('Contact groups cannot be written to Exchange yet', 'unsupported');
+      case 'group': {
+        const g = new ContactGroup(svc);
+        writeGroup(g, item);
+        g.SetExtendedProperty(UID_PROPERTY, xmlText(item.uid));
+        return g;
+      }
     }
   }
 
@@ -411,7 +416,9 @@ export class EwsCollectionStore implements CollectionStore {
               ? writeContact(target, item, baseModel?.kind === 'contact' ? baseModel : undefined)
               : target instanceof Task && item.kind === 'task'
                 ? writeTask(target, item, baseModel?.kind === 'task' ? baseModel : undefined)
-                : -1;
+                : target instanceof ContactGroup && item.kind === 'group'
+                  ? writeGroup(target, item, baseModel?.kind === 'group' ? baseModel : undefined)
+                  : -1;
         if (written < 0) throw new RejectedError('The item in Exchange is of another kind', 'unsupported');
         let version = base.ref.version;
         if (written > 0) {
@@ -592,6 +599,8 @@ function modelOf(s: Snapshot): PimItem {
       return contactFromSnapshot(s, s.uid ?? s.itemId);
     case 'Task':
       return taskFromSnapshot(s, s.uid ?? s.itemId);
+    case 'DistributionList':
+      return groupFromSnapshot(s, s.uid ?? s.itemId);
   }
 }
 
