@@ -547,3 +547,55 @@ describe('GraphCollectionStore hashing', () => {
     expect((await fetchOne(store, created.ref.href)).hash).not.toBe(first.hash);
   });
 });
+
+describe('GraphCollectionStore delta paging', () => {
+  it('follows nextLinks page by page (more = true), through empty pages and duplicates, to one change per item', async () => {
+    bed.sim.graph.emptyPageEvery = 2;
+    bed.sim.graph.duplicateEvery = 2;
+    try {
+      const { folderId } = await bed.freshStore('addressbook');
+      const store = new GraphCollectionStore({
+        client: bed.client(),
+        user: ALICE,
+        kind: 'addressbook',
+        folderId,
+        pageSize: 2,
+      });
+      const token = await store.startToken(WINDOW);
+      const hrefs: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const c = await store.create(
+          {
+            kind: 'contact',
+            uid: `page-${i}`,
+            emails: [],
+            phones: [],
+            addresses: [],
+            urls: [],
+            impps: [],
+            categories: [],
+          },
+          { marker: 'm' },
+        );
+        hrefs.push(c.ref.href);
+      }
+      let next = token;
+      const mores: boolean[] = [];
+      const upserts: string[] = [];
+      for (;;) {
+        const set = await store.changesSince(next);
+        mores.push(set.more);
+        for (const c of set.changes) if (c.type === 'upsert') upserts.push(c.ref.href);
+        next = set.nextToken;
+        if (!set.more) break;
+      }
+      expect(mores.length).toBeGreaterThan(3);
+      expect(mores.slice(0, -1).every(Boolean)).toBe(true);
+      expect([...new Set(upserts)].sort()).toEqual([...hrefs].sort());
+      expect((await drain(store, next)).changes).toEqual([]);
+    } finally {
+      bed.sim.graph.emptyPageEvery = 0;
+      bed.sim.graph.duplicateEvery = 0;
+    }
+  });
+});
