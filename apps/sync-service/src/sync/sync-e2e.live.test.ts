@@ -203,6 +203,30 @@ for (const face of ['ews', 'graph'] as const) {
       expect(user.json().state).toBe('active');
     }, 60_000);
 
+    it('a server asking to slow down sets throttled and the job waits for its Retry-After', async () => {
+      exchange.sim.injectFault({ face }, { kind: 'status', status: 503, retryAfterSeconds: 120 }, 100);
+      const before = Date.now();
+      try {
+        expect((await post('alice/sync')).statusCode).toBe(200);
+        expect(await drain()).toBe(1);
+      } finally {
+        exchange.sim.faults.clear();
+      }
+      const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+      expect(user.json().state).toBe('throttled');
+      expect(user.json().stateReason).toMatch(/next attempt is at/);
+      const [job] = await t.db.query<{ run_after: Date }>(
+        "SELECT run_after FROM exsync_jobs.sync_jobs WHERE nc_user_id = 'alice' AND state = 'queued'",
+      );
+      expect(new Date(job?.run_after ?? 0).getTime()).toBeGreaterThanOrEqual(before + 119_000);
+      expect(await drain()).toBe(0); // not before its time
+      // A person's "sync now" overrides the wait; with the server back the user is active again.
+      await post('alice/sync');
+      expect(await drain()).toBe(1);
+      const after = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+      expect(after.json()).toMatchObject({ state: 'active', stateReason: null });
+    }, 60_000);
+
     it('a refused app password sets auth_required and the user is not synced again until re-enrolled', async () => {
       const put = await t.app.inject({
         method: 'PUT',
