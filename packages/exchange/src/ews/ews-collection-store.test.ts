@@ -93,6 +93,10 @@ describe('authentication', () => {
       AuthError,
     );
     expect(ewsRequests()).toBe(afterFirst);
+    // Another store (another folder or mailbox) with the same refused credential sends nothing either.
+    const sibling = new EwsCollectionStore(h.config('contacts', basic('wrong password')));
+    await expect(sibling.startToken(WINDOW)).rejects.toBeInstanceOf(AuthError);
+    expect(ewsRequests()).toBe(afterFirst);
   });
 
   it('reports a mailbox the account may not impersonate, or that does not exist, as AuthError', async () => {

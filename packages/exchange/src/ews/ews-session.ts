@@ -10,6 +10,7 @@ import {
 } from 'ews-javascript-api';
 import { classifyEwsError } from './classify-error';
 import type { EwsConnectionConfig } from './connection-config';
+import { credentialKey, refuseCredential, refusedCredential } from './credential-circuit';
 import { OAuthTokenSource } from './oauth-token-source';
 import { RecordingXhr } from './transport';
 
@@ -26,10 +27,12 @@ export class EwsSession {
   private readonly tokens: OAuthTokenSource | undefined;
   private readonly timeoutMs: number;
   private authFailure: StoreError | undefined;
+  private readonly credential: string;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(config: EwsConnectionConfig) {
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.credential = credentialKey(config);
     const auth = config.auth;
     this.xhr = RecordingXhr.create(auth.kind === 'ntlm' ? auth : undefined);
     const svc = new ExchangeService(ExchangeVersion.Exchange2013_SP1);
@@ -52,13 +55,16 @@ export class EwsSession {
   }
 
   private async run<T>(what: string, fn: (svc: ExchangeService) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.authFailure) throw this.authFailure;
+    const refused = this.authFailure ?? refusedCredential(this.credential);
+    if (refused) throw refused;
     signal?.throwIfAborted();
     if (this.tokens) {
       try {
         this.service.Credentials = new OAuthCredentials(await this.tokens.token());
       } catch (error) {
-        throw this.remember(classifyEwsError(error));
+        const classified = classifyEwsError(error);
+        if (classified instanceof AuthError) refuseCredential(this.credential, classified);
+        throw this.remember(classified);
       }
     }
     this.xhr.reset();
@@ -83,7 +89,11 @@ export class EwsSession {
       ]);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
-      throw this.remember(classifyEwsError(error, this.xhr.facts));
+      const classified = this.remember(classifyEwsError(error, this.xhr.facts));
+      // A 401 refuses the credential for every mailbox; mailbox errors (no mailbox, no impersonation) stay here.
+      if (classified instanceof AuthError && this.xhr.facts.status === 401)
+        refuseCredential(this.credential, classified);
+      throw classified;
     } finally {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
