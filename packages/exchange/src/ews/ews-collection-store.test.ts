@@ -230,6 +230,22 @@ describe('mapping what Outlook wrote', () => {
   });
 });
 
+describe('listing', () => {
+  it('lists a window longer than the two years a CalendarView allows, and a series only once', async () => {
+    const { store } = freshCalendar();
+    const early = await store.create(sampleEvent('long-1', '2030-01-10T10:00:00Z'), { marker: 'm' });
+    const late = await store.create(sampleEvent('long-2', '2032-11-10T10:00:00Z'), { marker: 'm' });
+    const series = await store.create(
+      sampleEvent('long-s', '2030-01-07T09:00:00Z', { recurrence: { freq: 'WEEKLY' } }),
+      { marker: 'm' },
+    );
+    const hrefs = [];
+    for await (const item of store.listWindow({ start: '2030-01-01T00:00:00Z', end: '2033-01-01T00:00:00Z' }))
+      hrefs.push(item.href);
+    expect(hrefs.sort()).toEqual([early.ref.href, late.ref.href, series.ref.href].sort());
+  });
+});
+
 describe('contact groups', () => {
   it('lists, reads, creates and patches distribution lists as groups, and reports them in changes', async () => {
     const folder = h.sim.store.createFolder(ALICE, { kind: 'contacts', displayName: `groups ${++n}` });

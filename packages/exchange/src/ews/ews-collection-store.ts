@@ -79,6 +79,7 @@ const GET_BATCH = 10;
 const SYNC_PAGE = 256;
 const FIND_PAGE = 200;
 const VIEW_MAX = 1000;
+const VIEW_SPAN_MS = 700 * 86_400_000;
 
 export interface EwsCollectionStoreOptions {
   /** Changes per SyncFolderItems page (1..512). */
@@ -143,7 +144,7 @@ export class EwsCollectionStore implements CollectionStore {
   private async *listCalendar(window: SyncWindow, signal?: AbortSignal): AsyncIterable<ListedItem> {
     const seriesUids = new Set<string>();
     const seen = new Set<string>();
-    for (const a of await this.calendarView(Date.parse(window.start), Date.parse(window.end), signal)) {
+    for (const a of await this.calendarViews(Date.parse(window.start), Date.parse(window.end), signal)) {
       const type = read(() => a.AppointmentType);
       const uid = read(() => a.ICalUid);
       if (type === AppointmentType.Single) {
@@ -158,6 +159,15 @@ export class EwsCollectionStore implements CollectionStore {
       const uid = read(() => (m as Appointment).ICalUid);
       if (uid && seriesUids.has(uid)) yield { href: m.Id.UniqueId, version: m.Id.ChangeKey, uid };
     }
+  }
+
+  /** Exchange refuses views over two years (ErrorCalendarViewRangeTooBig): long windows are asked in slices. */
+  private async calendarViews(from: number, to: number, signal?: AbortSignal): Promise<Appointment[]> {
+    const out: Appointment[] = [];
+    for (let start = from; start < to; start += VIEW_SPAN_MS) {
+      out.push(...(await this.calendarView(start, Math.min(to, start + VIEW_SPAN_MS), signal)));
+    }
+    return out;
   }
 
   /** CalendarView has no paging: a truncated view is split in halves (exchange.md §1.4). */

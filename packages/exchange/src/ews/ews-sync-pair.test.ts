@@ -52,7 +52,7 @@ describe('syncPair between an EWS task folder and an in-memory store', () => {
     expect(memory.entries().some((e) => e.item.kind === 'task' && e.item.summary === 'Renamed in Outlook')).toBe(true);
 
     const dav = memory.findByUid('from-dav');
-    if (!dav || dav.item.kind !== 'task') throw new Error('expected the Nextcloud task');
+    if (dav?.item.kind !== 'task') throw new Error('expected the Nextcloud task');
     memory.put({ ...dav.item, summary: 'Renamed in Nextcloud' }, { href: dav.href });
     const fourth = await sync();
     expect(fourth.counts).toEqual({ b_to_a: { update: 1 } });
