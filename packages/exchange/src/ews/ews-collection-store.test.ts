@@ -411,6 +411,17 @@ describe('failures', () => {
     await expect(store.changesSince(token)).rejects.toBeInstanceOf(RetryableError);
   });
 
+  it('stops waiting as soon as the caller aborts, with the abort reason', async () => {
+    const { store } = freshCalendar();
+    const token = await store.startToken(WINDOW);
+    h.sim.injectFault({ face: 'ews', operation: 'SyncFolderItems' }, { kind: 'slow', delayMs: 2000 });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('run cancelled')), 100);
+    await expect(store.changesSince(token, controller.signal)).rejects.toThrow('run cancelled');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
   it('gives up on a call that does not answer within the timeout, as RetryableError', async () => {
     const { store } = freshCalendar();
     const token = await store.startToken(WINDOW);
