@@ -21,7 +21,13 @@ export async function startServer(
   const runtime = await openRuntime(config, logger, { migrate: true });
   try {
     await ensureAdminKey(runtime.store, config, print);
-    const sync = createSyncRuntime({ db: runtime.db, vault: runtime.vault, logger });
+    // The embedded database is one session for the whole process: one sync at a time there.
+    const sync = createSyncRuntime({
+      db: runtime.db,
+      vault: runtime.vault,
+      logger,
+      worker: { concurrency: config.databaseUrl ? 4 : 1 },
+    });
     await sync.prepare();
     const app = await buildApp({
       store: runtime.store,
