@@ -42,35 +42,37 @@ describe.each(testBackends)('schema.prisma and the migrations agree (%s)', (kind
 
   // Each mutation makes the schema disagree with what the migrations built; the comparison must notice. It tests
   // the comparison rather than the backend, so one backend is enough (PostgreSQL when present: faster).
-  it.runIf(kind === testBackends.at(-1)).each([
-    ['an extra column', ADD_LOCALE[0], ADD_LOCALE[1], 'ADD COLUMN     "locale"'],
-    ['a nullability change', 'email                 String?', 'email                 String', '"email" SET NOT NULL'],
-    ['a type change', 'label      String?', 'label      Int?', 'ADD COLUMN     "label" INTEGER'],
-    [
-      'a dropped default',
-      'state                 UserState @default(active)',
-      'state                 UserState',
-      'DROP DEFAULT',
-    ],
-    ['a missing index', '  @@index([tenantId, state])\n', '', 'DROP INDEX "users_tenant_id_state_idx"'],
-    [
-      'a changed unique',
-      '@@unique([pairId, bHref])',
-      '@@unique([pairId, bHref, bVersion])',
-      'item_links_pair_id_b_href_b_version_key',
-    ],
-    [
-      'a changed foreign-key action',
-      'onDelete: Cascade)\n\n  @@unique([pairId, ident])',
-      'onDelete: Restrict)\n\n  @@unique([pairId, ident])',
-      'ON DELETE RESTRICT',
-    ],
-    ['an extra enum value', '  needs_review\n', '  needs_review\n  disabled\n', "ADD VALUE 'disabled'"],
-  ])('reports %s', async (_what, from, to, expected) => {
-    const diff = await diffDatabaseToSchema(adapter, edit(schema, from, to));
-    expect(diff.inSync).toBe(false);
-    expect(diff.script).toContain(expected);
-  });
+  if (kind === testBackends.at(-1)) {
+    it.each([
+      ['an extra column', ADD_LOCALE[0], ADD_LOCALE[1], 'ADD COLUMN     "locale"'],
+      ['a nullability change', 'email                 String?', 'email                 String', '"email" SET NOT NULL'],
+      ['a type change', 'label      String?', 'label      Int?', 'ADD COLUMN     "label" INTEGER'],
+      [
+        'a dropped default',
+        'state                 UserState @default(active)',
+        'state                 UserState',
+        'DROP DEFAULT',
+      ],
+      ['a missing index', '  @@index([tenantId, state])\n', '', 'DROP INDEX "users_tenant_id_state_idx"'],
+      [
+        'a changed unique',
+        '@@unique([pairId, bHref])',
+        '@@unique([pairId, bHref, bVersion])',
+        'item_links_pair_id_b_href_b_version_key',
+      ],
+      [
+        'a changed foreign-key action',
+        'onDelete: Cascade)\n\n  @@unique([pairId, ident])',
+        'onDelete: Restrict)\n\n  @@unique([pairId, ident])',
+        'ON DELETE RESTRICT',
+      ],
+      ['an extra enum value', '  needs_review\n', '  needs_review\n  disabled\n', "ADD VALUE 'disabled'"],
+    ])('reports %s', async (_what, from, to, expected) => {
+      const diff = await diffDatabaseToSchema(adapter, edit(schema, from, to));
+      expect(diff.inSync).toBe(false);
+      expect(diff.script).toContain(expected);
+    });
+  }
 
   it('reports a column that a migration added but schema.prisma does not have', async () => {
     await test.db.query('ALTER TABLE "users" ADD COLUMN "rogue" TEXT');
