@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
 import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
+import { createLogger } from '../logger';
 import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
 
 /**
@@ -27,6 +28,8 @@ for (const face of ['ews', 'graph'] as const) {
     let sync: SyncRuntime;
     let tenantKey: string;
     let calendarId: string;
+    let connectionBody: Record<string, string> = {};
+    const workerLog: string[] = [];
 
     beforeAll(async () => {
       radicale = await startRadicale('alice', APP_PASSWORD);
@@ -71,21 +74,22 @@ for (const face of ['ews', 'graph'] as const) {
         },
       });
       expect(settings.statusCode).toBe(200);
+      connectionBody =
+        face === 'ews'
+          ? { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: SVC_PASSWORD }
+          : {
+              kind: 'graph',
+              url: urls.graph,
+              entraTenantId: exchange.sim.tenantId,
+              clientId: CLIENT_ID,
+              authKind: 'client_secret',
+              clientSecret: CLIENT_SECRET,
+            };
       const connection = await t.app.inject({
         method: 'PUT',
         url: '/v1/exchange-connection',
         headers: bearer(tenantKey),
-        payload:
-          face === 'ews'
-            ? { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: SVC_PASSWORD }
-            : {
-                kind: 'graph',
-                url: urls.graph,
-                entraTenantId: exchange.sim.tenantId,
-                clientId: CLIENT_ID,
-                authKind: 'client_secret',
-                clientSecret: CLIENT_SECRET,
-              },
+        payload: connectionBody,
       });
       expect(connection.statusCode, connection.body).toBeLessThan(300);
       const user = await t.app.inject({
@@ -98,7 +102,16 @@ for (const face of ['ews', 'graph'] as const) {
       sync = createSyncRuntime({
         db: t.db,
         vault: t.vault,
-        logger: pino({ level: 'silent' }),
+        // The service's own logger (with its redaction), captured, so the test can search it for secrets.
+        logger: createLogger(
+          'trace',
+          new Writable({
+            write(chunk, _enc, done) {
+              workerLog.push(String(chunk));
+              done();
+            },
+          }),
+        ),
         // Radicale is its own DAV root; a Nextcloud would be discovered at /remote.php/dav/.
         davRoot: (url) => url,
         // Tokens from the simulator's Entra endpoint, through the real msal-node.
@@ -225,6 +238,27 @@ for (const face of ['ews', 'graph'] as const) {
       expect(await drain()).toBe(1);
       const after = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
       expect(after.json()).toMatchObject({ state: 'active', stateReason: null });
+    }, 60_000);
+
+    it('refused Exchange credentials set error (not auth_required: the app password is fine) until the connection is fixed', async () => {
+      const wrong =
+        face === 'ews'
+          ? { ...connectionBody, password: 'wrong-password' }
+          : { ...connectionBody, clientSecret: 'wrong-secret' };
+      const put = (payload: object) =>
+        t.app.inject({ method: 'PUT', url: '/v1/exchange-connection', headers: bearer(tenantKey), payload });
+      const refused = await put(wrong);
+      expect(refused.statusCode, refused.body).toBeLessThan(300);
+      await post('alice/sync');
+      expect(await drain()).toBe(1);
+      const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+      expect(user.json().state).toBe('error');
+      expect(user.json().stateReason).toMatch(/Exchange refused/);
+      expect((await put(connectionBody)).statusCode).toBeLessThan(300);
+      await post('alice/sync');
+      expect(await drain()).toBe(1);
+      const fixed = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+      expect(fixed.json().state).toBe('active');
     }, 60_000);
 
     it('a refused app password sets auth_required and the user is not synced again until re-enrolled', async () => {
