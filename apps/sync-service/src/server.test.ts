@@ -119,7 +119,7 @@ describe('exsync serve', () => {
     const second = run(['migrate'], { EXSYNC_DATA_DIR: dataDir });
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain(`pid ${server.child.pid}`);
-  });
+  }, 60_000);
 
   it('stops cleanly on SIGTERM', async () => {
     server.child.kill('SIGTERM');
@@ -135,7 +135,9 @@ describe('exsync serve', () => {
     const after = JSON.parse(await readFile(join(dataDir, 'secret-keys.json'), 'utf8'));
     expect(after.current).not.toBe(before.current);
     expect(after.previous).toEqual([]);
-  });
+    // A fresh process opens the embedded database (tsx start-up + PGlite): seconds on a quiet machine, far more on
+    // a loaded one.
+  }, 120_000);
 });
 
 describe('exsync with a wrong configuration', () => {
@@ -147,7 +149,7 @@ describe('exsync with a wrong configuration', () => {
     expect(out).toMatch(/EXSYNC_SECRET_KEY: expected 32 bytes/);
     expect(out).toMatch(/LOG_LEVEL: expected one of/);
     expect(out).not.toMatch(/\n\s+at /); // no stack trace
-  }, 60_000);
+  }, 120_000);
 
   it('says why it cannot reach PostgreSQL, without echoing the password', async () => {
     const proc = run(['migrate'], {
