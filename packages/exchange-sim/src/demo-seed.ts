@@ -1,9 +1,12 @@
 /** A small demo tenant for `pnpm sim` and for tests that want realistic content without writing it. */
 import type { Simulator } from './simulator';
 
+/** The simulator's public demo credential, printed by `pnpm sim`: it opens nothing outside the simulator. */
+const DEMO_APP_CREDENTIAL = 'sim-secret-change-me';
+
 export const DEMO = {
   clientId: 'a0b1c2d3-0000-4000-8000-00000000e5c1',
-  clientSecret: 'sim-secret-change-me',
+  clientSecret: DEMO_APP_CREDENTIAL,
   serviceAccount: { username: 'svc-exsync', password: 'Passw0rd!', domain: 'CONTOSO' },
   mailboxes: ['alice@contoso.com', 'bob@contoso.com'],
 };
