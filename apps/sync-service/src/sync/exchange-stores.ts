@@ -132,7 +132,7 @@ function graphCredential(c: ExchangeConnection, secret: string | null, certifica
   return { kind: 'certificate', privateKey: key[0], thumbprintSha256: thumbprint };
 }
 
-/** The id of the mailbox's default calendar or To Do list; Graph stores need an id, not a well-known name. */
+/** The id of the mailbox's default calendar, Contacts folder or To Do list; Graph stores need an id, not a well-known name. */
 async function graphFolderId(client: GraphClient, mailbox: string, kind: KindSpec): Promise<string> {
   const user = encodeURIComponent(mailbox);
   if (kind.exchangeFolder === 'calendar') {
@@ -147,11 +147,33 @@ async function graphFolderId(client: GraphClient, mailbox: string, kind: KindSpe
       if (list) return list.id;
     }
   } else {
-    throw new ExchangeSetupError(
-      'Contacts over Microsoft Graph are not wired into the sync runtime yet; disable contacts or use EWS.',
-    );
+    const id = await defaultContactFolderId(client, user);
+    if (id) return id;
   }
   throw new ExchangeSetupError(`The mailbox ${mailbox} has no default ${kind.exchangeFolder} in Microsoft Graph.`);
+}
+
+/**
+ * Graph v1.0 documents no call that names the default Contacts folder, only ways that reveal its id: a contact
+ * listed by `GET /users/{id}/contacts` (the default folder's) carries it as `parentFolderId`, and so does each
+ * folder listed by `GET /users/{id}/contactFolders` (the default folder's children). A mailbox with neither
+ * falls back to the well-known name `contacts` (the `wellKnownName` of the default folder in Graph beta), read
+ * once to get the real id, so the pair's collection id is the same whichever way was taken.
+ */
+async function defaultContactFolderId(client: GraphClient, user: string): Promise<string | undefined> {
+  for (const url of [
+    `/users/${user}/contacts?$top=1&$select=parentFolderId`,
+    `/users/${user}/contactFolders?$top=1&$select=parentFolderId`,
+  ]) {
+    const res = await client.request<{ value?: { parentFolderId?: string | null }[] }>({ method: 'GET', url });
+    const id = res.body?.value?.[0]?.parentFolderId;
+    if (id) return id;
+  }
+  const res = await client.request<{ id?: string }>({
+    method: 'GET',
+    url: `/users/${user}/contactFolders/contacts?$select=id`,
+  });
+  return res.body?.id;
 }
 
 function ewsAuth({ connection: c, secret }: OpenedConnection): EwsAuth {

@@ -281,5 +281,53 @@ for (const face of ['ews', 'graph'] as const) {
       expect(t.logText()).not.toContain(SVC_PASSWORD);
       expect(t.logText()).not.toContain(CLIENT_SECRET);
     }, 60_000);
+
+    it('with contacts enabled, a contact in the Exchange default Contacts folder appears in a Radicale address book', async () => {
+      const contacts = exchange.sim.store.distinguishedFolder(ALICE, 'contacts').id;
+      exchange.sim.store.createContact(contacts, {
+        displayName: 'Dora Explorer',
+        givenName: 'Dora',
+        surname: 'Explorer',
+      });
+      const reenrolled = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/users/alice',
+        headers: bearer(tenantKey),
+        payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
+      });
+      expect(reenrolled.statusCode).toBe(200);
+      const settings = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/settings',
+        headers: bearer(tenantKey),
+        payload: {
+          itemKinds: {
+            events: { enabled: true, direction: 'two-way' },
+            contacts: { enabled: true, direction: 'two-way' },
+            tasks: { enabled: false, direction: 'two-way' },
+          },
+        },
+      });
+      expect(settings.statusCode).toBe(200);
+
+      expect((await post('alice/sync')).statusCode).toBe(200);
+      expect(await drain()).toBe(1);
+
+      const dir = join(radicale.dataDir, 'collections', 'collection-root', 'alice', 'exchange-contacts');
+      const cards = await Promise.all(
+        (await readdir(dir)).filter((n) => n.endsWith('.vcf')).map((n) => readFile(join(dir, n), 'utf8')),
+      );
+      expect(cards).toHaveLength(1);
+      expect(cards[0]).toContain('FN:Dora Explorer');
+      const runs = await t.app.inject({
+        method: 'GET',
+        url: '/v1/users/alice/runs?limit=2',
+        headers: bearer(tenantKey),
+      });
+      const latest = runs.json().items.find((r: { kind: string }) => r.kind === 'contact');
+      expect(latest).toMatchObject({ outcome: 'success', counts: { a_to_b: { create: 1 } } });
+      const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+      expect(user.json()).toMatchObject({ state: 'active', stateReason: null });
+    }, 60_000);
   });
 }
