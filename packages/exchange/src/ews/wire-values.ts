@@ -1,5 +1,5 @@
 import type { DateValue } from '@exsync/core';
-import { windowsToIana } from '@exsync/pim';
+import { utcToWallClock, wallClockToUtc, windowsToIana } from '@exsync/pim';
 import { DateTime, StringList } from 'ews-javascript-api';
 
 /**
@@ -57,33 +57,6 @@ function isIana(zone: string): boolean {
   }
 }
 
-/** `YYYY-MM-DDTHH:MM:SS` wall clock of an instant in a zone. */
-export function wallClock(ms: number, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
-  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
-}
-
-/** The instant of a wall-clock time in a zone (the earlier one in a DST overlap). */
-export function instantOfWallClock(dateTime: string, zone: string): number {
-  const asUtc = Date.parse(`${dateTime.slice(0, 19)}Z`);
-  let guess = asUtc;
-  for (let i = 0; i < 3; i++) {
-    const shown = Date.parse(`${wallClock(guess, zone)}Z`);
-    guess += asUtc - shown;
-  }
-  return guess;
-}
-
 /** The instant a model date value stands for; floating and all-day values are read as UTC. */
 export function instantOf(value: DateValue): number {
   switch (value.kind) {
@@ -94,14 +67,14 @@ export function instantOf(value: DateValue): number {
     case 'floating':
       return Date.parse(`${value.dateTime.slice(0, 19)}Z`);
     case 'zoned':
-      return isIana(value.tzid) ? instantOfWallClock(value.dateTime, value.tzid) : Date.parse(`${value.dateTime}Z`);
+      return isIana(value.tzid) ? wallClockToUtc(value.dateTime, value.tzid) : Date.parse(`${value.dateTime}Z`);
   }
 }
 
 /** A model date value from an EWS instant and the item's zone. */
 export function dateValueOf(iso: string, zone: string | undefined, allDay: boolean): DateValue {
   const ms = Date.parse(iso);
-  const local = zone ? wallClock(ms, zone) : new Date(ms).toISOString().slice(0, 19);
+  const local = zone ? utcToWallClock(ms, zone) : new Date(ms).toISOString().slice(0, 19);
   if (allDay) return { kind: 'date', date: local.slice(0, 10) };
   return zone ? { kind: 'zoned', dateTime: local, tzid: zone } : { kind: 'utc', dateTime: `${local}Z` };
 }

@@ -1,5 +1,5 @@
 import type { DateValue } from '@exsync/core';
-import { windowsToIana } from '@exsync/pim';
+import { utcToWallClock, wallClockToUtc, windowsToIana } from '@exsync/pim';
 
 /** Graph's `dateTimeTimeZone`. */
 export interface DateTimeTimeZone {
@@ -30,34 +30,7 @@ export function instantOfGraph(v: DateTimeTimeZone): number {
   const text = v.dateTime.replace(/(\.\d{3})\d*$/, '$1');
   if (/[zZ]|[+-]\d\d:\d\d$/.test(text)) return Date.parse(text);
   const zone = ianaZoneOf(v.timeZone);
-  return zone ? wallToUtc(text, zone) : Date.parse(`${text}Z`);
-}
-
-/** `YYYY-MM-DDTHH:MM:SS` of a UTC instant as seen in `zone`. */
-export function wallTimeIn(ms: number, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
-  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
-}
-
-/** Wall-clock time in `zone` → UTC ms (the earlier instant when the wall time is ambiguous). */
-export function wallToUtc(wall: string, zone: string): number {
-  const asUtc = Date.parse(`${wall.slice(0, 19)}Z`);
-  let guess = asUtc;
-  for (let i = 0; i < 3; i++) {
-    const seen = Date.parse(`${wallTimeIn(guess, zone)}Z`);
-    guess += asUtc - seen;
-  }
-  return guess;
+  return zone ? wallClockToUtc(text, zone) : Date.parse(`${text}Z`);
 }
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().slice(0, 19);
@@ -69,9 +42,9 @@ const isoSeconds = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 export function dateValueOf(v: DateTimeTimeZone, eventZone: string | null | undefined, allDay: boolean): DateValue {
   const ms = instantOfGraph(v);
   const zone = ianaZoneOf(eventZone);
-  if (allDay) return { kind: 'date', date: (zone ? wallTimeIn(ms, zone) : isoSeconds(ms)).slice(0, 10) };
+  if (allDay) return { kind: 'date', date: (zone ? utcToWallClock(ms, zone) : isoSeconds(ms)).slice(0, 10) };
   if (!zone) return { kind: 'utc', dateTime: `${isoSeconds(ms)}Z` };
-  return { kind: 'zoned', dateTime: wallTimeIn(ms, zone), tzid: zone };
+  return { kind: 'zoned', dateTime: utcToWallClock(ms, zone), tzid: zone };
 }
 
 /** A model time → `dateTimeTimeZone` for a write. Graph accepts IANA names as well as Windows ones. */
@@ -97,7 +70,7 @@ export function instantOfValue(v: DateValue): number {
     case 'utc':
       return Date.parse(v.dateTime);
     case 'zoned':
-      return wallToUtc(v.dateTime, v.tzid);
+      return wallClockToUtc(v.dateTime, v.tzid);
     case 'floating':
       return Date.parse(`${v.dateTime.slice(0, 19)}Z`);
   }

@@ -1,4 +1,5 @@
-import { ianaZoneOf, wallTimeIn, wallToUtc } from './graph-datetime';
+import { utcToWallClock, wallClockToUtc } from '@exsync/pim';
+import { ianaZoneOf } from './graph-datetime';
 import type { GraphRecurrence } from './graph-recurrence';
 
 const DAY_INDEX: Record<string, number> = {
@@ -28,10 +29,10 @@ export function expandSeries(
   to: number,
 ): number[] {
   const iana = ianaZoneOf(recurrence.range.recurrenceTimeZone ?? zone) ?? ianaZoneOf(zone);
-  const wall = iana ? wallTimeIn(masterStart, iana) : new Date(masterStart).toISOString().slice(0, 19);
+  const wall = iana ? utcToWallClock(masterStart, iana) : new Date(masterStart).toISOString().slice(0, 19);
   const timeOfDay = wall.slice(11, 19);
   const toInstant = (date: string) =>
-    iana ? wallToUtc(`${date}T${timeOfDay}`, iana) : Date.parse(`${date}T${timeOfDay}Z`);
+    iana ? wallClockToUtc(`${date}T${timeOfDay}`, iana) : Date.parse(`${date}T${timeOfDay}Z`);
   const range = recurrence.range;
   const startDate = range.startDate ?? wall.slice(0, 10);
   const endDate = range.type === 'endDate' ? range.endDate : undefined;

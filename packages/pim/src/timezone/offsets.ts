@@ -80,11 +80,28 @@ export function transitions(zone: string, fromMs: number, toMs: number): number[
   return found;
 }
 
-/** The UTC instant (ms) of a wall-clock time `YYYY-MM-DDTHH:MM:SS` in `zone` (later of two in a fold). */
+/** `YYYY-MM-DDTHH:MM:SS` wall clock of the UTC instant `epochMs` as seen in `zone` (fractions of a second dropped). */
+export function utcToWallClock(epochMs: number, zone: string): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000 + offsetAt(zone, epochMs) * 1000).toISOString().slice(0, 19);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The UTC instant (ms) of a wall-clock time `YYYY-MM-DDTHH:MM:SS` in `zone`, NaN for text of another shape.
+ * RFC 5545 §3.3.5: a time that occurs twice (DST fold) means the first occurrence; a time skipped by a gap is read
+ * with the offset in force before the gap, so it lands as far after the gap as it was into it (02:30 in a one-hour
+ * spring-forward gap → 03:30 new time). Offsets a day either side bound the candidates because zones never change
+ * offset twice within two days.
+ */
 export function wallClockToUtc(dateTime: string, zone: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(dateTime);
   if (!m) return Number.NaN;
   const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  const first = wall - offsetAt(zone, wall) * 1000;
-  return wall - offsetAt(zone, first) * 1000;
+  const before = offsetAt(zone, wall - DAY_MS);
+  const after = offsetAt(zone, wall + DAY_MS);
+  const valid = [before, after]
+    .map((offset) => wall - offset * 1000)
+    .filter((instant) => instant - wall === -offsetAt(zone, instant) * 1000);
+  return valid.length > 0 ? Math.min(...valid) : wall - before * 1000;
 }
