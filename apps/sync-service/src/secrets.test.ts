@@ -90,6 +90,12 @@ describe.each(backends)('secrets on %s', (_name, usePostgres) => {
       }),
     ];
     for (const res of await Promise.all(calls)) expect(res.statusCode).toBeLessThan(300);
+    // u1 has a finished run, so GET /v1/users/u1 carries a filled lastRun for the read-route walk below.
+    await t.db.query(
+      `INSERT INTO sync_runs (user_id, started_at, finished_at, outcome, counts, error)
+       SELECT id, now(), now(), 'failed', '{"a_to_b":{"create":1}}', 'Exchange answered 503'
+       FROM users WHERE nc_user_id = 'u1'`,
+    );
 
     // Requests that fail while carrying a secret must not log it either.
     const failing = [
@@ -123,6 +129,8 @@ describe.each(backends)('secrets on %s', (_name, usePostgres) => {
       expect(res.statusCode, url).toBe(200);
       for (const p of plaintexts) expect(res.body, url).not.toContain(p);
     }
+    const u1 = await t.app.inject({ method: 'GET', url: '/v1/users/u1', headers: bearer(ews.key) });
+    expect(u1.json().lastRun).toMatchObject({ outcome: 'failed', error: 'Exchange answered 503' });
   });
 
   it('never writes a secret or an API key to the log', () => {

@@ -92,6 +92,10 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
           throw e;
         }
       },
+      async lastRun(userId) {
+        const [run] = await repos.syncRuns.listForUser(userId, { limit: 1 });
+        return run ?? null;
+      },
       delete: (tenantId, ncUserId) => repos.users.delete(tenantId, ncUserId),
     },
 

@@ -1,4 +1,4 @@
-import type { ApiKey, ExchangeConnection, Sealed, Tenant, User, UserState } from '@exsync/db';
+import type { ApiKey, ExchangeConnection, Sealed, SyncRun, Tenant, User, UserState } from '@exsync/db';
 
 /**
  * What the HTTP edge needs from persistence. db-store.ts implements it with @exsync/db's repositories; the
@@ -7,7 +7,7 @@ import type { ApiKey, ExchangeConnection, Sealed, Tenant, User, UserState } from
  */
 
 export { userStates as USER_STATES } from '@exsync/db';
-export type { ApiKey, ExchangeConnection, Sealed, Tenant, User, UserState };
+export type { ApiKey, ExchangeConnection, Sealed, SyncRun, Tenant, User, UserState };
 
 export interface UserInput {
   ncUserId: string;
@@ -81,6 +81,8 @@ export interface ServiceStore {
       tenantId: string,
       query: { state?: UserState; cursor?: string; limit: number },
     ): Promise<{ items: User[]; nextCursor: string | null }>;
+    /** The user's most recent sync run (by start time), or null before the first. */
+    lastRun(userId: string): Promise<SyncRun | null>;
     /** Forgets credentials and sync state; never touches the user's data on either side. */
     delete(tenantId: string, ncUserId: string): Promise<boolean>;
   };

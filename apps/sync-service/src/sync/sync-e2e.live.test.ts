@@ -254,6 +254,12 @@ for (const face of ['ews', 'graph'] as const) {
       const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
       expect(user.json().state).toBe('error');
       expect(user.json().stateReason).toMatch(/Exchange refused/);
+      // The failed run's error reaches the user's lastRun, and neither the wrong nor the right secret does.
+      expect(user.json().lastRun).toMatchObject({ outcome: 'failed' });
+      expect(user.json().lastRun.error).toEqual(expect.any(String));
+      for (const s of [SVC_PASSWORD, CLIENT_SECRET, 'wrong-password', 'wrong-secret', APP_PASSWORD]) {
+        expect(user.body).not.toContain(s);
+      }
       expect((await put(connectionBody)).statusCode).toBeLessThan(300);
       await post('alice/sync');
       expect(await drain()).toBe(1);

@@ -5,6 +5,7 @@ import { Errors } from '../../errors';
 import type { JobQueue } from '../../jobs/queue';
 import type { ServiceStore } from '../../store/port';
 import { errorResponses, opId, scopeParams, type TenantScopeOptions } from '../common';
+import { countsOf } from '../run-counts';
 import { NcUserId } from '../users/schemas';
 import { ActionResult, RunList, RunQuery, type RunView } from './schemas';
 
@@ -167,19 +168,6 @@ function runView(r: RunRow): Static<typeof RunView> {
     error: r.error,
     dryRun: r.dry_run,
   };
-}
-
-/** Keeps only whole-number counts, so an odd stored value cannot break the response schema. */
-function countsOf(value: unknown): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  if (typeof value !== 'object' || value === null) return out;
-  for (const [direction, actions] of Object.entries(value)) {
-    if (typeof actions !== 'object' || actions === null) continue;
-    const row: Record<string, number> = {};
-    for (const [action, n] of Object.entries(actions)) if (Number.isInteger(n)) row[action] = n as number;
-    out[direction] = row;
-  }
-  return out;
 }
 
 function encodeCursor(startedAt: Date, id: string): string {

@@ -2,17 +2,27 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { Errors } from '../../errors';
 import { describeValidation } from '../../plugins/errors';
-import { InvalidCursorError, type ServiceStore, secretContext, type User, type UserInput } from '../../store/port';
+import {
+  InvalidCursorError,
+  type ServiceStore,
+  type SyncRun,
+  secretContext,
+  type User,
+  type UserInput,
+} from '../../store/port';
 import type { Vault } from '../../vault/vault';
 import { errorResponses, NoContent, opId, scopeParams, type TenantScopeOptions } from '../common';
+import { countsOf } from '../run-counts';
 import {
   BULK_LIMIT,
   BulkBody,
   BulkResult,
   type BulkUserItem,
+  type LastRun,
   ListQuery,
   NcUserId,
   UserBody,
+  UserDetail,
   UserList,
   UserView,
 } from './schemas';
@@ -30,6 +40,18 @@ function view(u: User): Static<typeof UserView> {
     lastSyncAt: u.lastSyncAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
+  };
+}
+
+/** Only the summary's own fields are copied, so nothing else stored with a run can reach the response. */
+function lastRunView(r: SyncRun | null): Static<typeof LastRun> {
+  if (!r) return null;
+  return {
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    outcome: r.outcome,
+    counts: countsOf(r.counts),
+    error: r.error,
   };
 }
 
@@ -147,15 +169,15 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
       schema: {
         tags: ['users'],
         operationId: opId(explicit, 'getUser'),
-        summary: 'Read one enrolled user (never their app password)',
+        summary: 'Read one enrolled user (never their app password), with their last sync run',
         params: scopeParams(explicit, { ncUserId: NcUserId }),
-        response: { 200: UserView, ...errorResponses(404) },
+        response: { 200: UserDetail, ...errorResponses(404) },
       },
     },
     async (request) => {
       const user = await store.users.get(request.tenantId!, request.params.ncUserId);
       if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(request.params.ncUserId));
-      return view(user);
+      return { ...view(user), lastRun: lastRunView(await store.users.lastRun(user.id)) };
     },
   );
 

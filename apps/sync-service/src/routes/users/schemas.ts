@@ -85,6 +85,33 @@ export const UserView = Type.Object(
   closed,
 );
 
+export const LastRun = Type.Union(
+  [
+    Type.Object(
+      {
+        startedAt: Type.String({ format: 'date-time' }),
+        finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+          description: 'null while the run is still going.',
+        }),
+        outcome: Type.Enum(['running', 'success', 'partial', 'failed', 'cancelled']),
+        counts: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), {
+          description:
+            'Writes per direction and action, e.g. { "a_to_b": { "create": 3 } } (a = Exchange, b = Nextcloud).',
+        }),
+        error: Type.Union([Type.String(), Type.Null()], { description: 'What went wrong; null when nothing did.' }),
+      },
+      closed,
+    ),
+    Type.Null(),
+  ],
+  {
+    description:
+      "The user's most recent sync run (one collection pair, or a sync that failed before any pair); null before the first. Every run is in GET …/runs.",
+  },
+);
+
+export const UserDetail = Type.Object({ ...UserView.properties, lastRun: LastRun }, closed);
+
 export const UserList = Type.Object(
   {
     items: Type.Array(UserView),

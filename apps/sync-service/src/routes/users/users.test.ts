@@ -230,6 +230,65 @@ describe('GET /v1/users', () => {
   });
 });
 
+describe('GET /v1/users/{ncUserId}', () => {
+  const get = (id: string) => t.app.inject({ method: 'GET', url: `/v1/users/${id}`, headers: bearer(tenant.key) });
+
+  it('says lastRun: null before the first sync, then summarises the newest run', async () => {
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/lena',
+      headers: bearer(tenant.key),
+      payload: { loginName: 'lena', appPassword: 'lena-app-password-0001' },
+    });
+    expect(put.statusCode).toBe(201);
+    expect((await get('lena')).json().lastRun).toBeNull();
+
+    const [user] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'lena'");
+    await t.db.query(
+      `INSERT INTO sync_runs (user_id, started_at, finished_at, outcome, counts, error) VALUES
+         ($1::uuid, '2026-01-01T10:00:00Z', '2026-01-01T10:00:05Z', 'success', '{"a_to_b":{"create":2}}', NULL),
+         ($1::uuid, '2026-01-01T11:00:00Z', '2026-01-01T11:00:03Z', 'failed',
+          '{"b_to_a":{"update":1,"odd":"x"}}', 'Exchange answered 503')`,
+      [user?.id],
+    );
+    const res = await get('lena');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().lastRun).toEqual({
+      startedAt: '2026-01-01T11:00:00.000Z',
+      finishedAt: '2026-01-01T11:00:03.000Z',
+      outcome: 'failed',
+      counts: { b_to_a: { update: 1 } },
+      error: 'Exchange answered 503',
+    });
+    expect(res.body).not.toContain('lena-app-password-0001');
+  });
+
+  it('shows a running run with finishedAt null', async () => {
+    const [user] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'lena'");
+    await t.db.query(
+      `INSERT INTO sync_runs (user_id, started_at, outcome) VALUES ($1::uuid, '2026-01-01T12:00:00Z', 'running')`,
+      [user?.id],
+    );
+    expect((await get('lena')).json().lastRun).toEqual({
+      startedAt: '2026-01-01T12:00:00.000Z',
+      finishedAt: null,
+      outcome: 'running',
+      counts: {},
+      error: null,
+    });
+  });
+
+  it('keeps the list and the PUT answer as they were (no lastRun there)', async () => {
+    const list = await t.app.inject({ method: 'GET', url: '/v1/users', headers: bearer(tenant.key) });
+    expect(list.json().items[0]).not.toHaveProperty('lastRun');
+  });
+
+  it('documents lastRun in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(JSON.stringify(doc.paths['/v1/users/{ncUserId}'].get.responses['200'])).toContain('lastRun');
+  });
+});
+
 describe('DELETE /v1/users/{ncUserId}', () => {
   it('forgets the credentials and the sync state, and says 404 afterwards', async () => {
     const user = (await t.db.query<{ id: string }>(`SELECT id FROM users WHERE nc_user_id = 'alice'`))[0];
