@@ -154,26 +154,24 @@ async function graphFolderId(client: GraphClient, mailbox: string, kind: KindSpe
 }
 
 /**
- * Graph v1.0 documents no call that names the default Contacts folder, only ways that reveal its id: a contact
- * listed by `GET /users/{id}/contacts` (the default folder's) carries it as `parentFolderId`, and so does each
- * folder listed by `GET /users/{id}/contactFolders` (the default folder's children). A mailbox with neither
- * falls back to the well-known name `contacts` (the `wellKnownName` of the default folder in Graph beta), read
- * once to get the real id, so the pair's collection id is the same whichever way was taken.
+ * Graph v1.0 documents no call that names the default Contacts folder, only one that reveals its id: a contact
+ * listed by `GET /users/{id}/contacts` (which lists the default folder) carries it as `parentFolderId`.
+ * `GET /users/{id}/contactFolders` is no help: folders created through Graph sit beside Contacts, not in it.
+ * A mailbox without contacts falls back to the well-known name `contacts` (the default folder's `wellKnownName`
+ * in Graph beta), read once for its real id, so the pair's collection id is the same whichever way was taken.
  */
 async function defaultContactFolderId(client: GraphClient, user: string): Promise<string | undefined> {
-  for (const url of [
-    `/users/${user}/contacts?$top=1&$select=parentFolderId`,
-    `/users/${user}/contactFolders?$top=1&$select=parentFolderId`,
-  ]) {
-    const res = await client.request<{ value?: { parentFolderId?: string | null }[] }>({ method: 'GET', url });
-    const id = res.body?.value?.[0]?.parentFolderId;
-    if (id) return id;
-  }
-  const res = await client.request<{ id?: string }>({
+  const listed = await client.request<{ value?: { parentFolderId?: string | null }[] }>({
+    method: 'GET',
+    url: `/users/${user}/contacts?$top=1&$select=parentFolderId`,
+  });
+  const id = listed.body?.value?.[0]?.parentFolderId;
+  if (id) return id;
+  const folder = await client.request<{ id?: string }>({
     method: 'GET',
     url: `/users/${user}/contactFolders/contacts?$select=id`,
   });
-  return res.body?.id;
+  return folder.body?.id;
 }
 
 function ewsAuth({ connection: c, secret }: OpenedConnection): EwsAuth {

@@ -1,0 +1,78 @@
+import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExchangeStores, type ExchangeStoreFactory, type OpenedConnection } from './exchange-stores';
+import { KINDS } from './kinds';
+
+/** Finding the default Contacts folder over Graph against the simulator, however much the mailbox holds. */
+const CLIENT_ID = 'b0b1c2d3-0000-4000-8000-00000000c0a1';
+const CLIENT_SECRET = 'graph-client-secret';
+
+describe('Graph contacts: the default Contacts folder id', () => {
+  let exchange: SimulatorHandle;
+  let stores: ExchangeStoreFactory;
+  let connection: OpenedConnection;
+
+  beforeAll(async () => {
+    exchange = createSimulator({ seed: 'exsync-exchange-stores' });
+    exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
+    const urls = await exchange.listen(0);
+    const now = new Date();
+    connection = {
+      connection: {
+        id: '00000000-0000-4000-8000-000000000001',
+        tenantId: '00000000-0000-4000-8000-000000000002',
+        kind: 'graph',
+        endpoint: urls.graph,
+        authKind: 'client_secret',
+        username: null,
+        entraTenantId: exchange.sim.tenantId,
+        clientId: CLIENT_ID,
+        hasSecret: true,
+        hasCertificate: false,
+        createdAt: now,
+        updatedAt: now,
+      },
+      secret: CLIENT_SECRET,
+      certificate: null,
+    };
+    stores = createExchangeStores({
+      graphAuthority: {
+        authority: (tenant) => `https://login.sim.invalid/${tenant}`,
+        knownAuthorities: ['login.sim.invalid'],
+        authorityMetadata: exchange.sim.msalAuthorityMetadata(),
+      },
+    });
+  }, 30_000);
+
+  afterAll(async () => exchange?.close());
+
+  const defaultId = (mailbox: string) => exchange.sim.store.distinguishedFolder(mailbox, 'contacts').graphId;
+  const side = (mailbox: string) => stores({ connection, mailbox, kind: KINDS.contacts });
+
+  it('an empty mailbox (no contacts, no sub-folders) still resolves to the real folder id', async () => {
+    exchange.sim.store.createMailbox({ smtpAddress: 'empty@contoso.com', displayName: 'Empty' });
+    const got = await side('empty@contoso.com');
+    expect(got.collectionId).toBe(`graph:empty@contoso.com:${defaultId('empty@contoso.com')}`);
+  });
+
+  it('a contact folder beside Contacts (where Graph creates them) is not taken for the default one', async () => {
+    exchange.sim.store.createMailbox({ smtpAddress: 'folders@contoso.com', displayName: 'Folders' });
+    const other = exchange.sim.store.createFolder('folders@contoso.com', {
+      kind: 'contacts',
+      displayName: 'Suppliers',
+    });
+    exchange.sim.store.createContact(other.id, { displayName: 'Frank Supplier' });
+    const got = await side('folders@contoso.com');
+    expect(got.collectionId).toBe(`graph:folders@contoso.com:${defaultId('folders@contoso.com')}`);
+    expect(got.collectionId).not.toContain(other.graphId);
+  });
+
+  it('a mailbox with a contact resolves to the folder that holds it', async () => {
+    exchange.sim.store.createMailbox({ smtpAddress: 'full@contoso.com', displayName: 'Full' });
+    exchange.sim.store.createContact(exchange.sim.store.distinguishedFolder('full@contoso.com', 'contacts').id, {
+      displayName: 'Eve Adams',
+    });
+    const got = await side('full@contoso.com');
+    expect(got.collectionId).toBe(`graph:full@contoso.com:${defaultId('full@contoso.com')}`);
+  });
+});
