@@ -56,7 +56,7 @@ describe('syncPair between an Exchange Online calendar (Graph) and a memory stor
 
     bed.sim.store.updateItem(outlook.id, { subject: 'Edited in Outlook' });
     const ncEntry = memory.findByUid('nc-1');
-    if (!ncEntry || ncEntry.item.kind !== 'event') throw new Error('nc-1 missing');
+    if (ncEntry?.item.kind !== 'event') throw new Error('nc-1 missing');
     memory.put({ ...ncEntry.item, summary: 'Edited in Nextcloud', location: 'Room 2' });
     const edits = await sync();
     expect(edits.counts).toEqual({ a_to_b: { update: 1 }, b_to_a: { update: 1 } });

@@ -1,8 +1,7 @@
 import type { Alarm, AttachmentRef, Attendee, DateValue, Person, RecurrenceRule, Sensitivity } from '@exsync/core';
-import type { JComp, JProp } from '../text/jcal';
+import type { JProp } from '../text/jcal';
 import { param, prop, props, removeProps, setProp, text } from '../text/jcal';
 import { mappedAlarms, toAlarm, writeAlarm } from './alarms';
-import type { CalendarContext } from './calendar-context';
 import { dateList, toDateValue, writeDate, writeDateList } from './dates';
 import { deepEqual, type FieldMapping } from './fields';
 import { emailOf, toAttendee, toPerson, writePerson } from './people';
