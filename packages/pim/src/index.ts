@@ -7,7 +7,7 @@ export { decodeText } from './text/decode';
 export { type PimDocument, parseDocument } from './text/document';
 export { serializeDocument } from './text/serialize';
 export { splitObjects } from './text/split';
-export { utcToWallClock, wallClockToUtc } from './timezone/offsets';
+export { isIanaZone, utcToWallClock, wallClockToUtc } from './timezone/offsets';
 export { resolveTzid } from './timezone/resolve';
 export { buildVtimezone } from './timezone/vtimezone';
 export { ianaToWindows, windowsToIana } from './timezone/windows';

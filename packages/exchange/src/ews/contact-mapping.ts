@@ -10,7 +10,8 @@ import {
   PhysicalAddressEntry,
   PhysicalAddressKey,
 } from 'ews-javascript-api';
-import { clean, sameJson } from './event-mapping';
+import { clean } from './event-mapping';
+import { applyWriters, type ItemWriter } from './item-writers';
 import { dateTimeOf, isoOf, read, stringList, stringsOf, xmlText } from './wire-values';
 
 export interface ContactSnapshot {
@@ -157,10 +158,7 @@ export function contactFromSnapshot(s: ContactSnapshot, uid: string): ContactIte
   });
 }
 
-interface Writer {
-  get(c: ContactItem): unknown;
-  set(e: Contact, c: ContactItem, base?: ContactItem): void;
-}
+type Writer = ItemWriter<Contact, ContactItem>;
 
 const text = (v: string | undefined) => (v === undefined || v === '' ? (null as never) : xmlText(v));
 
@@ -307,11 +305,5 @@ const WRITERS: readonly Writer[] = [
 ];
 
 export function writeContact(e: Contact, next: ContactItem, base?: ContactItem): number {
-  let written = 0;
-  for (const w of WRITERS) {
-    if (base ? sameJson(w.get(base), w.get(next)) : w.get(next) === undefined) continue;
-    w.set(e, next, base);
-    written++;
-  }
-  return written;
+  return applyWriters(WRITERS, e, next, base);
 }

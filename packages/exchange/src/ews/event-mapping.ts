@@ -14,6 +14,7 @@ import {
   Sensitivity,
   TimeZoneInfo,
 } from 'ews-javascript-api';
+import { ewsSensitivityOf, importanceOf, priorityOf, sensitivityOf } from './importance-sensitivity';
 import {
   dateTimeOf,
   dateValueOf,
@@ -189,11 +190,6 @@ const FREE_BUSY: Record<string, EventItem['freeBusy']> = {
   OOF: 'out-of-office',
   WorkingElsewhere: 'working-elsewhere',
 };
-const SENSITIVITY: Record<string, EventItem['sensitivity']> = {
-  Private: 'private',
-  Personal: 'private',
-  Confidential: 'confidential',
-};
 const RESPONSE: Record<string, Attendee['status']> = {
   Accept: 'accepted',
   Decline: 'declined',
@@ -225,9 +221,9 @@ function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined
     s.reminderMinutes !== undefined
       ? [{ action: 'display', trigger: { relative: `-PT${s.reminderMinutes}M`, related: 'start' } }]
       : [];
-  const priority = s.importance === 'High' ? 1 : s.importance === 'Low' ? 9 : undefined;
+  const priority = priorityOf(s.importance);
   const freeBusy = s.freeBusy ? FREE_BUSY[s.freeBusy] : undefined;
-  const sensitivity = s.sensitivity ? SENSITIVITY[s.sensitivity] : undefined;
+  const sensitivity = sensitivityOf(s.sensitivity);
   return clean({
     summary: s.subject,
     description: s.body,
@@ -364,12 +360,7 @@ const WRITERS: readonly FieldWriter[] = [
     name: 'sensitivity',
     get: (e) => e.sensitivity,
     set: (a, e) => {
-      a.Sensitivity =
-        e.sensitivity === 'private'
-          ? Sensitivity.Private
-          : e.sensitivity === 'confidential'
-            ? Sensitivity.Confidential
-            : Sensitivity.Normal;
+      a.Sensitivity = ewsSensitivityOf(e.sensitivity);
     },
   },
   {
@@ -428,11 +419,6 @@ function timeZoneOf(tzid: string): TimeZoneInfo | undefined {
   } catch {
     return undefined;
   }
-}
-
-function importanceOf(priority: number | undefined): Importance {
-  if (priority === undefined || priority === 0 || priority === 5) return Importance.Normal;
-  return priority < 5 ? Importance.High : Importance.Low;
 }
 
 /** Exchange holds one reminder, relative to the start; other alarms stay only on the DAV side. */

@@ -1,6 +1,7 @@
 import type { ContactGroupItem } from '@exsync/core';
 import { BodyType, type ContactGroup, MessageBody } from 'ews-javascript-api';
-import { clean, sameJson } from './event-mapping';
+import { clean } from './event-mapping';
+import { applyWriters, type ItemWriter } from './item-writers';
 import { read, stringList, stringsOf, xmlText } from './wire-values';
 
 /** A contact group as EWS holds it (DistributionList): a name and one-off or linked members. */
@@ -41,10 +42,7 @@ export function groupFromSnapshot(s: GroupSnapshot, uid: string): ContactGroupIt
   });
 }
 
-interface Writer {
-  get(g: ContactGroupItem): unknown;
-  set(e: ContactGroup, g: ContactGroupItem): void;
-}
+type Writer = ItemWriter<ContactGroup, ContactGroupItem>;
 
 const WRITERS: readonly Writer[] = [
   {
@@ -76,11 +74,5 @@ const WRITERS: readonly Writer[] = [
 ];
 
 export function writeGroup(e: ContactGroup, next: ContactGroupItem, base?: ContactGroupItem): number {
-  let written = 0;
-  for (const w of WRITERS) {
-    if (base ? sameJson(w.get(base), w.get(next)) : w.get(next) === undefined) continue;
-    w.set(e, next);
-    written++;
-  }
-  return written;
+  return applyWriters(WRITERS, e, next, base);
 }

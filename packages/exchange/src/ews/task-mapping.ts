@@ -1,6 +1,8 @@
 import type { Alarm, DateValue, TaskItem } from '@exsync/core';
 import { BodyType, Importance, MessageBody, Sensitivity, type Task, TaskStatus } from 'ews-javascript-api';
-import { clean, sameJson } from './event-mapping';
+import { clean } from './event-mapping';
+import { ewsSensitivityOf, importanceOf, priorityOf, sensitivityOf } from './importance-sensitivity';
+import { applyWriters, type ItemWriter } from './item-writers';
 import { dateTimeOf, enumName, instantOf, isoOf, read, stringList, stringsOf, xmlText } from './wire-values';
 
 export interface TaskSnapshot {
@@ -71,14 +73,9 @@ export function taskFromSnapshot(s: TaskSnapshot, uid: string): TaskItem {
     due: utc(s.dueDate),
     completed: utc(s.completeDate),
     percentComplete: s.percentComplete,
-    priority: s.importance === 'High' ? 1 : s.importance === 'Low' ? 9 : undefined,
+    priority: priorityOf(s.importance),
     status: (s.status && STATUS[s.status]) || 'needs-action',
-    sensitivity:
-      s.sensitivity === 'Private' || s.sensitivity === 'Personal'
-        ? 'private'
-        : s.sensitivity === 'Confidential'
-          ? 'confidential'
-          : undefined,
+    sensitivity: sensitivityOf(s.sensitivity),
     categories: s.categories,
     reminders,
   });
@@ -86,10 +83,7 @@ export function taskFromSnapshot(s: TaskSnapshot, uid: string): TaskItem {
 
 const at = (v: DateValue | undefined) => (v ? dateTimeOf(new Date(instantOf(v)).toISOString()) : (null as never));
 
-interface Writer {
-  get(t: TaskItem): unknown;
-  set(e: Task, t: TaskItem): void;
-}
+type Writer = ItemWriter<Task, TaskItem>;
 
 const WRITERS: readonly Writer[] = [
   {
@@ -133,23 +127,13 @@ const WRITERS: readonly Writer[] = [
   {
     get: (t) => t.priority,
     set: (e, t) => {
-      e.Importance =
-        t.priority === undefined || t.priority === 0 || t.priority === 5
-          ? Importance.Normal
-          : t.priority < 5
-            ? Importance.High
-            : Importance.Low;
+      e.Importance = importanceOf(t.priority);
     },
   },
   {
     get: (t) => t.sensitivity,
     set: (e, t) => {
-      e.Sensitivity =
-        t.sensitivity === 'private'
-          ? Sensitivity.Private
-          : t.sensitivity === 'confidential'
-            ? Sensitivity.Confidential
-            : Sensitivity.Normal;
+      e.Sensitivity = ewsSensitivityOf(t.sensitivity);
     },
   },
   {
@@ -182,11 +166,5 @@ function reminderAt(t: TaskItem): number | undefined {
 }
 
 export function writeTask(e: Task, next: TaskItem, base?: TaskItem): number {
-  let written = 0;
-  for (const w of WRITERS) {
-    if (base ? sameJson(w.get(base), w.get(next)) : w.get(next) === undefined) continue;
-    w.set(e, next);
-    written++;
-  }
-  return written;
+  return applyWriters(WRITERS, e, next, base);
 }

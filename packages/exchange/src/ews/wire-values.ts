@@ -1,5 +1,5 @@
 import type { DateValue } from '@exsync/core';
-import { utcToWallClock, wallClockToUtc, windowsToIana } from '@exsync/pim';
+import { isIanaZone, utcToWallClock, wallClockToUtc, windowsToIana } from '@exsync/pim';
 import { DateTime, StringList } from 'ews-javascript-api';
 
 /**
@@ -44,17 +44,8 @@ const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 
 /** The IANA zone of a Windows zone id, or undefined for UTC and unknown ids. */
 export function ianaOf(windowsId: string | undefined): string | undefined {
   if (!windowsId || windowsId === 'UTC') return undefined;
-  const iana = windowsToIana(windowsId) ?? (isIana(windowsId) ? windowsId : undefined);
+  const iana = windowsToIana(windowsId) ?? (isIanaZone(windowsId) ? windowsId : undefined);
   return iana && !UTC_ZONES.has(iana) ? iana : undefined;
-}
-
-function isIana(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone.includes('/');
-  } catch {
-    return false;
-  }
 }
 
 /** The instant a model date value stands for; floating and all-day values are read as UTC. */
@@ -67,7 +58,7 @@ export function instantOf(value: DateValue): number {
     case 'floating':
       return Date.parse(`${value.dateTime.slice(0, 19)}Z`);
     case 'zoned':
-      return isIana(value.tzid) ? wallClockToUtc(value.dateTime, value.tzid) : Date.parse(`${value.dateTime}Z`);
+      return isIanaZone(value.tzid) ? wallClockToUtc(value.dateTime, value.tzid) : Date.parse(`${value.dateTime}Z`);
   }
 }
 

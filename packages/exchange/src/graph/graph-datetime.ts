@@ -1,5 +1,5 @@
 import type { DateValue } from '@exsync/core';
-import { utcToWallClock, wallClockToUtc, windowsToIana } from '@exsync/pim';
+import { isIanaZone, utcToWallClock, wallClockToUtc, windowsToIana } from '@exsync/pim';
 
 /** Graph's `dateTimeTimeZone`. */
 export interface DateTimeTimeZone {
@@ -14,15 +14,6 @@ export function ianaZoneOf(name: string | null | undefined): string | undefined 
   if (!name || UTC_NAMES.has(name.trim().toLowerCase())) return undefined;
   const iana = windowsToIana(name) ?? (isIanaZone(name) ? name : undefined);
   return iana && iana !== 'Etc/UTC' && iana !== 'UTC' && iana !== 'Etc/GMT' ? iana : undefined;
-}
-
-function isIanaZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return name.includes('/');
-  } catch {
-    return false;
-  }
 }
 
 /** Reads a `dateTimeTimeZone` as a UTC instant in ms; the client always asks for UTC, but honours any zone. */
