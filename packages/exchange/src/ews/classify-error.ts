@@ -96,7 +96,7 @@ function byCode(code: string, cause: unknown, retryAfterMs: number | undefined):
 }
 
 /** The EWS ResponseCode of a ServiceResponseException (in-band) or SoapFaultDetails (fault), as its name. */
-export function responseCodeOf(error: unknown): string | undefined {
+function responseCodeOf(error: unknown): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
   const e = error as Record<string, unknown>;
   const candidates = [e.ErrorCode, e.ResponseCode, e.responseCode, e.errorCode];
@@ -149,7 +149,7 @@ function dictionaryGet(dict: unknown, key: string): unknown {
  * What we keep of a library failure as `cause`: its type, code, status and message. Never the object itself — on
  * some paths it is the raw axios error, whose request config carries the Authorization header.
  */
-export class EwsFailure extends Error {
+class EwsFailure extends Error {
   readonly responseCode: string | undefined;
   readonly httpStatus: number | undefined;
   constructor(raw: unknown) {

@@ -29,7 +29,7 @@ import {
 } from './wire-values';
 
 /** What EWS said about one occurrence's content: the JSON snapshot kept as `raw`. */
-export interface EventFieldsSnapshot {
+interface EventFieldsSnapshot {
   subject?: string;
   body?: string;
   location?: string;
@@ -46,7 +46,7 @@ export interface EventFieldsSnapshot {
   reminderMinutes?: number;
 }
 
-export interface RecurrenceSnapshot {
+interface RecurrenceSnapshot {
   pattern: string;
   interval?: number;
   daysOfWeek?: string[];

@@ -17,7 +17,7 @@ export interface TransportFacts {
 }
 
 /** Raised in place of an empty 5xx response so the library's promise settles. */
-export class EmptyServerErrorResponse extends Error {
+class EmptyServerErrorResponse extends Error {
   /** Not `status`: the library would try to parse a 500's body again and hang. */
   readonly httpStatus: number;
   constructor(httpStatus: number) {

@@ -46,10 +46,10 @@ export interface BatchResult {
 }
 
 /** Every request asks for immutable ids (stable across moves) and UTC date-times. */
-export const DEFAULT_PREFER = ['IdType="ImmutableId"', 'outlook.timezone="UTC"'];
+const DEFAULT_PREFER = ['IdType="ImmutableId"', 'outlook.timezone="UTC"'];
 
 /** Graph `$batch` takes at most 20 requests. */
-export const BATCH_LIMIT = 20;
+const BATCH_LIMIT = 20;
 
 /**
  * A small Microsoft Graph client on Node's fetch (the Graph SDK drops the Authorization header on non-Graph

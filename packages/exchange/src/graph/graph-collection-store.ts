@@ -28,12 +28,12 @@ import { expandSeries } from './graph-series-expansion';
 import { type GraphTask, taskFromGraph, taskToGraph } from './graph-task-mapping';
 
 /** Our marker (exchange.md §0.5): the MAPI named property the EWS backend uses too. */
-export const MARKER_PROPERTY_ID = EXSYNC_MARKER_GRAPH_ID;
+const MARKER_PROPERTY_ID = EXSYNC_MARKER_GRAPH_ID;
 /**
  * The item's UID as the other side knows it, in the same property set (the EWS backend keeps contact and task
  * UIDs there too). Graph cannot set an event's iCalUId, so events created through Graph keep theirs here as well.
  */
-export const UID_PROPERTY_ID = `String {${EXSYNC_MARKER_PROPERTY_SET}} Name ExsyncUid`;
+const UID_PROPERTY_ID = `String {${EXSYNC_MARKER_PROPERTY_SET}} Name ExsyncUid`;
 
 const EXPAND = `$expand=${encodeURIComponent(
   `singleValueExtendedProperties($filter=id eq '${MARKER_PROPERTY_ID}' or id eq '${UID_PROPERTY_ID}')`,

@@ -163,7 +163,7 @@ export function eventFromGraph(
   };
 }
 
-export interface EventWriteOptions {
+interface EventWriteOptions {
   /** Attendees are written only when the mailbox organizes the meeting: Graph mails every attendee it is given. */
   readonly writeAttendees: boolean;
 }

@@ -16,17 +16,10 @@ export {
   type GraphRequest,
   type GraphResponse,
 } from './graph-client';
-export {
-  GraphCollectionStore,
-  type GraphCollectionStoreOptions,
-  MARKER_PROPERTY_ID,
-  UID_PROPERTY_ID,
-} from './graph-collection-store';
-export { classifyGraphFailure } from './graph-errors';
+export { GraphCollectionStore, type GraphCollectionStoreOptions } from './graph-collection-store';
 export {
   type AccessTokenProvider,
   type AppCredential,
-  GRAPH_SCOPE,
   MsalTokenProvider,
   type MsalTokenProviderOptions,
 } from './token-provider';

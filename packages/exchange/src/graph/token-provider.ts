@@ -6,7 +6,7 @@ export interface AccessTokenProvider {
   getToken(signal?: AbortSignal): Promise<string>;
 }
 
-export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 export type AppCredential =
   | { readonly kind: 'secret'; readonly clientSecret: string }
