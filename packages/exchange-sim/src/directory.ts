@@ -2,7 +2,7 @@
  * Who may talk to the simulator: the tenant, its Entra app registrations (secrets, certificates, granted roles,
  * optional mailbox scope) and the on-prem service accounts for EWS Basic/NTLM (with impersonation rights).
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -107,11 +107,4 @@ export class Directory {
 function matchesMailbox(list: string[], m: { smtpAddress: string; userPrincipalName: string; id: string }): boolean {
   const names = new Set([m.smtpAddress.toLowerCase(), m.userPrincipalName.toLowerCase(), m.id.toLowerCase()]);
   return list.some((x) => names.has(x.toLowerCase()));
-}
-
-export function certificateThumbprints(derCertificate: Buffer): { sha1: string; sha256: string } {
-  return {
-    sha1: createHash('sha1').update(derCertificate).digest('hex'),
-    sha256: createHash('sha256').update(derCertificate).digest('hex'),
-  };
 }

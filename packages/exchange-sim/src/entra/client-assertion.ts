@@ -2,7 +2,6 @@
  * Verification of a certificate client assertion (RFC 7523 as Entra applies it): signed by one of the app's
  * registered certificates, iss = sub = client id, aud = the token endpoint, and within its lifetime.
  */
-import { createHash, X509Certificate } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { AppRegistration } from '../directory';
 
@@ -79,15 +78,5 @@ export async function verifyClientAssertion(
     code: 700027,
     error: 'invalid_client',
     description: 'Client assertion failed signature validation.',
-  };
-}
-
-/** Registers a PEM certificate: public key plus SHA-1/SHA-256 thumbprints as msal computes them for x5t. */
-export function certificateFromPem(pem: string) {
-  const cert = new X509Certificate(pem);
-  return {
-    publicKey: cert.publicKey,
-    thumbprintSha1: createHash('sha1').update(cert.raw).digest('hex'),
-    thumbprintSha256: createHash('sha256').update(cert.raw).digest('hex'),
   };
 }

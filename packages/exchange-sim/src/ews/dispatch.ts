@@ -21,10 +21,6 @@ const OPERATIONS: Record<string, Handler> = {
   DeleteItem: deleteItem,
 };
 
-export function isSupportedOperation(name: string): boolean {
-  return name in OPERATIONS;
-}
-
 /** Runs one operation and returns the body of the response envelope (`<m:XResponse>`). */
 export function dispatch(ctx: EwsContext, op: XNode): string {
   const handler = OPERATIONS[op.name];

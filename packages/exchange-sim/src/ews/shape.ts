@@ -16,8 +16,6 @@ export interface Shape {
   readonly bodyType?: 'Best' | 'HTML' | 'Text';
 }
 
-export const ID_ONLY: Shape = { base: 'IdOnly', fields: new Set(), extended: new Set() };
-
 export function parseShape(n: XNode | undefined): Shape {
   if (!n)
     throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: the shape element is missing.');

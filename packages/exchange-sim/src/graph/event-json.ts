@@ -1,7 +1,7 @@
 /** Graph `event` <-> store: rendering instances and masters, and reading POST/PATCH bodies. */
 import type { Recurrence, RecurrencePattern, RecurrenceRange } from '../recurrence/types';
 import { DAYS_OF_WEEK, type DayOfWeek } from '../recurrence/types';
-import { formatIsoDate, utcToWall } from '../recurrence/zoned-time';
+import { utcToWall } from '../recurrence/zoned-time';
 import type { EventPatch } from '../store/mailbox-store';
 import { eventFields, rangeStartDate } from '../store/mailbox-store';
 import type { Attendee, CalendarEvent, EventFields, EventInstance, ItemBody } from '../store/types';
@@ -314,5 +314,3 @@ export function parseEventInput(
   }
   return out;
 }
-
-export const isoDateOf = (ms: number, tz: string) => formatIsoDate(utcToWall(ms, tz));
