@@ -14,16 +14,14 @@ import {
   enumIn,
   extendedKey,
   extendedPropertyXml,
-  IMPORTANCE_IN,
   IMPORTANCE_OUT,
   mailboxXml,
-  parseBody,
-  parseCategories,
+  parentFolderIdXml,
   parseDateTime,
   parseExtendedProperty,
   parseMailbox,
+  parseSharedItemField,
   reverse,
-  SENSITIVITY_IN,
   SENSITIVITY_OUT,
 } from './common';
 import { calendarMime } from './mime';
@@ -99,7 +97,6 @@ export function calendarItemXml(ctx: RenderContext, target: CalendarEvent | Even
     : inst.type === 'exception'
       ? 'Exception'
       : 'Occurrence';
-  const folder = ctx.store.folderByKey(master.folderKey);
   const ext = master.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
   const want = (uri: string) => ctx.shape.fields.has(uri) || ctx.shape.base !== 'IdOnly';
   const byType = (a: Attendee['type']) => f.attendees.filter((x) => x.type === a);
@@ -114,10 +111,7 @@ export function calendarItemXml(ctx: RenderContext, target: CalendarEvent | Even
         : '',
     },
     { uri: 'item:ItemId', xml: `<t:ItemId Id="${id}" ChangeKey="${changeKey}"/>` },
-    {
-      uri: 'item:ParentFolderId',
-      xml: folder ? `<t:ParentFolderId Id="${folder.id}" ChangeKey="${folder.changeKey}"/>` : '',
-    },
+    { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, master.folderKey) },
     { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Appointment'), inDefault: false },
     { uri: 'item:Subject', xml: tx('t:Subject', f.subject), inDefault: true },
     { uri: 'item:Sensitivity', xml: tx('t:Sensitivity', SENSITIVITY_OUT[f.sensitivity]) },
@@ -271,24 +265,10 @@ export function parseCalendarItem(
   for (const c of n.children) {
     if (c.ns !== T) continue;
     count++;
+    if (parseSharedItemField(c, patch)) continue;
     switch (c.name) {
       case 'Subject':
         patch.subject = c.text;
-        break;
-      case 'Sensitivity':
-        patch.sensitivity = enumIn(SENSITIVITY_IN, c.text, 'Sensitivity');
-        break;
-      case 'Body':
-        patch.body = parseBody(c);
-        break;
-      case 'Categories':
-        patch.categories = parseCategories(c);
-        break;
-      case 'Importance':
-        patch.importance = enumIn(IMPORTANCE_IN, c.text, 'Importance');
-        break;
-      case 'ReminderIsSet':
-        patch.isReminderOn = bool(c.text);
         break;
       case 'ReminderMinutesBeforeStart':
         patch.reminderMinutesBeforeStart = Number(c.text);

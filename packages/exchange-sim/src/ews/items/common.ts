@@ -1,5 +1,6 @@
 import { wallToUtc } from '../../recurrence';
 import { extendedPropertyKey } from '../../store/extended-properties';
+import type { MailboxStore } from '../../store/mailbox-store';
 import type { EmailAddress, ExtendedProperty, Importance, ItemBody, Sensitivity } from '../../store/types';
 import { EwsFault, EwsItemError } from '../errors';
 import { T } from '../xml/namespaces';
@@ -180,4 +181,33 @@ export function parseExtendedProperty(n: XNode): ExtendedProperty {
   const values = child(n, T, 'Values');
   const value = values ? childrenOf(values, T, 'Value').map((v) => v.text) : (child(n, T, 'Value')?.text ?? '');
   return { ...ref, value };
+}
+
+/** An item's t:ParentFolderId, or nothing when its folder is no longer in the store. */
+export function parentFolderIdXml(store: MailboxStore, folderKey: number): string {
+  const folder = store.folderByKey(folderKey);
+  return folder ? `<t:ParentFolderId Id="${folder.id}" ChangeKey="${folder.changeKey}"/>` : '';
+}
+
+/** Sets the item:* fields events and tasks store under the same names; false when `c` is none of them. */
+export function parseSharedItemField(c: XNode, patch: Record<string, unknown>): boolean {
+  switch (c.name) {
+    case 'Sensitivity':
+      patch.sensitivity = enumIn(SENSITIVITY_IN, c.text, 'Sensitivity');
+      return true;
+    case 'Body':
+      patch.body = parseBody(c);
+      return true;
+    case 'Categories':
+      patch.categories = parseCategories(c);
+      return true;
+    case 'Importance':
+      patch.importance = enumIn(IMPORTANCE_IN, c.text, 'Importance');
+      return true;
+    case 'ReminderIsSet':
+      patch.isReminderOn = bool(c.text);
+      return true;
+    default:
+      return false;
+  }
 }

@@ -12,6 +12,7 @@ import {
   extendedKey,
   extendedPropertyXml,
   mailboxXml,
+  parentFolderIdXml,
   parseBody,
   parseCategories,
   parseExtendedProperty,
@@ -48,7 +49,6 @@ function addressXml(key: AddressKey, a: PhysicalAddress | undefined): string {
 }
 
 export function contactXml(ctx: RenderContext, c: Contact): string {
-  const folder = ctx.store.folderByKey(c.folderKey);
   const ext = c.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
   const emails = c.emailAddresses.map((e, i) =>
     tx('t:Entry', e.address, { Key: `EmailAddress${i + 1}`, Name: e.name }),
@@ -68,10 +68,7 @@ export function contactXml(ctx: RenderContext, c: Contact): string {
         : '',
     },
     { uri: 'item:ItemId', xml: `<t:ItemId Id="${c.id}" ChangeKey="${c.changeKey}"/>` },
-    {
-      uri: 'item:ParentFolderId',
-      xml: folder ? `<t:ParentFolderId Id="${folder.id}" ChangeKey="${folder.changeKey}"/>` : '',
-    },
+    { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, c.folderKey) },
     { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Contact') },
     { uri: 'item:Subject', xml: tx('t:Subject', c.displayName), inDefault: true },
     {
@@ -131,17 +128,13 @@ export function contactXml(ctx: RenderContext, c: Contact): string {
 }
 
 export function distributionListXml(ctx: RenderContext, d: DistributionList): string {
-  const folder = ctx.store.folderByKey(d.folderKey);
   const ext = d.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
   const members = d.members.map((m, i) =>
     el('t:Member', { Key: `m${i + 1}` }, mailboxXml(m, 'OneOff'), tx('t:Status', 'Normal')),
   );
   const props: Prop[] = [
     { uri: 'item:ItemId', xml: `<t:ItemId Id="${d.id}" ChangeKey="${d.changeKey}"/>` },
-    {
-      uri: 'item:ParentFolderId',
-      xml: folder ? `<t:ParentFolderId Id="${folder.id}" ChangeKey="${folder.changeKey}"/>` : '',
-    },
+    { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, d.folderKey) },
     { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.DistList') },
     { uri: 'item:Subject', xml: tx('t:Subject', d.displayName), inDefault: true },
     { uri: 'item:Body', xml: d.body.content ? bodyXml(d.body, ctx.shape.bodyType) : '' },

@@ -7,20 +7,17 @@ import { el, tx } from '../xml/write';
 import type { RenderContext } from './calendar';
 import {
   bodyXml,
-  bool,
   categoriesXml,
   dateTime,
   enumIn,
   extendedKey,
   extendedPropertyXml,
-  IMPORTANCE_IN,
   IMPORTANCE_OUT,
-  parseBody,
-  parseCategories,
+  parentFolderIdXml,
   parseDateTime,
   parseExtendedProperty,
+  parseSharedItemField,
   reverse,
-  SENSITIVITY_IN,
   SENSITIVITY_OUT,
 } from './common';
 import { parseRecurrence, recurrenceXml } from './recurrence-xml';
@@ -37,14 +34,10 @@ const STATUS_IN = reverse(STATUS_OUT);
 const opt = (ms: number | undefined) => (ms === undefined ? undefined : dateTime(ms));
 
 export function taskXml(ctx: RenderContext, t: Task): string {
-  const folder = ctx.store.folderByKey(t.folderKey);
   const ext = t.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
   const props: Prop[] = [
     { uri: 'item:ItemId', xml: `<t:ItemId Id="${t.id}" ChangeKey="${t.changeKey}"/>` },
-    {
-      uri: 'item:ParentFolderId',
-      xml: folder ? `<t:ParentFolderId Id="${folder.id}" ChangeKey="${folder.changeKey}"/>` : '',
-    },
+    { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, t.folderKey) },
     { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Task') },
     { uri: 'item:Subject', xml: tx('t:Subject', t.title), inDefault: true },
     { uri: 'item:Sensitivity', xml: tx('t:Sensitivity', SENSITIVITY_OUT[t.sensitivity]) },
@@ -80,27 +73,13 @@ export function parseTask(
   for (const c of n.children) {
     if (c.ns !== T) continue;
     count++;
+    if (parseSharedItemField(c, patch)) continue;
     switch (c.name) {
       case 'Subject':
         patch.title = c.text;
         break;
-      case 'Sensitivity':
-        patch.sensitivity = enumIn(SENSITIVITY_IN, c.text, 'Sensitivity');
-        break;
-      case 'Body':
-        patch.body = parseBody(c);
-        break;
-      case 'Categories':
-        patch.categories = parseCategories(c);
-        break;
-      case 'Importance':
-        patch.importance = enumIn(IMPORTANCE_IN, c.text, 'Importance');
-        break;
       case 'ReminderDueBy':
         patch.reminderDateTime = parseDateTime(c.text, zone);
-        break;
-      case 'ReminderIsSet':
-        patch.isReminderOn = bool(c.text);
         break;
       case 'ExtendedProperty':
         ext.push(parseExtendedProperty(c));

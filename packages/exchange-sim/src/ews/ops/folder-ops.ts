@@ -9,13 +9,13 @@ import { M, T } from '../xml/namespaces';
 import { child, childText, type XNode } from '../xml/parse';
 import { el, tx } from '../xml/write';
 import { folderXml, resolveFolder } from './folders';
+import { requiredList } from './required-list';
+import { containsMatches, restrictionConstant } from './restriction';
 
 export function getFolder(ctx: EwsContext, op: XNode): string {
   const name = 'GetFolder';
   const shape = parseShape(child(op, M, 'FolderShape'));
-  const ids = child(op, M, 'FolderIds')?.children ?? [];
-  if (!ids.length)
-    throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: FolderIds is empty.');
+  const ids = requiredList(op, 'FolderIds');
   return operationResponse(
     name,
     ids.map((n) => {
@@ -48,10 +48,7 @@ function restrictionMatches(r: XNode | undefined, f: Folder): boolean {
   if (!r) return true;
   const test = (n: XNode): boolean => {
     const uri = child(n, T, 'FieldURI')?.attrs.FieldURI;
-    const constant =
-      child(child(n, T, 'FieldURIOrConstant'), T, 'Constant')?.attrs.Value ??
-      child(n, T, 'Constant')?.attrs.Value ??
-      '';
+    const constant = restrictionConstant(n) ?? '';
     const value =
       uri === 'folder:FolderClass' ? (f.folderClass ?? '') : uri === 'folder:DisplayName' ? f.displayName : undefined;
     switch (n.name) {
@@ -65,13 +62,8 @@ function restrictionMatches(r: XNode | undefined, f: Folder): boolean {
         return value === constant;
       case 'IsNotEqualTo':
         return value !== constant;
-      case 'Contains': {
-        if (value === undefined) return false;
-        const ci = (n.attrs.ContainmentComparison ?? '').includes('IgnoreCase');
-        const [v, c] = ci ? [value.toLowerCase(), constant.toLowerCase()] : [value, constant];
-        const mode = n.attrs.ContainmentMode ?? 'Substring';
-        return mode === 'FullString' ? v === c : mode === 'Prefixed' ? v.startsWith(c) : v.includes(c);
-      }
+      case 'Contains':
+        return value !== undefined && containsMatches(n, value, constant);
       case 'Exists':
         return value !== undefined && value !== '';
       default:

@@ -9,15 +9,14 @@ import { child, type XNode } from '../xml/parse';
 import { el } from '../xml/write';
 import { resolveFolder } from './folders';
 import { itemXml } from './render-item';
+import { requiredList } from './required-list';
 import { resolveItem } from './resolve-item';
 import { matchesRestriction } from './restriction';
 
 export function getItem(ctx: EwsContext, op: XNode): string {
   const name = 'GetItem';
   const shape = parseShape(child(op, M, 'ItemShape'));
-  const ids = child(op, M, 'ItemIds')?.children ?? [];
-  if (!ids.length)
-    throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: ItemIds is empty.');
+  const ids = requiredList(op, 'ItemIds');
   // One response message per requested id, in request order.
   return operationResponse(
     name,

@@ -53,9 +53,21 @@ function pathValue(item: Item, path: XNode): Value {
   return fieldValue(item, path.attrs.FieldURI ?? '');
 }
 
+/** A comparison's t:Constant, written either bare or inside t:FieldURIOrConstant. */
+export function restrictionConstant(n: XNode): string | undefined {
+  return child(child(n, T, 'FieldURIOrConstant'), T, 'Constant')?.attrs.Value ?? child(n, T, 'Constant')?.attrs.Value;
+}
+
+/** t:Contains, honouring ContainmentComparison (IgnoreCase) and ContainmentMode (Substring, Prefixed, FullString). */
+export function containsMatches(n: XNode, value: string, constant: string): boolean {
+  const ci = (n.attrs.ContainmentComparison ?? '').includes('IgnoreCase');
+  const [a, b] = ci ? [value.toLowerCase(), constant.toLowerCase()] : [value, constant];
+  const mode = n.attrs.ContainmentMode ?? 'Substring';
+  return mode === 'FullString' ? a === b : mode === 'Prefixed' ? a.startsWith(b) : a.includes(b);
+}
+
 function constantFor(n: XNode, like: Value): Value {
-  const raw =
-    child(child(n, T, 'FieldURIOrConstant'), T, 'Constant')?.attrs.Value ?? child(n, T, 'Constant')?.attrs.Value;
+  const raw = restrictionConstant(n);
   if (raw === undefined) return undefined;
   if (typeof like === 'number') return parseDateTime(raw);
   if (typeof like === 'boolean') return raw === 'true';
@@ -94,12 +106,8 @@ export function matchesRestriction(item: Item, restriction: XNode | undefined): 
         return v < c;
       case 'IsLessThanOrEqualTo':
         return v <= c;
-      case 'Contains': {
-        const ci = (n.attrs.ContainmentComparison ?? '').includes('IgnoreCase');
-        const [a, b] = ci ? [String(v).toLowerCase(), String(c).toLowerCase()] : [String(v), String(c)];
-        const mode = n.attrs.ContainmentMode ?? 'Substring';
-        return mode === 'FullString' ? a === b : mode === 'Prefixed' ? a.startsWith(b) : a.includes(b);
-      }
+      case 'Contains':
+        return containsMatches(n, String(v), String(c));
       default:
         throw new EwsFault('ErrorInvalidRequest', `Restriction ${n.name} is not supported by this simulator.`);
     }

@@ -13,6 +13,7 @@ import { child, type XNode } from '../xml/parse';
 import { el, tx } from '../xml/write';
 import { resolveFolder, wrapStore } from './folders';
 import { ELEMENT_OF_KIND } from './render-item';
+import { requiredList } from './required-list';
 import { resolveItem, type Target } from './resolve-item';
 
 const INVITE_MODES = new Set(['SendToNone', 'SendOnlyToAll', 'SendToAllAndSaveCopy']);
@@ -54,9 +55,7 @@ export function createItem(ctx: EwsContext, op: XNode): string {
   const invites = op.attrs.SendMeetingInvitations;
   checkMode(invites, INVITE_MODES, 'SendMeetingInvitations');
   const saved = child(op, M, 'SavedItemFolderId')?.children[0];
-  const items = child(op, M, 'Items')?.children ?? [];
-  if (!items.length)
-    throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: Items is empty.');
+  const items = requiredList(op, 'Items');
   return operationResponse(
     name,
     items.map((n) => {
@@ -140,9 +139,7 @@ export function updateItem(ctx: EwsContext, op: XNode): string {
       `The request failed schema validation: ConflictResolution="${resolution}" is invalid.`,
     );
   }
-  const changes = child(op, M, 'ItemChanges')?.children ?? [];
-  if (!changes.length)
-    throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: ItemChanges is empty.');
+  const changes = requiredList(op, 'ItemChanges');
   return operationResponse(
     name,
     changes.map((change) => {
@@ -339,9 +336,7 @@ export function deleteItem(ctx: EwsContext, op: XNode): string {
       `The request failed schema validation: AffectedTaskOccurrences="${affected}" is invalid.`,
     );
   }
-  const ids = child(op, M, 'ItemIds')?.children ?? [];
-  if (!ids.length)
-    throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: ItemIds is empty.');
+  const ids = requiredList(op, 'ItemIds');
   return operationResponse(
     name,
     ids.map((n) => {
