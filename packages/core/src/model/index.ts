@@ -1,3 +1,5 @@
+export type { Capabilities, FieldCapabilities, FieldHolding, IdentityField } from './capabilities';
+export { heldField, holdingOf, normalisedField, notHeldField, projectItem } from './capabilities';
 export type { Alarm } from './alarm';
 export type {
   ContactGroupItem,

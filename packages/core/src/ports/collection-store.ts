@@ -1,3 +1,4 @@
+import type { Capabilities } from '../model/capabilities';
 import type { ItemKind, PimItem } from '../model/item';
 import type { SyncWindow } from '../model/temporal';
 
@@ -41,6 +42,11 @@ export interface StoreCaps {
   /** True when `changesSince` is a real delta feed; false means every run lists the window. */
   readonly deltas: boolean;
   readonly kinds: readonly ItemKind[];
+  /**
+   * What the store holds of each model field (`../model/capabilities`). Left out: it holds every field as
+   * written (a DAV collection). The engine never writes a field from a side that does not hold it.
+   */
+  readonly holds?: Capabilities;
 }
 
 /** Where an item lives and which version of it we saw (ETag, ChangeKey). */
