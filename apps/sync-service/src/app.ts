@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { Errors } from './errors';
 import authPlugin from './plugins/auth';
 import errorsPlugin from './plugins/errors';
+import identifiersPlugin from './plugins/identifiers';
 import swaggerPlugin from './plugins/swagger';
 import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
@@ -85,6 +86,8 @@ export async function buildApp(deps: AppDeps) {
     },
   });
   await app.register(swaggerPlugin);
+  // Before auth: the tenant check and every handler see canonical ids.
+  await app.register(identifiersPlugin);
   await app.register(authPlugin, {
     store: deps.store,
     adminKey: deps.adminKey,
