@@ -1,8 +1,8 @@
 import { createRepositories } from '@exsync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretContext } from '../store/port';
-import { UUID_PARAMS } from './identifiers';
 import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import { UUID_PARAMS } from './identifiers';
 
 /**
  * A UUID may be written in upper case (RFC 9562 says to accept it). PostgreSQL stores it lower-cased, so an id
