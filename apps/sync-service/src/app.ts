@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { Errors } from './errors';
 import authPlugin from './plugins/auth';
-import errorsPlugin from './plugins/errors';
+import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors';
 import identifiersPlugin from './plugins/identifiers';
 import swaggerPlugin from './plugins/swagger';
 import { adminRoutes } from './routes/admin/index';
@@ -49,7 +49,10 @@ export async function buildApp(deps: AppDeps) {
     // Unknown fields are refused, not silently dropped, and "5" is not a number: a client with a bug hears of it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     // Tenant ids and user ids are matched exactly; no surprises from trailing slashes or case folding.
-    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Errors raised before the error handler could see them answer in the same `{ code, message }` shape.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Every route as registered, so a test can prove none is missing from the OpenAPI document.
