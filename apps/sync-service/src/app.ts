@@ -2,10 +2,10 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
-import { Errors } from './errors';
 import authPlugin from './plugins/auth';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors';
 import identifiersPlugin from './plugins/identifiers';
+import { registerJsonBodyParser } from './plugins/json-body';
 import swaggerPlugin from './plugins/swagger';
 import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
@@ -62,25 +62,7 @@ export async function buildApp(deps: AppDeps) {
   });
   app.decorate('registeredRoutes', registeredRoutes);
 
-  // JSON only: a text/plain body would otherwise reach validation as a string and get a confusing message.
-  app.removeContentTypeParser('text/plain');
-  // HTTP clients often send "Content-Type: application/json" with an empty DELETE body; that is no body, not an
-  // error. Anything else goes through Fastify's parser (which also refuses __proto__ poisoning).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = String(body);
-    if (text === '') {
-      done(null, undefined);
-      return;
-    }
-    // PostgreSQL text cannot hold NUL; refuse it here with a clear message instead of failing in the database.
-    if (/\\u0000/i.test(text)) {
-      done(new Errors.VALIDATION_FAILED('text fields may not contain the NUL character (\\u0000)'), undefined);
-      return;
-    }
-    parseJson(request, text, done);
-  });
+  registerJsonBodyParser(app);
   await app.register(errorsPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {
