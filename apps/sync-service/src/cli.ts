@@ -55,7 +55,8 @@ program
     const c = config();
     const logger = createLogger(c.logLevel);
     try {
-      const server = await startServer(c, logger, out);
+      // The first-start admin key goes to stderr, apart from the JSON logs on stdout.
+      const server = await startServer(c, logger, (text) => process.stderr.write(`${text}\n`));
       handleSignals(server, logger);
     } catch (e) {
       fail(e);

@@ -11,7 +11,10 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'exsync.j
 
 interface Proc {
   child: ChildProcess;
+  /** stdout and stderr interleaved. */
   output(): string;
+  stdout(): string;
+  stderr(): string;
   exited: Promise<number | null>;
 }
 
@@ -21,14 +24,18 @@ function run(args: string[], env: Record<string, string>): Proc {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let out = '';
+  let err = '';
   child.stdout?.on('data', (d) => {
     text += String(d);
+    out += String(d);
   });
   child.stderr?.on('data', (d) => {
     text += String(d);
+    err += String(d);
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
+  return { child, output: () => text, stdout: () => out, stderr: () => err, exited };
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined, proc: Proc, ms = 150_000): Promise<T> {
@@ -65,6 +72,12 @@ describe('exsync serve', () => {
       await server.exited;
     }
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the first-start admin key on stderr, never on stdout where the JSON logs go', () => {
+    expect(server.stderr()).toContain(adminKey);
+    expect(server.stdout()).not.toContain(adminKey);
+    for (const line of server.stdout().trim().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();
   });
 
   it('serves Swagger UI at /docs and the OpenAPI document at /openapi.json', async () => {
