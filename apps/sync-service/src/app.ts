@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
+import type { TrustProxy } from './config';
 import authPlugin from './plugins/auth';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors';
 import identifiersPlugin from './plugins/identifiers';
@@ -32,7 +33,8 @@ export interface AppDeps {
   vault: Vault;
   logger: Logger;
   adminKey?: string | undefined;
-  trustProxy?: boolean;
+  /** Which proxies to believe about the client address (see config.ts); never every hop. */
+  trustProxy?: TrustProxy;
   auth?: { maxFailures?: number; failureWindowMs?: number };
   /** Online key rotation (POST /v1/admin/key-rotation); the server provides it, tests may too. */
   rotateKey?: () => Promise<OnlineRotationResult>;

@@ -1,4 +1,5 @@
 import { type ApiKeyRepository, createApiKeyRepository } from './api-keys';
+import { type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
 import type { Database } from './open-database';
 import { createSealedSecretRepository, type SealedSecretRepository } from './sealed-secrets';
@@ -13,6 +14,7 @@ export interface Repositories {
   users: UserRepository;
   syncRuns: SyncRunRepository;
   sealedSecrets: SealedSecretRepository;
+  authFailures: AuthFailureRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -23,5 +25,6 @@ export function createRepositories(db: Database): Repositories {
     users: createUserRepository(db),
     syncRuns: createSyncRunRepository(db),
     sealedSecrets: createSealedSecretRepository(db),
+    authFailures: createAuthFailureRepository(db),
   };
 }
