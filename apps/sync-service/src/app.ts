@@ -6,7 +6,7 @@ import type { TrustProxy } from './config';
 import authPlugin from './plugins/auth';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors';
 import identifiersPlugin from './plugins/identifiers';
-import { registerJsonBodyParser } from './plugins/json-body';
+import jsonBodyPlugin from './plugins/json-body';
 import swaggerPlugin from './plugins/swagger';
 import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
@@ -64,7 +64,7 @@ export async function buildApp(deps: AppDeps) {
   });
   app.decorate('registeredRoutes', registeredRoutes);
 
-  registerJsonBodyParser(app);
+  await app.register(jsonBodyPlugin);
   await app.register(errorsPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { Errors } from '../errors';
 
 /**
@@ -87,7 +88,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * with a 400 naming the field. NUL is refused too (PostgreSQL text cannot hold it). An empty body sent with
  * `Content-Type: application/json` (common on DELETE) counts as no body.
  */
-export function registerJsonBodyParser(app: FastifyInstance): void {
+async function jsonBodyPlugin(app: FastifyInstance): Promise<void> {
   // JSON only: a text/plain body would otherwise reach validation as a string and get a confusing message.
   app.removeContentTypeParser('text/plain');
   // Fastify's own parser does the parsing (it also refuses __proto__ poisoning).
@@ -133,3 +134,6 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     });
   });
 }
+
+/** Registered with fastify-plugin so the parser applies to every route, not only inside this plugin. */
+export default fp(jsonBodyPlugin, { name: 'exsync-json-body' });
