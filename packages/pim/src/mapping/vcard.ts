@@ -21,6 +21,7 @@ import {
   toPhoto,
   toTyped,
   typedParams,
+  typesOf,
   type VCardVersion,
 } from './vcard-values';
 
@@ -179,20 +180,41 @@ const contactFields: Record<keyof Contact, AnyContactField> = {
     (v, version) => ['tel', {}, defaultType('tel', version), v.value],
   ),
   addresses: {
-    read: (c) => props(c, 'adr').map(toAddress),
+    read: (c) => {
+      const labels = labelPairs(c);
+      return props(c, 'adr').map((p) => readAddress(p, labels));
+    },
     write: (c, list, version) => {
       const existing = props(c, 'adr');
+      const labels = labelPairs(c);
       const kept = new Set<JProp>();
       const fresh: JProp[] = [];
+      const dropped = new Set<JProp>();
       (list as readonly PostalAddress[]).forEach((a, i) => {
         // Addresses have no identity of their own: match by position, the way every client lists them.
         const base = existing[i];
+        if (base && deepEqual(readAddress(base, labels), a)) {
+          kept.add(base);
+          return;
+        }
+        const adr = fromAddress(a, version, base);
         if (base) {
           kept.add(base);
-          if (!deepEqual(toAddress(base), a)) base.splice(0, base.length, ...fromAddress(a, version, base));
-        } else fresh.push(fromAddress(a, version));
+          base.splice(0, base.length, ...adr);
+        } else fresh.push(adr);
+        if (version === '3.0' && adr[1].label === undefined) {
+          const label = writeLabel(labels.get(base!), a, adr);
+          if (label === undefined) {
+            const old = labels.get(base!);
+            if (old) dropped.add(old);
+          } else if (!c[1].includes(label)) fresh.push(label);
+        }
       });
-      c[1] = c[1].filter((p) => p[0] !== 'adr' || kept.has(p));
+      for (const p of existing) {
+        const label = labels.get(p);
+        if (!kept.has(p) && label) dropped.add(label);
+      }
+      c[1] = c[1].filter((p) => (p[0] !== 'adr' || kept.has(p)) && !dropped.has(p));
       c[1].push(...fresh);
     },
   },
@@ -244,6 +266,52 @@ const contactFields: Record<keyof Contact, AnyContactField> = {
     },
   },
 };
+
+/**
+ * vCard 3.0 holds an address's printable label in its own LABEL property (RFC 2426 §3.2.2), tied to its ADR by
+ * the same group prefix or, ungrouped, by the same TYPEs; vCard 4.0 holds it as the ADR's LABEL parameter
+ * (RFC 6350 §6.3.1), and so do some 3.0 writers. Pairs each ADR without a LABEL parameter with its LABEL line.
+ */
+function labelPairs(card: JComp): Map<JProp, JProp> {
+  const pairs = new Map<JProp, JProp>();
+  if (versionOf(card) !== '3.0') return pairs;
+  const labels = props(card, 'label');
+  const typeKey = (p: JProp) => [...typesOf(p)].sort().join(',');
+  for (const adr of props(card, 'adr')) {
+    if (adr[1].label !== undefined) continue;
+    const group = adr[1].group;
+    const label = labels.find(
+      (l) =>
+        ![...pairs.values()].includes(l) &&
+        l[1].group === group &&
+        (group !== undefined || typeKey(l) === typeKey(adr)),
+    );
+    if (label) pairs.set(adr, label);
+  }
+  return pairs;
+}
+
+function readAddress(adr: JProp, labels: Map<JProp, JProp>): PostalAddress {
+  const a = toAddress(adr);
+  const label = labels.get(adr);
+  const text = label ? stringOf(label[3]) : '';
+  return a.label === undefined && text !== '' ? { ...a, label: text } : a;
+}
+
+/**
+ * The LABEL line for a vCard 3.0 address written as `adr`: the existing one updated (its TYPEs kept in step with
+ * the ADR's, or the pairing would not find it again), a new one, or undefined when the address has no label.
+ */
+function writeLabel(existing: JProp | undefined, a: PostalAddress, adr: JProp): JProp | undefined {
+  if (!a.label) return undefined;
+  const group = adr[1].group;
+  const params = typedParams(existing?.[1], { types: a.types }, '3.0');
+  if (group !== undefined) params.group = group;
+  if (!existing) return ['label', params, 'text', a.label];
+  if (stringOf(existing[3]) !== a.label) existing.splice(3, existing.length - 3, a.label);
+  if (!deepEqual([...typesOf(existing)].sort(), [...a.types].sort())) existing[1] = params;
+  return existing;
+}
 
 function isGroup(card: JComp): boolean {
   const kind = (text(card, 'kind') ?? text(card, 'x-addressbookserver-kind') ?? '').toLowerCase();
