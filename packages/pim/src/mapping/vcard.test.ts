@@ -1,6 +1,6 @@
 import type { ContactItem } from '@exsync/core';
 import { describe, expect, it } from 'vitest';
-import { fromModel, patch, toModel } from '../index';
+import { fetchedItemFrom, fromModel, patch, toModel } from '../index';
 
 const unfold = (s: string) => s.replace(/\r\n[ \t]/g, '');
 
@@ -63,5 +63,41 @@ describe('address labels in vCard 3.0 (RFC 2426 §3.2.2) and 4.0 (RFC 6350 §6.3
     const removed = patch(v3, { ...card, addresses: [unlabelled, card.addresses[1]!] });
     expect(removed).not.toContain('LABEL');
     expect(toModel(removed)).toEqual({ ...card, addresses: [unlabelled, card.addresses[1]!] });
+  });
+});
+
+describe('a vCard without UID', () => {
+  const NO_UID = [
+    'BEGIN:VCARD',
+    'VERSION:3.0',
+    'N:Doe;Jane;;;',
+    'FN:Jane Doe',
+    'TEL;TYPE=cell:+49 170 1',
+    'END:VCARD',
+    '',
+  ].join('\r\n');
+  const ref = (href: string) => ({ href, version: '"1"' });
+
+  it('gets a UID that stays the same when a field of the card is edited', () => {
+    const before = toModel(NO_UID);
+    const after = toModel(NO_UID.replace('+49 170 1', '+49 170 2').replace('TYPE=cell', 'TYPE=work'));
+    expect(after.uid).toBe(before.uid);
+  });
+
+  it('fetched over DAV takes its UID from the resource name, so no edit of any field changes it', () => {
+    const first = fetchedItemFrom(ref('/dav/addressbooks/u/contacts/jane%20doe-1.vcf'), NO_UID);
+    expect(first.item.uid).toBe('jane doe-1');
+    const renamed = NO_UID.replace('Doe;Jane', 'Roe;Janet').replace('Jane Doe', 'Janet Roe');
+    expect(fetchedItemFrom(ref('/dav/addressbooks/u/contacts/jane%20doe-1.vcf'), renamed).item.uid).toBe('jane doe-1');
+  });
+
+  it('keeps that UID through a patch and the next fetch', () => {
+    const href = '/dav/addressbooks/u/contacts/ABC-123.vcf';
+    const fetched = fetchedItemFrom(ref(href), NO_UID);
+    const card = fetched.item as ContactItem;
+    const out = patch(fetched.raw, { ...card, phones: [{ value: '+49 170 9', types: ['cell'] }] });
+    expect(out).toContain('UID:ABC-123\r\n');
+    expect(fetchedItemFrom(ref(href), out).item.uid).toBe('ABC-123');
+    expect(toModel(out).uid).toBe('ABC-123');
   });
 });

@@ -8,7 +8,6 @@ import type {
   TypedValue,
 } from '@exsync/core';
 import ICAL from 'ical.js';
-import { canonicalComponent } from '../content-hash';
 import type { JComp, JProp } from '../text/jcal';
 import { prop, props, removeProps, setProp, text } from '../text/jcal';
 import { deepEqual } from './fields';
@@ -313,6 +312,34 @@ function writeLabel(existing: JProp | undefined, a: PostalAddress, adr: JProp): 
   return existing;
 }
 
+/**
+ * A UID for a card that has none (exported cards; DAV servers that did not add one on upload). It must not change
+ * when the card is edited, or every edit would look like a delete and a create: the DAV resource name is the
+ * card's stable identity there; without one, the name the card is filed under (KIND, N, FN) is, so editing a
+ * phone or an address keeps the UID (renaming a UID-less card outside DAV does not).
+ */
+function derivedUid(card: JComp, href: string | undefined): string {
+  const fromHref = href === undefined ? undefined : resourceName(href);
+  if (fromHref) return fromHref;
+  const identity = ['kind', 'x-addressbookserver-kind', 'n', 'fn'].map((name) =>
+    JSON.stringify(prop(card, name)?.slice(3)),
+  );
+  return `exsync-${createHash('sha256').update(identity.join('\n')).digest('hex').slice(0, 32)}`;
+}
+
+/** `/…/contacts/abc-123.vcf` → `abc-123`: the last path segment, percent-decoded, without its extension. */
+function resourceName(href: string): string | undefined {
+  const segment = href.split(/[?#]/)[0]!.split('/').filter(Boolean).pop() ?? '';
+  let name = segment;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    // Not valid percent-encoding: the segment as written is still stable.
+  }
+  name = name.replace(/\.(vcf|vcard|ics)$/i, '').trim();
+  return name === '' ? undefined : name;
+}
+
 function isGroup(card: JComp): boolean {
   const kind = (text(card, 'kind') ?? text(card, 'x-addressbookserver-kind') ?? '').toLowerCase();
   return kind === 'group';
@@ -332,11 +359,8 @@ function fromMember(m: GroupMember, name: string): JProp {
   return [name, {}, name === 'member' ? 'uri' : 'unknown', v];
 }
 
-export function readContactOrGroup(card: JComp): ContactItem | ContactGroupItem {
-  // Exported cards often lack a UID (DAV servers add one on upload); a content-derived one keeps them usable.
-  const uid =
-    text(card, 'uid') ??
-    `exsync-${createHash('sha256').update(canonicalComponent(card, undefined)).digest('hex').slice(0, 32)}`;
+export function readContactOrGroup(card: JComp, href?: string): ContactItem | ContactGroupItem {
+  const uid = text(card, 'uid') ?? derivedUid(card, href);
   if (isGroup(card)) {
     const members = card[1].filter((p) => MEMBER_PROPS.includes(p[0])).flatMap((p) => toMember(p) ?? []);
     const group: Record<string, unknown> = {
