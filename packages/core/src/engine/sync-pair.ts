@@ -155,7 +155,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
     });
   const reads = { a: await read('a'), b: await read('b') };
   const groups = groupObservations(rows, reads.a.observations, reads.b.observations);
-  const planned = planGroups(rows, groups, policy);
+  const planned = planGroups(rows, groups, policy, { a: deps.a.caps.holds, b: deps.b.caps.holds });
   const emptied = new Set((['a', 'b'] as const).filter((s) => reads[s].emptied));
   const guarded = guardDeletions(
     planned.map((p) => p.plan),

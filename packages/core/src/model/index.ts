@@ -1,6 +1,6 @@
 export type { Alarm } from './alarm';
 export type { Capabilities, FieldCapabilities, FieldHolding, IdentityField } from './capabilities';
-export { heldField, holdingOf, normalisedField, notHeldField, projectItem } from './capabilities';
+export { coupledFieldsOf, heldField, holdingOf, normalisedField, notHeldField, projectItem } from './capabilities';
 export type {
   ContactGroupItem,
   ContactItem,
