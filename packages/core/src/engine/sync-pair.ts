@@ -165,7 +165,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
   const plan = guarded.plans.filter((p) => p.writes.length > 0 || p.conflict || p.quarantine.length > 0);
   const summary = plan.map(summarize);
   const modes = { a: reads.a.mode, b: reads.b.mode };
-  const errors = [...reads.a.unreadable, ...reads.b.unreadable].map((h) => `unreadable item ${h}`);
+  const errors = [...reads.a.unreadable, ...reads.b.unreadable].map((u) => `unreadable item ${u.href}: ${u.reason}`);
 
   if (options.dryRun) {
     await status.finishRun(runId, { outcome: 'success', counts: {}, plan: summary });
