@@ -185,6 +185,11 @@ export class MemoryStore implements CollectionStore {
     return refOf(this.#store(href, this.#codec.serialize(this.#held(item), marker)));
   }
 
+  /** Stores a raw object byte for byte, as another client would (a real-world .ics or .vcf); returns its ref. */
+  putRaw(raw: string, href: string): ItemRef {
+    return refOf(this.#store(href, raw));
+  }
+
   /** What this store keeps of an item. */
   #held(item: PimItem): PimItem {
     return projectItem(this.caps.holds, item);
