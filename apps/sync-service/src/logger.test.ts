@@ -80,6 +80,7 @@ describe('logging never throws', () => {
         expect(() => log[level](value, name), name).not.toThrow();
         expect(() => log[level](Object.assign(new Error(name), value)), `${name} as error`).not.toThrow();
         expect(() => log.child({ reqId: 'r1' })[level](value, name), `${name} (child)`).not.toThrow();
+        expect(() => log.child(value as Record<string, unknown>)[level]('bound'), `${name} (bindings)`).not.toThrow();
       }
       const text = out.text();
       for (const secret of ['C1-plain', 'C2-plain', 'C3-plain', 'C4-plain', 'C5-plain', 'C6-plain']) {
@@ -91,6 +92,10 @@ describe('logging never throws', () => {
         expect(line.length).toBeLessThan(256 * 1024);
       }
       expect(text).toContain('a Buffer at the top');
+      // Bindings accumulate through children of children.
+      const nested = capture();
+      createLogger(level, nested.stream).child({ a: 1 }).child({ b: 2, token: 'C7-plain' })[level]('x');
+      expect(JSON.parse(nested.text())).toMatchObject({ a: 1, b: 2, token: '[redacted]' });
     });
   }
 });

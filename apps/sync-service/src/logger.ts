@@ -159,5 +159,14 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     // `err` is already a plain copy (type, message, stack, fields) made by `loggable`.
     serializers: { err: (e: unknown) => e },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  // Child-logger bindings (e.g. the user a sync runs for) get the same treatment as logged objects; pino applies
+  // no formatter to them. Children inherit this method, and `this` is the child, so bindings still accumulate.
+  type ChildFn = (this: unknown, bindings: pino.Bindings, options?: unknown) => unknown;
+  const child = logger.child as unknown as ChildFn;
+  const safeChild: ChildFn = function (this: unknown, bindings, childOptions) {
+    return child.call(this, loggable(bindings) as pino.Bindings, childOptions);
+  };
+  logger.child = safeChild as unknown as Logger['child'];
+  return logger;
 }
