@@ -40,6 +40,9 @@ export interface ContactSnapshot {
   addresses: Record<string, Record<string, string>>;
 }
 
+/** The year Outlook writes for a birthday without one. */
+const NO_YEAR = 1604;
+
 const EMAIL_KEYS = ['EmailAddress1', 'EmailAddress2', 'EmailAddress3'] as const;
 const IM_KEYS = ['ImAddress1', 'ImAddress2', 'ImAddress3'] as const;
 /** Exchange's fixed phone slots and the vCard TYPEs each stands for. */
@@ -150,7 +153,8 @@ export function contactFromSnapshot(s: ContactSnapshot, uid: string): ContactIte
         ? clean({ name: s.companyName, units: s.department ? [s.department] : [] })
         : undefined,
     title: s.jobTitle,
-    birthday: year && month && day ? { year, month, day } : undefined,
+    // Outlook's convention for a birthday whose year is unknown (vCard --MMDD) is the year 1604.
+    birthday: year && month && day ? { ...(year === NO_YEAR ? {} : { year }), month, day } : undefined,
     notes: s.body,
     urls: s.homePage ? [{ value: s.homePage, types: ['work'] }] : [],
     impps: IM_KEYS.flatMap((k) => (s.ims[k] ? [{ value: s.ims[k], types: [] }] : [])),
@@ -227,7 +231,7 @@ const WRITERS: readonly Writer[] = [
       const b = c.birthday;
       e.Birthday = b
         ? dateTimeOf(
-            `${String(b.year ?? 1604).padStart(4, '0')}-${String(b.month).padStart(2, '0')}-${String(b.day).padStart(2, '0')}T00:00:00Z`,
+            `${String(b.year ?? NO_YEAR).padStart(4, '0')}-${String(b.month).padStart(2, '0')}-${String(b.day).padStart(2, '0')}T00:00:00Z`,
           )
         : (null as never);
     },

@@ -1,8 +1,11 @@
 import type { Alarm, Attendee, DateValue, EventException, EventItem, RecurrenceRule, Weekday } from '@exsync/core';
 import { RejectedError } from '@exsync/core';
+import { isIanaZone, utcToWallClock } from '@exsync/pim';
 import {
   type Appointment,
   BodyType,
+  DateTime,
+  DateTimeKind,
   DayOfTheWeek,
   DayOfTheWeekIndex,
   type Attendee as EwsAttendee,
@@ -14,6 +17,7 @@ import {
   Sensitivity,
   TimeZoneInfo,
 } from 'ews-javascript-api';
+import { effectiveEnd } from '../event-end';
 import { ewsSensitivityOf, importanceOf, priorityOf, sensitivityOf } from './importance-sensitivity';
 import {
   dateTimeOf,
@@ -142,8 +146,9 @@ export function snapshotRecurrence(a: Appointment): RecurrenceSnapshot | undefin
   else if (r instanceof Recurrence.RelativeYearlyPattern) pattern = 'RelativeYearly';
   else if (r instanceof Recurrence.YearlyPattern) pattern = 'Yearly';
   s.pattern = pattern;
-  const interval = read(() => any.Interval as number);
-  if (typeof interval === 'number') s.interval = interval;
+  // The library hands the interval over as the string it parsed from the XML.
+  const interval = Number(read(() => any.Interval as unknown));
+  if (Number.isInteger(interval) && interval > 0) s.interval = interval;
   const days = read(() => (any.DaysOfTheWeek as { GetEnumerator(): number[] } | undefined)?.GetEnumerator());
   const day = read(() => any.DayOfTheWeek as number);
   if (days?.length) s.daysOfWeek = days.map((d) => DayOfTheWeek[d] as string);
@@ -330,7 +335,9 @@ const WRITERS: readonly FieldWriter[] = [
     get: (e) => [e.start, e.end, e.duration],
     set: (a, e) => {
       const start = instantOf(e.start);
-      const end = e.end ? instantOf(e.end) : e.start.kind === 'date' ? start + 86_400_000 : start;
+      // EWS holds an end, never a duration: DURATION becomes the end it stands for (RFC 5545 §3.3.6).
+      const endValue = effectiveEnd(e);
+      const end = instantOf(endValue);
       a.IsAllDayEvent = e.start.kind === 'date';
       a.Start = dateTimeOf(new Date(start).toISOString());
       a.End = dateTimeOf(new Date(end).toISOString());
@@ -338,7 +345,7 @@ const WRITERS: readonly FieldWriter[] = [
       const zone = e.start.kind === 'zoned' ? timeZoneOf(e.start.tzid) : undefined;
       if (zone) {
         a.StartTimeZone = zone;
-        a.EndTimeZone = (e.end?.kind === 'zoned' && timeZoneOf(e.end.tzid)) || zone;
+        a.EndTimeZone = (endValue.kind === 'zoned' && timeZoneOf(endValue.tzid)) || zone;
       }
     },
   },
@@ -438,30 +445,44 @@ function reminderMinutes(reminders: readonly Alarm[]): number | undefined {
   return undefined;
 }
 
-function patternOf(rule: RecurrenceRule, start: DateValue) {
-  const startDate = dateTimeOf(new Date(instantOf(start)).toISOString());
+/**
+ * The EWS pattern of a rule. Implicit parts (the weekday of a weekly rule, the day of a monthly one, the start date
+ * of the range) come from the start's wall clock in the series' own zone: Monday 08:00 in Tokyo is a Monday series
+ * even though it is Sunday in UTC.
+ */
+export function patternOf(rule: RecurrenceRule, start: DateValue): Recurrence {
   const unsupported = () => new RejectedError(`Exchange cannot hold this recurrence (${rule.freq})`, 'unsupported');
   if (rule.bySetPos?.length || (rule.byMonth && rule.byMonth.length > 1)) throw unsupported();
   const interval = rule.interval ?? 1;
+  const local = localDateOf(start);
+  const localDay = new Date(`${local}T00:00:00Z`);
+  const startDay = localDay.getUTCDay();
   let p: Recurrence;
-  const startDay = new Date(instantOf(start)).getUTCDay();
   const dayOf = (d: Weekday) => DayOfTheWeek[DAY_NAMES[d]];
   const ordinalOf = (o: number | undefined) =>
     o === -1 ? DayOfTheWeekIndex.Last : ([0, 1, 2, 3] as DayOfTheWeekIndex[])[(o ?? 1) - 1];
+  const weekly = (days: readonly DayOfTheWeek[]) => {
+    const w = new Recurrence.WeeklyPattern();
+    w.Interval = interval;
+    w.DaysOfTheWeek.AddRange([...days]);
+    return w;
+  };
   switch (rule.freq) {
     case 'DAILY': {
-      if (rule.byDay?.length) throw unsupported();
+      if (rule.byDay?.length) {
+        // "Every weekday" (DAILY;BYDAY=MO,…,FR) is Outlook's weekly pattern on those days; with an interval or
+        // ordinals a daily rule has no EWS form.
+        if (interval !== 1 || rule.byDay.some((d) => d.ordinal !== undefined)) throw unsupported();
+        p = weekly(rule.byDay.map((d) => dayOf(d.day)));
+        break;
+      }
       const d = new Recurrence.DailyPattern();
       d.Interval = interval;
       p = d;
       break;
     }
     case 'WEEKLY': {
-      const w = new Recurrence.WeeklyPattern();
-      w.Interval = interval;
-      const days = rule.byDay?.length ? rule.byDay.map((d) => dayOf(d.day)) : [startDay as DayOfTheWeek];
-      w.DaysOfTheWeek.AddRange(days);
-      p = w;
+      p = weekly(rule.byDay?.length ? rule.byDay.map((d) => dayOf(d.day)) : [startDay as DayOfTheWeek]);
       break;
     }
     case 'MONTHLY': {
@@ -475,15 +496,14 @@ function patternOf(rule: RecurrenceRule, start: DateValue) {
       } else if (!rule.byDay?.length) {
         const m = new Recurrence.MonthlyPattern();
         m.Interval = interval;
-        m.DayOfMonth = rule.byMonthDay?.[0] ?? new Date(instantOf(start)).getUTCDate();
+        m.DayOfMonth = rule.byMonthDay?.[0] ?? localDay.getUTCDate();
         p = m;
       } else throw unsupported();
       break;
     }
     case 'YEARLY': {
       if (interval !== 1) throw unsupported();
-      const s = new Date(instantOf(start));
-      const month = rule.byMonth?.[0] ?? s.getUTCMonth() + 1;
+      const month = rule.byMonth?.[0] ?? localDay.getUTCMonth() + 1;
       const byDay = rule.byDay?.[0];
       if (byDay && rule.byDay?.length === 1) {
         const y = new Recurrence.RelativeYearlyPattern();
@@ -494,16 +514,37 @@ function patternOf(rule: RecurrenceRule, start: DateValue) {
       } else if (!rule.byDay?.length) {
         const y = new Recurrence.YearlyPattern();
         y.Month = month;
-        y.DayOfMonth = rule.byMonthDay?.[0] ?? s.getUTCDate();
+        y.DayOfMonth = rule.byMonthDay?.[0] ?? localDay.getUTCDate();
         p = y;
       } else throw unsupported();
       break;
     }
   }
-  p.StartDate = startDate;
+  p.StartDate = xsDateOf(local);
+  const zone = start.kind === 'zoned' ? start.tzid : undefined;
   if (rule.count) p.NumberOfOccurrences = rule.count;
-  else if (rule.until) p.EndDate = dateTimeOf(new Date(instantOf(rule.until)).toISOString());
+  else if (rule.until) p.EndDate = xsDateOf(localDateOf(rule.until, zone));
   return p;
+}
+
+/** `YYYY-MM-DD` of a date value on the wall clock of `zone` (its own zone or wall clock when it has one). */
+function localDateOf(v: DateValue, zone?: string): string {
+  switch (v.kind) {
+    case 'date':
+      return v.date;
+    case 'zoned':
+    case 'floating':
+      return v.dateTime.slice(0, 10);
+    case 'utc':
+      return zone && isIanaZone(zone)
+        ? utcToWallClock(Date.parse(v.dateTime), zone).slice(0, 10)
+        : v.dateTime.slice(0, 10);
+  }
+}
+
+/** An xs:date: the library formats a UTC-kind DateTime as that calendar date, whatever the process zone. */
+function xsDateOf(date: string): DateTime {
+  return new DateTime(Date.parse(`${date}T00:00:00Z`), DateTimeKind.Utc);
 }
 
 /** Writes every mapped field (create) or only those that differ between `base` and `next` (update). */
@@ -538,14 +579,15 @@ export function clean<T extends object>(value: T): T {
 /** One exception (or a plain occurrence) seen as a single event, so the field writers apply to it. */
 export function occurrenceAsEvent(master: EventItem, data: EventException | undefined, at: DateValue): EventItem {
   const { recurrenceId: _r, ...fields } = data ?? { recurrenceId: at };
-  const duration = master.end ? instantOf(master.end) - instantOf(master.start) : 0;
+  const length = instantOf(effectiveEnd(master)) - instantOf(master.start);
   const start = data?.start ?? at;
-  const end = data ? data.end : master.end ? shift(at, duration) : undefined;
+  const end = data ? effectiveEnd(data) : shift(at, length);
   return {
     ...master,
     ...fields,
     start,
-    ...(end ? { end } : {}),
+    end,
+    duration: undefined,
     recurrence: undefined,
     recurrenceDates: [],
     excludedDates: [],

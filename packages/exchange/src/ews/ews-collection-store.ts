@@ -358,11 +358,19 @@ export class EwsCollectionStore implements CollectionStore {
         } else {
           await target.Save(this.folderId);
         }
-        return target;
+        // Exceptions and deleted occurrences are items of their own in EWS: written after the master exists, as an
+        // update would write them onto a series that had none.
+        if (item.kind === 'event' && item.recurrence && (item.exceptions.length || item.excludedDates.length)) {
+          const plain: EventItem = { ...item, exceptions: [], excludedDates: [] };
+          if (await this.writeOccurrences(svc, item, plain, undefined)) {
+            return (await this.bindIdOnly(svc, target.Id.UniqueId)).Id;
+          }
+        }
+        return target.Id;
       },
       signal,
     );
-    return { ref: { href: saved.Id.UniqueId, version: saved.Id.ChangeKey } };
+    return { ref: { href: saved.UniqueId, version: saved.ChangeKey } };
   }
 
   private newItem(svc: ExchangeService, item: PimItem): Appointment | Contact | Task | ContactGroup {
