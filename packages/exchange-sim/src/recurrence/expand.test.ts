@@ -32,6 +32,11 @@ describe('zoned time', () => {
     expect(toIanaZone('America/New_York')).toBe('America/New_York');
     expect(() => toIanaZone('Mars Standard Time')).toThrow(/Unknown time zone/);
   });
+  it('knows the Windows zones of Mexico, such as "Pacific Standard Time (Mexico)" (CLDR windowsZones)', () => {
+    expect(toIanaZone('Pacific Standard Time (Mexico)')).toBe('America/Tijuana');
+    expect(toIanaZone('Central Standard Time (Mexico)')).toBe('America/Mexico_City');
+    expect(toIanaZone('Mountain Standard Time (Mexico)')).toBe('America/Mazatlan');
+  });
 });
 
 describe('recurrence expansion', () => {

@@ -39,6 +39,9 @@ const WINDOWS_TO_IANA: Record<string, string> = {
   'E. South America Standard Time': 'America/Sao_Paulo',
   'Argentina Standard Time': 'America/Buenos_Aires',
   'Mexico Standard Time': 'America/Mexico_City',
+  'Central Standard Time (Mexico)': 'America/Mexico_City',
+  'Pacific Standard Time (Mexico)': 'America/Tijuana',
+  'Mountain Standard Time (Mexico)': 'America/Mazatlan',
   'Canada Central Standard Time': 'America/Regina',
 };
 
