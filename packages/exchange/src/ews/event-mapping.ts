@@ -15,6 +15,7 @@ import {
   MessageBody,
   Recurrence,
   Sensitivity,
+  type Task,
   TimeZoneInfo,
 } from 'ews-javascript-api';
 import { effectiveEnd } from '../event-end';
@@ -50,7 +51,7 @@ interface EventFieldsSnapshot {
   reminderMinutes?: number;
 }
 
-interface RecurrenceSnapshot {
+export interface RecurrenceSnapshot {
   pattern: string;
   interval?: number;
   daysOfWeek?: string[];
@@ -133,7 +134,7 @@ export function snapshotFields(a: Appointment): EventFieldsSnapshot {
   });
 }
 
-export function snapshotRecurrence(a: Appointment): RecurrenceSnapshot | undefined {
+export function snapshotRecurrence(a: Appointment | Task): RecurrenceSnapshot | undefined {
   const r = read(() => a.Recurrence);
   if (!r) return undefined;
   const any = r as unknown as Record<string, unknown>;
@@ -255,7 +256,7 @@ function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined
   }) as Omit<EventItem, 'kind' | 'uid' | 'recurrenceDates' | 'excludedDates' | 'exceptions'>;
 }
 
-function ruleFromSnapshot(r: RecurrenceSnapshot, zone: string | undefined): RecurrenceRule {
+export function ruleFromSnapshot(r: RecurrenceSnapshot, zone: string | undefined): RecurrenceRule {
   const byDay = (r.daysOfWeek ?? []).flatMap((d) => (WEEKDAYS[d] ? [WEEKDAYS[d]] : []));
   const ordinal = r.dayOfWeekIndex ? ORDINALS[r.dayOfWeekIndex] : undefined;
   const range = {
