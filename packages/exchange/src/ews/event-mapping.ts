@@ -1,6 +1,6 @@
 import type { Alarm, Attendee, DateValue, EventException, EventItem, RecurrenceRule, Weekday } from '@exsync/core';
 import { RejectedError } from '@exsync/core';
-import { isIanaZone, utcToWallClock } from '@exsync/pim';
+import { ianaToWindows, isIanaZone, utcToWallClock } from '@exsync/pim';
 import {
   type Appointment,
   BodyType,
@@ -421,12 +421,29 @@ const WRITERS: readonly FieldWriter[] = [
   },
 ];
 
-function timeZoneOf(tzid: string): TimeZoneInfo | undefined {
+/** ICU's own spelling of a zone (Europe/Kyiv → Europe/Kiev), which CLDR's older Windows table knows. */
+function icuZone(tzid: string): string {
   try {
-    return TimeZoneInfo.FindSystemTimeZoneById(tzid);
+    return new Intl.DateTimeFormat('en', { timeZone: tzid }).resolvedOptions().timeZone;
   } catch {
-    return undefined;
+    return tzid;
   }
+}
+
+/**
+ * The library's zone for an IANA id. Its own IANA table lacks newer names (Europe/Kyiv,
+ * America/Argentina/Buenos_Aires): those go through CLDR's Windows id, which it knows.
+ */
+export function timeZoneOf(tzid: string): TimeZoneInfo | undefined {
+  for (const id of [tzid, ianaToWindows(tzid), ianaToWindows(icuZone(tzid))]) {
+    if (!id) continue;
+    try {
+      return TimeZoneInfo.FindSystemTimeZoneById(id);
+    } catch {
+      // try the next spelling
+    }
+  }
+  return undefined;
 }
 
 /** Exchange holds one reminder, relative to the start; other alarms stay only on the DAV side. */

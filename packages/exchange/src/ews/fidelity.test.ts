@@ -217,6 +217,18 @@ describe('contacts', () => {
 });
 
 describe('Windows time zones', () => {
+  it('writes a zone the library knows only by its Windows id (Europe/Kyiv) with that zone, not as UTC', async () => {
+    const kyiv = (dateTime: string) => zoned(dateTime, 'Europe/Kyiv');
+    const event = sampleEvent('kyiv', '2030-03-04T07:00:00Z', {
+      start: kyiv('2030-03-04T09:00:00'),
+      end: kyiv('2030-03-04T10:00:00'),
+    });
+    const { href, read } = await roundTrip(fresh('calendar'), event);
+    expect(simEvent(href).timeZone).not.toBe('UTC');
+    // Exchange names the zone by its Windows id; CLDR's canonical IANA zone for it is Europe/Kiev.
+    expect(read.start).toEqual(zoned('2030-03-04T09:00:00', 'Europe/Kiev'));
+  });
+
   it('knows "Pacific Standard Time (Mexico)": an Outlook appointment in it reads as America/Tijuana', async () => {
     const folder = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: `fid tz ${++n}` });
     const store = new EwsCollectionStore(h.config({ id: folder.id, kind: 'calendar' }));
