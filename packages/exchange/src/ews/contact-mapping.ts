@@ -41,12 +41,14 @@ export interface ContactSnapshot {
 }
 
 /** The year Outlook writes for a birthday without one. */
-const NO_YEAR = 1604;
+export const NO_YEAR = 1604;
 
 const EMAIL_KEYS = ['EmailAddress1', 'EmailAddress2', 'EmailAddress3'] as const;
+export const EMAIL_SLOTS = EMAIL_KEYS.length;
 const IM_KEYS = ['ImAddress1', 'ImAddress2', 'ImAddress3'] as const;
+export const IM_SLOTS = IM_KEYS.length;
 /** Exchange's fixed phone slots and the vCard TYPEs each stands for. */
-const PHONE_TYPES: Record<string, readonly string[]> = {
+export const PHONE_TYPES: Record<string, readonly string[]> = {
   BusinessPhone: ['work', 'voice'],
   BusinessPhone2: ['work', 'voice'],
   HomePhone: ['home', 'voice'],
@@ -57,7 +59,7 @@ const PHONE_TYPES: Record<string, readonly string[]> = {
   Pager: ['pager'],
   OtherTelephone: ['voice'],
 };
-const ADDRESS_TYPES: Record<string, readonly string[]> = { Business: ['work'], Home: ['home'], Other: [] };
+export const ADDRESS_TYPES: Record<string, readonly string[]> = { Business: ['work'], Home: ['home'], Other: [] };
 
 function dictEntries(dict: unknown, keys: readonly string[], enumObj: Record<string, number>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -167,7 +169,7 @@ type Writer = ItemWriter<Contact, ContactItem>;
 const text = (v: string | undefined) => (v === undefined || v === '' ? (null as never) : xmlText(v));
 
 /** Picks phone numbers for Exchange's slots: the first number whose TYPEs fit a free slot gets it. */
-function phoneSlots(phones: readonly TypedValue[]): Map<string, string> {
+export function phoneSlots(phones: readonly TypedValue[]): Map<string, string> {
   const slots = new Map<string, string>();
   for (const p of phones) {
     const t = new Set(p.types.map((x) => x.toLowerCase()));
@@ -188,6 +190,12 @@ function phoneSlots(phones: readonly TypedValue[]): Map<string, string> {
     if (slot) slots.set(slot, p.value);
   }
   return slots;
+}
+
+/** Exchange's address slot for an address: Business for work, Home for home, Other for the rest. */
+export function addressSlot(a: PostalAddress): keyof typeof PhysicalAddressKey {
+  const t = new Set(a.types.map((x) => x.toLowerCase()));
+  return t.has('work') ? 'Business' : t.has('home') ? 'Home' : 'Other';
 }
 
 const WRITERS: readonly Writer[] = [
@@ -292,8 +300,7 @@ const WRITERS: readonly Writer[] = [
     set: (e, c) => {
       const used = new Set<string>();
       for (const a of c.addresses) {
-        const t = new Set(a.types.map((x) => x.toLowerCase()));
-        const slot = (t.has('work') ? 'Business' : t.has('home') ? 'Home' : 'Other') as keyof typeof PhysicalAddressKey;
+        const slot = addressSlot(a);
         if (used.has(slot)) continue;
         used.add(slot);
         const entry = new PhysicalAddressEntry();

@@ -203,11 +203,16 @@ const RESPONSE: Record<string, Attendee['status']> = {
   Organizer: 'accepted',
 };
 
-export function eventFromSnapshot(s: EventSnapshot, uid: string): EventItem {
+/**
+ * The model of an appointment read from `mailbox`. Exchange makes every appointment's organizer the mailbox that
+ * holds it: the organizer is reported only for meetings (iCalendar has ORGANIZER for scheduled events only), and the
+ * mailbox's own display name is left out, as a write could never set it.
+ */
+export function eventFromSnapshot(s: EventSnapshot, uid: string, mailbox = ''): EventItem {
   const zone = ianaOf(s.startTimeZone);
-  const fields = occurrenceFromSnapshot(s, zone);
+  const fields = occurrenceFromSnapshot(s, zone, mailbox);
   const exceptions: EventException[] = s.modifiedOccurrences.map((o) => ({
-    ...occurrenceFromSnapshot({ ...s, ...o, categories: o.categories, attendees: o.attendees }, zone),
+    ...occurrenceFromSnapshot({ ...s, ...o, categories: o.categories, attendees: o.attendees }, zone, mailbox),
     recurrenceId: dateValueOf(o.originalStart, zone, !!s.isAllDay),
   }));
   return {
@@ -221,7 +226,7 @@ export function eventFromSnapshot(s: EventSnapshot, uid: string): EventItem {
   };
 }
 
-function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined) {
+function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined, mailbox: string) {
   const allDay = !!s.isAllDay;
   const reminders: Alarm[] =
     s.reminderMinutes !== undefined
@@ -240,7 +245,13 @@ function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined
     sensitivity,
     priority,
     categories: s.categories,
-    organizer: s.organizer ? clean({ email: s.organizer.address, name: s.organizer.name }) : undefined,
+    organizer:
+      s.organizer && s.attendees.length
+        ? clean({
+            email: s.organizer.address,
+            name: s.organizer.address.toLowerCase() === mailbox.toLowerCase() ? undefined : s.organizer.name,
+          })
+        : undefined,
     attendees: s.attendees.map(
       (a): Attendee =>
         clean({
@@ -447,7 +458,7 @@ export function timeZoneOf(tzid: string): TimeZoneInfo | undefined {
 }
 
 /** Exchange holds one reminder, relative to the start; other alarms stay only on the DAV side. */
-function reminderMinutes(reminders: readonly Alarm[]): number | undefined {
+export function reminderMinutes(reminders: readonly Alarm[]): number | undefined {
   for (const r of reminders) {
     if (!('relative' in r.trigger) || r.trigger.related === 'end') continue;
     const m = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(r.trigger.relative);

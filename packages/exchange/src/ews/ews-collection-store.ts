@@ -53,6 +53,7 @@ import {
   WellKnownFolderName,
 } from 'ews-javascript-api';
 import { canonicalJson, modelHash } from './canonical-hash';
+import { ewsCapabilities } from './capabilities';
 import { classifyEwsError } from './classify-error';
 import { collectionKindOf, type EwsConnectionConfig, validateConfig } from './connection-config';
 import { type ContactSnapshot, contactFromSnapshot, snapshotContact, writeContact } from './contact-mapping';
@@ -108,7 +109,12 @@ export class EwsCollectionStore implements CollectionStore {
   constructor(config: EwsConnectionConfig, options: EwsCollectionStoreOptions = {}) {
     validateConfig(config);
     this.kind = collectionKindOf(config.folder);
-    this.caps = { readOnly: false, deltas: true, kinds: itemKindsOf[this.kind] };
+    this.caps = {
+      readOnly: false,
+      deltas: true,
+      kinds: itemKindsOf[this.kind],
+      holds: ewsCapabilities(config.mailbox),
+    };
     this.session = new EwsSession(config);
     const f = config.folder;
     this.folderId =
@@ -232,7 +238,7 @@ export class EwsCollectionStore implements CollectionStore {
   }
 
   private fromSnapshot(snapshot: Snapshot): FetchedItem {
-    const model = modelOf(snapshot);
+    const model = modelOf(snapshot, this.mailbox);
     return {
       ref: { href: snapshot.itemId, version: snapshot.changeKey },
       raw: canonicalJson(snapshot),
@@ -417,7 +423,7 @@ export class EwsCollectionStore implements CollectionStore {
 
   async update(base: StoredItem, item: PimItem, signal?: AbortSignal): Promise<WriteResult> {
     this.assertKind(item);
-    const baseModel = parseBase(base.raw, item.kind);
+    const baseModel = parseBase(base.raw, item.kind, this.mailbox);
     const ref = await this.session.call(
       'UpdateItem',
       async (svc) => {
@@ -609,10 +615,10 @@ const MALFORMED_CODES = new Set<number>([
   ServiceError.ErrorInvalidIdXml,
 ]);
 
-function modelOf(s: Snapshot): PimItem {
+function modelOf(s: Snapshot, mailbox: string): PimItem {
   switch (s.type) {
     case 'CalendarItem':
-      return eventFromSnapshot(s, s.uid ?? s.itemId);
+      return eventFromSnapshot(s, s.uid ?? s.itemId, mailbox);
     case 'Contact':
       return contactFromSnapshot(s, s.uid ?? s.itemId);
     case 'Task':
@@ -632,9 +638,9 @@ function parseSnapshot(raw: string): EventSnapshot | undefined {
   }
 }
 
-function parseBase(raw: string, kind: PimItem['kind']): PimItem | undefined {
+function parseBase(raw: string, kind: PimItem['kind'], mailbox: string): PimItem | undefined {
   try {
-    const model = modelOf(JSON.parse(raw) as Snapshot);
+    const model = modelOf(JSON.parse(raw) as Snapshot, mailbox);
     return model.kind === kind ? model : undefined;
   } catch {
     return undefined;

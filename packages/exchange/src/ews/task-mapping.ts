@@ -179,7 +179,7 @@ const WRITERS: readonly Writer[] = [
 ];
 
 /** Exchange's one task reminder is absolute; a relative one is anchored on due (or start). */
-function reminderAt(t: TaskItem): number | undefined {
+export function reminderAt(t: TaskItem): number | undefined {
   const r = t.reminders[0];
   if (!r) return undefined;
   if ('absolute' in r.trigger) return instantOf(r.trigger.absolute);
