@@ -92,6 +92,67 @@ function ruleAsRead(r: RecurrenceRule, start: DateValue): RecurrenceRule {
   }
 }
 
+/** Exchange lists deleted and modified occurrences by their original start. */
+function chronological<T>(values: readonly T[], at: (v: T) => DateValue): T[] {
+  return [...values].sort((a, b) => instantOf(at(a)) - instantOf(at(b)));
+}
+
+const DAY_MS = 86_400_000;
+const epochDay = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+const dateOfDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+const lastDayOf = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+/** Whether `date` (YYYY-MM-DD) fits the pattern of a rule in EWS's read form, leaving the range aside. */
+function fitsPattern(r: RecurrenceRule, first: string, date: string): boolean {
+  const interval = r.interval ?? 1;
+  const d = new Date(`${date}T00:00:00Z`);
+  const s = new Date(`${first}T00:00:00Z`);
+  const [y, m, day, wd] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCDay()];
+  const months = (y - s.getUTCFullYear()) * 12 + (m - 1 - s.getUTCMonth());
+  const last = lastDayOf(y, m);
+  const onWeekday = (x: { day: Weekday; ordinal?: number }) =>
+    WEEK_ORDER[wd] === x.day && (x.ordinal === -1 ? day + 7 > last : Math.ceil(day / 7) === (x.ordinal ?? 1));
+  const onMonthDay = (md: number | undefined) => md !== undefined && day === Math.min(md, last);
+  switch (r.freq) {
+    case 'DAILY':
+      return (epochDay(date) - epochDay(first)) % interval === 0;
+    case 'WEEKLY': {
+      // Weeks start on Sunday, Exchange's default FirstDayOfWeek.
+      const week = (x: string) => Math.floor((epochDay(x) + 4) / 7);
+      return !!r.byDay?.some((x) => x.day === WEEK_ORDER[wd]) && (week(date) - week(first)) % interval === 0;
+    }
+    case 'MONTHLY':
+      if (months % interval !== 0) return false;
+      return r.byDay?.length ? r.byDay.some(onWeekday) : onMonthDay(r.byMonthDay?.[0]);
+    case 'YEARLY':
+      if (m !== r.byMonth?.[0]) return false;
+      return r.byDay?.length ? r.byDay.some(onWeekday) : onMonthDay(r.byMonthDay?.[0]);
+  }
+}
+
+/**
+ * Whether `at` is an occurrence of the series as Exchange expands it: EWS can modify or delete only occurrences it
+ * has, so an exception or EXDATE naming another time (malformed input, or a rule changed since) is not held.
+ */
+function isOccurrence(rule: RecurrenceRule, start: DateValue, at: DateValue): boolean {
+  const r = ruleAsRead(rule, start);
+  const s = asRead(start, start);
+  const a = asRead(at, start);
+  const dateOf = (v: DateValue) => (v.kind === 'date' ? v.date : v.dateTime.slice(0, 10));
+  const timeOf = (v: DateValue) => (v.kind === 'date' ? '' : v.dateTime.slice(11, 19));
+  if (a.kind !== s.kind || timeOf(a) !== timeOf(s)) return false;
+  const [first, date] = [dateOf(s), dateOf(a)];
+  if (date < first || (r.until?.kind === 'date' && date > r.until.date)) return false;
+  if (!fitsPattern(r, first, date)) return false;
+  if (!r.count) return true;
+  // With COUNT, the date must be among the first `count` fits.
+  let seen = 0;
+  for (let day = epochDay(first); day <= epochDay(date); day++) {
+    if (fitsPattern(r, first, dateOfDay(day)) && ++seen > r.count) return false;
+  }
+  return true;
+}
+
 function untilDay(until: DateValue, start: DateValue): string {
   if (until.kind === 'date') return until.date;
   if (until.kind === 'utc') {
@@ -197,11 +258,27 @@ export function ewsEventCaps(mailbox: string): FieldCapabilities<EventItem> {
       (v, e) => (v ? ruleAsRead(v, e.start) : undefined),
     ),
     recurrenceDates: notHeldField('EWS has no RDATE: extra occurrences cannot be added to a pattern'),
-    excludedDates: normalisedField('DeletedOccurrences, on the start’s clock', (v, e) =>
-      v.map((d) => asRead(d, e.start)),
+    excludedDates: normalisedField(
+      'DeletedOccurrences, in time order on the start’s clock; only dates that are occurrences of the series, and only on a series',
+      (v, e) => {
+        const rule = e.recurrence;
+        if (!rule) return [];
+        return chronological(
+          v.filter((d) => isOccurrence(rule, e.start, d)),
+          (d) => d,
+        ).map((d) => asRead(d, e.start));
+      },
     ),
-    exceptions: normalisedField('ModifiedOccurrences: each occurrence holds what a single appointment holds', (v, e) =>
-      v.map((x) => ({ ...occurrenceAsRead(x, e.start, mailbox), recurrenceId: asRead(x.recurrenceId, e.start) })),
+    exceptions: normalisedField(
+      'ModifiedOccurrences, in time order: each holds what a single appointment holds; only on a series, at one of its occurrences',
+      (v, e) => {
+        const rule = e.recurrence;
+        if (!rule) return [];
+        return chronological(
+          v.filter((x) => isOccurrence(rule, e.start, x.recurrenceId)),
+          (x) => x.recurrenceId,
+        ).map((x) => ({ ...occurrenceAsRead(x, e.start, mailbox), recurrenceId: asRead(x.recurrenceId, e.start) }));
+      },
     ),
   };
 }

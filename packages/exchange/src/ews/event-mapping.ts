@@ -212,7 +212,8 @@ export function eventFromSnapshot(s: EventSnapshot, uid: string, mailbox = ''): 
   const zone = ianaOf(s.startTimeZone);
   const fields = occurrenceFromSnapshot(s, zone, mailbox);
   const exceptions: EventException[] = s.modifiedOccurrences.map((o) => ({
-    ...occurrenceFromSnapshot({ ...s, ...o, categories: o.categories, attendees: o.attendees }, zone, mailbox),
+    // An occurrence item carries all its fields: a location or body it lacks is none, never the master's.
+    ...occurrenceFromSnapshot({ isAllDay: s.isAllDay, startTimeZone: s.startTimeZone, ...o }, zone, mailbox),
     recurrenceId: dateValueOf(o.originalStart, zone, !!s.isAllDay),
   }));
   return {
@@ -317,7 +318,8 @@ function untilOf(endDate: string, _zone: string | undefined): DateValue {
 interface FieldWriter {
   readonly name: string;
   get(e: EventItem): unknown;
-  set(a: Appointment, e: EventItem): void;
+  /** `occurrence`: writing one occurrence of a series, which has the series' zone and no pattern of its own. */
+  set(a: Appointment, e: EventItem, occurrence?: boolean): void;
 }
 
 const WRITERS: readonly FieldWriter[] = [
@@ -345,7 +347,7 @@ const WRITERS: readonly FieldWriter[] = [
   {
     name: 'time',
     get: (e) => [e.start, e.end, e.duration],
-    set: (a, e) => {
+    set: (a, e, occurrence) => {
       const start = instantOf(e.start);
       // EWS holds an end, never a duration: DURATION becomes the end it stands for (RFC 5545 §3.3.6).
       const endValue = effectiveEnd(e);
@@ -354,7 +356,8 @@ const WRITERS: readonly FieldWriter[] = [
       a.Start = dateTimeOf(new Date(start).toISOString());
       a.End = dateTimeOf(new Date(end).toISOString());
       // The zone makes a series keep its wall-clock time across DST, and lets the read give back the same zone.
-      const zone = e.start.kind === 'zoned' ? timeZoneOf(e.start.tzid) : undefined;
+      // An occurrence keeps the series' zone: Exchange refuses a zone of its own on one (ErrorInvalidPropertyRequest).
+      const zone = e.start.kind === 'zoned' && !occurrence ? timeZoneOf(e.start.tzid) : undefined;
       if (zone) {
         a.StartTimeZone = zone;
         a.EndTimeZone = (endValue.kind === 'zoned' && timeZoneOf(endValue.tzid)) || zone;
@@ -590,7 +593,7 @@ export function writeEvent(
     if (base && sameJson(w.get(base), w.get(next))) continue;
     if (!base && w.name === 'recurrence' && !next.recurrence) continue;
     if (!base && w.name === 'body' && next.description === undefined) continue;
-    w.set(a, next);
+    w.set(a, next, options.occurrence);
     written++;
   }
   return written;
@@ -611,8 +614,11 @@ export function occurrenceAsEvent(master: EventItem, data: EventException | unde
   const length = instantOf(effectiveEnd(master)) - instantOf(master.start);
   const start = data?.start ?? at;
   const end = data ? effectiveEnd(data) : shift(at, length);
+  // An exception is a whole VEVENT (RFC 5545 §3.8.4.4): what it leaves out it does not have, so it never inherits
+  // the master's location, attendees or description; a plain occurrence is the master moved to its time.
+  const base = data ? { kind: master.kind, uid: master.uid } : master;
   return {
-    ...master,
+    ...base,
     ...fields,
     start,
     end,

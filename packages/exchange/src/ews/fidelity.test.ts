@@ -105,6 +105,63 @@ describe('creating a series', () => {
   });
 });
 
+describe('exceptions are whole events', () => {
+  it('an exception without the location and attendees of its series is written without them', async () => {
+    const master = sampleEvent('sparse-exception', '2030-03-04T09:00:00Z', {
+      location: 'Room 1',
+      attendees: [{ email: 'bob@example.org', role: 'required', status: 'needs-action' }],
+      recurrence: { freq: 'WEEKLY', count: 3 },
+    });
+    const {
+      kind: _k,
+      uid: _u,
+      recurrence: _r,
+      recurrenceDates: _d,
+      excludedDates: _x,
+      exceptions: _e,
+      ...data
+    } = master;
+    const { location: _l, ...withoutLocation } = data;
+    const series: EventItem = {
+      ...master,
+      exceptions: [{ ...withoutLocation, attendees: [], recurrenceId: master.start, summary: 'Alone' }],
+    };
+    const { read } = await roundTrip(fresh('calendar'), series);
+    expect(read.exceptions.map((x) => [x.summary, x.location, x.attendees])).toEqual([['Alone', undefined, []]]);
+  });
+
+  it('a zoned series gets its exceptions written (an occurrence keeps the series zone)', async () => {
+    const paris = (dateTime: string) => zoned(dateTime, 'Europe/Paris');
+    const master = sampleEvent('zoned-exception', '2030-03-04T08:00:00Z', {
+      start: paris('2030-03-04T09:00:00'),
+      end: paris('2030-03-04T10:00:00'),
+      recurrence: { freq: 'WEEKLY', count: 3 },
+    });
+    const {
+      kind: _k,
+      uid: _u,
+      recurrence: _r,
+      recurrenceDates: _d,
+      excludedDates: _x,
+      exceptions: _e,
+      ...data
+    } = master;
+    const series: EventItem = {
+      ...master,
+      exceptions: [
+        {
+          ...data,
+          recurrenceId: paris('2030-03-11T09:00:00'),
+          start: paris('2030-03-11T15:00:00'),
+          end: paris('2030-03-11T16:00:00'),
+        },
+      ],
+    };
+    const { read } = await roundTrip(fresh('calendar'), series);
+    expect(read.exceptions.map((x) => x.start)).toEqual([paris('2030-03-11T15:00:00')]);
+  });
+});
+
 describe('recurrence patterns', () => {
   it('reads the interval of a series: biweekly stays biweekly, every 3 days stays every 3 days', async () => {
     const store = fresh('calendar');
