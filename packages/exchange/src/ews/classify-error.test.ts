@@ -37,6 +37,7 @@ describe('classifyEwsError', () => {
     ServiceError.ErrorInvalidPropertyRequest,
     ServiceError.ErrorInvalidPropertySet,
     ServiceError.ErrorCalendarInvalidRecurrence,
+    ServiceError.ErrorCalendarEndDateIsEarlierThanStartDate,
     ServiceError.ErrorInvalidValueForProperty,
   ])('refuses the item (not a retry) when Exchange says it cannot hold what was written: %s', (code) => {
     expect(classifyEwsError(inBand(code))).toMatchObject({ code: 'rejected', reason: 'unsupported' });

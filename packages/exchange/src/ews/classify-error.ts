@@ -96,6 +96,7 @@ function byCode(code: string, cause: unknown, retryAfterMs: number | undefined):
     case 'ErrorInvalidValueForProperty':
     case 'ErrorCalendarInvalidRecurrence':
     case 'ErrorCalendarInvalidPropertyValue':
+    case 'ErrorCalendarEndDateIsEarlierThanStartDate':
       return new RejectedError(`Exchange cannot hold this item as written (${code})`, 'unsupported', { cause });
     case 'ErrorQuotaExceeded':
     case 'ErrorMessageSizeExceeded':
