@@ -54,7 +54,11 @@ export function notHeldField(why: string): { readonly held: 'not-held'; readonly
 }
 
 /** The holding of one field of one kind; `held` when the store declares nothing for that kind. */
-export function holdingOf(caps: Capabilities | undefined, kind: ItemKind, field: string): FieldHolding<unknown, PimItem> {
+export function holdingOf(
+  caps: Capabilities | undefined,
+  kind: ItemKind,
+  field: string,
+): FieldHolding<unknown, PimItem> {
   const table = caps?.[kind] as Record<string, FieldHolding<unknown, PimItem>> | undefined;
   return table?.[field] ?? held;
 }

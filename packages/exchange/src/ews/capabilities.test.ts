@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CollectionStore, type PimItem, projectItem, RejectedError } from '@exsync/core';
+import { type CollectionStore, capabilitiesMarkdown, type PimItem, projectItem, RejectedError } from '@exsync/core';
 import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
 import { splitObjects, toModel } from '@exsync/pim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,4 +192,16 @@ describe('EWS capability tables', () => {
     expect(kinds.get('group')).toBe(1);
     // Some fixtures are long series with dozens of exceptions, each a few EWS calls.
   }, 240_000);
+
+  it('render as Markdown with a row for every field of every kind, saying how or why when not plainly held', () => {
+    const md = capabilitiesMarkdown(CAPS);
+    for (const kind of ['event', 'task', 'contact', 'group'] as const) {
+      for (const [field, holding] of Object.entries(CAPS[kind] ?? {})) {
+        const line = md.split('\n').find((l) => l.startsWith(`| \`${field}\` |`) && md.indexOf(l) >= 0);
+        expect(line, `${kind}.${field}`).toBeDefined();
+        if (holding.held !== 'held') expect(line).toMatch(/\| [^|]{3,}/);
+      }
+    }
+    expect(md).toContain('| `recurrenceDates` | not held | EWS has no RDATE');
+  });
 });
