@@ -163,7 +163,7 @@ function untilDay(until: DateValue, start: DateValue): string {
 }
 
 /** EWS's one reminder: minutes before the start, shown as a display alarm. */
-function remindersAsRead(reminders: readonly Alarm[]): Alarm[] {
+function remindersAsRead(reminders: readonly Alarm[]): readonly Alarm[] {
   const minutes = reminderMinutes(reminders);
   return minutes === undefined
     ? []
@@ -171,7 +171,7 @@ function remindersAsRead(reminders: readonly Alarm[]): Alarm[] {
 }
 
 /** Attendees as EWS lists them: required, then optional, then resources; name defaulting to the address. */
-function attendeesAsRead(attendees: readonly Attendee[]): Attendee[] {
+function attendeesAsRead(attendees: readonly Attendee[]): readonly Attendee[] {
   const resource = (a: Attendee) => a.kind === 'resource' || a.kind === 'room';
   const optional = (a: Attendee) => !resource(a) && (a.role === 'optional' || a.role === 'non-participant');
   const required = (a: Attendee) => !resource(a) && !optional(a);
