@@ -81,3 +81,19 @@ export function projectItem<I extends PimItem>(caps: Capabilities | undefined, i
   }
   return out as unknown as I;
 }
+
+/**
+ * Fields that only make sense together, so a merge takes them from one side as a unit: an event's end follows
+ * from its start and its DURATION, and a store that holds an end but no DURATION (Exchange) would otherwise leave
+ * a moved event with its old duration beside its new end.
+ */
+const coupledFields: Readonly<Record<ItemKind, readonly (readonly string[])[]>> = {
+  event: [['start', 'end', 'duration']],
+  task: [],
+  contact: [],
+  group: [],
+};
+
+export function coupledFieldsOf(kind: ItemKind): readonly (readonly string[])[] {
+  return coupledFields[kind];
+}
