@@ -7,6 +7,7 @@ import {
   type DateValue,
   type EventException,
   type EventItem,
+  effectiveEnd,
   type FieldCapabilities,
   heldField,
   normalisedField,
@@ -17,7 +18,6 @@ import {
   type TypedValue,
   type Weekday,
 } from '@exsync/core';
-import { effectiveEnd } from '../event-end';
 import { ADDRESS_TYPES, addressSlot, EMAIL_SLOTS, IM_SLOTS, NO_YEAR, PHONE_TYPES, phoneSlots } from './contact-mapping';
 import { reminderMinutes, timeZoneOf } from './event-mapping';
 import { importanceOf, priorityOf } from './importance-sensitivity';
@@ -256,6 +256,9 @@ export function ewsEventCaps(mailbox: string): FieldCapabilities<EventItem> {
     recurrence: normalisedField(
       'Exchange’s six patterns: implicit weekday/day/month made explicit (in the series’ zone), DAILY;BYDAY as weekly, UNTIL as a date, no WKST; BYSETPOS and several months are refused',
       (v, e) => (v ? ruleAsRead(v, e.start) : undefined),
+    ),
+    recurrenceId: notHeldField(
+      'an occurrence invited without its series is created as a single appointment, with no RECURRENCE-ID',
     ),
     recurrenceDates: notHeldField('EWS has no RDATE: extra occurrences cannot be added to a pattern'),
     excludedDates: normalisedField(

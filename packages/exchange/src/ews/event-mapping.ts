@@ -1,5 +1,5 @@
 import type { Alarm, Attendee, DateValue, EventException, EventItem, RecurrenceRule, Weekday } from '@exsync/core';
-import { RejectedError } from '@exsync/core';
+import { effectiveEnd, RejectedError } from '@exsync/core';
 import { ianaToWindows, isIanaZone, utcToWallClock } from '@exsync/pim';
 import {
   type Appointment,
@@ -18,7 +18,6 @@ import {
   type Task,
   TimeZoneInfo,
 } from 'ews-javascript-api';
-import { effectiveEnd } from '../event-end';
 import { ewsSensitivityOf, importanceOf, priorityOf, sensitivityOf } from './importance-sensitivity';
 import {
   dateTimeOf,
