@@ -137,6 +137,22 @@ describe('Graph To Do', () => {
     ]);
   });
 
+  it('keeps only the date of a due and start (midnight in the zone written), and of a completion (UTC midnight)', async () => {
+    const lists = await h.graph<Page>('GET', `${U}/todo/lists`);
+    const def = lists.body.value.find((l) => l.wellknownListName === 'defaultList')!;
+    const t = await h.graph<Entity>('POST', `${U}/todo/lists/${enc(def.id)}/tasks`, {
+      title: 'Dates only',
+      dueDateTime: { dateTime: '2030-03-06T17:30:00', timeZone: 'Europe/Berlin' },
+      startDateTime: { dateTime: '2030-03-04T08:00:00', timeZone: 'Europe/Berlin' },
+      completedDateTime: { dateTime: '2030-03-05T23:15:00', timeZone: 'Europe/Berlin' },
+    });
+    expect(t.status).toBe(201);
+    expect(t.body.dueDateTime).toEqual({ dateTime: '2030-03-06T00:00:00.0000000', timeZone: 'Europe/Berlin' });
+    expect(t.body.startDateTime).toEqual({ dateTime: '2030-03-04T00:00:00.0000000', timeZone: 'Europe/Berlin' });
+    // 23:15 in Berlin is 22:15 UTC on the 5th: that UTC date, at UTC midnight (01:00 in Berlin).
+    expect(t.body.completedDateTime).toEqual({ dateTime: '2030-03-05T01:00:00.0000000', timeZone: 'Europe/Berlin' });
+  });
+
   it('reports new task lists through todo/lists/delta', async () => {
     const first = await drain(`${U}/todo/lists/delta`);
     expect(first.items.map((l) => l.wellknownListName)).toEqual(['defaultList']);
