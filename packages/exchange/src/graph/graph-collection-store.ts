@@ -545,8 +545,13 @@ export class GraphCollectionStore implements CollectionStore {
   ): Promise<ItemRef> {
     const seen = new Set((had?.exceptions ?? []).map((x) => canonicalJson(x)));
     const excludedBefore = new Set((had?.excludedDates ?? []).map((d) => instantOfValue(d)));
-    const edits = item.exceptions.filter((x) => !seen.has(canonicalJson(x)));
-    const cancels = item.excludedDates.map((d) => instantOfValue(d)).filter((t) => !excludedBefore.has(t));
+    // Graph cannot mark an occurrence cancelled (isCancelled is read-only; /cancel is for meetings and mails every
+    // attendee): an exception with STATUS:CANCELLED is deleted, as Outlook does for its organizer.
+    const edits = item.exceptions.filter((x) => x.status !== 'cancelled' && !seen.has(canonicalJson(x)));
+    const cancels = [
+      ...item.excludedDates.map((d) => instantOfValue(d)),
+      ...item.exceptions.filter((x) => x.status === 'cancelled').map((x) => instantOfValue(x.recurrenceId)),
+    ].filter((t) => !excludedBefore.has(t));
     if (edits.length === 0 && cancels.length === 0) return ref;
     const targets = [...edits.map((x) => instantOfValue(x.recurrenceId)), ...cancels];
     const from = Math.min(...targets) - 2 * 86_400_000;
@@ -565,7 +570,9 @@ export class GraphCollectionStore implements CollectionStore {
     for (const x of edits) {
       const inst = byOriginal.get(instantOfValue(x.recurrenceId));
       if (!inst) continue;
-      const full = eventToGraph({ ...item, ...x, recurrence: undefined, exceptions: [] } as typeof item, {
+      // The occurrence's own end (or DURATION), never the master's.
+      const occurrence = { ...item, ...x, end: x.end, duration: x.duration, recurrence: undefined, exceptions: [] };
+      const full = eventToGraph(occurrence as typeof item, {
         writeAttendees,
       });
       const { recurrence: _r, ...fields } = full;

@@ -9,6 +9,7 @@ import type {
   ParticipationStatus,
   Sensitivity,
 } from '@exsync/core';
+import { effectiveEnd } from '../event-end';
 import { type DateTimeTimeZone, dateValueOf, graphDateTime, ianaZoneOf } from './graph-datetime';
 import { type GraphRecurrence, ruleFromGraph, ruleToGraph } from './graph-recurrence';
 import { htmlToText } from './html-text';
@@ -172,7 +173,8 @@ interface EventWriteOptions {
 export function eventToGraph(item: EventItem, options: EventWriteOptions): Record<string, unknown> {
   const allDay = item.start.kind === 'date';
   const zone = item.start.kind === 'zoned' ? item.start.tzid : 'UTC';
-  const end = item.end ?? item.start;
+  // Exchange holds an end only: DURATION (or neither) becomes the end it implies (RFC 5545 §3.6.1).
+  const end = effectiveEnd(item);
   const reminder = item.reminders.find((r) => 'relative' in r.trigger);
   const minutes = reminder && 'relative' in reminder.trigger ? minutesBefore(reminder.trigger.relative) : undefined;
   const body: Record<string, unknown> = {
@@ -180,10 +182,11 @@ export function eventToGraph(item: EventItem, options: EventWriteOptions): Recor
     body: { contentType: 'text', content: item.description ?? '' },
     location: { displayName: item.location ?? '' },
     start: graphDateTime(item.start),
-    end: graphDateTime(end.kind === 'date' && item.end === undefined ? nextDay(end.date) : end),
+    end: graphDateTime(end),
     isAllDay: allDay,
     showAs: item.freeBusy ? SHOW_AS_OUT[item.freeBusy] : 'busy',
-    sensitivity: item.sensitivity ?? 'normal',
+    // Graph's sensitivity has no "public": its "normal" is what CLASS:PUBLIC (and no CLASS) mean.
+    sensitivity: item.sensitivity === 'private' || item.sensitivity === 'confidential' ? item.sensitivity : 'normal',
     importance:
       item.priority === undefined || item.priority === 0
         ? 'normal'
@@ -204,12 +207,6 @@ export function eventToGraph(item: EventItem, options: EventWriteOptions): Recor
     }));
   }
   return body;
-}
-
-function nextDay(date: string): { kind: 'date'; date: string } {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return { kind: 'date', date: d.toISOString().slice(0, 10) };
 }
 
 /** `-PT15M`, `-PT1H30M`, `-P1D`, `-P1W` → minutes before; undefined for triggers after the start. */

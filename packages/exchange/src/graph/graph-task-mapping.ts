@@ -1,5 +1,5 @@
-import type { Alarm, TaskItem, TaskStatus } from '@exsync/core';
-import { type DateTimeTimeZone, dateValueOf, graphDateTime } from './graph-datetime';
+import type { Alarm, DateValue, TaskItem, TaskStatus } from '@exsync/core';
+import { type DateTimeTimeZone, dateOfValue, dateValueOf, graphDateTime, instantOfGraph } from './graph-datetime';
 import { type GraphRecurrence, ruleFromGraph, ruleToGraph } from './graph-recurrence';
 import { htmlToText } from './html-text';
 
@@ -50,8 +50,8 @@ export function taskFromGraph(t: GraphTask, uid: string): TaskItem {
     uid,
     ...(t.title ? { summary: t.title } : {}),
     ...(description.trim() ? { description: description.trimEnd() } : {}),
-    ...(t.startDateTime ? { start: dateValueOf(t.startDateTime, 'UTC', false) } : {}),
-    ...(t.dueDateTime ? { due: dateValueOf(t.dueDateTime, 'UTC', false) } : {}),
+    ...(t.startDateTime ? { start: toDoDate(t.startDateTime) } : {}),
+    ...(t.dueDateTime ? { due: toDoDate(t.dueDateTime) } : {}),
     ...(t.completedDateTime ? { completed: dateValueOf(t.completedDateTime, 'UTC', false) } : {}),
     ...(t.importance === 'high' ? { priority: 1 } : t.importance === 'low' ? { priority: 9 } : {}),
     status: STATUS_IN[t.status ?? ''] ?? 'needs-action',
@@ -59,6 +59,20 @@ export function taskFromGraph(t: GraphTask, uid: string): TaskItem {
     ...(t.recurrence ? { recurrence: ruleFromGraph(t.recurrence) } : {}),
     reminders,
   };
+}
+
+/**
+ * To Do keeps a start and a due date, not a time (MS-OXOTASK 2.2.2.2.4/5: midnight in the user's zone), and Graph
+ * reports that midnight as an instant. The nearest midnight (UTC) names the date for every zone from UTC-11 to
+ * UTC+12; the few zones beyond (Samoa, Tonga, Kiribati; Baker Island) would read a day off.
+ */
+export function toDoDate(v: DateTimeTimeZone): DateValue {
+  return { kind: 'date', date: new Date(instantOfGraph(v) + 12 * 3600_000).toISOString().slice(0, 10) };
+}
+
+/** A start or due for To Do: its calendar date (in its own zone), as midnight of that date in UTC. */
+function toDoDateTime(v: DateValue): DateTimeTimeZone {
+  return { dateTime: `${dateOfValue(v)}T00:00:00`, timeZone: 'UTC' };
 }
 
 export function taskToGraph(t: TaskItem): Record<string, unknown> {
@@ -77,8 +91,8 @@ export function taskToGraph(t: TaskItem): Record<string, unknown> {
             ? 'low'
             : 'normal',
     categories: [...t.categories],
-    dueDateTime: t.due ? graphDateTime(t.due) : null,
-    startDateTime: t.start ? graphDateTime(t.start) : null,
+    dueDateTime: t.due ? toDoDateTime(t.due) : null,
+    startDateTime: t.start ? toDoDateTime(t.start) : null,
     completedDateTime: t.completed ? graphDateTime(t.completed) : null,
     isReminderOn: reminder !== undefined,
     reminderDateTime: reminder && 'absolute' in reminder.trigger ? graphDateTime(reminder.trigger.absolute) : null,
