@@ -1,5 +1,13 @@
 import type { Alarm, DateValue, TaskItem, TaskStatus } from '@exsync/core';
-import { type DateTimeTimeZone, dateOfValue, dateValueOf, graphDateTime, instantOfGraph } from './graph-datetime';
+import { parseDuration } from '../event-end';
+import {
+  type DateTimeTimeZone,
+  dateOfValue,
+  dateValueOf,
+  graphDateTime,
+  instantOfGraph,
+  instantOfValue,
+} from './graph-datetime';
 import { type GraphRecurrence, ruleFromGraph, ruleToGraph } from './graph-recurrence';
 import { htmlToText } from './html-text';
 
@@ -49,7 +57,7 @@ export function taskFromGraph(t: GraphTask, uid: string): TaskItem {
     kind: 'task',
     uid,
     ...(t.title ? { summary: t.title } : {}),
-    ...(description.trim() ? { description: description.trimEnd() } : {}),
+    ...(description.trim() ? { description: description.replace(/\r\n/g, '\n').trimEnd() } : {}),
     ...(t.startDateTime ? { start: toDoDate(t.startDateTime) } : {}),
     ...(t.dueDateTime ? { due: toDoDate(t.dueDateTime) } : {}),
     ...(t.completedDateTime ? { completed: dateValueOf(t.completedDateTime, 'UTC', false) } : {}),
@@ -75,8 +83,28 @@ function toDoDateTime(v: DateValue): DateTimeTimeZone {
   return { dateTime: `${dateOfValue(v)}T00:00:00`, timeZone: 'UTC' };
 }
 
+/**
+ * To Do keeps one reminder, at an instant (UTC ms): the first alarm at an absolute time, or relative to the start
+ * (RELATED=END: the due) when the task has one — an all-day anchor counts from its UTC midnight.
+ */
+export function taskReminderInstant(t: TaskItem): number | undefined {
+  for (const alarm of t.reminders) {
+    const trigger = alarm.trigger;
+    if ('absolute' in trigger) return instantOfValue(trigger.absolute);
+    const anchor = trigger.related === 'end' ? t.due : t.start;
+    if (!anchor) continue;
+    try {
+      const { sign, days, seconds } = parseDuration(trigger.relative);
+      return instantOfValue(anchor) + sign * (days * 86_400 + seconds) * 1000;
+    } catch {
+      // Not an RFC 5545 duration: the next alarm may do.
+    }
+  }
+  return undefined;
+}
+
 export function taskToGraph(t: TaskItem): Record<string, unknown> {
-  const reminder = t.reminders.find((r) => 'absolute' in r.trigger);
+  const reminder = taskReminderInstant(t);
   const anchor = t.due ?? t.start;
   return {
     title: t.summary ?? '',
@@ -95,7 +123,8 @@ export function taskToGraph(t: TaskItem): Record<string, unknown> {
     startDateTime: t.start ? toDoDateTime(t.start) : null,
     completedDateTime: t.completed ? graphDateTime(t.completed) : null,
     isReminderOn: reminder !== undefined,
-    reminderDateTime: reminder && 'absolute' in reminder.trigger ? graphDateTime(reminder.trigger.absolute) : null,
+    reminderDateTime:
+      reminder !== undefined ? { dateTime: new Date(reminder).toISOString().slice(0, 19), timeZone: 'UTC' } : null,
     recurrence: t.recurrence && anchor ? ruleToGraph(t.recurrence, anchor, 'UTC') : null,
   };
 }
