@@ -71,6 +71,29 @@ describe('Graph fidelity: what Exchange receives is what the item says', () => {
     expect(item.excludedDates).toEqual([{ kind: 'utc', dateTime: '2030-03-06T09:00:00Z' }]);
     expect(item.exceptions).toEqual([]);
   });
+
+  it('cancelling an occurrence by an update (an exception with STATUS:CANCELLED) deletes it in Exchange', async () => {
+    const { store } = await bed.freshStore('calendar');
+    const series = sampleEvent('cancel-later', '2030-03-04T09:00:00Z', { recurrence: { freq: 'DAILY', count: 5 } });
+    const { fetched } = await readBack<EventItem>(store, series);
+    const {
+      kind: _k,
+      uid: _u,
+      recurrence: _r,
+      recurrenceDates: _d,
+      excludedDates: _x,
+      exceptions: _e,
+      ...data
+    } = sampleEvent('x', '2030-03-05T09:00:00Z');
+    await store.update(fetched, {
+      ...series,
+      exceptions: [{ ...data, recurrenceId: { kind: 'utc', dateTime: '2030-03-05T09:00:00Z' }, status: 'cancelled' }],
+    });
+    for await (const r of store.getMany([fetched.ref.href])) {
+      if (!r.found || r.fetched.item.kind !== 'event') throw new Error('the series is gone');
+      expect(r.fetched.item.excludedDates).toEqual([{ kind: 'utc', dateTime: '2030-03-05T09:00:00Z' }]);
+    }
+  });
 });
 
 describe('Graph fidelity: To Do tasks', () => {
