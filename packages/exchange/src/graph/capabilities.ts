@@ -205,7 +205,7 @@ function eventTable(mailbox: MailboxOf): FieldCapabilities<EventItem> {
       (_v, item) => graphTime(effectiveEnd(item)),
     ),
     duration: notHeldField('Exchange holds an end, never a duration: it reads back as DTEND'),
-    status: normalisedField(
+    status: normalisedField<EventItem['status'], EventItem>(
       'isCancelled is read-only (Exchange sets it on a meeting its organizer cancelled) and TENTATIVE/CONFIRMED have no Graph property: a written status reads back as none',
       () => undefined,
     ),

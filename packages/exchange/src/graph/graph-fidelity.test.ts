@@ -62,8 +62,8 @@ describe('Graph fidelity: what Exchange receives is what the item says', () => {
       exceptions: [
         {
           ...sampleEvent('x', '2030-03-06T09:00:00Z'),
-          recurrenceId: { kind: 'utc', dateTime: '2030-03-06T09:00:00Z' },
-          status: 'cancelled',
+          recurrenceId: { kind: 'utc', dateTime: '2030-03-06T09:00:00Z' } as const,
+          status: 'cancelled' as const,
         },
       ].map(({ kind: _k, uid: _u, recurrence: _r, recurrenceDates: _d, excludedDates: _x, exceptions: _e, ...x }) => x),
     });
