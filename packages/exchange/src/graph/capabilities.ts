@@ -15,6 +15,7 @@ import {
   type EventException,
   type EventItem,
   type EventOccurrenceData,
+  effectiveEnd,
   type FieldCapabilities,
   heldField,
   normalisedField,
@@ -27,7 +28,6 @@ import {
   type TypedValue,
 } from '@exsync/core';
 import { utcToWallClock } from '@exsync/pim';
-import { effectiveEnd } from '../event-end';
 import { dateOfValue, ianaZoneOf, instantOfValue } from './graph-datetime';
 import { durationBefore, eventReminderMinutes } from './graph-event-mapping';
 import { ruleFromGraph, ruleToGraph } from './graph-recurrence';
@@ -232,6 +232,9 @@ function eventTable(mailbox: MailboxOf): FieldCapabilities<EventItem> {
     recurrence: normalisedField(
       'Exchange’s six patterns: every-weekday DAILY becomes WEEKLY on those days, UNTIL becomes a date on the series’ wall clock, WKST is kept for weekly patterns only (Sunday as none); rules outside the patterns are refused',
       (v, item) => (v ? recurrenceOf(v, item.start) : undefined),
+    ),
+    recurrenceId: notHeldField(
+      'occurrences without their series master are created as single events: Graph cannot create an occurrence alone',
     ),
     recurrenceDates: notHeldField('Exchange has no RDATE: extra occurrences are not created'),
     excludedDates: normalisedField(

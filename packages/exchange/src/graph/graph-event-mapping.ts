@@ -9,8 +9,7 @@ import type {
   ParticipationStatus,
   Sensitivity,
 } from '@exsync/core';
-import { RejectedError } from '@exsync/core';
-import { effectiveEnd } from '../event-end';
+import { effectiveEnd, RejectedError } from '@exsync/core';
 import { type DateTimeTimeZone, dateValueOf, graphDateTime, ianaZoneOf, instantOfValue } from './graph-datetime';
 import { type GraphRecurrence, ruleFromGraph, ruleToGraph } from './graph-recurrence';
 import { htmlToText } from './html-text';

@@ -1,5 +1,4 @@
 import type { Alarm, DateValue, TaskItem, TaskStatus } from '@exsync/core';
-import { parseDuration } from '../event-end';
 import {
   type DateTimeTimeZone,
   dateOfValue,
@@ -8,6 +7,7 @@ import {
   instantOfGraph,
   instantOfValue,
 } from './graph-datetime';
+import { minutesBefore } from './graph-event-mapping';
 import { type GraphRecurrence, ruleFromGraph, ruleToGraph } from './graph-recurrence';
 import { htmlToText } from './html-text';
 
@@ -92,13 +92,8 @@ export function taskReminderInstant(t: TaskItem): number | undefined {
     const trigger = alarm.trigger;
     if ('absolute' in trigger) return instantOfValue(trigger.absolute);
     const anchor = trigger.related === 'end' ? t.due : t.start;
-    if (!anchor) continue;
-    try {
-      const { sign, days, seconds } = parseDuration(trigger.relative);
-      return instantOfValue(anchor) + sign * (days * 86_400 + seconds) * 1000;
-    } catch {
-      // Not an RFC 5545 duration: the next alarm may do.
-    }
+    const before = anchor ? minutesBefore(trigger.relative) : undefined;
+    if (anchor && before !== undefined) return instantOfValue(anchor) - before * 60_000;
   }
   return undefined;
 }
