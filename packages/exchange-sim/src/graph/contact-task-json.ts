@@ -191,6 +191,17 @@ function taskDate(
   return wallToUtc({ year: w.year, month: w.month, day: w.day, hour: 0, minute: 0, second: 0 }, zone);
 }
 
+/**
+ * To Do ties the completion date to the status: a task that becomes completed without one gets today's (UTC
+ * midnight, as To Do reports it), and one that is not completed has none — writing notStarted clears it.
+ */
+export function withCompletionRule(input: TaskInput, current: Task | undefined, now: number): TaskInput {
+  const status = input.status ?? current?.status ?? 'notStarted';
+  if (status !== 'completed') return { ...input, completedDateTime: undefined };
+  if (input.completedDateTime !== undefined || current?.completedDateTime !== undefined) return input;
+  return { ...input, completedDateTime: Math.floor(now / 86_400_000) * 86_400_000 };
+}
+
 export function parseTaskInput(body: Record<string, unknown>): TaskInput {
   if (!body || typeof body !== 'object') throw badRequest('The request body must be a JSON todoTask');
   const out: TaskInput = {};

@@ -267,8 +267,12 @@ const taskTable: FieldCapabilities<TaskItem> = {
   url: notHeldField('a To Do task has no URL property (linkedResources are not mapped)'),
   start: normalisedField('To Do keeps a start date, not a time: the date on the value’s own clock', (v) => toDoDate(v)),
   due: normalisedField('To Do keeps a due date, not a time: the date on the value’s own clock', (v) => toDoDate(v)),
-  completed: normalisedField('To Do keeps the completion date: UTC midnight of the UTC date', (v) =>
-    v ? { kind: 'utc', dateTime: `${isoSeconds(instantOfValue(v)).slice(0, 10)}T00:00:00Z` } : undefined,
+  completed: normalisedField(
+    'To Do keeps a completion date (UTC midnight of the UTC date) on completed tasks only: a completed task without one gets today’s, any other task none',
+    (v, item) =>
+      item.status === 'completed'
+        ? { kind: 'utc', dateTime: `${isoSeconds(v ? instantOfValue(v) : Date.now()).slice(0, 10)}T00:00:00Z` }
+        : undefined,
   ),
   percentComplete: notHeldField('To Do has no percentage'),
   priority: normalisedField('importance: 1–4 high (1), 6–9 low (9), 0 and 5 normal (none)', (v) => priority(v)),
