@@ -2,6 +2,7 @@ import { type ApiKeyRepository, createApiKeyRepository } from './api-keys';
 import { type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
 import type { Database } from './open-database';
+import { createReviewRepository, type ReviewRepository } from './review';
 import { createSealedSecretRepository, type SealedSecretRepository } from './sealed-secrets';
 import { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
 import { createTenantRepository, type TenantRepository } from './tenants';
@@ -15,6 +16,7 @@ export interface Repositories {
   syncRuns: SyncRunRepository;
   sealedSecrets: SealedSecretRepository;
   authFailures: AuthFailureRepository;
+  review: ReviewRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -26,5 +28,6 @@ export function createRepositories(db: Database): Repositories {
     syncRuns: createSyncRunRepository(db),
     sealedSecrets: createSealedSecretRepository(db),
     authFailures: createAuthFailureRepository(db),
+    review: createReviewRepository(db),
   };
 }
