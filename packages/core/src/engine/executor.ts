@@ -1,5 +1,5 @@
 import type { CollectionStore, WriteResult } from '../ports/collection-store';
-import { AuthError, NotFoundError, PreconditionFailedError, RetryableError } from '../ports/errors';
+import { AuthError, NotFoundError, PreconditionFailedError, RejectedError, RetryableError } from '../ports/errors';
 import { sameValue } from './canonical';
 import { readOne } from './observe';
 import type { ItemPlan, Write } from './plan-types';
@@ -86,7 +86,9 @@ export async function executePlan(
       if (error instanceof RetryableError && error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
         throw new RunAbort('throttled', error, error.retryAfterMs);
       }
-      return { ok: false, parked: plan.sources, error };
+      // A side that refuses this content for good (unsupported, too large, read-only, forbidden) would refuse it on
+      // every run: it is not parked for retry, only reported; the item is tried again when it changes.
+      return { ok: false, parked: refusedForGood(error) ? {} : plan.sources, error };
     }
   }
   await ctx.status.transaction(ctx.pair, async (tx) => {
@@ -151,6 +153,10 @@ async function written(store: CollectionStore, result: WriteResult, signal?: Abo
     // The write succeeded; without a read-back the empty hash makes the next run compare models instead.
   }
   return { href: result.ref.href, version: result.ref.version, hash: '', raw: '' };
+}
+
+function refusedForGood(error: unknown): boolean {
+  return error instanceof RejectedError && error.reason !== 'uid-conflict';
 }
 
 async function rollback(plan: ItemPlan, ctx: ExecContext): Promise<void> {

@@ -196,11 +196,13 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
     ...(signal ? { signal } : {}),
   };
   const parked: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
+  let failedItems = 0;
   try {
     for (const [i, { group }] of planned.entries()) {
       const item = guarded.plans[i]!;
       const outcome = await executePlan(group, item, ctx);
       if (!outcome.ok) {
+        failedItems += 1;
         if (outcome.parked.a) parked.a.add(outcome.parked.a);
         if (outcome.parked.b) parked.b.add(outcome.parked.b);
         errors.push(`${item.ident}: ${describe(outcome.error)}`);
@@ -222,7 +224,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
       ...(guarded.needsReview ? { needsReview: true } : {}),
     }),
   );
-  const partial = parked.a.size + parked.b.size > 0;
+  const partial = failedItems > 0;
   // Deletions held in earlier runs and not yet decided keep the pair in review: the next run neither forgets nor
   // re-asks them (the quarantine is idempotent per item and side).
   const needsReview = guarded.needsReview || (await status.quarantined(pair)).length > 0;
