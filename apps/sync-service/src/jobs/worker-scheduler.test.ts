@@ -124,3 +124,36 @@ describe('scheduler', () => {
     expect(await scheduler.tick()).toBe(0); // already queued: nothing twice
   });
 });
+
+describe('idle worker', () => {
+  it('does not add an abort listener per idle poll (no listener leak over many polls)', async () => {
+    await t.db.query('DELETE FROM exsync_jobs.sync_jobs');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    let polls = 0;
+    const counting: JobQueue = {
+      ...queue,
+      claim: async (ms) => {
+        polls++;
+        return queue.claim(ms);
+      },
+    };
+    const w = createWorker({
+      queue: counting,
+      logger,
+      pollMs: 1,
+      concurrency: 1,
+      handle: async () => ({ retry: 'none' }),
+    });
+    try {
+      w.start();
+      while (polls < 60) await new Promise((r) => setTimeout(r, 5));
+      await w.stop(1000);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((m) => m.includes('MaxListenersExceeded'))).toEqual([]);
+  });
+});

@@ -117,17 +117,19 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 }
 
+/** Waits `ms`, or until `signal` aborts. The abort listener is removed when the timer fires: the worker sleeps on
+ * one long-lived signal between idle polls, and a listener left behind per poll would pile up (~43,000 a day). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((done) => {
-    const timer = setTimeout(done, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      done();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      done();
+    }, ms);
     timer.unref?.();
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        done();
-      },
-      { once: true },
-    );
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
