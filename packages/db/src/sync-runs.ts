@@ -12,6 +12,11 @@ export interface SyncRunRepository {
     id: string,
     result: { outcome: Exclude<SyncOutcome, 'running'>; counts?: JsonObject; error?: string | null },
   ): Promise<SyncRun>;
+  /**
+   * Records a run that failed before it reached a collection pair (discovery, set-up): started and finished at
+   * once, in one statement, so it can never be left `running`. The user's last sync time is not touched.
+   */
+  recordFailure(userId: string, error: string): Promise<SyncRun>;
   /** Newest first. */
   listForUser(userId: string, options?: { limit?: number }): Promise<SyncRun[]>;
 }
@@ -48,6 +53,14 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
       const row = await prisma.syncRun.findUniqueOrThrow({ where: { id } });
       await prisma.user.update({ where: { id: row.userId }, data: { lastSyncAt: finishedAt } });
       return toSyncRun(row);
+    },
+
+    async recordFailure(userId, error) {
+      if (!isUuid(userId)) throw new DatabaseError('not_found', `User ${userId} does not exist.`);
+      const now = new Date();
+      return toSyncRun(
+        await prisma.syncRun.create({ data: { userId, startedAt: now, finishedAt: now, outcome: 'failed', error } }),
+      );
     },
 
     async listForUser(userId, options = {}) {

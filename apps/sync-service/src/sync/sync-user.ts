@@ -1,4 +1,4 @@
-import { AuthError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
+import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
 import {
   DavCollectionStore,
   type DavHomes,
@@ -13,7 +13,12 @@ import type { Logger } from 'pino';
 import { ITEM_KINDS, withDefaults } from '../settings';
 import { secretContext } from '../store/port';
 import type { Vault } from '../vault/vault';
-import { defaultExchangeStores, type ExchangeStoreFactory, type OpenedConnection } from './exchange-stores';
+import {
+  defaultExchangeStores,
+  ExchangeSetupError,
+  type ExchangeStoreFactory,
+  type OpenedConnection,
+} from './exchange-stores';
 import { KINDS } from './kinds';
 import { describeError, type PairResult, type Verdict, verdictOf } from './outcome';
 import { findOrCreatePair, forgetTokens } from './pairs';
@@ -80,6 +85,9 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     if (!mailbox) throw new UserSetupError('The user has no mailbox or email address; set one when enrolling.');
     for (const kind of kinds) {
       if (request.signal?.aborted) break;
+      // Once the engine has the pair, it owns the run's record (finished however the run ends); before that,
+      // a failure gets a record of its own here, so every failed sync shows once in the history.
+      let engineOwnsRun = false;
       try {
         const exchange = await (deps.exchangeStores ?? defaultExchangeStores)({ connection, mailbox, kind });
         const home = kind.dav.type === 'addressbook' ? homes.addressBookHomeUrl : homes.calendarHomeUrl;
@@ -90,6 +98,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
           aCollectionId: exchange.collectionId,
           bCollectionId: dav.url,
         });
+        engineOwnsRun = true;
         const report = await syncPair(
           { a: exchange.store, b: dav, status: deps.status, lock: deps.lock },
           {
@@ -105,8 +114,13 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         results.push(result);
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials
       } catch (error) {
-        results.push(await failed(deps, user, error, authSide()));
-        log.warn({ kind: kind.name, err: describeError(error) }, 'pair sync failed');
+        results.push(await failed(deps, user, error, authSide(), !engineOwnsRun));
+        if (isStoreError(error) || error instanceof UserSetupError || error instanceof ExchangeSetupError) {
+          log.warn({ kind: kind.name, err: describeError(error) }, 'pair sync failed');
+        } else {
+          // Not a peer's or a setting's fault: a bug, or our own database. Loud, with the stack.
+          log.error({ kind: kind.name, err: error }, 'pair sync stopped by an unexpected error');
+        }
         if (error instanceof AuthError) break;
       }
     }
@@ -174,9 +188,14 @@ async function davStore(
 }
 
 /** A run that failed before or outside the engine still shows in the user's run history. */
-async function failed(deps: UserSyncDeps, user: User, error: unknown, authSide: 'nextcloud' | 'exchange') {
-  const run = await deps.repos.syncRuns.start(user.id);
-  await deps.repos.syncRuns.finish(run.id, { outcome: 'failed', error: describeError(error) });
+async function failed(
+  deps: UserSyncDeps,
+  user: User,
+  error: unknown,
+  authSide: 'nextcloud' | 'exchange',
+  record = true,
+) {
+  if (record) await deps.repos.syncRuns.recordFailure(user.id, describeError(error));
   return { error, ...(error instanceof AuthError ? { authSide } : {}) } satisfies PairResult;
 }
 

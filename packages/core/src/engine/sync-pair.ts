@@ -8,7 +8,7 @@ import type { SideRead } from './observe';
 import { readSide } from './observe';
 import { groupObservations, planGroups } from './planner';
 import type { SyncPolicy } from './policy';
-import type { PairLock, PlanSummary, RunCounts, StatusStore } from './status-store';
+import type { PairLock, PlanSummary, RunCounts, RunRecord, StatusStore } from './status-store';
 import { summarize } from './status-store';
 import type { Side } from './types';
 
@@ -87,23 +87,46 @@ export async function syncPair(deps: SyncDeps, options: SyncOptions): Promise<Ru
   }
 }
 
+/** Finishes the run's record; a second call is ignored, so every run is finished exactly once. */
+type FinishRun = (record: RunRecord) => Promise<void>;
+
 async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
   const runId = await deps.status.startRun(options.pair, { dryRun: options.dryRun === true });
+  let finished = false;
+  const finish: FinishRun = async (record) => {
+    if (finished) return;
+    finished = true;
+    await deps.status.finishRun(runId, record);
+  };
   try {
-    return await runLocked(deps, options, runId);
+    return await runLocked(deps, options, finish);
   } catch (error) {
     // Refused credentials or a peer that is down while reading: stop, record why, move no token.
-    if (!(error instanceof AuthError || error instanceof RetryableError)) throw error;
-    const abort =
-      error instanceof AuthError
-        ? new RunAbort('auth', error)
-        : error.retryAfterMs !== undefined && error.retryAfterMs > 0
-          ? new RunAbort('throttled', error, error.retryAfterMs)
-          : new RunAbort('unavailable', error);
-    await deps.status.finishRun(runId, { outcome: 'failed', counts: {}, error: describe(error) });
-    return aborted(abort, {}, [], false, { a: 'delta', b: 'delta' }, { a: new Set(), b: new Set() }, [describe(error)]);
+    if (error instanceof AuthError || error instanceof RetryableError) {
+      const abort =
+        error instanceof AuthError
+          ? new RunAbort('auth', error)
+          : error.retryAfterMs !== undefined && error.retryAfterMs > 0
+            ? new RunAbort('throttled', error, error.retryAfterMs)
+            : new RunAbort('unavailable', error);
+      await finish({ outcome: 'failed', counts: {}, error: describe(error) });
+      return aborted(abort, {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [describe(error)]);
+    }
+    if (options.signal?.aborted) {
+      // Cancelled (the worker is stopping): nothing was decided; the job runs again elsewhere or later.
+      await finish({ outcome: 'cancelled', counts: {}, error: 'The run was cancelled: the worker stopped.' });
+      return aborted(new RunAbort('unavailable', error), {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [
+        describe(error),
+      ]);
+    }
+    // Anything else (a programming error, a status store that failed) stops the run loudly: the record says
+    // why, and the caller sees the error itself.
+    await finish({ outcome: 'failed', counts: {}, error: describe(error) }).catch(() => {});
+    throw error;
   }
 }
+
+const noParked = (): Record<Side, Set<string>> => ({ a: new Set(), b: new Set() });
 
 function aborted(
   error: RunAbort,
@@ -126,7 +149,7 @@ function aborted(
   };
 }
 
-async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): Promise<RunReport> {
+async function runLocked(deps: SyncDeps, options: SyncOptions, finish: FinishRun): Promise<RunReport> {
   const { pair, window, status, signal } = { ...options, status: deps.status };
   const policy = effectivePolicy(options.policy, deps);
   const now = (options.now ?? (() => new Date()))();
@@ -168,7 +191,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
   const errors = [...reads.a.unreadable, ...reads.b.unreadable].map((h) => `unreadable item ${h}`);
 
   if (options.dryRun) {
-    await status.finishRun(runId, { outcome: 'success', counts: {}, plan: summary });
+    await finish({ outcome: 'success', counts: {}, plan: summary });
     return {
       outcome: 'dry-run',
       counts: {},
@@ -201,9 +224,18 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
       }
     }
   } catch (error) {
-    if (!(error instanceof RunAbort)) throw error;
-    await status.finishRun(runId, { outcome: 'failed', counts, error: error.message, plan: summary });
-    return aborted(error, counts, summary, guarded.needsReview, modes, parked, [...errors, error.message]);
+    if (!(error instanceof RunAbort) && !signal?.aborted) {
+      await finish({ outcome: 'failed', counts, error: describe(error), plan: summary });
+      throw error;
+    }
+    const abort = error instanceof RunAbort ? error : new RunAbort('unavailable', error);
+    await finish({
+      outcome: signal?.aborted ? 'cancelled' : 'failed',
+      counts,
+      error: signal?.aborted ? 'The run was cancelled: the worker stopped.' : abort.message,
+      plan: summary,
+    });
+    return aborted(abort, counts, summary, guarded.needsReview, modes, parked, [...errors, abort.message]);
   }
 
   const fullSync = reads.a.mode === 'reconcile' && reads.b.mode === 'reconcile';
@@ -217,7 +249,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
     }),
   );
   const partial = parked.a.size + parked.b.size > 0;
-  await status.finishRun(runId, {
+  await finish({
     outcome: partial ? 'partial' : 'success',
     counts,
     plan: summary,
