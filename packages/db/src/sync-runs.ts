@@ -17,9 +17,17 @@ export interface SyncRunRepository {
    * once, in one statement, so it can never be left `running`. The user's last sync time is not touched.
    */
   recordFailure(userId: string, error: string): Promise<SyncRun>;
+  /**
+   * Closes the runs of these users still marked `running`: their worker died under them (killed, or lost its
+   * lease), so they will never finish by themselves. Returns how many were closed.
+   */
+  closeInterrupted(userIds: readonly string[]): Promise<number>;
   /** Newest first. */
   listForUser(userId: string, options?: { limit?: number }): Promise<SyncRun[]>;
 }
+
+/** The reason recorded on a run whose worker stopped under it. */
+export const INTERRUPTED = 'interrupted: the worker stopped';
 
 function toSyncRun(row: SyncRunRow): SyncRun {
   return {
@@ -61,6 +69,16 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
       return toSyncRun(
         await prisma.syncRun.create({ data: { userId, startedAt: now, finishedAt: now, outcome: 'failed', error } }),
       );
+    },
+
+    async closeInterrupted(userIds) {
+      const ids = userIds.filter(isUuid);
+      if (ids.length === 0) return 0;
+      const closed = await prisma.syncRun.updateMany({
+        where: { userId: { in: ids }, outcome: 'running' },
+        data: { outcome: 'failed', finishedAt: new Date(), error: INTERRUPTED },
+      });
+      return closed.count;
     },
 
     async listForUser(userId, options = {}) {

@@ -1,4 +1,4 @@
-import type { Database } from '@exsync/db';
+import { createSyncRunRepository, type Database } from '@exsync/db';
 
 /**
  * Per-user sync jobs in PostgreSQL (or PGlite), shared by every replica. At most one job per user waits in the
@@ -42,8 +42,18 @@ export interface JobQueue {
   retry(job: SyncJob, runAt: Date): Promise<void>;
   /** Drops the user's waiting job (pause, removal); a running one finishes. */
   cancelWaiting(userId: string): Promise<number>;
-  /** Returns jobs whose worker died (lease expired) to the queue. */
+  /** Renews the lease of a running job: a live worker calls it well within `leaseMs`. */
+  heartbeat(job: SyncJob, leaseMs: number): Promise<void>;
+  /**
+   * Returns jobs whose worker died (lease not renewed) to the queue, and closes the runs they left `running`
+   * as interrupted.
+   */
   recoverExpired(): Promise<number>;
+  /**
+   * Returns every running job to the queue, however long its lease: only for the start-up of the one process
+   * that uses the database (the embedded one), where any running job belongs to a process that is gone.
+   */
+  releaseAll(): Promise<number>;
   /** The user's waiting or running job, if any. */
   pendingFor(userId: string): Promise<{ state: 'queued' | 'active'; runAfter: Date; resync: boolean } | null>;
 }
@@ -94,6 +104,33 @@ const UPSERT = (mode: 'now' | 'schedule') => `
   RETURNING id, (xmax = 0) AS created`;
 
 export function createJobQueue(db: Database): JobQueue {
+  const runs = createSyncRunRepository(db);
+
+  /** Puts the active jobs matching `condition` back in the queue, first closing the runs their workers left. */
+  async function release(condition: 'locked_until < now()' | 'true'): Promise<number> {
+    const dead = await db.query<{ user_id: string }>(
+      `SELECT DISTINCT user_id FROM exsync_jobs.sync_jobs WHERE state = 'active' AND ${condition}`,
+    );
+    if (dead.length === 0) return 0;
+    const users = dead.map((d) => d.user_id);
+    // Closed while the job is still active, so no new run of the user can have started in between.
+    await runs.closeInterrupted(users);
+    // Back in the queue unless the user already has a waiting job; then the dead one is just dropped.
+    const back = await db.query(
+      `UPDATE exsync_jobs.sync_jobs j SET state = 'queued', run_after = now(), locked_until = NULL
+       WHERE j.state = 'active' AND ${condition} AND j.user_id = ANY($1::uuid[])
+         AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs q WHERE q.user_id = j.user_id AND q.state = 'queued')
+       RETURNING id`,
+      [users],
+    );
+    const dropped = await db.query(
+      `DELETE FROM exsync_jobs.sync_jobs WHERE state = 'active' AND ${condition} AND user_id = ANY($1::uuid[])
+       RETURNING id`,
+      [users],
+    );
+    return back.length + dropped.length;
+  }
+
   return {
     async start() {
       // Replicas starting together would race on CREATE … IF NOT EXISTS; one at a time under a lock.
@@ -155,20 +192,16 @@ export function createJobQueue(db: Database): JobQueue {
       return rows.length;
     },
 
-    async recoverExpired() {
-      // Back in the queue unless the user already has a waiting job; then the expired one is just dropped.
-      const back = await db.query(
-        `UPDATE exsync_jobs.sync_jobs j SET state = 'queued', run_after = now(), locked_until = NULL
-         WHERE j.state = 'active' AND j.locked_until < now()
-           AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs q WHERE q.user_id = j.user_id AND q.state = 'queued')
-         RETURNING id`,
+    async heartbeat(job, leaseMs) {
+      await db.query(
+        `UPDATE exsync_jobs.sync_jobs SET locked_until = now() + $2 * interval '1 millisecond'
+         WHERE id = $1 AND state = 'active'`,
+        [job.id, leaseMs],
       );
-      const dropped = await db.query(
-        "DELETE FROM exsync_jobs.sync_jobs WHERE state = 'active' AND locked_until < now() RETURNING id",
-      );
-      return back.length + dropped.length;
     },
 
+    recoverExpired: () => release('locked_until < now()'),
+    releaseAll: () => release('true'),
     async pendingFor(userId) {
       const rows = await db.query<{ state: 'queued' | 'active'; run_after: Date; resync: boolean }>(
         `SELECT state, run_after, resync FROM exsync_jobs.sync_jobs WHERE user_id = $1::uuid

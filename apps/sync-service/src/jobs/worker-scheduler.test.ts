@@ -4,6 +4,7 @@ import { secretContext } from '../store/port';
 import { startTestApp, type TestApp } from '../testing/harness';
 import { createJobQueue, type JobQueue, type SyncJob } from './queue';
 import { createScheduler } from './scheduler';
+import { createSyncRuntime } from './sync-runtime';
 import { backoffMs, createWorker, type JobOutcome } from './worker';
 
 const logger = pino({ level: 'silent' });
@@ -100,6 +101,35 @@ describe('worker', () => {
     await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
     await new Promise((r) => setTimeout(r, 50));
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('leases', () => {
+  it('a worker renews the lease of a long job, so it is not recovered from under it', async () => {
+    const u = await enrol('long');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    let recovered = -1;
+    const w = createWorker({
+      queue,
+      logger,
+      leaseMs: 120,
+      handle: async () => {
+        await new Promise((r) => setTimeout(r, 400));
+        recovered = await queue.recoverExpired();
+        return { retry: 'none' };
+      },
+    });
+    expect(await w.runOnce()).toBe(true);
+    expect(recovered).toBe(0);
+  });
+
+  it('the embedded database frees every lease at start-up: a job left running by a killed process runs again', async () => {
+    const u = await enrol('killed');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    expect(await queue.claim(30 * 60_000)).not.toBeNull(); // then kill -9
+    const runtime = createSyncRuntime({ db: t.db, vault: t.vault, logger });
+    await runtime.prepare();
+    expect(await queue.pendingFor(u.id)).toMatchObject({ state: 'queued' });
   });
 });
 

@@ -21,7 +21,7 @@ const SUMMARIES: Record<Action, { summary: string; description: string }> = {
   sync: {
     summary: 'Sync the user now',
     description:
-      'Queues a sync of the user at once (a waiting job is brought forward; a running one is followed by this one). 409 for a paused user or one waiting for a new app password.',
+      'Queues a sync of the user at once (a waiting job is brought forward; a running one is followed by this one; a job left by a worker that stopped is run again). 409 for a paused user or one waiting for a new app password.',
   },
   resync: {
     summary: 'Resync the user from scratch',
@@ -66,11 +66,14 @@ export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRout
   const actions: Record<Action, (user: User) => Promise<User>> = {
     async sync(user) {
       if (user.state === 'paused' || user.state === 'auth_required') throw new Errors.USER_NOT_SYNCABLE(user.ncUserId);
+      // A job whose worker stopped (lease not renewed) would otherwise hold the user until the next sweep.
+      await queue.recoverExpired();
       await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
       return user;
     },
     async resync(user) {
       if (user.state === 'paused' || user.state === 'auth_required') throw new Errors.USER_NOT_SYNCABLE(user.ncUserId);
+      await queue.recoverExpired();
       await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId, resync: true });
       return user;
     },
