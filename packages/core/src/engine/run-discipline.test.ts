@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidItemError, RejectedError, RetryableError } from '../ports/errors';
 import { sampleTask } from '../testing/sample-items';
-import { pairHarness } from './harness.test-support';
-import type { RunRecord } from './status-store';
+import { pairHarness, WINDOW } from './harness.test-support';
+import type { PairLock, RunRecord } from './status-store';
+import { syncPair } from './sync-pair';
 
 /** The harness, with every finishRun call recorded. */
 function countingHarness() {
@@ -101,5 +102,39 @@ describe('a cancelled run', () => {
     expect(runs.map((x) => x.outcome)).toEqual(['cancelled']);
     expect(runs[0]?.finishedAt).toBeDefined();
     expect(h.finished).toHaveLength(1);
+  });
+});
+
+describe('a lost pair lock', () => {
+  it('stops the run: finished `failed` with the reason, reported unavailable (retried), nothing written after', async () => {
+    const h = countingHarness();
+    for (let i = 0; i < 3; i++) h.a.put(sampleTask(`t${i}`));
+    const lost = new AbortController();
+    const lock: PairLock = {
+      async tryAcquire() {
+        return Object.assign(async () => {}, { lost: lost.signal });
+      },
+    };
+    const create = h.b.create.bind(h.b);
+    let creates = 0;
+    h.b.create = async (item, options, signal) => {
+      creates++;
+      const result = await create(item, options, signal);
+      // The database connection holding the lock is terminated after the first write.
+      lost.abort(new Error('The database connection was lost: terminating connection due to administrator command'));
+      return result;
+    };
+    const r = await syncPair(
+      { a: h.a, b: h.b, status: h.status, lock },
+      { pair: 'p1', policy: h.policy, window: WINDOW },
+    );
+    expect(r.outcome).toBe('unavailable');
+    expect(creates).toBe(1);
+    const runs = await h.status.runs('p1');
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      outcome: 'failed',
+      error: expect.stringContaining('database connection was lost'),
+    });
   });
 });

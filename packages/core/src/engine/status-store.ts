@@ -80,8 +80,14 @@ export function summarize(plan: ItemPlan): PlanSummary {
   };
 }
 
+/**
+ * Ends a hold on a pair. `lost`, when the lock offers it, aborts if the lock ends by itself while held (the database
+ * connection holding it was terminated): the run must stop, another may already hold the pair.
+ */
+export type PairRelease = (() => Promise<void>) & { readonly lost?: AbortSignal };
+
 /** One pair never syncs twice at once (PostgreSQL: pg_try_advisory_lock). */
 export interface PairLock {
   /** Resolves to a release function, or undefined when another run holds the pair. */
-  tryAcquire(pair: string): Promise<(() => Promise<void>) | undefined>;
+  tryAcquire(pair: string): Promise<PairRelease | undefined>;
 }

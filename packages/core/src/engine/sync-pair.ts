@@ -80,17 +80,33 @@ export async function syncPair(deps: SyncDeps, options: SyncOptions): Promise<Ru
       errors: [],
     };
   }
+  // A lock that ends by itself (its database connection was terminated) stops the run like a cancel, but as a
+  // failure: another run may hold the pair by now.
+  const lost = release.lost;
+  const signal = lost && options.signal ? AbortSignal.any([options.signal, lost]) : (lost ?? options.signal);
+  const stopped = (): StopRecord | undefined =>
+    lost?.aborted
+      ? { outcome: 'failed', error: `The pair lock was lost: ${describe(lost.reason)}` }
+      : options.signal?.aborted
+        ? { outcome: 'cancelled', error: 'The run was cancelled: the worker stopped.' }
+        : undefined;
   try {
-    return await run(deps, options);
+    return await run(deps, { ...options, ...(signal ? { signal } : {}) }, stopped);
   } finally {
     await release();
   }
 }
 
+/** Why a run was stopped from outside (cancelled, or its lock lost), as its record says it. */
+interface StopRecord {
+  readonly outcome: 'failed' | 'cancelled';
+  readonly error: string;
+}
+
 /** Finishes the run's record; a second call is ignored, so every run is finished exactly once. */
 type FinishRun = (record: RunRecord) => Promise<void>;
 
-async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
+async function run(deps: SyncDeps, options: SyncOptions, stopped: () => StopRecord | undefined): Promise<RunReport> {
   const runId = await deps.status.startRun(options.pair, { dryRun: options.dryRun === true });
   let finished = false;
   const finish: FinishRun = async (record) => {
@@ -99,7 +115,7 @@ async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
     await deps.status.finishRun(runId, record);
   };
   try {
-    return await runLocked(deps, options, finish);
+    return await runLocked(deps, options, finish, stopped);
   } catch (error) {
     // Refused credentials or a peer that is down while reading: stop, record why, move no token.
     if (error instanceof AuthError || error instanceof RetryableError) {
@@ -112,11 +128,12 @@ async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
       await finish({ outcome: 'failed', counts: {}, error: describe(error) });
       return aborted(abort, {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [describe(error)]);
     }
-    if (options.signal?.aborted) {
-      // Cancelled (the worker is stopping): nothing was decided; the job runs again elsewhere or later.
-      await finish({ outcome: 'cancelled', counts: {}, error: 'The run was cancelled: the worker stopped.' });
+    const stop = stopped();
+    if (stop) {
+      // Cancelled (the worker is stopping) or the lock lost: nothing more is decided; the job runs again.
+      await finish({ ...stop, counts: {} });
       return aborted(new RunAbort('unavailable', error), {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [
-        describe(error),
+        stop.error,
       ]);
     }
     // Anything else (a programming error, a status store that failed) stops the run loudly: the record says
@@ -149,7 +166,12 @@ function aborted(
   };
 }
 
-async function runLocked(deps: SyncDeps, options: SyncOptions, finish: FinishRun): Promise<RunReport> {
+async function runLocked(
+  deps: SyncDeps,
+  options: SyncOptions,
+  finish: FinishRun,
+  stopped: () => StopRecord | undefined,
+): Promise<RunReport> {
   const { pair, window, status, signal } = { ...options, status: deps.status };
   const policy = effectivePolicy(options.policy, deps);
   const now = (options.now ?? (() => new Date()))();
@@ -215,6 +237,8 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, finish: FinishRun
   const parked: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
   try {
     for (const [i, { group }] of planned.entries()) {
+      // Stopped from outside: no further write (a lost lock means another run may be writing this pair now).
+      if (signal?.aborted) throw new RunAbort('unavailable', signal.reason);
       const item = guarded.plans[i]!;
       const outcome = await executePlan(group, item, ctx);
       if (!outcome.ok) {
@@ -224,18 +248,14 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, finish: FinishRun
       }
     }
   } catch (error) {
-    if (!(error instanceof RunAbort) && !signal?.aborted) {
+    const stop = stopped();
+    if (!(error instanceof RunAbort) && !stop) {
       await finish({ outcome: 'failed', counts, error: describe(error), plan: summary });
       throw error;
     }
     const abort = error instanceof RunAbort ? error : new RunAbort('unavailable', error);
-    await finish({
-      outcome: signal?.aborted ? 'cancelled' : 'failed',
-      counts,
-      error: signal?.aborted ? 'The run was cancelled: the worker stopped.' : abort.message,
-      plan: summary,
-    });
-    return aborted(abort, counts, summary, guarded.needsReview, modes, parked, [...errors, abort.message]);
+    await finish({ outcome: stop?.outcome ?? 'failed', counts, error: stop?.error ?? abort.message, plan: summary });
+    return aborted(abort, counts, summary, guarded.needsReview, modes, parked, [...errors, stop?.error ?? abort.message]);
   }
 
   const fullSync = reads.a.mode === 'reconcile' && reads.b.mode === 'reconcile';
