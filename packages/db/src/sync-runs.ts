@@ -16,7 +16,13 @@ export interface SyncRunRepository {
    * Records a run that failed before it reached a collection pair (discovery, set-up): started and finished at
    * once, in one statement, so it can never be left `running`. The user's last sync time is not touched.
    */
-  recordFailure(userId: string, error: string): Promise<SyncRun>;
+  recordFailure(userId: string, error: string, syncId?: string): Promise<SyncRun>;
+  /**
+   * The user's newest sync as one record: every run sharing its sync id (one per item kind), counts summed, the
+   * worst outcome, from the first start to the last finish (null while any runs). A run without a sync id (older
+   * runs) stands alone. Null when the user has no run.
+   */
+  lastSync(userId: string): Promise<SyncRun | null>;
   /**
    * Closes the runs of these users still marked `running`: their worker died under them (killed, or lost its
    * lease), so they will never finish by themselves. Returns how many were closed.
@@ -29,11 +35,42 @@ export interface SyncRunRepository {
 /** The reason recorded on a run whose worker stopped under it. */
 export const INTERRUPTED = 'interrupted: the worker stopped';
 
+/** Worst first: a sync is as bad as its worst run. */
+const SEVERITY: readonly SyncOutcome[] = ['failed', 'running', 'cancelled', 'partial', 'success'];
+
+/** Several runs of one sync as one record (see `lastSync`). */
+export function summarise(runs: readonly SyncRun[]): SyncRun {
+  const first = runs[0];
+  if (!first) throw new DatabaseError('invalid_input', 'A sync has at least one run.');
+  const counts: Record<string, Record<string, number>> = {};
+  for (const run of runs) {
+    for (const [group, actions] of Object.entries(run.counts)) {
+      if (typeof actions !== 'object' || actions === null || Array.isArray(actions)) continue;
+      const into = (counts[group] ??= {});
+      for (const [action, n] of Object.entries(actions)) {
+        if (typeof n === 'number') into[action] = (into[action] ?? 0) + n;
+      }
+    }
+  }
+  const outcome = SEVERITY.find((o) => runs.some((r) => r.outcome === o)) ?? first.outcome;
+  const finished = runs.every((r) => r.finishedAt !== null);
+  return {
+    ...first,
+    startedAt: new Date(Math.min(...runs.map((r) => r.startedAt.getTime()))),
+    finishedAt: finished ? new Date(Math.max(...runs.map((r) => r.finishedAt!.getTime()))) : null,
+    outcome,
+    counts,
+    error: runs.map((r) => r.error).find((e) => e !== null) ?? null,
+    pairId: runs.length === 1 ? first.pairId : null,
+  };
+}
+
 function toSyncRun(row: SyncRunRow): SyncRun {
   return {
     id: row.id,
     userId: row.userId,
     pairId: row.pairId,
+    syncId: row.syncId,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     outcome: row.outcome,
@@ -63,12 +100,29 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
       return toSyncRun(row);
     },
 
-    async recordFailure(userId, error) {
+    async recordFailure(userId, error, syncId) {
       if (!isUuid(userId)) throw new DatabaseError('not_found', `User ${userId} does not exist.`);
       const now = new Date();
       return toSyncRun(
-        await prisma.syncRun.create({ data: { userId, startedAt: now, finishedAt: now, outcome: 'failed', error } }),
+        await prisma.syncRun.create({
+          data: { userId, syncId: syncId ?? null, startedAt: now, finishedAt: now, outcome: 'failed', error },
+        }),
       );
+    },
+
+    async lastSync(userId) {
+      if (!isUuid(userId)) return null;
+      const newest = await prisma.syncRun.findFirst({
+        where: { userId, dryRun: false },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+      });
+      if (!newest) return null;
+      if (newest.syncId === null) return toSyncRun(newest);
+      const rows = await prisma.syncRun.findMany({
+        where: { userId, syncId: newest.syncId },
+        orderBy: { startedAt: 'asc' },
+      });
+      return summarise(rows.map(toSyncRun));
     },
 
     async closeInterrupted(userIds) {

@@ -14,7 +14,8 @@ export interface Scheduler {
 }
 
 /**
- * Every `tickMs`, enqueues each user of each tenant whose last sync is older than the tenant's interval and who
+ * Every `tickMs`, enqueues each user of each tenant whose last sync attempt (failed or not) is older than the tenant's
+ * interval and who
  * has no job waiting or running. Every replica may run one: enqueueing is idempotent per user.
  */
 export function createScheduler(options: {
@@ -36,9 +37,9 @@ export function createScheduler(options: {
       const due = await db.query<{ id: string; nc_user_id: string }>(
         `SELECT u.id, u.nc_user_id FROM users u
          WHERE u.tenant_id = $1::uuid AND u.state::text = ANY($2::text[])
-           AND (u.last_sync_at IS NULL OR u.last_sync_at <= $3::timestamptz - $4 * interval '1 minute')
+           AND (u.last_attempt_at IS NULL OR u.last_attempt_at <= $3::timestamptz - $4 * interval '1 minute')
            AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs j WHERE j.user_id = u.id)
-         ORDER BY u.last_sync_at NULLS FIRST`,
+         ORDER BY u.last_attempt_at NULLS FIRST`,
         [tenant.id, [...SCHEDULED_STATES], now, interval],
       );
       for (const user of due) {

@@ -77,6 +77,28 @@ describe('worker', () => {
     expect(await queue.pendingFor(u.id)).toBeNull();
   });
 
+  it('throttled attempts never count as failures: after four throttles a failure backs off from the start, and nothing gives up', async () => {
+    const u = await enrol('throttled-then-500');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    const outcomes: JobOutcome[] = [
+      { retry: 'after', ms: 1 },
+      { retry: 'after', ms: 1 },
+      { retry: 'after', ms: 1 },
+      { retry: 'after', ms: 1 },
+      { retry: 'backoff' }, // an HTML 500
+    ];
+    const w = worker(() => outcomes.shift() ?? { retry: 'none' }, 3);
+    for (let i = 0; i < 5; i++) {
+      await t.db.query('UPDATE exsync_jobs.sync_jobs SET run_after = now()');
+      expect(await w.runOnce()).toBe(true);
+    }
+    const before = Date.now();
+    const pending = await queue.pendingFor(u.id);
+    expect(pending).not.toBeNull(); // not given up
+    // The first failure: the base back-off (1 s here), not 2^4 of it.
+    expect(pending!.runAfter.getTime() - before).toBeLessThan(1500);
+  });
+
   it('stop() lets a running job finish within the grace period, then claims nothing more', async () => {
     const u = await enrol('slow');
     await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
@@ -112,9 +134,9 @@ describe('leases', () => {
     const w = createWorker({
       queue,
       logger,
-      leaseMs: 120,
+      leaseMs: 1000,
       handle: async () => {
-        await new Promise((r) => setTimeout(r, 400));
+        await new Promise((r) => setTimeout(r, 2500));
         recovered = await queue.recoverExpired();
         return { retry: 'none' };
       },
@@ -141,8 +163,8 @@ describe('scheduler', () => {
     const paused = await enrol('paused');
     const locked = await enrol('locked');
     await t.store.tenants.putSettings(tenantId, { intervalMinutes: 15 });
-    await t.db.query("UPDATE users SET last_sync_at = now() - interval '20 minutes' WHERE id = $1", [due.id]);
-    await t.db.query("UPDATE users SET last_sync_at = now() - interval '5 minutes' WHERE id = $1", [recent.id]);
+    await t.db.query("UPDATE users SET last_attempt_at = now() - interval '20 minutes' WHERE id = $1", [due.id]);
+    await t.db.query("UPDATE users SET last_attempt_at = now() - interval '5 minutes' WHERE id = $1", [recent.id]);
     await t.db.query("UPDATE users SET state = 'paused' WHERE id = $1", [paused.id]);
     await t.db.query("UPDATE users SET state = 'auth_required' WHERE id = $1", [locked.id]);
     const scheduler = createScheduler({ db: t.db, queue, logger });

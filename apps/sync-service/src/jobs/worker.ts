@@ -82,9 +82,13 @@ export function createWorker(options: WorkerOptions): Worker {
       await queue.complete(job);
       return;
     }
-    const delay =
-      outcome.retry === 'after' ? outcome.ms : backoffMs(job.attempts, options.baseBackoffMs, options.maxBackoffMs);
-    await queue.retry(job, new Date(Date.now() + delay));
+    if (outcome.retry === 'after') {
+      // The peer named its time (throttling, a held lock): waiting for it is no failure, so this attempt does not
+      // count toward the back-off or toward giving up.
+      await queue.retry({ ...job, attempts: Math.max(0, job.attempts - 1) }, new Date(Date.now() + outcome.ms));
+      return;
+    }
+    await queue.retry(job, new Date(Date.now() + backoffMs(job.attempts, options.baseBackoffMs, options.maxBackoffMs)));
   }
 
   async function runOnce(): Promise<boolean> {

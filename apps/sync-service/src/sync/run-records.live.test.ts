@@ -1,4 +1,4 @@
-import { MemoryStore } from '@exsync/core/testing';
+import { MemoryStore, sampleEvent, sampleTask } from '@exsync/core/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
@@ -18,6 +18,7 @@ describe.skipIf(skip)('run records of a user sync', () => {
   let sync: SyncRuntime;
   let tenantKey: string;
   let exchange: MemoryStore;
+  let tasks: MemoryStore;
 
   beforeAll(async () => {
     radicale = await startRadicale('alice', APP_PASSWORD);
@@ -39,7 +40,7 @@ describe.skipIf(skip)('run records of a user sync', () => {
         itemKinds: {
           events: { enabled: true, direction: 'two-way' },
           contacts: { enabled: false, direction: 'two-way' },
-          tasks: { enabled: false, direction: 'two-way' },
+          tasks: { enabled: true, direction: 'two-way' },
         },
       },
     });
@@ -68,7 +69,10 @@ describe.skipIf(skip)('run records of a user sync', () => {
       vault: t.vault,
       logger: pino({ level: 'silent' }),
       davRoot: (url) => url,
-      exchangeStores: () => ({ store: exchange, collectionId: 'memory-calendar' }),
+      exchangeStores: ({ kind }) =>
+        kind.name === 'tasks'
+          ? { store: tasks, collectionId: 'memory-tasks' }
+          : { store: exchange, collectionId: 'memory-calendar' },
     });
     await sync.prepare();
   }, 60_000);
@@ -81,7 +85,10 @@ describe.skipIf(skip)('run records of a user sync', () => {
 
   beforeEach(async () => {
     exchange = new MemoryStore({ hrefPrefix: '/x/' });
+    tasks = new MemoryStore({ hrefPrefix: '/t/' });
     await t.db.query('DELETE FROM sync_runs');
+    await t.db.query('DELETE FROM collection_pairs');
+    await t.db.query("UPDATE users SET last_sync_at = NULL, state = 'active', state_reason = NULL, state_code = NULL");
     await t.db.query('DELETE FROM exsync_jobs.sync_jobs');
   });
 
@@ -99,15 +106,52 @@ describe.skipIf(skip)('run records of a user sync', () => {
     expect((await post('alice/sync')).statusCode).toBe(200);
     expect(await sync.worker.runOnce()).toBe(true);
     const runs = (await get('alice/runs')).json().items as {
+      kind: string;
       outcome: string;
       error: string | null;
       finishedAt: string | null;
     }[];
-    expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('TypeError') });
-    expect(runs[0]?.finishedAt).not.toBeNull();
+    expect(runs).toHaveLength(2); // one record per run: events (failed) and tasks (fine), no second failed run
+    expect(runs.filter((r) => r.outcome === 'running')).toEqual([]);
+    const events = runs.filter((r) => r.kind === 'event');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('TypeError') });
+    expect(events[0]?.finishedAt).not.toBeNull();
     const user = (await get('alice')).json();
     expect(user.state).toBe('error');
+    expect(user.stateCode).toBe('internal_error');
     expect(user.stateReason).toContain('TypeError');
+    expect(user.lastSyncAt).toBeNull(); // only a successful sync sets it
+  }, 60_000);
+
+  it('lastRun summarises the whole sync (every item kind: counts summed, the worst outcome); lastSyncAt moves only on success', async () => {
+    const soon = new Date(Date.now() + 2 * 86_400_000);
+    const at = (h: number) => new Date(soon.getTime() + h * 3_600_000).toISOString();
+    exchange.put(sampleEvent('e1', at(1)));
+    exchange.put(sampleEvent('e2', at(3)));
+    tasks.put(sampleTask('t1'));
+    expect((await post('alice/sync')).statusCode).toBe(200);
+    expect(await sync.worker.runOnce()).toBe(true);
+    const first = (await get('alice')).json();
+    expect(first).toMatchObject({ state: 'active', stateCode: null });
+    expect(first.lastRun).toMatchObject({ outcome: 'success', counts: { a_to_b: { create: 3 } } });
+    expect(first.lastSyncAt).not.toBeNull();
+
+    // Next sync: events fine, tasks fail. lastRun is that whole sync, failed; lastSyncAt stays where it was.
+    tasks.changesSince = async () => {
+      throw new TypeError('boom');
+    };
+    tasks.listWindow = () => {
+      throw new TypeError('boom');
+    };
+    exchange.put(sampleEvent('e3', at(5)));
+    expect((await post('alice/sync')).statusCode).toBe(200);
+    expect(await sync.worker.runOnce()).toBe(true);
+    const second = (await get('alice')).json();
+    expect(second.lastRun).toMatchObject({ outcome: 'failed', counts: { a_to_b: { create: 1 } } });
+    expect(second.lastRun.error).toContain('TypeError: boom');
+    expect(second.lastSyncAt).toBe(first.lastSyncAt);
+    const runs = (await get('alice/runs')).json().items as unknown[];
+    expect(runs).toHaveLength(4); // two kinds, two syncs: one record per run
   }, 60_000);
 });

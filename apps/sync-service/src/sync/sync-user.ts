@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
 import {
   DavCollectionStore,
@@ -72,6 +73,8 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
 
   if (request.resync) await forgetTokens(deps.db, user.id);
   const results: PairResult[] = [];
+  // Every run of this sync (one per item kind, or the one failure before any) carries it: lastRun sums them.
+  const syncId = randomUUID();
   const transport = new DavTransport({
     credentials: { username: user.loginName, password: await appPassword(deps, user) },
     timeoutMs: deps.davTimeoutMs ?? 30_000,
@@ -107,6 +110,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
             window: windowFor(settings, now),
             ...(request.resync ? { reconcile: true } : {}),
             ...(request.signal ? { signal: request.signal } : {}),
+            syncId,
           },
         );
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
@@ -114,7 +118,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         results.push(result);
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials
       } catch (error) {
-        results.push(await failed(deps, user, error, authSide(), !engineOwnsRun));
+        results.push(await failed(deps, user, error, authSide(), engineOwnsRun ? undefined : syncId));
         if (isStoreError(error) || error instanceof UserSetupError || error instanceof ExchangeSetupError) {
           log.warn({ kind: kind.name, err: describeError(error) }, 'pair sync failed');
         } else {
@@ -125,11 +129,18 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
       }
     }
   } catch (error) {
-    results.push(await failed(deps, user, error, authSide()));
+    results.push(await failed(deps, user, error, authSide(), syncId));
     log.warn({ err: describeError(error) }, 'user sync could not start');
   }
   const verdict = verdictOf(results);
-  await recordVerdict(deps, user, verdict);
+  // Only a sync in which every pair ran to success moves lastSyncAt; any other attempt is still an attempt.
+  const succeeded = results.length > 0 && results.every((r) => 'report' in r && r.report.outcome === 'success');
+  await deps.repos.users.recordSync(user.id, {
+    state: verdict.state,
+    code: verdict.code,
+    reason: verdict.reason,
+    succeeded,
+  });
   return { verdict, results };
 }
 
@@ -193,17 +204,9 @@ async function failed(
   user: User,
   error: unknown,
   authSide: 'nextcloud' | 'exchange',
-  record = true,
+  /** The sync to record the failure under; undefined when the engine already recorded the run. */
+  recordAs: string | undefined,
 ) {
-  if (record) await deps.repos.syncRuns.recordFailure(user.id, describeError(error));
+  if (recordAs) await deps.repos.syncRuns.recordFailure(user.id, describeError(error), recordAs);
   return { error, ...(error instanceof AuthError ? { authSide } : {}) } satisfies PairResult;
-}
-
-/** A person may have paused or removed the user while the run went on: their word wins. */
-async function recordVerdict(deps: UserSyncDeps, user: User, verdict: Verdict): Promise<void> {
-  await deps.db.query(
-    `UPDATE users SET state = $2::user_state, state_reason = $3, last_sync_at = now(), updated_at = now()
-     WHERE id = $1::uuid AND state NOT IN ('paused')`,
-    [user.id, verdict.state, verdict.reason],
-  );
 }

@@ -16,7 +16,8 @@ export interface StatusStore {
   quarantined(pair: string): Promise<StoredQuarantine[]>;
   /** Marks a quarantined deletion reviewed (applied or rejected by a person). */
   resolveQuarantine(pair: string, id: string): Promise<void>;
-  startRun(pair: string, options: { readonly dryRun: boolean }): Promise<string>;
+  /** `syncId` groups the runs of one sync of several pairs (the caller's id; opaque here). */
+  startRun(pair: string, options: { readonly dryRun: boolean; readonly syncId?: string }): Promise<string>;
   finishRun(run: string, record: RunRecord): Promise<void>;
   runs(pair: string): Promise<StoredRun[]>;
 }

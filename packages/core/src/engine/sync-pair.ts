@@ -1,6 +1,6 @@
 import type { SyncWindow } from '../model/temporal';
 import type { CollectionStore } from '../ports/collection-store';
-import { AuthError, RetryableError } from '../ports/errors';
+import { type AuthCause, AuthError, RetryableError } from '../ports/errors';
 import type { ExecContext } from './executor';
 import { executePlan, RunAbort } from './executor';
 import { guardDeletions } from './guard';
@@ -32,6 +32,8 @@ export interface SyncOptions {
   readonly reconcileEveryMs?: number;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
+  /** Stored with the run record: the caller's id of the sync this pair's run is part of. */
+  readonly syncId?: string;
 }
 
 export type RunOutcomeKind =
@@ -56,6 +58,8 @@ export interface RunReport {
   readonly modes: Readonly<Record<Side, SideRead['mode']>>;
   readonly parked: Readonly<Record<Side, readonly string[]>>;
   readonly retryAfterMs?: number;
+  /** For `auth-failed`: what exactly was refused (credentials, a missing mailbox, access to the mailbox). */
+  readonly refused?: AuthCause;
   readonly errors: readonly string[];
 }
 
@@ -107,7 +111,10 @@ interface StopRecord {
 type FinishRun = (record: RunRecord) => Promise<void>;
 
 async function run(deps: SyncDeps, options: SyncOptions, stopped: () => StopRecord | undefined): Promise<RunReport> {
-  const runId = await deps.status.startRun(options.pair, { dryRun: options.dryRun === true });
+  const runId = await deps.status.startRun(options.pair, {
+    dryRun: options.dryRun === true,
+    ...(options.syncId !== undefined ? { syncId: options.syncId } : {}),
+  });
   let finished = false;
   const finish: FinishRun = async (record) => {
     if (finished) return;
@@ -162,6 +169,7 @@ function aborted(
     modes,
     parked: { a: [...parked.a], b: [...parked.b] },
     ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    ...(error.cause instanceof AuthError ? { refused: error.cause.refused } : {}),
     errors,
   };
 }
@@ -255,7 +263,10 @@ async function runLocked(
     }
     const abort = error instanceof RunAbort ? error : new RunAbort('unavailable', error);
     await finish({ outcome: stop?.outcome ?? 'failed', counts, error: stop?.error ?? abort.message, plan: summary });
-    return aborted(abort, counts, summary, guarded.needsReview, modes, parked, [...errors, stop?.error ?? abort.message]);
+    return aborted(abort, counts, summary, guarded.needsReview, modes, parked, [
+      ...errors,
+      stop?.error ?? abort.message,
+    ]);
   }
 
   const fullSync = reads.a.mode === 'reconcile' && reads.b.mode === 'reconcile';

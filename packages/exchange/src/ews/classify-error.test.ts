@@ -32,6 +32,19 @@ describe('classifyEwsError', () => {
     expect(classifyEwsError(fault(code))).toBeInstanceOf(type);
   });
 
+  it.each([
+    [ServiceError.ErrorNonExistentMailbox, 'mailbox-missing'],
+    [ServiceError.ErrorImpersonateUserDenied, 'mailbox-access-denied'],
+    [ServiceError.ErrorImpersonationDenied, 'mailbox-access-denied'],
+  ])('names the real cause of %s: %s, not refused credentials', (code, refused) => {
+    expect(classifyEwsError(fault(code))).toMatchObject({ refused });
+    expect(classifyEwsError(inBand(code))).toMatchObject({ refused });
+  });
+
+  it('an HTTP 401 is refused credentials', () => {
+    expect(classifyEwsError({ HttpStatusCode: 401 })).toMatchObject({ code: 'auth', refused: 'credentials' });
+  });
+
   it('reads BackOffMilliseconds from the error details', () => {
     const details = new Map([['BackOffMilliseconds', '1234']]);
     const error = classifyEwsError({ ...fault(ServiceError.ErrorServerBusy), errorDetails: details });

@@ -59,6 +59,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRout
       ncUserId: user.ncUserId,
       state: user.state,
       stateReason: user.stateReason,
+      stateCode: user.stateCode,
       job: job ? { state: job.state, runAfter: job.runAfter.toISOString(), resync: job.resync } : null,
     };
   }
@@ -78,7 +79,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRout
       return user;
     },
     async pause(user) {
-      const paused = await repos.users.setState(user.tenantId, user.ncUserId, 'paused', 'Paused by an administrator.');
+      const paused = await repos.users.setState(
+        user.tenantId,
+        user.ncUserId,
+        'paused',
+        'Paused by an administrator.',
+        'paused',
+      );
       await queue.cancelWaiting(user.id);
       return paused;
     },

@@ -23,6 +23,7 @@ export const ActionResult = Type.Object(
     ncUserId: Type.String(),
     state: Type.Enum(USER_STATES),
     stateReason: Type.Union([Type.String(), Type.Null()]),
+    stateCode: Type.Union([Type.String(), Type.Null()]),
     job: PendingJob,
   },
   closed,
