@@ -46,7 +46,8 @@ export function summarise(runs: readonly SyncRun[]): SyncRun {
   for (const run of runs) {
     for (const [group, actions] of Object.entries(run.counts)) {
       if (typeof actions !== 'object' || actions === null || Array.isArray(actions)) continue;
-      const into = (counts[group] ??= {});
+      const into = counts[group] ?? {};
+      counts[group] = into;
       for (const [action, n] of Object.entries(actions)) {
         if (typeof n === 'number') into[action] = (into[action] ?? 0) + n;
       }
