@@ -331,7 +331,12 @@ describe('GraphCollectionStore on the simulator', () => {
   });
 
   it('reports an unknown user as a missing mailbox (AuthError naming it), not as an item that is gone', async () => {
-    const store = new GraphCollectionStore({ client: bed.client(), user: 'nobody@contoso.com', kind: 'calendar' });
+    const store = new GraphCollectionStore({
+      client: bed.client(),
+      user: 'nobody@contoso.com',
+      kind: 'calendar',
+      folderId: 'AAMkAGI2THVSAAA=',
+    });
     await expect(collect(store.listWindow(WINDOW))).rejects.toMatchObject({ code: 'auth', refused: 'mailbox-missing' });
   });
 
