@@ -3,7 +3,14 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
 import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import {
+  bearer,
+  createTenant,
+  createThrowawayPostgres,
+  startTestApp,
+  type TestApp,
+  WITH_POSTGRES,
+} from '../testing/harness';
 
 /**
  * Run records as the API shows them: one record per pair run, finished whatever ended it, and the user's state
@@ -12,146 +19,212 @@ import { bearer, createTenant, startTestApp, type TestApp } from '../testing/har
 const skip = liveSkipReason('radicale');
 const APP_PASSWORD = 'alice-app-password';
 
-describe.skipIf(skip)('run records of a user sync', () => {
-  let radicale: RunningDavServer;
-  let t: TestApp;
-  let sync: SyncRuntime;
-  let tenantKey: string;
-  let exchange: MemoryStore;
-  let tasks: MemoryStore;
+const engines = [
+  ['PGlite', false],
+  ['PostgreSQL', true],
+] as const;
 
-  beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    t = await startTestApp();
-    const tenant = await createTenant(t, 'Contoso');
-    tenantKey = tenant.key;
-    const admin = bearer(t.adminKey);
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: admin,
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    await t.app.inject({
-      method: 'PUT',
-      url: '/v1/settings',
-      headers: bearer(tenantKey),
-      payload: {
-        itemKinds: {
-          events: { enabled: true, direction: 'two-way' },
-          contacts: { enabled: false, direction: 'two-way' },
-          tasks: { enabled: true, direction: 'two-way' },
+for (const [engine, postgres] of engines)
+  describe.skipIf(skip || (postgres && !WITH_POSTGRES))(`run records of a user sync (${engine})`, () => {
+    let radicale: RunningDavServer;
+    let drop: (() => Promise<void>) | undefined;
+    let t: TestApp;
+    let sync: SyncRuntime;
+    let tenantKey: string;
+    let exchange: MemoryStore;
+    let tasks: MemoryStore;
+
+    beforeAll(async () => {
+      radicale = await startRadicale('alice', APP_PASSWORD);
+      const pg = postgres ? await createThrowawayPostgres() : undefined;
+      drop = pg?.drop;
+      t = await startTestApp(pg ? { databaseUrl: pg.url } : {});
+      const tenant = await createTenant(t, 'Contoso');
+      tenantKey = tenant.key;
+      const admin = bearer(t.adminKey);
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/v1/tenants/${tenant.id}`,
+        headers: admin,
+        payload: { nextcloudUrl: radicale.baseUrl },
+      });
+      await t.app.inject({
+        method: 'PUT',
+        url: '/v1/settings',
+        headers: bearer(tenantKey),
+        payload: {
+          itemKinds: {
+            events: { enabled: true, direction: 'two-way' },
+            contacts: { enabled: false, direction: 'two-way' },
+            tasks: { enabled: true, direction: 'two-way' },
+          },
         },
+      });
+      const connection = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/exchange-connection',
+        headers: bearer(tenantKey),
+        payload: {
+          kind: 'ews',
+          url: 'https://mail.contoso.example/EWS/Exchange.asmx',
+          authKind: 'basic',
+          username: 'CONTOSO\\svc',
+          password: 'pw',
+        },
+      });
+      expect(connection.statusCode, connection.body).toBeLessThan(300);
+      const user = await t.app.inject({
+        method: 'PUT',
+        url: '/v1/users/alice',
+        headers: bearer(tenantKey),
+        payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: 'alice@contoso.com' },
+      });
+      expect(user.statusCode).toBe(201);
+      sync = createSyncRuntime({
+        db: t.db,
+        vault: t.vault,
+        logger: pino({ level: 'silent' }),
+        davRoot: (url) => url,
+        exchangeStores: ({ kind }) =>
+          kind.name === 'tasks'
+            ? { store: tasks, collectionId: 'memory-tasks' }
+            : { store: exchange, collectionId: 'memory-calendar' },
+      });
+      await sync.prepare();
+    }, 60_000);
+
+    afterAll(async () => {
+      await sync?.stop(1000);
+      await t?.close();
+      await drop?.();
+      await radicale?.stop();
+    });
+
+    beforeEach(async () => {
+      exchange = new MemoryStore({ hrefPrefix: '/x/' });
+      tasks = new MemoryStore({ hrefPrefix: '/t/' });
+      await t.db.query('DELETE FROM sync_runs');
+      await t.db.query('DELETE FROM collection_pairs');
+      await t.db.query(
+        "UPDATE users SET last_sync_at = NULL, state = 'active', state_reason = NULL, state_code = NULL",
+      );
+      await t.db.query('DELETE FROM exsync_jobs.sync_jobs');
+    });
+
+    const get = (path: string) => t.app.inject({ method: 'GET', url: `/v1/users/${path}`, headers: bearer(tenantKey) });
+    const post = (path: string) =>
+      t.app.inject({ method: 'POST', url: `/v1/users/${path}`, headers: bearer(tenantKey), payload: {} });
+
+    it('a pair failing with an unexpected error leaves one finished `failed` run, none `running`, and the user in error', async () => {
+      exchange.listWindow = () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'href')");
+      };
+      exchange.changesSince = async () => {
+        throw new TypeError("Cannot read properties of undefined (reading 'href')");
+      };
+      expect((await post('alice/sync')).statusCode).toBe(200);
+      expect(await sync.worker.runOnce()).toBe(true);
+      const runs = (await get('alice/runs')).json().items as {
+        kind: string;
+        outcome: string;
+        error: string | null;
+        finishedAt: string | null;
+      }[];
+      expect(runs).toHaveLength(2); // one record per run: events (failed) and tasks (fine), no second failed run
+      expect(runs.filter((r) => r.outcome === 'running')).toEqual([]);
+      const events = runs.filter((r) => r.kind === 'event');
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('TypeError') });
+      expect(events[0]?.finishedAt).not.toBeNull();
+      const user = (await get('alice')).json();
+      expect(user.state).toBe('error');
+      expect(user.stateCode).toBe('internal_error');
+      expect(user.stateReason).toContain('TypeError');
+      expect(user.lastSyncAt).toBeNull(); // only a successful sync sets it
+    }, 60_000);
+
+    it('lastRun summarises the whole sync (every item kind: counts summed, the worst outcome); lastSyncAt moves only on success', async () => {
+      const soon = new Date(Date.now() + 2 * 86_400_000);
+      const at = (h: number) => new Date(soon.getTime() + h * 3_600_000).toISOString();
+      exchange.put(sampleEvent('e1', at(1)));
+      exchange.put(sampleEvent('e2', at(3)));
+      tasks.put(sampleTask('t1'));
+      expect((await post('alice/sync')).statusCode).toBe(200);
+      expect(await sync.worker.runOnce()).toBe(true);
+      const first = (await get('alice')).json();
+      expect(first).toMatchObject({ state: 'active', stateCode: null });
+      expect(first.lastRun).toMatchObject({ outcome: 'success', counts: { a_to_b: { create: 3 } } });
+      expect(first.lastSyncAt).not.toBeNull();
+
+      // Next sync: events fine, tasks fail. lastRun is that whole sync, failed; lastSyncAt stays where it was.
+      tasks.changesSince = async () => {
+        throw new TypeError('boom');
+      };
+      tasks.listWindow = () => {
+        throw new TypeError('boom');
+      };
+      exchange.put(sampleEvent('e3', at(5)));
+      expect((await post('alice/sync')).statusCode).toBe(200);
+      expect(await sync.worker.runOnce()).toBe(true);
+      const second = (await get('alice')).json();
+      expect(second.lastRun).toMatchObject({ outcome: 'failed', counts: { a_to_b: { create: 1 } } });
+      expect(second.lastRun.error).toContain('TypeError: boom');
+      expect(second.lastSyncAt).toBe(first.lastSyncAt);
+      const runs = (await get('alice/runs')).json().items as unknown[];
+      expect(runs).toHaveLength(4); // two kinds, two syncs: one record per run
+    }, 60_000);
+
+    it.skipIf(!postgres)(
+      'a terminated lock connection fails the pair run cleanly (recorded, retried) and never the process; the next sync works',
+      async () => {
+        const at = (h: number) => new Date(Date.now() + 2 * 86_400_000 + h * 3_600_000).toISOString();
+        for (let i = 0; i < 4; i++) exchange.put(sampleEvent(`k${i}`, at(i)));
+        const crashes: unknown[] = [];
+        const onCrash = (error: unknown) => crashes.push(error);
+        process.on('uncaughtException', onCrash);
+        let terminated = false;
+        // Once Exchange's side has been read, the connection holding the pair's advisory lock is killed.
+        const killLockConnection = async () => {
+          if (terminated) return;
+          terminated = true;
+          const [holder] = await t.db.query<{ pid: number }>(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+          );
+          if (!holder) throw new Error('no advisory lock held during the sync');
+          await t.db.query('SELECT pg_terminate_backend($1)', [holder.pid]);
+          await new Promise((r) => setTimeout(r, 300)); // the client learns of it
+        };
+        const getMany = exchange.getMany.bind(exchange);
+        exchange.getMany = async function* (hrefs, signal) {
+          for await (const r of getMany(hrefs, signal)) yield r;
+          await killLockConnection();
+        };
+        try {
+          expect((await post('alice/sync')).statusCode).toBe(200);
+          expect(await sync.worker.runOnce()).toBe(true);
+        } finally {
+          process.off('uncaughtException', onCrash);
+        }
+        expect(crashes).toEqual([]);
+        const runs = (await get('alice/runs')).json().items as {
+          kind: string;
+          outcome: string;
+          error: string | null;
+        }[];
+        const events = runs.filter((r) => r.kind === 'event');
+        expect(events).toHaveLength(1);
+        expect(events[0]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('pair lock was lost') });
+        expect(runs.filter((r) => r.outcome === 'running')).toEqual([]);
+        expect((await get('alice')).json()).toMatchObject({ state: 'error', stateCode: 'sync_failed' });
+        const [alice] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'alice'");
+        expect(await sync.queue.pendingFor(alice!.id)).toMatchObject({ state: 'queued' }); // retried with back-off
+
+        // The pool reconnects by itself: the retry syncs everything.
+        exchange.getMany = getMany;
+        await t.db.query('UPDATE exsync_jobs.sync_jobs SET run_after = now()');
+        expect(await sync.worker.runOnce()).toBe(true);
+        expect((await get('alice')).json()).toMatchObject({ state: 'active', stateCode: null });
       },
-    });
-    const connection = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: bearer(tenantKey),
-      payload: {
-        kind: 'ews',
-        url: 'https://mail.contoso.example/EWS/Exchange.asmx',
-        authKind: 'basic',
-        username: 'CONTOSO\\svc',
-        password: 'pw',
-      },
-    });
-    expect(connection.statusCode, connection.body).toBeLessThan(300);
-    const user = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(tenantKey),
-      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: 'alice@contoso.com' },
-    });
-    expect(user.statusCode).toBe(201);
-    sync = createSyncRuntime({
-      db: t.db,
-      vault: t.vault,
-      logger: pino({ level: 'silent' }),
-      davRoot: (url) => url,
-      exchangeStores: ({ kind }) =>
-        kind.name === 'tasks'
-          ? { store: tasks, collectionId: 'memory-tasks' }
-          : { store: exchange, collectionId: 'memory-calendar' },
-    });
-    await sync.prepare();
-  }, 60_000);
-
-  afterAll(async () => {
-    await sync?.stop(1000);
-    await t?.close();
-    await radicale?.stop();
+      60_000,
+    );
   });
-
-  beforeEach(async () => {
-    exchange = new MemoryStore({ hrefPrefix: '/x/' });
-    tasks = new MemoryStore({ hrefPrefix: '/t/' });
-    await t.db.query('DELETE FROM sync_runs');
-    await t.db.query('DELETE FROM collection_pairs');
-    await t.db.query("UPDATE users SET last_sync_at = NULL, state = 'active', state_reason = NULL, state_code = NULL");
-    await t.db.query('DELETE FROM exsync_jobs.sync_jobs');
-  });
-
-  const get = (path: string) => t.app.inject({ method: 'GET', url: `/v1/users/${path}`, headers: bearer(tenantKey) });
-  const post = (path: string) =>
-    t.app.inject({ method: 'POST', url: `/v1/users/${path}`, headers: bearer(tenantKey), payload: {} });
-
-  it('a pair failing with an unexpected error leaves one finished `failed` run, none `running`, and the user in error', async () => {
-    exchange.listWindow = () => {
-      throw new TypeError("Cannot read properties of undefined (reading 'href')");
-    };
-    exchange.changesSince = async () => {
-      throw new TypeError("Cannot read properties of undefined (reading 'href')");
-    };
-    expect((await post('alice/sync')).statusCode).toBe(200);
-    expect(await sync.worker.runOnce()).toBe(true);
-    const runs = (await get('alice/runs')).json().items as {
-      kind: string;
-      outcome: string;
-      error: string | null;
-      finishedAt: string | null;
-    }[];
-    expect(runs).toHaveLength(2); // one record per run: events (failed) and tasks (fine), no second failed run
-    expect(runs.filter((r) => r.outcome === 'running')).toEqual([]);
-    const events = runs.filter((r) => r.kind === 'event');
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('TypeError') });
-    expect(events[0]?.finishedAt).not.toBeNull();
-    const user = (await get('alice')).json();
-    expect(user.state).toBe('error');
-    expect(user.stateCode).toBe('internal_error');
-    expect(user.stateReason).toContain('TypeError');
-    expect(user.lastSyncAt).toBeNull(); // only a successful sync sets it
-  }, 60_000);
-
-  it('lastRun summarises the whole sync (every item kind: counts summed, the worst outcome); lastSyncAt moves only on success', async () => {
-    const soon = new Date(Date.now() + 2 * 86_400_000);
-    const at = (h: number) => new Date(soon.getTime() + h * 3_600_000).toISOString();
-    exchange.put(sampleEvent('e1', at(1)));
-    exchange.put(sampleEvent('e2', at(3)));
-    tasks.put(sampleTask('t1'));
-    expect((await post('alice/sync')).statusCode).toBe(200);
-    expect(await sync.worker.runOnce()).toBe(true);
-    const first = (await get('alice')).json();
-    expect(first).toMatchObject({ state: 'active', stateCode: null });
-    expect(first.lastRun).toMatchObject({ outcome: 'success', counts: { a_to_b: { create: 3 } } });
-    expect(first.lastSyncAt).not.toBeNull();
-
-    // Next sync: events fine, tasks fail. lastRun is that whole sync, failed; lastSyncAt stays where it was.
-    tasks.changesSince = async () => {
-      throw new TypeError('boom');
-    };
-    tasks.listWindow = () => {
-      throw new TypeError('boom');
-    };
-    exchange.put(sampleEvent('e3', at(5)));
-    expect((await post('alice/sync')).statusCode).toBe(200);
-    expect(await sync.worker.runOnce()).toBe(true);
-    const second = (await get('alice')).json();
-    expect(second.lastRun).toMatchObject({ outcome: 'failed', counts: { a_to_b: { create: 1 } } });
-    expect(second.lastRun.error).toContain('TypeError: boom');
-    expect(second.lastSyncAt).toBe(first.lastSyncAt);
-    const runs = (await get('alice/runs')).json().items as unknown[];
-    expect(runs).toHaveLength(4); // two kinds, two syncs: one record per run
-  }, 60_000);
-});

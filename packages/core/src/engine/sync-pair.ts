@@ -124,6 +124,15 @@ async function run(deps: SyncDeps, options: SyncOptions, stopped: () => StopReco
   try {
     return await runLocked(deps, options, finish, stopped);
   } catch (error) {
+    const stop = stopped();
+    if (stop) {
+      // Cancelled (the worker is stopping) or the lock lost — first, whatever error the abort surfaced as (a
+      // store reports an aborted request as retryable): nothing more is decided; the job runs again.
+      await finish({ ...stop, counts: {} });
+      return aborted(new RunAbort('unavailable', error), {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [
+        stop.error,
+      ]);
+    }
     // Refused credentials or a peer that is down while reading: stop, record why, move no token.
     if (error instanceof AuthError || error instanceof RetryableError) {
       const abort =
@@ -134,14 +143,6 @@ async function run(deps: SyncDeps, options: SyncOptions, stopped: () => StopReco
             : new RunAbort('unavailable', error);
       await finish({ outcome: 'failed', counts: {}, error: describe(error) });
       return aborted(abort, {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [describe(error)]);
-    }
-    const stop = stopped();
-    if (stop) {
-      // Cancelled (the worker is stopping) or the lock lost: nothing more is decided; the job runs again.
-      await finish({ ...stop, counts: {} });
-      return aborted(new RunAbort('unavailable', error), {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [
-        stop.error,
-      ]);
     }
     // Anything else (a programming error, a status store that failed) stops the run loudly: the record says
     // why, and the caller sees the error itself.
