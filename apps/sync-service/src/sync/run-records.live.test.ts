@@ -1,3 +1,4 @@
+import { RetryableError } from '@exsync/core';
 import { MemoryStore, sampleEvent, sampleTask } from '@exsync/core/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -172,6 +173,35 @@ for (const [engine, postgres] of engines)
       expect(second.lastSyncAt).toBe(first.lastSyncAt);
       const runs = (await get('alice/runs')).json().items as unknown[];
       expect(runs).toHaveLength(4); // two kinds, two syncs: one record per run
+    }, 60_000);
+
+    it('a partial run (writes failed) says so in the user state and is retried within minutes, not at the next interval', async () => {
+      expect((await post('alice/sync')).statusCode).toBe(200);
+      expect(await sync.worker.runOnce()).toBe(true); // creates the collections
+      // Two tasks written in Nextcloud; Exchange is down for writes (503) while the run copies them.
+      const auth = { authorization: `Basic ${Buffer.from(`alice:${APP_PASSWORD}`).toString('base64')}` };
+      for (const uid of ['w1', 'w2']) {
+        const put = await fetch(`${radicale.baseUrl}alice/exchange-tasks/${uid}.ics`, {
+          method: 'PUT',
+          headers: { ...auth, 'content-type': 'text/calendar; charset=utf-8' },
+          body: `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VTODO\r\nUID:${uid}\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:Task ${uid}\r\nEND:VTODO\r\nEND:VCALENDAR\r\n`,
+        });
+        expect(put.status).toBeLessThan(300);
+      }
+      tasks.create = async () => {
+        throw new RetryableError('Exchange is unavailable (HTTP 503); try again later');
+      };
+      expect((await post('alice/sync')).statusCode).toBe(200);
+      const before = Date.now();
+      expect(await sync.worker.runOnce()).toBe(true);
+      const user = (await get('alice')).json();
+      expect(user).toMatchObject({ state: 'error', stateCode: 'items_failed' });
+      expect(user.stateReason).toContain('2 items');
+      expect(user.stateReason).toContain('HTTP 503');
+      const [alice] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'alice'");
+      const job = await sync.queue.pendingFor(alice!.id);
+      expect(job?.state).toBe('queued');
+      expect(job!.runAfter.getTime() - before).toBeLessThan(5 * 60_000); // within minutes
     }, 60_000);
 
     it.skipIf(!postgres)(
