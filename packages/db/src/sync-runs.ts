@@ -25,9 +25,10 @@ export interface SyncRunRepository {
   lastSync(userId: string): Promise<SyncRun | null>;
   /**
    * Closes the runs of these users still marked `running`: their worker died under them (killed, or lost its
-   * lease), so they will never finish by themselves. Returns how many were closed.
+   * lease), so they will never finish by themselves. `all`: every user's (the start-up of the one process of an
+   * embedded database, when no run can still be going). Returns how many were closed.
    */
-  closeInterrupted(userIds: readonly string[]): Promise<number>;
+  closeInterrupted(userIds: readonly string[] | 'all'): Promise<number>;
   /** Newest first. */
   listForUser(userId: string, options?: { limit?: number }): Promise<SyncRun[]>;
 }
@@ -127,10 +128,10 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
     },
 
     async closeInterrupted(userIds) {
-      const ids = userIds.filter(isUuid);
-      if (ids.length === 0) return 0;
+      const ids = userIds === 'all' ? undefined : userIds.filter(isUuid);
+      if (ids?.length === 0) return 0;
       const closed = await prisma.syncRun.updateMany({
-        where: { userId: { in: ids }, outcome: 'running' },
+        where: { ...(ids ? { userId: { in: ids } } : {}), outcome: 'running' },
         data: { outcome: 'failed', finishedAt: new Date(), error: INTERRUPTED },
       });
       return closed.count;

@@ -201,7 +201,12 @@ export function createJobQueue(db: Database): JobQueue {
     },
 
     recoverExpired: () => release('locked_until < now()'),
-    releaseAll: () => release('true'),
+    async releaseAll() {
+      const released = await release('true');
+      // Runs whose job is already gone (or from before jobs closed them) cannot be going on either.
+      await runs.closeInterrupted('all');
+      return released;
+    },
     async pendingFor(userId) {
       const rows = await db.query<{ state: 'queued' | 'active'; run_after: Date; resync: boolean }>(
         `SELECT state, run_after, resync FROM exsync_jobs.sync_jobs WHERE user_id = $1::uuid

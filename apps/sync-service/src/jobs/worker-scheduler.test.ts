@@ -1,3 +1,4 @@
+import { createRepositories } from '@exsync/db';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretContext } from '../store/port';
@@ -149,9 +150,16 @@ describe('leases', () => {
     const u = await enrol('killed');
     await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
     expect(await queue.claim(30 * 60_000)).not.toBeNull(); // then kill -9
+    const other = await enrol('killed-no-job');
+    const repos = createRepositories(t.db);
+    await repos.syncRuns.start(other.id); // a run whose job is gone
     const runtime = createSyncRuntime({ db: t.db, vault: t.vault, logger });
     await runtime.prepare();
     expect(await queue.pendingFor(u.id)).toMatchObject({ state: 'queued' });
+    expect((await repos.syncRuns.listForUser(other.id))[0]).toMatchObject({
+      outcome: 'failed',
+      error: 'interrupted: the worker stopped',
+    });
   });
 });
 
