@@ -11,6 +11,7 @@ export {
   type ExchangeConnectionInput,
   type ExchangeConnectionRepository,
 } from './exchange-connections';
+export { createJobQueue, type EnqueueInput, type JobQueue, type SyncJob } from './job-queue';
 export {
   defaultMigrationsDir,
   getMigrationStatus,
