@@ -2,7 +2,7 @@ import { DatabaseError } from './errors';
 import type { SyncRun as SyncRunRow } from './generated/client';
 import type { Database } from './open-database';
 import { isUuid } from './tenants';
-import type { JsonObject, SyncOutcome, SyncRun } from './types';
+import type { ItemKind, JsonObject, SyncOutcome, SyncRun } from './types';
 
 export interface SyncRunRepository {
   /** Records the start of a run for a user (and one of their pairs, if the run covers one). */
@@ -29,6 +29,15 @@ export interface SyncRunRepository {
    * embedded database, when no run can still be going). Returns how many were closed.
    */
   closeInterrupted(userIds: readonly string[] | 'all'): Promise<number>;
+  /**
+   * One page of the user's runs, newest first, each with its pair's item kind (null for a run before any pair);
+   * `after` is the last run of the previous page. One more than `limit` is asked for, so the caller knows whether
+   * another page follows: `more`.
+   */
+  page(
+    userId: string,
+    options: { limit: number; after?: { startedAt: string; id: string } },
+  ): Promise<{ runs: (SyncRun & { kind: ItemKind | null; dryRun: boolean })[]; more: boolean }>;
   /** Newest first. */
   listForUser(userId: string, options?: { limit?: number }): Promise<SyncRun[]>;
 }
@@ -135,6 +144,30 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
         data: { outcome: 'failed', finishedAt: new Date(), error: INTERRUPTED },
       });
       return closed.count;
+    },
+
+    async page(userId, { limit, after }) {
+      if (!isUuid(userId)) return { runs: [], more: false };
+      const rows = await prisma.syncRun.findMany({
+        where: {
+          userId,
+          ...(after
+            ? {
+                OR: [
+                  { startedAt: { lt: new Date(after.startedAt) } },
+                  { startedAt: new Date(after.startedAt), id: { lt: after.id } },
+                ],
+              }
+            : {}),
+        },
+        include: { pair: { select: { kind: true } } },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      return {
+        runs: rows.slice(0, limit).map((r) => ({ ...toSyncRun(r), kind: r.pair?.kind ?? null, dryRun: r.dryRun })),
+        more: rows.length > limit,
+      };
     },
 
     async listForUser(userId, options = {}) {

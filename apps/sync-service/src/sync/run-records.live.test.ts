@@ -171,8 +171,16 @@ for (const [engine, postgres] of engines)
       expect(second.lastRun).toMatchObject({ outcome: 'failed', counts: { a_to_b: { create: 1 } } });
       expect(second.lastRun.error).toContain('TypeError: boom');
       expect(second.lastSyncAt).toBe(first.lastSyncAt);
-      const runs = (await get('alice/runs')).json().items as unknown[];
+      const runs = (await get('alice/runs')).json().items as { syncId: string | null; kind: string }[];
       expect(runs).toHaveLength(4); // two kinds, two syncs: one record per run
+      // The runs of one sync (both kinds) carry its id: two syncs, two ids, each on one event and one task run.
+      const bySync = new Map<string | null, string[]>();
+      for (const r of runs) bySync.set(r.syncId, [...(bySync.get(r.syncId) ?? []), r.kind]);
+      expect([...bySync.keys()].every((id) => typeof id === 'string')).toBe(true);
+      expect([...bySync.values()].map((kinds) => kinds.sort())).toEqual([
+        ['event', 'task'],
+        ['event', 'task'],
+      ]);
     }, 60_000);
 
     it('a partial run (writes failed) says so in the user state and is retried within minutes, not at the next interval', async () => {
