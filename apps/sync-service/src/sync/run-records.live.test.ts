@@ -1,9 +1,10 @@
+import { Writable } from 'node:stream';
 import { RetryableError } from '@exsync/core';
 import { MemoryStore, sampleEvent, sampleTask } from '@exsync/core/testing';
-import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
 import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
+import { createLogger } from '../logger';
 import {
   bearer,
   createTenant,
@@ -34,6 +35,7 @@ for (const [engine, postgres] of engines)
     let tenantKey: string;
     let exchange: MemoryStore;
     let tasks: MemoryStore;
+    const workerLog: string[] = [];
 
     beforeAll(async () => {
       radicale = await startRadicale('alice', APP_PASSWORD);
@@ -84,7 +86,15 @@ for (const [engine, postgres] of engines)
       sync = createSyncRuntime({
         db: t.db,
         vault: t.vault,
-        logger: pino({ level: 'silent' }),
+        logger: createLogger(
+          'info',
+          new Writable({
+            write(chunk, _enc, done) {
+              workerLog.push(String(chunk));
+              done();
+            },
+          }),
+        ),
         davRoot: (url) => url,
         exchangeStores: ({ kind }) =>
           kind.name === 'tasks'
@@ -142,6 +152,9 @@ for (const [engine, postgres] of engines)
       expect(user.stateCode).toBe('internal_error');
       expect(user.stateReason).toContain('TypeError');
       expect(user.lastSyncAt).toBeNull(); // only a successful sync sets it
+      // Loud: an error-level line with the stack, not a warning with a message.
+      const line = workerLog.map((l) => JSON.parse(l)).find((l) => l.err?.type === 'TypeError');
+      expect(line).toMatchObject({ level: 50, err: { stack: expect.stringContaining('TypeError') } });
     }, 60_000);
 
     it('lastRun summarises the whole sync (every item kind: counts summed, the worst outcome); lastSyncAt moves only on success', async () => {

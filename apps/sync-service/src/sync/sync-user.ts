@@ -119,18 +119,13 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials
       } catch (error) {
         results.push(await failed(deps, user, error, authSide(), engineOwnsRun ? undefined : syncId));
-        if (isStoreError(error) || error instanceof UserSetupError || error instanceof ExchangeSetupError) {
-          log.warn({ kind: kind.name, err: describeError(error) }, 'pair sync failed');
-        } else {
-          // Not a peer's or a setting's fault: a bug, or our own database. Loud, with the stack.
-          log.error({ kind: kind.name, err: error }, 'pair sync stopped by an unexpected error');
-        }
+        logFailure(log.child({ kind: kind.name }), error, 'pair sync failed');
         if (error instanceof AuthError) break;
       }
     }
   } catch (error) {
     results.push(await failed(deps, user, error, authSide(), syncId));
-    log.warn({ err: describeError(error) }, 'user sync could not start');
+    logFailure(log, error, 'user sync could not start');
   }
   const verdict = verdictOf(results);
   // Only a sync in which every pair ran to success moves lastSyncAt; any other attempt is still an attempt.
@@ -196,6 +191,18 @@ async function davStore(
     ...(info.type === 'calendar' ? { components: info.components } : {}),
     codec: pimCodec,
   });
+}
+
+/**
+ * A peer's or a setting's fault is a warning with its message; anything else (a bug, our own database) is an
+ * error logged with its stack.
+ */
+function logFailure(log: Logger, error: unknown, what: string): void {
+  if (isStoreError(error) || error instanceof UserSetupError || error instanceof ExchangeSetupError) {
+    log.warn({ err: describeError(error) }, what);
+  } else {
+    log.error({ err: error }, `${what}: unexpected error`);
+  }
 }
 
 /** A run that failed before or outside the engine still shows in the user's run history. */
