@@ -1,5 +1,12 @@
 import type { CollectionStore, WriteResult } from '../ports/collection-store';
-import { AuthError, NotFoundError, PreconditionFailedError, RejectedError, RetryableError } from '../ports/errors';
+import {
+  AuthError,
+  isStoreError,
+  NotFoundError,
+  PreconditionFailedError,
+  RejectedError,
+  RetryableError,
+} from '../ports/errors';
 import { sameValue } from './canonical';
 import { readOne } from './observe';
 import type { ItemPlan, Write } from './plan-types';
@@ -65,6 +72,11 @@ export async function executePlan(
       row = await applyWrite(write, row, plan, ctx);
       count(ctx.counts, write.side === 'b' ? 'a_to_b' : 'b_to_a', write.type);
     } catch (error) {
+      // Only a store's typed failure belongs to this one item; anything else is a bug that stops the run.
+      if (!isStoreError(error)) {
+        await rollback(plan, ctx);
+        throw error;
+      }
       if (error instanceof AuthError) {
         await rollback(plan, ctx);
         throw new RunAbort('auth', error);
