@@ -1,5 +1,5 @@
-import type { EventItem, FetchedItem, PimItem, TaskItem } from '@exsync/core';
-import { sampleEvent, sampleTask } from '@exsync/core/testing';
+import type { ContactItem, EventItem, FetchedItem, PimItem, TaskItem } from '@exsync/core';
+import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphCollectionStore } from './graph-collection-store';
 import { type GraphTestBed, startGraphTestBed } from './test-support';
@@ -108,5 +108,13 @@ describe('Graph fidelity: To Do tasks', () => {
     );
     expect(item.due).toEqual({ kind: 'date', date: '2030-03-06' });
     expect(item.start).toEqual({ kind: 'date', date: '2030-03-04' });
+  });
+});
+
+describe('Graph fidelity: contacts', () => {
+  it('a contact’s ROLE survives (Graph’s profession)', async () => {
+    const { store } = await bed.freshStore('addressbook');
+    const { item } = await readBack<ContactItem>(store, sampleContact('role', { role: 'Project lead' }));
+    expect(item.role).toBe('Project lead');
   });
 });
