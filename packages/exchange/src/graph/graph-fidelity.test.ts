@@ -96,6 +96,26 @@ describe('Graph fidelity: what Exchange receives is what the item says', () => {
   });
 });
 
+describe('Graph fidelity: reading what Exchange set', () => {
+  it('an occurrence Exchange marked cancelled (isCancelled on an attendee’s copy) reads as a cancelled exception', async () => {
+    const { store } = await bed.freshStore('calendar');
+    const { fetched } = await readBack<EventItem>(
+      store,
+      sampleEvent('cancelled-by-organizer', '2030-03-04T09:00:00Z', { recurrence: { freq: 'DAILY', count: 3 } }),
+    );
+    const occurrence = bed.sim.store
+      .instancesOf(fetched.ref.href, Date.parse('2030-03-05T00:00:00Z'), Date.parse('2030-03-06T00:00:00Z'))
+      .at(0);
+    bed.sim.store.updateOccurrence(occurrence?.id ?? '', { isCancelled: true });
+    for await (const r of store.getMany([fetched.ref.href])) {
+      if (!r.found || r.fetched.item.kind !== 'event') throw new Error('the series is gone');
+      expect(r.fetched.item.exceptions.map((x) => [x.recurrenceId, x.status])).toEqual([
+        [{ kind: 'utc', dateTime: '2030-03-05T09:00:00Z' }, 'cancelled'],
+      ]);
+    }
+  });
+});
+
 describe('Graph fidelity: To Do tasks', () => {
   it('an all-day DUE and start come back as dates, not as UTC midnight (the evening before west of UTC)', async () => {
     const { store } = await bed.freshStore('tasks');
