@@ -138,3 +138,18 @@ describe('Graph fidelity: contacts', () => {
     expect(item.role).toBe('Project lead');
   });
 });
+
+describe('Graph create idempotency', () => {
+  it('the same UID and marker created in two calendars makes two events (the retry key is per folder)', async () => {
+    const a = await bed.freshStore('calendar');
+    const b = await bed.freshStore('calendar');
+    const item = sampleEvent('same-uid', '2030-03-04T09:00:00Z');
+    const inA = await a.store.create(item, { marker: 'same-marker' });
+    const inB = await b.store.create(item, { marker: 'same-marker' });
+    expect(inB.ref.href).not.toBe(inA.ref.href);
+    const listed = [];
+    for await (const r of b.store.listWindow({ start: '2030-03-01T00:00:00Z', end: '2030-04-01T00:00:00Z' }))
+      listed.push(r);
+    expect(listed.map((r) => r.href)).toEqual([inB.ref.href]);
+  });
+});
