@@ -127,7 +127,9 @@ export class GraphCollectionStore implements CollectionStore {
   }
 
   get #pagePrefer(): Record<string, string> {
-    return { Prefer: `odata.maxpagesize=${this.#pageSize}, IdType="ImmutableId", outlook.timezone="UTC"` };
+    return {
+      Prefer: `odata.maxpagesize=${this.#pageSize}, IdType="ImmutableId", outlook.timezone="UTC", outlook.body-content-type="text"`,
+    };
   }
 
   /* ---------------------------------------------------------------- listing */
