@@ -173,7 +173,11 @@ function renderEntry(
       if (inst.type === 'singleInstance' && inst.master.recurrence) return tomb;
       return {
         '@odata.type': TYPE[kind],
-        ...eventJson(inst.master, inst.type === 'singleInstance' ? undefined : inst, { zone, immutable }),
+        ...eventJson(inst.master, inst.type === 'singleInstance' ? undefined : inst, {
+          zone,
+          immutable,
+          bodyType: ctx.prefer.bodyContentType,
+        }),
       };
     } catch {
       return tomb;

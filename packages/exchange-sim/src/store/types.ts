@@ -174,6 +174,8 @@ export interface Contact extends ItemCommon {
   personalNotes: string;
   imAddresses: string[];
   businessHomePage: string;
+  /** Graph `profession` (EWS Profession); absent on contacts that never had one. */
+  profession?: string;
 }
 
 export interface DistributionList extends ItemCommon {
