@@ -1,6 +1,7 @@
 import type { EwsContext } from './context';
 import { errorMessage, operationResponse } from './envelope';
 import { EwsFault, EwsItemError } from './errors';
+import { convertId } from './ops/convert-id';
 import { findFolder, getFolder, syncFolderHierarchy } from './ops/folder-ops';
 import { findItem, getItem } from './ops/read-items';
 import { syncFolderItems } from './ops/sync-folder-items';
@@ -19,6 +20,7 @@ const OPERATIONS: Record<string, Handler> = {
   CreateItem: createItem,
   UpdateItem: updateItem,
   DeleteItem: deleteItem,
+  ConvertId: convertId,
 };
 
 /** Runs one operation and returns the body of the response envelope (`<m:XResponse>`). */
@@ -49,6 +51,7 @@ const BATCH_LIST: Record<string, string> = {
   CreateItem: 'Items',
   UpdateItem: 'ItemChanges',
   DeleteItem: 'ItemIds',
+  ConvertId: 'SourceIds',
 };
 
 function batchSize(op: XNode): number {

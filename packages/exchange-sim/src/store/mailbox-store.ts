@@ -22,6 +22,7 @@ import {
   type SentMail,
   type SentMailKind,
   type Task,
+  WELL_KNOWN_FOLDERS,
 } from './types';
 
 type Managed =
@@ -102,8 +103,11 @@ export class MailboxStore {
     if (this.findMailbox(smtp) || (input.userPrincipalName && this.findMailbox(input.userPrincipalName))) {
       throw new StoreError('DuplicateMailbox', `A mailbox for ${smtp} already exists`);
     }
+    if (input.id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.id)) {
+      throw new StoreError('InvalidInput', `mailbox id "${input.id}" is not a GUID`);
+    }
     const mbx: Mailbox = {
-      id: input.id ?? deterministicGuid(`${this.seed}:mailbox:${smtp.toLowerCase()}`),
+      id: input.id?.toLowerCase() ?? deterministicGuid(`${this.seed}:mailbox:${smtp.toLowerCase()}`),
       smtpAddress: smtp,
       userPrincipalName: input.userPrincipalName ?? smtp,
       displayName: input.displayName ?? smtp.split('@')[0]!,
@@ -113,10 +117,7 @@ export class MailboxStore {
     this.hierarchy.set(mbx.id, []);
     const root = this.addFolder(mbx.id, 'root', 'Root', undefined, true);
     const top = this.addFolder(mbx.id, 'msgfolderroot', 'Top of Information Store', root.key, true);
-    this.addFolder(mbx.id, 'calendar', 'Calendar', top.key, true);
-    this.addFolder(mbx.id, 'contacts', 'Contacts', top.key, true);
-    this.addFolder(mbx.id, 'tasks', 'Tasks', top.key, true);
-    this.addFolder(mbx.id, 'deleteditems', 'Deleted Items', top.key, true);
+    for (const [kind, name] of WELL_KNOWN_FOLDERS) this.addFolder(mbx.id, kind, name, top.key, true);
     return mbx;
   }
 
@@ -153,7 +154,7 @@ export class MailboxStore {
     wellKnown: boolean,
   ): Folder {
     const key = this.nextKey++;
-    const id = encodeId('folder', key);
+    const id = encodeId('folder', key, 0, 0, mailboxId);
     const f: Folder = {
       key,
       id,
@@ -176,7 +177,12 @@ export class MailboxStore {
   /** An extra calendar, contact folder or task list under the mailbox's top folder (or under `parentId`). */
   createFolder(
     mailboxIdOrAddress: string,
-    input: { kind: 'calendar' | 'contacts' | 'tasks'; displayName: string; parentId?: string },
+    input: {
+      kind: 'calendar' | 'contacts' | 'tasks' | 'mail';
+      displayName: string;
+      parentId?: string;
+      folderClass?: string;
+    },
   ): Folder {
     const mbx = this.getMailbox(mailboxIdOrAddress);
     if (!input.displayName?.trim()) throw new StoreError('InvalidInput', 'A folder needs a displayName');
@@ -185,7 +191,10 @@ export class MailboxStore {
     if (this.listFolders(mbx.id).some((f) => f.parentKey === parent.key && f.displayName === input.displayName)) {
       throw new StoreError('InvalidInput', `A folder named "${input.displayName}" already exists there`);
     }
-    return this.addFolder(mbx.id, input.kind, input.displayName, parent.key, false);
+    const f = this.addFolder(mbx.id, input.kind, input.displayName, parent.key, false);
+    // A client may give a more specific class (IPF.Appointment.Birthday, IPF.Contact.MOC.QuickContacts, ...).
+    if (input.folderClass) f.folderClass = input.folderClass;
+    return f;
   }
 
   renameFolder(folderId: string, displayName: string): Folder {
@@ -209,7 +218,8 @@ export class MailboxStore {
   /** Accepts either id spelling. */
   findFolder(id: string): Folder | undefined {
     const d = decodeId(id);
-    return d?.kind === 'folder' ? this.folders.get(d.key) : undefined;
+    const f = d?.kind === 'folder' ? this.folders.get(d.key) : undefined;
+    return f && f.mailboxId === d?.mailboxGuid ? f : undefined;
   }
 
   getFolder(id: string): Folder {
@@ -265,13 +275,13 @@ export class MailboxStore {
 
   private common(folder: Folder) {
     const key = this.nextKey++;
-    const id = encodeId('item', key);
+    const id = encodeId('item', key, 0, 0, folder.mailboxId);
     const now = this.clock.now();
     return {
       key,
       id,
       graphId: toGraphId(id),
-      immutableGraphId: toGraphId(encodeId('immutable', key)),
+      immutableGraphId: toGraphId(encodeId('immutable', key, 0, 0, folder.mailboxId)),
       mailboxId: folder.mailboxId,
       folderKey: folder.key,
       changeKey: encodeChangeKey(key, this.seq + 1),
@@ -412,6 +422,7 @@ export class MailboxStore {
     const d = decodeId(id);
     if (!d || (d.kind !== 'item' && d.kind !== 'occurrence' && d.kind !== 'immutable')) return undefined;
     const item = this.items.get(d.key);
+    if (item && item.mailboxId !== d.mailboxGuid) return undefined;
     if (item && d.kind === 'item' && decodeId(item.id)?.generation !== d.generation) return undefined;
     return item;
   }
@@ -522,7 +533,7 @@ export class MailboxStore {
     this.seq++;
     this.log(from, item, 'delete');
     item.folderKey = target.key;
-    item.id = encodeId('item', item.key, (decodeId(item.id)?.generation ?? 0) + 1);
+    item.id = encodeId('item', item.key, (decodeId(item.id)?.generation ?? 0) + 1, 0, item.mailboxId);
     item.graphId = toGraphId(item.id);
     this.touch(item, 'create');
     return item;
@@ -556,7 +567,7 @@ export class MailboxStore {
   }
 
   occurrenceId(master: CalendarEvent, originalStart: number): string {
-    return encodeId('occurrence', master.key, master.patternGeneration, originalStart);
+    return encodeId('occurrence', master.key, master.patternGeneration, originalStart, master.mailboxId);
   }
 
   /**

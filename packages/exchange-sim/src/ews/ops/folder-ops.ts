@@ -153,7 +153,7 @@ export function syncFolderHierarchy(ctx: EwsContext, op: XNode): string {
     .sort((a, b) => a.seq - b.seq)
     .map((c) => {
       if (c.change === 'delete' || !c.folder) {
-        return el('t:Delete', undefined, `<t:FolderId Id="${encodeFolderId(ctx, c.folderKey)}"/>`);
+        return el('t:Delete', undefined, `<t:FolderId Id="${c.folder?.id ?? encodeFolderId(ctx, c.folderKey)}"/>`);
       }
       return el(c.change === 'create' ? 't:Create' : 't:Update', undefined, folderXml(ctx, c.folder, shape));
     });
@@ -167,5 +167,5 @@ export function syncFolderHierarchy(ctx: EwsContext, op: XNode): string {
 }
 
 function encodeFolderId(ctx: EwsContext, key: number): string {
-  return ctx.store.folderByKey(key)?.id ?? encodeId('folder', key);
+  return ctx.store.folderByKey(key)?.id ?? encodeId('folder', key, 0, 0, ctx.mailbox.id);
 }

@@ -1,5 +1,5 @@
 import { isStoreError } from '../../store/errors';
-import { FOLDER_CLASS, type Folder, type FolderKind } from '../../store/types';
+import { FOLDER_CLASS, type Folder, type FolderKind, WELL_KNOWN_FOLDERS } from '../../store/types';
 import { type EwsContext, mayReach } from '../context';
 import { EwsFault, EwsItemError } from '../errors';
 import type { Shape } from '../shape';
@@ -7,7 +7,7 @@ import { T } from '../xml/namespaces';
 import { child, type XNode } from '../xml/parse';
 import { el, tx } from '../xml/write';
 
-const DISTINGUISHED = new Set<FolderKind>(['root', 'msgfolderroot', 'calendar', 'contacts', 'tasks', 'deleteditems']);
+const DISTINGUISHED = new Set<FolderKind>(['root', 'msgfolderroot', ...WELL_KNOWN_FOLDERS.map(([k]) => k)]);
 
 /** Resolves t:FolderId / t:DistinguishedFolderId (optionally naming another mailbox) to a folder. */
 export function resolveFolder(
