@@ -79,6 +79,8 @@ export class MailboxStore {
   /** Deleted folders, kept so hierarchy deltas can still say what kind of folder went away. */
   private readonly retiredFolders = new Map<number, Folder>();
   private readonly items = new Map<number, Item>();
+  /** Item keys per folder key: folder listings must not scan every item of every mailbox. */
+  private readonly itemsByFolder = new Map<number, Set<number>>();
   private readonly journals = new Map<number, JournalEntry[]>();
   private readonly hierarchy = new Map<string, HierarchyEntry[]>();
   private readonly mail: SentMail[] = [];
@@ -410,8 +412,15 @@ export class MailboxStore {
     this.seq++;
     item.changeKey = encodeChangeKey(item.key, this.seq);
     this.items.set(item.key, item);
+    this.indexItem(item.folderKey, item.key);
     this.log(item.folderKey, item, 'create');
     return item;
+  }
+
+  private indexItem(folderKey: number, itemKey: number): void {
+    const set = this.itemsByFolder.get(folderKey) ?? new Set<number>();
+    set.add(itemKey);
+    this.itemsByFolder.set(folderKey, set);
   }
 
   /**
@@ -439,7 +448,15 @@ export class MailboxStore {
 
   listItems(folderId: string): Item[] {
     const f = this.getFolder(folderId);
-    return [...this.items.values()].filter((i) => i.folderKey === f.key);
+    return [...(this.itemsByFolder.get(f.key) ?? [])].map((k) => this.items.get(k)!);
+  }
+
+  countItems(folderId: string): number {
+    return this.itemsByFolder.get(this.getFolder(folderId).key)?.size ?? 0;
+  }
+
+  childFolders(parent: Folder): Folder[] {
+    return [...this.folders.values()].filter((f) => f.parentKey === parent.key);
   }
 
   /** Items of every folder of a mailbox. */
@@ -506,6 +523,7 @@ export class MailboxStore {
     }
     this.checkChangeKey(item, opts);
     this.items.delete(item.key);
+    this.itemsByFolder.get(item.folderKey)?.delete(item.key);
     this.seq++;
     this.log(item.folderKey, item, 'delete');
     if (opts.moveToDeletedItems) {
@@ -532,6 +550,8 @@ export class MailboxStore {
     const from = item.folderKey;
     this.seq++;
     this.log(from, item, 'delete');
+    this.itemsByFolder.get(from)?.delete(item.key);
+    this.indexItem(target.key, item.key);
     item.folderKey = target.key;
     item.id = encodeId('item', item.key, (decodeId(item.id)?.generation ?? 0) + 1, 0, item.mailboxId);
     item.graphId = toGraphId(item.id);

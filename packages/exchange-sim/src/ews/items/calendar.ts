@@ -1,5 +1,6 @@
 import type { MailboxStore } from '../../store/mailbox-store';
 import type { Attendee, CalendarEvent, EventFields, EventInstance, ResponseStatus, ShowAs } from '../../store/types';
+import { computedItemProperties, effectiveProperties } from '../computed-props';
 import { EwsItemError } from '../errors';
 import { type Prop, pick, type Shape } from '../shape';
 import { ianaFromWindowsId, timeZoneDefinition } from '../timezone';
@@ -97,7 +98,12 @@ export function calendarItemXml(ctx: RenderContext, target: CalendarEvent | Even
     : inst.type === 'exception'
       ? 'Exception'
       : 'Occurrence';
-  const ext = master.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const ext =
+    ctx.shape.extended.size === 0
+      ? []
+      : effectiveProperties(master.extendedProperties, computedItemProperties(master, type)).filter((p) =>
+          ctx.shape.extended.has(extendedKey(p)),
+        );
   const want = (uri: string) => ctx.shape.fields.has(uri) || ctx.shape.base !== 'IdOnly';
   const byType = (a: Attendee['type']) => f.attendees.filter((x) => x.type === a);
   const props: Prop[] = [

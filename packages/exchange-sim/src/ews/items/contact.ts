@@ -1,4 +1,5 @@
 import type { Contact, DistributionList, EmailAddress, PhysicalAddress } from '../../store/types';
+import { computedItemProperties, effectiveProperties } from '../computed-props';
 import { EwsItemError } from '../errors';
 import { type Prop, pick } from '../shape';
 import { T } from '../xml/namespaces';
@@ -49,7 +50,9 @@ function addressXml(key: AddressKey, a: PhysicalAddress | undefined): string {
 }
 
 export function contactXml(ctx: RenderContext, c: Contact): string {
-  const ext = c.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const ext = effectiveProperties(c.extendedProperties, computedItemProperties(c)).filter((p) =>
+    ctx.shape.extended.has(extendedKey(p)),
+  );
   const emails = c.emailAddresses.map((e, i) =>
     tx('t:Entry', e.address, { Key: `EmailAddress${i + 1}`, Name: e.name }),
   );
@@ -128,7 +131,9 @@ export function contactXml(ctx: RenderContext, c: Contact): string {
 }
 
 export function distributionListXml(ctx: RenderContext, d: DistributionList): string {
-  const ext = d.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const ext = effectiveProperties(d.extendedProperties, computedItemProperties(d)).filter((p) =>
+    ctx.shape.extended.has(extendedKey(p)),
+  );
   const members = d.members.map((m, i) =>
     el('t:Member', { Key: `m${i + 1}` }, mailboxXml(m, 'OneOff'), tx('t:Status', 'Normal')),
   );

@@ -1,4 +1,5 @@
 import type { Task, TaskStatus } from '../../store/types';
+import { computedItemProperties, effectiveProperties } from '../computed-props';
 import { EwsItemError } from '../errors';
 import { type Prop, pick } from '../shape';
 import { T } from '../xml/namespaces';
@@ -34,7 +35,9 @@ const STATUS_IN = reverse(STATUS_OUT);
 const opt = (ms: number | undefined) => (ms === undefined ? undefined : dateTime(ms));
 
 export function taskXml(ctx: RenderContext, t: Task): string {
-  const ext = t.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const ext = effectiveProperties(t.extendedProperties, computedItemProperties(t)).filter((p) =>
+    ctx.shape.extended.has(extendedKey(p)),
+  );
   const props: Prop[] = [
     { uri: 'item:ItemId', xml: `<t:ItemId Id="${t.id}" ChangeKey="${t.changeKey}"/>` },
     { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, t.folderKey) },
