@@ -5,6 +5,7 @@ import { convertId } from './ops/convert-id';
 import { findFolder, getFolder, syncFolderHierarchy } from './ops/folder-ops';
 import { findItem, getItem } from './ops/read-items';
 import { syncFolderItems } from './ops/sync-folder-items';
+import { getUserConfiguration } from './ops/user-configuration';
 import { createItem, deleteItem, updateItem } from './ops/write-items';
 import type { XNode } from './xml/parse';
 
@@ -21,6 +22,7 @@ const OPERATIONS: Record<string, Handler> = {
   UpdateItem: updateItem,
   DeleteItem: deleteItem,
   ConvertId: convertId,
+  GetUserConfiguration: getUserConfiguration,
 };
 
 /** Runs one operation and returns the body of the response envelope (`<m:XResponse>`). */

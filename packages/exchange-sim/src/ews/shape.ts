@@ -38,6 +38,8 @@ export function parseShape(n: XNode | undefined): Shape {
       }
     }
   }
+  // IncludeMimeContent asks for MimeContent as if it were named in AdditionalProperties.
+  if (child(n, T, 'IncludeMimeContent')?.text.trim() === 'true') fields.add('item:MimeContent');
   const bt = child(n, T, 'BodyType')?.text.trim();
   if (bt !== undefined && bt !== 'Best' && bt !== 'HTML' && bt !== 'Text') {
     throw new EwsFault('ErrorSchemaValidation', `The request failed schema validation: BodyType "${bt}" is invalid.`);

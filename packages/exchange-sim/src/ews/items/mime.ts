@@ -1,6 +1,7 @@
 import { type Recurrence, toWindowsZone, utcToWall } from '../../recurrence';
 import type { MailboxStore } from '../../store/mailbox-store';
 import type { CalendarEvent, Contact, EventFields } from '../../store/types';
+import { vtimezoneLines } from '../timezone';
 
 /** iCalendar text escaping (RFC 5545 §3.3.11). */
 const icsText = (s: string) =>
@@ -118,6 +119,11 @@ export function calendarMime(store: MailboxStore, ev: CalendarEvent): string {
       extra.push(dtProp('EXDATE', d, ev.timeZone, ev.isAllDay));
   }
   const lines = ['BEGIN:VCALENDAR', 'PRODID:Microsoft Exchange Server 2019', 'VERSION:2.0', 'METHOD:PUBLISH'];
+  // A TZID needs its VTIMEZONE (all-day and UTC times name no zone).
+  if (!ev.isAllDay) {
+    const zones = new Set([ev.timeZone, ev.endTimeZone].filter((z) => z !== 'UTC' && z !== 'Etc/UTC'));
+    for (const z of zones) lines.push(...vtimezoneLines(z));
+  }
   lines.push(...veventLines(ev, ev, extra));
   for (const ex of [...ev.exceptions.values()].sort((a, b) => a.originalStart - b.originalStart)) {
     try {
