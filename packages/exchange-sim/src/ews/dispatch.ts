@@ -3,6 +3,7 @@ import { errorMessage, operationResponse } from './envelope';
 import { EwsFault, EwsItemError } from './errors';
 import { convertId } from './ops/convert-id';
 import { findFolder, getFolder, syncFolderHierarchy } from './ops/folder-ops';
+import { createFolder, deleteFolder } from './ops/folder-write';
 import { findItem, getItem } from './ops/read-items';
 import { syncFolderItems } from './ops/sync-folder-items';
 import { getUserConfiguration } from './ops/user-configuration';
@@ -23,6 +24,8 @@ const OPERATIONS: Record<string, Handler> = {
   DeleteItem: deleteItem,
   ConvertId: convertId,
   GetUserConfiguration: getUserConfiguration,
+  CreateFolder: createFolder,
+  DeleteFolder: deleteFolder,
 };
 
 /** Runs one operation and returns the body of the response envelope (`<m:XResponse>`). */
@@ -54,6 +57,8 @@ const BATCH_LIST: Record<string, string> = {
   UpdateItem: 'ItemChanges',
   DeleteItem: 'ItemIds',
   ConvertId: 'SourceIds',
+  CreateFolder: 'Folders',
+  DeleteFolder: 'FolderIds',
 };
 
 function batchSize(op: XNode): number {

@@ -211,6 +211,7 @@ export class MailboxStore {
   deleteFolder(folderId: string): void {
     const f = this.getFolder(folderId);
     if (f.isDefault) throw new StoreError('InvalidInput', 'Well-known folders cannot be deleted');
+    for (const sub of this.childFolders(f)) this.deleteFolder(sub.id);
     for (const it of this.listItems(f.id)) this.deleteItem(it.id);
     this.folders.delete(f.key);
     this.retiredFolders.set(f.key, f);

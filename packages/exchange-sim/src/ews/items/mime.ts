@@ -22,7 +22,7 @@ function localStamp(ms: number, zone: string): string {
 
 function dtProp(name: string, ms: number, zone: string, allDay: boolean): string {
   if (allDay) return `${name};VALUE=DATE:${localStamp(ms, zone).slice(0, 8)}`;
-  if (zone === 'UTC' || zone === 'Etc/UTC') return `${name}:${utcStamp(ms)}`;
+  // Exchange names every zone, UTC included, by its Windows id and defines it in a VTIMEZONE.
   return `${name};TZID=${toWindowsZone(zone)}:${localStamp(ms, zone)}`;
 }
 
@@ -119,11 +119,9 @@ export function calendarMime(store: MailboxStore, ev: CalendarEvent): string {
       extra.push(dtProp('EXDATE', d, ev.timeZone, ev.isAllDay));
   }
   const lines = ['BEGIN:VCALENDAR', 'PRODID:Microsoft Exchange Server 2019', 'VERSION:2.0', 'METHOD:PUBLISH'];
-  // A TZID needs its VTIMEZONE (all-day and UTC times name no zone).
-  if (!ev.isAllDay) {
-    const zones = new Set([ev.timeZone, ev.endTimeZone].filter((z) => z !== 'UTC' && z !== 'Etc/UTC'));
-    for (const z of zones) lines.push(...vtimezoneLines(z));
-  }
+  // Every TZID needs its VTIMEZONE; Exchange writes the item's zones even for all-day events.
+  const zones = new Map([ev.timeZone, ev.endTimeZone].map((z) => [toWindowsZone(z), z]));
+  for (const z of zones.values()) lines.push(...vtimezoneLines(z));
   lines.push(...veventLines(ev, ev, extra));
   for (const ex of [...ev.exceptions.values()].sort((a, b) => a.originalStart - b.originalStart)) {
     try {

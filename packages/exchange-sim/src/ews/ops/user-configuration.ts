@@ -24,7 +24,7 @@ export function getUserConfiguration(ctx: EwsContext, op: XNode): string {
   const name = 'GetUserConfiguration';
   const nameNode = child(op, M, 'UserConfigurationName');
   const wanted = (childText(op, M, 'UserConfigurationProperties') ?? '').trim().split(/\s+/);
-  if (!nameNode || !nameNode.attrs.Name || wanted.some((w) => !PROPERTIES.has(w))) {
+  if (!nameNode?.attrs.Name || wanted.some((w) => !PROPERTIES.has(w))) {
     throw new EwsFault(
       'ErrorSchemaValidation',
       'The request failed schema validation: UserConfigurationName and UserConfigurationProperties are required.',

@@ -85,14 +85,25 @@ function createOne(ctx: EwsContext, kind: Item['kind'], folder: Folder, n: XNode
     case 'event': {
       const mime = child(n, T, 'MimeContent');
       const rest: XNode = mime ? { ...n, children: n.children.filter((c) => c !== mime) } : n;
-      const fromMime = mime ? importICalendar(Buffer.from(mime.text, 'base64').toString('utf8')) : {};
+      const imported = mime ? importICalendar(Buffer.from(mime.text, 'base64').toString('utf8')) : undefined;
       const { patch } = parseCalendarItem(rest, { contextZone: ctx.contextZone });
-      const input = { ...fromMime, ...patch } as Record<string, unknown>;
+      const input = { ...imported?.master, ...patch } as Record<string, unknown>;
       if (typeof input.start !== 'number' || typeof input.end !== 'number') {
         throw new EwsItemError('ErrorInvalidRequest', 'A calendar item needs Start and End.');
       }
       if (input.recurrence) fillRangeStart(input);
-      return ctx.store.createEvent(folder.id, input as never);
+      const organizer = input.organizer as { address?: string } | undefined;
+      // The mailbox organizes what it imports unless the iCalendar names someone else.
+      if (organizer?.address && organizer.address.toLowerCase() !== folderOwner(ctx, folder).toLowerCase()) {
+        input.isOrganizer = false;
+      }
+      const ev = ctx.store.createEvent(folder.id, input as never);
+      // The series' deleted and overridden occurrences, as the MIME stream carries them.
+      for (const t of imported?.deleted ?? []) ctx.store.deleteOccurrence(ctx.store.occurrenceId(ev, t));
+      for (const x of imported?.exceptions ?? []) {
+        ctx.store.updateOccurrence(ctx.store.occurrenceId(ev, x.originalStart), x.overrides);
+      }
+      return ctx.store.getItem(ev.id);
     }
     case 'contact':
       return ctx.store.createContact(folder.id, parseContact(n).patch as never);
@@ -101,6 +112,10 @@ function createOne(ctx: EwsContext, kind: Item['kind'], folder: Folder, n: XNode
     case 'task':
       return ctx.store.createTask(folder.id, parseTask(n, ctx.contextZone).patch as never);
   }
+}
+
+function folderOwner(ctx: EwsContext, folder: Folder): string {
+  return ctx.store.findMailbox(folder.mailboxId)?.smtpAddress ?? ctx.mailbox.smtpAddress;
 }
 
 /** A recurrence's StartDate is the first occurrence's date; keep the client's, but never leave it empty. */
