@@ -8,6 +8,7 @@
 import type { MailboxStore } from '../store/mailbox-store';
 import type { ExtendedProperty, Folder, Item } from '../store/types';
 import { dateTime } from './items/common';
+import { mappedProperties } from './items/mapi-fields';
 
 const APPOINTMENT_SET = '00062002-0000-0000-c000-000000000046';
 const tag = (id: number, type: string, value: string): ExtendedProperty => ({ propertySetId: 'Tag', id, type, value });
@@ -61,6 +62,7 @@ export function computedFolderProperties(store: MailboxStore, f: Folder): Extend
 export function computedItemProperties(item: Item, calendarItemType?: CalendarItemType): ExtendedProperty[] {
   const subject = item.kind === 'event' ? item.subject : item.kind === 'task' ? item.title : item.displayName;
   const out = [
+    ...mappedProperties(item),
     tag(0x001a, 'String', MESSAGE_CLASS[item.kind]), // PR_MESSAGE_CLASS
     tag(0x0037, 'String', subject), // PR_SUBJECT
     tag(0x3007, 'SystemTime', dateTime(item.createdAt)), // PR_CREATION_TIME

@@ -16,6 +16,17 @@ export interface Shape {
   readonly bodyType?: 'Best' | 'HTML' | 'Text';
 }
 
+const INDEXED_COLLECTION: Record<string, string> = {
+  'contacts:EmailAddress': 'contacts:EmailAddresses',
+  'contacts:PhoneNumber': 'contacts:PhoneNumbers',
+  'contacts:ImAddress': 'contacts:ImAddresses',
+  'contacts:PhysicalAddress:Street': 'contacts:PhysicalAddresses',
+  'contacts:PhysicalAddress:City': 'contacts:PhysicalAddresses',
+  'contacts:PhysicalAddress:State': 'contacts:PhysicalAddresses',
+  'contacts:PhysicalAddress:CountryOrRegion': 'contacts:PhysicalAddresses',
+  'contacts:PhysicalAddress:PostalCode': 'contacts:PhysicalAddresses',
+};
+
 export function parseShape(n: XNode | undefined): Shape {
   if (!n)
     throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: the shape element is missing.');
@@ -30,6 +41,10 @@ export function parseShape(n: XNode | undefined): Shape {
   const extended = new Set<string>();
   for (const p of child(n, T, 'AdditionalProperties')?.children ?? []) {
     if (p.name === 'FieldURI' || p.name === 'IndexedFieldURI') fields.add(p.attrs.FieldURI ?? '');
+    // One entry of a dictionary (contacts:EmailAddress EmailAddress1, ...) is answered inside its collection
+    // element. Simplified: the whole collection comes back, not only the entries asked for.
+    const collection = p.name === 'IndexedFieldURI' ? INDEXED_COLLECTION[p.attrs.FieldURI ?? ''] : undefined;
+    if (collection) fields.add(collection);
     else if (p.name === 'ExtendedFieldURI') {
       try {
         extended.add(extendedKey(parseExtendedFieldUri(p)));

@@ -168,6 +168,7 @@ function parseVevent(lines: Line[]): ParsedEvent {
   let rrule: string | undefined;
   const attendees: Attendee[] = [];
   let inAlarm = false;
+  let allDayMarker = false;
   for (const { name, params, value } of lines) {
     if (name === 'BEGIN' && value.toUpperCase() === 'VALARM') inAlarm = true;
     if (name === 'END' && value.toUpperCase() === 'VALARM') inAlarm = false;
@@ -197,6 +198,10 @@ function parseVevent(lines: Line[]): ParsedEvent {
         break;
       case 'CLASS':
         fields.sensitivity = value === 'PRIVATE' ? 'private' : value === 'CONFIDENTIAL' ? 'confidential' : 'normal';
+        break;
+      case 'X-MICROSOFT-CDO-ALLDAYEVENT':
+        // Outlook's all-day marker on midnight-to-midnight times in a zone (DavMail writes it too).
+        if (value.trim().toUpperCase() === 'TRUE') allDayMarker = true;
         break;
       case 'TRANSP':
         fields.showAs = value === 'TRANSPARENT' ? 'free' : 'busy';
@@ -249,6 +254,7 @@ function parseVevent(lines: Line[]): ParsedEvent {
     }
   }
   if (attendees.length) fields.attendees = attendees;
+  if (allDayMarker) fields.isAllDay = true;
   if (typeof fields.start !== 'number') fail('DTSTART is missing');
   if (typeof fields.end !== 'number') fields.end = (fields.start as number) + (fields.isAllDay ? 86_400_000 : 0);
   if (rrule) {

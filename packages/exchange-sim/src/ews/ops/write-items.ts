@@ -7,6 +7,7 @@ import { CALENDAR_URI, clearCalendarField, parseCalendarItem } from '../items/ca
 import { extendedKey, parseExtendedFieldUri } from '../items/common';
 import { clearContactField, parseContact, parseDistributionList } from '../items/contact';
 import { importICalendar } from '../items/ical-import';
+import { foldMappedProperties } from '../items/mapi-fields';
 import { clearTaskField, parseTask } from '../items/task';
 import { M, T } from '../xml/namespaces';
 import { child, type XNode } from '../xml/parse';
@@ -87,6 +88,7 @@ function createOne(ctx: EwsContext, kind: Item['kind'], folder: Folder, n: XNode
       const rest: XNode = mime ? { ...n, children: n.children.filter((c) => c !== mime) } : n;
       const imported = mime ? importICalendar(Buffer.from(mime.text, 'base64').toString('utf8')) : undefined;
       const { patch } = parseCalendarItem(rest, { contextZone: ctx.contextZone });
+      foldMappedProperties('event', patch);
       const input = { ...imported?.master, ...patch } as Record<string, unknown>;
       if (typeof input.start !== 'number' || typeof input.end !== 'number') {
         throw new EwsItemError('ErrorInvalidRequest', 'A calendar item needs Start and End.');
@@ -106,12 +108,20 @@ function createOne(ctx: EwsContext, kind: Item['kind'], folder: Folder, n: XNode
       return ctx.store.getItem(ev.id);
     }
     case 'contact':
-      return ctx.store.createContact(folder.id, parseContact(n).patch as never);
+      return ctx.store.createContact(folder.id, folded('contact', parseContact(n).patch) as never);
     case 'distributionList':
-      return ctx.store.createDistributionList(folder.id, parseDistributionList(n).patch as never);
+      return ctx.store.createDistributionList(
+        folder.id,
+        folded('distributionList', parseDistributionList(n).patch) as never,
+      );
     case 'task':
-      return ctx.store.createTask(folder.id, parseTask(n, ctx.contextZone).patch as never);
+      return ctx.store.createTask(folder.id, folded('task', parseTask(n, ctx.contextZone).patch) as never);
   }
+}
+
+function folded(kind: Item['kind'], patch: Record<string, unknown>): Record<string, unknown> {
+  foldMappedProperties(kind, patch);
+  return patch;
 }
 
 function folderOwner(ctx: EwsContext, folder: Folder): string {
@@ -270,6 +280,7 @@ function applyUpdates(ctx: EwsContext, t: Target, updates: XNode | undefined): U
         (a) => a.type !== clearAtt,
       );
     if (patch.recurrence && item.kind === 'event') fillRangeStart({ ...item, ...patch });
+    foldMappedProperties(item.kind, patch);
     let updated: Item = Object.keys(patch).length ? ctx.store.updateItem(item.id, patch as never) : item;
     for (const key of deleteExtended) updated = ctx.store.deleteExtendedProperty(item.id, key);
     if (!Object.keys(patch).length && !deleteExtended.length) updated = ctx.store.updateItem(item.id, {} as never);
