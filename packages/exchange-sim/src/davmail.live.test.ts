@@ -295,14 +295,21 @@ describe.skipIf(skip)('DavMail (unmodified, EWS mode) against the simulator', ()
       .listItems(store().distinguishedFolder(OWNER, 'tasks').id)
       .filter((i) => i.kind === 'task' && i.title === 'Write report');
     expect(tasks).toHaveLength(1);
-    // DavMail serves the task folder's items inside the calendar collection (VTODO next to VEVENT).
-    const list = await request('REPORT', calendarPath, {
+    // DavMail lists the task folder's items inside the calendar collection (VTODO next to VEVENT).
+    const list = await request('PROPFIND', calendarPath, {
       headers: { depth: '1' },
-      body: '<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO"/></c:comp-filter></c:filter></c:calendar-query>',
+      body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>',
     });
     expect(list.status, explain(list)).toBe(207);
-    expect(list.text).toContain('SUMMARY:Write report');
-    expect(list.text).toContain('DUE;VALUE=DATE:20260325');
+    // DavMail names the resource after the item id (URL-safe base64), as it does for events.
+    const urlSafeId = (tasks[0]?.id ?? '').replace(/\+/g, '-').replace(/\//g, '_');
+    const href = hrefs(list.text).find((h) => h.includes(urlSafeId));
+    expect(href, list.text).toBeDefined();
+    const get = await request('GET', encodeURI(href ?? ''));
+    expect(get.status, explain(get)).toBe(200);
+    expect(get.text).toContain('BEGIN:VTODO');
+    expect(get.text).toContain('SUMMARY:Write report');
+    expect(get.text).toMatch(/DUE;VALUE=DATE:20260325/);
   });
 
   it('lists exactly 1,000 events of a 1,000-event calendar (paged by SortOrder, not half of them)', async () => {

@@ -84,6 +84,17 @@ export function computedItemProperties(item: Item, calendarItemType?: CalendarIt
   return out;
 }
 
+/** One value per property: the first of each key wins (stored before mapped before computed). */
+function uniqueByKey(list: ExtendedProperty[]): ExtendedProperty[] {
+  const seen = new Set<string>();
+  return list.filter((p) => {
+    const k = keyOf(p);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 function keyOf(p: ExtendedProperty): string {
   return `${p.propertySetId.toLowerCase()}|${p.name ?? ''}|${p.id ?? ''}|${p.type}`;
 }
@@ -94,5 +105,5 @@ export function effectiveProperties(
   computed: ExtendedProperty[],
 ): ExtendedProperty[] {
   const have = new Set(stored.map(keyOf));
-  return [...stored, ...computed.filter((p) => !have.has(keyOf(p)))];
+  return [...stored, ...uniqueByKey(computed).filter((p) => !have.has(keyOf(p)))];
 }
