@@ -14,7 +14,12 @@ const T0 = Date.parse('2026-03-02T08:00:00Z');
 const handle = createSimulator({ seed: 'bench', clock: { start: Date.parse('2026-03-01T00:00:00Z') } });
 const { sim } = handle;
 sim.store.createMailbox({ smtpAddress: 'alice@contoso.com' });
-sim.directory.addServiceAccount({ username: 'svc-sync', password: 'Passw0rd!', domain: 'CONTOSO', impersonation: true });
+sim.directory.addServiceAccount({
+  username: 'svc-sync',
+  password: 'Passw0rd!',
+  domain: 'CONTOSO',
+  impersonation: true,
+});
 const calendar = sim.store.distinguishedFolder('alice@contoso.com', 'calendar').id;
 for (let i = 0; i < EVENTS; i++) {
   const start = T0 + (i % 300) * 24 * HOUR + (i % 9) * HOUR;
@@ -29,7 +34,11 @@ for (let i = 0; i < EVENTS; i++) {
       ? {
           recurrence: {
             pattern: { type: 'weekly' as const, interval: 1, daysOfWeek: ['monday' as const] },
-            range: { type: 'numbered' as const, startDate: new Date(start).toISOString().slice(0, 10), numberOfOccurrences: 10 },
+            range: {
+              type: 'numbered' as const,
+              startDate: new Date(start).toISOString().slice(0, 10),
+              numberOfOccurrences: 10,
+            },
           },
         }
       : {}),

@@ -65,7 +65,8 @@ export function parseShape(n: XNode | undefined): Shape {
 /** One renderable property of an item, in schema order. */
 export interface Prop {
   readonly uri: string;
-  readonly xml: string;
+  /** The element, or a function building it: only the wanted properties of a shape are ever rendered. */
+  readonly xml: string | (() => string);
   /** Part of the Default shape (AllProperties includes every prop that is not `explicitOnly`). */
   readonly inDefault?: boolean;
   /** Only returned when asked for by name (MimeContent, as Exchange does). */
@@ -75,13 +76,12 @@ export interface Prop {
 export function pick(shape: Shape, props: readonly Prop[]): string {
   let out = '';
   for (const p of props) {
-    if (!p.xml) continue;
     const wanted =
       p.uri === 'item:ItemId' ||
       p.uri === '*extended' ||
       shape.fields.has(p.uri) ||
       (!p.explicitOnly && (shape.base === 'AllProperties' || (shape.base === 'Default' && p.inDefault)));
-    if (wanted) out += p.xml;
+    if (wanted) out += typeof p.xml === 'function' ? p.xml() : p.xml;
   }
   return out;
 }

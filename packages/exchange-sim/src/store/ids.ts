@@ -41,13 +41,22 @@ function guidBytes(mailboxGuid: string, salt: number): Buffer {
   return b;
 }
 
-function providerUid(mailboxGuid: string): Buffer {
-  const b = guidBytes(mailboxGuid, 0x5a);
-  b.set([0xfb, 0xff, 0xbf], 2);
-  return b;
+/** Both GUIDs per mailbox, computed once (every id encoded or decoded needs them). */
+const guidsByMailbox = new Map<string, { provider: Buffer; database: Buffer }>();
+function guids(mailboxGuid: string): { provider: Buffer; database: Buffer } {
+  let g = guidsByMailbox.get(mailboxGuid);
+  if (!g) {
+    const provider = guidBytes(mailboxGuid, 0x5a);
+    provider.set([0xfb, 0xff, 0xbf], 2);
+    g = { provider, database: guidBytes(mailboxGuid, 0x3c) };
+    if (guidsByMailbox.size > 10_000) guidsByMailbox.clear();
+    guidsByMailbox.set(mailboxGuid, g);
+  }
+  return g;
 }
 
-const databaseGuid = (mailboxGuid: string): Buffer => guidBytes(mailboxGuid, 0x3c);
+const providerUid = (mailboxGuid: string): Buffer => guids(mailboxGuid).provider;
+const databaseGuid = (mailboxGuid: string): Buffer => guids(mailboxGuid).database;
 
 function writeU48(b: Buffer, value: number, at: number): void {
   b.writeUInt16BE(Math.floor(value / 2 ** 32) & 0xffff, at);

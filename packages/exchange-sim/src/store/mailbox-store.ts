@@ -433,7 +433,8 @@ export class MailboxStore {
     if (!d || (d.kind !== 'item' && d.kind !== 'occurrence' && d.kind !== 'immutable')) return undefined;
     const item = this.items.get(d.key);
     if (item && item.mailboxId !== d.mailboxGuid) return undefined;
-    if (item && d.kind === 'item' && decodeId(item.id)?.generation !== d.generation) return undefined;
+    // A regular id from before a move names no item (Exchange gives moved items new ids).
+    if (item && d.kind === 'item' && item.id !== id && item.graphId !== id) return undefined;
     return item;
   }
 
@@ -662,7 +663,7 @@ export class MailboxStore {
       id,
       graphId: toGraphId(id),
       changeKey: ex?.changeKey ?? master.changeKey,
-      fields: { ...eventFields(master), start, end, ...structuredClone(ex?.overrides ?? {}) },
+      fields: { ...eventFields(master), start, end, ...(ex ? structuredClone(ex.overrides) : {}) },
       master,
       originalStart,
       index,
@@ -673,6 +674,10 @@ export class MailboxStore {
   instancesOf(masterId: string, from: number, to: number): EventInstance[] {
     const master = this.getItem(masterId);
     if (master.kind !== 'event') throw new StoreError('InvalidInput', 'Not a calendar item');
+    return this.instancesOfEvent(master, from, to).sort(byStartThenId);
+  }
+
+  private instancesOfEvent(master: CalendarEvent, from: number, to: number): EventInstance[] {
     if (!master.recurrence) return overlaps(master.start, master.end, from, to) ? [this.singleInstance(master)] : [];
     const spec = this.seriesSpec(master);
     const out: EventInstance[] = [];
@@ -686,14 +691,15 @@ export class MailboxStore {
       const inst = this.instance(master, ex.originalStart, occ.start, occ.end, occ.index);
       if (overlaps(inst.fields.start, inst.fields.end, from, to)) out.push(inst);
     }
-    return out.sort((a, b) => a.fields.start - b.fields.start || a.id.localeCompare(b.id));
+    return out;
   }
 
   /** Calendar view of a folder: singles, occurrences and exceptions overlapping [from, to); never a master. */
   calendarView(folderId: string, from: number, to: number): EventInstance[] {
     const out: EventInstance[] = [];
-    for (const it of this.listItems(folderId)) if (it.kind === 'event') out.push(...this.instancesOf(it.id, from, to));
-    return out.sort((a, b) => a.fields.start - b.fields.start || a.id.localeCompare(b.id));
+    for (const it of this.listItems(folderId))
+      if (it.kind === 'event') out.push(...this.instancesOfEvent(it, from, to));
+    return out.sort(byStartThenId);
   }
 
   /**
@@ -822,6 +828,11 @@ export function overlaps(start: number, end: number, from: number, to: number): 
   return end > from && start < to;
 }
 
+/** Calendar order: by start, then by id (a plain code-unit comparison: ids are base64, no locale applies). */
+function byStartThenId(a: EventInstance, b: EventInstance): number {
+  return a.fields.start - b.fields.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export function eventFields(ev: CalendarEvent): EventFields {
   return {
     subject: ev.subject,
@@ -836,7 +847,8 @@ export function eventFields(ev: CalendarEvent): EventFields {
     isReminderOn: ev.isReminderOn,
     reminderMinutesBeforeStart: ev.reminderMinutesBeforeStart,
     categories: [...ev.categories],
-    attendees: structuredClone(ev.attendees),
+    // A plain copy of the three-level attendee objects: structuredClone is costly on every instance rendered.
+    attendees: ev.attendees.map((a) => ({ ...a, emailAddress: { ...a.emailAddress }, status: { ...a.status } })),
     isCancelled: ev.isCancelled,
   };
 }
