@@ -350,6 +350,7 @@ export class MailboxStore {
       homePhones: [],
       mobilePhone: '',
       otherPhones: [],
+      ewsOnlyPhones: {},
       businessAddress: undefined,
       homeAddress: undefined,
       otherAddress: undefined,
