@@ -73,6 +73,14 @@ export interface Prop {
   readonly explicitOnly?: boolean;
 }
 
+/**
+ * Marks a property's XML as built on demand. A helper rather than a bare arrow in the object literal: tools that
+ * keep function names (tsx/esbuild keepNames) would otherwise name every one of these closures, on every item.
+ */
+export function lazy(build: () => string): () => string {
+  return build;
+}
+
 export function pick(shape: Shape, props: readonly Prop[]): string {
   let out = '';
   for (const p of props) {

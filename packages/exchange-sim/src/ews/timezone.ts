@@ -90,7 +90,20 @@ function utcLabel(offsetMinutes: number): string {
  * A full TimeZoneDefinitionType (Periods, TransitionsGroups, Transitions) as Exchange 2010+ returns for
  * StartTimeZone/EndTimeZone. ews-javascript-api drops a definition that has only Id/Name (reference §1.5).
  */
+const definitions = new Map<string, string>();
+
 export function timeZoneDefinition(elementName: string, iana: string, year = 2026): string {
+  // The same few zones on every item: each definition is built once.
+  const key = `${elementName}|${iana}|${year}`;
+  let xml = definitions.get(key);
+  if (xml === undefined) {
+    xml = buildTimeZoneDefinition(elementName, iana, year);
+    definitions.set(key, xml);
+  }
+  return xml;
+}
+
+function buildTimeZoneDefinition(elementName: string, iana: string, year: number): string {
   const winId = toWindowsZone(iana);
   const { std, dst, toDst, toStd } = transitions(iana, year);
   const base = `trule:Microsoft/Registry/${winId}/${year}`;
