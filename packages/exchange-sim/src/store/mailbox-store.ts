@@ -1,5 +1,5 @@
-import { expandInWindow, findOccurrence, occurrenceByIndex, validatePattern } from '../recurrence/expand';
-import type { Recurrence, SeriesSpec } from '../recurrence/types';
+import { expandInWindow, findOccurrence, occurrenceByIndex, occurrences, validatePattern } from '../recurrence/expand';
+import type { Occurrence, Recurrence, SeriesSpec } from '../recurrence/types';
 import { formatIsoDate, isValidTimeZone, parseIsoDate, utcToWall } from '../recurrence/zoned-time';
 import { VirtualClock } from './clock';
 import { StoreError } from './errors';
@@ -81,6 +81,7 @@ export class MailboxStore {
   private readonly items = new Map<number, Item>();
   /** Item keys per folder key: folder listings must not scan every item of every mailbox. */
   private readonly itemsByFolder = new Map<number, Set<number>>();
+  private readonly expansions = new Map<number, { changeKey: string; all: Occurrence[] }>();
   private readonly journals = new Map<number, JournalEntry[]>();
   private readonly hierarchy = new Map<string, HierarchyEntry[]>();
   private readonly mail: SentMail[] = [];
@@ -589,6 +590,32 @@ export class MailboxStore {
     return { recurrence: ev.recurrence, start: ev.start, duration: ev.end - ev.start, timeZone: ev.timeZone };
   }
 
+  /**
+   * Every occurrence of a bounded series, expanded once per version of the master (its ChangeKey changes with
+   * every write): calendar views and occurrence ids ask for the same expansion again and again.
+   */
+  private expansion(master: CalendarEvent): readonly Occurrence[] | undefined {
+    if (!master.recurrence || master.recurrence.range.type === 'noEnd') return undefined;
+    const cached = this.expansions.get(master.key);
+    if (cached?.changeKey === master.changeKey) return cached.all;
+    const all = [...occurrences(this.seriesSpec(master))];
+    this.expansions.set(master.key, { changeKey: master.changeKey, all });
+    return all;
+  }
+
+  private occurrencesInWindow(master: CalendarEvent, from: number, to: number): Occurrence[] {
+    const all = this.expansion(master);
+    if (!all) return expandInWindow(this.seriesSpec(master), from, to);
+    // The same overlap rule as expandInWindow.
+    return all.filter((o) => o.start < to && (o.end > from || (o.end === o.start && o.start >= from)));
+  }
+
+  private occurrenceAt(master: CalendarEvent, originalStart: number): Occurrence | undefined {
+    const all = this.expansion(master);
+    if (!all) return findOccurrence(this.seriesSpec(master), originalStart);
+    return all.find((o) => o.originalStart === originalStart);
+  }
+
   occurrenceId(master: CalendarEvent, originalStart: number): string {
     return encodeId('occurrence', master.key, master.patternGeneration, originalStart, master.mailboxId);
   }
@@ -604,11 +631,7 @@ export class MailboxStore {
       throw new StoreError('ItemNotFound', 'The specified object was not found in the store.');
     }
     if (d.kind === 'item' || d.kind === 'immutable') return { master: item, originalStart: undefined };
-    if (
-      !item.recurrence ||
-      d.generation !== item.patternGeneration ||
-      !findOccurrence(this.seriesSpec(item), d.originalStart)
-    ) {
+    if (!item.recurrence || d.generation !== item.patternGeneration || !this.occurrenceAt(item, d.originalStart)) {
       throw new StoreError('ItemNotFound', 'The specified object was not found in the store.');
     }
     if (item.deletedOccurrences.has(d.originalStart)) {
@@ -621,7 +644,7 @@ export class MailboxStore {
   getInstance(id: string): EventInstance {
     const { master, originalStart } = this.resolveEvent(id);
     if (originalStart === undefined) return this.singleInstance(master);
-    const occ = findOccurrence(this.seriesSpec(master), originalStart)!;
+    const occ = this.occurrenceAt(master, originalStart)!;
     return this.instance(master, occ.originalStart, occ.start, occ.end, occ.index);
   }
 
@@ -680,14 +703,13 @@ export class MailboxStore {
 
   private instancesOfEvent(master: CalendarEvent, from: number, to: number): EventInstance[] {
     if (!master.recurrence) return overlaps(master.start, master.end, from, to) ? [this.singleInstance(master)] : [];
-    const spec = this.seriesSpec(master);
     const out: EventInstance[] = [];
-    for (const o of expandInWindow(spec, from, to)) {
+    for (const o of this.occurrencesInWindow(master, from, to)) {
       if (master.deletedOccurrences.has(o.originalStart) || master.exceptions.has(o.originalStart)) continue;
       out.push(this.instance(master, o.originalStart, o.start, o.end, o.index));
     }
     for (const ex of master.exceptions.values()) {
-      const occ = findOccurrence(spec, ex.originalStart);
+      const occ = this.occurrenceAt(master, ex.originalStart);
       if (!occ) continue;
       const inst = this.instance(master, ex.originalStart, occ.start, occ.end, occ.index);
       if (overlaps(inst.fields.start, inst.fields.end, from, to)) out.push(inst);
