@@ -248,6 +248,15 @@ describe.skipIf(skip)('DavMail (unmodified, EWS mode) against the simulator', ()
     expect(multiget.text).toContain('Holiday');
   });
 
+  it('DELETEs the series and the all-day event: nothing of them is left in the mailbox', async () => {
+    for (const name of ['davmail-series-1.ics', 'davmail-allday-1.ics']) {
+      const del = await request('DELETE', `${calendarPath}${name}`);
+      expect([200, 204], explain(del)).toContain(del.status);
+    }
+    expect(eventsWithSubject('Standup series')).toHaveLength(0);
+    expect(eventsWithSubject('Holiday')).toHaveLength(0);
+  });
+
   it('PUTs and GETs a contact through CardDAV', async () => {
     const vcard = [
       'BEGIN:VCARD',
