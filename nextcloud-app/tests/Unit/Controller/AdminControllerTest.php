@@ -25,11 +25,11 @@ class AdminControllerTest extends TestCase {
 
 	protected function setUp(): void {
 		$this->h = new Harness();
-		$this->jobs = new FakeJobList();
+		$this->jobs = FakeJobList::make();
 	}
 
 	private function controller(array $params = []): AdminController {
-		return new AdminController(new FakeRequest($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment, $this->h->store);
+		return new AdminController(FakeRequest::make($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment, $this->h->store);
 	}
 
 	private static function assertNoKey(JSONResponse $response): void {
@@ -45,7 +45,7 @@ class AdminControllerTest extends TestCase {
 	}
 
 	public function testTheAdminPageInitialStateNeverCarriesTheKey(): void {
-		$initialState = new FakeInitialState();
+		$initialState = FakeInitialState::make();
 
 		$form = (new Admin($this->h->settings, $initialState))->getForm();
 
@@ -117,7 +117,7 @@ class AdminControllerTest extends TestCase {
 	}
 
 	public function testSavingGroupsQueuesEnrolmentAndCountsMembers(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann'), new FakeUser('bob'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'), FakeUser::make('bob'));
 
 		$response = $this->controller(['groups' => ['sales']])->saveGroups();
 
@@ -166,7 +166,7 @@ class AdminControllerTest extends TestCase {
 
 	public function testReissuingMintsANewPasswordForAMemberAndRevokesTheOldOne(): void {
 		$this->h->settings->setGroups(['sales']);
-		$this->h->directory->addGroup('sales', new FakeUser('ann'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'));
 		$this->h->enrollment->reconcile();
 		$old = $this->h->store->tokenId('ann');
 
@@ -181,7 +181,7 @@ class AdminControllerTest extends TestCase {
 	public function testReissuingIsRefusedForSomeoneOutsideTheEnrolledGroups(): void {
 		$this->h->settings->setGroups(['sales']);
 		$this->h->directory->addGroup('sales');
-		$this->h->directory->addGroup('other', new FakeUser('eve'));
+		$this->h->directory->addGroup('other', FakeUser::make('eve'));
 
 		$response = $this->controller()->reissueCredentials('eve');
 

@@ -14,7 +14,7 @@ class AppSettingsTest extends TestCase {
 	private AppSettings $settings;
 
 	protected function setUp(): void {
-		$this->appConfig = new InMemoryAppConfig();
+		$this->appConfig = InMemoryAppConfig::make();
 		$this->settings = new AppSettings($this->appConfig);
 	}
 
