@@ -177,6 +177,9 @@
     document.getElementById('exsync-service-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
       try {
+        // The URL decides where the tenant key and the app passwords go: the server asks for the password.
+        await confirmPassword();
+        const hadKey = state.settings.api_key_set;
         state.settings = await call('PUT', '/admin/settings', {
           settings: {
             service_url: document.getElementById('exsync-service-url').value,
@@ -184,7 +187,11 @@
           },
         });
         renderSettings();
-        say('Saved.');
+        say(
+          hadKey && !state.settings.api_key_set
+            ? 'Saved. The service URL changed, so the API key was forgotten: enter the tenant key of the new service.'
+            : 'Saved.',
+        );
         loadUsers(true);
       } catch (e) {
         say(e.message, true);

@@ -43,7 +43,12 @@ class AdminController extends Controller {
 		return new JSONResponse($this->settings->publicView());
 	}
 
-	/** Service URL and the local-address switch; anything else (the API key included) is refused. */
+	/**
+	 * Service URL and the local-address switch; anything else (the API key included) is refused. The URL decides
+	 * where the tenant key and every app password go, so saving needs password confirmation (a hijacked session
+	 * alone cannot redirect them), and a new URL forgets the stored key (see AppSettings::update()).
+	 */
+	#[PasswordConfirmationRequired]
 	#[FrontpageRoute(verb: 'PUT', url: '/admin/settings')]
 	public function saveSettings(): JSONResponse {
 		return $this->guard(function (): JSONResponse {

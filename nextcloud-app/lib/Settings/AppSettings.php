@@ -9,7 +9,7 @@ use OCP\IAppConfig;
 
 /**
  * The app's settings, one typed accessor each: the admin page can change only what is listed in
- * PUBLIC_KEYS, through update(). The API key is apart on purpose — it is written through its own
+ * PUBLIC_KEYS, through update(); changing the service URL forgets the API key. The API key is apart on purpose — it is written through its own
  * endpoint (password confirmation), stored as a sensitive (encrypted at rest) app-config value, and
  * only ever reported to the browser as "set / not set".
  */
@@ -36,8 +36,16 @@ class AppSettings {
 		return $this->appConfig->getValueString(Application::APP_ID, self::SERVICE_URL);
 	}
 
+	/** A different URL forgets the API key: a key issued by one service is never sent to another. */
 	public function setServiceUrl(string $url): void {
-		$this->appConfig->setValueString(Application::APP_ID, self::SERVICE_URL, self::normalizeServiceUrl($url));
+		$this->writeServiceUrl(self::normalizeServiceUrl($url));
+	}
+
+	private function writeServiceUrl(string $normalized): void {
+		if ($normalized !== $this->getServiceUrl()) {
+			$this->deleteApiKey();
+		}
+		$this->appConfig->setValueString(Application::APP_ID, self::SERVICE_URL, $normalized);
 	}
 
 	/** Nextcloud refuses private/loopback targets unless told; a sync service on the LAN needs this. */
@@ -100,7 +108,7 @@ class AppSettings {
 		// Validate everything before writing anything.
 		$url = array_key_exists(self::SERVICE_URL, $input) ? self::normalizeServiceUrl($input[self::SERVICE_URL]) : null;
 		if ($url !== null) {
-			$this->appConfig->setValueString(Application::APP_ID, self::SERVICE_URL, $url);
+			$this->writeServiceUrl($url);
 		}
 		if (array_key_exists(self::ALLOW_LOCAL_ADDRESS, $input)) {
 			$this->setAllowLocalAddress($input[self::ALLOW_LOCAL_ADDRESS]);

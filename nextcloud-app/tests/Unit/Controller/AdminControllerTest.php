@@ -56,7 +56,8 @@ class AdminControllerTest extends TestCase {
 
 	/** @return list<array{string}> */
 	public static function sensitiveEndpoints(): array {
-		return [['saveApiKey'], ['deleteApiKey'], ['saveGroups'], ['reissueCredentials']];
+		// saveSettings changes where the tenant key and every future app password are sent.
+		return [['saveSettings'], ['saveApiKey'], ['deleteApiKey'], ['saveGroups'], ['reissueCredentials']];
 	}
 
 	/** @dataProvider sensitiveEndpoints */
@@ -114,6 +115,31 @@ class AdminControllerTest extends TestCase {
 		self::assertSame('https://other.example.com', $response->getData()['service_url']);
 		self::assertTrue($this->h->settings->allowLocalAddress());
 		self::assertNoKey($response);
+	}
+
+	/** A key issued for one service must never be sent to another: a new URL needs the key entered again. */
+	public function testChangingTheServiceUrlForgetsTheStoredKey(): void {
+		$response = $this->controller(['settings' => ['service_url' => 'https://attacker.example.net']])->saveSettings();
+
+		self::assertSame(200, $response->getStatus());
+		self::assertFalse($response->getData()['api_key_set']);
+		self::assertSame('', $this->h->settings->getApiKey());
+		self::assertSame('https://attacker.example.net', $this->h->settings->getServiceUrl());
+	}
+
+	public function testSavingTheSameServiceUrlOrOnlyTheLocalSwitchKeepsTheKey(): void {
+		$same = $this->controller(['settings' => ['service_url' => 'https://sync.example.com/']])->saveSettings();
+		self::assertTrue($same->getData()['api_key_set']);
+		$switch = $this->controller(['settings' => ['allow_local_address' => true]])->saveSettings();
+		self::assertTrue($switch->getData()['api_key_set']);
+		self::assertSame(Harness::API_KEY, $this->h->settings->getApiKey());
+	}
+
+	public function testARefusedServiceUrlKeepsTheKey(): void {
+		$response = $this->controller(['settings' => ['service_url' => 'http://plain.example.com']])->saveSettings();
+
+		self::assertSame(400, $response->getStatus());
+		self::assertSame(Harness::API_KEY, $this->h->settings->getApiKey());
 	}
 
 	public function testSavingGroupsQueuesEnrolmentAndCountsMembers(): void {
