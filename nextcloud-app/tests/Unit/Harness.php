@@ -7,6 +7,8 @@ namespace OCA\Exsync\Tests\Unit;
 use OCA\Exsync\Service\AppPasswordMinter;
 use OCA\Exsync\Service\EnrollmentService;
 use OCA\Exsync\Service\EnrollmentStore;
+use OCA\Exsync\Service\MailboxMapper;
+use OCA\Exsync\Tests\Fakes\FakeAccountManager;
 use OCA\Exsync\Service\ServiceClient;
 use OCA\Exsync\Settings\AppSettings;
 use OCA\Exsync\Tests\Fakes\CapturingLogger;
@@ -30,6 +32,7 @@ class Harness {
 	public UserPrefsStore $prefs;
 	public AppSettings $settings;
 	public FakeDirectory $directory;
+	public FakeAccountManager $accounts;
 	public FakeTokenProvider $tokens;
 	public FakeClientService $http;
 	public CapturingLogger $logger;
@@ -48,6 +51,7 @@ class Harness {
 		$this->settings->setServiceUrl('https://sync.example.com');
 		$this->settings->setApiKey(self::API_KEY);
 		$this->directory = FakeDirectory::make();
+		$this->accounts = FakeAccountManager::make();
 		$this->tokens = new FakeTokenProvider();
 		$this->http = FakeClientService::make();
 		$this->logger = new CapturingLogger();
@@ -61,6 +65,7 @@ class Harness {
 			$this->client,
 			$this->store,
 			$this->logger,
+			new MailboxMapper($this->settings, $this->accounts),
 			$batchSize,
 		);
 	}
