@@ -110,4 +110,13 @@ abstract class FakeUserManager implements IUserManager {
 	public function getByEmail($email) {
 		return $this->directory->usersByEmail($email);
 	}
+	/** uid contains the pattern, case-insensitively, as the database backend does */
+	public function search($pattern, $limit = null, $offset = null) {
+		$out = array_filter($this->directory->users, static fn (FakeUser $u) => stripos($u->uid, (string)$pattern) !== false);
+		return array_slice($out, (int)$offset, $limit, true);
+	}
+	public function searchDisplayName($pattern, $limit = null, $offset = null) {
+		$out = array_filter($this->directory->users, static fn (FakeUser $u) => stripos($u->displayName, (string)$pattern) !== false);
+		return array_values(array_slice($out, (int)$offset, $limit));
+	}
 }
