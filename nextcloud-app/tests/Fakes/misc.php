@@ -94,3 +94,14 @@ abstract class FakeL10nFactory implements \OCP\L10N\IFactory {
 		return 'en';
 	}
 }
+
+/** The logged-in user, or nobody. */
+abstract class FakeUserSession implements \OCP\IUserSession {
+	use Fake;
+
+	public function __construct(public ?\OCP\IUser $user = null) {
+	}
+	public function getUser() {
+		return $this->user;
+	}
+}

@@ -39,6 +39,8 @@ class AppWiringTest extends TestCase {
 	public function testInfoXmlClassesExistAndImplementWhatNextcloudExpects(): void {
 		self::assertTrue(is_subclass_of((string)$this->info->settings->admin, ISettings::class));
 		self::assertTrue(is_subclass_of((string)$this->info->settings->{'admin-section'}, IIconSection::class));
+		self::assertTrue(is_subclass_of((string)$this->info->settings->personal, ISettings::class));
+		self::assertTrue(is_subclass_of((string)$this->info->settings->{'personal-section'}, IIconSection::class));
 		self::assertTrue(is_subclass_of((string)$this->info->{'background-jobs'}->job, TimedJob::class));
 	}
 
