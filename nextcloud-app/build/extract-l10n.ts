@@ -19,7 +19,8 @@ const quoted = String.raw`'((?:[^'\\]|\\.)*)'`;
 const T_CALL = new RegExp(String.raw`\bt\(\s*` + quoted, 'g');
 const N_CALL = new RegExp(String.raw`\bn\(\s*` + quoted + String.raw`,\s*` + quoted, 'g');
 
-const unescape = (s: string) => s.replace(/\\u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))).replace(/\\(.)/g, '$1');
+const unquote = (s: string) =>
+  s.replace(/\\u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))).replace(/\\(.)/g, '$1');
 const po = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** msgid (or msgid + plural) → where it is used */
@@ -30,11 +31,11 @@ export function extract(): Map<string, { plural?: string; refs: string[] }> {
     const text = readFileSync(file, 'utf8');
     const ref = relative(APP_DIR, file);
     for (const m of text.matchAll(N_CALL)) {
-      const id = unescape(m[1]!);
-      out.set(id, { plural: unescape(m[2]!), refs: [...(out.get(id)?.refs ?? []), ref] });
+      const id = unquote(m[1]!);
+      out.set(id, { plural: unquote(m[2]!), refs: [...(out.get(id)?.refs ?? []), ref] });
     }
     for (const m of text.matchAll(T_CALL)) {
-      const id = unescape(m[1]!);
+      const id = unquote(m[1]!);
       if (!out.has(id)) out.set(id, { refs: [ref] });
       else if (!out.get(id)!.refs.includes(ref)) out.get(id)!.refs.push(ref);
     }
