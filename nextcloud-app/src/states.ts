@@ -51,12 +51,13 @@ export function actionsFor(state: UserState): RowAction[] {
   }
 }
 
-export function actionLabel(action: RowAction): string {
+/** short: the compact label of a table row ("Resync" instead of "Resync from scratch"). */
+export function actionLabel(action: RowAction, short = false): string {
   switch (action) {
     case 'sync':
       return t('Sync now');
     case 'resync':
-      return t('Resync from scratch');
+      return short ? t('Resync') : t('Resync from scratch');
     case 'pause':
       return t('Pause');
     case 'resume':

@@ -25,8 +25,8 @@ trait Fake {
 			// The fake models the whole interface of this release; PHPUnit would read an empty list as "mock all".
 			$concrete = static::class . '__Complete';
 			if (!class_exists($concrete, false)) {
-				$short = substr($concrete, strrpos($concrete, '\\') + 1);
-				eval('namespace ' . __NAMESPACE__ . '; final class ' . $short . ' extends \\' . static::class . ' {}');
+				$at = strrpos($concrete, '\\');
+				eval('namespace ' . substr($concrete, 0, $at) . '; final class ' . substr($concrete, $at + 1) . ' extends \\' . static::class . ' {}');
 			}
 			return new $concrete(...array_values($args));
 		}
