@@ -31,6 +31,7 @@ export {
   type SqlSession,
 } from './open-database';
 export { createRepositories, type Repositories } from './repositories';
+export { type ConflictEntry, createReviewRepository, type HeldDeletion, type ReviewRepository } from './review';
 export {
   createSealedSecretRepository,
   type SealedSecretRepository,
