@@ -43,6 +43,25 @@ export interface Run {
   error: string | null;
 }
 
+export interface HeldDeletion {
+  id: string;
+  kind: 'event' | 'task' | 'contact';
+  deletedIn: 'exchange' | 'nextcloud';
+  reason: 'threshold' | 'emptied-side' | 'policy';
+  heldAt: string;
+  summary: string | null;
+  decision: 'apply' | 'restore' | null;
+}
+
+export interface Conflict {
+  id: string;
+  kind: 'event' | 'task' | 'contact';
+  fields: string[];
+  policy: string;
+  winner: 'exchange' | 'nextcloud' | null;
+  at: string;
+}
+
 export interface BulkResult {
   results: { userId: string; ok: boolean; message?: string }[];
   succeeded: number;
@@ -136,6 +155,21 @@ export const api = {
   user: (userId: string) => call<ServiceUser>('get', `/admin/users/${encodeURIComponent(userId)}`),
   runs: (userId: string) =>
     call<{ items: Run[]; nextCursor: string | null }>('get', `/admin/users/${encodeURIComponent(userId)}/runs`),
+  heldDeletions: (userId: string) =>
+    call<{ items: HeldDeletion[] }>('get', `/admin/users/${encodeURIComponent(userId)}/held-deletions`),
+  /** Applying deletes data on the other side: confirmed. ids undefined = all of the user's held deletions. */
+  decide: (userId: string, decision: 'apply' | 'restore', ids?: string[]) =>
+    call<{ decided: number; notHeld: string[] }>(
+      'post',
+      `/admin/users/${encodeURIComponent(userId)}/held-deletions/decision`,
+      ids ? { decision, ids } : { decision, all: true },
+      true,
+    ),
+  conflicts: (userId: string) =>
+    call<{ items: Conflict[]; nextCursor: string | null }>(
+      'get',
+      `/admin/users/${encodeURIComponent(userId)}/conflicts`,
+    ),
   bulk: (action: UserAction, userIds: string[]) => call<BulkResult>('post', '/admin/users/bulk', { action, userIds }),
   reissue: (userIds: string[]) => call<BulkResult>('post', '/admin/users/bulk-credentials', { userIds }, true),
 };

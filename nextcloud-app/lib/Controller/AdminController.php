@@ -198,6 +198,31 @@ class AdminController extends Controller {
 		return $this->guard(fn (): JSONResponse => new JSONResponse($this->client->listRuns($userId, $cursor === '' ? null : $cursor)));
 	}
 
+	#[FrontpageRoute(verb: 'GET', url: '/admin/users/{userId}/held-deletions')]
+	public function heldDeletions(string $userId): JSONResponse {
+		return $this->guard(fn (): JSONResponse => new JSONResponse(['items' => $this->client->heldDeletions($userId)]));
+	}
+
+	/**
+	 * Apply or restore some ($ids) or all ($all) of a user's held deletions; the service's next sync of the user carries
+	 * it out. Applying deletes data on the other side: password confirmation.
+	 */
+	#[PasswordConfirmationRequired]
+	#[FrontpageRoute(verb: 'POST', url: '/admin/users/{userId}/held-deletions/decision')]
+	public function decideHeldDeletions(string $userId, string $decision = '', mixed $ids = null, bool $all = false): JSONResponse {
+		return $this->guard(function () use ($userId, $decision, $ids, $all): JSONResponse {
+			if (!$all && (!is_array($ids) || !array_is_list($ids) || $ids === [] || count($ids) > 1000 || array_filter($ids, 'is_string') !== $ids)) {
+				throw new InvalidSettingException('Choose the held deletions to decide, or all of them.');
+			}
+			return new JSONResponse($this->client->decideHeldDeletions($userId, $decision, $all ? null : $ids));
+		});
+	}
+
+	#[FrontpageRoute(verb: 'GET', url: '/admin/users/{userId}/conflicts')]
+	public function conflicts(string $userId, string $cursor = ''): JSONResponse {
+		return $this->guard(fn (): JSONResponse => new JSONResponse($this->client->conflicts($userId, $cursor === '' ? null : $cursor)));
+	}
+
 	/** Is the service there, does it take our key, and is an Exchange connection configured? */
 	#[FrontpageRoute(verb: 'POST', url: '/admin/test-connection')]
 	public function testConnection(): JSONResponse {

@@ -125,6 +125,34 @@ class ServiceClient {
 		return ['items' => is_array($body['items'] ?? null) ? array_values($body['items']) : [], 'nextCursor' => is_string($next) ? $next : null];
 	}
 
+	/** @return list<array<string, mixed>> the user's deletions held for review (decided ones wait for the next run) */
+	public function heldDeletions(string $ncUserId): array {
+		$body = $this->request('GET', '/v1/users/' . rawurlencode($ncUserId) . '/held-deletions')['body'];
+		return is_array($body['items'] ?? null) ? array_values($body['items']) : [];
+	}
+
+	/**
+	 * apply: the deletion was meant; restore: bring the item back. $ids null = every held deletion of the user.
+	 *
+	 * @param ?list<string> $ids
+	 * @return array<string, mixed>
+	 */
+	public function decideHeldDeletions(string $ncUserId, string $decision, ?array $ids): array {
+		if (!in_array($decision, ['apply', 'restore'], true)) {
+			throw new \InvalidArgumentException('A held deletion is either applied or restored.');
+		}
+		$body = $ids === null ? ['decision' => $decision, 'all' => true] : ['decision' => $decision, 'ids' => array_values($ids)];
+		return $this->request('POST', '/v1/users/' . rawurlencode($ncUserId) . '/held-deletions/decision', $body)['body'];
+	}
+
+	/** @return array{items: list<array<string, mixed>>, nextCursor: ?string} the user's conflicts, newest first */
+	public function conflicts(string $ncUserId, ?string $cursor = null): array {
+		$query = array_filter(['cursor' => $cursor, 'limit' => '20'], static fn ($v) => $v !== null && $v !== '');
+		$body = $this->request('GET', '/v1/users/' . rawurlencode($ncUserId) . '/conflicts?' . http_build_query($query))['body'];
+		$next = $body['nextCursor'] ?? null;
+		return ['items' => is_array($body['items'] ?? null) ? array_values($body['items']) : [], 'nextCursor' => is_string($next) ? $next : null];
+	}
+
 	/** @return ?array<string, mixed> the connection without its secrets (the service never returns them), null if none */
 	public function getExchangeConnection(): ?array {
 		try {

@@ -16,7 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findOrCreatePair } from '../../../apps/sync-service/src/sync/pairs';
 import { bearer, createTenant, startTestApp, type TestApp } from '../../../apps/sync-service/src/testing/harness';
+import { sampleEvent } from '../../../packages/core/src/testing/index';
+import { PrismaStatusStore } from '../../../packages/db/src/index';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -257,13 +260,47 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     expect(jobs.map((j) => j.nc_user_id)).toEqual(['user-041', 'user-042']);
   });
 
-  it('opens a user: state in words, run history, and the place for held deletions', async () => {
+  it('opens a user and restores one of their held deletions', async () => {
+    // Two deletions made in Exchange, held by the deletion policy (as a sync run would leave them).
+    const [user] = await service.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'user-042'");
+    const pair = await findOrCreatePair(service.db, {
+      userId: user!.id,
+      kind: 'event',
+      aCollectionId: 'ex-cal',
+      bCollectionId: '/dav/cal/',
+    });
+    const statusStore = new PrismaStatusStore(service.db);
+    for (const [ident, summary] of [
+      ['e1', 'Board meeting'],
+      ['e2', 'Team lunch'],
+    ] as const) {
+      const side = (href: string) => ({ href, version: 'v1', hash: 'h', raw: 'raw' });
+      await statusStore.transaction(pair, async (tx) => {
+        await tx.put({
+          ident,
+          a: side(`/ex/${ident}`),
+          b: side(`/dav/${ident}.ics`),
+          base: sampleEvent(ident, '2030-03-01T09:00:00Z', { summary }),
+        });
+        await tx.quarantine({ ident, side: 'b', href: `/dav/${ident}.ics`, reason: 'threshold' });
+      });
+    }
+
     await page.locator('[data-test="open-user-042"]').click();
     const detail = page.getByRole('dialog');
     await text(detail).toContain('user-042@cloud.example');
     await text(detail).toContain('Run history');
-    await visible(detail.locator('[data-test="decisions-placeholder"]'));
+    const board = detail.locator('[data-test="held-Board meeting"]');
+    await text(board).toContain('Exchange');
+    await board.getByRole('button', { name: 'Restore' }).click();
+    await text(board).toContain('Restore (waiting for the next sync)');
     await shot('6-user-detail');
+
+    const held = await serviceGet('/v1/users/user-042/held-deletions');
+    const bySummary = Object.fromEntries(
+      held.items.map((h: { summary: string; decision: string | null }) => [h.summary, h.decision]),
+    );
+    expect(bySummary).toEqual({ 'Board meeting': 'restore', 'Team lunch': null });
   });
 
   it('left nothing in the PHP log but requests', () => {

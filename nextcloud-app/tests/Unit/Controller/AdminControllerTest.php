@@ -58,7 +58,7 @@ class AdminControllerTest extends TestCase {
 	/** @return list<array{string}> */
 	public static function sensitiveEndpoints(): array {
 		// saveSettings changes where the tenant key and every future app password are sent.
-		return [['saveSettings'], ['saveApiKey'], ['deleteApiKey'], ['saveGroups'], ['reissueCredentials'], ['bulkReissue'], ['putExchangeConnection']];
+		return [['saveSettings'], ['saveApiKey'], ['deleteApiKey'], ['saveGroups'], ['reissueCredentials'], ['bulkReissue'], ['putExchangeConnection'], ['decideHeldDeletions']];
 	}
 
 	/** @dataProvider sensitiveEndpoints */
@@ -329,5 +329,23 @@ class AdminControllerTest extends TestCase {
 		$data = $this->controller()->testConnection()->getData();
 
 		self::assertSame(['service' => true, 'exchange' => false, 'exchangeKind' => null], $data);
+	}
+
+	public function testAHeldDeletionDecisionNamesTheChosenIdsOrAll(): void {
+		$this->h->http->handler = static fn () => FakeClientService::json(200, ['decided' => 1, 'notHeld' => [], 'job' => null]);
+
+		$some = $this->controller()->decideHeldDeletions('ann', 'restore', ['6f1c0e0e-0000-4000-8000-000000000001']);
+		$every = $this->controller()->decideHeldDeletions('ann', 'apply', null, true);
+
+		self::assertSame(200, $some->getStatus());
+		self::assertSame(200, $every->getStatus());
+		$sent = array_map(static fn (array $r) => $r['options']['json'], $this->h->http->requestsTo('POST', '/v1/users/ann/held-deletions/decision'));
+		self::assertSame([['decision' => 'restore', 'ids' => ['6f1c0e0e-0000-4000-8000-000000000001']], ['decision' => 'apply', 'all' => true]], $sent);
+	}
+
+	public function testAHeldDeletionDecisionWithoutAChoiceOrWithAnUnknownVerdictIsRefused(): void {
+		self::assertSame(400, $this->controller()->decideHeldDeletions('ann', 'restore', [])->getStatus());
+		self::assertSame(400, $this->controller()->decideHeldDeletions('ann', 'forget', ['x'])->getStatus());
+		self::assertSame([], $this->h->http->requests);
 	}
 }
