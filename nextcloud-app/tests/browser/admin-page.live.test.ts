@@ -303,6 +303,26 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     expect(bySummary).toEqual({ 'Board meeting': 'restore', 'Team lunch': null });
   });
 
+  it('shows a member their own state on the personal page, with "Sync now"', async () => {
+    const member = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await member.addCookies([{ name: 'nc_user', value: 'user-008', url: shellUrl }]);
+    const own = await member.newPage();
+    own.setDefaultTimeout(WAIT_MS);
+    await own.goto(shellUrl + '/index.php/settings/user/exsync');
+    const section = own.locator('[data-test="personal-status"]');
+    await text(section).toContain('Syncing');
+    await text(section).toContain('user-008@cloud.example');
+    await own.locator('[data-test="personal-sync"]').click();
+    await text(own.locator('.exsync-status')).toContain('A sync was requested');
+    await own.screenshot({ path: join(SCREENSHOTS, '7-personal.png') });
+    await member.close();
+
+    const jobs = await service.db.query<{ nc_user_id: string }>(
+      `SELECT nc_user_id FROM exsync_jobs.sync_jobs WHERE nc_user_id = 'user-008'`,
+    );
+    expect(jobs).toHaveLength(1);
+  });
+
   it('left nothing in the PHP log but requests', () => {
     expect(phpLog).not.toMatch(/PHP (Fatal|Warning|Deprecated|Notice)/);
     const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'));

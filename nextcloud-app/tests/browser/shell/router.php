@@ -105,7 +105,9 @@ $store = new EnrollmentStore(UserPreferences::overUserConfig(InMemoryUserConfig:
 $client = new ServiceClient(HttpClientService::make(), $settings, $logger);
 $userManager = FakeUserManager::make($directory);
 $enrollment = new EnrollmentService($settings, $directory, $userManager, new AppPasswordMinter($tokens, RealRandom::make()), $client, $store, $logger, new MailboxMapper($settings, $accounts));
-$session = FakeUserSession::make($users[$state['admin']]);
+// The logged-in user: the admin, or whoever the nc_user cookie names (the test logs in as a member for the
+// personal page).
+$session = FakeUserSession::make($users[(string)($_COOKIE['nc_user'] ?? '')] ?? $users[$state['admin']]);
 
 $save = static function () use ($statePath, &$state, $appConfig, $prefs, $tokens, $logger): void {
 	$state['appConfig'] = ['values' => $appConfig->values, 'lazy' => $appConfig->lazy, 'sensitive' => $appConfig->sensitive];
