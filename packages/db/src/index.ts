@@ -5,6 +5,7 @@ export {
   hashApiKey,
   type NewApiKey,
 } from './api-keys';
+export { type AuthFailureLimits, type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 export { DatabaseError, type DatabaseErrorCode, isDatabaseError } from './errors';
 export {
   createExchangeConnectionRepository,

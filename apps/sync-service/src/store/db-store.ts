@@ -99,6 +99,8 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
       delete: (tenantId, ncUserId) => repos.users.delete(tenantId, ncUserId),
     },
 
+    authFailures: repos.authFailures,
+
     secrets: {
       async listStale(currentKeyId, limit) {
         const out: StoredSecret[] = [];
