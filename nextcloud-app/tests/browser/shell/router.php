@@ -156,6 +156,8 @@ if ($page !== null) {
 		'{{mount}}' => $mount,
 		'{{module}}' => htmlspecialchars($module),
 		'{{title}}' => $page === 'admin' ? 'Exchange sync' : 'Exchange sync (personal)',
+		'{{adminActive}}' => $page === 'admin' ? 'active' : '',
+		'{{personalActive}}' => $page === 'personal' ? 'active' : '',
 	]);
 	$save();
 	return true;
