@@ -47,15 +47,13 @@ try {
       url: '/v1/users/bulk',
       headers: bearer(tenant.key),
       payload: {
-        users: users
-          .slice(i, i + 1000)
-          .map((u) => ({
-            ncUserId: u.uid,
-            loginName: u.uid,
-            appPassword: 'x'.repeat(72),
-            email: u.email,
-            displayName: u.displayName,
-          })),
+        users: users.slice(i, i + 1000).map((u) => ({
+          ncUserId: u.uid,
+          loginName: u.uid,
+          appPassword: 'x'.repeat(72),
+          email: u.email,
+          displayName: u.displayName,
+        })),
       },
     });
     if (r.statusCode !== 200) throw new Error(`bulk: ${r.statusCode} ${r.body}`);
