@@ -95,6 +95,55 @@ describe('the engine writes only what the changed side holds', () => {
     expect(h.item(h.a, 'e1')).toEqual(richEvent('e1', { reminders: [alarm(30)] }));
   });
 
+  it('a series renamed on the side that keeps no organizer on exceptions keeps the exceptions’ organizer and alarms', async () => {
+    const seriesHolds: Capabilities = {
+      event: {
+        ...exchangeLike.event,
+        exceptions: normalisedField<EventItem['exceptions'], EventItem>('no organizer, one alarm', (list) =>
+          list.map(({ organizer: _, ...x }) => ({ ...x, reminders: x.reminders.slice(0, 1) })),
+        ),
+      } as unknown as FieldCapabilities<EventItem>,
+    };
+    const a = new MemoryStore({ hrefPrefix: '/nc/' });
+    const b = new MemoryStore({ hrefPrefix: '/ex/', holds: seriesHolds });
+    const status = new MemoryStatusStore();
+    const sync = () =>
+      syncPair({ a, b, status, lock: new MemoryPairLock() }, { pair: 'p', policy: defaultPolicy('a'), window: WINDOW });
+    const series = richEvent('s1', {
+      recurrence: { freq: 'WEEKLY', count: 4 },
+      exceptions: [
+        {
+          ...richEvent('x'),
+          recurrenceId: utc('2030-03-08T09:00:00Z'),
+          summary: 'Moved',
+          organizer: { email: 'boss@example.org' },
+          reminders: [alarm(5), alarm(10)],
+        },
+      ].map(
+        ({
+          kind: _k,
+          uid: _u,
+          recurrence: _r,
+          recurrenceDates: _d,
+          excludedDates: _e,
+          exceptions: _x,
+          ...occurrence
+        }) => occurrence,
+      ),
+    });
+    a.put(series);
+    await sync();
+    const held = b.findByUid('s1')!.item as EventItem;
+    b.put({ ...held, exceptions: held.exceptions.map((x) => ({ ...x, summary: 'Moved and renamed' })) });
+    await sync();
+    const back = a.findByUid('s1')!.item as EventItem;
+    expect(back.exceptions[0]).toMatchObject({
+      summary: 'Moved and renamed',
+      organizer: { email: 'boss@example.org' },
+      reminders: [alarm(5), alarm(10)],
+    });
+  });
+
   it('both sides editing different fields keep each other’s edit and what one side cannot hold', async () => {
     const h = harness();
     h.a.put(richEvent('e1'));

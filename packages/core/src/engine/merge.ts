@@ -82,6 +82,13 @@ export function mergeFields(input: MergeInput): FieldMerge {
     const take = (from: Record<string, unknown> | undefined) => {
       for (const f of unit) merged[f] = from?.[f];
     };
+    // One side's edit of a structured field (a series' exceptions, an attendee) travels part by part: what the
+    // side left as it holds it keeps the base's value, so a series renamed in Outlook keeps its exceptions' organizer.
+    const takeEdits = (side: Side) => {
+      if (unit.length > 1) return take(view[side]); // coupled fields come from one side, together
+      const was = view.projectedBase[side];
+      for (const f of unit) merged[f] = basev && was ? mergeEdited(basev[f], view[side][f], was[f]) : view[side][f];
+    };
     const ea = edited('a');
     const eb = edited('b');
     if (ea && eb) {
@@ -92,13 +99,42 @@ export function mergeFields(input: MergeInput): FieldMerge {
         conflicting.push(...unit);
         take(av);
       }
-    } else if (ea) take(av);
-    else if (eb) take(bv);
+    } else if (ea) takeEdits('a');
+    else if (eb) takeEdits('b');
     else take(basev ?? richer(holds, a.kind, unit, av, bv));
   }
   for (const f of Object.keys(merged)) if (merged[f] === undefined) delete merged[f];
   return { merged, conflicting };
 }
+
+/**
+ * A value one side edited, merged into the base part by part: where the edited value equals the base as that side
+ * holds it, the base's (fuller) value stays; objects merge key by key, lists of the same length item by item; any
+ * other difference takes the edited value whole.
+ */
+export function mergeEdited(base: unknown, edited: unknown, projectedBase: unknown): unknown {
+  if (sameValue(edited, projectedBase)) return base;
+  if (isRecord(edited) && isRecord(base) && isRecord(projectedBase)) {
+    const out: Record<string, unknown> = {};
+    for (const key of new Set([...Object.keys(base), ...Object.keys(edited), ...Object.keys(projectedBase)])) {
+      const value = mergeEdited(base[key], edited[key], projectedBase[key]);
+      if (value !== undefined) out[key] = value;
+    }
+    return out;
+  }
+  if (
+    Array.isArray(edited) &&
+    Array.isArray(base) &&
+    Array.isArray(projectedBase) &&
+    edited.length === base.length &&
+    base.length === projectedBase.length
+  ) {
+    return edited.map((item, i) => mergeEdited(base[i], item, projectedBase[i]));
+  }
+  return edited;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The value of the side that holds the unit as written, when the two agree or nobody edited it. */
 function richer(

@@ -14,7 +14,7 @@ import {
   syncPair,
 } from '@exsync/core';
 import type { MemoryStore } from '@exsync/core/testing';
-import { patch, splitObjects, toModel } from '@exsync/pim';
+import { parseVCard, patch, serializeDocument, splitObjects, toModel } from '@exsync/pim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EwsCollectionStore } from '../ews/ews-collection-store';
 import { ALICE as EWS_ALICE, type SimHarness, startSimulator } from '../ews/test-simulator';
@@ -46,9 +46,17 @@ interface CorpusObject {
   readonly item: PimItem;
 }
 
+/**
+ * The object as Nextcloud hands it to a client. sabre/dav's CardDAV plugin converts every vCard it serves (GET and
+ * REPORT address-data) to the negotiated version, vCard 3.0 by default (Plugin::negotiateVCard / convertVCard), so a
+ * stored 2.1 card reaches the sync as 3.0; everything else is served as stored.
+ */
+const asNextcloudServes = (raw: string) => (/^VERSION:2\.1\r?$/m.test(raw) ? serializeDocument(parseVCard(raw)) : raw);
+
 const corpus: CorpusObject[] = [...files('ics'), ...files('vcf')].flatMap((path) =>
   splitObjects(readFileSync(path))
     .filter(mappable)
+    .map(asNextcloudServes)
     .map((raw, i) => ({ name: `${path.split('/').pop()}#${i + 1}`, raw, item: toModel(raw) })),
 );
 
@@ -161,7 +169,37 @@ function untouchedLines(raw: string, editedProperties: readonly string[]): strin
     .split(/\r?\n/)
     .filter((line) => line !== '')
     .filter((line) => !volatile.has(propertyName(line)))
-    .map((line) => line.replace(/;SCHEDULE-AGENT=CLIENT(?=[;:])/i, ''));
+    .map(canonicalLine);
+}
+
+/**
+ * A content line in a canonical spelling: parameter names upper-cased, values unquoted, parameters sorted, and the
+ * SCHEDULE-AGENT=CLIENT a sync adds dropped. Rewriting an ORGANIZER to add that parameter re-serialises the line
+ * (ical.js drops needless quotes), which is the same line to every iCalendar reader.
+ */
+function canonicalLine(line: string): string {
+  let i = 0;
+  let quoted = false;
+  const parts: string[] = [];
+  let current = '';
+  for (; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === ';' || c === ':')) {
+      parts.push(current);
+      current = '';
+      if (c === ':') break;
+    } else current += c;
+  }
+  const [name = '', ...params] = parts;
+  const kept = params
+    .map((p) => {
+      const eq = p.indexOf('=');
+      return eq < 0 ? p.toUpperCase() : `${p.slice(0, eq).toUpperCase()}=${p.slice(eq + 1)}`;
+    })
+    .filter((p) => p.toUpperCase() !== 'SCHEDULE-AGENT=CLIENT')
+    .sort();
+  return [name.toUpperCase(), ...kept].join(';') + line.slice(i);
 }
 
 const propertyName = (line: string) =>
