@@ -7,7 +7,7 @@ export default {
   // Named, not globbed: under pnpm the runner is not installed beside @stryker-mutator/core.
   plugins: ['@stryker-mutator/vitest-runner'],
   // Only the core's own tests: other packages' suites need live servers and say nothing about the engine.
-  vitest: { configFile: 'packages/core/vitest.config.ts' },
+  vitest: { configFile: 'packages/core/vitest.mutation.config.ts' },
   mutate: [
     'packages/core/src/**/*.ts',
     '!packages/core/src/**/*.test.ts',

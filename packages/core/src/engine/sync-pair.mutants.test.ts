@@ -115,6 +115,12 @@ describe('the model test catches a broken engine', () => {
     expect(result.message).toMatch(/duplicate of \S+ on side b/);
   }, 120_000);
 
+  it('mutant 5 — no reconcile after a change log was pruned (its lost changes are never found)', async () => {
+    const result = await runModelAgainst(() => {}, { reconcileAfterPrune: false });
+    expect(result.failed).toBe(true);
+    expect(result.message).toMatch(/converged to/);
+  }, 120_000);
+
   it('mutant 4 — a conflict resolution that ignores the policy (side a always wins)', async () => {
     const result = await runModelAgainst(() => {
       vi.doMock('./merge', async (importOriginal) => {
