@@ -155,7 +155,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
     });
   const reads = { a: await read('a'), b: await read('b') };
   const groups = groupObservations(rows, reads.a.observations, reads.b.observations);
-  const planned = planGroups(rows, groups, policy);
+  const planned = planGroups(rows, groups, policy, { a: deps.a.caps.holds, b: deps.b.caps.holds });
   const emptied = new Set((['a', 'b'] as const).filter((s) => reads[s].emptied));
   const guarded = guardDeletions(
     planned.map((p) => p.plan),
@@ -165,7 +165,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
   const plan = guarded.plans.filter((p) => p.writes.length > 0 || p.conflict || p.quarantine.length > 0);
   const summary = plan.map(summarize);
   const modes = { a: reads.a.mode, b: reads.b.mode };
-  const errors = [...reads.a.unreadable, ...reads.b.unreadable].map((h) => `unreadable item ${h}`);
+  const errors = [...reads.a.unreadable, ...reads.b.unreadable].map((u) => `unreadable item ${u.href}: ${u.reason}`);
 
   if (options.dryRun) {
     await status.finishRun(runId, { outcome: 'success', counts: {}, plan: summary });
