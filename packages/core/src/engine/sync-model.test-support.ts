@@ -125,15 +125,15 @@ const conflictArb = fc.constantFrom<ConflictPolicy>(
 export interface Scenario {
   readonly steps: readonly Step[];
   readonly conflict: ConflictPolicy;
-  /** Side b assigns its own ids to what the engine creates and ignores the client's UID, as Graph does. */
-  readonly graphB: boolean;
+  /** The side (if any) that assigns its own ids to what the engine creates and ignores the client's UID, as Graph does. */
+  readonly ownIds: Side | undefined;
 }
 
 export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   // `size: 'max'`: without it fast-check's default size keeps arrays near 10 whatever maxLength says.
   steps: fc.array(stepArb, { minLength: 20, maxLength: 60, size: 'max' }),
   conflict: conflictArb,
-  graphB: fc.boolean(),
+  ownIds: fc.constantFrom<Side | undefined>(undefined, 'a', 'b'),
 });
 
 // ---- fault injection -------------------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ function faultyStatus(status: StatusStore, f: Faults): StatusStore {
   };
 }
 
-/** A store whose update never changes the stored UID (what Graph does; see update-uid.test.ts for side a). */
+/** A store whose update never changes the stored UID, whatever the client sends (Graph: iCalUId is read-only). */
 function keepsOwnUid(store: MemoryStore): CollectionStore {
   return {
     caps: store.caps,
@@ -312,7 +312,7 @@ export interface RunStats {
   readonly endedEmpty: boolean;
   readonly itemsAtEnd: number;
   readonly outOfWindow: number;
-  readonly graphB: boolean;
+  readonly ownIds: Side | undefined;
   readonly policy: string;
 }
 
@@ -344,7 +344,7 @@ function fieldValue(field: Field, value: number): unknown {
 
 /** Runs one scenario; throws (an assertion error) when the engine breaks a guarantee. */
 export async function runScenario(scenario: Scenario, options: ModelOptions = {}): Promise<RunStats> {
-  const { steps, graphB } = scenario;
+  const { steps, ownIds } = scenario;
   const policy: SyncPolicy = {
     conflict: scenario.conflict,
     direction: { type: 'two-way' },
@@ -365,10 +365,8 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
   const faults = new Faults();
   const engineStatus = faultyStatus(options.wrapStatus ? options.wrapStatus(status) : status, faults);
   const deps = {
-    // With ids assigned by b, the engine may send side a b's UID (update-uid.test.ts, a known bug): until it is
-    // fixed, side a keeps its stored UID on update, so the rest of the model can still be checked.
-    a: faultyStore(graphB ? keepsOwnUid(mem.a) : mem.a, faults),
-    b: faultyStore(graphB ? ownIdStore(mem.b) : mem.b, faults),
+    a: faultyStore(ownIds === 'a' ? ownIdStore(mem.a) : mem.a, faults),
+    b: faultyStore(ownIds === 'b' ? ownIdStore(mem.b) : mem.b, faults),
     status: engineStatus,
     lock: new MemoryPairLock(),
   };
@@ -626,7 +624,7 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
     endedEmpty: end.a.size === 0 && end.b.size === 0,
     itemsAtEnd: end.a.size,
     outOfWindow: tainted.size,
-    graphB,
+    ownIds,
     policy: `${scenario.conflict.type}:${'side' in scenario.conflict ? scenario.conflict.side : 'fallback' in scenario.conflict ? scenario.conflict.fallback : scenario.conflict.keep}`,
   };
 }

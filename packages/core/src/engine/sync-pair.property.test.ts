@@ -39,7 +39,7 @@ describe('syncPair, model-based', () => {
         `runs with a keep-both copy ${pct((s) => s.copies > 0)}`,
         `runs ending empty ${pct((s) => s.endedEmpty)} (mean ${mean((s) => s.itemsAtEnd)} items at the end)`,
         `runs with an item out of the window ${pct((s) => s.outOfWindow > 0)}`,
-        `side b assigning its own ids ${pct((s) => s.graphB)}`,
+        `a side assigning its own ids ${pct((s) => s.ownIds !== undefined)}`,
       ].join('\n  '),
     );
   });
