@@ -459,8 +459,9 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
     for (const side of ['a', 'b'] as const) {
       for (const key of post[side].keys()) {
         if (keys.has(key) || explained.has(key)) continue;
-        const parent = [...keys].find((k) => copyKeyOf(k).test(key));
-        if (parent !== undefined && tainted.has(parent)) {
+        // A copy of a tainted item, or the engine's link of a second object with its UID (`u1~2`, see taintedError).
+        const parent = [...keys].find((k) => copyKeyOf(k).test(key)) ?? key.replace(/~\d+$/, '');
+        if (tainted.has(parent)) {
           tainted.add(key);
           continue;
         }
