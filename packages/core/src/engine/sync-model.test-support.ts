@@ -32,6 +32,18 @@ import type { Side, StatusRow } from './types';
  * a correct engine wrote its row (with the pending create) before, so "no row" is no longer possible. From a world
  * and what each side holds, the result is vdirsyncer's decision table plus the field-wise three-way merge and the
  * conflict policy (newest: the stores' own modification instants; keep-both: a copy of the losing version).
+ *
+ * Not predicted exactly: an item that was ever outside the sync window ("tainted"). Out there it is by design
+ * neither synced nor deleted, and whether an edit made there is seen depends on delta versus reconcile; such an
+ * item's content, row and errors are not checked (every other item's are), and the share of runs with one is
+ * printed. Known limit seen this way: an object out of the window on one side with the same UID as an in-window
+ * object on the other is invisible to the engine, so the create of the in-window version fails as a UID conflict
+ * (or, on a side that assigns its own ids, lands as a second object).
+ *
+ * `prune-journal` (the memory store forgets its change log without refusing old tokens: a delta then silently
+ * misses changes; a store that refuses the token instead is the `invalidate-tokens` step) is followed by a
+ * reconcile — the scheduler's periodic one. Without it the lost changes are never found; the mutant suite shows
+ * the oracle notices (mutant 5).
  */
 
 /** The process dying: after it, nothing the run attempts reaches a store. */
