@@ -59,6 +59,14 @@ describe('resolveConflict', () => {
     const contact = { kind: 'contact', uid: 't' } as unknown as typeof a;
     const r = resolveConflict({ type: 'side-wins', side: 'b' }, { merged: {}, conflicting: ['kind'] }, a, contact, {});
     expect(r.item).toBe(contact);
+    const mine = resolveConflict(
+      { type: 'side-wins', side: 'a' },
+      { merged: {}, conflicting: ['kind'] },
+      a,
+      contact,
+      {},
+    );
+    expect(mine.item).toBe(a);
   });
 });
 
