@@ -5,12 +5,14 @@ export {
   hashApiKey,
   type NewApiKey,
 } from './api-keys';
+export { type AuthFailureLimits, type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 export { DatabaseError, type DatabaseErrorCode, isDatabaseError } from './errors';
 export {
   createExchangeConnectionRepository,
   type ExchangeConnectionInput,
   type ExchangeConnectionRepository,
 } from './exchange-connections';
+export { createJobQueue, type EnqueueInput, type JobQueue, type SyncJob } from './job-queue';
 export {
   defaultMigrationsDir,
   getMigrationStatus,
@@ -31,6 +33,7 @@ export {
   type SqlSession,
 } from './open-database';
 export { createRepositories, type Repositories } from './repositories';
+export { type ConflictEntry, createReviewRepository, type HeldDeletion, type ReviewRepository } from './review';
 export {
   createSealedSecretRepository,
   type SealedSecretRepository,
@@ -40,7 +43,7 @@ export {
   secretKinds,
 } from './sealed-secrets';
 export { AdvisoryPairLock, PrismaStatusStore } from './status-store';
-export { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
+export { createSyncRunRepository, INTERRUPTED, type SyncRunRepository } from './sync-runs';
 export { createTenantRepository, type NewTenant, type TenantChanges, type TenantRepository } from './tenants';
 export * from './types';
 export {

@@ -1,6 +1,8 @@
 import { type ApiKeyRepository, createApiKeyRepository } from './api-keys';
+import { type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
 import type { Database } from './open-database';
+import { createReviewRepository, type ReviewRepository } from './review';
 import { createSealedSecretRepository, type SealedSecretRepository } from './sealed-secrets';
 import { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
 import { createTenantRepository, type TenantRepository } from './tenants';
@@ -13,6 +15,8 @@ export interface Repositories {
   users: UserRepository;
   syncRuns: SyncRunRepository;
   sealedSecrets: SealedSecretRepository;
+  authFailures: AuthFailureRepository;
+  review: ReviewRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -23,5 +27,7 @@ export function createRepositories(db: Database): Repositories {
     users: createUserRepository(db),
     syncRuns: createSyncRunRepository(db),
     sealedSecrets: createSealedSecretRepository(db),
+    authFailures: createAuthFailureRepository(db),
+    review: createReviewRepository(db),
   };
 }

@@ -20,9 +20,10 @@ export { groupObservations, planGroups, planItem, planRun, sameContent, statusOf
 export type { ConflictPolicy, DeletionGuard, DeletionPolicy, Direction, SyncPolicy } from './policy';
 export { defaultGuard, defaultPolicy } from './policy';
 export type { QuarantineDecision, QuarantineResult } from './quarantine';
-export { resolveQuarantined } from './quarantine';
+export { carryOutDecision, resolveQuarantined } from './quarantine';
 export type {
   PairLock,
+  PairRelease,
   PlanSummary,
   RunCounts,
   RunOutcome,

@@ -16,7 +16,13 @@ export interface StatusStore {
   quarantined(pair: string): Promise<StoredQuarantine[]>;
   /** Marks a quarantined deletion reviewed (applied or rejected by a person). */
   resolveQuarantine(pair: string, id: string): Promise<void>;
-  startRun(pair: string, options: { readonly dryRun: boolean }): Promise<string>;
+  /**
+   * Records a person's decision on an unresolved quarantined deletion; the pair's next run carries it out under
+   * its lock. False when there is no such unresolved deletion.
+   */
+  decideQuarantine(pair: string, id: string, decision: QuarantineDecision): Promise<boolean>;
+  /** `syncId` groups the runs of one sync of several pairs (the caller's id; opaque here). */
+  startRun(pair: string, options: { readonly dryRun: boolean; readonly syncId?: string }): Promise<string>;
   finishRun(run: string, record: RunRecord): Promise<void>;
   runs(pair: string): Promise<StoredRun[]>;
 }
@@ -39,7 +45,15 @@ export interface StoredConflict extends ConflictRecord {
 export interface StoredQuarantine extends QuarantineRecord {
   readonly id: string;
   readonly createdAt: string;
+  /** Decided by a person, not yet carried out. */
+  readonly decision?: QuarantineDecision;
 }
+
+export type QuarantineDecision =
+  /** The deletion was meant: apply it now. */
+  | 'apply'
+  /** It was not: bring the item back on the side it vanished from. */
+  | 'restore';
 
 export type RunOutcome = 'success' | 'partial' | 'failed' | 'cancelled';
 
@@ -80,8 +94,14 @@ export function summarize(plan: ItemPlan): PlanSummary {
   };
 }
 
+/**
+ * Ends a hold on a pair. `lost`, when the lock offers it, aborts if the lock ends by itself while held (the database
+ * connection holding it was terminated): the run must stop, another may already hold the pair.
+ */
+export type PairRelease = (() => Promise<void>) & { readonly lost?: AbortSignal };
+
 /** One pair never syncs twice at once (PostgreSQL: pg_try_advisory_lock). */
 export interface PairLock {
   /** Resolves to a release function, or undefined when another run holds the pair. */
-  tryAcquire(pair: string): Promise<(() => Promise<void>) | undefined>;
+  tryAcquire(pair: string): Promise<PairRelease | undefined>;
 }

@@ -75,6 +75,7 @@ describe('the model test catches a broken engine', () => {
       pairState: (p) => status.pairState(p),
       conflicts: (p) => status.conflicts(p),
       quarantined: (p) => status.quarantined(p),
+      decideQuarantine: (p, id, d) => status.decideQuarantine(p, id, d),
       resolveQuarantine: (p, id) => status.resolveQuarantine(p, id),
       startRun: (p, o) => status.startRun(p, o),
       finishRun: (r, rec) => status.finishRun(r, rec),

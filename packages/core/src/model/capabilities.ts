@@ -72,8 +72,11 @@ export function projectItem<I extends PimItem>(caps: Capabilities | undefined, i
   if (!table) return item;
   const out: Record<string, unknown> = { ...item };
   for (const [field, holding] of Object.entries(table)) {
-    if (holding.held === 'not-held') delete out[field];
-    else if (holding.held === 'normalised') {
+    if (holding.held === 'not-held') {
+      // A field the store cannot hold reads as its empty form: an empty list for the model's list fields.
+      if (Array.isArray(out[field])) out[field] = [];
+      else delete out[field];
+    } else if (holding.held === 'normalised') {
       const projected = holding.normalise((item as unknown as Record<string, unknown>)[field], item);
       if (projected === undefined) delete out[field];
       else out[field] = projected;

@@ -1,6 +1,7 @@
 export type { Alarm } from './alarm';
 export type { Capabilities, FieldCapabilities, FieldHolding, IdentityField } from './capabilities';
 export { coupledFieldsOf, heldField, holdingOf, normalisedField, notHeldField, projectItem } from './capabilities';
+export { capabilitiesMarkdown } from './capabilities-doc';
 export type {
   ContactGroupItem,
   ContactItem,

@@ -405,7 +405,9 @@ describe('calendar', () => {
       expect(ics).toContain('BEGIN:VCALENDAR');
       expect(ics).toContain('UID:mime-uid-1');
       expect(ics).toContain('SUMMARY:mime me');
-      expect(ics).toContain('DTSTART:20260802T080000Z');
+      // Exchange names the zone (UTC included) by its Windows id and defines it in a VTIMEZONE.
+      expect(ics).toContain('DTSTART;TZID=UTC:20260802T080000');
+      expect(ics).toMatch(/BEGIN:VTIMEZONE\r\nTZID:UTC\r\n/);
     });
   });
 
@@ -570,7 +572,7 @@ describe('calendar', () => {
       expect(res.TotalCount).toBe(2);
     });
 
-    it('imports a simple VEVENT from MimeContent and refuses a meeting', async () => {
+    it('imports a VEVENT from MimeContent, a meeting with its attendees too', async () => {
       const ics = [
         'BEGIN:VCALENDAR',
         'VERSION:2.0',
@@ -597,8 +599,17 @@ describe('calendar', () => {
         start: Date.UTC(2026, 5, 1, 7),
         timeZone: 'Europe/Berlin',
       });
-      const meeting = ics.replace('SUMMARY:Imported', 'SUMMARY:Meeting\r\nATTENDEE:mailto:bob@contoso.com');
-      expect((await create(meeting)).body).toContain(
+      const meeting = ics
+        .replace('UID:from-mime-1', 'UID:from-mime-2')
+        .replace('SUMMARY:Imported', 'SUMMARY:Meeting\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@contoso.com');
+      const m = await create(meeting);
+      const meetingId = /<t:ItemId Id="([^"]+)"/.exec(m.body)?.[1];
+      expect(stored(meetingId!)).toMatchObject({
+        subject: 'Meeting',
+        attendees: [{ emailAddress: { address: 'bob@contoso.com' }, status: { response: 'accepted' } }],
+      });
+      const unparsable = ics.replace('DTSTART;TZID=W. Europe Standard Time:20260601T090000', 'DTSTART:tomorrow');
+      expect((await create(unparsable)).body).toContain(
         '<m:ResponseCode>ErrorMimeContentConversionFailed</m:ResponseCode>',
       );
     });
@@ -741,6 +752,33 @@ describe('contacts and tasks', () => {
   const props = () => new PropertySet(BasePropertySet.FirstClassProperties, [MARK]);
 
   describe('contacts through ews-javascript-api', () => {
+    it('stores a BusinessFax (a valid PhoneNumberKey) and the other EWS-only phone slots, and clears them', async () => {
+      const c = new Contact(svc);
+      c.DisplayName = 'Fax Owner';
+      c.PhoneNumbers._setItem(PhoneNumberKey.BusinessPhone, '+49 30 1234');
+      c.PhoneNumbers._setItem(PhoneNumberKey.BusinessFax, '+49 30 1235');
+      c.PhoneNumbers._setItem(PhoneNumberKey.Pager, '+49 30 1236');
+      await withTimeout(c.Save(WellKnownFolderName.Contacts));
+      const s = h.sim.store.getItem(c.Id.UniqueId) as StoredContact;
+      expect(s).toMatchObject({
+        businessPhones: ['+49 30 1234'],
+        ewsOnlyPhones: { BusinessFax: '+49 30 1235', Pager: '+49 30 1236' },
+      });
+      const b = await withTimeout(Contact.Bind(svc, new ItemId(c.Id.UniqueId), props()));
+      expect(b.PhoneNumbers._getItem(PhoneNumberKey.BusinessFax)).toBe('+49 30 1235');
+      expect(b.PhoneNumbers._getItem(PhoneNumberKey.Pager)).toBe('+49 30 1236');
+      b.PhoneNumbers._setItem(PhoneNumberKey.BusinessFax, null as never);
+      await withTimeout(b.Update(ConflictResolutionMode.AlwaysOverwrite));
+      expect((h.sim.store.getItem(c.Id.UniqueId) as StoredContact).ewsOnlyPhones).toEqual({ Pager: '+49 30 1236' });
+    });
+
+    it('refuses a phone key outside t:PhoneNumberKeyType with ErrorSchemaValidation', async () => {
+      const folder = h.sim.store.distinguishedFolder(ALICE, 'contacts').id;
+      const body = `<m:CreateItem><m:SavedItemFolderId><t:FolderId Id="${folder}"/></m:SavedItemFolderId><m:Items><t:Contact><t:PhoneNumbers><t:Entry Key="SatellitePhone">1</t:Entry></t:PhoneNumbers></t:Contact></m:Items></m:CreateItem>`;
+      const r = await rawSoap(h.url, body);
+      expect(r.body).toContain('ErrorSchemaValidation');
+    });
+
     it('round-trips every stored property of a contact unchanged', async () => {
       const c = new Contact(svc);
       c.GivenName = 'Dora';

@@ -21,6 +21,37 @@ export interface RenderOptions {
   extendedPropertyIds?: string[] | undefined;
   /** Prefer: IdType="ImmutableId" — item ids in their immutable spelling. */
   immutable?: boolean | undefined;
+  /** Prefer: outlook.body-content-type — bodies in this form; HTML when not asked. */
+  bodyType?: 'text' | 'html' | undefined;
+}
+
+const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A body in the form the client asked for. Exchange Online keeps event bodies as HTML and returns them so unless
+ * Prefer: outlook.body-content-type="text" asks for text: a text body comes back wrapped (converted from text),
+ * an HTML one asked for as text comes back with its tags removed.
+ */
+export function renderBody(b: ItemBody, want: 'text' | 'html'): ItemBody {
+  if (b.contentType === want) return b;
+  if (want === 'html') {
+    const html = escapeHtml(b.content).replace(/\r?\n/g, '<br>\r\n');
+    return {
+      contentType: 'html',
+      content: `<html><head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n</head>\r\n<body>\r\n<div>${html}</div>\r\n</body>\r\n</html>\r\n`,
+    };
+  }
+  const text = b.content
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>\s*/gi, '\n')
+    .replace(/<\/(p|div)>\s*/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&');
+  return { contentType: 'text', content: text.replace(/^\s+|\s+$/g, '') };
 }
 
 const GOID_HEAD = '040000008200E00074C5B7101A82E008';
@@ -130,7 +161,7 @@ export function eventJson(
       response: master.responseStatus.response,
       time: master.responseStatus.time ? isoUtc(master.responseStatus.time) : '0001-01-01T00:00:00Z',
     },
-    body: { contentType: f.body.contentType, content: f.body.content },
+    body: renderBody(f.body, o.bodyType ?? 'html'),
     start: toDateTimeTimeZone(f.start, o.zone),
     end: toDateTimeTimeZone(f.end, o.zone),
     location: {
@@ -246,9 +277,19 @@ const SHOW_AS = new Set(['free', 'tentative', 'busy', 'oof', 'workingElsewhere',
 const SENSITIVITY = new Set(['normal', 'personal', 'private', 'confidential']);
 const IMPORTANCE = new Set(['low', 'normal', 'high']);
 
-function enumField<T extends string>(v: unknown, allowed: Set<string>, name: string): T | undefined {
+/**
+ * An enum property (event resource: sensitivity is normal | personal | private | confidential — there is no
+ * "public"). Graph's OData reader refuses any other literal before the request reaches Exchange: 400
+ * RequestBodyRead, naming the value, on every retry.
+ */
+export function enumField<T extends string>(v: unknown, allowed: Set<string>, name: string): T | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !allowed.has(v)) throw badRequest(`Invalid value for ${name}: ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !allowed.has(v)) {
+    throw badRequest(
+      `Cannot convert the literal '${String(v)}' to the expected type 'microsoft.graph.${name}'.`,
+      'RequestBodyRead',
+    );
+  }
   return v as T;
 }
 
@@ -275,7 +316,7 @@ export function parseEventInput(
     out.endTimeZone = e.timeZone;
   }
   if (body.isAllDay !== undefined) out.isAllDay = Boolean(body.isAllDay);
-  const showAs = enumField<EventFields['showAs']>(body.showAs, SHOW_AS, 'showAs');
+  const showAs = enumField<EventFields['showAs']>(body.showAs, SHOW_AS, 'freeBusyStatus');
   if (showAs) out.showAs = showAs;
   const sensitivity = enumField<EventFields['sensitivity']>(body.sensitivity, SENSITIVITY, 'sensitivity');
   if (sensitivity) out.sensitivity = sensitivity;
@@ -290,7 +331,8 @@ export function parseEventInput(
   }
   const attendees = parseAttendees(body.attendees);
   if (attendees) out.attendees = attendees;
-  if (body.isCancelled !== undefined) out.isCancelled = Boolean(body.isCancelled);
+  // isCancelled is read-only: Exchange sets it on an attendee's copy of a meeting its organizer cancelled. A client
+  // cancels an occurrence by deleting it (or, as organizer of a meeting, POST /cancel); the value sent is ignored.
   const tz = out.timeZone ?? current?.timeZone ?? 'UTC';
   if (body.recurrence !== undefined) {
     out.recurrence = parseRecurrence(body.recurrence, out.start ?? current?.start ?? 0, tz);

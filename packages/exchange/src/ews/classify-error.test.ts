@@ -32,6 +32,31 @@ describe('classifyEwsError', () => {
     expect(classifyEwsError(fault(code))).toBeInstanceOf(type);
   });
 
+  it.each([
+    [ServiceError.ErrorNonExistentMailbox, 'mailbox-missing'],
+    [ServiceError.ErrorImpersonateUserDenied, 'mailbox-access-denied'],
+    [ServiceError.ErrorImpersonationDenied, 'mailbox-access-denied'],
+  ])('names the real cause of %s: %s, not refused credentials', (code, refused) => {
+    expect(classifyEwsError(fault(code))).toMatchObject({ refused });
+    expect(classifyEwsError(inBand(code))).toMatchObject({ refused });
+  });
+
+  it('an HTTP 401 is refused credentials', () => {
+    expect(classifyEwsError({ HttpStatusCode: 401 })).toMatchObject({ code: 'auth', refused: 'credentials' });
+  });
+
+  it.each([
+    ServiceError.ErrorSchemaValidation,
+    ServiceError.ErrorInvalidPropertyRequest,
+    ServiceError.ErrorInvalidPropertySet,
+    ServiceError.ErrorCalendarInvalidRecurrence,
+    ServiceError.ErrorCalendarEndDateIsEarlierThanStartDate,
+    ServiceError.ErrorInvalidValueForProperty,
+  ])('refuses the item (not a retry) when Exchange says it cannot hold what was written: %s', (code) => {
+    expect(classifyEwsError(inBand(code))).toMatchObject({ code: 'rejected', reason: 'unsupported' });
+    expect(classifyEwsError(fault(code))).toMatchObject({ code: 'rejected', reason: 'unsupported' });
+  });
+
   it('reads BackOffMilliseconds from the error details', () => {
     const details = new Map([['BackOffMilliseconds', '1234']]);
     const error = classifyEwsError({ ...fault(ServiceError.ErrorServerBusy), errorDetails: details });

@@ -19,6 +19,7 @@ import {
   type WriteResult,
 } from '@exsync/core';
 import { EXSYNC_MARKER_GRAPH_ID, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
+import { graphCapabilities } from './capabilities';
 import { canonicalJson, contentHashOf } from './graph-canonical';
 import { type BatchResult, type GraphClient, type GraphRequest, seg } from './graph-client';
 import { contactFromGraph, contactToGraph, type GraphContact } from './graph-contact-mapping';
@@ -90,7 +91,13 @@ export class GraphCollectionStore implements CollectionStore {
     this.#pageSize = options.pageSize ?? 100;
     this.#horizonDays = options.seriesHorizonDays ?? 730;
     this.#mailboxAddress = options.mailboxAddress ?? (options.user.includes('@') ? options.user : undefined);
-    this.caps = { readOnly: options.readOnly ?? false, deltas: true, kinds: itemKindsOf[options.kind] };
+    this.caps = {
+      readOnly: options.readOnly ?? false,
+      deltas: true,
+      kinds: itemKindsOf[options.kind],
+      // Meetings the mailbox organizes keep their attendees: the tables ask for the address once it is known.
+      holds: graphCapabilities(() => this.#mailboxAddress),
+    };
   }
 
   /* ---------------------------------------------------------------- paths */
@@ -120,7 +127,9 @@ export class GraphCollectionStore implements CollectionStore {
   }
 
   get #pagePrefer(): Record<string, string> {
-    return { Prefer: `odata.maxpagesize=${this.#pageSize}, IdType="ImmutableId", outlook.timezone="UTC"` };
+    return {
+      Prefer: `odata.maxpagesize=${this.#pageSize}, IdType="ImmutableId", outlook.timezone="UTC", outlook.body-content-type="text"`,
+    };
   }
 
   /* ---------------------------------------------------------------- listing */
@@ -287,6 +296,7 @@ export class GraphCollectionStore implements CollectionStore {
           (snapshot.exceptions ?? []) as unknown as GraphEvent[],
           storedUid ?? e.iCalUId ?? e.id,
           snapshot.cancelled ?? [],
+          this.#mailboxAddress,
         );
       }
       case 'addressbook':
@@ -434,7 +444,9 @@ export class GraphCollectionStore implements CollectionStore {
       ],
     };
     // A retried POST (timeout, reset) with the same transactionId returns the event it already created.
-    if (item.kind === 'event') body.transactionId = transactionIdOf(options.marker, item.uid);
+    // Exchange dedupes by transactionId across the whole mailbox: the folder is part of it, so the same UID written
+    // to two calendars is two events.
+    if (item.kind === 'event') body.transactionId = transactionIdOf(this.#folder, options.marker, item.uid);
     const res = await this.#client.request<Record<string, unknown>>(
       { method: 'POST', url: this.#itemsPath, body },
       signal,
@@ -545,8 +557,13 @@ export class GraphCollectionStore implements CollectionStore {
   ): Promise<ItemRef> {
     const seen = new Set((had?.exceptions ?? []).map((x) => canonicalJson(x)));
     const excludedBefore = new Set((had?.excludedDates ?? []).map((d) => instantOfValue(d)));
-    const edits = item.exceptions.filter((x) => !seen.has(canonicalJson(x)));
-    const cancels = item.excludedDates.map((d) => instantOfValue(d)).filter((t) => !excludedBefore.has(t));
+    // Graph cannot mark an occurrence cancelled (isCancelled is read-only; /cancel is for meetings and mails every
+    // attendee): an exception with STATUS:CANCELLED is deleted, as Outlook does for its organizer.
+    const edits = item.exceptions.filter((x) => x.status !== 'cancelled' && !seen.has(canonicalJson(x)));
+    const cancels = [
+      ...item.excludedDates.map((d) => instantOfValue(d)),
+      ...item.exceptions.filter((x) => x.status === 'cancelled').map((x) => instantOfValue(x.recurrenceId)),
+    ].filter((t) => !excludedBefore.has(t));
     if (edits.length === 0 && cancels.length === 0) return ref;
     const targets = [...edits.map((x) => instantOfValue(x.recurrenceId)), ...cancels];
     const from = Math.min(...targets) - 2 * 86_400_000;
@@ -565,7 +582,17 @@ export class GraphCollectionStore implements CollectionStore {
     for (const x of edits) {
       const inst = byOriginal.get(instantOfValue(x.recurrenceId));
       if (!inst) continue;
-      const full = eventToGraph({ ...item, ...x, recurrence: undefined, exceptions: [] } as typeof item, {
+      // An overridden instance says everything itself (RFC 5545 §3.8.4.4): nothing of the master leaks into it.
+      const { recurrenceId: _id, ...data } = x;
+      const occurrence: typeof item = {
+        ...data,
+        kind: 'event',
+        uid: item.uid,
+        recurrenceDates: [],
+        excludedDates: [],
+        exceptions: [],
+      };
+      const full = eventToGraph(occurrence, {
         writeAttendees,
       });
       const { recurrence: _r, ...fields } = full;
@@ -612,9 +639,9 @@ function parseRaw(raw: string): RawSnapshot {
   );
 }
 
-/** Stable per (marker, uid): the same create retried is deduplicated by Exchange. */
-function transactionIdOf(marker: string, uid: string): string {
-  return `exsync-${createHash('sha256').update(`${marker}\n${uid}`).digest('hex').slice(0, 32)}`;
+/** Stable per (folder, marker, uid): the same create retried is deduplicated by Exchange. */
+function transactionIdOf(folder: string, marker: string, uid: string): string {
+  return `exsync-${createHash('sha256').update(`${folder}\n${marker}\n${uid}`).digest('hex').slice(0, 32)}`;
 }
 
 /** Tasks without dates are always in scope; dated ones when start..due overlaps the window (±14 h for zones). */
