@@ -93,7 +93,9 @@ export async function executePlan(
           return executePlan(regroup, planItem(regroup, ctx.policy, holds), ctx, 1);
         }
       }
-      await rollback(plan, ctx);
+      // A create that failed retryably may have landed (saved, then a 5xx or a reset): its pending row stays, so
+      // the next run takes an object with our marker for our own create, never for a new item of the user's.
+      if (!(write.type === 'create' && error instanceof RetryableError)) await rollback(plan, ctx);
       count(ctx.counts, 'failed', write.type);
       if (error instanceof RetryableError && error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
         throw new RunAbort('throttled', error, error.retryAfterMs);

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * What `pnpm mutation` (stryker.config.mjs) runs against each mutant: the core's own tests. The model test runs
+ * fewer random histories per mutant (most mutants fail it within a few), and the mutant suite is left out: it
+ * breaks the engine itself, so under a mutant it says nothing more.
+ */
+export default defineConfig({
+  test: {
+    root: new URL('.', import.meta.url).pathname,
+    include: ['src/**/*.test.ts'],
+    exclude: ['src/**/*.mutants.test.ts'],
+    // Fixed seed: a mutant's fate does not change from one mutation run to the next.
+    env: { EXSYNC_PROPERTY_RUNS: '25', EXSYNC_PROPERTY_SEED: '20261206' },
+    testTimeout: 120_000,
+  },
+});
