@@ -161,7 +161,12 @@ describe.skipIf(skip)('changing the Exchange connection from EWS to Graph and ba
   });
 
   async function connect(body: Record<string, string>): Promise<void> {
-    const r = await t.app.inject({ method: 'PUT', url: '/v1/exchange-connection', headers: bearer(key), payload: body });
+    const r = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/exchange-connection',
+      headers: bearer(key),
+      payload: body,
+    });
     expect(r.statusCode, r.body).toBeLessThan(300);
   }
 
@@ -301,7 +306,10 @@ describe.skipIf(skip)('changing the Exchange connection from EWS to Graph and ba
 });
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function ical(component: 'VEVENT' | 'VTODO', uid: string, lines: readonly string[]): string {

@@ -52,6 +52,7 @@ import {
   Task,
   WellKnownFolderName,
 } from 'ews-javascript-api';
+import type { PortableIdentities, PortableIdentity } from '../portable-identity';
 import { canonicalJson, modelHash } from './canonical-hash';
 import { classifyEwsError } from './classify-error';
 import { collectionKindOf, type EwsConnectionConfig, validateConfig } from './connection-config';
@@ -96,7 +97,7 @@ export interface EwsCollectionStoreOptions {
  * One folder of one mailbox over EWS, by impersonation. Hrefs are ItemIds, versions ChangeKeys; `raw` is the JSON
  * snapshot of what EWS returned, from which `update` computes the fields to patch.
  */
-export class EwsCollectionStore implements CollectionStore {
+export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   readonly caps: StoreCaps;
   private readonly session: EwsSession;
   private readonly kind: CollectionKind;
@@ -193,6 +194,41 @@ export class EwsCollectionStore implements CollectionStore {
       if (!page.MoreAvailable || !page.Items.length) return;
       offset = page.NextPageOffset ?? offset + page.Items.length;
     }
+  }
+
+  /* ------------------------------------------------------------ identity across protocols */
+
+  /** Every item of the folder, window or not, with its portable keys (marker, ExsyncUid, an event's ICalUid). */
+  async *identities(signal?: AbortSignal): AsyncIterable<PortableIdentity> {
+    const extra = this.kind === 'calendar' ? [AppointmentSchema.ICalUid] : [];
+    const shape = new PropertySet(BasePropertySet.IdOnly, [MARKER_PROPERTY, UID_PROPERTY, ...extra]);
+    for await (const item of this.findAll(undefined, shape, signal)) {
+      const keys = [
+        extendedValue(item, MARKER_PROPERTY),
+        extendedValue(item, UID_PROPERTY),
+        this.kind === 'calendar' ? read(() => (item as Appointment).ICalUid) : undefined,
+      ].filter((k): k is string => typeof k === 'string' && k !== '');
+      yield { href: item.Id.UniqueId, keys };
+    }
+  }
+
+  /**
+   * Gives an item made in Outlook its UID as `ExsyncUid`: without it, its UID is its ItemId, which Graph does not
+   * know. Events need nothing (ICalUid is the same in both protocols). A stale version leaves it for the next run.
+   */
+  async adoptUid(stored: StoredItem, uid: string, signal?: AbortSignal): Promise<boolean> {
+    if (this.kind === 'calendar' || hasStoredUid(stored.raw)) return false;
+    return this.session.call(
+      'UpdateItem',
+      async (svc) => {
+        const target = await this.bindIdOnly(svc, stored.ref.href, [UID_PROPERTY]);
+        if (extendedValue(target, UID_PROPERTY) || target.Id.ChangeKey !== stored.ref.version) return false;
+        target.SetExtendedProperty(UID_PROPERTY, xmlText(uid));
+        await target.Update(ConflictResolutionMode.NeverOverwrite);
+        return true;
+      },
+      signal,
+    );
   }
 
   /* ------------------------------------------------------------ reading */
@@ -615,6 +651,16 @@ function modelOf(s: Snapshot): PimItem {
 }
 
 /** The model of the last-seen raw snapshot; undefined when it is not ours (then every field is written). */
+/** Whether a stored snapshot shows our ExsyncUid on the item (an unreadable one does not). */
+function hasStoredUid(raw: string): boolean {
+  try {
+    const s = JSON.parse(raw) as { uid?: unknown };
+    return typeof s.uid === 'string' && s.uid !== '';
+  } catch {
+    return false;
+  }
+}
+
 function parseSnapshot(raw: string): EventSnapshot | undefined {
   try {
     const s = JSON.parse(raw) as Snapshot;

@@ -19,6 +19,7 @@ import {
   type WriteResult,
 } from '@exsync/core';
 import { EXSYNC_MARKER_GRAPH_ID, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
+import type { PortableIdentities, PortableIdentity } from '../portable-identity';
 import { canonicalJson, contentHashOf } from './graph-canonical';
 import { type BatchResult, type GraphClient, type GraphRequest, seg } from './graph-client';
 import { contactFromGraph, contactToGraph, type GraphContact } from './graph-contact-mapping';
@@ -72,7 +73,7 @@ interface RawSnapshot {
  * Attendees are written only on meetings the mailbox organizes: Graph has no "send to none" and mails whoever it
  * is given.
  */
-export class GraphCollectionStore implements CollectionStore {
+export class GraphCollectionStore implements CollectionStore, PortableIdentities {
   readonly caps: StoreCaps;
   readonly #client: GraphClient;
   readonly #kind: CollectionKind;
@@ -419,6 +420,54 @@ export class GraphCollectionStore implements CollectionStore {
     }
     for (const [href, reason] of deletes) changes.push({ type: 'delete', href, reason });
     return changes;
+  }
+
+  /* ---------------------------------------------------------------- identity across protocols */
+
+  /** Every item of the folder, window or not (series as their master), with its portable keys. */
+  async *identities(signal?: AbortSignal): AsyncIterable<PortableIdentity> {
+    // No $select: the simulator, unlike Graph, drops expanded properties not named in it.
+    const req: GraphRequest = {
+      method: 'GET',
+      url: `${this.#itemsPath}?${EXPAND}&$top=${this.#pageSize}`,
+      headers: this.#pagePrefer,
+    };
+    type Listed = { id: string; iCalUId?: string; singleValueExtendedProperties?: { id: string; value: string }[] };
+    for await (const page of this.#client.pages<Listed>(req, signal)) {
+      for (const e of page) {
+        const props = e.singleValueExtendedProperties ?? [];
+        const prop = (id: string) => props.find((p) => p.id.toLowerCase() === id.toLowerCase())?.value;
+        const keys = [prop(MARKER_PROPERTY_ID), prop(UID_PROPERTY_ID), e.iCalUId].filter(
+          (k): k is string => typeof k === 'string' && k !== '',
+        );
+        yield { href: e.id, keys };
+      }
+    }
+  }
+
+  /**
+   * Gives an item made in Outlook its UID as `ExsyncUid`: without it, its UID is its Graph id, which EWS does not
+   * know. Events need nothing (iCalUId is the master's UID in both protocols). Conditional on the ETag.
+   */
+  async adoptUid(stored: StoredItem, uid: string, signal?: AbortSignal): Promise<boolean> {
+    if (this.#kind === 'calendar' || this.caps.readOnly) return false;
+    let props: { id: string }[] = [];
+    try {
+      props = (parseRaw(stored.raw).entity.singleValueExtendedProperties ?? []) as { id: string }[];
+    } catch {
+      // unreadable: write it
+    }
+    if (props.some((p) => p.id.toLowerCase() === UID_PROPERTY_ID.toLowerCase())) return false;
+    await this.#client.request(
+      {
+        method: 'PATCH',
+        url: this.#itemPath(stored.ref.href),
+        body: { singleValueExtendedProperties: [{ id: UID_PROPERTY_ID, value: uid }] },
+        headers: { 'If-Match': stored.ref.version },
+      },
+      signal,
+    );
+    return true;
   }
 
   /* ---------------------------------------------------------------- writing */
