@@ -1,6 +1,6 @@
 import { AuthError, RetryableError } from '@exsync/core';
 import { AuthCircuit, sharedAuthCircuit } from './auth-circuit';
-import { parseRetryAfter } from './retry-after';
+import { parseRetryAfter } from '@exsync/net';
 
 export interface DavCredentials {
   readonly username: string;

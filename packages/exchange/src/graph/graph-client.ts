@@ -1,5 +1,6 @@
 import { AuthError, RetryableError, type StoreError } from '@exsync/core';
-import { classifyGraphFailure, type GraphErrorBody, parseRetryAfter } from './graph-errors';
+import { parseRetryAfter } from '@exsync/net';
+import { classifyGraphFailure, type GraphErrorBody } from './graph-errors';
 import type { AccessTokenProvider } from './token-provider';
 
 export interface GraphClientOptions {

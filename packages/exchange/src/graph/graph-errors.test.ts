@@ -7,7 +7,8 @@ import {
   RetryableError,
 } from '@exsync/core';
 import { describe, expect, it } from 'vitest';
-import { classifyGraphFailure, parseRetryAfter } from './graph-errors';
+import { parseRetryAfter } from '@exsync/net';
+import { classifyGraphFailure } from './graph-errors';
 
 describe('classifyGraphFailure', () => {
   const cases = [
