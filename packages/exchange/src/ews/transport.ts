@@ -1,5 +1,5 @@
-import { parseRetryAfter } from '@exsync/net';
 import { XhrApi } from '@ewsjs/xhr';
+import { parseRetryAfter } from '@exsync/net';
 import type { IXHRApi, IXHROptions, IXHRProgress } from 'ews-javascript-api';
 
 /** The xhr-like object @ewsjs/xhr resolves with (the DOM type is not in our lib). */

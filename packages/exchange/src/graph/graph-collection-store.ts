@@ -21,7 +21,7 @@ import {
 import { EXSYNC_MARKER_GRAPH_ID, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
 import type { PortableIdentities, PortableIdentity } from '../portable-identity';
 import { canonicalJson, contentHashOf } from './graph-canonical';
-import { type BatchResult, type GraphClient, type GraphRequest, seg } from './graph-client';
+import { type BatchResult, type GraphClient, type GraphRequest, type GraphResponse, seg } from './graph-client';
 import { contactFromGraph, contactToGraph, type GraphContact } from './graph-contact-mapping';
 import { instantOfGraph, instantOfValue } from './graph-datetime';
 import { eventFromGraph, eventToGraph, type GraphEvent } from './graph-event-mapping';
@@ -484,9 +484,12 @@ export class GraphCollectionStore implements CollectionStore, PortableIdentities
     };
     // A retried POST (timeout, reset) with the same transactionId returns the event it already created.
     if (item.kind === 'event') body.transactionId = transactionIdOf(options.marker, item.uid);
+    // Contacts and To Do tasks have no transactionId: if the reply is lost, the pacer looks for our marker
+    // rather than posting a second copy.
     const res = await this.#client.request<Record<string, unknown>>(
       { method: 'POST', url: this.#itemsPath, body },
       signal,
+      { recover: () => this.#findByMarker(options.marker, signal) },
     );
     const ref = refOf(res.body);
     if (item.kind === 'event' && res.body.type === 'seriesMaster') {
@@ -538,6 +541,24 @@ export class GraphCollectionStore implements CollectionStore, PortableIdentities
     if (!this.caps.kinds.includes(item.kind) || item.kind === 'group') {
       throw new RejectedError(`Graph cannot store a ${item.kind} in this ${this.#kind} folder`, 'unsupported');
     }
+  }
+
+  /** The item of this folder carrying our marker, as the answer its create would have given. */
+  async #findByMarker(
+    marker: string,
+    signal?: AbortSignal,
+  ): Promise<GraphResponse<Record<string, unknown>> | undefined> {
+    const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${MARKER_PROPERTY_ID}' and ep/value eq '${marker.replace(/'/g, "''")}')`;
+    const res = await this.#client.request<{ value?: Record<string, unknown>[] }>(
+      {
+        method: 'GET',
+        url: `${this.#itemsPath}?$filter=${encodeURIComponent(filter)}&$top=1`,
+        headers: this.#pagePrefer,
+      },
+      signal,
+    );
+    const found = res.body.value?.[0];
+    return found ? { status: 201, body: found, headers: res.headers } : undefined;
   }
 
   async #refuseDuplicateUid(uid: string, signal?: AbortSignal): Promise<void> {

@@ -6,8 +6,8 @@ import {
   RejectedError,
   RetryableError,
 } from '@exsync/core';
-import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '@exsync/net';
+import { describe, expect, it } from 'vitest';
 import { classifyGraphFailure } from './graph-errors';
 
 describe('classifyGraphFailure', () => {

@@ -26,9 +26,9 @@ describe('a Graph create whose reply is lost is stored once', () => {
       it(`${kind}: after a ${after}, one item exists and the create reports it (or a retryable failure)`, async () => {
         const client = bed.client({ timeoutMs: 1500, defaultRetryWaitMs: 10 });
         const { store, folderId } = await bed.freshStore(kind, client);
-        const folder = bed.sim.store.listFolders(bed.sim.store.getMailbox('alice@contoso.com').id).find(
-          (f) => f.graphId === folderId,
-        );
+        const folder = bed.sim.store
+          .listFolders(bed.sim.store.getMailbox('alice@contoso.com').id)
+          .find((f) => f.graphId === folderId);
         if (!folder) throw new Error('no folder');
         bed.sim.injectFault(
           { face: 'graph', method: 'POST', path: `re:${path}(\\?|$)` },
