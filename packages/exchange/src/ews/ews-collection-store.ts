@@ -22,6 +22,7 @@ import {
   type SyncWindow,
   type WriteResult,
 } from '@exsync/core';
+import type { RetryPolicy } from '@exsync/net';
 import {
   AffectedTaskOccurrence,
   Appointment,
@@ -91,6 +92,8 @@ export interface EwsCollectionStoreOptions {
    * the attendees a change affects, cancellations on delete (DESIGN.md §4.6). Never for someone else's meeting.
    */
   readonly scheduling?: 'mirror' | 'organizer';
+  /** The shared retry rule's limits (`@exsync/net`); default: two further tries, Retry-After up to 30 s. */
+  readonly retry?: RetryPolicy;
 }
 
 /**
@@ -110,7 +113,7 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
     validateConfig(config);
     this.kind = collectionKindOf(config.folder);
     this.caps = { readOnly: false, deltas: true, kinds: itemKindsOf[this.kind] };
-    this.session = new EwsSession(config);
+    this.session = new EwsSession(config, options.retry ? { retry: options.retry } : {});
     const f = config.folder;
     this.folderId =
       f === 'calendar'
@@ -397,6 +400,8 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
         return target;
       },
       signal,
+      // EWS has no idempotency key: after a lost reply the item is looked up by our marker, never saved twice.
+      { recover: () => this.findByMarker(options.marker, signal) },
     );
     return { ref: { href: saved.Id.UniqueId, version: saved.Id.ChangeKey } };
   }
@@ -428,6 +433,15 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
         return g;
       }
     }
+  }
+
+  /** The item of this folder carrying our marker (what a create whose reply was lost made), if any. */
+  private async findByMarker(marker: string, signal?: AbortSignal): Promise<Item | undefined> {
+    const view = new ItemView(1);
+    view.PropertySet = new PropertySet(BasePropertySet.IdOnly);
+    const filter = new SearchFilter.IsEqualTo(MARKER_PROPERTY, xmlText(marker));
+    const found = await this.session.call('FindItem', (svc) => svc.FindItems(this.folderId, filter, view), signal);
+    return found.Items[0];
   }
 
   private async refuseDuplicateUid(uid: string, signal?: AbortSignal): Promise<void> {

@@ -1,4 +1,4 @@
-import { type CollectionKind, type PimItem, RetryableError } from '@exsync/core';
+import { type CollectionKind, type PimItem, RetryableError, type WriteResult } from '@exsync/core';
 import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphTestBed, startGraphTestBed } from './test-support';
@@ -16,7 +16,7 @@ afterAll(() => bed.close());
 
 const cases: [CollectionKind, string, (uid: string) => PimItem][] = [
   ['calendar', '/events', (uid) => sampleEvent(uid, '2030-03-04T09:00:00Z', { summary: 'Lost reply' })],
-  ['addressbook', '/contacts', (uid) => sampleContact(uid, { fullName: 'Lost Reply' })],
+  ['addressbook', '/contacts', (uid) => sampleContact(uid)],
   ['tasks', '/tasks', (uid) => sampleTask(uid, { summary: 'Lost reply' })],
 ];
 
@@ -36,9 +36,9 @@ describe('a Graph create whose reply is lost is stored once', () => {
           1,
         );
         const uid = `lost-${kind}-${after}`;
-        const outcome = await store.create(item(uid), { marker: uid }).then(
+        const outcome: WriteResult | Error = await store.create(item(uid), { marker: uid }).then(
           (r) => r,
-          (e: unknown) => e,
+          (e: Error) => e,
         );
         expect(bed.sim.store.listItems(folder.id)).toHaveLength(1);
         if (outcome instanceof Error) expect(outcome).toBeInstanceOf(RetryableError);
