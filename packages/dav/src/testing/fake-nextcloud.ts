@@ -149,7 +149,6 @@ export class FakeNextcloud {
   }
 
   async #route(req: IncomingMessage, res: ServerResponse, body: string, path: string, method: string): Promise<void> {
-
     if (this.bruteForceRetryAfter !== undefined) {
       return send(res, 429, TOO_MANY_REQUESTS, { 'Retry-After': this.bruteForceRetryAfter });
     }
