@@ -134,9 +134,13 @@ for (const face of ['ews', 'graph'] as const) {
         .sort();
     }
 
+    /** Active, and no run failed or left items behind: the lost reply was settled in the run that met it. */
     async function expectActive(): Promise<void> {
       const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(key) });
       expect(user.json(), JSON.stringify(user.json().lastRun)).toMatchObject({ state: 'active', stateReason: null });
+      const runs = await t.app.inject({ method: 'GET', url: '/v1/users/alice/runs?limit=100', headers: bearer(key) });
+      const outcomes = runs.json().items.map((r: { kind: string; outcome: string }) => `${r.kind}:${r.outcome}`);
+      expect(outcomes.filter((o: string) => !o.endsWith(':success'))).toEqual([]);
     }
 
     it('Nextcloud stores the first create of each kind but the reply is lost: each item is there once', async () => {
