@@ -127,7 +127,8 @@ export function registerEws(app: FastifyInstance, sim: Simulator): void {
           else if (a?.kind === 'ewsServerBusy')
             throw new EwsFault('ErrorServerBusy', undefined, { BackOffMilliseconds: String(a.backOffMs) });
           else if (a?.kind === 'slow') await new Promise((r) => setTimeout(r, a.delayMs));
-          else if (a?.kind === 'replyLost') request.simReplyLost = a; // carried out; the server's onSend drops the answer
+          // Carried out as usual; the server's onSend hook then drops the answer.
+          else if (a?.kind === 'replyLost') request.simReplyLost = a;
           else if (a?.kind === 'reset') {
             reply.hijack();
             request.raw.socket.destroy();
