@@ -9,6 +9,7 @@ import swaggerPlugin from './plugins/swagger';
 import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
+import { reviewRoutes } from './routes/review/index';
 import { settingsRoutes } from './routes/settings/index';
 import { type SyncRoutesOptions, syncRoutes } from './routes/sync/index';
 import { tenantRoutes } from './routes/tenants/index';
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps) {
     await app.register(settingsRoutes, { prefix, explicit, store });
     await app.register(connectionRoutes, { prefix, explicit, store, vault });
     if (deps.sync) await app.register(syncRoutes, { prefix, explicit, store, ...deps.sync });
+    if (deps.sync) await app.register(reviewRoutes, { prefix, explicit, store, ...deps.sync });
   }
   return app;
 }

@@ -38,6 +38,7 @@ export {
   repointPair,
 } from './pair-repoint';
 export { createRepositories, type Repositories } from './repositories';
+export { type ConflictEntry, createReviewRepository, type HeldDeletion, type ReviewRepository } from './review';
 export {
   createSealedSecretRepository,
   type SealedSecretRepository,

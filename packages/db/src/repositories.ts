@@ -1,6 +1,7 @@
 import { type ApiKeyRepository, createApiKeyRepository } from './api-keys';
 import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
 import type { Database } from './open-database';
+import { createReviewRepository, type ReviewRepository } from './review';
 import { createSealedSecretRepository, type SealedSecretRepository } from './sealed-secrets';
 import { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
 import { createTenantRepository, type TenantRepository } from './tenants';
@@ -13,6 +14,7 @@ export interface Repositories {
   users: UserRepository;
   syncRuns: SyncRunRepository;
   sealedSecrets: SealedSecretRepository;
+  review: ReviewRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -23,5 +25,6 @@ export function createRepositories(db: Database): Repositories {
     users: createUserRepository(db),
     syncRuns: createSyncRunRepository(db),
     sealedSecrets: createSealedSecretRepository(db),
+    review: createReviewRepository(db),
   };
 }

@@ -9,7 +9,7 @@ import { modelOf } from './to-model';
 /** Everything the engine needs from one fetched raw object, parsed once. Throws InvalidItemError when unreadable. */
 export function fetchedItemFrom(ref: ItemRef, raw: string | Uint8Array, kind?: ItemKind): FetchedItem {
   const doc = parseDocument(raw);
-  const item = modelOf(doc, kind);
+  const item = modelOf(doc, kind, { href: ref.href });
   const marker = markerOf(doc.root);
   const modifiedAt = modifiedAtOf(doc.root);
   return {

@@ -11,7 +11,7 @@ export { isIanaZone, utcToWallClock, wallClockToUtc } from './timezone/offsets';
 export { resolveTzid } from './timezone/resolve';
 export { buildVtimezone } from './timezone/vtimezone';
 export { ianaToWindows, windowsToIana } from './timezone/windows';
-export { kindOf, toModel } from './to-model';
+export { kindOf, type ReadOptions, toModel } from './to-model';
 
 import { parseDocument as parse } from './text/document';
 

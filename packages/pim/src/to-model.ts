@@ -14,9 +14,15 @@ export function kindOf(doc: PimDocument): ItemKind {
   throw new InvalidItemError('The calendar object holds neither a VEVENT nor a VTODO.');
 }
 
-export function modelOf(doc: PimDocument, kind?: ItemKind): PimItem {
+/** What the caller knows about where the object came from. */
+export interface ReadOptions {
+  /** The DAV href of the resource: the stable identity a vCard without UID gets its UID from. */
+  readonly href?: string;
+}
+
+export function modelOf(doc: PimDocument, kind?: ItemKind, options: ReadOptions = {}): PimItem {
   try {
-    return mapDocument(doc, kind);
+    return mapDocument(doc, kind, options);
   } catch (error) {
     if (error instanceof InvalidItemError) throw error;
     // A shape no rule above anticipated is still bad input, not a reason to stop the sync: report it typed.
@@ -25,15 +31,15 @@ export function modelOf(doc: PimDocument, kind?: ItemKind): PimItem {
   }
 }
 
-function mapDocument(doc: PimDocument, kind?: ItemKind): PimItem {
+function mapDocument(doc: PimDocument, kind: ItemKind | undefined, options: ReadOptions): PimItem {
   const actual = kindOf(doc);
   if (kind && kind !== actual) throw new InvalidItemError(`Expected a ${kind} but the object holds a ${actual}.`);
-  if (doc.root[0] === 'vcard') return readContactOrGroup(doc.root);
+  if (doc.root[0] === 'vcard') return readContactOrGroup(doc.root, options.href);
   const ctx = calendarContext(doc.root);
   return actual === 'event' ? readEvent(doc.root, ctx) : readTask(doc.root, ctx);
 }
 
 /** Maps one raw iCalendar/vCard object to the model. Throws InvalidItemError for anything unreadable. */
-export function toModel(raw: string | Uint8Array, kind?: ItemKind): PimItem {
-  return modelOf(parseDocument(raw), kind);
+export function toModel(raw: string | Uint8Array, kind?: ItemKind, options?: ReadOptions): PimItem {
+  return modelOf(parseDocument(raw), kind, options);
 }

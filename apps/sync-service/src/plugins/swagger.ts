@@ -33,6 +33,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: 'exchange-connection', description: "The tenant's Exchange connection; secrets are write-only" },
         { name: 'users', description: 'Enrolled users and their Nextcloud app passwords' },
         { name: 'settings', description: "The tenant's sync settings" },
+        { name: 'review', description: 'Held deletions and conflicts, for a person to decide' },
         { name: 'admin', description: 'Operator actions on the running service (admin key)' },
       ],
     },

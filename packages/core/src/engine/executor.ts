@@ -77,7 +77,8 @@ export async function executePlan(
         const fresh = href ? await readOne(ctx.stores[side], href, ctx.signal).catch(() => undefined) : undefined;
         if (fresh) {
           const regroup: ItemGroup = { ...group, [side]: fresh };
-          return executePlan(regroup, planItem(regroup, ctx.policy), ctx, 1);
+          const holds = { a: ctx.stores.a.caps.holds, b: ctx.stores.b.caps.holds };
+          return executePlan(regroup, planItem(regroup, ctx.policy, holds), ctx, 1);
         }
       }
       await rollback(plan, ctx);

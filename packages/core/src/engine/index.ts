@@ -10,7 +10,7 @@ export { executePlan, RunAbort } from './executor';
 export type { GuardInput } from './guard';
 export { guardDeletions } from './guard';
 export { MemoryPairLock, MemoryStatusStore } from './memory-status-store';
-export type { FieldMerge, Resolution } from './merge';
+export type { FieldMerge, MergeInput, Resolution, SideHoldings } from './merge';
 export { mergeFields, resolveConflict } from './merge';
 export type { ReadSideInput, SideRead } from './observe';
 export { readOne, readSide } from './observe';
@@ -20,7 +20,7 @@ export { groupObservations, planGroups, planItem, planRun, sameContent, statusOf
 export type { ConflictPolicy, DeletionGuard, DeletionPolicy, Direction, SyncPolicy } from './policy';
 export { defaultGuard, defaultPolicy } from './policy';
 export type { QuarantineDecision, QuarantineResult } from './quarantine';
-export { resolveQuarantined } from './quarantine';
+export { carryOutDecision, resolveQuarantined } from './quarantine';
 export type {
   PairLock,
   PlanSummary,

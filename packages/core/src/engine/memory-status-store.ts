@@ -1,6 +1,7 @@
 import type { ConflictRecord, QuarantineRecord } from './plan-types';
 import type {
   PairLock,
+  QuarantineDecision,
   RunRecord,
   StatusStore,
   StatusWriter,
@@ -97,6 +98,13 @@ export class MemoryStatusStore implements StatusStore {
 
   async conflicts(pair: string): Promise<StoredConflict[]> {
     return copy(this.#pair(pair).conflicts);
+  }
+
+  async decideQuarantine(pair: string, id: string, decision: QuarantineDecision): Promise<boolean> {
+    const q = this.#pair(pair).quarantine.find((x) => x.id === id && !x.resolved);
+    if (!q) return false;
+    Object.assign(q, { decision });
+    return true;
   }
 
   async quarantined(pair: string): Promise<StoredQuarantine[]> {

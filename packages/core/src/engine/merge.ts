@@ -1,3 +1,5 @@
+import type { Capabilities } from '../model/capabilities';
+import { coupledFieldsOf, holdingOf, projectItem } from '../model/capabilities';
 import type { PimItem } from '../model/item';
 import { sameValue } from './canonical';
 import type { ConflictPolicy } from './policy';
@@ -6,42 +8,120 @@ import type { Side } from './types';
 /** Fields that identify rather than describe an item: never merged field by field. */
 const identityFields = new Set(['kind', 'uid']);
 
+/** What each side's store holds (StoreCaps.holds); a side left out holds every field as written. */
+export interface SideHoldings {
+  readonly a?: Capabilities;
+  readonly b?: Capabilities;
+}
+
+export interface MergeInput {
+  /** The model both sides agreed on last time; absent when two items are first linked. */
+  readonly base?: PimItem;
+  readonly a: PimItem;
+  readonly b: PimItem;
+  /** Whether each side changed since the base (the planner's classification). An unchanged side edits nothing. */
+  readonly changed: Readonly<Record<Side, boolean>>;
+  readonly holds?: SideHoldings;
+}
+
 export interface FieldMerge {
-  /** Top-level fields of the model after taking each side's non-overlapping changes. */
+  /** Top-level fields of the model after taking each side's non-overlapping edits. */
   readonly merged: Record<string, unknown>;
-  /** Fields both sides changed to different values (or, without a base, that simply differ). */
+  /** Field units both sides edited to different values (or, without a base, that simply differ). */
   readonly conflicting: readonly string[];
 }
 
 /**
- * Three-way merge over the top-level fields of the model. A field changed on one side only takes that side's
- * value; changed on both to the same value is no conflict; changed on both differently is a conflict. Without a
- * base (first-run link) every differing field is a conflict.
+ * Three-way merge over the top-level fields of the model, through what each side holds. A side edited a field
+ * when it changed, holds the field, and its value differs from what it would hold of the base (the base as the
+ * store projects it: a store that keeps one reminder of three did not "delete" the other two). A field edited on
+ * one side takes that side's value; a field nobody edited keeps the base's — so a field a side cannot hold is
+ * never written from it. Edited on both sides to values that agree once projected is no conflict (the richer value
+ * wins); otherwise it is a conflict, left to the policy. Coupled fields (an event's start, end and duration) move
+ * as one unit: the side that edited any of them supplies all of them.
  */
-export function mergeFields(base: PimItem | undefined, a: PimItem, b: PimItem): FieldMerge {
+export function mergeFields(input: MergeInput): FieldMerge {
+  const { a, b, changed } = input;
+  const holds = input.holds ?? {};
   const av = a as unknown as Record<string, unknown>;
   const bv = b as unknown as Record<string, unknown>;
-  const basev = base as unknown as Record<string, unknown> | undefined;
-  const merged: Record<string, unknown> = { kind: a.kind, uid: base?.uid ?? a.uid };
-  const conflicting: string[] = [];
   if (a.kind !== b.kind) {
     // Kinds differ (contact vs group): nothing field-wise is meaningful, the whole item conflicts.
     return { merged: { ...av }, conflicting: ['kind'] };
   }
+  // One side unchanged and no base (a row from before bases were kept): that side is the base.
+  const base = input.base ?? (changed.a && !changed.b ? b : !changed.a && changed.b ? a : undefined);
+  const basev = base as unknown as Record<string, unknown> | undefined;
+  const view = {
+    a: av,
+    b: bv,
+    projectedBase: {
+      a: base ? (projectItem(holds.a, base) as unknown as Record<string, unknown>) : undefined,
+      b: base ? (projectItem(holds.b, base) as unknown as Record<string, unknown>) : undefined,
+    },
+    // How each side would hold the other's value: equal means they agree, the other being the richer one.
+    projectedOther: {
+      a: projectItem(holds.a, b) as unknown as Record<string, unknown>,
+      b: projectItem(holds.b, a) as unknown as Record<string, unknown>,
+    },
+  };
+  const merged: Record<string, unknown> = { kind: a.kind, uid: base?.uid ?? a.uid };
+  const conflicting: string[] = [];
   const keys = new Set([...Object.keys(av), ...Object.keys(bv), ...Object.keys(basev ?? {})]);
-  for (const key of [...keys].sort()) {
-    if (identityFields.has(key)) continue;
-    const x = av[key];
-    const y = bv[key];
-    if (sameValue(x, y)) merged[key] = x;
-    else if (basev !== undefined && sameValue(x, basev[key])) merged[key] = y;
-    else if (basev !== undefined && sameValue(y, basev[key])) merged[key] = x;
-    else {
-      conflicting.push(key);
-      merged[key] = x;
-    }
+  for (const unit of fieldUnits(
+    a.kind,
+    [...keys].filter((k) => !identityFields.has(k)),
+  )) {
+    const edited = (side: Side) =>
+      changed[side] &&
+      unit.some((f) => {
+        if (holdingOf(holds[side], a.kind, f).held === 'not-held') return false;
+        const was = view.projectedBase[side];
+        return was === undefined || !sameValue(view[side][f], was[f]);
+      });
+    const take = (from: Record<string, unknown> | undefined) => {
+      for (const f of unit) merged[f] = from?.[f];
+    };
+    const ea = edited('a');
+    const eb = edited('b');
+    if (ea && eb) {
+      if (unit.every((f) => sameValue(av[f], bv[f]))) take(richer(holds, a.kind, unit, av, bv));
+      else if (unit.every((f) => sameValue(av[f], view.projectedOther.a[f]))) take(bv);
+      else if (unit.every((f) => sameValue(bv[f], view.projectedOther.b[f]))) take(av);
+      else {
+        conflicting.push(...unit);
+        take(av);
+      }
+    } else if (ea) take(av);
+    else if (eb) take(bv);
+    else take(basev ?? richer(holds, a.kind, unit, av, bv));
   }
+  for (const f of Object.keys(merged)) if (merged[f] === undefined) delete merged[f];
   return { merged, conflicting };
+}
+
+/** The value of the side that holds the unit as written, when the two agree or nobody edited it. */
+function richer(
+  holds: SideHoldings,
+  kind: PimItem['kind'],
+  unit: readonly string[],
+  av: Record<string, unknown>,
+  bv: Record<string, unknown>,
+): Record<string, unknown> {
+  const holdsAll = (side: Side) => unit.every((f) => holdingOf(holds[side], kind, f).held === 'held');
+  return holdsAll('a') || !holdsAll('b') ? av : bv;
+}
+
+/** Groups the item's fields into merge units: coupled fields together, every other field on its own. */
+function fieldUnits(kind: PimItem['kind'], fields: readonly string[]): string[][] {
+  const units: string[][] = [];
+  const seen = new Set<string>();
+  for (const group of coupledFieldsOf(kind)) {
+    units.push([...group]);
+    for (const f of group) seen.add(f);
+  }
+  for (const f of [...fields].sort()) if (!seen.has(f)) units.push([f]);
+  return units;
 }
 
 export interface Resolution {
@@ -65,7 +145,10 @@ export function resolveConflict(
   const from = (winner === 'a' ? a : b) as unknown as Record<string, unknown>;
   if (merge.conflicting.includes('kind')) return { item: winner === 'a' ? a : b, winner };
   const item: Record<string, unknown> = { ...merge.merged };
-  for (const key of merge.conflicting) item[key] = from[key];
+  for (const key of merge.conflicting) {
+    if (from[key] === undefined) delete item[key];
+    else item[key] = from[key];
+  }
   if (policy.type === 'keep-both' && merge.conflicting.length > 0) {
     const loser = winner === 'a' ? b : a;
     return { item: item as unknown as PimItem, copy: loser, winner };

@@ -13,7 +13,8 @@ export interface SideRead {
   /** A reconcile listed nothing although the pair had live items on this side. */
   readonly emptied: boolean;
   /** Items that could not be read (malformed content): skipped and reported, never deleted. */
-  readonly unreadable: readonly string[];
+  /** Items that could not be read or mapped, with why: skipped until they change, never retried in a loop. */
+  readonly unreadable: readonly { readonly href: string; readonly reason: string }[];
 }
 
 export interface ReadSideInput {
@@ -104,7 +105,7 @@ export async function readSide(input: ReadSideInput): Promise<SideRead> {
     if (seen?.type !== 'present' && seen?.type !== 'gone') toFetch.add(href);
   }
 
-  const unreadable: string[] = [];
+  const unreadable: { href: string; reason: string }[] = [];
   const hrefs = [...toFetch];
   for (let i = 0; i < hrefs.length; i += BATCH) {
     const batch = hrefs.slice(i, i + BATCH);
@@ -125,7 +126,7 @@ export async function readSide(input: ReadSideInput): Promise<SideRead> {
 async function fetchBatch(
   store: CollectionStore,
   hrefs: readonly string[],
-  unreadable: string[],
+  unreadable: { href: string; reason: string }[],
   signal: AbortSignal | undefined,
 ): Promise<FetchResult[]> {
   try {
@@ -139,7 +140,7 @@ async function fetchBatch(
       out.push(...(await collect(store.getMany([href], signal))));
     } catch (error) {
       if (!(error instanceof InvalidItemError)) throw error;
-      unreadable.push(href);
+      unreadable.push({ href, reason: error.message });
     }
   }
   return out;

@@ -1,6 +1,8 @@
+import { projectItem } from '../model/capabilities';
 import type { PimItem } from '../model/item';
 import type { FetchedItem } from '../ports/collection-store';
 import { sameValue } from './canonical';
+import type { SideHoldings } from './merge';
 import { mergeFields, resolveConflict } from './merge';
 import type { ConflictRecord, ItemPlan, Write } from './plan-types';
 import type { SyncPolicy } from './policy';
@@ -140,6 +142,7 @@ export function sameContent(x: PimItem | undefined, y: PimItem | undefined): boo
  * did not give us (empty) cannot prove sameness, so then the model is compared with the base.
  */
 function classify(was: SideStatus | undefined, obs: Observation | undefined, base: PimItem | undefined): SideState {
+  // `base` here is the base as this side holds it (projected through its capabilities).
   if (!was) {
     if (obs?.type !== 'present') return { s: 'absent' };
     const f = obs.fetched;
@@ -162,11 +165,12 @@ const present = (st: SideState): st is Extract<SideState, { status: SideStatus }
   st.s === 'same' || st.s === 'changed' || st.s === 'new';
 
 /** Decides what to do with one item: vdirsyncer's table, plus merge, policies and directions. */
-export function planItem(group: ItemGroup, policy: SyncPolicy): ItemPlan {
+export function planItem(group: ItemGroup, policy: SyncPolicy, holds: SideHoldings = {}): ItemPlan {
   const { ident, row } = group;
   const base = row?.base;
-  let sa = classify(row?.a, group.a, base);
-  let sb = classify(row?.b, group.b, base);
+  const heldBase = (side: Side) => (base === undefined ? undefined : projectItem(holds[side], base));
+  let sa = classify(row?.a, group.a, heldBase('a'));
+  let sb = classify(row?.b, group.b, heldBase('b'));
   const sources = {
     ...(group.a ? { a: hrefOf(group.a) } : {}),
     ...(group.b ? { b: hrefOf(group.b) } : {}),
@@ -213,8 +217,8 @@ export function planItem(group: ItemGroup, policy: SyncPolicy): ItemPlan {
   }
   const writable = (side: Side) => policy.direction.type === 'two-way' || policy.direction.from !== side;
 
-  const modelOf = (st: SideState): PimItem | undefined =>
-    st.s === 'same' || st.s === 'changed' || st.s === 'new' ? (st.fetched?.item ?? base) : undefined;
+  const modelOf = (st: SideState, side: Side): PimItem | undefined =>
+    st.s === 'same' || st.s === 'changed' || st.s === 'new' ? (st.fetched?.item ?? heldBase(side)) : undefined;
 
   // Neither side holds it: forget.
   if (!present(sa) && !present(sb)) return plan(undefined);
@@ -225,7 +229,8 @@ export function planItem(group: ItemGroup, policy: SyncPolicy): ItemPlan {
     const lacks = otherSide(has);
     const st = has === 'a' ? sa : sb;
     const other = has === 'a' ? sb : sa;
-    const item = modelOf(st);
+    // An untouched side re-created elsewhere carries the whole base, not only what this side could hold of it.
+    const item = st.s === 'same' && base !== undefined ? base : modelOf(st, has);
     if (other.s === 'gone' && st.s === 'same' && writable(has)) {
       // Deleted on one side, untouched on the other: the deletion propagates.
       return plan(rowWith(sa, sb, base), [{ type: 'delete', side: has }]);
@@ -235,30 +240,26 @@ export function planItem(group: ItemGroup, policy: SyncPolicy): ItemPlan {
     return plan({ ...rowWith(sa, sb, item), pendingCreate: lacks }, [{ type: 'create', side: lacks, item }]);
   }
 
-  const ma = modelOf(sa)!;
-  const mb = modelOf(sb)!;
+  const ma = modelOf(sa, 'a')!;
+  const mb = modelOf(sb, 'b')!;
   const da = sa.s !== 'same';
   const db = sb.s !== 'same';
-  const writesFor = (target: PimItem, skip?: Side): Write[] => {
-    const out: Write[] = [];
-    if (skip !== 'a' && writable('a') && !sameContent(target, ma)) out.push(update('a', target, ma));
-    if (skip !== 'b' && writable('b') && !sameContent(target, mb)) out.push(update('b', target, mb));
-    return out;
-  };
+  const current = { a: ma, b: mb };
+  // A side is written only when what it would hold of the target differs from what it holds.
+  const writesFor = (target: PimItem): Write[] =>
+    (['a', 'b'] as const)
+      .filter((side) => writable(side))
+      .filter((side) => !sameContent(projectItem(holds[side], target), projectItem(holds[side], current[side])))
+      .map((side) => update(side, target, current[side]));
 
   if (!da && !db) {
-    const target = revert ? modelOf(revert === 'a' ? sb : sa)! : (base ?? ma);
+    const target = revert ? (base ?? modelOf(revert === 'a' ? sb : sa, otherSide(revert))!) : (base ?? ma);
     return plan(rowWith(sa, sb, target), revert ? writesFor(target) : []);
   }
-  if (da !== db) {
-    // One side changed: it is the truth (against the base, which the unchanged side holds).
-    const target = da ? ma : mb;
-    return plan(rowWith(sa, sb, target), writesFor(target));
-  }
-  if (sameContent(ma, mb)) return plan(rowWith(sa, sb, ma));
 
-  // Both changed (or first seen on both): merge field by field, settle the rest by policy.
-  const merge = mergeFields(base, ma, mb);
+  // One or both changed (or first seen on both): merge field by field through what each side holds — the fields a
+  // side edited travel, every other field keeps the base's value — and settle the rest by policy.
+  const merge = mergeFields({ ...(base ? { base } : {}), a: ma, b: mb, changed: { a: da, b: db }, holds });
   const conflictPolicy =
     policy.direction.type === 'one-way' ? { type: 'side-wins' as const, side: policy.direction.from } : policy.conflict;
   const fa = (sa as { fetched?: FetchedItem }).fetched;
@@ -323,8 +324,9 @@ export function planRun(
   a: SideObservations,
   b: SideObservations,
   policy: SyncPolicy,
+  holds: SideHoldings = {},
 ): ItemPlan[] {
-  return planGroups(rows, groupObservations(rows, a, b), policy).map((x) => x.plan);
+  return planGroups(rows, groupObservations(rows, a, b), policy, holds).map((x) => x.plan);
 }
 
 /** Plans grouped items, keeping each plan beside its group (the executor replans a group after a lost race). */
@@ -332,8 +334,9 @@ export function planGroups(
   rows: readonly StatusRow[],
   groups: readonly ItemGroup[],
   policy: SyncPolicy,
+  holds: SideHoldings = {},
 ): { group: ItemGroup; plan: ItemPlan }[] {
-  const planned = groups.map((group) => ({ group, plan: planItem(group, policy) }));
+  const planned = groups.map((group) => ({ group, plan: planItem(group, policy, holds) }));
   const taken = new Set([...rows.map((r) => r.ident), ...planned.map((p) => p.plan.ident)]);
   return planned.map(({ group, plan }) => {
     const copy = keepBothCopy(plan, policy, taken);

@@ -35,13 +35,15 @@ describe('resolveQuarantined', () => {
     expect((await h.sync()).counts).toEqual({});
   });
 
-  it('an item edited since it was quarantined is not deleted by a late approval', async () => {
+  it('an item edited since it was quarantined is not deleted by a late approval: the edit wins and comes back', async () => {
     const { h, deps, held } = await massDeleted();
     const q = held[0]!;
     h.b.put(sampleTask(q.ident, { summary: 'still needed' }));
     expect(await resolveQuarantined(deps, 'p1', q.id, 'apply')).toBe('changed-since');
     expect(h.b.get(q.href)).toBeDefined();
-    expect(await h.status.quarantined('p1')).toHaveLength(8);
+    expect(await h.status.quarantined('p1')).toHaveLength(7);
+    await h.sync();
+    expect(h.a.findByUid(q.ident)?.item).toMatchObject({ summary: 'still needed' });
   });
 
   it('refuses while a run holds the pair', async () => {
@@ -49,5 +51,55 @@ describe('resolveQuarantined', () => {
     const release = await h.lock.tryAcquire('p1');
     expect(await resolveQuarantined(deps, 'p1', held[0]!.id, 'apply')).toBe('locked');
     await release!();
+  });
+});
+
+describe('decisions recorded for the next run', () => {
+  it('held deletions stay held and the pair in review, run after run, without being asked again', async () => {
+    const { h, held } = await massDeleted();
+    expect(held).toHaveLength(8);
+    const again = await h.sync();
+    expect(again.needsReview).toBe(true);
+    expect(again.counts).toEqual({});
+    const reconciled = await h.sync({ reconcile: true });
+    expect(reconciled.needsReview).toBe(true);
+    expect(await h.status.quarantined('p1')).toHaveLength(8);
+    expect(h.b.entries()).toHaveLength(10);
+  });
+
+  it('the next run carries out each decision: restore re-creates on the deleting side, apply deletes; review ends with the last', async () => {
+    const { h, held } = await massDeleted();
+    const [first, second, ...rest] = held;
+    expect(await h.status.decideQuarantine('p1', first!.id, 'restore')).toBe(true);
+    expect(await h.status.decideQuarantine('p1', second!.id, 'apply')).toBe(true);
+    const run = await h.sync();
+    expect(run.needsReview).toBe(true);
+    expect(h.a.findByUid(first!.ident)).toBeDefined();
+    expect(h.b.get(second!.href)).toBeUndefined();
+    expect(await h.status.quarantined('p1')).toHaveLength(6);
+    for (const q of rest) await h.status.decideQuarantine('p1', q.id, 'apply');
+    const last = await h.sync();
+    expect(last.needsReview).toBe(false);
+    expect((await h.status.pairState('p1')).needsReview).toBe(false);
+    expect(
+      h.b
+        .entries()
+        .map((e) => e.item.uid)
+        .sort(),
+    ).toEqual([first!.ident, 't8', 't9'].sort());
+    expect(
+      h.a
+        .entries()
+        .map((e) => e.item.uid)
+        .sort(),
+    ).toEqual([first!.ident, 't8', 't9'].sort());
+    expect((await h.sync()).counts).toEqual({});
+  });
+
+  it('a dry run carries out no decision', async () => {
+    const { h, held } = await massDeleted();
+    await h.status.decideQuarantine('p1', held[0]!.id, 'apply');
+    await h.sync({ dryRun: true });
+    expect(await h.status.quarantined('p1')).toHaveLength(8);
   });
 });

@@ -16,6 +16,11 @@ export interface StatusStore {
   quarantined(pair: string): Promise<StoredQuarantine[]>;
   /** Marks a quarantined deletion reviewed (applied or rejected by a person). */
   resolveQuarantine(pair: string, id: string): Promise<void>;
+  /**
+   * Records a person's decision on an unresolved quarantined deletion; the pair's next run carries it out under
+   * its lock. False when there is no such unresolved deletion.
+   */
+  decideQuarantine(pair: string, id: string, decision: QuarantineDecision): Promise<boolean>;
   startRun(pair: string, options: { readonly dryRun: boolean }): Promise<string>;
   finishRun(run: string, record: RunRecord): Promise<void>;
   runs(pair: string): Promise<StoredRun[]>;
@@ -39,7 +44,15 @@ export interface StoredConflict extends ConflictRecord {
 export interface StoredQuarantine extends QuarantineRecord {
   readonly id: string;
   readonly createdAt: string;
+  /** Decided by a person, not yet carried out. */
+  readonly decision?: QuarantineDecision;
 }
+
+export type QuarantineDecision =
+  /** The deletion was meant: apply it now. */
+  | 'apply'
+  /** It was not: bring the item back on the side it vanished from. */
+  | 'restore';
 
 export type RunOutcome = 'success' | 'partial' | 'failed' | 'cancelled';
 

@@ -98,6 +98,7 @@ function faultyStatus(status: MemoryStatusStore, f: Faults): StatusStore {
     transaction: wrap((p, fn) => status.transaction(p, fn)),
     conflicts: wrap((p) => status.conflicts(p)),
     quarantined: wrap((p) => status.quarantined(p)),
+    decideQuarantine: wrap((p, id, d) => status.decideQuarantine(p, id, d)),
     resolveQuarantine: wrap((p, id) => status.resolveQuarantine(p, id)),
     startRun: wrap((p, o) => status.startRun(p, o)),
     finishRun: wrap((r, rec) => status.finishRun(r, rec)),

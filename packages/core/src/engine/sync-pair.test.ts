@@ -142,7 +142,7 @@ describe('syncPair', () => {
     expect(summaryOf(h.b, 't1')).toBe('x');
   });
 
-  it('an unreadable item is skipped and reported, the rest still sync, nothing is deleted', async () => {
+  it('an unreadable item is skipped and reported with why, the rest still sync, nothing is deleted or retried in a loop', async () => {
     const h = pairHarness();
     h.a.put(sampleTask('t1'));
     h.a.put(sampleTask('t2'));
@@ -152,8 +152,11 @@ describe('syncPair', () => {
       return getMany(hrefs, signal);
     };
     const r = await h.sync();
-    expect(r.errors).toEqual(['unreadable item /a/t2']);
+    expect(r.errors).toEqual(['unreadable item /a/t2: bad iCalendar']);
     expect(Object.keys(h.contents(h.b))).toEqual(['t1']);
+    const callsBefore = h.a.calls.filter((c) => c === 'getMany').length;
+    expect((await h.sync()).errors).toEqual([]);
+    expect(h.a.calls.filter((c) => c === 'getMany').length - callsBefore, 'not read again until it changes').toBe(0);
   });
 
   it('conflicts are recorded with both versions', async () => {

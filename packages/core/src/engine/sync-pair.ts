@@ -8,6 +8,7 @@ import type { SideRead } from './observe';
 import { readSide } from './observe';
 import { groupObservations, planGroups } from './planner';
 import type { SyncPolicy } from './policy';
+import { carryOutDecision } from './quarantine';
 import type { PairLock, PlanSummary, RunCounts, StatusStore } from './status-store';
 import { summarize } from './status-store';
 import type { Side } from './types';
@@ -130,6 +131,8 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
   const { pair, window, status, signal } = { ...options, status: deps.status };
   const policy = effectivePolicy(options.policy, deps);
   const now = (options.now ?? (() => new Date()))();
+  // Held deletions a person decided since the last run are carried out first, under this run's lock.
+  const decided = options.dryRun ? [] : await carryOutDecisions(deps, pair, signal);
   const state = await status.pairState(pair);
   const rows = await status.rows(pair);
   const windowMoved =
@@ -155,7 +158,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
     });
   const reads = { a: await read('a'), b: await read('b') };
   const groups = groupObservations(rows, reads.a.observations, reads.b.observations);
-  const planned = planGroups(rows, groups, policy);
+  const planned = planGroups(rows, groups, policy, { a: deps.a.caps.holds, b: deps.b.caps.holds });
   const emptied = new Set((['a', 'b'] as const).filter((s) => reads[s].emptied));
   const guarded = guardDeletions(
     planned.map((p) => p.plan),
@@ -165,7 +168,10 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
   const plan = guarded.plans.filter((p) => p.writes.length > 0 || p.conflict || p.quarantine.length > 0);
   const summary = plan.map(summarize);
   const modes = { a: reads.a.mode, b: reads.b.mode };
-  const errors = [...reads.a.unreadable, ...reads.b.unreadable].map((h) => `unreadable item ${h}`);
+  const errors = [
+    ...decided,
+    ...[...reads.a.unreadable, ...reads.b.unreadable].map((u) => `unreadable item ${u.href}: ${u.reason}`),
+  ];
 
   if (options.dryRun) {
     await status.finishRun(runId, { outcome: 'success', counts: {}, plan: summary });
@@ -217,6 +223,9 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
     }),
   );
   const partial = parked.a.size + parked.b.size > 0;
+  // Deletions held in earlier runs and not yet decided keep the pair in review: the next run neither forgets nor
+  // re-asks them (the quarantine is idempotent per item and side).
+  const needsReview = guarded.needsReview || (await status.quarantined(pair)).length > 0;
   await status.finishRun(runId, {
     outcome: partial ? 'partial' : 'success',
     counts,
@@ -227,11 +236,24 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
     outcome: partial ? 'partial' : 'success',
     counts,
     plan: summary,
-    needsReview: guarded.needsReview,
+    needsReview,
     modes,
     parked: { a: [...parked.a], b: [...parked.b] },
     errors,
   };
+}
+
+/** Carries out every decided held deletion; returns what could not be done as the person asked, in words. */
+async function carryOutDecisions(deps: SyncDeps, pair: string, signal?: AbortSignal): Promise<string[]> {
+  const notes: string[] = [];
+  for (const q of await deps.status.quarantined(pair)) {
+    if (!q.decision) continue;
+    const result = await carryOutDecision(deps, pair, q, q.decision, signal);
+    if (result === 'changed-since') {
+      notes.push(`${q.ident}: the held deletion was not applied: the item was edited since, and the edit wins`);
+    }
+  }
+  return notes;
 }
 
 function describe(error: unknown): string {

@@ -54,7 +54,11 @@ export function notHeldField(why: string): { readonly held: 'not-held'; readonly
 }
 
 /** The holding of one field of one kind; `held` when the store declares nothing for that kind. */
-export function holdingOf(caps: Capabilities | undefined, kind: ItemKind, field: string): FieldHolding<unknown, PimItem> {
+export function holdingOf(
+  caps: Capabilities | undefined,
+  kind: ItemKind,
+  field: string,
+): FieldHolding<unknown, PimItem> {
   const table = caps?.[kind] as Record<string, FieldHolding<unknown, PimItem>> | undefined;
   return table?.[field] ?? held;
 }
@@ -68,12 +72,31 @@ export function projectItem<I extends PimItem>(caps: Capabilities | undefined, i
   if (!table) return item;
   const out: Record<string, unknown> = { ...item };
   for (const [field, holding] of Object.entries(table)) {
-    if (holding.held === 'not-held') delete out[field];
-    else if (holding.held === 'normalised') {
+    if (holding.held === 'not-held') {
+      // A field the store cannot hold reads as its empty form: an empty list for the model's list fields.
+      if (Array.isArray(out[field])) out[field] = [];
+      else delete out[field];
+    } else if (holding.held === 'normalised') {
       const projected = holding.normalise((item as unknown as Record<string, unknown>)[field], item);
       if (projected === undefined) delete out[field];
       else out[field] = projected;
     }
   }
   return out as unknown as I;
+}
+
+/**
+ * Fields that only make sense together, so a merge takes them from one side as a unit: an event's end follows
+ * from its start and its DURATION, and a store that holds an end but no DURATION (Exchange) would otherwise leave
+ * a moved event with its old duration beside its new end.
+ */
+const coupledFields: Readonly<Record<ItemKind, readonly (readonly string[])[]>> = {
+  event: [['start', 'end', 'duration']],
+  task: [],
+  contact: [],
+  group: [],
+};
+
+export function coupledFieldsOf(kind: ItemKind): readonly (readonly string[])[] {
+  return coupledFields[kind];
 }

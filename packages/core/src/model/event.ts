@@ -39,10 +39,19 @@ export interface EventException extends EventOccurrenceData {
   readonly recurrenceId: DateValue;
 }
 
-/** A single event or a whole recurring series (master + exceptions + deleted occurrences): the unit of sync. */
+/**
+ * A single event or a whole recurring series (master + exceptions + deleted occurrences): the unit of sync.
+ *
+ * A third shape: occurrences of a series whose master this store does not hold (RFC 5545 §3.8.4.4; CalDAV servers
+ * hold these for invitations to single occurrences). Then `recurrenceId` is set and names the occurrence the item
+ * itself describes, `exceptions` are the further occurrences, each with its own RECURRENCE-ID, and `recurrence`,
+ * `recurrenceDates` and `excludedDates` are empty: there is no rule to expand, only these occurrences.
+ */
 export interface EventItem extends EventOccurrenceData {
   readonly kind: 'event';
   readonly uid: string;
+  /** Set only for occurrences without their master (see above): the original start of the first one. */
+  readonly recurrenceId?: DateValue;
   readonly recurrence?: RecurrenceRule;
   readonly recurrenceDates: readonly DateValue[];
   /** Deleted occurrences (EXDATE / Exchange DeletedOccurrences). */

@@ -1,6 +1,7 @@
-export type { Capabilities, FieldCapabilities, FieldHolding, IdentityField } from './capabilities';
-export { heldField, holdingOf, normalisedField, notHeldField, projectItem } from './capabilities';
 export type { Alarm } from './alarm';
+export type { Capabilities, FieldCapabilities, FieldHolding, IdentityField } from './capabilities';
+export { coupledFieldsOf, heldField, holdingOf, normalisedField, notHeldField, projectItem } from './capabilities';
+export { capabilitiesMarkdown } from './capabilities-doc';
 export type {
   ContactGroupItem,
   ContactItem,
@@ -10,6 +11,7 @@ export type {
   StructuredName,
   TypedValue,
 } from './contact';
+export { effectiveEnd } from './effective-end';
 export type {
   AttachmentRef,
   EventException,
@@ -24,3 +26,4 @@ export type { Attendee, AttendeeRole, ParticipationStatus, Person } from './peop
 export type { RecurrenceRule, Weekday } from './recurrence';
 export type { TaskItem, TaskStatus } from './task';
 export type { DateValue, Duration, PartialDate, SyncWindow } from './temporal';
+export { utcOffsetAt, utcToWallClock, wallClockToUtc } from './wall-clock';

@@ -1,4 +1,5 @@
-import type { ItemKind, PimItem, SyncWindow } from '../model';
+import type { Capabilities, ItemKind, PimItem, SyncWindow } from '../model';
+import { projectItem } from '../model';
 import type {
   Change,
   ChangeSet,
@@ -27,6 +28,11 @@ export interface MemoryStoreOptions {
   readonly hrefPrefix?: string;
   /** The store's clock for `modifiedAt`. Default: wall clock. */
   readonly now?: () => Date;
+  /**
+   * What the store holds (as an Exchange folder declares it): every item it stores, from the engine or another
+   * client, is kept as `projectItem(holds, item)` — fields it does not hold are dropped, normalised ones rewritten.
+   */
+  readonly holds?: Capabilities;
 }
 
 export type MemoryOperation = 'listWindow' | 'getMany' | 'startToken' | 'changesSince' | 'create' | 'update' | 'remove';
@@ -81,6 +87,7 @@ export class MemoryStore implements CollectionStore {
       readOnly: options.readOnly ?? false,
       deltas: true,
       kinds: options.kinds ?? ['event', 'task', 'contact', 'group'],
+      ...(options.holds ? { holds: options.holds } : {}),
     };
     this.#codec = options.codec ?? jsonCodec;
     this.#pageSize = Math.max(1, options.pageSize ?? 100);
@@ -143,7 +150,7 @@ export class MemoryStore implements CollectionStore {
     if (this.#entries.has(href) || [...this.#entries.values()].some((e) => e.item.uid === item.uid)) {
       throw new RejectedError(`An item with UID ${item.uid} already exists in this collection`, 'uid-conflict');
     }
-    const entry = this.#store(href, this.#codec.serialize(item, options.marker));
+    const entry = this.#store(href, this.#codec.serialize(this.#held(item), options.marker));
     return { ref: refOf(entry), stored: this.#fetched(entry) };
   }
 
@@ -155,8 +162,8 @@ export class MemoryStore implements CollectionStore {
       throw new RejectedError(`UID ${item.uid} does not match the stored item's UID`, 'uid-conflict');
     }
     const raw = this.#codec.patch
-      ? this.#codec.patch(base.raw, item)
-      : this.#codec.serialize(item, this.#codec.parse(base.raw).marker);
+      ? this.#codec.patch(base.raw, this.#held(item))
+      : this.#codec.serialize(this.#held(item), this.#codec.parse(base.raw).marker);
     const entry = this.#store(current.href, raw);
     return { ref: refOf(entry), stored: this.#fetched(entry) };
   }
@@ -175,7 +182,17 @@ export class MemoryStore implements CollectionStore {
     const existing = [...this.#entries.values()].find((e) => e.item.uid === item.uid);
     const href = options.href ?? existing?.href ?? `${this.#prefix}${hrefName(item.uid)}`;
     const marker = options.marker ?? (existing ? this.#codec.parse(existing.raw).marker : undefined);
-    return refOf(this.#store(href, this.#codec.serialize(item, marker)));
+    return refOf(this.#store(href, this.#codec.serialize(this.#held(item), marker)));
+  }
+
+  /** Stores a raw object byte for byte, as another client would (a real-world .ics or .vcf); returns its ref. */
+  putRaw(raw: string, href: string): ItemRef {
+    return refOf(this.#store(href, raw));
+  }
+
+  /** What this store keeps of an item. */
+  #held(item: PimItem): PimItem {
+    return projectItem(this.caps.holds, item);
   }
 
   /** Deletes as another client would; returns whether the item existed. */

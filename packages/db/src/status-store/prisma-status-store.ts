@@ -3,6 +3,7 @@ import type {
   PairState,
   PimItem,
   PlanSummary,
+  QuarantineDecision,
   QuarantineRecord,
   RunCounts,
   RunRecord,
@@ -86,7 +87,16 @@ export class PrismaStatusStore implements StatusStore {
       href: q.href,
       reason: q.reason as QuarantineRecord['reason'],
       createdAt: q.createdAt.toISOString(),
+      ...(q.decision ? { decision: q.decision } : {}),
     }));
+  }
+
+  async decideQuarantine(pair: string, id: string, decision: QuarantineDecision): Promise<boolean> {
+    const { count } = await this.#prisma.quarantinedDeletion.updateMany({
+      where: { id, pairId: pair, resolvedAt: null },
+      data: { decision, decidedAt: new Date() },
+    });
+    return count === 1;
   }
 
   async resolveQuarantine(pair: string, id: string): Promise<void> {

@@ -741,6 +741,33 @@ describe('contacts and tasks', () => {
   const props = () => new PropertySet(BasePropertySet.FirstClassProperties, [MARK]);
 
   describe('contacts through ews-javascript-api', () => {
+    it('stores a BusinessFax (a valid PhoneNumberKey) and the other EWS-only phone slots, and clears them', async () => {
+      const c = new Contact(svc);
+      c.DisplayName = 'Fax Owner';
+      c.PhoneNumbers._setItem(PhoneNumberKey.BusinessPhone, '+49 30 1234');
+      c.PhoneNumbers._setItem(PhoneNumberKey.BusinessFax, '+49 30 1235');
+      c.PhoneNumbers._setItem(PhoneNumberKey.Pager, '+49 30 1236');
+      await withTimeout(c.Save(WellKnownFolderName.Contacts));
+      const s = h.sim.store.getItem(c.Id.UniqueId) as StoredContact;
+      expect(s).toMatchObject({
+        businessPhones: ['+49 30 1234'],
+        ewsOnlyPhones: { BusinessFax: '+49 30 1235', Pager: '+49 30 1236' },
+      });
+      const b = await withTimeout(Contact.Bind(svc, new ItemId(c.Id.UniqueId), props()));
+      expect(b.PhoneNumbers._getItem(PhoneNumberKey.BusinessFax)).toBe('+49 30 1235');
+      expect(b.PhoneNumbers._getItem(PhoneNumberKey.Pager)).toBe('+49 30 1236');
+      b.PhoneNumbers._setItem(PhoneNumberKey.BusinessFax, null as never);
+      await withTimeout(b.Update(ConflictResolutionMode.AlwaysOverwrite));
+      expect((h.sim.store.getItem(c.Id.UniqueId) as StoredContact).ewsOnlyPhones).toEqual({ Pager: '+49 30 1236' });
+    });
+
+    it('refuses a phone key outside t:PhoneNumberKeyType with ErrorSchemaValidation', async () => {
+      const folder = h.sim.store.distinguishedFolder(ALICE, 'contacts').id;
+      const body = `<m:CreateItem><m:SavedItemFolderId><t:FolderId Id="${folder}"/></m:SavedItemFolderId><m:Items><t:Contact><t:PhoneNumbers><t:Entry Key="SatellitePhone">1</t:Entry></t:PhoneNumbers></t:Contact></m:Items></m:CreateItem>`;
+      const r = await rawSoap(h.url, body);
+      expect(r.body).toContain('ErrorSchemaValidation');
+    });
+
     it('round-trips every stored property of a contact unchanged', async () => {
       const c = new Contact(svc);
       c.GivenName = 'Dora';

@@ -253,9 +253,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         delete input.transactionId;
         const before =
           originalStart === undefined ? master.attendees : sim.store.getInstance(req.params.id).fields.attendees;
-        const rescheduled = ['start', 'end', 'location', 'subject', 'recurrence', 'isCancelled'].some(
-          (k) => k in input,
-        );
+        const rescheduled = ['start', 'end', 'location', 'subject', 'recurrence'].some((k) => k in input);
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
         if (originalStart !== undefined) {
           const { recurrence: _r, timeZone: _t, endTimeZone: _e, extendedProperties: _x, ...overrides } = input;

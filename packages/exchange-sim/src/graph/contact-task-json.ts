@@ -1,4 +1,5 @@
 /** Graph `contact` and To Do `todoTask`/`todoTaskList` <-> store. */
+import { utcToWall, wallToUtc } from '../recurrence/zoned-time';
 import type { ContactInput, TaskInput } from '../store/mailbox-store';
 import type { Contact, Folder, PhysicalAddress, Task, TaskStatus } from '../store/types';
 import { parseRecurrence, recurrenceJson } from './event-json';
@@ -174,6 +175,33 @@ export function taskJson(t: Task, extIds?: string[], immutable = false): Record<
   return out;
 }
 
+/**
+ * To Do keeps dates, not times, for these: a task's start and due date are midnight in the zone they were written
+ * in (MS-OXOTASK 2.2.2.2.4/5), its completion the UTC date at UTC midnight (what Graph reports for To Do app
+ * completions). Only the reminder keeps its time.
+ */
+function taskDate(
+  field: 'dueDateTime' | 'startDateTime' | 'completedDateTime' | 'reminderDateTime',
+  ms: number,
+  zone: string,
+) {
+  if (field === 'reminderDateTime') return ms;
+  if (field === 'completedDateTime') return Math.floor(ms / 86_400_000) * 86_400_000;
+  const w = utcToWall(ms, zone);
+  return wallToUtc({ year: w.year, month: w.month, day: w.day, hour: 0, minute: 0, second: 0 }, zone);
+}
+
+/**
+ * To Do ties the completion date to the status: a task that becomes completed without one gets today's (UTC
+ * midnight, as To Do reports it), and one that is not completed has none — writing notStarted clears it.
+ */
+export function withCompletionRule(input: TaskInput, current: Task | undefined, now: number): TaskInput {
+  const status = input.status ?? current?.status ?? 'notStarted';
+  if (status !== 'completed') return { ...input, completedDateTime: undefined };
+  if (input.completedDateTime !== undefined || current?.completedDateTime !== undefined) return input;
+  return { ...input, completedDateTime: Math.floor(now / 86_400_000) * 86_400_000 };
+}
+
 export function parseTaskInput(body: Record<string, unknown>): TaskInput {
   if (!body || typeof body !== 'object') throw badRequest('The request body must be a JSON todoTask');
   const out: TaskInput = {};
@@ -199,7 +227,7 @@ export function parseTaskInput(body: Record<string, unknown>): TaskInput {
     if (body[k] === null) out[k] = undefined;
     else if (body[k] !== undefined) {
       const v = fromDateTimeTimeZone(body[k], k);
-      out[k] = v.ms;
+      out[k] = taskDate(k, v.ms, v.timeZone);
       if (k === 'dueDateTime') out.timeZone = v.timeZone;
     }
   }

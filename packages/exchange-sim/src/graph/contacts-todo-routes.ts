@@ -2,7 +2,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Simulator } from '../simulator';
 import type { Contact, Folder, Task } from '../store/types';
-import { contactJson, parseContactInput, parseTaskInput, taskJson, taskListJson } from './contact-task-json';
+import {
+  contactJson,
+  parseContactInput,
+  parseTaskInput,
+  taskJson,
+  taskListJson,
+  withCompletionRule,
+} from './contact-task-json';
 import { type GraphCtx, graphContext, graphHandler } from './context';
 import { serveDelta } from './delta-handler';
 import { serveFolderDelta } from './folder-delta';
@@ -264,7 +271,10 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
     graphHandler(sim, async (req: Req<{ lid: string }>, reply) => {
       const ctx = await graphContext(sim, req, reply, 'tasks', true);
       const folder = folderOf(ctx, 'tasks', req.params.lid);
-      const t = sim.store.createTask(folder.id, parseTaskInput(req.body));
+      const t = sim.store.createTask(
+        folder.id,
+        withCompletionRule(parseTaskInput(req.body), undefined, sim.clock.now()),
+      );
       reply.code(201);
       return taskJson(t, undefined, ctx.prefer.immutableIds);
     }),
@@ -296,7 +306,8 @@ export function registerContactsTodoRoutes(app: FastifyInstance, sim: Simulator)
       const ctx = await graphContext(sim, req, reply, 'tasks', true);
       const t = itemOf(ctx, req.params.tid, 'task', folderOf(ctx, 'tasks', req.params.lid));
       const ck = ifMatchChangeKey(req.headers);
-      sim.store.updateItem(t.id, parseTaskInput(req.body), ck !== undefined ? { ifChangeKey: ck } : {});
+      const input = withCompletionRule(parseTaskInput(req.body), t, sim.clock.now());
+      sim.store.updateItem(t.id, input, ck !== undefined ? { ifChangeKey: ck } : {});
       return taskJson(t, undefined, ctx.prefer.immutableIds);
     }),
   );

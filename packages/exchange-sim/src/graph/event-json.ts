@@ -246,9 +246,19 @@ const SHOW_AS = new Set(['free', 'tentative', 'busy', 'oof', 'workingElsewhere',
 const SENSITIVITY = new Set(['normal', 'personal', 'private', 'confidential']);
 const IMPORTANCE = new Set(['low', 'normal', 'high']);
 
-function enumField<T extends string>(v: unknown, allowed: Set<string>, name: string): T | undefined {
+/**
+ * An enum property (event resource: sensitivity is normal | personal | private | confidential — there is no
+ * "public"). Graph's OData reader refuses any other literal before the request reaches Exchange: 400
+ * RequestBodyRead, naming the value, on every retry.
+ */
+export function enumField<T extends string>(v: unknown, allowed: Set<string>, name: string): T | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !allowed.has(v)) throw badRequest(`Invalid value for ${name}: ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !allowed.has(v)) {
+    throw badRequest(
+      `Cannot convert the literal '${String(v)}' to the expected type 'microsoft.graph.${name}'.`,
+      'RequestBodyRead',
+    );
+  }
   return v as T;
 }
 
@@ -275,7 +285,7 @@ export function parseEventInput(
     out.endTimeZone = e.timeZone;
   }
   if (body.isAllDay !== undefined) out.isAllDay = Boolean(body.isAllDay);
-  const showAs = enumField<EventFields['showAs']>(body.showAs, SHOW_AS, 'showAs');
+  const showAs = enumField<EventFields['showAs']>(body.showAs, SHOW_AS, 'freeBusyStatus');
   if (showAs) out.showAs = showAs;
   const sensitivity = enumField<EventFields['sensitivity']>(body.sensitivity, SENSITIVITY, 'sensitivity');
   if (sensitivity) out.sensitivity = sensitivity;
@@ -290,7 +300,8 @@ export function parseEventInput(
   }
   const attendees = parseAttendees(body.attendees);
   if (attendees) out.attendees = attendees;
-  if (body.isCancelled !== undefined) out.isCancelled = Boolean(body.isCancelled);
+  // isCancelled is read-only: Exchange sets it on an attendee's copy of a meeting its organizer cancelled. A client
+  // cancels an occurrence by deleting it (or, as organizer of a meeting, POST /cancel); the value sent is ignored.
   const tz = out.timeZone ?? current?.timeZone ?? 'UTC';
   if (body.recurrence !== undefined) {
     out.recurrence = parseRecurrence(body.recurrence, out.start ?? current?.start ?? 0, tz);

@@ -112,6 +112,42 @@ describe('Graph events', () => {
     expect(filtered.body.value.map((e) => e.id)).toEqual([a.body.id]);
   });
 
+  it('refuses a sensitivity, showAs or importance outside its enum with 400 (sensitivity has no "public")', async () => {
+    for (const [field, value] of [
+      ['sensitivity', 'public'],
+      ['showAs', 'outOfOffice'],
+      ['importance', 'urgent'],
+    ] as const) {
+      const r = await h.graph<{ error: { code: string; message: string } }>(
+        'POST',
+        `${U}/events`,
+        single('Bad enum', '2026-01-05T09:00:00', '2026-01-05T10:00:00', { [field]: value }),
+      );
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('RequestBodyRead');
+      expect(r.body.error.message).toContain(`'${value}'`);
+    }
+    const ok = await h.graph<Ev>(
+      'POST',
+      `${U}/events`,
+      single('Normal', '2026-01-05T09:00:00', '2026-01-05T10:00:00', { sensitivity: 'normal' }),
+    );
+    expect(ok.status).toBe(201);
+  });
+
+  it('ignores isCancelled in a POST or PATCH: only Exchange sets it (a meeting cancelled by its organizer)', async () => {
+    const a = await h.graph<Ev>(
+      'POST',
+      `${U}/events`,
+      single('Not cancellable', '2026-01-05T09:00:00', '2026-01-05T10:00:00', { isCancelled: true }),
+    );
+    expect(a.status).toBe(201);
+    expect(a.body.isCancelled).toBe(false);
+    const b = await h.graph<Ev>('PATCH', `${U}/events/${enc(a.body.id)}`, { isCancelled: true });
+    expect(b.status).toBe(200);
+    expect(b.body.isCancelled).toBe(false);
+  });
+
   it('refuses a PATCH with a stale ETag (412 ErrorIrresolvableConflict) and accepts the current one', async () => {
     const a = await h.graph<Ev>('POST', `${U}/events`, single('x', '2026-01-05T09:00:00', '2026-01-05T10:00:00'));
     const stale = a.body['@odata.etag'];

@@ -137,6 +137,39 @@ describe('Graph To Do', () => {
     ]);
   });
 
+  it('keeps only the date of a due and start (midnight in the zone written), and of a completion (UTC midnight)', async () => {
+    const lists = await h.graph<Page>('GET', `${U}/todo/lists`);
+    const def = lists.body.value.find((l) => l.wellknownListName === 'defaultList')!;
+    const t = await h.graph<Entity>('POST', `${U}/todo/lists/${enc(def.id)}/tasks`, {
+      title: 'Dates only',
+      status: 'completed',
+      dueDateTime: { dateTime: '2030-03-06T17:30:00', timeZone: 'Europe/Berlin' },
+      startDateTime: { dateTime: '2030-03-04T08:00:00', timeZone: 'Europe/Berlin' },
+      completedDateTime: { dateTime: '2030-03-05T23:15:00', timeZone: 'Europe/Berlin' },
+    });
+    expect(t.status).toBe(201);
+    expect(t.body.dueDateTime).toEqual({ dateTime: '2030-03-06T00:00:00.0000000', timeZone: 'Europe/Berlin' });
+    expect(t.body.startDateTime).toEqual({ dateTime: '2030-03-04T00:00:00.0000000', timeZone: 'Europe/Berlin' });
+    // 23:15 in Berlin is 22:15 UTC on the 5th: that UTC date, at UTC midnight (01:00 in Berlin).
+    expect(t.body.completedDateTime).toEqual({ dateTime: '2030-03-05T01:00:00.0000000', timeZone: 'Europe/Berlin' });
+  });
+
+  it('ties the completion date to the status: completed without one gets today, leaving completed clears it', async () => {
+    const lists = await h.graph<Page>('GET', `${U}/todo/lists`);
+    const def = lists.body.value.find((l) => l.wellknownListName === 'defaultList')!;
+    const L = `${U}/todo/lists/${enc(def.id)}/tasks`;
+    const today = `${new Date(h.sim.clock.now()).toISOString().slice(0, 10)}T00:00:00.0000000`;
+    const done = await h.graph<Entity>('POST', L, { title: 'Done', status: 'completed' });
+    expect(done.body.completedDateTime).toEqual({ dateTime: today, timeZone: 'UTC' });
+    const open = await h.graph<Entity>('POST', L, {
+      title: 'Open',
+      completedDateTime: { dateTime: '2030-03-05T10:00:00', timeZone: 'UTC' },
+    });
+    expect(open.body.completedDateTime).toBeUndefined();
+    const reopened = await h.graph<Entity>('PATCH', `${L}/${enc(done.body.id)}`, { status: 'notStarted' });
+    expect(reopened.body.completedDateTime).toBeUndefined();
+  });
+
   it('reports new task lists through todo/lists/delta', async () => {
     const first = await drain(`${U}/todo/lists/delta`);
     expect(first.items.map((l) => l.wellknownListName)).toEqual(['defaultList']);

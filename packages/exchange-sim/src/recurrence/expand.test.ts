@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expandInWindow, findOccurrence, lastOccurrence, occurrenceByIndex, occurrences } from './expand';
 import type { Recurrence, SeriesSpec } from './types';
-import { toIanaZone } from './windows-zones';
+import { toIanaZone, toWindowsZone } from './windows-zones';
 import { utcToWall, wallToUtc } from './zoned-time';
 
 const H = 3_600_000;
@@ -31,6 +31,14 @@ describe('zoned time', () => {
     expect(toIanaZone('W. Europe Standard Time')).toBe('Europe/Berlin');
     expect(toIanaZone('America/New_York')).toBe('America/New_York');
     expect(() => toIanaZone('Mars Standard Time')).toThrow(/Unknown time zone/);
+  });
+  it('knows the Windows zones of Mexico, such as "Pacific Standard Time (Mexico)" (CLDR windowsZones)', () => {
+    expect(toIanaZone('Pacific Standard Time (Mexico)')).toBe('America/Tijuana');
+    expect(toIanaZone('Central Standard Time (Mexico)')).toBe('America/Mexico_City');
+    expect(toIanaZone('Mountain Standard Time (Mexico)')).toBe('America/Mazatlan');
+    // Every other Windows zone too, by CLDR.
+    expect(toIanaZone('Sri Lanka Standard Time')).toBe('Asia/Colombo');
+    expect(toWindowsZone('Asia/Colombo')).toBe('Sri Lanka Standard Time');
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * Windows time zone ids (what Graph and EWS speak) <-> IANA ids (what the engine expands in).
- * A subset of CLDR's windowsZones.xml, "001" territory mapping; enough for the zones tests and demos use.
+ * Windows time zone ids (what Graph and EWS speak) <-> IANA ids (what the engine expands in). Exchange knows every
+ * Windows zone: the few below pin the choices tests rely on, CLDR's windowsZones.xml (`windows-iana`, territory
+ * "001" first) answers for all the others.
  */
+import { findIana, findWindows } from 'windows-iana';
 import { isValidTimeZone, UnknownTimeZoneError } from './zoned-time';
 
 const WINDOWS_TO_IANA: Record<string, string> = {
@@ -39,6 +41,9 @@ const WINDOWS_TO_IANA: Record<string, string> = {
   'E. South America Standard Time': 'America/Sao_Paulo',
   'Argentina Standard Time': 'America/Buenos_Aires',
   'Mexico Standard Time': 'America/Mexico_City',
+  'Central Standard Time (Mexico)': 'America/Mexico_City',
+  'Pacific Standard Time (Mexico)': 'America/Tijuana',
+  'Mountain Standard Time (Mexico)': 'America/Mazatlan',
   'Canada Central Standard Time': 'America/Regina',
 };
 
@@ -54,7 +59,7 @@ Object.assign(IANA_TO_WINDOWS, {
 
 /** Accepts a Windows id or an IANA id; returns the IANA id or throws UnknownTimeZoneError. */
 export function toIanaZone(name: string): string {
-  const mapped = WINDOWS_TO_IANA[name];
+  const mapped = WINDOWS_TO_IANA[name] ?? cldrIana(name);
   if (mapped) return mapped;
   if (name.includes('/') || name === 'UTC') {
     if (isValidTimeZone(name)) return name;
@@ -64,5 +69,22 @@ export function toIanaZone(name: string): string {
 
 /** Windows id for an IANA zone; falls back to the IANA id itself (Graph accepts both in responses). */
 export function toWindowsZone(iana: string): string {
-  return IANA_TO_WINDOWS[iana] ?? iana;
+  return IANA_TO_WINDOWS[iana] ?? cldrWindows(iana) ?? iana;
+}
+
+function cldrIana(windowsId: string): string | undefined {
+  try {
+    const iana = findIana(windowsId)[0];
+    return iana && isValidTimeZone(iana) ? iana : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function cldrWindows(iana: string): string | undefined {
+  try {
+    return findWindows(iana)[0];
+  } catch {
+    return undefined;
+  }
 }

@@ -337,6 +337,7 @@ export class MailboxStore {
       homePhones: [],
       mobilePhone: '',
       otherPhones: [],
+      ewsOnlyPhones: {},
       businessAddress: undefined,
       homeAddress: undefined,
       otherAddress: undefined,

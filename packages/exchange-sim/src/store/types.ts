@@ -158,6 +158,11 @@ export interface Contact extends ItemCommon {
   homePhones: string[];
   mobilePhone: string;
   otherPhones: string[];
+  /**
+   * The other PhoneNumberKeyType slots EWS offers (BusinessFax, HomeFax, Pager, CarPhone, …), by key. Graph's contact
+   * resource has no property for them: they are visible over EWS only, as in Exchange.
+   */
+  ewsOnlyPhones: Record<string, string>;
   businessAddress: PhysicalAddress | undefined;
   homeAddress: PhysicalAddress | undefined;
   otherAddress: PhysicalAddress | undefined;

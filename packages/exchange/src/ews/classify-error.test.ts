@@ -32,6 +32,18 @@ describe('classifyEwsError', () => {
     expect(classifyEwsError(fault(code))).toBeInstanceOf(type);
   });
 
+  it.each([
+    ServiceError.ErrorSchemaValidation,
+    ServiceError.ErrorInvalidPropertyRequest,
+    ServiceError.ErrorInvalidPropertySet,
+    ServiceError.ErrorCalendarInvalidRecurrence,
+    ServiceError.ErrorCalendarEndDateIsEarlierThanStartDate,
+    ServiceError.ErrorInvalidValueForProperty,
+  ])('refuses the item (not a retry) when Exchange says it cannot hold what was written: %s', (code) => {
+    expect(classifyEwsError(inBand(code))).toMatchObject({ code: 'rejected', reason: 'unsupported' });
+    expect(classifyEwsError(fault(code))).toMatchObject({ code: 'rejected', reason: 'unsupported' });
+  });
+
   it('reads BackOffMilliseconds from the error details', () => {
     const details = new Map([['BackOffMilliseconds', '1234']]);
     const error = classifyEwsError({ ...fault(ServiceError.ErrorServerBusy), errorDetails: details });

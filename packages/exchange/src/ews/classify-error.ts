@@ -97,6 +97,17 @@ function byCode(code: string, cause: unknown, retryAfterMs: number | undefined):
       });
     case 'ErrorAccessDenied':
       return new RejectedError(`Exchange denied access (${code})`, 'forbidden', { cause });
+    // Exchange cannot hold what was written (a field, a value, a recurrence): the same write fails every time, so
+    // retrying only repeats it; the engine skips the item and reports it.
+    case 'ErrorSchemaValidation':
+    case 'ErrorInvalidPropertyRequest':
+    case 'ErrorInvalidPropertySet':
+    case 'ErrorInvalidRecurrence':
+    case 'ErrorInvalidValueForProperty':
+    case 'ErrorCalendarInvalidRecurrence':
+    case 'ErrorCalendarInvalidPropertyValue':
+    case 'ErrorCalendarEndDateIsEarlierThanStartDate':
+      return new RejectedError(`Exchange cannot hold this item as written (${code})`, 'unsupported', { cause });
     case 'ErrorQuotaExceeded':
     case 'ErrorMessageSizeExceeded':
       return new RejectedError(`Exchange refused the item as too large (${code})`, 'too-large', { cause });

@@ -40,10 +40,15 @@ export interface ContactSnapshot {
   addresses: Record<string, Record<string, string>>;
 }
 
+/** The year Outlook writes for a birthday without one. */
+export const NO_YEAR = 1604;
+
 const EMAIL_KEYS = ['EmailAddress1', 'EmailAddress2', 'EmailAddress3'] as const;
+export const EMAIL_SLOTS = EMAIL_KEYS.length;
 const IM_KEYS = ['ImAddress1', 'ImAddress2', 'ImAddress3'] as const;
+export const IM_SLOTS = IM_KEYS.length;
 /** Exchange's fixed phone slots and the vCard TYPEs each stands for. */
-const PHONE_TYPES: Record<string, readonly string[]> = {
+export const PHONE_TYPES: Record<string, readonly string[]> = {
   BusinessPhone: ['work', 'voice'],
   BusinessPhone2: ['work', 'voice'],
   HomePhone: ['home', 'voice'],
@@ -54,7 +59,7 @@ const PHONE_TYPES: Record<string, readonly string[]> = {
   Pager: ['pager'],
   OtherTelephone: ['voice'],
 };
-const ADDRESS_TYPES: Record<string, readonly string[]> = { Business: ['work'], Home: ['home'], Other: [] };
+export const ADDRESS_TYPES: Record<string, readonly string[]> = { Business: ['work'], Home: ['home'], Other: [] };
 
 function dictEntries(dict: unknown, keys: readonly string[], enumObj: Record<string, number>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -150,7 +155,8 @@ export function contactFromSnapshot(s: ContactSnapshot, uid: string): ContactIte
         ? clean({ name: s.companyName, units: s.department ? [s.department] : [] })
         : undefined,
     title: s.jobTitle,
-    birthday: year && month && day ? { year, month, day } : undefined,
+    // Outlook's convention for a birthday whose year is unknown (vCard --MMDD) is the year 1604.
+    birthday: year && month && day ? { ...(year === NO_YEAR ? {} : { year }), month, day } : undefined,
     notes: s.body,
     urls: s.homePage ? [{ value: s.homePage, types: ['work'] }] : [],
     impps: IM_KEYS.flatMap((k) => (s.ims[k] ? [{ value: s.ims[k], types: [] }] : [])),
@@ -163,7 +169,7 @@ type Writer = ItemWriter<Contact, ContactItem>;
 const text = (v: string | undefined) => (v === undefined || v === '' ? (null as never) : xmlText(v));
 
 /** Picks phone numbers for Exchange's slots: the first number whose TYPEs fit a free slot gets it. */
-function phoneSlots(phones: readonly TypedValue[]): Map<string, string> {
+export function phoneSlots(phones: readonly TypedValue[]): Map<string, string> {
   const slots = new Map<string, string>();
   for (const p of phones) {
     const t = new Set(p.types.map((x) => x.toLowerCase()));
@@ -184,6 +190,12 @@ function phoneSlots(phones: readonly TypedValue[]): Map<string, string> {
     if (slot) slots.set(slot, p.value);
   }
   return slots;
+}
+
+/** Exchange's address slot for an address: Business for work, Home for home, Other for the rest. */
+export function addressSlot(a: PostalAddress): keyof typeof PhysicalAddressKey {
+  const t = new Set(a.types.map((x) => x.toLowerCase()));
+  return t.has('work') ? 'Business' : t.has('home') ? 'Home' : 'Other';
 }
 
 const WRITERS: readonly Writer[] = [
@@ -227,7 +239,7 @@ const WRITERS: readonly Writer[] = [
       const b = c.birthday;
       e.Birthday = b
         ? dateTimeOf(
-            `${String(b.year ?? 1604).padStart(4, '0')}-${String(b.month).padStart(2, '0')}-${String(b.day).padStart(2, '0')}T00:00:00Z`,
+            `${String(b.year ?? NO_YEAR).padStart(4, '0')}-${String(b.month).padStart(2, '0')}-${String(b.day).padStart(2, '0')}T00:00:00Z`,
           )
         : (null as never);
     },
@@ -288,8 +300,7 @@ const WRITERS: readonly Writer[] = [
     set: (e, c) => {
       const used = new Set<string>();
       for (const a of c.addresses) {
-        const t = new Set(a.types.map((x) => x.toLowerCase()));
-        const slot = (t.has('work') ? 'Business' : t.has('home') ? 'Home' : 'Other') as keyof typeof PhysicalAddressKey;
+        const slot = addressSlot(a);
         if (used.has(slot)) continue;
         used.add(slot);
         const entry = new PhysicalAddressEntry();

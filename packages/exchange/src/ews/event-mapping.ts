@@ -1,8 +1,11 @@
 import type { Alarm, Attendee, DateValue, EventException, EventItem, RecurrenceRule, Weekday } from '@exsync/core';
-import { RejectedError } from '@exsync/core';
+import { effectiveEnd, RejectedError } from '@exsync/core';
+import { ianaToWindows, isIanaZone, utcToWallClock } from '@exsync/pim';
 import {
   type Appointment,
   BodyType,
+  DateTime,
+  DateTimeKind,
   DayOfTheWeek,
   DayOfTheWeekIndex,
   type Attendee as EwsAttendee,
@@ -12,6 +15,7 @@ import {
   MessageBody,
   Recurrence,
   Sensitivity,
+  type Task,
   TimeZoneInfo,
 } from 'ews-javascript-api';
 import { ewsSensitivityOf, importanceOf, priorityOf, sensitivityOf } from './importance-sensitivity';
@@ -46,7 +50,7 @@ interface EventFieldsSnapshot {
   reminderMinutes?: number;
 }
 
-interface RecurrenceSnapshot {
+export interface RecurrenceSnapshot {
   pattern: string;
   interval?: number;
   daysOfWeek?: string[];
@@ -129,7 +133,7 @@ export function snapshotFields(a: Appointment): EventFieldsSnapshot {
   });
 }
 
-export function snapshotRecurrence(a: Appointment): RecurrenceSnapshot | undefined {
+export function snapshotRecurrence(a: Appointment | Task): RecurrenceSnapshot | undefined {
   const r = read(() => a.Recurrence);
   if (!r) return undefined;
   const any = r as unknown as Record<string, unknown>;
@@ -142,8 +146,9 @@ export function snapshotRecurrence(a: Appointment): RecurrenceSnapshot | undefin
   else if (r instanceof Recurrence.RelativeYearlyPattern) pattern = 'RelativeYearly';
   else if (r instanceof Recurrence.YearlyPattern) pattern = 'Yearly';
   s.pattern = pattern;
-  const interval = read(() => any.Interval as number);
-  if (typeof interval === 'number') s.interval = interval;
+  // The library hands the interval over as the string it parsed from the XML.
+  const interval = Number(read(() => any.Interval as unknown));
+  if (Number.isInteger(interval) && interval > 0) s.interval = interval;
   const days = read(() => (any.DaysOfTheWeek as { GetEnumerator(): number[] } | undefined)?.GetEnumerator());
   const day = read(() => any.DayOfTheWeek as number);
   if (days?.length) s.daysOfWeek = days.map((d) => DayOfTheWeek[d] as string);
@@ -197,11 +202,17 @@ const RESPONSE: Record<string, Attendee['status']> = {
   Organizer: 'accepted',
 };
 
-export function eventFromSnapshot(s: EventSnapshot, uid: string): EventItem {
+/**
+ * The model of an appointment read from `mailbox`. Exchange makes every appointment's organizer the mailbox that
+ * holds it: the organizer is reported only for meetings (iCalendar has ORGANIZER for scheduled events only), and the
+ * mailbox's own display name is left out, as a write could never set it.
+ */
+export function eventFromSnapshot(s: EventSnapshot, uid: string, mailbox = ''): EventItem {
   const zone = ianaOf(s.startTimeZone);
-  const fields = occurrenceFromSnapshot(s, zone);
+  const fields = occurrenceFromSnapshot(s, zone, mailbox);
   const exceptions: EventException[] = s.modifiedOccurrences.map((o) => ({
-    ...occurrenceFromSnapshot({ ...s, ...o, categories: o.categories, attendees: o.attendees }, zone),
+    // An occurrence item carries all its fields: a location or body it lacks is none, never the master's.
+    ...occurrenceFromSnapshot({ isAllDay: s.isAllDay, startTimeZone: s.startTimeZone, ...o }, zone, mailbox),
     recurrenceId: dateValueOf(o.originalStart, zone, !!s.isAllDay),
   }));
   return {
@@ -215,7 +226,7 @@ export function eventFromSnapshot(s: EventSnapshot, uid: string): EventItem {
   };
 }
 
-function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined) {
+function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined, mailbox: string) {
   const allDay = !!s.isAllDay;
   const reminders: Alarm[] =
     s.reminderMinutes !== undefined
@@ -234,7 +245,13 @@ function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined
     sensitivity,
     priority,
     categories: s.categories,
-    organizer: s.organizer ? clean({ email: s.organizer.address, name: s.organizer.name }) : undefined,
+    organizer:
+      s.organizer && s.attendees.length
+        ? clean({
+            email: s.organizer.address,
+            name: s.organizer.address.toLowerCase() === mailbox.toLowerCase() ? undefined : s.organizer.name,
+          })
+        : undefined,
     attendees: s.attendees.map(
       (a): Attendee =>
         clean({
@@ -250,7 +267,7 @@ function occurrenceFromSnapshot(s: EventFieldsSnapshot, zone: string | undefined
   }) as Omit<EventItem, 'kind' | 'uid' | 'recurrenceDates' | 'excludedDates' | 'exceptions'>;
 }
 
-function ruleFromSnapshot(r: RecurrenceSnapshot, zone: string | undefined): RecurrenceRule {
+export function ruleFromSnapshot(r: RecurrenceSnapshot, zone: string | undefined): RecurrenceRule {
   const byDay = (r.daysOfWeek ?? []).flatMap((d) => (WEEKDAYS[d] ? [WEEKDAYS[d]] : []));
   const ordinal = r.dayOfWeekIndex ? ORDINALS[r.dayOfWeekIndex] : undefined;
   const range = {
@@ -300,7 +317,8 @@ function untilOf(endDate: string, _zone: string | undefined): DateValue {
 interface FieldWriter {
   readonly name: string;
   get(e: EventItem): unknown;
-  set(a: Appointment, e: EventItem): void;
+  /** `occurrence`: writing one occurrence of a series, which has the series' zone and no pattern of its own. */
+  set(a: Appointment, e: EventItem, occurrence?: boolean): void;
 }
 
 const WRITERS: readonly FieldWriter[] = [
@@ -328,17 +346,20 @@ const WRITERS: readonly FieldWriter[] = [
   {
     name: 'time',
     get: (e) => [e.start, e.end, e.duration],
-    set: (a, e) => {
+    set: (a, e, occurrence) => {
       const start = instantOf(e.start);
-      const end = e.end ? instantOf(e.end) : e.start.kind === 'date' ? start + 86_400_000 : start;
+      // EWS holds an end, never a duration: DURATION becomes the end it stands for (RFC 5545 §3.3.6).
+      const endValue = effectiveEnd(e);
+      const end = instantOf(endValue);
       a.IsAllDayEvent = e.start.kind === 'date';
       a.Start = dateTimeOf(new Date(start).toISOString());
       a.End = dateTimeOf(new Date(end).toISOString());
       // The zone makes a series keep its wall-clock time across DST, and lets the read give back the same zone.
-      const zone = e.start.kind === 'zoned' ? timeZoneOf(e.start.tzid) : undefined;
+      // An occurrence keeps the series' zone: Exchange refuses a zone of its own on one (ErrorInvalidPropertyRequest).
+      const zone = e.start.kind === 'zoned' && !occurrence ? timeZoneOf(e.start.tzid) : undefined;
       if (zone) {
         a.StartTimeZone = zone;
-        a.EndTimeZone = (e.end?.kind === 'zoned' && timeZoneOf(e.end.tzid)) || zone;
+        a.EndTimeZone = (endValue.kind === 'zoned' && timeZoneOf(endValue.tzid)) || zone;
       }
     },
   },
@@ -413,16 +434,33 @@ const WRITERS: readonly FieldWriter[] = [
   },
 ];
 
-function timeZoneOf(tzid: string): TimeZoneInfo | undefined {
+/** ICU's own spelling of a zone (Europe/Kyiv → Europe/Kiev), which CLDR's older Windows table knows. */
+function icuZone(tzid: string): string {
   try {
-    return TimeZoneInfo.FindSystemTimeZoneById(tzid);
+    return new Intl.DateTimeFormat('en', { timeZone: tzid }).resolvedOptions().timeZone;
   } catch {
-    return undefined;
+    return tzid;
   }
 }
 
+/**
+ * The library's zone for an IANA id. Its own IANA table lacks newer names (Europe/Kyiv,
+ * America/Argentina/Buenos_Aires): those go through CLDR's Windows id, which it knows.
+ */
+export function timeZoneOf(tzid: string): TimeZoneInfo | undefined {
+  for (const id of [tzid, ianaToWindows(tzid), ianaToWindows(icuZone(tzid))]) {
+    if (!id) continue;
+    try {
+      return TimeZoneInfo.FindSystemTimeZoneById(id);
+    } catch {
+      // try the next spelling
+    }
+  }
+  return undefined;
+}
+
 /** Exchange holds one reminder, relative to the start; other alarms stay only on the DAV side. */
-function reminderMinutes(reminders: readonly Alarm[]): number | undefined {
+export function reminderMinutes(reminders: readonly Alarm[]): number | undefined {
   for (const r of reminders) {
     if (!('relative' in r.trigger) || r.trigger.related === 'end') continue;
     const m = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(r.trigger.relative);
@@ -438,30 +476,44 @@ function reminderMinutes(reminders: readonly Alarm[]): number | undefined {
   return undefined;
 }
 
-function patternOf(rule: RecurrenceRule, start: DateValue) {
-  const startDate = dateTimeOf(new Date(instantOf(start)).toISOString());
+/**
+ * The EWS pattern of a rule. Implicit parts (the weekday of a weekly rule, the day of a monthly one, the start date
+ * of the range) come from the start's wall clock in the series' own zone: Monday 08:00 in Tokyo is a Monday series
+ * even though it is Sunday in UTC.
+ */
+export function patternOf(rule: RecurrenceRule, start: DateValue): Recurrence {
   const unsupported = () => new RejectedError(`Exchange cannot hold this recurrence (${rule.freq})`, 'unsupported');
   if (rule.bySetPos?.length || (rule.byMonth && rule.byMonth.length > 1)) throw unsupported();
   const interval = rule.interval ?? 1;
+  const local = localDateOf(start);
+  const localDay = new Date(`${local}T00:00:00Z`);
+  const startDay = localDay.getUTCDay();
   let p: Recurrence;
-  const startDay = new Date(instantOf(start)).getUTCDay();
   const dayOf = (d: Weekday) => DayOfTheWeek[DAY_NAMES[d]];
   const ordinalOf = (o: number | undefined) =>
     o === -1 ? DayOfTheWeekIndex.Last : ([0, 1, 2, 3] as DayOfTheWeekIndex[])[(o ?? 1) - 1];
+  const weekly = (days: readonly DayOfTheWeek[]) => {
+    const w = new Recurrence.WeeklyPattern();
+    w.Interval = interval;
+    w.DaysOfTheWeek.AddRange([...days]);
+    return w;
+  };
   switch (rule.freq) {
     case 'DAILY': {
-      if (rule.byDay?.length) throw unsupported();
+      if (rule.byDay?.length) {
+        // "Every weekday" (DAILY;BYDAY=MO,…,FR) is Outlook's weekly pattern on those days; with an interval or
+        // ordinals a daily rule has no EWS form.
+        if (interval !== 1 || rule.byDay.some((d) => d.ordinal !== undefined)) throw unsupported();
+        p = weekly(rule.byDay.map((d) => dayOf(d.day)));
+        break;
+      }
       const d = new Recurrence.DailyPattern();
       d.Interval = interval;
       p = d;
       break;
     }
     case 'WEEKLY': {
-      const w = new Recurrence.WeeklyPattern();
-      w.Interval = interval;
-      const days = rule.byDay?.length ? rule.byDay.map((d) => dayOf(d.day)) : [startDay as DayOfTheWeek];
-      w.DaysOfTheWeek.AddRange(days);
-      p = w;
+      p = weekly(rule.byDay?.length ? rule.byDay.map((d) => dayOf(d.day)) : [startDay as DayOfTheWeek]);
       break;
     }
     case 'MONTHLY': {
@@ -475,15 +527,14 @@ function patternOf(rule: RecurrenceRule, start: DateValue) {
       } else if (!rule.byDay?.length) {
         const m = new Recurrence.MonthlyPattern();
         m.Interval = interval;
-        m.DayOfMonth = rule.byMonthDay?.[0] ?? new Date(instantOf(start)).getUTCDate();
+        m.DayOfMonth = rule.byMonthDay?.[0] ?? localDay.getUTCDate();
         p = m;
       } else throw unsupported();
       break;
     }
     case 'YEARLY': {
       if (interval !== 1) throw unsupported();
-      const s = new Date(instantOf(start));
-      const month = rule.byMonth?.[0] ?? s.getUTCMonth() + 1;
+      const month = rule.byMonth?.[0] ?? localDay.getUTCMonth() + 1;
       const byDay = rule.byDay?.[0];
       if (byDay && rule.byDay?.length === 1) {
         const y = new Recurrence.RelativeYearlyPattern();
@@ -494,16 +545,37 @@ function patternOf(rule: RecurrenceRule, start: DateValue) {
       } else if (!rule.byDay?.length) {
         const y = new Recurrence.YearlyPattern();
         y.Month = month;
-        y.DayOfMonth = rule.byMonthDay?.[0] ?? s.getUTCDate();
+        y.DayOfMonth = rule.byMonthDay?.[0] ?? localDay.getUTCDate();
         p = y;
       } else throw unsupported();
       break;
     }
   }
-  p.StartDate = startDate;
+  p.StartDate = xsDateOf(local);
+  const zone = start.kind === 'zoned' ? start.tzid : undefined;
   if (rule.count) p.NumberOfOccurrences = rule.count;
-  else if (rule.until) p.EndDate = dateTimeOf(new Date(instantOf(rule.until)).toISOString());
+  else if (rule.until) p.EndDate = xsDateOf(localDateOf(rule.until, zone));
   return p;
+}
+
+/** `YYYY-MM-DD` of a date value on the wall clock of `zone` (its own zone or wall clock when it has one). */
+function localDateOf(v: DateValue, zone?: string): string {
+  switch (v.kind) {
+    case 'date':
+      return v.date;
+    case 'zoned':
+    case 'floating':
+      return v.dateTime.slice(0, 10);
+    case 'utc':
+      return zone && isIanaZone(zone)
+        ? utcToWallClock(Date.parse(v.dateTime), zone).slice(0, 10)
+        : v.dateTime.slice(0, 10);
+  }
+}
+
+/** An xs:date: the library formats a UTC-kind DateTime as that calendar date, whatever the process zone. */
+function xsDateOf(date: string): DateTime {
+  return new DateTime(Date.parse(`${date}T00:00:00Z`), DateTimeKind.Utc);
 }
 
 /** Writes every mapped field (create) or only those that differ between `base` and `next` (update). */
@@ -520,7 +592,7 @@ export function writeEvent(
     if (base && sameJson(w.get(base), w.get(next))) continue;
     if (!base && w.name === 'recurrence' && !next.recurrence) continue;
     if (!base && w.name === 'body' && next.description === undefined) continue;
-    w.set(a, next);
+    w.set(a, next, options.occurrence);
     written++;
   }
   return written;
@@ -538,14 +610,18 @@ export function clean<T extends object>(value: T): T {
 /** One exception (or a plain occurrence) seen as a single event, so the field writers apply to it. */
 export function occurrenceAsEvent(master: EventItem, data: EventException | undefined, at: DateValue): EventItem {
   const { recurrenceId: _r, ...fields } = data ?? { recurrenceId: at };
-  const duration = master.end ? instantOf(master.end) - instantOf(master.start) : 0;
+  const length = instantOf(effectiveEnd(master)) - instantOf(master.start);
   const start = data?.start ?? at;
-  const end = data ? data.end : master.end ? shift(at, duration) : undefined;
+  const end = data ? effectiveEnd(data) : shift(at, length);
+  // An exception is a whole VEVENT (RFC 5545 §3.8.4.4): what it leaves out it does not have, so it never inherits
+  // the master's location, attendees or description; a plain occurrence is the master moved to its time.
+  const base = data ? { kind: master.kind, uid: master.uid } : master;
   return {
-    ...master,
+    ...base,
     ...fields,
     start,
-    ...(end ? { end } : {}),
+    end,
+    duration: undefined,
     recurrence: undefined,
     recurrenceDates: [],
     excludedDates: [],

@@ -55,6 +55,7 @@ import {
 } from 'ews-javascript-api';
 import type { PortableIdentities, PortableIdentity } from '../portable-identity';
 import { canonicalJson, modelHash } from './canonical-hash';
+import { ewsCapabilities } from './capabilities';
 import { classifyEwsError } from './classify-error';
 import { collectionKindOf, type EwsConnectionConfig, validateConfig } from './connection-config';
 import { type ContactSnapshot, contactFromSnapshot, snapshotContact, writeContact } from './contact-mapping';
@@ -75,6 +76,16 @@ import { instantOf, isoOf, read, xmlText } from './wire-values';
 
 type Snapshot = EventSnapshot | ContactSnapshot | TaskSnapshot | GroupSnapshot;
 
+/**
+ * Appointment properties an update may clear. The library records clearing (null, an emptied list) only for a
+ * property it loaded: bound IdOnly, a removed location or attendee list would silently stay in Exchange.
+ */
+const CLEARABLE = [
+  AppointmentSchema.Location,
+  AppointmentSchema.RequiredAttendees,
+  AppointmentSchema.OptionalAttendees,
+  AppointmentSchema.Resources,
+];
 const ORGANIZER_PROBE = [AppointmentSchema.IsMeeting, AppointmentSchema.MyResponseType];
 const TOKEN_PREFIX = 'ews1:';
 const GET_BATCH = 10;
@@ -112,7 +123,12 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   constructor(config: EwsConnectionConfig, options: EwsCollectionStoreOptions = {}) {
     validateConfig(config);
     this.kind = collectionKindOf(config.folder);
-    this.caps = { readOnly: false, deltas: true, kinds: itemKindsOf[this.kind] };
+    this.caps = {
+      readOnly: false,
+      deltas: true,
+      kinds: itemKindsOf[this.kind],
+      holds: ewsCapabilities(config.mailbox),
+    };
     this.session = new EwsSession(config, options.retry ? { retry: options.retry } : {});
     const f = config.folder;
     this.folderId =
@@ -271,7 +287,7 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   }
 
   private fromSnapshot(snapshot: Snapshot): FetchedItem {
-    const model = modelOf(snapshot);
+    const model = modelOf(snapshot, this.mailbox);
     return {
       ref: { href: snapshot.itemId, version: snapshot.changeKey },
       raw: canonicalJson(snapshot),
@@ -397,13 +413,22 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
         } else {
           await target.Save(this.folderId);
         }
-        return target;
+        return target.Id;
       },
       signal,
       // EWS has no idempotency key: after a lost reply the item is looked up by our marker, never saved twice.
-      { recover: () => this.findByMarker(options.marker, signal) },
+      { recover: async () => (await this.findByMarker(options.marker, signal))?.Id },
     );
-    return { ref: { href: saved.Id.UniqueId, version: saved.Id.ChangeKey } };
+    // Exceptions and deleted occurrences are items of their own in EWS: written once the master exists, as an
+    // update writes them onto a series that had none.
+    if (item.kind === 'event' && item.recurrence && (item.exceptions.length || item.excludedDates.length)) {
+      const plain: EventItem = { ...item, exceptions: [], excludedDates: [] };
+      if (await this.writeOccurrences(item, plain, undefined, signal)) {
+        const id = await this.session.call('GetItem', (svc) => this.bindIdOnly(svc, saved.UniqueId), signal);
+        return { ref: { href: id.Id.UniqueId, version: id.Id.ChangeKey } };
+      }
+    }
+    return { ref: { href: saved.UniqueId, version: saved.ChangeKey } };
   }
 
   private newItem(svc: ExchangeService, item: PimItem): Appointment | Contact | Task | ContactGroup {
@@ -459,11 +484,11 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
 
   async update(base: StoredItem, item: PimItem, signal?: AbortSignal): Promise<WriteResult> {
     this.assertKind(item);
-    const baseModel = parseBase(base.raw, item.kind);
+    const baseModel = parseBase(base.raw, item.kind, this.mailbox);
     const ref = await this.session.call(
       'UpdateItem',
       async (svc) => {
-        const target = await this.bindIdOnly(svc, base.ref.href);
+        const target = await this.bindIdOnly(svc, base.ref.href, this.kind === 'calendar' ? CLEARABLE : []);
         if (target.Id.ChangeKey !== base.ref.version) {
           throw new PreconditionFailedError('The item changed in Exchange since it was read; re-read and merge');
         }
@@ -489,16 +514,16 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
           }
           version = target.Id.ChangeKey;
         }
-        if (item.kind === 'event' && item.recurrence && baseModel?.kind === 'event') {
-          const snapshot = parseSnapshot(base.raw);
-          if (await this.writeOccurrences(svc, item, baseModel, snapshot)) {
-            version = (await this.bindIdOnly(svc, base.ref.href)).Id.ChangeKey;
-          }
-        }
         return { href: base.ref.href, version };
       },
       signal,
     );
+    if (item.kind === 'event' && item.recurrence && baseModel?.kind === 'event') {
+      if (await this.writeOccurrences(item, baseModel, parseSnapshot(base.raw), signal)) {
+        const id = await this.session.call('GetItem', (svc) => this.bindIdOnly(svc, base.ref.href), signal);
+        return { ref: { href: base.ref.href, version: id.Id.ChangeKey } };
+      }
+    }
     return { ref };
   }
 
@@ -506,12 +531,13 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
    * Exceptions and deleted occurrences live on the master in the model but are their own items in EWS: each changed
    * one is written to its occurrence (found by ItemId, or in a CalendarView at its original start). Returns whether
    * anything was written. An exception that disappeared from the model is left as it is (EWS cannot un-modify).
+   * Each request is a call of its own, so a series with many of them is not held to one call's timeout.
    */
   private async writeOccurrences(
-    svc: ExchangeService,
     next: EventItem,
     base: EventItem,
     snapshot: EventSnapshot | undefined,
+    signal?: AbortSignal,
   ): Promise<boolean> {
     const key = (v: DateValue) => instantOf(v);
     const baseExceptions = new Map(base.exceptions.map((e) => [key(e.recurrenceId), e]));
@@ -524,30 +550,38 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
       const at = key(exception.recurrenceId);
       const before = baseExceptions.get(at);
       if (before && sameJson(before, exception)) continue;
-      const id = knownIds.get(at) ?? (await this.findOccurrence(svc, next.uid, at));
+      const id = knownIds.get(at) ?? (await this.findOccurrence(next.uid, at, signal));
       if (!id) continue;
-      const occurrence = await this.bindIdOnly(svc, id);
-      if (!(occurrence instanceof Appointment)) continue;
       const baseOccurrence = occurrenceAsEvent(base, before, exception.recurrenceId);
-      if (
-        writeEvent(occurrence, occurrenceAsEvent(next, exception, exception.recurrenceId), baseOccurrence, {
-          occurrence: true,
-        }) === 0
-      )
-        continue;
-      await occurrence.Update(ConflictResolutionMode.NeverOverwrite, this.updateMode(next));
-      wrote = true;
+      wrote =
+        (await this.session.call(
+          'UpdateItem',
+          async (svc) => {
+            const occurrence = await this.bindIdOnly(svc, id, CLEARABLE);
+            if (!(occurrence instanceof Appointment)) return false;
+            const target = occurrenceAsEvent(next, exception, exception.recurrenceId);
+            if (writeEvent(occurrence, target, baseOccurrence, { occurrence: true }) === 0) return false;
+            await occurrence.Update(ConflictResolutionMode.NeverOverwrite, this.updateMode(next));
+            return true;
+          },
+          signal,
+        )) || wrote;
     }
     for (const excluded of next.excludedDates) {
       const at = key(excluded);
       if (baseExcluded.has(at)) continue;
-      const id = knownIds.get(at) ?? (await this.findOccurrence(svc, next.uid, at));
+      const id = knownIds.get(at) ?? (await this.findOccurrence(next.uid, at, signal));
       if (!id) continue;
-      await svc.DeleteItems(
-        [new ItemId(id)],
-        DeleteMode.MoveToDeletedItems,
-        SendCancellationsMode.SendToNone,
-        AffectedTaskOccurrence.AllOccurrences,
+      await this.session.call(
+        'DeleteItem',
+        (svc) =>
+          svc.DeleteItems(
+            [new ItemId(id)],
+            DeleteMode.MoveToDeletedItems,
+            SendCancellationsMode.SendToNone,
+            AffectedTaskOccurrence.AllOccurrences,
+          ),
+        signal,
       );
       wrote = true;
     }
@@ -555,10 +589,10 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   }
 
   /** The ItemId of the unmodified occurrence of series `uid` that starts at `at`. */
-  private async findOccurrence(svc: ExchangeService, uid: string, at: number): Promise<string | undefined> {
+  private async findOccurrence(uid: string, at: number, signal?: AbortSignal): Promise<string | undefined> {
     const view = new CalendarView(new DateTime(at), new DateTime(at + 60_000), 50);
     view.PropertySet = listShape('calendar');
-    const found = await svc.FindAppointments(this.folderId, view);
+    const found = await this.session.call('FindItem', (svc) => svc.FindAppointments(this.folderId, view), signal);
     const hit = found.Items.find(
       (a) =>
         read(() => a.ICalUid) === uid &&
@@ -651,10 +685,10 @@ const MALFORMED_CODES = new Set<number>([
   ServiceError.ErrorInvalidIdXml,
 ]);
 
-function modelOf(s: Snapshot): PimItem {
+function modelOf(s: Snapshot, mailbox: string): PimItem {
   switch (s.type) {
     case 'CalendarItem':
-      return eventFromSnapshot(s, s.uid ?? s.itemId);
+      return eventFromSnapshot(s, s.uid ?? s.itemId, mailbox);
     case 'Contact':
       return contactFromSnapshot(s, s.uid ?? s.itemId);
     case 'Task':
@@ -684,9 +718,9 @@ function parseSnapshot(raw: string): EventSnapshot | undefined {
   }
 }
 
-function parseBase(raw: string, kind: PimItem['kind']): PimItem | undefined {
+function parseBase(raw: string, kind: PimItem['kind'], mailbox: string): PimItem | undefined {
   try {
-    const model = modelOf(JSON.parse(raw) as Snapshot);
+    const model = modelOf(JSON.parse(raw) as Snapshot, mailbox);
     return model.kind === kind ? model : undefined;
   } catch {
     return undefined;

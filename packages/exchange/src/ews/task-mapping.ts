@@ -1,6 +1,6 @@
 import type { Alarm, DateValue, TaskItem } from '@exsync/core';
 import { BodyType, Importance, MessageBody, Sensitivity, type Task, TaskStatus } from 'ews-javascript-api';
-import { clean } from './event-mapping';
+import { clean, patternOf, type RecurrenceSnapshot, ruleFromSnapshot, snapshotRecurrence } from './event-mapping';
 import { ewsSensitivityOf, importanceOf, priorityOf, sensitivityOf } from './importance-sensitivity';
 import { applyWriters, type ItemWriter } from './item-writers';
 import { dateTimeOf, enumName, instantOf, isoOf, read, stringList, stringsOf, xmlText } from './wire-values';
@@ -23,6 +23,7 @@ export interface TaskSnapshot {
   sensitivity?: string;
   categories: string[];
   reminderDueBy?: string;
+  recurrence?: RecurrenceSnapshot;
 }
 
 export function snapshotTask(t: Task): Omit<TaskSnapshot, 'type' | 'itemId' | 'changeKey'> {
@@ -47,6 +48,7 @@ export function snapshotTask(t: Task): Omit<TaskSnapshot, 'type' | 'itemId' | 'c
     ),
     categories: stringsOf(read(() => t.Categories)),
     reminderDueBy: read(() => t.IsReminderSet) ? isoOf(read(() => t.ReminderDueBy)) : undefined,
+    recurrence: snapshotRecurrence(t),
   });
 }
 
@@ -60,6 +62,17 @@ const STATUS: Record<string, TaskItem['status']> = {
 
 const utc = (iso: string | undefined): DateValue | undefined => (iso ? { kind: 'utc', dateTime: iso } : undefined);
 
+/**
+ * Outlook tasks have due and start dates, not times: Exchange keeps local midnight of the day, which EWS hands over
+ * as a UTC instant (the evening before for a mailbox east of UTC). The nearest UTC midnight is that day for every
+ * zone from UTC-12 to UTC+12.
+ */
+const dayOf = (iso: string | undefined): DateValue | undefined => {
+  if (!iso) return undefined;
+  const nearest = Math.round(Date.parse(iso) / 86_400_000) * 86_400_000;
+  return { kind: 'date', date: new Date(nearest).toISOString().slice(0, 10) };
+};
+
 export function taskFromSnapshot(s: TaskSnapshot, uid: string): TaskItem {
   const reminders: Alarm[] = s.reminderDueBy
     ? [{ action: 'display', trigger: { absolute: { kind: 'utc', dateTime: s.reminderDueBy } } }]
@@ -69,19 +82,22 @@ export function taskFromSnapshot(s: TaskSnapshot, uid: string): TaskItem {
     uid,
     summary: s.subject,
     description: s.body,
-    start: utc(s.startDate),
-    due: utc(s.dueDate),
+    start: dayOf(s.startDate),
+    due: dayOf(s.dueDate),
     completed: utc(s.completeDate),
     percentComplete: s.percentComplete,
     priority: priorityOf(s.importance),
     status: (s.status && STATUS[s.status]) || 'needs-action',
     sensitivity: sensitivityOf(s.sensitivity),
     categories: s.categories,
+    ...(s.recurrence ? { recurrence: ruleFromSnapshot(s.recurrence, undefined) } : {}),
     reminders,
   });
 }
 
 const at = (v: DateValue | undefined) => (v ? dateTimeOf(new Date(instantOf(v)).toISOString()) : (null as never));
+/** A due or start date as Exchange holds it: the day (in the value's own zone), at midnight. */
+const day = (v: DateValue | undefined) => (v ? dateTimeOf(`${taskDay(v)}T00:00:00Z`) : (null as never));
 
 type Writer = ItemWriter<Task, TaskItem>;
 
@@ -101,13 +117,13 @@ const WRITERS: readonly Writer[] = [
   {
     get: (t) => t.start,
     set: (e, t) => {
-      e.StartDate = at(t.start);
+      e.StartDate = day(t.start);
     },
   },
   {
     get: (t) => t.due,
     set: (e, t) => {
-      e.DueDate = at(t.due);
+      e.DueDate = day(t.due);
     },
   },
   {
@@ -122,6 +138,16 @@ const WRITERS: readonly Writer[] = [
               ? TaskStatus.Deferred
               : TaskStatus.NotStarted;
       if (t.status !== 'completed' && t.percentComplete !== undefined) e.PercentComplete = t.percentComplete;
+      // Exchange keeps a completion date only on a completed task.
+      if (t.status === 'completed' && t.completed) e.CompleteDate = at(t.completed);
+    },
+  },
+  {
+    // The range starts on the due day (or the start day): Exchange needs a start date for a task's pattern.
+    get: (t) => (taskAnchor(t) ? t.recurrence : undefined),
+    set: (e, t) => {
+      const anchor = taskAnchor(t);
+      e.Recurrence = t.recurrence && anchor ? patternOf(t.recurrence, anchor) : (null as never);
     },
   },
   {
@@ -153,7 +179,7 @@ const WRITERS: readonly Writer[] = [
 ];
 
 /** Exchange's one task reminder is absolute; a relative one is anchored on due (or start). */
-function reminderAt(t: TaskItem): number | undefined {
+export function reminderAt(t: TaskItem): number | undefined {
   const r = t.reminders[0];
   if (!r) return undefined;
   if ('absolute' in r.trigger) return instantOf(r.trigger.absolute);
@@ -163,6 +189,17 @@ function reminderAt(t: TaskItem): number | undefined {
   if (!m) return undefined;
   const ms = (Number(m[2] ?? 0) * 1440 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)) * 60_000;
   return instantOf(anchor) + (m[1] ? -ms : ms);
+}
+
+/** The day a task's recurrence starts on: its start, else its due date. */
+export function taskAnchor(t: TaskItem): DateValue | undefined {
+  const v = t.start ?? t.due;
+  return v ? { kind: 'date', date: taskDay(v) } : undefined;
+}
+
+/** The calendar day of a due or start value: a date as is, a time on its own wall clock (UTC for instants). */
+export function taskDay(v: DateValue): string {
+  return v.kind === 'date' ? v.date : v.dateTime.slice(0, 10);
 }
 
 export function writeTask(e: Task, next: TaskItem, base?: TaskItem): number {

@@ -20,6 +20,7 @@ import {
 } from '@exsync/core';
 import { EXSYNC_MARKER_GRAPH_ID, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
 import type { PortableIdentities, PortableIdentity } from '../portable-identity';
+import { graphCapabilities } from './capabilities';
 import { canonicalJson, contentHashOf } from './graph-canonical';
 import { type BatchResult, type GraphClient, type GraphRequest, type GraphResponse, seg } from './graph-client';
 import { contactFromGraph, contactToGraph, type GraphContact } from './graph-contact-mapping';
@@ -91,7 +92,13 @@ export class GraphCollectionStore implements CollectionStore, PortableIdentities
     this.#pageSize = options.pageSize ?? 100;
     this.#horizonDays = options.seriesHorizonDays ?? 730;
     this.#mailboxAddress = options.mailboxAddress ?? (options.user.includes('@') ? options.user : undefined);
-    this.caps = { readOnly: options.readOnly ?? false, deltas: true, kinds: itemKindsOf[options.kind] };
+    this.caps = {
+      readOnly: options.readOnly ?? false,
+      deltas: true,
+      kinds: itemKindsOf[options.kind],
+      // Meetings the mailbox organizes keep their attendees: the tables ask for the address once it is known.
+      holds: graphCapabilities(() => this.#mailboxAddress),
+    };
   }
 
   /* ---------------------------------------------------------------- paths */
@@ -288,6 +295,7 @@ export class GraphCollectionStore implements CollectionStore, PortableIdentities
           (snapshot.exceptions ?? []) as unknown as GraphEvent[],
           storedUid ?? e.iCalUId ?? e.id,
           snapshot.cancelled ?? [],
+          this.#mailboxAddress,
         );
       }
       case 'addressbook':
@@ -615,8 +623,13 @@ export class GraphCollectionStore implements CollectionStore, PortableIdentities
   ): Promise<ItemRef> {
     const seen = new Set((had?.exceptions ?? []).map((x) => canonicalJson(x)));
     const excludedBefore = new Set((had?.excludedDates ?? []).map((d) => instantOfValue(d)));
-    const edits = item.exceptions.filter((x) => !seen.has(canonicalJson(x)));
-    const cancels = item.excludedDates.map((d) => instantOfValue(d)).filter((t) => !excludedBefore.has(t));
+    // Graph cannot mark an occurrence cancelled (isCancelled is read-only; /cancel is for meetings and mails every
+    // attendee): an exception with STATUS:CANCELLED is deleted, as Outlook does for its organizer.
+    const edits = item.exceptions.filter((x) => x.status !== 'cancelled' && !seen.has(canonicalJson(x)));
+    const cancels = [
+      ...item.excludedDates.map((d) => instantOfValue(d)),
+      ...item.exceptions.filter((x) => x.status === 'cancelled').map((x) => instantOfValue(x.recurrenceId)),
+    ].filter((t) => !excludedBefore.has(t));
     if (edits.length === 0 && cancels.length === 0) return ref;
     const targets = [...edits.map((x) => instantOfValue(x.recurrenceId)), ...cancels];
     const from = Math.min(...targets) - 2 * 86_400_000;
@@ -635,7 +648,17 @@ export class GraphCollectionStore implements CollectionStore, PortableIdentities
     for (const x of edits) {
       const inst = byOriginal.get(instantOfValue(x.recurrenceId));
       if (!inst) continue;
-      const full = eventToGraph({ ...item, ...x, recurrence: undefined, exceptions: [] } as typeof item, {
+      // An overridden instance says everything itself (RFC 5545 §3.8.4.4): nothing of the master leaks into it.
+      const { recurrenceId: _id, ...data } = x;
+      const occurrence: typeof item = {
+        ...data,
+        kind: 'event',
+        uid: item.uid,
+        recurrenceDates: [],
+        excludedDates: [],
+        exceptions: [],
+      };
+      const full = eventToGraph(occurrence, {
         writeAttendees,
       });
       const { recurrence: _r, ...fields } = full;

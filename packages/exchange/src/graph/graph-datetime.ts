@@ -1,5 +1,5 @@
 import type { DateValue } from '@exsync/core';
-import { isIanaZone, utcToWallClock, wallClockToUtc, windowsToIana } from '@exsync/pim';
+import { ianaToWindows, isIanaZone, utcToWallClock, wallClockToUtc, windowsToIana } from '@exsync/pim';
 
 /** Graph's `dateTimeTimeZone`. */
 export interface DateTimeTimeZone {
@@ -13,7 +13,10 @@ const UTC_NAMES = new Set(['utc', 'etc/utc', 'gmt', 'etc/gmt', 'tzone://microsof
 export function ianaZoneOf(name: string | null | undefined): string | undefined {
   if (!name || UTC_NAMES.has(name.trim().toLowerCase())) return undefined;
   const iana = windowsToIana(name) ?? (isIanaZone(name) ? name : undefined);
-  return iana && iana !== 'Etc/UTC' && iana !== 'UTC' && iana !== 'Etc/GMT' ? iana : undefined;
+  // Exchange keeps Windows zones, and may echo an IANA name it was given: either way the zone is the main IANA zone
+  // of its Windows zone (Europe/Vienna → Europe/Berlin), so what is read does not depend on how it was written.
+  const canonical = iana ? (windowsToIana(ianaToWindows(iana) ?? '') ?? iana) : undefined;
+  return canonical && canonical !== 'Etc/UTC' && canonical !== 'UTC' && canonical !== 'Etc/GMT' ? canonical : undefined;
 }
 
 /** Reads a `dateTimeTimeZone` as a UTC instant in ms; the client always asks for UTC, but honours any zone. */

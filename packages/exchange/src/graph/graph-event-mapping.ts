@@ -9,7 +9,8 @@ import type {
   ParticipationStatus,
   Sensitivity,
 } from '@exsync/core';
-import { type DateTimeTimeZone, dateValueOf, graphDateTime, ianaZoneOf } from './graph-datetime';
+import { effectiveEnd, RejectedError } from '@exsync/core';
+import { type DateTimeTimeZone, dateValueOf, graphDateTime, ianaZoneOf, instantOfValue } from './graph-datetime';
 import { type GraphRecurrence, ruleFromGraph, ruleToGraph } from './graph-recurrence';
 import { htmlToText } from './html-text';
 
@@ -87,22 +88,56 @@ function attendeeOf(a: GraphAttendee): Attendee | undefined {
 
 function remindersOf(e: GraphEvent): Alarm[] {
   if (!e.isReminderOn) return [];
-  return [{ action: 'display', trigger: { relative: `-PT${Math.max(0, e.reminderMinutesBeforeStart ?? 15)}M` } }];
+  return [
+    { action: 'display', trigger: { relative: durationBefore(Math.max(0, e.reminderMinutesBeforeStart ?? 15)) } },
+  ];
 }
 
-function occurrenceData(e: GraphEvent, zone: string | null | undefined): EventOccurrenceData {
+/** Minutes before the start → the shortest RFC 5545 duration (`-PT15M`, `-PT2H`, `-P1DT16H`, `-P1W`). */
+export function durationBefore(minutes: number): string {
+  if (minutes === 0) return '-PT0M';
+  if (minutes % 10080 === 0) return `-P${minutes / 10080}W`;
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const time = `${hours ? `${hours}H` : ''}${mins ? `${mins}M` : ''}`;
+  return `-P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
+}
+
+/**
+ * The one reminder Exchange keeps, in minutes before the start: the first alarm that fires at or before the start
+ * (relative to it, or at an absolute instant). Alarms relative to the end or after the start have no Graph form.
+ */
+export function eventReminderMinutes(item: EventOccurrenceData): number | undefined {
+  for (const alarm of item.reminders) {
+    const t = alarm.trigger;
+    if ('relative' in t) {
+      if (t.related === 'end') continue;
+      const minutes = minutesBefore(t.relative);
+      if (minutes !== undefined) return minutes;
+    } else {
+      const before = Math.floor((instantOfValue(item.start) - instantOfValue(t.absolute)) / 60_000);
+      if (before >= 0) return before;
+    }
+  }
+  return undefined;
+}
+
+function occurrenceData(e: GraphEvent, zone: string | null | undefined, self?: string): EventOccurrenceData {
   const allDay = e.isAllDay === true;
   const description = e.body?.content
     ? e.body.contentType === 'html'
       ? htmlToText(e.body.content)
       : e.body.content
     : '';
-  const organizer = e.organizer?.emailAddress?.address
+  const organizerAddress = e.organizer?.emailAddress?.address;
+  const organizerName = e.organizer?.emailAddress?.name;
+  // The mailbox's own display name is Exchange's, not the item's: it is left out for a meeting organized here.
+  const isSelf = organizerAddress !== undefined && organizerAddress.toLowerCase() === self?.toLowerCase();
+  const organizer = organizerAddress
     ? {
-        email: e.organizer.emailAddress.address,
-        ...(e.organizer.emailAddress.name && e.organizer.emailAddress.name !== e.organizer.emailAddress.address
-          ? { name: e.organizer.emailAddress.name }
-          : {}),
+        email: organizerAddress,
+        ...(organizerName && organizerName !== organizerAddress && !isSelf ? { name: organizerName } : {}),
       }
     : undefined;
   const attendees = (e.attendees ?? []).flatMap((a) => attendeeOf(a) ?? []);
@@ -133,15 +168,16 @@ export function eventFromGraph(
   exceptions: readonly GraphEvent[],
   uid: string,
   cancelled: readonly string[] = [],
+  self?: string,
 ): EventItem {
   const zone = master.originalStartTimeZone;
-  const data = occurrenceData(master, zone);
+  const data = occurrenceData(master, zone, self);
   const isSeries = master.type === 'seriesMaster' && master.recurrence;
   const ex: EventException[] = isSeries
     ? exceptions
         .filter((x) => x.type === 'exception' && x.originalStart)
         .map((x) => ({
-          ...occurrenceData(x, zone),
+          ...occurrenceData(x, zone, self),
           recurrenceId: dateValueOf(
             { dateTime: x.originalStart as string, timeZone: 'UTC' },
             zone,
@@ -172,18 +208,26 @@ interface EventWriteOptions {
 export function eventToGraph(item: EventItem, options: EventWriteOptions): Record<string, unknown> {
   const allDay = item.start.kind === 'date';
   const zone = item.start.kind === 'zoned' ? item.start.tzid : 'UTC';
-  const end = item.end ?? item.start;
-  const reminder = item.reminders.find((r) => 'relative' in r.trigger);
-  const minutes = reminder && 'relative' in reminder.trigger ? minutesBefore(reminder.trigger.relative) : undefined;
+  // Exchange holds an end only: DURATION (or neither) becomes the end it implies (RFC 5545 §3.6.1).
+  const end = effectiveEnd(item);
+  if (instantOfValue(end) < instantOfValue(item.start)) {
+    // Graph refuses it (400) on every retry: say why once, before sending.
+    throw new RejectedError(
+      `Exchange cannot hold an event that ends (${JSON.stringify(end)}) before it starts (${JSON.stringify(item.start)})`,
+      'unsupported',
+    );
+  }
+  const minutes = eventReminderMinutes(item);
   const body: Record<string, unknown> = {
     subject: item.summary ?? '',
     body: { contentType: 'text', content: item.description ?? '' },
     location: { displayName: item.location ?? '' },
     start: graphDateTime(item.start),
-    end: graphDateTime(end.kind === 'date' && item.end === undefined ? nextDay(end.date) : end),
+    end: graphDateTime(end),
     isAllDay: allDay,
     showAs: item.freeBusy ? SHOW_AS_OUT[item.freeBusy] : 'busy',
-    sensitivity: item.sensitivity ?? 'normal',
+    // Graph's sensitivity has no "public": its "normal" is what CLASS:PUBLIC (and no CLASS) mean.
+    sensitivity: item.sensitivity === 'private' || item.sensitivity === 'confidential' ? item.sensitivity : 'normal',
     importance:
       item.priority === undefined || item.priority === 0
         ? 'normal'
@@ -204,12 +248,6 @@ export function eventToGraph(item: EventItem, options: EventWriteOptions): Recor
     }));
   }
   return body;
-}
-
-function nextDay(date: string): { kind: 'date'; date: string } {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return { kind: 'date', date: d.toISOString().slice(0, 10) };
 }
 
 /** `-PT15M`, `-PT1H30M`, `-P1D`, `-P1W` → minutes before; undefined for triggers after the start. */

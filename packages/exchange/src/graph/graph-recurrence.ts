@@ -1,5 +1,6 @@
 import { type DateValue, InvalidItemError, type RecurrenceRule, RejectedError, type Weekday } from '@exsync/core';
-import { dateOfValue } from './graph-datetime';
+import { utcToWallClock } from '@exsync/pim';
+import { dateOfValue, instantOfValue } from './graph-datetime';
 
 /** Graph `patternedRecurrence`, as read and written. */
 export interface GraphRecurrence {
@@ -51,9 +52,18 @@ export function ruleFromGraph(r: GraphRecurrence): RecurrenceRule {
     case 'daily':
       rule = { freq: 'DAILY', ...interval };
       break;
-    case 'weekly':
-      rule = { freq: 'WEEKLY', ...interval, byDay: days.map((day) => ({ day })) };
+    case 'weekly': {
+      // Exchange always has a first day of the week; Sunday is its default and RFC 5545's is Monday, so only a
+      // non-default one is a WKST worth carrying.
+      const first = p.firstDayOfWeek ? DAYS[p.firstDayOfWeek.toLowerCase()] : undefined;
+      rule = {
+        freq: 'WEEKLY',
+        ...interval,
+        byDay: days.map((day) => ({ day })),
+        ...(first && first !== 'SU' ? { weekStart: first } : {}),
+      };
       break;
+    }
     case 'absoluteMonthly':
       rule = { freq: 'MONTHLY', ...interval, byMonthDay: [p.dayOfMonth ?? 1] };
       break;
@@ -138,7 +148,17 @@ export function ruleToGraph(rule: RecurrenceRule, start: DateValue, recurrenceTi
   const range: GraphRecurrence['range'] = rule.count
     ? { type: 'numbered', startDate, numberOfOccurrences: rule.count, recurrenceTimeZone }
     : rule.until
-      ? { type: 'endDate', startDate, endDate: dateOfValue(rule.until), recurrenceTimeZone }
+      ? { type: 'endDate', startDate, endDate: untilDate(rule.until, start), recurrenceTimeZone }
       : { type: 'noEnd', startDate, recurrenceTimeZone };
   return { pattern, range };
+}
+
+/**
+ * Graph ends a series on a date. UNTIL is an instant for timed series (RFC 5545 §3.3.10): its date is the one on
+ * the series' own wall clock, not in UTC (a 20:00 Pacific last occurrence is the next day in UTC).
+ */
+export function untilDate(until: DateValue, start: DateValue): string {
+  if (until.kind === 'utc' && start.kind === 'zoned')
+    return utcToWallClock(instantOfValue(until), start.tzid).slice(0, 10);
+  return dateOfValue(until);
 }

@@ -8,6 +8,7 @@
  *   const store = new GraphCollectionStore({ client, user: 'alice@contoso.com', kind: 'calendar', folderId });
  *
  * Use one GraphClient per mailbox: its concurrency limit and its stop-after-401 state are per credential and mailbox.
+ * What Graph holds of each model field is the store's `caps.holds` (`capabilities.ts`; README.md here).
  */
 export {
   type BatchResult,

@@ -102,23 +102,33 @@ function occurrenceKey(d: DateValue | undefined): string {
   return new Date(wallClockToUtc(d.dateTime, d.tzid)).toISOString();
 }
 
-/** Splits a calendar's VEVENTs of one UID into the series master and its overrides. */
-export function eventParts(calendar: JComp): { master: JComp; overrides: JComp[] } {
+/**
+ * Splits a calendar's VEVENTs of one UID into the series master and its overrides. Without a master (only
+ * overrides of a series held elsewhere) the first override stands in for it and `masterless` says so.
+ */
+export function eventParts(calendar: JComp): { master: JComp; overrides: JComp[]; masterless: boolean } {
   const events = calendar[2].filter((c) => c[0] === 'vevent');
-  const master = events.find((c) => !prop(c, 'recurrence-id')) ?? events[0];
+  const found = events.find((c) => !prop(c, 'recurrence-id'));
+  const master = found ?? events[0];
   if (!master) throw new InvalidItemError('The calendar object holds no VEVENT.');
-  return { master, overrides: events.filter((c) => c !== master && prop(c, 'recurrence-id')) };
+  const overrides = events.filter((c) => c !== master && prop(c, 'recurrence-id'));
+  return { master, overrides, masterless: !found };
+}
+
+function recurrenceIdOf(c: JComp, uid: string, ctx: CalendarContext): DateValue {
+  const recurrenceId = dateField('recurrence-id').read(c, ctx);
+  if (!recurrenceId) throw new InvalidItemError(`An override of ${uid} has an empty RECURRENCE-ID.`);
+  return recurrenceId;
 }
 
 export function readEvent(calendar: JComp, ctx: CalendarContext): EventItem {
-  const { master, overrides } = eventParts(calendar);
+  const { master, overrides, masterless } = eventParts(calendar);
   const uid = text(master, 'uid');
   if (!uid) throw new InvalidItemError('The VEVENT has no UID.');
-  const exceptions: EventException[] = overrides.map((o) => {
-    const recurrenceId = dateField('recurrence-id').read(o, ctx);
-    if (!recurrenceId) throw new InvalidItemError(`An override of ${uid} has an empty RECURRENCE-ID.`);
-    return { ...readOccurrence(o, ctx), recurrenceId };
-  });
+  const exceptions: EventException[] = overrides.map((o) => ({
+    ...readOccurrence(o, ctx),
+    recurrenceId: recurrenceIdOf(o, uid, ctx),
+  }));
   const occurrence = readOccurrence(master, ctx);
   const series = readFields(masterFields, master, ctx) as {
     -readonly [K in 'recurrence' | 'recurrenceDates' | 'excludedDates']: EventItem[K];
@@ -129,7 +139,8 @@ export function readEvent(calendar: JComp, ctx: CalendarContext): EventItem {
     // what they meant (khal's test file, older Google exports).
     series.recurrence = { ...series.recurrence, until: { kind: 'date', date: until.dateTime.slice(0, 10) } };
   }
-  return { kind: 'event', uid, ...occurrence, ...series, exceptions };
+  const own = masterless ? { recurrenceId: recurrenceIdOf(master, uid, ctx) } : {};
+  return { kind: 'event', uid, ...own, ...occurrence, ...series, exceptions };
 }
 
 /**
@@ -142,6 +153,10 @@ export function writeEvent(calendar: JComp, before: EventItem | undefined, after
     master = ['vevent', [['uid', {}, 'text', after.uid]], []];
     calendar[2].push(master);
   } else if (before && before.uid !== after.uid) setProp(master, 'uid', 'text', after.uid);
+  if (!before || !deepEqual(before.recurrenceId, after.recurrenceId)) {
+    // The occurrence this item is, when its series' master is held elsewhere; none for a single event or series.
+    dateField('recurrence-id').write(master, after.recurrenceId, ctx);
+  }
   writeFields(occurrenceFields, master, before, after, ctx);
   writeFields(masterFields, master, before, after, ctx);
   if (before && deepEqual(before.exceptions, after.exceptions)) return;

@@ -125,7 +125,8 @@ export function toAddress(p: JProp): PostalAddress {
 
 export function fromAddress(a: PostalAddress, version: VCardVersion, base?: JProp): JProp {
   const params = typedParams(base?.[1], a, version);
-  if (version === '4.0' && a.label) params.label = a.label;
+  // vCard 3.0 has no LABEL parameter (the label goes in a LABEL property) unless the card already used one.
+  if (a.label && (version === '4.0' || base?.[1].label !== undefined)) params.label = a.label;
   else delete params.label;
   return ['adr', params, 'text', ADR_KEYS.map((k) => a[k] ?? '')];
 }

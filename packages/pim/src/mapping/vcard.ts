@@ -8,7 +8,6 @@ import type {
   TypedValue,
 } from '@exsync/core';
 import ICAL from 'ical.js';
-import { canonicalComponent } from '../content-hash';
 import type { JComp, JProp } from '../text/jcal';
 import { prop, props, removeProps, setProp, text } from '../text/jcal';
 import { deepEqual } from './fields';
@@ -21,6 +20,7 @@ import {
   toPhoto,
   toTyped,
   typedParams,
+  typesOf,
   type VCardVersion,
 } from './vcard-values';
 
@@ -179,20 +179,41 @@ const contactFields: Record<keyof Contact, AnyContactField> = {
     (v, version) => ['tel', {}, defaultType('tel', version), v.value],
   ),
   addresses: {
-    read: (c) => props(c, 'adr').map(toAddress),
+    read: (c) => {
+      const labels = labelPairs(c);
+      return props(c, 'adr').map((p) => readAddress(p, labels));
+    },
     write: (c, list, version) => {
       const existing = props(c, 'adr');
+      const labels = labelPairs(c);
       const kept = new Set<JProp>();
       const fresh: JProp[] = [];
+      const dropped = new Set<JProp>();
       (list as readonly PostalAddress[]).forEach((a, i) => {
         // Addresses have no identity of their own: match by position, the way every client lists them.
         const base = existing[i];
+        if (base && deepEqual(readAddress(base, labels), a)) {
+          kept.add(base);
+          return;
+        }
+        const adr = fromAddress(a, version, base);
         if (base) {
           kept.add(base);
-          if (!deepEqual(toAddress(base), a)) base.splice(0, base.length, ...fromAddress(a, version, base));
-        } else fresh.push(fromAddress(a, version));
+          base.splice(0, base.length, ...adr);
+        } else fresh.push(adr);
+        if (version === '3.0' && adr[1].label === undefined) {
+          const label = writeLabel(labels.get(base!), a, adr);
+          if (label === undefined) {
+            const old = labels.get(base!);
+            if (old) dropped.add(old);
+          } else if (!c[1].includes(label)) fresh.push(label);
+        }
       });
-      c[1] = c[1].filter((p) => p[0] !== 'adr' || kept.has(p));
+      for (const p of existing) {
+        const label = labels.get(p);
+        if (!kept.has(p) && label) dropped.add(label);
+      }
+      c[1] = c[1].filter((p) => (p[0] !== 'adr' || kept.has(p)) && !dropped.has(p));
       c[1].push(...fresh);
     },
   },
@@ -245,6 +266,80 @@ const contactFields: Record<keyof Contact, AnyContactField> = {
   },
 };
 
+/**
+ * vCard 3.0 holds an address's printable label in its own LABEL property (RFC 2426 §3.2.2), tied to its ADR by
+ * the same group prefix or, ungrouped, by the same TYPEs; vCard 4.0 holds it as the ADR's LABEL parameter
+ * (RFC 6350 §6.3.1), and so do some 3.0 writers. Pairs each ADR without a LABEL parameter with its LABEL line.
+ */
+function labelPairs(card: JComp): Map<JProp, JProp> {
+  const pairs = new Map<JProp, JProp>();
+  if (versionOf(card) !== '3.0') return pairs;
+  const labels = props(card, 'label');
+  const typeKey = (p: JProp) => [...typesOf(p)].sort().join(',');
+  for (const adr of props(card, 'adr')) {
+    if (adr[1].label !== undefined) continue;
+    const group = adr[1].group;
+    const label = labels.find(
+      (l) =>
+        ![...pairs.values()].includes(l) &&
+        l[1].group === group &&
+        (group !== undefined || typeKey(l) === typeKey(adr)),
+    );
+    if (label) pairs.set(adr, label);
+  }
+  return pairs;
+}
+
+function readAddress(adr: JProp, labels: Map<JProp, JProp>): PostalAddress {
+  const a = toAddress(adr);
+  const label = labels.get(adr);
+  const text = label ? stringOf(label[3]) : '';
+  return a.label === undefined && text !== '' ? { ...a, label: text } : a;
+}
+
+/**
+ * The LABEL line for a vCard 3.0 address written as `adr`: the existing one updated (its TYPEs kept in step with
+ * the ADR's, or the pairing would not find it again), a new one, or undefined when the address has no label.
+ */
+function writeLabel(existing: JProp | undefined, a: PostalAddress, adr: JProp): JProp | undefined {
+  if (!a.label) return undefined;
+  const group = adr[1].group;
+  const params = typedParams(existing?.[1], { types: a.types }, '3.0');
+  if (group !== undefined) params.group = group;
+  if (!existing) return ['label', params, 'text', a.label];
+  if (stringOf(existing[3]) !== a.label) existing.splice(3, existing.length - 3, a.label);
+  if (!deepEqual([...typesOf(existing)].sort(), [...a.types].sort())) existing[1] = params;
+  return existing;
+}
+
+/**
+ * A UID for a card that has none (exported cards; DAV servers that did not add one on upload). It must not change
+ * when the card is edited, or every edit would look like a delete and a create: the DAV resource name is the
+ * card's stable identity there; without one, the name the card is filed under (KIND, N, FN) is, so editing a
+ * phone or an address keeps the UID (renaming a UID-less card outside DAV does not).
+ */
+function derivedUid(card: JComp, href: string | undefined): string {
+  const fromHref = href === undefined ? undefined : resourceName(href);
+  if (fromHref) return fromHref;
+  const identity = ['kind', 'x-addressbookserver-kind', 'n', 'fn'].map((name) =>
+    JSON.stringify(prop(card, name)?.slice(3)),
+  );
+  return `exsync-${createHash('sha256').update(identity.join('\n')).digest('hex').slice(0, 32)}`;
+}
+
+/** `/…/contacts/abc-123.vcf` → `abc-123`: the last path segment, percent-decoded, without its extension. */
+function resourceName(href: string): string | undefined {
+  const segment = href.split(/[?#]/)[0]!.split('/').filter(Boolean).pop() ?? '';
+  let name = segment;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    // Not valid percent-encoding: the segment as written is still stable.
+  }
+  name = name.replace(/\.(vcf|vcard|ics)$/i, '').trim();
+  return name === '' ? undefined : name;
+}
+
 function isGroup(card: JComp): boolean {
   const kind = (text(card, 'kind') ?? text(card, 'x-addressbookserver-kind') ?? '').toLowerCase();
   return kind === 'group';
@@ -264,11 +359,8 @@ function fromMember(m: GroupMember, name: string): JProp {
   return [name, {}, name === 'member' ? 'uri' : 'unknown', v];
 }
 
-export function readContactOrGroup(card: JComp): ContactItem | ContactGroupItem {
-  // Exported cards often lack a UID (DAV servers add one on upload); a content-derived one keeps them usable.
-  const uid =
-    text(card, 'uid') ??
-    `exsync-${createHash('sha256').update(canonicalComponent(card, undefined)).digest('hex').slice(0, 32)}`;
+export function readContactOrGroup(card: JComp, href?: string): ContactItem | ContactGroupItem {
+  const uid = text(card, 'uid') ?? derivedUid(card, href);
   if (isGroup(card)) {
     const members = card[1].filter((p) => MEMBER_PROPS.includes(p[0])).flatMap((p) => toMember(p) ?? []);
     const group: Record<string, unknown> = {

@@ -1,4 +1,5 @@
 import { InvalidItemError } from '@exsync/core';
+import { decodeWindows1252 } from './windows-1252';
 
 /**
  * Turns the bytes a server or file gave us into text. iCalendar and vCard are UTF-8 by RFC, but real files come
@@ -15,7 +16,7 @@ export function decodeText(input: string | Uint8Array): string {
   if (bom) return utf16(bytes, bom);
   const text = strictUtf8(bytes) ?? strictUtf8(unfoldBytes(bytes));
   // Not valid UTF-8: the only single-byte charset these files are seen in is Windows-1252/Latin-1.
-  return checkText(text ?? new TextDecoder('windows-1252').decode(bytes));
+  return checkText(text ?? decodeWindows1252(bytes));
 }
 
 function strictUtf8(bytes: Uint8Array): string | undefined {

@@ -31,6 +31,7 @@ export function parseDocument(input: string | Uint8Array, expected?: RootKind): 
   const decoded = decodeText(input);
   if (decoded.trim() === '') throw new InvalidItemError('The item is empty.');
   const { text, repairs } = repairText(decoded);
+  checkNesting(text);
   let parsed: unknown;
   try {
     parsed = ICAL.parse(text);
@@ -99,6 +100,28 @@ function mapOrigin(text: string, root: JComp): Origin {
     );
   }
   return origin;
+}
+
+/**
+ * ical.js trusts END lines: one that closes the wrong component (or none) makes it fail with a TypeError. Checked
+ * here first so the error names the line. A BEGIN without END is left to ical.js, which says so.
+ */
+function checkNesting(text: string): void {
+  const open: string[] = [];
+  for (const [index, line] of splitContentLines(text).lines.entries()) {
+    const m = /^(BEGIN|END):(.*)$/i.exec(line.text);
+    if (!m) continue;
+    const name = m[2]!.trim().toUpperCase();
+    if (m[1]!.toUpperCase() === 'BEGIN') open.push(name);
+    else {
+      const closes = open.pop();
+      if (closes !== name) {
+        throw new InvalidItemError(
+          `Line ${index + 1}: END:${name} ${closes ? `where BEGIN:${closes} is open` : 'closes no component'}.`,
+        );
+      }
+    }
+  }
 }
 
 function messageOf(error: unknown): string {

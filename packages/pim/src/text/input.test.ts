@@ -42,6 +42,12 @@ describe('tolerant input', () => {
     expect(toModel(bytes)).toEqual(expected);
   });
 
+  it('decodes single-byte files as Windows-1252, so 0x80 is the euro sign and not a control character', () => {
+    const bytes = Buffer.from(EVENT.replace('Café Zürich', 'Café 5 \u0000'), 'latin1');
+    bytes[bytes.indexOf(0)] = 0x80;
+    expect((toModel(bytes) as EventItem).summary).toBe('Café 5 €');
+  });
+
   it('rejects UTF-16 that was already decoded as UTF-8, saying to pass bytes', () => {
     const broken = Buffer.from(EVENT, 'utf16le').toString('utf8');
     expect(() => toModel(broken)).toThrow(InvalidItemError);

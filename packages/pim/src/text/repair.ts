@@ -1,4 +1,5 @@
 import { type ContentLine, foldLine, lineName, splitContentLines } from './content-lines';
+import { decodeWindows1252 } from './windows-1252';
 
 /**
  * Safe, local repairs of what real clients write, applied before ical.js sees the text. Each one restores the
@@ -26,6 +27,11 @@ export function repairText(input: string): Repaired {
     text = text.trimStart();
     repairs.push('leading blank lines');
   }
+  if (/\r\r+\n/.test(text)) {
+    // iPhone vCards end lines with CR CR LF; read as two breaks, the blank line would cut every folded line.
+    text = text.replace(/\r\r+\n/g, '\r\n');
+    repairs.push('CR CR LF line breaks');
+  }
   if (/\r(?!\n)/.test(text)) {
     text = text.replace(/\r(?!\n)/g, '\r\n');
     repairs.push('lone CR line breaks');
@@ -43,7 +49,18 @@ export function repairText(input: string): Repaired {
   const out: string[] = [lead];
   const isV21 = isVCard && lines.some((l) => /^VERSION:2\.1\s*$/i.test(l.text));
   const newline = /\r\n/.test(text) ? '\r\n' : '\n';
+  let depth = 0;
   for (const line of lines) {
+    const boundary = /^(BEGIN|END):/i.exec(line.text)?.[1]?.toUpperCase();
+    if (depth === 0 && boundary !== 'BEGIN') {
+      // A line outside every component (a stray line after END:VCALENDAR, a mail header before BEGIN) belongs
+      // to no object; ical.js would fail on it with a TypeError. A second object (BEGIN) is kept and refused.
+      changed = true;
+      repairs.push('dropped content outside the object');
+      continue;
+    }
+    if (boundary === 'BEGIN') depth++;
+    else if (boundary === 'END') depth--;
     const fixed = repairLine(line, isVCard, isV21, repairs);
     if (fixed === line.text) out.push(line.raw);
     else {
@@ -65,8 +82,13 @@ function repairLine(line: ContentLine, isVCard: boolean, isV21: boolean, repairs
     repairs.push('misplaced quote in a parameter');
     return text;
   }
-  if (!isVCard) return text;
   const name = lineName(text);
+  if (!isVCard && (name === 'RRULE' || name === 'EXRULE') && /\s/.test(split.value)) {
+    // Exchange's CDO writes `BYDAY=MO, TU`; a recurrence rule holds no whitespace, so removing it is lossless.
+    repairs.push('spaces in a recurrence rule');
+    return `${split.head}:${split.value.replace(/\s+/g, '')}`;
+  }
+  if (!isVCard) return text;
   if (isV21 && name === 'VERSION') {
     repairs.push('vCard 2.1 upgraded to 3.0');
     return text.replace(/2\.1/, '3.0');
@@ -175,8 +197,30 @@ function decodeQuotedPrintable(value: string, charset: string | undefined): stri
       i += 2;
     } else for (const b of Buffer.from(ch, 'utf8')) bytes.push(b);
   }
-  const label = charset && /^(iso-8859-1|latin1|windows-1252|us-ascii)$/i.test(charset) ? 'windows-1252' : 'utf-8';
-  const decoded = new TextDecoder(label).decode(Uint8Array.from(bytes));
+  const decoded = decodeBytes(Uint8Array.from(bytes), charset);
   // Line breaks inside a value become the escaped `\n` of vCard 3.0 text.
   return decoded.replace(/\r\n|\r|\n/g, '\\n');
+}
+
+/**
+ * The bytes of a quoted-printable value in the CHARSET it names. Without one (or with UTF-8), the bytes are UTF-8
+ * only when they are valid UTF-8; otherwise they are Windows-1252, the charset of every 2.1 writer that omits it
+ * (Outlook, old Nokia and Sony Ericsson phones): `M=FCller` is Müller, not M\uFFFDller.
+ */
+function decodeBytes(bytes: Uint8Array, charset: string | undefined): string {
+  const label = charset?.trim().toLowerCase();
+  if (label && !/^(utf-?8|us-ascii|ascii)$/.test(label)) {
+    const latin = /^(iso-8859-1|latin-?1|l1|windows-1252|cp1252)$/.test(label);
+    if (latin) return decodeWindows1252(bytes);
+    try {
+      return new TextDecoder(label).decode(bytes);
+    } catch {
+      // A charset the runtime does not know: fall through to the guess below.
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return decodeWindows1252(bytes);
+  }
 }

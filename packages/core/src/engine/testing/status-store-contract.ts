@@ -144,6 +144,21 @@ export function describeStatusStoreContract(name: string, setup: () => Promise<S
       expect(await f.store.quarantined(pair)).toHaveLength(1);
     });
 
+    it('a decision on a held deletion is recorded until carried out; none on an unknown or resolved one', async () => {
+      const pair = await f.newPair();
+      const q = { ident: 't1', side: 'b' as const, href: '/b/t1', reason: 'threshold' as const };
+      await f.store.transaction(pair, (tx) => tx.quarantine(q));
+      const [held] = await f.store.quarantined(pair);
+      expect(held?.decision).toBeUndefined();
+      expect(await f.store.decideQuarantine(pair, held!.id, 'restore')).toBe(true);
+      expect((await f.store.quarantined(pair))[0]).toMatchObject({ ...q, decision: 'restore' });
+      expect(await f.store.decideQuarantine(pair, held!.id, 'apply')).toBe(true);
+      expect((await f.store.quarantined(pair))[0]?.decision).toBe('apply');
+      await f.store.resolveQuarantine(pair, held!.id);
+      expect(await f.store.decideQuarantine(pair, held!.id, 'apply')).toBe(false);
+      expect(await f.store.decideQuarantine(pair, '00000000-0000-4000-8000-000000000000', 'apply')).toBe(false);
+    });
+
     it('runs are recorded with outcome, counts, errors and plan', async () => {
       const pair = await f.newPair();
       const run = await f.store.startRun(pair, { dryRun: true });

@@ -31,16 +31,47 @@ const PART_FIELD = {
   PostalCode: 'postalCode',
 } as const;
 
-/** The fixed phone slots Exchange has, mapped onto the store's lists. */
+/**
+ * t:PhoneNumberKeyType (MS-OXWSCONT 3.1.4.1.2.6): every key a PhoneNumbers entry may carry. Six of them are also
+ * Graph properties (the store's lists); the others live in `ewsOnlyPhones`.
+ */
+const PHONE_KEYS = [
+  'AssistantPhone',
+  'BusinessFax',
+  'BusinessPhone',
+  'BusinessPhone2',
+  'Callback',
+  'CarPhone',
+  'CompanyMainPhone',
+  'HomeFax',
+  'HomePhone',
+  'HomePhone2',
+  'Isdn',
+  'MobilePhone',
+  'OtherFax',
+  'OtherTelephone',
+  'Pager',
+  'PrimaryPhone',
+  'RadioPhone',
+  'Telex',
+  'TtyTddPhone',
+  'BusinessMobile',
+  'IPPhone',
+  'Mms',
+  'Msn',
+] as const;
+
+/** The fixed phone slots Exchange has, mapped onto the store's lists, in schema order. */
 function phoneSlots(c: Contact): [string, string | undefined][] {
-  return [
-    ['BusinessPhone', c.businessPhones[0]],
-    ['BusinessPhone2', c.businessPhones[1]],
-    ['HomePhone', c.homePhones[0]],
-    ['HomePhone2', c.homePhones[1]],
-    ['MobilePhone', c.mobilePhone || undefined],
-    ['OtherTelephone', c.otherPhones[0]],
-  ];
+  const shared: Record<string, string | undefined> = {
+    BusinessPhone: c.businessPhones[0],
+    BusinessPhone2: c.businessPhones[1],
+    HomePhone: c.homePhones[0],
+    HomePhone2: c.homePhones[1],
+    MobilePhone: c.mobilePhone || undefined,
+    OtherTelephone: c.otherPhones[0],
+  };
+  return PHONE_KEYS.map((k) => [k, k in shared ? shared[k] : c.ewsOnlyPhones?.[k]]);
 }
 
 function addressXml(key: AddressKey, a: PhysicalAddress | undefined): string {
@@ -248,6 +279,7 @@ export function parseContact(n: XNode, current?: Contact): { patch: Record<strin
         const home = [...(current?.homePhones ?? [])] as (string | undefined)[];
         const other = [...(current?.otherPhones ?? [])] as (string | undefined)[];
         let mobile = current?.mobilePhone ?? '';
+        const only: Record<string, string> = { ...(current?.ewsOnlyPhones ?? {}) };
         for (const e of entries(c)) {
           const v = e.text.trim() || undefined;
           switch (e.attrs.Key) {
@@ -269,11 +301,14 @@ export function parseContact(n: XNode, current?: Contact): { patch: Record<strin
             case 'OtherTelephone':
               other[0] = v;
               break;
-            default:
-              throw new EwsItemError(
-                'ErrorInvalidPropertyRequest',
-                `Phone key "${e.attrs.Key ?? ''}" is not stored by this simulator.`,
-              );
+            default: {
+              const key = e.attrs.Key ?? '';
+              // A key outside the schema's enumeration fails schema validation, as on Exchange.
+              if (!(PHONE_KEYS as readonly string[]).includes(key))
+                throw new EwsItemError('ErrorSchemaValidation', `"${key}" is not a valid PhoneNumberKeyType.`);
+              if (v) only[key] = v;
+              else delete only[key];
+            }
           }
         }
         const compact = (a: (string | undefined)[]) => a.filter((s): s is string => !!s);
@@ -282,6 +317,7 @@ export function parseContact(n: XNode, current?: Contact): { patch: Record<strin
           homePhones: compact(home),
           otherPhones: compact(other),
           mobilePhone: mobile,
+          ewsOnlyPhones: only,
         });
         break;
       }

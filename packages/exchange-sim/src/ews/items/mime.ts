@@ -148,6 +148,13 @@ export function contactMime(c: Contact): string {
   for (const p of c.homePhones) lines.push(`TEL;TYPE=HOME,VOICE:${p}`);
   if (c.mobilePhone) lines.push(`TEL;TYPE=CELL,VOICE:${c.mobilePhone}`);
   for (const p of c.otherPhones) lines.push(`TEL;TYPE=VOICE:${p}`);
+  const faxTypes: Record<string, string> = {
+    BusinessFax: 'WORK,FAX',
+    HomeFax: 'HOME,FAX',
+    OtherFax: 'FAX',
+    Pager: 'PAGER',
+  };
+  for (const [k, p] of Object.entries(c.ewsOnlyPhones ?? {})) lines.push(`TEL;TYPE=${faxTypes[k] ?? 'VOICE'}:${p}`);
   for (const [type, a] of [
     ['WORK', c.businessAddress],
     ['HOME', c.homeAddress],

@@ -211,7 +211,16 @@ function applyUpdates(ctx: EwsContext, t: Target, updates: XNode | undefined): U
     const uri = path.attrs.FieldURI ?? '';
     if (u.name === 'DeleteItemField') {
       if (path.name === 'ExtendedFieldURI') deleteExtended.push(extendedKey(parseExtendedFieldUri(path)));
-      else patch = { ...patch, ...clearField(working(), uri, path.attrs.FieldIndex) };
+      else {
+        const cleared = clearField(working(), uri, path.attrs.FieldIndex);
+        const list = cleared.__clearAttendees as string | undefined;
+        if (list && item.kind === 'event') {
+          // Each list cleared in one request goes (required, optional, resources alike), on an occurrence too.
+          const current =
+            (patch.attendees as EventFields['attendees'] | undefined) ?? t.instance?.fields.attendees ?? item.attendees;
+          patch = { ...patch, attendees: current.filter((a) => a.type !== list) };
+        } else patch = { ...patch, ...cleared };
+      }
       continue;
     }
     const holder = u.children[1];
