@@ -276,8 +276,29 @@ describe.skipIf(skip)('changing the Exchange connection from EWS to Graph and ba
       .listItems(folder('tasks'))
       .find((i) => i.kind === 'task' && i.title === 'Nextcloud task 3');
     exchange.sim.store.updateItem(task?.id ?? '', { title: 'Nextcloud task 3 (done in Outlook)' });
+    // And a Nextcloud edit of an item made in Outlook reaches it through its Graph id.
+    const cardName = (
+      await readdir(join(radicale.dataDir, 'collections', 'collection-root', 'alice', 'exchange-contacts'))
+    ).filter((n) => n.endsWith('.vcf'));
+    let edited = '';
+    for (const name of cardName) {
+      const url = `${radicale.baseUrl}alice/exchange-contacts/${name}`;
+      const got = await fetch(url, { headers: auth });
+      const text = await got.text();
+      if (!text.includes('FN:Exchange Contact 9\r\n')) continue;
+      const put = await fetch(url, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'text/vcard; charset=utf-8', 'if-match': got.headers.get('etag') ?? '' },
+        body: text.replace('FN:Exchange Contact 9\r\n', 'FN:Exchange Contact 9 (edited in Nextcloud)\r\n'),
+      });
+      expect(put.status).toBeLessThan(300);
+      edited = name;
+    }
+    expect(edited).not.toBe('');
     await runSync();
     await expectActive();
+    expect(exchangeNames('contacts')).toContain('Exchange Contact 9 (edited in Nextcloud)');
+    expect(exchangeNames('contacts')).toHaveLength(N + GROUPS);
     expect(await davNames('exchange-contacts')).toContain('Exchange Contact 7 (renamed in Outlook)');
     expect(await davNames('exchange-tasks')).toContain('Nextcloud task 3 (done in Outlook)');
     expect(await davNames('exchange-contacts')).toHaveLength(N + GROUPS);
@@ -285,6 +306,10 @@ describe.skipIf(skip)('changing the Exchange connection from EWS to Graph and ba
     // Put the names back so the counts below still hold.
     exchange.sim.store.updateItem(contact?.id ?? '', { displayName: 'Exchange Contact 7' });
     exchange.sim.store.updateItem(task?.id ?? '', { title: 'Nextcloud task 3' });
+    const nine = exchange.sim.store
+      .listItems(folder('contacts'))
+      .find((i) => i.kind === 'contact' && i.displayName === 'Exchange Contact 9 (edited in Nextcloud)');
+    exchange.sim.store.updateItem(nine?.id ?? '', { displayName: 'Exchange Contact 9' });
     await runSync();
     await expectEverythingOnceOnBothSides();
   }, 300_000);
