@@ -434,10 +434,10 @@ export class GraphCollectionStore implements CollectionStore, PortableIdentities
 
   /** Every item of the folder, window or not (series as their master), with its portable keys. */
   async *identities(signal?: AbortSignal): AsyncIterable<PortableIdentity> {
-    // No $select: the simulator, unlike Graph, drops expanded properties not named in it.
+    const select = this.#kind === 'calendar' ? 'id,iCalUId' : 'id';
     const req: GraphRequest = {
       method: 'GET',
-      url: `${this.#itemsPath}?${EXPAND}&$top=${this.#pageSize}`,
+      url: `${this.#itemsPath}?$select=${select}&${EXPAND}&$top=${this.#pageSize}`,
       headers: this.#pagePrefer,
     };
     type Listed = { id: string; iCalUId?: string; singleValueExtendedProperties?: { id: string; value: string }[] };
