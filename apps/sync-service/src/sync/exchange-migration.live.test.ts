@@ -328,6 +328,22 @@ describe.skipIf(skip)('changing the Exchange connection from EWS to Graph and ba
     await expectActive();
     await expectEverythingOnceOnBothSides();
   }, 300_000);
+
+  it('deleting the user and enrolling them again over Graph matches every item again: no duplicate', async () => {
+    await connect(graph);
+    const removed = await t.app.inject({ method: 'DELETE', url: '/v1/users/alice', headers: bearer(key) });
+    expect(removed.statusCode, removed.body).toBeLessThan(300);
+    const enrolled = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/alice',
+      headers: bearer(key),
+      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
+    });
+    expect(enrolled.statusCode).toBe(201);
+    await runSync();
+    await expectActive();
+    await expectEverythingOnceOnBothSides();
+  }, 300_000);
 });
 
 function stamp(d: Date): string {
