@@ -2,9 +2,11 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
-import { Errors } from './errors';
+import type { TrustProxy } from './config';
 import authPlugin from './plugins/auth';
-import errorsPlugin from './plugins/errors';
+import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors';
+import identifiersPlugin from './plugins/identifiers';
+import jsonBodyPlugin from './plugins/json-body';
 import swaggerPlugin from './plugins/swagger';
 import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
@@ -32,7 +34,8 @@ export interface AppDeps {
   vault: Vault;
   logger: Logger;
   adminKey?: string | undefined;
-  trustProxy?: boolean;
+  /** Which proxies to believe about the client address (see config.ts); never every hop. */
+  trustProxy?: TrustProxy;
   auth?: { maxFailures?: number; failureWindowMs?: number };
   /** Online key rotation (POST /v1/admin/key-rotation); the server provides it, tests may too. */
   rotateKey?: () => Promise<OnlineRotationResult>;
@@ -49,7 +52,10 @@ export async function buildApp(deps: AppDeps) {
     // Unknown fields are refused, not silently dropped, and "5" is not a number: a client with a bug hears of it.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     // Tenant ids and user ids are matched exactly; no surprises from trailing slashes or case folding.
-    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Errors raised before the error handler could see them answer in the same `{ code, message }` shape.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Every route as registered, so a test can prove none is missing from the OpenAPI document.
@@ -59,25 +65,7 @@ export async function buildApp(deps: AppDeps) {
   });
   app.decorate('registeredRoutes', registeredRoutes);
 
-  // JSON only: a text/plain body would otherwise reach validation as a string and get a confusing message.
-  app.removeContentTypeParser('text/plain');
-  // HTTP clients often send "Content-Type: application/json" with an empty DELETE body; that is no body, not an
-  // error. Anything else goes through Fastify's parser (which also refuses __proto__ poisoning).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = String(body);
-    if (text === '') {
-      done(null, undefined);
-      return;
-    }
-    // PostgreSQL text cannot hold NUL; refuse it here with a clear message instead of failing in the database.
-    if (/\\u0000/i.test(text)) {
-      done(new Errors.VALIDATION_FAILED('text fields may not contain the NUL character (\\u0000)'), undefined);
-      return;
-    }
-    parseJson(request, text, done);
-  });
+  await app.register(jsonBodyPlugin);
   await app.register(errorsPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -86,6 +74,8 @@ export async function buildApp(deps: AppDeps) {
     },
   });
   await app.register(swaggerPlugin);
+  // Before auth: the tenant check and every handler see canonical ids.
+  await app.register(identifiersPlugin);
   await app.register(authPlugin, {
     store: deps.store,
     adminKey: deps.adminKey,

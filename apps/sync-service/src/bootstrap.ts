@@ -28,7 +28,7 @@ export async function resolveKeyRing(config: Config, logger: Logger): Promise<Ke
 
 /**
  * On first start (no admin key in the environment and none in the database) an admin key is generated and
- * printed once, on the console and not in the log. Returns the printed key, if any.
+ * printed once, on stderr and not in the log (the logs go to stdout). Returns the printed key, if any.
  */
 export async function ensureAdminKey(
   store: ServiceStore,

@@ -55,7 +55,8 @@ program
     const c = config();
     const logger = createLogger(c.logLevel);
     try {
-      const server = await startServer(c, logger, out);
+      // The first-start admin key goes to stderr, apart from the JSON logs on stdout.
+      const server = await startServer(c, logger, (text) => process.stderr.write(`${text}\n`));
       handleSignals(server, logger);
     } catch (e) {
       fail(e);
@@ -125,11 +126,17 @@ exsync rotate-key generates the new key, re-encrypts, then forgets the old key.`
       const runtime = await openRuntime(c, logger, { migrate: true });
       const result = await createOnlineRotation(c, runtime.store, runtime.vault)();
       await runtime.close();
+      for (const u of result.unreadable) {
+        process.stderr.write(`exsync: could not re-encrypt ${u.kind} ${u.id}: ${u.reason}\n`);
+      }
+      const done = result.unreadable.length === 0;
       out(
         `exsync: ${result.rotated} secret(s) re-encrypted under key ${result.keyId}.` +
-          (result.generatedKey
-            ? ' The old key was removed from the data folder.'
-            : ' Every secret now opens with EXSYNC_SECRET_KEY alone: remove EXSYNC_OLD_SECRET_KEYS and restart the replicas.'),
+          (!done
+            ? ` ${result.unreadable.length} secret(s) could not be opened and were left as they are (listed above); the old key stays until they are re-entered or their key restored.`
+            : result.generatedKey
+              ? ' The old key was removed from the data folder.'
+              : ' Every secret now opens with EXSYNC_SECRET_KEY alone: remove EXSYNC_OLD_SECRET_KEYS and restart the replicas.'),
       );
     } catch (e) {
       if (e instanceof DataDirBusyError) {

@@ -32,14 +32,14 @@ describe('loadConfig', () => {
         EXSYNC_OLD_SECRET_KEYS: `${Buffer.alloc(32, 1).toString('base64')},${Buffer.alloc(32, 2).toString('base64')}`,
         EXSYNC_ADMIN_KEY: 'a'.repeat(40),
         LOG_LEVEL: 'debug',
-        EXSYNC_TRUST_PROXY: 'true',
+        EXSYNC_TRUST_PROXY: '10.0.0.0/8',
       },
       '/srv',
     );
     expect(c.port).toBe(8080);
     expect(c.secretKey?.equals(Buffer.alloc(32, 7))).toBe(true);
     expect(c.oldSecretKeys).toHaveLength(2);
-    expect(c.trustProxy).toBe(true);
+    expect(c.trustProxy).toEqual(['10.0.0.0/8']);
     expect(c.dataDir).toBe('/var/lib/exsync');
   });
 
@@ -53,10 +53,33 @@ describe('loadConfig', () => {
     [{ EXSYNC_ADMIN_KEY: 'short' }, 'EXSYNC_ADMIN_KEY'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ EXSYNC_TRUST_PROXY: 'yes' }, 'EXSYNC_TRUST_PROXY'],
+    [{ EXSYNC_TRUST_PROXY: '0' }, 'EXSYNC_TRUST_PROXY'],
+    [{ EXSYNC_TRUST_PROXY: '10.0.0.0/33' }, 'EXSYNC_TRUST_PROXY'],
+    [{ EXSYNC_TRUST_PROXY: '10.0.0.1,proxy.example' }, 'EXSYNC_TRUST_PROXY'],
   ])('rejects %o naming %s and what it expects', (env, name) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}.*expected`));
+  });
+
+  it('refuses EXSYNC_TRUST_PROXY=true (trust every hop), saying what to set instead', () => {
+    // Trusting every hop takes the left-most X-Forwarded-For address, which the client writes itself: anyone
+    // could evade the failed-authentication limit by sending a new one each time.
+    const problems = problemsOf({ EXSYNC_TRUST_PROXY: 'true' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^EXSYNC_TRUST_PROXY: "true" is refused.*addresses or CIDR ranges/);
+  });
+
+  it('refuses a hop count, which cannot tell the proxy from a direct client', () => {
+    expect(problemsOf({ EXSYNC_TRUST_PROXY: '1' })[0]).toMatch(/^EXSYNC_TRUST_PROXY: a hop count .*addresses/);
+  });
+
+  it.each([
+    ['false', false],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.10 ,fd00::/8,loopback', ['10.0.0.0/8', '192.168.1.10', 'fd00::/8', 'loopback']],
+  ])('reads EXSYNC_TRUST_PROXY=%s as a list of proxy addresses', (value, expected) => {
+    expect(loadConfig({ EXSYNC_TRUST_PROXY: value }, '/srv').trustProxy).toEqual(expected);
   });
 
   it('requires EXSYNC_SECRET_KEY with DATABASE_URL, because replicas must share it', () => {

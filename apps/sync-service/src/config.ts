@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -15,7 +16,60 @@ export interface Config {
   oldSecretKeys: Buffer[];
   adminKey: string | undefined;
   logLevel: LogLevel;
-  trustProxy: boolean;
+  /**
+   * Which reverse proxies to believe about the client address (for the failed-authentication limit): false (none)
+   * or their addresses / CIDR ranges. Never "every hop", never a hop count.
+   */
+  trustProxy: TrustProxy;
+}
+
+export type TrustProxy = false | string[];
+
+/** Names proxy-addr (behind Fastify's trustProxy) accepts for well-known ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const TRUST_PROXY_HINT =
+  'set the addresses or CIDR ranges of the reverse proxies in front of the service, comma-separated (e.g. 10.0.0.0/8,192.168.1.10; loopback for a proxy on the same host), or false';
+
+/**
+ * A list of proxy addresses / CIDR ranges, or false. "true" (trust every hop) is refused, and so is a hop count:
+ * Fastify trusts no one for a count (a count cannot tell the proxy from a direct client), so it would silently
+ * count every request against the proxy's own address.
+ */
+function parseTrustProxy(text: string | undefined, problems: string[]): TrustProxy {
+  const value = (text ?? 'false').trim();
+  if (value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') {
+    problems.push(
+      `EXSYNC_TRUST_PROXY: "true" is refused: it trusts every hop and takes the left-most X-Forwarded-For address, which the client writes itself, so anyone could evade the failed-authentication limit. Instead, ${TRUST_PROXY_HINT}; expected addresses`,
+    );
+    return false;
+  }
+  if (/^\d+$/.test(value)) {
+    problems.push(
+      `EXSYNC_TRUST_PROXY: a hop count (${value}) is refused: it cannot tell the proxy from a client that connects directly and writes its own X-Forwarded-For. Instead, ${TRUST_PROXY_HINT}; expected addresses`,
+    );
+    return false;
+  }
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = entries.filter((entry) => {
+    if (PROXY_RANGE_NAMES.includes(entry)) return false;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return true;
+    if (prefix === undefined) return false;
+    return !/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128);
+  });
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(
+      `EXSYNC_TRUST_PROXY: expected a proxy count or IP addresses / CIDR ranges; not an address: ${bad.map((b) => JSON.stringify(b)).join(', ') || '(empty)'}. ${TRUST_PROXY_HINT}`,
+    );
+    return false;
+  }
+  return entries;
 }
 
 /** Thrown when the environment is wrong; the message names every bad variable and what it expects. */
@@ -110,10 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
 
-  const trustText = (get('EXSYNC_TRUST_PROXY') ?? 'false').toLowerCase();
-  if (trustText !== 'true' && trustText !== 'false') {
-    problems.push(`EXSYNC_TRUST_PROXY: expected true or false, got "${trustText}"`);
-  }
+  const trustProxy = parseTrustProxy(get('EXSYNC_TRUST_PROXY'), problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -125,6 +176,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     oldSecretKeys,
     adminKey,
     logLevel: logLevel as LogLevel,
-    trustProxy: trustText === 'true',
+    trustProxy,
   };
 }

@@ -51,6 +51,26 @@ export const Errors = {
     'The request body is larger than the %s bytes the service accepts. Split it into smaller requests.',
     413,
   ),
+  BAD_REQUEST: createError(
+    'EXSYNC_BAD_REQUEST',
+    'The request could not be read: %s. Send a well-formed HTTP/1.1 request with a UTF-8, %%-encoded URL.',
+    400,
+  ),
+  URI_TOO_LONG: createError(
+    'EXSYNC_URI_TOO_LONG',
+    'A path segment is longer than the %s characters any identifier of this API has. Check the URL.',
+    414,
+  ),
+  HEADERS_TOO_LARGE: createError(
+    'EXSYNC_HEADERS_TOO_LARGE',
+    'The request line and headers are larger than the service accepts (16 KiB). Send shorter headers and URL.',
+    431,
+  ),
+  REQUEST_TIMEOUT: createError(
+    'EXSYNC_REQUEST_TIMEOUT',
+    'The request did not arrive in time. Send it again in one go.',
+    408,
+  ),
   BULK_LIMIT_EXCEEDED: createError(
     'EXSYNC_BULK_LIMIT_EXCEEDED',
     'A bulk request may carry at most %s users. Split the list into several requests.',

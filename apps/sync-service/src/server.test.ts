@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendRaw } from './testing/raw-http';
 
 /** The real thing: `exsync serve` as a child process on a fresh data folder and a free port. */
 
@@ -11,7 +12,10 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'exsync.j
 
 interface Proc {
   child: ChildProcess;
+  /** stdout and stderr interleaved. */
   output(): string;
+  stdout(): string;
+  stderr(): string;
   exited: Promise<number | null>;
 }
 
@@ -21,14 +25,18 @@ function run(args: string[], env: Record<string, string>): Proc {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let out = '';
+  let err = '';
   child.stdout?.on('data', (d) => {
     text += String(d);
+    out += String(d);
   });
   child.stderr?.on('data', (d) => {
     text += String(d);
+    err += String(d);
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
+  return { child, output: () => text, stdout: () => out, stderr: () => err, exited };
 }
 
 async function waitFor<T>(what: string, probe: () => T | undefined, proc: Proc, ms = 150_000): Promise<T> {
@@ -50,7 +58,8 @@ describe('exsync serve', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'exsync-serve-'));
-    server = run(['serve'], { EXSYNC_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' });
+    // trace: the level at which Fastify logs client errors (with the raw packet as a Buffer).
+    server = run(['serve'], { EXSYNC_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'trace' });
     adminKey = await waitFor(
       'the admin key',
       () => /\b(exs_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43})\b/.exec(server.output())?.[1],
@@ -65,6 +74,24 @@ describe('exsync serve', () => {
       await server.exited;
     }
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the first-start admin key on stderr, never on stdout where the JSON logs go', () => {
+    expect(server.stderr()).toContain(adminKey);
+    expect(server.stdout()).not.toContain(adminKey);
+    for (const line of server.stdout().trim().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();
+  });
+
+  it('survives a malformed request line and a 20 KB header at LOG_LEVEL=trace, answering { code, message }', async () => {
+    const port = Number(new URL(url).port);
+    const bad = await sendRaw(port, 'G@T / HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).code).toBe('EXSYNC_BAD_REQUEST');
+    const big = await sendRaw(port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+    expect(big.status).toBe(431);
+    expect(JSON.parse(big.body).code).toBe('EXSYNC_HEADERS_TOO_LARGE');
+    expect(server.child.exitCode).toBeNull();
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 
   it('serves Swagger UI at /docs and the OpenAPI document at /openapi.json', async () => {

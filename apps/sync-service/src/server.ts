@@ -12,11 +12,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the database, migrates, prints the admin key on first start, and listens. */
+/**
+ * Opens the database, migrates, prints the admin key on first start, and listens. The key goes to stderr: stdout
+ * carries the JSON logs, which are shipped and kept, and a key must not end up in them.
+ */
 export async function startServer(
   config: Config,
   logger: Logger,
-  print: (text: string) => void = (text) => process.stdout.write(`${text}\n`),
+  print: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
 ): Promise<RunningServer> {
   const runtime = await openRuntime(config, logger, { migrate: true });
   try {

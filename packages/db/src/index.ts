@@ -5,12 +5,14 @@ export {
   hashApiKey,
   type NewApiKey,
 } from './api-keys';
+export { type AuthFailureLimits, type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 export { DatabaseError, type DatabaseErrorCode, isDatabaseError } from './errors';
 export {
   createExchangeConnectionRepository,
   type ExchangeConnectionInput,
   type ExchangeConnectionRepository,
 } from './exchange-connections';
+export { createJobQueue, type EnqueueInput, type JobQueue, type SyncJob } from './job-queue';
 export {
   defaultMigrationsDir,
   getMigrationStatus,
@@ -48,7 +50,7 @@ export {
   secretKinds,
 } from './sealed-secrets';
 export { AdvisoryPairLock, PrismaStatusStore } from './status-store';
-export { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
+export { createSyncRunRepository, INTERRUPTED, type SyncRunRepository } from './sync-runs';
 export { createTenantRepository, type NewTenant, type TenantChanges, type TenantRepository } from './tenants';
 export * from './types';
 export {

@@ -1,4 +1,5 @@
 import { type ApiKeyRepository, createApiKeyRepository } from './api-keys';
+import { type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
 import type { Database } from './open-database';
 import { createReviewRepository, type ReviewRepository } from './review';
@@ -14,6 +15,7 @@ export interface Repositories {
   users: UserRepository;
   syncRuns: SyncRunRepository;
   sealedSecrets: SealedSecretRepository;
+  authFailures: AuthFailureRepository;
   review: ReviewRepository;
 }
 
@@ -25,6 +27,7 @@ export function createRepositories(db: Database): Repositories {
     users: createUserRepository(db),
     syncRuns: createSyncRunRepository(db),
     sealedSecrets: createSealedSecretRepository(db),
+    authFailures: createAuthFailureRepository(db),
     review: createReviewRepository(db),
   };
 }

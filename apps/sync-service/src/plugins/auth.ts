@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { envKeyMatcher } from '../auth/api-key';
@@ -43,11 +42,14 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
   const maxFailures = opts.maxFailures ?? 10;
   const windowMs = opts.failureWindowMs ?? 60_000;
 
-  // The plugin counts only failures: `countFailure` is called after a key was refused, never on success, so a
-  // busy Nextcloud with a valid key is never throttled while a key-guessing address is.
-  await app.register(rateLimit, { global: false, max: maxFailures, timeWindow: windowMs });
-  const countFailure = app.createRateLimit({ max: maxFailures, timeWindow: windowMs });
-  const blockedUntil = new Map<string, number>();
+  const limits = { maxFailures, windowMs };
+  // Old windows are deleted now and then, so a scan from many addresses does not grow the table without bound.
+  let failuresSincePurge = 0;
+  const purgeNowAndThen = () => {
+    if (++failuresSincePurge < 100) return;
+    failuresSincePurge = 0;
+    store.authFailures.purge(windowMs).catch((e: unknown) => app.log.warn({ err: e }, 'purging auth failures failed'));
+  };
 
   app.decorateRequest('principal', null);
   app.decorateRequest('tenantId', null);
@@ -70,30 +72,23 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
       return;
     }
 
-    const key = request.ip;
-    const until = blockedUntil.get(key);
-    if (until !== undefined) {
-      const wait = until - Date.now();
-      if (wait > 0) {
-        reply.header('retry-after', Math.ceil(wait / 1000));
-        throw new Errors.TOO_MANY_AUTH_FAILURES(Math.ceil(wait / 1000));
-      }
-      blockedUntil.delete(key);
+    // Counted in the database, so every replica enforces the same limit. Failures only: a busy Nextcloud with a
+    // valid key is never throttled, while a key-guessing address is, even when it then sends a right key.
+    const address = request.ip;
+    const blocked = await store.authFailures.blockedFor(address);
+    if (blocked > 0) {
+      reply.header('retry-after', Math.ceil(blocked / 1000));
+      throw new Errors.TOO_MANY_AUTH_FAILURES(Math.ceil(blocked / 1000));
     }
 
     const token = bearerToken(request);
     const principal = token ? await identify(token) : null;
     if (!principal) {
-      const limit = await countFailure(request);
-      if (!limit.isAllowed && limit.isExceeded) {
-        // Many addresses (an IPv6 scan) must not grow the map without bound: drop expired entries first.
-        if (blockedUntil.size >= 10_000) {
-          const now = Date.now();
-          for (const [k, t] of blockedUntil) if (t <= now) blockedUntil.delete(k);
-        }
-        blockedUntil.set(key, Date.now() + limit.ttl);
-        reply.header('retry-after', limit.ttlInSeconds);
-        throw new Errors.TOO_MANY_AUTH_FAILURES(limit.ttlInSeconds);
+      const blockedNow = await store.authFailures.record(address, limits);
+      purgeNowAndThen();
+      if (blockedNow > 0) {
+        reply.header('retry-after', Math.ceil(blockedNow / 1000));
+        throw new Errors.TOO_MANY_AUTH_FAILURES(Math.ceil(blockedNow / 1000));
       }
       throw new Errors.UNAUTHENTICATED();
     }

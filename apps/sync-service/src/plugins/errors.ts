@@ -1,5 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { isDatabaseError } from '@exsync/db';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Errors } from '../errors';
 
@@ -51,6 +53,53 @@ function toApiError(error: FastifyError, request: FastifyRequest, bodyLimit: num
     return new Errors.VALIDATION_FAILED('the request could not be read');
   }
   return new Errors.INTERNAL(request.id);
+}
+
+/** Fastify's router limit on one path parameter; no identifier of the API comes near it. */
+export const MAX_PARAM_LENGTH = 100;
+
+/**
+ * Errors Fastify raises while routing, before any hook or error handler runs (Fastify option `frameworkErrors`):
+ * a URL whose %-encoding is broken or not UTF-8, a path parameter over `MAX_PARAM_LENGTH`, a failed constraint.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const apiError =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new Errors.URI_TOO_LONG(MAX_PARAM_LENGTH)
+      : error.code === 'FST_ERR_BAD_URL'
+        ? new Errors.BAD_REQUEST('the URL is not valid %-encoded UTF-8')
+        : new Errors.BAD_REQUEST('the request could not be routed');
+  request.log.info({ code: apiError.code, cause: error.code }, 'request refused');
+  reply
+    .status(apiError.statusCode ?? 400)
+    .type('application/json; charset=utf-8')
+    .send({ code: apiError.code, message: apiError.message });
+}
+
+/**
+ * Node's HTTP parser refuses a request before Fastify has one (Fastify option `clientErrorHandler`): a broken
+ * request line or header, headers over 16 KiB, a broken chunked body, a request that never finishes. The answer
+ * is written to the socket by hand, in the same `{ code, message }` shape, and the connection closed.
+ */
+export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket): void {
+  // A reset connection has no one left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const apiError =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new Errors.HEADERS_TOO_LARGE()
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new Errors.REQUEST_TIMEOUT()
+        : new Errors.BAD_REQUEST('the HTTP request is malformed');
+  this.log.debug({ code: apiError.code, cause: error.code }, 'client error');
+  const status = apiError.statusCode ?? 400;
+  const body = JSON.stringify({ code: apiError.code, message: apiError.message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** One body shape for every error: `{ code, message }`. */

@@ -1,4 +1,13 @@
-import type { ApiKey, ExchangeConnection, Sealed, SyncRun, Tenant, User, UserState } from '@exsync/db';
+import type {
+  ApiKey,
+  AuthFailureRepository,
+  ExchangeConnection,
+  Sealed,
+  SyncRun,
+  Tenant,
+  User,
+  UserState,
+} from '@exsync/db';
 
 /**
  * What the HTTP edge needs from persistence. db-store.ts implements it with @exsync/db's repositories; the
@@ -86,6 +95,9 @@ export interface ServiceStore {
     /** Forgets credentials and sync state; never touches the user's data on either side. */
     delete(tenantId: string, ncUserId: string): Promise<boolean>;
   };
+
+  /** Failed authentications per client address, in the database so every replica enforces one limit. */
+  authFailures: AuthFailureRepository;
 
   secrets: {
     /** Secrets not sealed under `currentKeyId`, at most `limit` of them. */

@@ -41,6 +41,9 @@ export function createOnlineRotation(config: Config, store: ServiceStore, vault:
       const late = await rotateSecrets(store, vault);
       result.rotated += late.rotated;
       result.raced += late.raced;
+      // The second sweep meets the same unreadable secrets again; report each once.
+      const known = new Set(result.unreadable.map((u) => `${u.kind}:${u.id}`));
+      result.unreadable.push(...late.unreadable.filter((u) => !known.has(`${u.kind}:${u.id}`)));
     }
     if (useFile && (await store.secrets.listStale(vault.ring.current.id, 1)).length === 0) {
       const file = await readKeyFile(config.dataDir);

@@ -8,7 +8,17 @@ export interface Sealed {
   ciphertext: string;
 }
 
-export class VaultKeyUnknownError extends Error {
+/**
+ * A stored secret that cannot be opened. The sync worker maps it to the user's `error` state with this message
+ * as the reason (the credentials must be entered again, or the missing key restored); key rotation reports it
+ * by id and carries on. The message never contains the secret.
+ */
+export abstract class VaultUnreadableError extends Error {
+  abstract readonly reason: 'unknown_key' | 'tampered';
+}
+
+export class VaultKeyUnknownError extends VaultUnreadableError {
+  readonly reason = 'unknown_key' as const;
   constructor(readonly keyId: string) {
     super(
       `The secret was encrypted with key ${keyId}, which is not configured. Add that key to EXSYNC_OLD_SECRET_KEYS (or restore it) and restart.`,
@@ -17,9 +27,12 @@ export class VaultKeyUnknownError extends Error {
   }
 }
 
-export class VaultTamperedError extends Error {
+export class VaultTamperedError extends VaultUnreadableError {
+  readonly reason = 'tampered' as const;
   constructor() {
-    super('A stored secret failed its integrity check: it was altered, or belongs to another record.');
+    super(
+      'A stored secret failed its integrity check: it was altered, or belongs to another record. Enter the credentials again.',
+    );
     this.name = 'VaultTamperedError';
   }
 }

@@ -8,6 +8,20 @@ const RotationView = Type.Object(
     keyId: Type.String({ description: 'Id of the key every secret is now sealed under.' }),
     rotated: Type.Integer({ description: 'Secrets re-encrypted by this call.' }),
     raced: Type.Integer({ description: 'Secrets rewritten by someone else meanwhile (already under the new key).' }),
+    unreadable: Type.Array(
+      Type.Object(
+        {
+          kind: Type.String({ description: 'user_app_password, exchange_secret or exchange_certificate.' }),
+          id: Type.String({ description: 'Id of the user or Exchange connection row.' }),
+          reason: Type.String({ description: 'Why it cannot be opened: its key is not configured, or it is damaged.' }),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        description:
+          'Secrets that could not be decrypted and were left as they are (the rotation went on with the rest). Restore their key (EXSYNC_OLD_SECRET_KEYS) or enter those credentials again.',
+      },
+    ),
     generatedKey: Type.Boolean({ description: 'A new key was generated into the data folder (embedded mode).' }),
   },
   { additionalProperties: false },

@@ -23,6 +23,7 @@ export const ActionResult = Type.Object(
     ncUserId: Type.String(),
     state: Type.Enum(USER_STATES),
     stateReason: Type.Union([Type.String(), Type.Null()]),
+    stateCode: Type.Union([Type.String(), Type.Null()]),
     job: PendingJob,
   },
   closed,
@@ -33,6 +34,9 @@ export const RunView = Type.Object(
     id: Type.String({ format: 'uuid' }),
     kind: Type.Union([Type.Enum(['event', 'task', 'contact']), Type.Null()], {
       description: 'The item kind of the pair the run synced; null for a run that failed before any pair.',
+    }),
+    syncId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description: 'The sync this run was part of: the runs of one sync (one per item kind) share it.',
     }),
     startedAt: Type.String({ format: 'date-time' }),
     finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),

@@ -37,6 +37,7 @@ function view(u: User): Static<typeof UserView> {
     hasAppPassword: true,
     state: u.state,
     stateReason: u.stateReason,
+    stateCode: u.stateCode,
     lastSyncAt: u.lastSyncAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),

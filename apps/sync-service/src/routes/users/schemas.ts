@@ -78,7 +78,13 @@ export const UserView = Type.Object(
     hasAppPassword: Type.Boolean({ description: 'Always true: the app password is stored but never shown.' }),
     state: UserState,
     stateReason: Type.Union([Type.String(), Type.Null()], { description: 'Why the user is in this state.' }),
-    lastSyncAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    stateCode: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'The same as a stable code to branch on (README "How users are synced"), e.g. exchange_mailbox_not_found; null when there is nothing to say.',
+    }),
+    lastSyncAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'End of the last sync in which every item kind synced; failed syncs leave it alone.',
+    }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
