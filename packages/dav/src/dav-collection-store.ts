@@ -346,7 +346,18 @@ export class DavCollectionStore implements CollectionStore {
     this.#assertWritable(item);
     const raw = this.#codec.fromModel(item, { marker: options.marker });
     const href = this.#pathOf(`${this.url}${objectName(item.uid)}${this.#type === 'addressbook' ? '.vcf' : '.ics'}`);
-    return this.#put(href, raw, { 'If-None-Match': '*' }, 'create', signal);
+    try {
+      return await this.#put(href, raw, { 'If-None-Match': '*' }, 'create', signal);
+    } catch (error) {
+      // The transport resends a PUT whose reply was lost; If-None-Match: * makes the replay of an applied create
+      // fail (412) instead of writing twice. Whether it was ours is settled by reading: our marker says so.
+      if (!(error instanceof RejectedError && error.reason === 'uid-conflict')) throw error;
+      for await (const found of this.getMany([href], signal)) {
+        if (found.found && found.fetched.marker === options.marker)
+          return { ref: found.fetched.ref, stored: found.fetched };
+      }
+      throw error;
+    }
   }
 
   async update(base: StoredItem, item: PimItem, signal?: AbortSignal): Promise<WriteResult> {

@@ -7,6 +7,5 @@ export type { DavHomes } from './discovery';
 export { discoverHomes, discoverNextcloud, nextcloudDavRoot } from './discovery';
 export type { DavItemCodec } from './item-codec';
 export { pimCodec } from './pim-codec';
-export { parseRetryAfter } from './retry-after';
 export type { DavCredentials, DavTransportOptions } from './transport';
 export { DavTransport } from './transport';

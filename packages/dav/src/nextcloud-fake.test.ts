@@ -7,7 +7,7 @@ import {
   RetryableError,
   type SyncWindow,
 } from '@exsync/core';
-import { sampleEvent } from '@exsync/core/testing';
+import { sampleEvent, sampleTask } from '@exsync/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthCircuit } from './auth-circuit';
 import { listCollections } from './collections';
@@ -266,5 +266,36 @@ describe('DAV store against a fake Nextcloud', () => {
       .startToken(window)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
+  });
+});
+
+describe('"applied, reply lost": a PUT stored by Nextcloud whose answer never arrives', () => {
+  for (const after of ['reset', 'timeout'] as const) {
+    for (const kind of ['event', 'task'] as const) {
+      it(`creates the ${kind} once and reports it (after a ${after})`, async () => {
+        nc.replyLost = { method: 'PUT', after, holdMs: 1500, count: 1 };
+        const s = store(transport({ timeoutMs: 500 }));
+        const uid = `lost-${kind}-${after}`;
+        const item = kind === 'event' ? event(uid) : sampleTask(uid, { summary: 'Lost reply' });
+        const created = await s.create(item, { marker: `marker-${uid}` });
+        expect([...nc.objects.keys()].filter((k) => k.startsWith(uid))).toHaveLength(1);
+        const [read] = await collect(s.getMany([created.ref.href]));
+        expect(read).toMatchObject({ found: true, fetched: { marker: `marker-${uid}` } });
+      });
+    }
+  }
+
+  it('an update whose reply was lost is not applied twice: the stale If-Match of the replay is settled by reading', async () => {
+    const s = store(transport({ timeoutMs: 500 }));
+    const created = await s.create(event('lost-update', 'Before'), { marker: 'm-lost-update' });
+    const [read] = await collect(s.getMany([created.ref.href]));
+    if (!read?.found) throw new Error('not found');
+    nc.replyLost = { method: 'PUT', after: 'reset', count: 1 };
+    const outcome = await s.update(read.fetched, event('lost-update', 'After')).catch((e: unknown) => e);
+    // Either the store confirms the write by reading it back, or the engine gets a lost race to re-read: never a
+    // second, different write.
+    if (outcome instanceof Error) expect(outcome.name).toBe('PreconditionFailedError');
+    const [after] = await collect(s.getMany([created.ref.href]));
+    expect(after?.found && after.fetched.item.kind === 'event' && after.fetched.item.summary).toBe('After');
   });
 });

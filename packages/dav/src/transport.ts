@@ -1,6 +1,13 @@
 import { AuthError, RetryableError } from '@exsync/core';
+import {
+  DEFAULT_RETRY_POLICY,
+  type FailureVerdict,
+  isReplaySafe,
+  pace,
+  parseRetryAfter,
+  type RetryPolicy,
+} from '@exsync/net';
 import { AuthCircuit, sharedAuthCircuit } from './auth-circuit';
-import { parseRetryAfter } from './retry-after';
 
 export interface DavCredentials {
   readonly username: string;
@@ -17,6 +24,8 @@ export interface DavTransportOptions {
   readonly fetch?: typeof fetch;
   /** The origin the credentials belong to; requests elsewhere are refused. Default: origin of the first request. */
   readonly origin?: string;
+  /** The shared retry rule's limits (`@exsync/net`); default: two further tries, Retry-After up to 5 s. */
+  readonly retry?: RetryPolicy;
 }
 
 /**
@@ -32,6 +41,7 @@ export class DavTransport {
   readonly #timeoutMs: number;
   readonly #circuit: AuthCircuit;
   readonly #fetch: typeof fetch;
+  readonly #retry: RetryPolicy;
   #origin: string | undefined;
 
   constructor(options: DavTransportOptions = {}) {
@@ -44,6 +54,7 @@ export class DavTransport {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#circuit = options.circuit ?? sharedAuthCircuit;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#retry = options.retry ?? DAV_RETRY_POLICY;
   }
 
   /** True once the server refused these credentials; nothing more will be sent. */
@@ -51,8 +62,25 @@ export class DavTransport {
     return this.#key !== undefined && this.#circuit.isOpen(this.#key);
   }
 
-  /** A `fetch` with this transport's behaviour, for tsdav's `fetch` option. */
+  /**
+   * A `fetch` with this transport's behaviour, for tsdav's `fetch` option. Every request goes through the shared
+   * pacer (`@exsync/net`): reads, PUT and DELETE are resent after a retryable failure (a replayed conditional PUT
+   * that was applied the first time answers 412, which the store settles by reading); MKCOL and other
+   * non-idempotent requests are not resent after a failure that may have been applied.
+   */
   readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    const shape = {
+      method: init.method ?? 'GET',
+      conditional: headers.has('if-match') || headers.has('if-none-match'),
+    };
+    return pace(
+      { send: () => this.#once(input, init), classify: verdictOf, replaySafe: isReplaySafe(shape) },
+      { policy: this.#retry, ...(init.signal ? { signal: init.signal } : {}) },
+    );
+  };
+
+  async #once(input: string | URL | Request, init: RequestInit): Promise<Response> {
     const url = new URL(input instanceof Request ? input.url : input);
     if (this.#origin === undefined) this.#origin = url.origin;
     if (url.origin !== this.#origin) {
@@ -87,10 +115,32 @@ export class DavTransport {
     if ([429, 502, 503, 504].includes(response.status)) {
       await response.body?.cancel();
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      throw new RetryableError(`${init.method ?? 'GET'} ${url.pathname} answered ${response.status}; try again later`, {
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      });
+      const error = new RetryableError(
+        `${init.method ?? 'GET'} ${url.pathname} answered ${response.status}; try again later`,
+        { ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+      );
+      // Throttled or unavailable: the server refused the request before carrying it out.
+      if (response.status === 429 || response.status === 503) notApplied.add(error);
+      throw error;
     }
     return response;
+  }
+}
+
+/**
+ * Nextcloud's brute-force protection answers 429 with long waits, and leaning on it makes it worse: a wait over
+ * 5 s goes back to the engine (the user is marked throttled and the job queue waits), never sat out here.
+ */
+const DAV_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxWaitMs: 5000, baseWaitMs: 500 };
+
+/** Failures the server answered without carrying the request out (429, 503): resending cannot apply it twice. */
+const notApplied = new WeakSet<RetryableError>();
+
+function verdictOf(error: unknown): FailureVerdict {
+  if (!(error instanceof RetryableError)) return { retryable: false, mayHaveApplied: false };
+  return {
+    retryable: true,
+    mayHaveApplied: !notApplied.has(error),
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
   };
 }

@@ -32,6 +32,13 @@ export {
   openDatabase,
   type SqlSession,
 } from './open-database';
+export {
+  findPairOnOtherExchange,
+  linksKeyedByExchangeHref,
+  type PairOnOtherExchange,
+  type RepointInput,
+  repointPair,
+} from './pair-repoint';
 export { createRepositories, type Repositories } from './repositories';
 export { type ConflictEntry, createReviewRepository, type HeldDeletion, type ReviewRepository } from './review';
 export {

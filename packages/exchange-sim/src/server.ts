@@ -152,6 +152,11 @@ export function buildServer(sim: Simulator): FastifyInstance {
       await sleep(action.delayMs);
       return;
     }
+    if (action.kind === 'replyLost') {
+      // Carried out as usual; the answer is dropped in onSend. An inner batch request has no socket of its own.
+      if (!entry.batchInner) request.simReplyLost = action;
+      return;
+    }
     if (action.kind === 'reset' && entry.batchInner) {
       // An injected inner request has no socket to drop; the nearest thing is an empty 500.
       return sendFault(face, { kind: 'error500', body: 'empty' }, request, reply);
@@ -170,6 +175,17 @@ export function buildServer(sim: Simulator): FastifyInstance {
       return sendFault(face, { kind: 'status', status: 503 }, request, reply);
     }
     return sendFault(face, action, request, reply);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const lost = request.simReplyLost;
+    if (!lost) return payload;
+    // The write is already stored; the client sees a reset, or silence until its own timeout.
+    if (lost.after === 'timeout') await sleep(lost.holdMs ?? 60_000);
+    request.simRelease?.();
+    reply.hijack();
+    request.raw.socket?.destroy();
+    return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -15,3 +15,5 @@ export {
   MsalTokenProvider,
   type MsalTokenProviderOptions,
 } from './graph';
+// What survives a move between EWS and Graph
+export type { PortableIdentities, PortableIdentity } from './portable-identity';

@@ -8,6 +8,7 @@ import {
   GraphClient,
   GraphCollectionStore,
   MsalTokenProvider,
+  type PortableIdentities,
 } from '@exsync/exchange';
 import type { KindSpec } from './kinds';
 
@@ -22,6 +23,8 @@ export interface ExchangeSide {
   readonly store: CollectionStore;
   /** Stable id of the Exchange collection, stored on the collection pair. */
   readonly collectionId: string;
+  /** Portable item keys, so links survive a move of the connection between EWS and Graph. */
+  readonly identities?: PortableIdentities;
 }
 
 /** Builds the Exchange side of one pair. A seam: tests and future backends plug in here. */
@@ -60,15 +63,13 @@ export function createExchangeStores(options: { graphAuthority?: GraphAuthorityO
     if (c.kind === 'ews') {
       if (!c.endpoint)
         throw new ExchangeSetupError('The EWS connection has no url; set it on the Exchange connection.');
-      return {
-        store: new EwsCollectionStore({
-          url: c.endpoint,
-          auth: ewsAuth(connection),
-          mailbox,
-          folder: kind.exchangeFolder,
-        }),
-        collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}`,
-      };
+      const store = new EwsCollectionStore({
+        url: c.endpoint,
+        auth: ewsAuth(connection),
+        mailbox,
+        folder: kind.exchangeFolder,
+      });
+      return { store, identities: store, collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}` };
     }
     const key = `${c.id}:${c.updatedAt.toISOString()}`;
     let tokens = providers.get(key);
@@ -78,16 +79,14 @@ export function createExchangeStores(options: { graphAuthority?: GraphAuthorityO
     }
     const client = new GraphClient({ baseUrl: c.endpoint ?? GRAPH_URL, tokens });
     const folderId = await graphFolderId(client, mailbox, kind);
-    return {
-      store: new GraphCollectionStore({
-        client,
-        user: mailbox,
-        mailboxAddress: mailbox,
-        kind: kind.collectionKind,
-        folderId,
-      }),
-      collectionId: `graph:${mailbox.toLowerCase()}:${folderId}`,
-    };
+    const store = new GraphCollectionStore({
+      client,
+      user: mailbox,
+      mailboxAddress: mailbox,
+      kind: kind.collectionKind,
+      folderId,
+    });
+    return { store, identities: store, collectionId: `graph:${mailbox.toLowerCase()}:${folderId}` };
   };
 }
 

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { ITEM_KINDS, withDefaults } from '../settings';
 import { secretContext } from '../store/port';
 import type { Vault } from '../vault/vault';
+import { adoptPortableUids, followExchangeMove } from './exchange-move';
 import {
   defaultExchangeStores,
   ExchangeSetupError,
@@ -95,12 +96,19 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         const exchange = await (deps.exchangeStores ?? defaultExchangeStores)({ connection, mailbox, kind });
         const home = kind.dav.type === 'addressbook' ? homes.addressBookHomeUrl : homes.calendarHomeUrl;
         const dav = await davStore(transport, home, kind);
-        const pair = await findOrCreatePair(deps.db, {
+        const ids = {
           userId: user.id,
           kind: kind.itemKind,
           aCollectionId: exchange.collectionId,
           bCollectionId: dav.url,
+        };
+        const moved = await followExchangeMove(deps, {
+          ...ids,
+          ...(exchange.identities ? { identities: exchange.identities } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
         });
+        if (moved) log.info({ kind: kind.name, ...moved }, 'pair followed the Exchange connection to its new ids');
+        const pair = await findOrCreatePair(deps.db, ids);
         engineOwnsRun = true;
         const report = await syncPair(
           { a: exchange.store, b: dav, status: deps.status, lock: deps.lock },
@@ -108,12 +116,16 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
             pair,
             policy: policyFor(settings, kind.name),
             window: windowFor(settings, now),
-            ...(request.resync ? { reconcile: true } : {}),
+            ...(request.resync || moved ? { reconcile: true } : {}),
             ...(request.signal ? { signal: request.signal } : {}),
             syncId,
           },
         );
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
+        if (report.outcome === 'success' || report.outcome === 'partial') {
+          const adopted = await adoptPortableUids(deps.db, pair, exchange.identities, request.signal);
+          if (adopted > 0) log.info({ kind: kind.name, adopted }, 'Outlook items given a portable UID');
+        }
         const result: PairResult = report.outcome === 'auth-failed' ? { report, authSide: authSide() } : { report };
         results.push(result);
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials

@@ -57,6 +57,11 @@ export class FakeNextcloud {
   truncateAfter = 0;
   /** When false, PROPFIND does not report `{DAV:}sync-token` (forces the initial sync-collection path). */
   reportSyncToken = true;
+  /**
+   * "Applied, reply lost" for the next `count` requests of `method`: each is carried out (a PUT is stored) but the
+   * client gets no answer — the connection is reset, or held silent for `holdMs` so its own timeout fires.
+   */
+  replyLost: { method: string; after: 'reset' | 'timeout'; holdMs?: number; count: number } | undefined;
 
   readonly prefix: string;
   readonly user = 'alice';
@@ -133,7 +138,18 @@ export class FakeNextcloud {
     const method = req.method ?? 'GET';
     this.requests.push({ method, path, headers: req.headers, body });
     if (this.delayMs) await new Promise((done) => setTimeout(done, this.delayMs));
+    const lost = this.replyLost;
+    if (lost && lost.count > 0 && lost.method === method) {
+      lost.count -= 1;
+      await this.#route(req, muted(res), body, path, method);
+      if (lost.after === 'timeout') await new Promise((done) => setTimeout(done, lost.holdMs ?? 60_000));
+      req.socket.destroy();
+      return;
+    }
+    return this.#route(req, res, body, path, method);
+  }
 
+  async #route(req: IncomingMessage, res: ServerResponse, body: string, path: string, method: string): Promise<void> {
     if (this.bruteForceRetryAfter !== undefined) {
       return send(res, 429, TOO_MANY_REQUESTS, { 'Retry-After': this.bruteForceRetryAfter });
     }
@@ -327,6 +343,16 @@ function multistatus(res: ServerResponse, responses: readonly string[], syncToke
   const token = syncToken ? `<d:sync-token>${syncToken}</d:sync-token>` : '';
   send(res, 207, `<?xml version="1.0"?>\n<d:multistatus ${SABRE_NS}>${responses.join('')}${token}</d:multistatus>`, {
     'Content-Type': 'application/xml; charset=utf-8',
+  });
+}
+
+/** A response whose answer goes nowhere: the request is carried out, the reply is dropped. */
+function muted(res: ServerResponse): ServerResponse {
+  return new Proxy(res, {
+    get(target, prop, receiver) {
+      if (prop === 'writeHead' || prop === 'end' || prop === 'write' || prop === 'setHeader') return () => target;
+      return Reflect.get(target, prop, receiver);
+    },
   });
 }
 

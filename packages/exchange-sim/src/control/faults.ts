@@ -16,7 +16,12 @@ export type FaultAction =
   /** Delay the response (then answer normally). */
   | { kind: 'slow'; delayMs: number }
   /** Destroy the connection without an answer. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /**
+   * Applied, reply lost: the request is carried out (a create is stored) but the client never gets the answer —
+   * the connection is reset (`reset`), or held silent for `holdMs` so the client's own timeout fires (`timeout`).
+   */
+  | { kind: 'replyLost'; after: 'reset' | 'timeout'; holdMs?: number };
 
 export interface FaultMatch {
   face?: Face | 'any';
@@ -102,6 +107,7 @@ function validateAction(a: FaultAction): void {
     (a.kind === 'error500' && ['json', 'soap', 'html', 'empty'].includes(a.body)) ||
     (a.kind === 'ewsServerBusy' && ['fault', 'inBand'].includes(a.channel) && a.backOffMs >= 0) ||
     (a.kind === 'slow' && a.delayMs >= 0) ||
+    (a.kind === 'replyLost' && ['reset', 'timeout'].includes(a.after) && (a.holdMs ?? 0) >= 0) ||
     a.kind === 'reset';
   if (!ok) throw new RangeError(`Unsupported fault action ${JSON.stringify(a)}`);
 }

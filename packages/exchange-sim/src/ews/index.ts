@@ -136,6 +136,8 @@ export function registerEws(app: FastifyInstance, sim: Simulator): void {
           else if (a?.kind === 'ewsServerBusy')
             throw new EwsFault('ErrorServerBusy', undefined, { BackOffMilliseconds: String(a.backOffMs) });
           else if (a?.kind === 'slow') await new Promise((r) => setTimeout(r, a.delayMs));
+          // Carried out as usual; the server's onSend hook then drops the answer.
+          else if (a?.kind === 'replyLost') request.simReplyLost = a;
           else if (a?.kind === 'reset') {
             reply.hijack();
             request.raw.socket.destroy();

@@ -65,6 +65,22 @@ describe('Graph contacts', () => {
     expect((await h.graph('GET', `${U}/contacts/${enc(c.body.id)}`)).status).toBe(404);
   });
 
+  it('returns expanded extended properties beside the $select-ed ones, in a list as in one item', async () => {
+    const prop = 'String {6e5f2c1a-8b0d-4f63-9a57-3c2d1e0f4b7a} Name ExsyncId';
+    const c = await h.graph<Entity>('POST', `${U}/contacts`, {
+      displayName: 'Fox Mulder',
+      singleValueExtendedProperties: [{ id: prop, value: 'marker-1' }],
+    });
+    const expand = `$expand=${encodeURIComponent(`singleValueExtendedProperties($filter=id eq '${prop}')`)}`;
+    const list = await h.graph<{ value: Entity[] }>(
+      'GET',
+      `${U}/contactFolders/contacts/contacts?$select=id&${expand}`,
+    );
+    const listed = list.body.value.find((x) => x.id === c.body.id);
+    expect(listed).toMatchObject({ id: c.body.id, singleValueExtendedProperties: [{ id: prop, value: 'marker-1' }] });
+    expect(listed).not.toHaveProperty('displayName');
+  });
+
   it('contacts delta: initial list without distribution lists, then updates and @removed; $select applies', async () => {
     const first = await drain(`${U}/contactFolders/contacts/contacts/delta?$select=displayName`);
     expect(first.items.map((i) => i.displayName)).toEqual(['Carol Jones']);

@@ -187,12 +187,18 @@ export function parseExtendedPropertiesInput(v: unknown): ExtendedProperty[] | u
   });
 }
 
-/** `$select=a,b` applied to an entity (id and @odata.* always kept). */
+/**
+ * Navigation properties present only because `$expand` asked for them: Graph returns them beside the `$select`ed
+ * properties (`$select=id,subject&$expand=singleValueExtendedProperties(...)` gives all three).
+ */
+const EXPANDED = new Set(['singleValueExtendedProperties', 'multiValueExtendedProperties']);
+
+/** `$select=a,b` applied to an entity (id, @odata.* and expanded navigation properties always kept). */
 export function applySelect(entity: Record<string, unknown>, select: string[] | undefined): Record<string, unknown> {
   if (!select || select.length === 0) return entity;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(entity)) {
-    if (k === 'id' || k.startsWith('@') || select.includes(k)) out[k] = v;
+    if (k === 'id' || k.startsWith('@') || EXPANDED.has(k) || select.includes(k)) out[k] = v;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 /** What the shared hooks attach to each request, for the faces to read. */
-import type { FaultRule } from '../control/faults';
+import type { FaultAction, FaultRule } from '../control/faults';
 import type { RequestLogEntry } from '../control/request-log';
 
 declare module 'fastify' {
@@ -11,5 +11,7 @@ declare module 'fastify' {
     /** Throttling identity: `${face}|${client}|${mailbox}`. */
     simClientKey?: string;
     simRelease?: () => void;
+    /** Applied, reply lost: the handler runs, then the answer is dropped. */
+    simReplyLost?: Extract<FaultAction, { kind: 'replyLost' }>;
   }
 }

@@ -38,6 +38,16 @@ export function classifyEwsError(raw: unknown, facts: TransportFacts = { request
   return new RetryableError(`EWS call failed (${code ?? describe(status, facts)})`, { cause: error });
 }
 
+/**
+ * Exchange refused the call before carrying it out (HTTP 429/503, ErrorServerBusy, too many connections): resending
+ * it cannot apply it twice. Anything else retryable (a timeout, a reset, a 500) may have been applied.
+ */
+export function refusedUnapplied(raw: unknown, facts: TransportFacts = { requests: 0 }): boolean {
+  const status = httpStatusOf(raw) ?? facts.status;
+  const code = responseCodeOf(raw);
+  return status === 429 || status === 503 || code === 'ErrorServerBusy' || code === 'ErrorExceededConnectionCount';
+}
+
 function describe(status: number | undefined, facts: TransportFacts): string {
   if (facts.emptyServerError) return `HTTP ${status ?? 500} with an empty body`;
   if (facts.network || status === undefined) return 'no answer';

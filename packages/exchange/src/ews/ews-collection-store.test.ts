@@ -10,7 +10,7 @@ import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
 import type { CalendarEvent } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXSYNC_MARKER_PROPERTY_NAME, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
-import { EwsCollectionStore } from './ews-collection-store';
+import { EwsCollectionStore, type EwsCollectionStoreOptions } from './ews-collection-store';
 import { ALICE, BOB, basic, PASSWORD, type SimHarness, startSimulator } from './test-simulator';
 
 const WINDOW: SyncWindow = { start: '2030-03-01T00:00:00Z', end: '2030-04-01T00:00:00Z' };
@@ -22,10 +22,19 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-function freshCalendar(auth = basic()): { store: EwsCollectionStore; folderId: string } {
+function freshCalendar(
+  auth = basic(),
+  options: EwsCollectionStoreOptions = {},
+): { store: EwsCollectionStore; folderId: string } {
   const folder = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: `cal ${++n}` });
-  return { store: new EwsCollectionStore(h.config({ id: folder.id, kind: 'calendar' }, auth)), folderId: folder.id };
+  return {
+    store: new EwsCollectionStore(h.config({ id: folder.id, kind: 'calendar' }, auth), options),
+    folderId: folder.id,
+  };
 }
+
+/** One try only: these tests read how a single failure is classified, not the retry rule. */
+const ONE_TRY: EwsCollectionStoreOptions = { retry: { retries: 0, maxWaitMs: 0, baseWaitMs: 0 } };
 
 async function fetchOne(store: CollectionStore, href: string): Promise<FetchedItem> {
   for await (const r of store.getMany([href])) if (r.found) return r.fetched;
@@ -369,7 +378,7 @@ describe('writing a series', () => {
 
 describe('failures', () => {
   it('turns ErrorServerBusy (fault and in-band) into RetryableError with the advertised back-off', async () => {
-    const { store } = freshCalendar();
+    const { store } = freshCalendar(basic(), ONE_TRY);
     const token = await store.startToken(WINDOW);
     h.sim.injectFault(
       { face: 'ews', operation: 'SyncFolderItems' },
@@ -388,7 +397,7 @@ describe('failures', () => {
   });
 
   it('turns a 500 with an empty body into RetryableError at once instead of hanging', async () => {
-    const { store } = freshCalendar();
+    const { store } = freshCalendar(basic(), ONE_TRY);
     const token = await store.startToken(WINDOW);
     h.sim.injectFault({ face: 'ews', operation: 'SyncFolderItems' }, { kind: 'error500', body: 'empty' });
     const started = Date.now();
@@ -399,7 +408,7 @@ describe('failures', () => {
   });
 
   it('turns 503 with Retry-After, 429 and a reset connection into RetryableError', async () => {
-    const { store } = freshCalendar();
+    const { store } = freshCalendar(basic(), ONE_TRY);
     const token = await store.startToken(WINDOW);
     h.sim.injectFault({ face: 'ews' }, { kind: 'status', status: 503, retryAfterSeconds: 7 });
     const busy = await store.changesSince(token).catch((e: unknown) => e);
@@ -423,7 +432,7 @@ describe('failures', () => {
   });
 
   it('gives up on a call that does not answer within the timeout, as RetryableError', async () => {
-    const { store } = freshCalendar();
+    const { store } = freshCalendar(basic(), ONE_TRY);
     const token = await store.startToken(WINDOW);
     h.sim.injectFault({ face: 'ews', operation: 'SyncFolderItems' }, { kind: 'slow', delayMs: 3500 });
     await expect(store.changesSince(token)).rejects.toBeInstanceOf(RetryableError);

@@ -22,6 +22,7 @@ import {
   type SyncWindow,
   type WriteResult,
 } from '@exsync/core';
+import type { RetryPolicy } from '@exsync/net';
 import {
   AffectedTaskOccurrence,
   Appointment,
@@ -52,6 +53,7 @@ import {
   Task,
   WellKnownFolderName,
 } from 'ews-javascript-api';
+import type { PortableIdentities, PortableIdentity } from '../portable-identity';
 import { canonicalJson, modelHash } from './canonical-hash';
 import { ewsCapabilities } from './capabilities';
 import { classifyEwsError } from './classify-error';
@@ -101,13 +103,15 @@ export interface EwsCollectionStoreOptions {
    * the attendees a change affects, cancellations on delete (DESIGN.md §4.6). Never for someone else's meeting.
    */
   readonly scheduling?: 'mirror' | 'organizer';
+  /** The shared retry rule's limits (`@exsync/net`); default: two further tries, Retry-After up to 30 s. */
+  readonly retry?: RetryPolicy;
 }
 
 /**
  * One folder of one mailbox over EWS, by impersonation. Hrefs are ItemIds, versions ChangeKeys; `raw` is the JSON
  * snapshot of what EWS returned, from which `update` computes the fields to patch.
  */
-export class EwsCollectionStore implements CollectionStore {
+export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   readonly caps: StoreCaps;
   private readonly session: EwsSession;
   private readonly kind: CollectionKind;
@@ -125,7 +129,7 @@ export class EwsCollectionStore implements CollectionStore {
       kinds: itemKindsOf[this.kind],
       holds: ewsCapabilities(config.mailbox),
     };
-    this.session = new EwsSession(config);
+    this.session = new EwsSession(config, options.retry ? { retry: options.retry } : {});
     const f = config.folder;
     this.folderId =
       f === 'calendar'
@@ -209,6 +213,41 @@ export class EwsCollectionStore implements CollectionStore {
       if (!page.MoreAvailable || !page.Items.length) return;
       offset = page.NextPageOffset ?? offset + page.Items.length;
     }
+  }
+
+  /* ------------------------------------------------------------ identity across protocols */
+
+  /** Every item of the folder, window or not, with its portable keys (marker, ExsyncUid, an event's ICalUid). */
+  async *identities(signal?: AbortSignal): AsyncIterable<PortableIdentity> {
+    const extra = this.kind === 'calendar' ? [AppointmentSchema.ICalUid] : [];
+    const shape = new PropertySet(BasePropertySet.IdOnly, [MARKER_PROPERTY, UID_PROPERTY, ...extra]);
+    for await (const item of this.findAll(undefined, shape, signal)) {
+      const keys = [
+        extendedValue(item, MARKER_PROPERTY),
+        extendedValue(item, UID_PROPERTY),
+        this.kind === 'calendar' ? read(() => (item as Appointment).ICalUid) : undefined,
+      ].filter((k): k is string => typeof k === 'string' && k !== '');
+      yield { href: item.Id.UniqueId, keys };
+    }
+  }
+
+  /**
+   * Gives an item made in Outlook its UID as `ExsyncUid`: without it, its UID is its ItemId, which Graph does not
+   * know. Events need nothing (ICalUid is the same in both protocols). A stale version leaves it for the next run.
+   */
+  async adoptUid(stored: StoredItem, uid: string, signal?: AbortSignal): Promise<boolean> {
+    if (this.kind === 'calendar' || hasStoredUid(stored.raw)) return false;
+    return this.session.call(
+      'UpdateItem',
+      async (svc) => {
+        const target = await this.bindIdOnly(svc, stored.ref.href, [UID_PROPERTY]);
+        if (extendedValue(target, UID_PROPERTY) || target.Id.ChangeKey !== stored.ref.version) return false;
+        target.SetExtendedProperty(UID_PROPERTY, xmlText(uid));
+        await target.Update(ConflictResolutionMode.NeverOverwrite);
+        return true;
+      },
+      signal,
+    );
   }
 
   /* ------------------------------------------------------------ reading */
@@ -377,6 +416,8 @@ export class EwsCollectionStore implements CollectionStore {
         return target.Id;
       },
       signal,
+      // EWS has no idempotency key: after a lost reply the item is looked up by our marker, never saved twice.
+      { recover: async () => (await this.findByMarker(options.marker, signal))?.Id },
     );
     // Exceptions and deleted occurrences are items of their own in EWS: written once the master exists, as an
     // update writes them onto a series that had none.
@@ -417,6 +458,15 @@ export class EwsCollectionStore implements CollectionStore {
         return g;
       }
     }
+  }
+
+  /** The item of this folder carrying our marker (what a create whose reply was lost made), if any. */
+  private async findByMarker(marker: string, signal?: AbortSignal): Promise<Item | undefined> {
+    const view = new ItemView(1);
+    view.PropertySet = new PropertySet(BasePropertySet.IdOnly);
+    const filter = new SearchFilter.IsEqualTo(MARKER_PROPERTY, xmlText(marker));
+    const found = await this.session.call('FindItem', (svc) => svc.FindItems(this.folderId, filter, view), signal);
+    return found.Items[0];
   }
 
   private async refuseDuplicateUid(uid: string, signal?: AbortSignal): Promise<void> {
@@ -649,6 +699,16 @@ function modelOf(s: Snapshot, mailbox: string): PimItem {
 }
 
 /** The model of the last-seen raw snapshot; undefined when it is not ours (then every field is written). */
+/** Whether a stored snapshot shows our ExsyncUid on the item (an unreadable one does not). */
+function hasStoredUid(raw: string): boolean {
+  try {
+    const s = JSON.parse(raw) as { uid?: unknown };
+    return typeof s.uid === 'string' && s.uid !== '';
+  } catch {
+    return false;
+  }
+}
+
 function parseSnapshot(raw: string): EventSnapshot | undefined {
   try {
     const s = JSON.parse(raw) as Snapshot;

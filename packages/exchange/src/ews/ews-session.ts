@@ -1,4 +1,5 @@
 import { AuthError, RetryableError, type StoreError } from '@exsync/core';
+import { DEFAULT_RETRY_POLICY, type FailureVerdict, isReplaySafe, pace, type RetryPolicy } from '@exsync/net';
 import {
   ConnectingIdType,
   ExchangeService,
@@ -8,7 +9,7 @@ import {
   Uri,
   WebCredentials,
 } from 'ews-javascript-api';
-import { classifyEwsError } from './classify-error';
+import { classifyEwsError, refusedUnapplied } from './classify-error';
 import type { EwsConnectionConfig } from './connection-config';
 import { credentialKey, refuseCredential, refusedCredential } from './credential-circuit';
 import { OAuthTokenSource } from './oauth-token-source';
@@ -17,9 +18,29 @@ import { RecordingXhr } from './transport';
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * One impersonated mailbox over one ExchangeService. Every library call goes through `call`: a timeout (some
- * failures never settle), the caller's abort signal, error classification, and an auth circuit — after a refused
- * credential no further request is sent for it. Calls run one at a time so transport facts belong to the call.
+ * How each operation behaves when sent again after a failure that may have been applied (`@exsync/net`): reads
+ * change nothing; our UpdateItem and DeleteItem compare the ChangeKey first, so a replay of an applied one fails
+ * as stale instead of applying twice; CreateItem has no idempotency key in EWS and is never resent blindly.
+ */
+const REPLAY: Record<string, { method: string; conditional?: boolean }> = {
+  FindItem: { method: 'GET' },
+  GetItem: { method: 'GET' },
+  SyncFolderItems: { method: 'GET' },
+  UpdateItem: { method: 'PATCH', conditional: true },
+  DeleteItem: { method: 'DELETE', conditional: true },
+  CreateItem: { method: 'POST' },
+};
+
+export interface CallOptions<T> {
+  /** After a CreateItem that may have been applied: find what it created (by our marker), else undefined. */
+  readonly recover?: () => Promise<T | undefined>;
+}
+
+/**
+ * One impersonated mailbox over one ExchangeService. Every library call goes through `call`, and `call` through
+ * the shared pacer (`@exsync/net`): a timeout (some failures never settle), the caller's abort signal, error
+ * classification, the retry rule, and an auth circuit — after a refused credential no further request is sent
+ * for it. Calls run one at a time so transport facts belong to the call.
  */
 export class EwsSession {
   readonly service: ExchangeService;
@@ -29,8 +50,12 @@ export class EwsSession {
   private authFailure: StoreError | undefined;
   private readonly credential: string;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly policy: RetryPolicy;
+  /** Failures Exchange answered without carrying the call out (throttled, busy): safe to resend. */
+  private readonly notApplied = new WeakSet<StoreError>();
 
-  constructor(config: EwsConnectionConfig) {
+  constructor(config: EwsConnectionConfig, options: { retry?: RetryPolicy } = {}) {
+    this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.credential = credentialKey(config);
     const auth = config.auth;
@@ -47,11 +72,37 @@ export class EwsSession {
     this.service = svc;
   }
 
-  /** Runs one library call, serialised after the previous one. */
-  call<T>(what: string, fn: (svc: ExchangeService) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const run = this.queue.then(() => this.run(what, fn, signal));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Runs one library call, serialised after the previous one, retried under the shared rule. */
+  call<T>(
+    what: string,
+    fn: (svc: ExchangeService) => Promise<T>,
+    signal?: AbortSignal,
+    options: CallOptions<T> = {},
+  ): Promise<T> {
+    const shape = REPLAY[what] ?? { method: 'POST' };
+    const once = () => {
+      const run = this.queue.then(() => this.run(what, fn, signal));
+      this.queue = run.catch(() => undefined);
+      return run;
+    };
+    return pace<T>(
+      {
+        send: once,
+        classify: (error) => this.verdictOf(error),
+        replaySafe: isReplaySafe(shape),
+        ...(options.recover ? { recover: options.recover } : {}),
+      },
+      { policy: this.policy, ...(signal ? { signal } : {}) },
+    );
+  }
+
+  private verdictOf(error: unknown): FailureVerdict {
+    if (!(error instanceof RetryableError)) return { retryable: false, mayHaveApplied: false };
+    return {
+      retryable: true,
+      mayHaveApplied: !this.notApplied.has(error),
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    };
   }
 
   private async run<T>(what: string, fn: (svc: ExchangeService) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -90,6 +141,10 @@ export class EwsSession {
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
       const classified = this.remember(classifyEwsError(error, this.xhr.facts));
+      // Throttled or busy: Exchange refused the call before carrying it out.
+      if (classified instanceof RetryableError && refusedUnapplied(error, this.xhr.facts)) {
+        this.notApplied.add(classified);
+      }
       // A 401 refuses the credential for every mailbox; mailbox errors (no mailbox, no impersonation) stay here.
       if (classified instanceof AuthError && this.xhr.facts.status === 401)
         refuseCredential(this.credential, classified);

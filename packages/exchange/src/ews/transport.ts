@@ -1,4 +1,5 @@
 import { XhrApi } from '@ewsjs/xhr';
+import { parseRetryAfter } from '@exsync/net';
 import type { IXHRApi, IXHROptions, IXHRProgress } from 'ews-javascript-api';
 
 /** The xhr-like object @ewsjs/xhr resolves with (the DOM type is not in our lib). */
@@ -102,12 +103,4 @@ function asResponse(value: unknown): SeenResponse {
   const headers: Record<string, string> = {};
   for (const [k, h] of Object.entries(headerSource)) if (h != null) headers[k.toLowerCase()] = String(h);
   return { ...(status !== undefined ? { status } : {}), body, headers };
-}
-
-/** Retry-After is seconds or an HTTP date. */
-export function parseRetryAfter(value: string): number | undefined {
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

@@ -1,5 +1,14 @@
 import { AuthError, RetryableError, type StoreError } from '@exsync/core';
-import { classifyGraphFailure, type GraphErrorBody, parseRetryAfter } from './graph-errors';
+import {
+  type FailureVerdict,
+  isReplaySafe,
+  pace,
+  parseRetryAfter,
+  type RetryPolicy,
+  retryDelay,
+  sleep,
+} from '@exsync/net';
+import { classifyGraphFailure, type GraphErrorBody } from './graph-errors';
 import type { AccessTokenProvider } from './token-provider';
 
 export interface GraphClientOptions {
@@ -68,6 +77,7 @@ export class GraphClient {
   readonly #retries: number;
   readonly #maxWait: number;
   readonly #defaultWait: number;
+  readonly #policy: RetryPolicy;
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   #refused: AuthError | undefined;
@@ -82,6 +92,7 @@ export class GraphClient {
     this.#retries = options.retries ?? 2;
     this.#maxWait = options.maxRetryWaitMs ?? 30_000;
     this.#defaultWait = options.defaultRetryWaitMs ?? 1000;
+    this.#policy = { retries: this.#retries, maxWaitMs: this.#maxWait, baseWaitMs: this.#defaultWait };
     this.#fetch = options.fetch ?? fetch;
     this.#sleep = options.sleep ?? sleep;
     this.#maxConcurrent = Math.max(1, options.maxConcurrent ?? 4);
@@ -97,15 +108,31 @@ export class GraphClient {
     return url.startsWith(`${this.baseUrl}/`);
   }
 
-  /** Sends one request, retrying what may be retried; resolves with 2xx answers only. */
-  async request<T = unknown>(req: GraphRequest, signal?: AbortSignal): Promise<GraphResponse<T>> {
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.#once(req, signal);
-      if (outcome.ok) return outcome.response as GraphResponse<T>;
-      const wait = this.#retryWait(outcome.error, attempt);
-      if (wait === undefined) throw outcome.error;
-      await this.#sleep(wait, signal);
-    }
+  /**
+   * Sends one request through the shared pacer (`@exsync/net`); resolves with 2xx answers only. What may be
+   * resent is decided there: reads, PUT/DELETE, a PATCH with If-Match, a POST with a transactionId (events) or a
+   * `$batch` of such requests. A create without a key is never resent after a failure that may have been applied
+   * (timeout, reset, 500/502/504): `recover` looks the item up instead (by our marker), and only if it is not
+   * there is the create sent again.
+   */
+  async request<T = unknown>(
+    req: GraphRequest,
+    signal?: AbortSignal,
+    options: { readonly recover?: () => Promise<GraphResponse<T> | undefined> } = {},
+  ): Promise<GraphResponse<T>> {
+    return pace<GraphResponse<T>>(
+      {
+        send: async () => {
+          const outcome = await this.#once(req, signal);
+          if (outcome.ok) return outcome.response as GraphResponse<T>;
+          throw outcome.error;
+        },
+        classify: verdictOf,
+        replaySafe: replaySafe(req),
+        ...(options.recover ? { recover: options.recover } : {}),
+      },
+      { policy: this.#policy, ...(signal ? { signal } : {}), sleep: this.#sleep },
+    );
   }
 
   /**
@@ -190,10 +217,10 @@ export class GraphClient {
     return link;
   }
 
+  /** Inner requests of a batch that were throttled are resent under the same rule as everything else. */
   #retryWait(error: StoreError, attempt: number): number | undefined {
-    if (!(error instanceof RetryableError) || attempt >= this.#retries) return undefined;
-    const wait = error.retryAfterMs ?? this.#defaultWait;
-    return wait <= this.#maxWait ? wait : undefined;
+    if (!(error instanceof RetryableError)) return undefined;
+    return retryDelay(this.#policy, attempt, error.retryAfterMs);
   }
 
   async #once(req: GraphRequest, signal?: AbortSignal): Promise<Outcome> {
@@ -250,8 +277,31 @@ export class GraphClient {
       what,
     );
     if (res.status === 401 && error instanceof AuthError) this.#refused = error;
+    // Throttled or unavailable: Graph refused the request before carrying it out.
+    if (res.status === 429 || res.status === 503) notApplied.add(error);
     return { ok: false, error };
   }
+}
+
+/** Failures Graph answered without carrying the request out (429, 503): resending them cannot apply it twice. */
+const notApplied = new WeakSet<StoreError>();
+
+/** The adapter's half of the pacer: which failures are worth another try, and which may have been applied. */
+function verdictOf(error: unknown): FailureVerdict {
+  if (!(error instanceof RetryableError)) return { retryable: false, mayHaveApplied: false };
+  return {
+    retryable: true,
+    mayHaveApplied: !notApplied.has(error),
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+  };
+}
+
+function replaySafe(req: GraphRequest): boolean {
+  const body = req.body as { transactionId?: unknown; requests?: GraphRequest[] } | undefined;
+  if (req.method === 'POST' && req.url === '/$batch') return (body?.requests ?? []).every(replaySafe);
+  const conditional = Object.keys(req.headers ?? {}).some((h) => h.toLowerCase() === 'if-match');
+  // Graph honours transactionId on events only; the store sets it there and nowhere else.
+  return isReplaySafe({ method: req.method, conditional, idempotencyKey: typeof body?.transactionId === 'string' });
 }
 
 type Outcome = { ok: true; response: GraphResponse } | { ok: false; error: StoreError };
@@ -297,21 +347,6 @@ function describe(url: string): string {
   } catch {
     return '(invalid url)';
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Percent-encodes one path segment (Graph ids contain `=`, `-`, `_`, and EWS-format ids `/` and `+`). */

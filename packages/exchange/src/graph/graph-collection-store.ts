@@ -19,9 +19,10 @@ import {
   type WriteResult,
 } from '@exsync/core';
 import { EXSYNC_MARKER_GRAPH_ID, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
+import type { PortableIdentities, PortableIdentity } from '../portable-identity';
 import { graphCapabilities } from './capabilities';
 import { canonicalJson, contentHashOf } from './graph-canonical';
-import { type BatchResult, type GraphClient, type GraphRequest, seg } from './graph-client';
+import { type BatchResult, type GraphClient, type GraphRequest, type GraphResponse, seg } from './graph-client';
 import { contactFromGraph, contactToGraph, type GraphContact } from './graph-contact-mapping';
 import { instantOfGraph, instantOfValue } from './graph-datetime';
 import { eventFromGraph, eventToGraph, type GraphEvent } from './graph-event-mapping';
@@ -73,7 +74,7 @@ interface RawSnapshot {
  * Attendees are written only on meetings the mailbox organizes: Graph has no "send to none" and mails whoever it
  * is given.
  */
-export class GraphCollectionStore implements CollectionStore {
+export class GraphCollectionStore implements CollectionStore, PortableIdentities {
   readonly caps: StoreCaps;
   readonly #client: GraphClient;
   readonly #kind: CollectionKind;
@@ -431,6 +432,54 @@ export class GraphCollectionStore implements CollectionStore {
     return changes;
   }
 
+  /* ---------------------------------------------------------------- identity across protocols */
+
+  /** Every item of the folder, window or not (series as their master), with its portable keys. */
+  async *identities(signal?: AbortSignal): AsyncIterable<PortableIdentity> {
+    const select = this.#kind === 'calendar' ? 'id,iCalUId' : 'id';
+    const req: GraphRequest = {
+      method: 'GET',
+      url: `${this.#itemsPath}?$select=${select}&${EXPAND}&$top=${this.#pageSize}`,
+      headers: this.#pagePrefer,
+    };
+    type Listed = { id: string; iCalUId?: string; singleValueExtendedProperties?: { id: string; value: string }[] };
+    for await (const page of this.#client.pages<Listed>(req, signal)) {
+      for (const e of page) {
+        const props = e.singleValueExtendedProperties ?? [];
+        const prop = (id: string) => props.find((p) => p.id.toLowerCase() === id.toLowerCase())?.value;
+        const keys = [prop(MARKER_PROPERTY_ID), prop(UID_PROPERTY_ID), e.iCalUId].filter(
+          (k): k is string => typeof k === 'string' && k !== '',
+        );
+        yield { href: e.id, keys };
+      }
+    }
+  }
+
+  /**
+   * Gives an item made in Outlook its UID as `ExsyncUid`: without it, its UID is its Graph id, which EWS does not
+   * know. Events need nothing (iCalUId is the master's UID in both protocols). Conditional on the ETag.
+   */
+  async adoptUid(stored: StoredItem, uid: string, signal?: AbortSignal): Promise<boolean> {
+    if (this.#kind === 'calendar' || this.caps.readOnly) return false;
+    let props: { id: string }[] = [];
+    try {
+      props = (parseRaw(stored.raw).entity.singleValueExtendedProperties ?? []) as { id: string }[];
+    } catch {
+      // unreadable: write it
+    }
+    if (props.some((p) => p.id.toLowerCase() === UID_PROPERTY_ID.toLowerCase())) return false;
+    await this.#client.request(
+      {
+        method: 'PATCH',
+        url: this.#itemPath(stored.ref.href),
+        body: { singleValueExtendedProperties: [{ id: UID_PROPERTY_ID, value: uid }] },
+        headers: { 'If-Match': stored.ref.version },
+      },
+      signal,
+    );
+    return true;
+  }
+
   /* ---------------------------------------------------------------- writing */
 
   async create(item: PimItem, options: CreateOptions, signal?: AbortSignal): Promise<WriteResult> {
@@ -447,9 +496,12 @@ export class GraphCollectionStore implements CollectionStore {
     // Exchange dedupes by transactionId across the whole mailbox: the folder is part of it, so the same UID written
     // to two calendars is two events.
     if (item.kind === 'event') body.transactionId = transactionIdOf(this.#folder, options.marker, item.uid);
+    // Contacts and To Do tasks have no transactionId: if the reply is lost, the pacer looks for our marker
+    // rather than posting a second copy.
     const res = await this.#client.request<Record<string, unknown>>(
       { method: 'POST', url: this.#itemsPath, body },
       signal,
+      { recover: () => this.#findByMarker(options.marker, signal) },
     );
     const ref = refOf(res.body);
     if (item.kind === 'event' && res.body.type === 'seriesMaster') {
@@ -501,6 +553,24 @@ export class GraphCollectionStore implements CollectionStore {
     if (!this.caps.kinds.includes(item.kind) || item.kind === 'group') {
       throw new RejectedError(`Graph cannot store a ${item.kind} in this ${this.#kind} folder`, 'unsupported');
     }
+  }
+
+  /** The item of this folder carrying our marker, as the answer its create would have given. */
+  async #findByMarker(
+    marker: string,
+    signal?: AbortSignal,
+  ): Promise<GraphResponse<Record<string, unknown>> | undefined> {
+    const filter = `singleValueExtendedProperties/Any(ep: ep/id eq '${MARKER_PROPERTY_ID}' and ep/value eq '${marker.replace(/'/g, "''")}')`;
+    const res = await this.#client.request<{ value?: Record<string, unknown>[] }>(
+      {
+        method: 'GET',
+        url: `${this.#itemsPath}?$filter=${encodeURIComponent(filter)}&$top=1`,
+        headers: this.#pagePrefer,
+      },
+      signal,
+    );
+    const found = res.body.value?.[0];
+    return found ? { status: 201, body: found, headers: res.headers } : undefined;
   }
 
   async #refuseDuplicateUid(uid: string, signal?: AbortSignal): Promise<void> {

@@ -6,8 +6,9 @@ import {
   RejectedError,
   RetryableError,
 } from '@exsync/core';
+import { parseRetryAfter } from '@exsync/net';
 import { describe, expect, it } from 'vitest';
-import { classifyGraphFailure, parseRetryAfter } from './graph-errors';
+import { classifyGraphFailure } from './graph-errors';
 
 describe('classifyGraphFailure', () => {
   const cases = [

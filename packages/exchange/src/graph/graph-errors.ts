@@ -74,12 +74,3 @@ export function classifyGraphFailure(
         : new RejectedError(`${detail} — request refused`, 'unsupported');
   }
 }
-
-/** `Retry-After` in seconds (Graph) or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}

@@ -1,0 +1,12 @@
+export {
+  DEFAULT_RETRY_POLICY,
+  type FailureVerdict,
+  type PacedCall,
+  type PaceOptions,
+  pace,
+  type RetryPolicy,
+  retryDelay,
+  sleep,
+} from './pacer';
+export { isReplaySafe, type ReplayShape } from './replay';
+export { parseRetryAfter } from './retry-after';
