@@ -21,7 +21,9 @@ export function nextcloudDavRoot(baseUrl: string): string {
 
 /**
  * Principal and home collections from a DAV URL: current-user-principal, then the home sets (via tsdav). When the
- * URL is not a DAV root (no principal there), `/.well-known/caldav` of its host is asked where the root is.
+ * URL is not a DAV root (no principal there: a 404, or a 403 from a server whose rights refuse that path, as
+ * Radicale's owner_only does at `/remote.php/dav/`), `/.well-known/caldav` of its host is asked where the root is.
+ * A 401 never falls back: it is an AuthError, and the transport's circuit stops further requests.
  */
 export async function discoverHomes(url: string, transport: DavTransport): Promise<DavHomes> {
   const given = url.endsWith('/') ? url : `${url}/`;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthCircuit } from './auth-circuit';
 import { ensureCollection, listCollections } from './collections';
 import { DavCollectionStore } from './dav-collection-store';
-import { discoverHomes } from './discovery';
+import { discoverHomes, discoverNextcloud } from './discovery';
 import { pimCodec } from './pim-codec';
 import { liveSkipReason, type RunningDavServer, startRadicale } from './testing/dav-servers';
 import { DavTransport } from './transport';
@@ -66,6 +66,13 @@ describe.skipIf(skip)('Radicale discovery and collections', () => {
   it('finds the DAV root through /.well-known/caldav when given a URL that is not one', async () => {
     const homes = await discoverHomes(`${baseUrl()}not/a/dav/root/`, transport());
     expect(new URL(homes.principalUrl).pathname).toBe(`/${user}/`);
+  });
+
+  it('falls back to /.well-known/caldav when the Nextcloud DAV root is refused (403, owner-only rights)', async () => {
+    // Radicale with owner_only answers 403 at /remote.php/dav/: not a 404, but no DAV root for this user either.
+    const homes = await discoverNextcloud(baseUrl(), transport());
+    expect(new URL(homes.principalUrl).pathname).toBe(`/${user}/`);
+    expect(new URL(homes.calendarHomeUrl ?? '').pathname).toBe(`/${user}/`);
   });
 
   it('creates missing collections once and lists them with their components', async () => {

@@ -12,6 +12,8 @@ export interface ExchangeConnectionInput {
   username?: string | null;
   entraTenantId?: string | null;
   clientId?: string | null;
+  /** Entra authority root; null/undefined means the global cloud. */
+  authority?: string | null;
   /** Sealed password or client secret: a value replaces, null clears, undefined keeps what is stored. */
   secret?: Sealed | null;
   /** Sealed PEM certificate + private key, with the same replace / clear / keep rule. */
@@ -42,6 +44,7 @@ function toConnection(row: ExchangeConnectionRow): ExchangeConnection {
     username: row.username,
     entraTenantId: row.entraTenantId,
     clientId: row.clientId,
+    authority: row.authority,
     hasSecret: row.secretCiphertext !== null,
     hasCertificate: row.certificateCiphertext !== null,
     createdAt: row.createdAt,
@@ -82,6 +85,7 @@ export function createExchangeConnectionRepository(db: Database): ExchangeConnec
         username: input.username ?? null,
         entraTenantId: input.entraTenantId ?? null,
         clientId: input.clientId ?? null,
+        authority: input.authority ?? null,
         ...secretColumns(input.secret, 'secretCiphertext', 'secretKeyId'),
         ...secretColumns(input.certificate, 'certificateCiphertext', 'certificateKeyId'),
       };

@@ -58,6 +58,8 @@ export interface ExchangeConnection {
   username: string | null;
   entraTenantId: string | null;
   clientId: string | null;
+  /** Entra authority root (no tenant), e.g. https://login.microsoftonline.us; null means the global cloud. */
+  authority: string | null;
   /** Whether a password / client secret is stored (its ciphertext is only in `ExchangeConnectionSecrets`). */
   hasSecret: boolean;
   hasCertificate: boolean;

@@ -25,7 +25,9 @@ export function createSimulator(options: SimulatorOptions = {}): SimulatorHandle
       await app.listen({ port, host });
       const addr = app.server.address();
       const actual = typeof addr === 'object' && addr ? addr.port : port;
-      if (!options.baseUrl) sim.baseUrl = `http://${host}:${actual}`;
+      // A wildcard address is where to listen, not where to connect: URLs handed out name the loopback instead.
+      const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host;
+      if (!options.baseUrl) sim.baseUrl = `http://${reachable}:${actual}`;
       return sim.urls();
     },
     close: () => app.close(),

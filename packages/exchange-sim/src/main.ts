@@ -5,7 +5,9 @@ import { createSimulator } from './index';
 
 const port = Number(process.env.SIM_PORT ?? 5080);
 const host = process.env.SIM_HOST ?? '127.0.0.1';
-const handle = createSimulator({ logger: process.env.SIM_LOG === '1' });
+// SIM_PUBLIC_URL: the base URL clients use when it is not the listening address (a container, a proxy).
+const publicUrl = process.env.SIM_PUBLIC_URL?.replace(/\/+$/, '') || undefined;
+const handle = createSimulator({ logger: process.env.SIM_LOG === '1', ...(publicUrl ? { baseUrl: publicUrl } : {}) });
 seedDemoTenant(handle.sim);
 // SIM_USERS="carol@contoso.com:secret,dave@contoso.com:secret2": more mailboxes, each with its owner's login.
 const extraUsers = (process.env.SIM_USERS ?? '')
@@ -30,7 +32,7 @@ const lines = [
   `  Graph base          ${urls.graph}`,
   `  Token endpoint      ${urls.tokenEndpoint}`,
   `  OpenID config       ${urls.openIdConfiguration}`,
-  `  Control API         ${urls.control}`,
+  `  Control API         ${urls.control}/info  (every route: packages/exchange-sim/README.md)`,
   '',
   `  Tenant id           ${sim.tenantId}  (alias contoso.onmicrosoft.com)`,
   `  Client id           ${DEMO.clientId}`,
@@ -40,6 +42,7 @@ const lines = [
   `  Mailbox owners      each signs in as itself (alice@contoso.com or CONTOSO\\alice) / ${DEMO.userPassword}`,
   ...extraUsers.map((u) => `  Extra user          ${u.smtpAddress} / ${u.password}`),
   '',
+  `  exsync connection   authority ${urls.base}, url ${urls.base} (Graph) or ${urls.ews} (EWS)`,
   '  msal-node: authority https://login.sim.invalid/<tenant>, knownAuthorities ["login.sim.invalid"],',
   `             authorityMetadata = "msalAuthorityMetadata" of GET ${urls.control}/info`,
   '',

@@ -58,6 +58,9 @@ export function buildServer(sim: Simulator): FastifyInstance {
     // Graph ids and delta tokens are long path segments.
     routerOptions: { maxParamLength: 2000 },
     genReqId: () => crypto.randomUUID(),
+    // The control API's schemas refuse an unknown field (a typo) rather than silently dropping it, and never
+    // coerce a type ("10" is not a number).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
   // Clients send Content-Type: application/json on DELETE without a body; Graph accepts that.

@@ -1,6 +1,6 @@
 import { AdvisoryPairLock, createRepositories, type Database, PrismaStatusStore } from '@exsync/db';
 import type { Logger } from 'pino';
-import { createExchangeStores, type ExchangeStoreFactory, type GraphAuthorityOverride } from '../sync/exchange-stores';
+import { defaultExchangeStores, type ExchangeStoreFactory } from '../sync/exchange-stores';
 import { syncUser } from '../sync/sync-user';
 import type { Vault } from '../vault/vault';
 import { createJobQueue, type JobQueue } from './queue';
@@ -12,8 +12,6 @@ export interface SyncRuntimeOptions {
   readonly vault: Vault;
   readonly logger: Logger;
   readonly exchangeStores?: ExchangeStoreFactory;
-  /** Graph tokens from somewhere other than Entra ID (the simulator in tests). */
-  readonly graphAuthority?: GraphAuthorityOverride;
   readonly davRoot?: (nextcloudUrl: string) => string;
   readonly worker?: Omit<WorkerOptions, 'queue' | 'handle' | 'logger'>;
   readonly schedulerTickMs?: number;
@@ -44,9 +42,7 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     logger,
     status: new PrismaStatusStore(db),
     lock: new AdvisoryPairLock(db),
-    exchangeStores:
-      options.exchangeStores ??
-      createExchangeStores(options.graphAuthority ? { graphAuthority: options.graphAuthority } : {}),
+    exchangeStores: options.exchangeStores ?? defaultExchangeStores,
     ...(options.davRoot ? { davRoot: options.davRoot } : {}),
   };
   const handle: JobHandler = async (job, signal) => {

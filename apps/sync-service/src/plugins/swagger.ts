@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { errorCatalogue } from '../errors';
+
+/** The API's version is the package's: one number to bump. */
+export const SERVICE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export const API_DESCRIPTION = `REST API of the exsync sync service.
 
@@ -20,7 +26,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'exsync sync service', version: '1.0.0', description: API_DESCRIPTION },
+      info: { title: 'exsync sync service', version: SERVICE_VERSION, description: API_DESCRIPTION },
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An exsync API key (admin or tenant).' },

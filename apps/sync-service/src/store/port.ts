@@ -34,6 +34,8 @@ export interface ExchangeConnectionInput {
   username: string | null;
   entraTenantId: string | null;
   clientId: string | null;
+  /** Entra authority root; null means the global cloud (https://login.microsoftonline.com). */
+  authority: string | null;
   /** A value replaces, null clears, undefined keeps what is stored. */
   secret: Sealed | null | undefined;
   certificate: Sealed | null | undefined;

@@ -27,6 +27,7 @@ describe('Graph contacts: the default Contacts folder id', () => {
         username: null,
         entraTenantId: exchange.sim.tenantId,
         clientId: CLIENT_ID,
+        authority: urls.base,
         hasSecret: true,
         hasCertificate: false,
         createdAt: now,
@@ -35,13 +36,8 @@ describe('Graph contacts: the default Contacts folder id', () => {
       secret: CLIENT_SECRET,
       certificate: null,
     };
-    stores = createExchangeStores({
-      graphAuthority: {
-        authority: (tenant) => `https://login.sim.invalid/${tenant}`,
-        knownAuthorities: ['login.sim.invalid'],
-        authorityMetadata: exchange.sim.msalAuthorityMetadata(),
-      },
-    });
+    // No test-only override: the connection's own authority points msal at the simulator's Entra endpoint.
+    stores = createExchangeStores();
   }, 30_000);
 
   afterAll(async () => exchange?.close());

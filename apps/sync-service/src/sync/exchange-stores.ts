@@ -10,6 +10,13 @@ import {
   MsalTokenProvider,
   type PortableIdentities,
 } from '@exsync/exchange';
+import {
+  AuthoritySetupError,
+  graphBaseUrl,
+  graphScope,
+  type ResolvedAuthority,
+  resolveAuthority,
+} from './entra-authority';
 import type { KindSpec } from './kinds';
 
 /** The tenant's Exchange connection with its secrets opened, for one sync run only; never logged. */
@@ -43,21 +50,21 @@ export class ExchangeSetupError extends Error {
   }
 }
 
-/** Where Graph tokens come from when it is not Entra ID itself (a sovereign cloud, or the simulator in tests). */
-export interface GraphAuthorityOverride {
-  readonly authority: (entraTenantId: string) => string;
-  readonly knownAuthorities?: readonly string[];
-  readonly authorityMetadata?: string;
-}
-
-const GRAPH_URL = 'https://graph.microsoft.com/v1.0';
-
 /**
  * EWS (impersonating the user's mailbox) or Microsoft Graph (application permissions on the user's mailbox).
- * Graph token providers are kept per connection version, so msal's token cache outlives one run.
+ * Graph token providers are kept per connection version, so msal's token cache outlives one run. The Entra
+ * authority comes from the connection (global cloud by default; a national cloud or the simulator when set).
  */
-export function createExchangeStores(options: { graphAuthority?: GraphAuthorityOverride } = {}): ExchangeStoreFactory {
+export function createExchangeStores(options: { fetch?: typeof fetch } = {}): ExchangeStoreFactory {
   const providers = new Map<string, MsalTokenProvider>();
+  const authorityOf = async (c: ExchangeConnection, entraTenantId: string): Promise<ResolvedAuthority> => {
+    try {
+      return await resolveAuthority(c.authority, entraTenantId, options.fetch);
+    } catch (error) {
+      if (error instanceof AuthoritySetupError) throw new ExchangeSetupError(error.message);
+      throw error;
+    }
+  };
   return async ({ connection, mailbox, kind }) => {
     const c = connection.connection;
     if (c.kind === 'ews') {
@@ -65,19 +72,28 @@ export function createExchangeStores(options: { graphAuthority?: GraphAuthorityO
         throw new ExchangeSetupError('The EWS connection has no url; set it on the Exchange connection.');
       const store = new EwsCollectionStore({
         url: c.endpoint,
-        auth: ewsAuth(connection),
+        auth: await ewsAuth(connection, authorityOf),
         mailbox,
         folder: kind.exchangeFolder,
       });
       return { store, identities: store, collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}` };
     }
+    let baseUrl: string;
+    try {
+      baseUrl = graphBaseUrl(c.endpoint);
+    } catch {
+      throw new ExchangeSetupError(`The Graph url ${c.endpoint} is not a URL.`);
+    }
     const key = `${c.id}:${c.updatedAt.toISOString()}`;
     let tokens = providers.get(key);
     if (!tokens) {
-      tokens = graphTokens(connection, options.graphAuthority);
+      if (!c.entraTenantId || !c.clientId) {
+        throw new ExchangeSetupError('The Graph connection needs entraTenantId and clientId.');
+      }
+      tokens = graphTokens(connection, await authorityOf(c, c.entraTenantId), graphScope(baseUrl));
       providers.set(key, tokens);
     }
-    const client = new GraphClient({ baseUrl: c.endpoint ?? GRAPH_URL, tokens });
+    const client = new GraphClient({ baseUrl, tokens });
     const folderId = await graphFolderId(client, mailbox, kind);
     const store = new GraphCollectionStore({
       client,
@@ -92,21 +108,19 @@ export function createExchangeStores(options: { graphAuthority?: GraphAuthorityO
 
 export const defaultExchangeStores: ExchangeStoreFactory = createExchangeStores();
 
-function graphTokens({ connection: c, secret, certificate }: OpenedConnection, override?: GraphAuthorityOverride) {
-  if (!c.entraTenantId || !c.clientId) {
-    throw new ExchangeSetupError('The Graph connection needs entraTenantId and clientId.');
-  }
+function graphTokens(
+  { connection: c, secret, certificate }: OpenedConnection,
+  authority: ResolvedAuthority,
+  scope: string,
+) {
   return new MsalTokenProvider({
-    tenantId: c.entraTenantId,
-    clientId: c.clientId,
+    tenantId: c.entraTenantId ?? '',
+    clientId: c.clientId ?? '',
     credential: graphCredential(c, secret, certificate),
-    ...(override
-      ? {
-          authority: override.authority(c.entraTenantId),
-          ...(override.knownAuthorities ? { knownAuthorities: override.knownAuthorities } : {}),
-          ...(override.authorityMetadata ? { authorityMetadata: override.authorityMetadata } : {}),
-        }
-      : {}),
+    scopes: [scope],
+    authority: authority.authority,
+    ...(authority.knownAuthorities ? { knownAuthorities: authority.knownAuthorities } : {}),
+    ...(authority.authorityMetadata ? { authorityMetadata: authority.authorityMetadata } : {}),
   });
 }
 
@@ -173,7 +187,10 @@ async function defaultContactFolderId(client: GraphClient, user: string): Promis
   return folder.body?.id;
 }
 
-function ewsAuth({ connection: c, secret }: OpenedConnection): EwsAuth {
+async function ewsAuth(
+  { connection: c, secret }: OpenedConnection,
+  authorityOf: (c: ExchangeConnection, entraTenantId: string) => Promise<ResolvedAuthority>,
+): Promise<EwsAuth> {
   if (!secret)
     throw new ExchangeSetupError('The Exchange connection has no secret; set its password or client secret.');
   switch (c.authKind) {
@@ -181,16 +198,20 @@ function ewsAuth({ connection: c, secret }: OpenedConnection): EwsAuth {
     case 'ntlm':
       if (!c.username) throw new ExchangeSetupError('The EWS connection has no username.');
       return { kind: c.authKind, username: c.username, password: secret };
-    case 'oauth':
+    case 'oauth': {
       if (!c.clientId || !c.entraTenantId) {
         throw new ExchangeSetupError('EWS OAuth needs entraTenantId and clientId on the Exchange connection.');
       }
+      const authority = await authorityOf(c, c.entraTenantId);
       return {
         kind: 'oauth',
         clientId: c.clientId,
         clientSecret: secret,
-        authority: `https://login.microsoftonline.com/${c.entraTenantId}`,
+        authority: authority.authority,
+        ...(authority.knownAuthorities ? { knownAuthorities: authority.knownAuthorities } : {}),
+        ...(authority.authorityMetadata ? { authorityMetadata: authority.authorityMetadata } : {}),
       };
+    }
     default:
       throw new ExchangeSetupError(`EWS does not support the auth kind ${c.authKind}.`);
   }

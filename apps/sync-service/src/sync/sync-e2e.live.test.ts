@@ -79,7 +79,10 @@ for (const face of ['ews', 'graph'] as const) {
           ? { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: SVC_PASSWORD }
           : {
               kind: 'graph',
-              url: urls.graph,
+              // The simulator's root, as an admin enters https://graph.microsoft.com: the service appends /v1.0.
+              url: urls.base,
+              // Tokens from the simulator's Entra endpoint through the shipped service and the real msal-node.
+              authority: urls.base,
               entraTenantId: exchange.sim.tenantId,
               clientId: CLIENT_ID,
               authKind: 'client_secret',
@@ -114,12 +117,6 @@ for (const face of ['ews', 'graph'] as const) {
         ),
         // Radicale is its own DAV root; a Nextcloud would be discovered at /remote.php/dav/.
         davRoot: (url) => url,
-        // Tokens from the simulator's Entra endpoint, through the real msal-node.
-        graphAuthority: {
-          authority: (tenant) => `https://login.sim.invalid/${tenant}`,
-          knownAuthorities: ['login.sim.invalid'],
-          authorityMetadata: exchange.sim.msalAuthorityMetadata(),
-        },
       });
       await sync.prepare();
     }, 60_000);

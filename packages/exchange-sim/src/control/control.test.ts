@@ -213,4 +213,46 @@ describe('control API', () => {
     expect((await inject('GET', '/mail?kind=cancellation&via=control')).body).toHaveLength(0);
     expect((await inject('POST', '/delta/evict', {})).body).toEqual({ evicted: 0 });
   });
+
+  it('refuses a body of the wrong shape with 400 naming the field, and stores nothing', async () => {
+    await inject('POST', '/mailboxes', { smtpAddress: 'dave@contoso.com' });
+    const before = (await inject('GET', '/mailboxes/dave@contoso.com/items')).body.length;
+    const cases: [string, string, unknown, RegExp][] = [
+      // Graph's location object is not the store's shape: it used to become LOCATION:[object Object].
+      [
+        'POST',
+        '/mailboxes/dave@contoso.com/events',
+        { subject: 'x', start: 1, end: 2, location: { displayName: 'Room' } },
+        /location must be string/,
+      ],
+      ['POST', '/mailboxes/dave@contoso.com/events', { subject: 'x' }, /must have required property 'start'/],
+      [
+        'POST',
+        '/mailboxes/dave@contoso.com/events',
+        { start: 1, end: 2, subjekt: 'typo' },
+        /must NOT have additional properties/,
+      ],
+      [
+        'POST',
+        '/mailboxes/dave@contoso.com/contacts',
+        { emailAddresses: ['a@b.c'] },
+        /emailAddresses\/0 must be object/,
+      ],
+      [
+        'POST',
+        '/mailboxes/dave@contoso.com/tasks',
+        { title: 'x', percentComplete: 150 },
+        /percentComplete must be <= 100/,
+      ],
+      ['POST', '/mailboxes', { displayName: 'no address' }, /smtpAddress/],
+      ['POST', '/clock/advance', { ms: '10' }, /ms must be number/],
+    ];
+    for (const [method, url, payload, message] of cases) {
+      const r = await inject(method as 'POST', url, payload);
+      expect(r.status, url).toBe(400);
+      expect(r.body.error.code).toBe('InvalidInput');
+      expect(r.body.error.message).toMatch(message);
+    }
+    expect((await inject('GET', '/mailboxes/dave@contoso.com/items')).body).toHaveLength(before);
+  });
 });

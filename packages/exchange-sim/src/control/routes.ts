@@ -8,6 +8,7 @@ import type { Simulator } from '../simulator';
 import { isStoreError, StoreError } from '../store/errors';
 import type { Item } from '../store/types';
 import type { FaultAction, FaultMatch } from './faults';
+import { ControlSchemas } from './schemas';
 import { reviveInput } from './seed-input';
 
 type Body = Record<string, unknown>;
@@ -15,6 +16,10 @@ type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Record<
 
 function handler(fn: (req: Req, reply: FastifyReply) => unknown) {
   return async (req: Req, reply: FastifyReply) => {
+    if (req.validationError) {
+      // Ajv's message names the field: "body/location must be string".
+      return reply.code(400).send({ error: { code: 'InvalidInput', message: req.validationError.message } });
+    }
     try {
       const out = await fn(req, reply);
       return out === undefined ? reply.code(204).send() : out;
@@ -34,6 +39,11 @@ function handler(fn: (req: Req, reply: FastifyReply) => unknown) {
       throw e;
     }
   };
+}
+
+/** Route options checking the body against a schema; the handler answers a mismatch with 400 naming the field. */
+function body(schema: object) {
+  return { schema: { body: schema }, attachValidation: true };
 }
 
 /** JSON-friendly view of an item (Maps and Sets of series made plain). */
@@ -66,6 +76,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/mailboxes`,
+    body(ControlSchemas.mailbox),
     handler((req, reply) => {
       const b = req.body ?? {};
       if (typeof b.smtpAddress !== 'string') throw new StoreError('InvalidInput', 'smtpAddress is required');
@@ -105,6 +116,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/mailboxes/:mbx/folders`,
+    body(ControlSchemas.folder),
     handler((req, reply) => {
       reply.code(201);
       return store.createFolder(req.params.mbx!, req.body as Parameters<typeof store.createFolder>[1]);
@@ -126,6 +138,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
 
   app.post(
     `${C}/mailboxes/:mbx/events`,
+    body(ControlSchemas.event),
     handler((req, reply) => {
       const input = strip(req.body) as Parameters<typeof store.createEvent>[1];
       if (typeof input.start !== 'number' || typeof input.end !== 'number')
@@ -136,6 +149,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/mailboxes/:mbx/contacts`,
+    body(ControlSchemas.contact),
     handler((req, reply) => {
       reply.code(201);
       return itemView(sim, store.createContact(folderFor(req, 'contacts'), strip(req.body)));
@@ -143,6 +157,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/mailboxes/:mbx/distribution-lists`,
+    body(ControlSchemas.distributionList),
     handler((req, reply) => {
       reply.code(201);
       return itemView(sim, store.createDistributionList(folderFor(req, 'contacts'), strip(req.body)));
@@ -150,6 +165,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/mailboxes/:mbx/tasks`,
+    body(ControlSchemas.task),
     handler((req, reply) => {
       reply.code(201);
       return itemView(sim, store.createTask(folderFor(req, 'tasks'), strip(req.body)));
@@ -164,6 +180,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.patch(
     `${C}/items/:id`,
+    body(ControlSchemas.itemPatch),
     handler((req) => {
       const { ifChangeKey, sendMail, ...patch } = req.body ?? {};
       const opts = typeof ifChangeKey === 'string' ? { ifChangeKey } : {};
@@ -186,10 +203,12 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/items/:id/move`,
+    body(ControlSchemas.move),
     handler((req) => itemView(sim, store.moveItem(req.params.id!, String(req.body?.folderId)))),
   );
   app.patch(
     `${C}/occurrences/:id`,
+    body(ControlSchemas.occurrencePatch),
     handler((req) => {
       const inst = store.updateOccurrence(req.params.id!, reviveInput(req.body ?? {}));
       return { id: inst.id, graphId: inst.graphId, type: inst.type, changeKey: inst.changeKey };
@@ -226,6 +245,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/clock/advance`,
+    body(ControlSchemas.clockAdvance),
     handler((req) => {
       const ms = Number(req.body?.ms ?? 0) + Number(req.body?.seconds ?? 0) * 1000;
       return { now: new Date(sim.advanceClock(ms)).toISOString() };
@@ -233,6 +253,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/clock`,
+    body(ControlSchemas.clockSet),
     handler((req) => {
       const ms = Date.parse(String(req.body?.now));
       if (Number.isNaN(ms)) throw new StoreError('InvalidInput', 'now must be an ISO date-time');
@@ -246,6 +267,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/faults`,
+    body(ControlSchemas.fault),
     handler((req, reply) => {
       const { action, count, ...match } = (req.body ?? {}) as { action?: FaultAction; count?: number } & FaultMatch;
       if (!action) throw new StoreError('InvalidInput', 'action is required, e.g. {"kind":"status","status":429}');
@@ -292,6 +314,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/subscriptions/:id/lifecycle`,
+    body(ControlSchemas.lifecycle),
     handler((req) => {
       const event = String(req.body?.event);
       if (!['missed', 'subscriptionRemoved', 'reauthorizationRequired'].includes(event)) {
@@ -302,6 +325,7 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
   );
   app.post(
     `${C}/delta/evict`,
+    body(ControlSchemas.deltaEvict),
     handler((req) => ({ evicted: sim.evictDeltaTokens(req.body?.mailbox as string | undefined) })),
   );
 

@@ -19,6 +19,7 @@ function view(c: ExchangeConnection): Static<typeof ConnectionView> {
     username: c.username,
     entraTenantId: c.entraTenantId,
     clientId: c.clientId,
+    authority: c.authority,
     hasSecret: c.hasSecret,
     hasCertificate: c.hasCertificate,
     createdAt: c.createdAt.toISOString(),
@@ -125,6 +126,7 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<
         username: body.username ?? null,
         entraTenantId: body.entraTenantId ?? null,
         clientId: body.clientId ?? null,
+        authority: body.authority ? body.authority.replace(/\/+$/, '') : null,
         secret: field === 'secret' ? sealed : null,
         certificate: field === 'certificate' ? sealed : null,
       };

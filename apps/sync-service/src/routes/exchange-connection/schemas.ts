@@ -20,7 +20,12 @@ export const ConnectionBody = Type.Object(
     }),
     url: Type.Optional(
       httpUrl(
-        'EWS: the EWS endpoint (https://mail.example.com/EWS/Exchange.asmx), required. Graph: the Graph base URL, default https://graph.microsoft.com.',
+        'EWS: the EWS endpoint (https://mail.example.com/EWS/Exchange.asmx), required. Graph: the Graph base URL, default https://graph.microsoft.com; the root (https://graph.microsoft.us) gets /v1.0 appended, a versioned URL (…/v1.0) is used as given.',
+      ),
+    ),
+    authority: Type.Optional(
+      httpUrl(
+        'Graph and EWS oauth: the Entra authority root, without the tenant. Default https://login.microsoftonline.com (global cloud); https://login.microsoftonline.us (US Government), https://login.chinacloudapi.cn (China), or any other URL serving OpenID metadata at {authority}/{tenant}/v2.0/.well-known/openid-configuration (the simulator: its base URL, http allowed for it).',
       ),
     ),
     authKind: Type.Union(
@@ -92,6 +97,9 @@ export const ConnectionView = Type.Object(
     username: Type.Union([Type.String(), Type.Null()]),
     entraTenantId: Type.Union([Type.String(), Type.Null()]),
     clientId: Type.Union([Type.String(), Type.Null()]),
+    authority: Type.Union([Type.String(), Type.Null()], {
+      description: 'The Entra authority root; null means the global cloud (https://login.microsoftonline.com).',
+    }),
     hasSecret: Type.Boolean({ description: 'A password or client secret is stored (it is never shown).' }),
     hasCertificate: Type.Boolean({ description: 'A certificate is stored (it is never shown).' }),
     createdAt: Type.String({ format: 'date-time' }),

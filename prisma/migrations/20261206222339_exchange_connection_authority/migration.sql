@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "exchange_connections" ADD COLUMN     "authority" TEXT;
