@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { TrustProxy } from './config';
+import type { SyncMetrics } from './metrics/metrics';
 import authPlugin from './plugins/auth';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors';
 import identifiersPlugin from './plugins/identifiers';
@@ -11,6 +12,7 @@ import swaggerPlugin from './plugins/swagger';
 import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
+import { metricsRoutes } from './routes/metrics/index';
 import { reviewRoutes } from './routes/review/index';
 import { settingsRoutes } from './routes/settings/index';
 import { type SyncRoutesOptions, syncRoutes } from './routes/sync/index';
@@ -34,6 +36,10 @@ export interface AppDeps {
   vault: Vault;
   logger: Logger;
   adminKey?: string | undefined;
+  /** EXSYNC_METRICS_KEY: opens /metrics only. */
+  metricsKey?: string | undefined;
+  /** What /metrics serves; without it the route does not exist. */
+  metrics?: SyncMetrics;
   /** Which proxies to believe about the client address (see config.ts); never every hop. */
   trustProxy?: TrustProxy;
   auth?: { maxFailures?: number; failureWindowMs?: number };
@@ -79,11 +85,13 @@ export async function buildApp(deps: AppDeps) {
   await app.register(authPlugin, {
     store: deps.store,
     adminKey: deps.adminKey,
+    metricsKey: deps.metricsKey,
     ...(deps.auth ?? {}),
   });
 
   const { store, vault } = deps;
   await app.register(healthRoutes, { store });
+  if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   await app.register(tenantRoutes, { prefix: '/v1', store });
   if (deps.rotateKey) await app.register(adminRoutes, { prefix: '/v1', rotateKey: deps.rotateKey });
   for (const [prefix, explicit] of [

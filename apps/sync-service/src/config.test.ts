@@ -51,6 +51,7 @@ describe('loadConfig', () => {
     [{ EXSYNC_SECRET_KEY: Buffer.alloc(16).toString('base64') }, 'EXSYNC_SECRET_KEY'],
     [{ EXSYNC_OLD_SECRET_KEYS: 'abc' }, 'EXSYNC_OLD_SECRET_KEYS'],
     [{ EXSYNC_ADMIN_KEY: 'short' }, 'EXSYNC_ADMIN_KEY'],
+    [{ EXSYNC_METRICS_KEY: 'short' }, 'EXSYNC_METRICS_KEY'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ EXSYNC_TRUST_PROXY: 'yes' }, 'EXSYNC_TRUST_PROXY'],
     [{ EXSYNC_TRUST_PROXY: '0' }, 'EXSYNC_TRUST_PROXY'],

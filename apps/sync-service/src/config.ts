@@ -15,6 +15,8 @@ export interface Config {
   /** Previous keys, still accepted for decryption while `exsync rotate-key` re-encrypts. */
   oldSecretKeys: Buffer[];
   adminKey: string | undefined;
+  /** Opens /metrics and nothing else (Prometheus keeps it in its configuration). */
+  metricsKey: string | undefined;
   logLevel: LogLevel;
   /**
    * Which reverse proxies to believe about the client address (for the failed-authentication limit): false (none)
@@ -159,6 +161,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
 
+  const metricsKey = get('EXSYNC_METRICS_KEY');
+  if (metricsKey !== undefined && (metricsKey.length < 32 || /\s/.test(metricsKey))) {
+    problems.push(
+      'EXSYNC_METRICS_KEY: expected at least 32 characters without spaces (generate one with: openssl rand -base64 32)',
+    );
+  }
+
   const logLevel = (get('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -175,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secretKey,
     oldSecretKeys,
     adminKey,
+    metricsKey,
     logLevel: logLevel as LogLevel,
     trustProxy,
   };

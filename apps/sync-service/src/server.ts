@@ -1,8 +1,10 @@
+import { createOperationsRepository } from '@exsync/db';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { ensureAdminKey } from './bootstrap';
 import type { Config } from './config';
 import { createSyncRuntime } from './jobs/sync-runtime';
+import { createMetrics } from './metrics/metrics';
 import { openRuntime } from './runtime';
 import { createOnlineRotation } from './vault/online-rotation';
 
@@ -24,8 +26,10 @@ export async function startServer(
   const runtime = await openRuntime(config, logger, { migrate: true });
   try {
     await ensureAdminKey(runtime.store, config, print);
+    const metrics = createMetrics({ operations: createOperationsRepository(runtime.db) });
     // The embedded database is one session for the whole process: one sync at a time there.
     const sync = createSyncRuntime({
+      metrics,
       db: runtime.db,
       vault: runtime.vault,
       logger,
@@ -37,6 +41,8 @@ export async function startServer(
       vault: runtime.vault,
       logger,
       adminKey: config.adminKey,
+      metricsKey: config.metricsKey,
+      metrics,
       trustProxy: config.trustProxy,
       rotateKey: createOnlineRotation(config, runtime.store, runtime.vault),
       sync: { db: runtime.db, queue: sync.queue },

@@ -54,3 +54,8 @@ export {
   type UserPage,
   type UserRepository,
 } from './users';
+export {
+  createOperationsRepository,
+  type OperationsRepository,
+  type QueueStats,
+} from './operations';

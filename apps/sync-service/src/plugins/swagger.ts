@@ -35,6 +35,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: 'settings', description: "The tenant's sync settings" },
         { name: 'review', description: 'Held deletions and conflicts, for a person to decide' },
         { name: 'admin', description: 'Operator actions on the running service (admin key)' },
+        { name: 'metrics', description: 'Prometheus metrics (admin key or EXSYNC_METRICS_KEY)' },
       ],
     },
   });

@@ -9,6 +9,8 @@ import {
   GraphCollectionStore,
   MsalTokenProvider,
 } from '@exsync/exchange';
+import { countingFetch } from '../metrics/counting-fetch';
+import type { SyncMetrics } from '../metrics/metrics';
 import type { KindSpec } from './kinds';
 
 /** The tenant's Exchange connection with its secrets opened, for one sync run only; never logged. */
@@ -53,8 +55,21 @@ const GRAPH_URL = 'https://graph.microsoft.com/v1.0';
  * EWS (impersonating the user's mailbox) or Microsoft Graph (application permissions on the user's mailbox).
  * Graph token providers are kept per connection version, so msal's token cache outlives one run.
  */
-export function createExchangeStores(options: { graphAuthority?: GraphAuthorityOverride } = {}): ExchangeStoreFactory {
+export function createExchangeStores(
+  options: { graphAuthority?: GraphAuthorityOverride; metrics?: SyncMetrics } = {},
+): ExchangeStoreFactory {
   const providers = new Map<string, MsalTokenProvider>();
+  const { metrics } = options;
+  // Counted for /metrics: every EWS exchange, every Graph request and every wait before a Graph retry.
+  const graphIo = metrics
+    ? {
+        fetch: countingFetch(metrics, 'graph'),
+        sleep: (ms: number, signal?: AbortSignal) => {
+          metrics.throttleWait('client', ms);
+          return sleep(ms, signal);
+        },
+      }
+    : {};
   return async ({ connection, mailbox, kind }) => {
     const c = connection.connection;
     if (c.kind === 'ews') {
@@ -66,6 +81,7 @@ export function createExchangeStores(options: { graphAuthority?: GraphAuthorityO
           auth: ewsAuth(connection),
           mailbox,
           folder: kind.exchangeFolder,
+          ...(metrics ? { onResponse: (status: number | undefined) => metrics.backendRequest('ews', status) } : {}),
         }),
         collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}`,
       };
@@ -76,7 +92,7 @@ export function createExchangeStores(options: { graphAuthority?: GraphAuthorityO
       tokens = graphTokens(connection, options.graphAuthority);
       providers.set(key, tokens);
     }
-    const client = new GraphClient({ baseUrl: c.endpoint ?? GRAPH_URL, tokens });
+    const client = new GraphClient({ baseUrl: c.endpoint ?? GRAPH_URL, tokens, ...graphIo });
     const folderId = await graphFolderId(client, mailbox, kind);
     return {
       store: new GraphCollectionStore({
@@ -195,4 +211,19 @@ function ewsAuth({ connection: c, secret }: OpenedConnection): EwsAuth {
     default:
       throw new ExchangeSetupError(`EWS does not support the auth kind ${c.authKind}.`);
   }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -10,6 +10,8 @@ import {
 } from '@exsync/dav';
 import type { Database, Repositories, Tenant, User } from '@exsync/db';
 import type { Logger } from 'pino';
+import { countingFetch } from '../metrics/counting-fetch';
+import type { SyncMetrics } from '../metrics/metrics';
 import { ITEM_KINDS, withDefaults } from '../settings';
 import { secretContext } from '../store/port';
 import type { Vault } from '../vault/vault';
@@ -32,6 +34,8 @@ export interface UserSyncDeps {
   readonly davRoot?: (nextcloudUrl: string) => string;
   readonly davTimeoutMs?: number;
   readonly now?: () => Date;
+  /** Counts runs, items, errors and DAV requests for /metrics. */
+  readonly metrics?: SyncMetrics;
 }
 
 export interface UserSyncRequest {
@@ -70,6 +74,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   const transport = new DavTransport({
     credentials: { username: user.loginName, password: await appPassword(deps, user) },
     timeoutMs: deps.davTimeoutMs ?? 30_000,
+    ...(deps.metrics ? { fetch: countingFetch(deps.metrics, 'dav') } : {}),
   });
   const authSide = () => (transport.authFailed ? 'nextcloud' : 'exchange');
   const now = (deps.now ?? (() => new Date()))();
@@ -80,6 +85,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     if (!mailbox) throw new UserSetupError('The user has no mailbox or email address; set one when enrolling.');
     for (const kind of kinds) {
       if (request.signal?.aborted) break;
+      const started = performance.now();
       try {
         const exchange = await (deps.exchangeStores ?? defaultExchangeStores)({ connection, mailbox, kind });
         const home = kind.dav.type === 'addressbook' ? homes.addressBookHomeUrl : homes.calendarHomeUrl;
@@ -101,17 +107,21 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
           },
         );
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
+        deps.metrics?.pairRun(kind.name, report, (performance.now() - started) / 1000);
         const result: PairResult = report.outcome === 'auth-failed' ? { report, authSide: authSide() } : { report };
         results.push(result);
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials
       } catch (error) {
         results.push(await failed(deps, user, error, authSide()));
+        deps.metrics?.pairFailed(kind.name, error, (performance.now() - started) / 1000);
         log.warn({ kind: kind.name, err: describeError(error) }, 'pair sync failed');
         if (error instanceof AuthError) break;
       }
     }
   } catch (error) {
     results.push(await failed(deps, user, error, authSide()));
+    // Before any pair (discovery, the Exchange connection): counted under the kind `none`.
+    deps.metrics?.pairFailed('none', error, 0);
     log.warn({ err: describeError(error) }, 'user sync could not start');
   }
   const verdict = verdictOf(results);
