@@ -31,6 +31,11 @@ export {
   openDatabase,
   type SqlSession,
 } from './open-database';
+export {
+  createOperationsRepository,
+  type OperationsRepository,
+  type QueueStats,
+} from './operations';
 export { createRepositories, type Repositories } from './repositories';
 export { type ConflictEntry, createReviewRepository, type HeldDeletion, type ReviewRepository } from './review';
 export {
@@ -54,8 +59,3 @@ export {
   type UserPage,
   type UserRepository,
 } from './users';
-export {
-  createOperationsRepository,
-  type OperationsRepository,
-  type QueueStats,
-} from './operations';

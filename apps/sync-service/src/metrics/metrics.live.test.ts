@@ -83,7 +83,13 @@ describe.skipIf(skip)('/metrics after a few runs (EWS simulator ⇄ Radicale)', 
       201,
     );
     if (!metrics) throw new Error('the app made no metrics');
-    sync = createSyncRuntime({ db: t.db, vault: t.vault, logger: createLogger('silent'), davRoot: (url) => url, metrics });
+    sync = createSyncRuntime({
+      db: t.db,
+      vault: t.vault,
+      logger: createLogger('silent'),
+      davRoot: (url) => url,
+      metrics,
+    });
     await sync.prepare();
   }, 60_000);
 
