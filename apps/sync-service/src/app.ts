@@ -45,6 +45,8 @@ export interface AppDeps {
   auth?: { maxFailures?: number; failureWindowMs?: number };
   /** Online key rotation (POST /v1/admin/key-rotation); the server provides it, tests may too. */
   rotateKey?: () => Promise<OnlineRotationResult>;
+  /** `operations`: only /healthz, /readyz and /metrics (a worker process). Default `full`. */
+  surface?: 'full' | 'operations';
   /** Per-user sync actions and run history (routes/sync); the server and tests provide the queue. */
   sync?: Pick<SyncRoutesOptions, 'db' | 'queue'>;
 }
@@ -92,6 +94,7 @@ export async function buildApp(deps: AppDeps) {
   const { store, vault } = deps;
   await app.register(healthRoutes, { store });
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
+  if (deps.surface === 'operations') return app;
   await app.register(tenantRoutes, { prefix: '/v1', store });
   if (deps.rotateKey) await app.register(adminRoutes, { prefix: '/v1', rotateKey: deps.rotateKey });
   for (const [prefix, explicit] of [
