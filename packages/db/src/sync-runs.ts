@@ -2,7 +2,7 @@ import { DatabaseError } from './errors';
 import type { SyncRun as SyncRunRow } from './generated/client';
 import type { Database } from './open-database';
 import { isUuid } from './tenants';
-import type { JsonObject, SyncOutcome, SyncRun } from './types';
+import type { JsonObject, RunProgressView, SyncOutcome, SyncRun } from './types';
 
 export interface SyncRunRepository {
   /** Records the start of a run for a user (and one of their pairs, if the run covers one). */
@@ -12,6 +12,11 @@ export interface SyncRunRepository {
     id: string,
     result: { outcome: Exclude<SyncOutcome, 'running'>; counts?: JsonObject; error?: string | null },
   ): Promise<SyncRun>;
+  /**
+   * Records where the pair's running run is (the newest running run of the pair). Cheap and idempotent; the
+   * caller throttles it. A finished run keeps no progress: finishing clears it.
+   */
+  recordProgress(pairId: string, progress: RunProgressView): Promise<void>;
   /** Newest first. */
   listForUser(userId: string, options?: { limit?: number }): Promise<SyncRun[]>;
 }
@@ -26,6 +31,7 @@ function toSyncRun(row: SyncRunRow): SyncRun {
     outcome: row.outcome,
     counts: (row.counts ?? {}) as JsonObject,
     error: row.error,
+    progress: row.finishedAt === null ? ((row.progress ?? null) as RunProgressView | null) : null,
   };
 }
 
@@ -48,6 +54,16 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
       const row = await prisma.syncRun.findUniqueOrThrow({ where: { id } });
       await prisma.user.update({ where: { id: row.userId }, data: { lastSyncAt: finishedAt } });
       return toSyncRun(row);
+    },
+
+    async recordProgress(pairId, progress) {
+      if (!isUuid(pairId)) return;
+      await db.query(
+        `UPDATE sync_runs SET progress = $2::jsonb
+         WHERE id = (SELECT id FROM sync_runs WHERE pair_id = $1::uuid AND outcome = 'running'
+                     ORDER BY started_at DESC LIMIT 1)`,
+        [pairId, JSON.stringify(progress)],
+      );
     },
 
     async listForUser(userId, options = {}) {

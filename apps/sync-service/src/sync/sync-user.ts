@@ -20,6 +20,7 @@ import { KINDS } from './kinds';
 import { describeError, type PairResult, type Verdict, verdictOf } from './outcome';
 import { findOrCreatePair, forgetTokens } from './pairs';
 import { policyFor, windowFor } from './policy';
+import { createProgressReporter } from './progress';
 
 export interface UserSyncDeps {
   readonly db: Database;
@@ -96,9 +97,14 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
           aCollectionId: exchange.collectionId,
           bCollectionId: dav.url,
         });
+        const progress = createProgressReporter({
+          record: (p) => repos.syncRuns.recordProgress(pair, p),
+          log: log.child({ kind: kind.name }),
+        });
         const report = await syncPair(
           { a: exchange.store, b: dav, status: deps.status, lock: deps.lock },
           {
+            onProgress: progress.onProgress,
             pair,
             policy: policyFor(settings, kind.name),
             window: windowFor(settings, now),
@@ -106,6 +112,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
             ...(request.signal ? { signal: request.signal } : {}),
           },
         );
+        await progress.flush();
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
         deps.metrics?.pairRun(kind.name, report, (performance.now() - started) / 1000);
         const result: PairResult = report.outcome === 'auth-failed' ? { report, authSide: authSide() } : { report };

@@ -33,6 +33,22 @@ export interface SyncOptions {
   readonly reconcileEveryMs?: number;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
+  /**
+   * Told as the run goes: the phase and how much of it is done. Called often (every listed item, every fetched
+   * batch, every item written) and synchronously: the caller throttles anything costly, and must not throw.
+   */
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+/**
+ * Where a run is: `listing` what changed on `side` (`planned` unknown until the listing ends), `fetching` the
+ * changed items of `side`, or `writing` the planned changes (`done` of `planned` items).
+ */
+export interface RunProgress {
+  readonly phase: 'listing' | 'fetching' | 'writing';
+  readonly side?: Side;
+  readonly done: number;
+  readonly planned: number | null;
 }
 
 export type RunOutcomeKind =
@@ -155,6 +171,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
       window,
       reconcile,
       ...(signal ? { signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   const reads = { a: await read('a'), b: await read('b') };
   const groups = groupObservations(rows, reads.a.observations, reads.b.observations);
@@ -196,10 +213,16 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
     ...(signal ? { signal } : {}),
   };
   const parked: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
+  // Items with something to do, as `writing` counts them (the rest pass without a write).
+  const toWrite = plan.length;
+  let written = 0;
+  options.onProgress?.({ phase: 'writing', done: 0, planned: toWrite });
   try {
     for (const [i, { group }] of planned.entries()) {
       const item = guarded.plans[i]!;
+      const busy = item.writes.length > 0 || item.conflict !== undefined || item.quarantine.length > 0;
       const outcome = await executePlan(group, item, ctx);
+      if (busy) options.onProgress?.({ phase: 'writing', done: ++written, planned: toWrite });
       if (!outcome.ok) {
         if (outcome.parked.a) parked.a.add(outcome.parked.a);
         if (outcome.parked.b) parked.b.add(outcome.parked.b);

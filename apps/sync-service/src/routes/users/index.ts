@@ -52,6 +52,15 @@ function lastRunView(r: SyncRun | null): Static<typeof LastRun> {
     outcome: r.outcome,
     counts: countsOf(r.counts),
     error: r.error,
+    progress: r.progress
+      ? {
+          phase: r.progress.phase,
+          ...(r.progress.side ? { side: r.progress.side } : {}),
+          done: r.progress.done,
+          planned: r.progress.planned,
+          at: r.progress.at,
+        }
+      : null,
   };
 }
 
