@@ -100,7 +100,8 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & Review
         );
       }
       const user = await userOf(request.tenantId!, request.params.ncUserId);
-      const result = await repos.review.decide(user.id, all ? 'all' : ids!, decision);
+      // UUIDs compare as text below: one spelling for all (the path's ids are lower-cased by the identifiers plugin).
+      const result = await repos.review.decide(user.id, all ? 'all' : ids!.map((id) => id.toLowerCase()), decision);
       if (result.decided.length > 0 && user.state !== 'paused' && user.state !== 'auth_required') {
         await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
       }

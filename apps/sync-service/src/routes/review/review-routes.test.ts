@@ -100,6 +100,12 @@ describe('held deletions', () => {
     expect((await status.quarantined(pair)).map((q) => q.decision ?? null)).toEqual(['restore', 'apply', null]);
   });
 
+  it('an id in upper case is the same held deletion', async () => {
+    const [first] = (await get('/v1/users/alice/held-deletions')).json().items;
+    const r = await decide({ decision: 'restore', ids: [first.id.toUpperCase()] });
+    expect(r.json()).toMatchObject({ decided: 1, notHeld: [] });
+  });
+
   it('`all` decides every held deletion; another user’s ids are never touched', async () => {
     const ids = (await get('/v1/users/alice/held-deletions')).json().items.map((i: { id: string }) => i.id);
     const asBob = await decide({ decision: 'apply', ids }, 'bob');
