@@ -1,3 +1,4 @@
+import { createOperationsRepository } from '@exsync/db';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
@@ -13,6 +14,7 @@ import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
 import { metricsRoutes } from './routes/metrics/index';
+import { overviewRoutes } from './routes/overview/index';
 import { reviewRoutes } from './routes/review/index';
 import { settingsRoutes } from './routes/settings/index';
 import { type SyncRoutesOptions, syncRoutes } from './routes/sync/index';
@@ -106,6 +108,9 @@ export async function buildApp(deps: AppDeps) {
     await app.register(connectionRoutes, { prefix, explicit, store, vault });
     if (deps.sync) await app.register(syncRoutes, { prefix, explicit, store, ...deps.sync });
     if (deps.sync) await app.register(reviewRoutes, { prefix, explicit, store, ...deps.sync });
+    if (deps.sync) {
+      await app.register(overviewRoutes, { prefix, explicit, operations: createOperationsRepository(deps.sync.db) });
+    }
   }
   return app;
 }

@@ -32,9 +32,11 @@ export {
   type SqlSession,
 } from './open-database';
 export {
+  type CycleSpan,
   createOperationsRepository,
   type OperationsRepository,
   type QueueStats,
+  type RunTally,
 } from './operations';
 export { createRepositories, type Repositories } from './repositories';
 export { type ConflictEntry, createReviewRepository, type HeldDeletion, type ReviewRepository } from './review';

@@ -24,6 +24,7 @@ describe.skipIf(skip)('/metrics after a few runs (EWS simulator ⇄ Radicale)', 
   let sync: SyncRuntime;
   let metrics: SyncMetrics | undefined;
   let tenantKey: string;
+  let tenantId: string;
 
   beforeAll(async () => {
     radicale = await startRadicale('alice', APP_PASSWORD);
@@ -52,6 +53,7 @@ describe.skipIf(skip)('/metrics after a few runs (EWS simulator ⇄ Radicale)', 
     });
     const tenant = await createTenant(t, 'Contoso');
     tenantKey = tenant.key;
+    tenantId = tenant.id;
     const put = (url: string, payload: unknown) =>
       t.app.inject({ method: 'PUT', url, headers: bearer(tenantKey), payload: payload as Record<string, unknown> });
     await t.app.inject({
@@ -161,6 +163,34 @@ describe.skipIf(skip)('/metrics after a few runs (EWS simulator ⇄ Radicale)', 
     );
     expect(text).toContain('exsync_queue_oldest_due_seconds 0');
   }, 120_000);
+
+  it('GET /v1/overview (after the runs above) counts this tenant only: users per state, 24 h runs, queue, cycle', async () => {
+    const own = await t.app.inject({ method: 'GET', url: '/v1/overview', headers: bearer(tenantKey) });
+    expect(own.statusCode, own.body).toBe(200);
+    const o = own.json();
+    expect(o.users).toEqual({ active: 0, paused: 0, auth_required: 1, throttled: 1, error: 0, needs_review: 0 });
+    // alice: events + contacts, then events throttled (failed, one 503) and contacts again; bob: refused (failed).
+    expect(o.last24h.runs).toBe(5);
+    expect(o.last24h.failures).toBe(2);
+    expect(o.last24h.byOutcome).toEqual({ success: 3, failed: 2 });
+    // alice's retry waits 120 s: queued, not yet due.
+    expect(o.queue).toEqual({ queued: 1, active: 0, oldestWaitingSince: null });
+    // The scheduler syncs alice only (bob waits for a new app password): a cycle of one user.
+    expect(o.lastCycle).toMatchObject({ users: 1, seconds: 0 });
+    const byAdmin = await t.app.inject({
+      method: 'GET',
+      url: `/v1/tenants/${tenantId}/overview`,
+      headers: bearer(t.adminKey),
+    });
+    expect(byAdmin.json()).toEqual(o);
+    const other = await createTenant(t, 'Fabrikam');
+    const empty = (await t.app.inject({ method: 'GET', url: '/v1/overview', headers: bearer(other.key) })).json();
+    expect(empty).toMatchObject({
+      last24h: { runs: 0, failures: 0 },
+      lastCycle: null,
+      queue: { queued: 0, active: 0 },
+    });
+  });
 
   it('is guarded: no key → 401, a tenant key → 403, the metrics key opens nothing else', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
