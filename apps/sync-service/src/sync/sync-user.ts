@@ -1,20 +1,13 @@
 import { AuthError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
-import {
-  DavCollectionStore,
-  type DavHomes,
-  DavTransport,
-  discoverHomes,
-  ensureCollection,
-  nextcloudDavRoot,
-  pimCodec,
-} from '@exsync/dav';
-import type { Database, Repositories, Tenant, User } from '@exsync/db';
+import { DavTransport, nextcloudDavRoot } from '@exsync/dav';
+import { type Database, type Repositories, rememberedPairs, type Tenant, type User } from '@exsync/db';
 import type { Logger } from 'pino';
 import { countingFetch } from '../metrics/counting-fetch';
 import type { SyncMetrics } from '../metrics/metrics';
 import { ITEM_KINDS, withDefaults } from '../settings';
 import { secretContext } from '../store/port';
 import type { Vault } from '../vault/vault';
+import { DavSide } from './dav-side';
 import { defaultExchangeStores, type ExchangeStoreFactory, type OpenedConnection } from './exchange-stores';
 import { KINDS } from './kinds';
 import { describeError, type PairResult, type Verdict, verdictOf } from './outcome';
@@ -81,7 +74,12 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   const now = (deps.now ?? (() => new Date()))();
   try {
     const connection = await openConnection(deps, tenant);
-    const homes = await discoverHomes((deps.davRoot ?? nextcloudDavRoot)(tenant.nextcloudUrl), transport);
+    // Discovery only for what no pair remembers; one PROPFIND per home otherwise.
+    const davSide = new DavSide(
+      transport,
+      (deps.davRoot ?? nextcloudDavRoot)(tenant.nextcloudUrl),
+      request.resync ? [] : await rememberedPairs(deps.db, user.id),
+    );
     const mailbox = user.mailbox ?? user.email;
     if (!mailbox) throw new UserSetupError('The user has no mailbox or email address; set one when enrolling.');
     for (const kind of kinds) {
@@ -89,8 +87,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
       const started = performance.now();
       try {
         const exchange = await (deps.exchangeStores ?? defaultExchangeStores)({ connection, mailbox, kind });
-        const home = kind.dav.type === 'addressbook' ? homes.addressBookHomeUrl : homes.calendarHomeUrl;
-        const dav = await davStore(transport, home, kind);
+        const dav = await davSide.store(kind, request.signal);
         const pair = await findOrCreatePair(deps.db, {
           userId: user.id,
           kind: kind.itemKind,
@@ -163,31 +160,6 @@ async function openConnection(deps: UserSyncDeps, tenant: Tenant): Promise<Opene
       ? deps.vault.open(secrets.certificate, secretContext.exchange(tenant.id, 'certificate'))
       : null,
   };
-}
-
-async function davStore(
-  transport: DavTransport,
-  home: DavHomes['calendarHomeUrl'],
-  kind: (typeof KINDS)[keyof typeof KINDS],
-): Promise<DavCollectionStore> {
-  if (!home) throw new UserSetupError(`Nextcloud offers no ${kind.dav.type} home for this user.`);
-  const base = home.endsWith('/') ? home : `${home}/`;
-  const info = await ensureCollection(
-    {
-      url: `${base}${kind.slug}/`,
-      type: kind.dav.type,
-      displayName: kind.displayName,
-      ...(kind.dav.components ? { components: kind.dav.components } : {}),
-    },
-    transport,
-  );
-  return new DavCollectionStore({
-    transport,
-    url: info.url,
-    type: info.type,
-    ...(info.type === 'calendar' ? { components: info.components } : {}),
-    codec: pimCodec,
-  });
 }
 
 /** A run that failed before or outside the engine still shows in the user's run history. */
