@@ -224,6 +224,16 @@ describe.skipIf(skip)(`exsync api + 2 × exsync worker on one PostgreSQL (${USER
     expect([...(syncedBy[0] ?? [])].filter((u) => syncedBy[1]?.has(u))).toEqual([]);
     expect((syncedBy[0]?.size ?? 0) + (syncedBy[1]?.size ?? 0)).toBe(USERS);
 
+    // A worker's port serves its metrics (and no API route).
+    for (const w of workers) {
+      const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(w.output())?.[1];
+      const scraped = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/exsync_runs_total\{kind="events",outcome="success"\} [1-9]/);
+      const api = await fetch(`${url}/v1/users`, { headers: { authorization: `Bearer ${tenantKey}` } });
+      expect(api.status).toBe(404);
+    }
+
     // One run per user, and runs of one user never overlap.
     for (const u of users) {
       const runs = (await get(`/v1/users/${u}/runs?limit=100`)) as unknown as {
