@@ -4,6 +4,7 @@
  */
 import { engineBenchmarks } from './engine.bench';
 import { pimBenchmarks } from './pim.bench';
+import { simBenchmarks } from './sim.bench';
 
 export interface Figure {
   readonly name: string;
@@ -11,7 +12,7 @@ export interface Figure {
   readonly ms: number;
 }
 
-const figures: Figure[] = [...(await engineBenchmarks()), ...(await pimBenchmarks())];
+const figures: Figure[] = [...(await engineBenchmarks()), ...(await pimBenchmarks()), ...(await simBenchmarks())];
 
 const width = Math.max(...figures.map((f) => f.name.length));
 console.log(`${'benchmark'.padEnd(width)}  ${'items'.padStart(7)}  ${'ms'.padStart(9)}  ${'items/s'.padStart(10)}`);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Lints every PHP file of the exsync Nextcloud app and runs its PHPUnit suite (against the stubs in
-# nextcloud-app/tests/stubs; no Nextcloud server code needed). Exits non-zero on any failure.
-# Needs php + phpunit: scripts/php/install.sh.
+# Lints every PHP file of the exsync Nextcloud app and runs its PHPUnit suite once per supported Nextcloud
+# public API (the real nextcloud/ocp 30.0.9 and 34.0.3 from ../shared/vendor-php beside the repository; only
+# Nextcloud's private OC\ classes are stand-ins, in nextcloud-app/tests/stubs). Exits non-zero on any failure.
+# Needs php + phpunit + the Debian PSR/symfony packages: scripts/php/install.sh.
+# EXSYNC_OCP=34.0.3 scripts/php/test.sh runs one release only; extra arguments go to phpunit.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -34,5 +36,16 @@ if [ "$lint_failed" -ne 0 ]; then
 fi
 echo "php -l: $count files OK"
 
+vendor="${EXSYNC_VENDOR_PHP:-$root/../shared/vendor-php}"
+if [ ! -d "$vendor" ]; then
+  echo "The Nextcloud public API folder $vendor is missing (set EXSYNC_VENDOR_PHP)" >&2
+  exit 2
+fi
+export EXSYNC_VENDOR_PHP="$vendor"
+
 cd "$app"
-exec phpunit -c phpunit.xml "$@"
+releases="${EXSYNC_OCP:-30.0.9 34.0.3}"
+for release in $releases; do
+  echo "PHPUnit against the Nextcloud $release public API"
+  EXSYNC_OCP="$release" phpunit -c phpunit.xml "$@"
+done

@@ -9,6 +9,7 @@ use OCA\Exsync\Listener\SabrePluginAddListener;
 use OCA\Exsync\Listener\UserAddedToGroupListener;
 use OCA\Exsync\Listener\UserDeletedListener;
 use OCA\Exsync\Listener\UserRemovedFromGroupListener;
+use OCA\Exsync\Service\UserPreferences;
 use OCP\AppFramework\App;
 use OCP\AppFramework\Bootstrap\IBootContext;
 use OCP\AppFramework\Bootstrap\IBootstrap;
@@ -16,6 +17,7 @@ use OCP\AppFramework\Bootstrap\IRegistrationContext;
 use OCP\Group\Events\UserAddedEvent;
 use OCP\Group\Events\UserRemovedEvent;
 use OCP\User\Events\UserDeletedEvent;
+use Psr\Container\ContainerInterface;
 
 class Application extends App implements IBootstrap {
 	public const APP_ID = 'exsync';
@@ -30,6 +32,8 @@ class Application extends App implements IBootstrap {
 		$context->registerEventListener(UserDeletedEvent::class, UserDeletedListener::class);
 		// In register(), not boot(): DAV requests load apps without booting them all.
 		$context->registerEventListener(SabrePluginAddEvent::class, SabrePluginAddListener::class);
+		// IUserConfig on Nextcloud ≥ 32, IConfig before (its user-value methods are deprecated from 33).
+		$context->registerService(UserPreferences::class, static fn (ContainerInterface $c): UserPreferences => UserPreferences::fromContainer($c));
 	}
 
 	public function boot(IBootContext $context): void {

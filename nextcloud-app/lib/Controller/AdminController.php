@@ -19,6 +19,7 @@ use OCP\AppFramework\Http\Attribute\PasswordConfirmationRequired;
 use OCP\AppFramework\Http\JSONResponse;
 use OCP\BackgroundJob\IJobList;
 use OCP\IGroupManager;
+use OCP\IUserManager;
 use OCP\IRequest;
 
 /**
@@ -26,6 +27,11 @@ use OCP\IRequest;
  * checked). No response ever carries the API key: settings come from AppSettings::publicView().
  */
 class AdminController extends Controller {
+	public const SEARCH_LIMIT = 25;
+	public const BULK_MAX = 200;
+	/** 5,000 users are 5 pages; stop counting at 50,000 and say the count is incomplete. */
+	private const MAX_COUNT_PAGES = 50;
+
 	public function __construct(
 		IRequest $request,
 		private AppSettings $settings,
@@ -34,6 +40,7 @@ class AdminController extends Controller {
 		private IJobList $jobList,
 		private EnrollmentService $enrollment,
 		private EnrollmentStore $store,
+		private IUserManager $userManager,
 	) {
 		parent::__construct(Application::APP_ID, $request);
 	}
@@ -107,16 +114,194 @@ class AdminController extends Controller {
 	}
 
 	/**
-	 * Per-user status, one page at a time, as the service reports it; plus the members whose
-	 * credentials have not reached the service yet (the service cannot know about those).
+	 * Per-user status, one page at a time (the service's cursor), as the service reports it; plus the members whose
+	 * credentials have not reached the service yet (the service cannot know about those). With $search: the enrolled
+	 * users whose uid, display name or e-mail match, looked up in Nextcloud and then at the service one by one (at
+	 * most SEARCH_LIMIT), so 5,000 users are never all loaded.
 	 */
 	#[FrontpageRoute(verb: 'GET', url: '/admin/users')]
-	public function listUsers(string $state = '', string $cursor = ''): JSONResponse {
-		return $this->guard(function () use ($state, $cursor): JSONResponse {
-			$page = $this->client->listUsers($state === '' ? null : $state, $cursor === '' ? null : $cursor, 100);
+	public function listUsers(string $state = '', string $cursor = '', string $search = '', int $limit = 50): JSONResponse {
+		return $this->guard(function () use ($state, $cursor, $search, $limit): JSONResponse {
+			$search = trim(mb_substr($search, 0, 100));
+			if ($search !== '') {
+				$page = ['items' => $this->searchEnrolled($search, $state), 'nextCursor' => null];
+			} else {
+				$page = $this->client->listUsers($state === '' ? null : $state, $cursor === '' ? null : $cursor, max(1, min(200, $limit)));
+			}
 			$page['pendingPush'] = $this->store->pushPendingUids();
 			return new JSONResponse($page);
 		});
+	}
+
+	/** How many enrolled users are in each state (pages of 1,000 through the service's list). */
+	#[FrontpageRoute(verb: 'GET', url: '/admin/user-counts')]
+	public function countUsers(): JSONResponse {
+		return $this->guard(function (): JSONResponse {
+			$counts = array_fill_keys(ServiceClient::USER_STATES, 0);
+			$cursor = null;
+			$pages = 0;
+			do {
+				$page = $this->client->listUsers(null, $cursor, ServiceClient::BULK_LIMIT);
+				foreach ($page['items'] as $user) {
+					$state = (string)($user['state'] ?? '');
+					if (isset($counts[$state])) {
+						$counts[$state]++;
+					}
+				}
+				$cursor = $page['nextCursor'];
+			} while ($cursor !== null && ++$pages < self::MAX_COUNT_PAGES);
+			return new JSONResponse(['counts' => $counts, 'total' => array_sum($counts), 'pendingPush' => count($this->store->pushPendingUids()), 'complete' => $cursor === null]);
+		});
+	}
+
+	/** One action on many users; each user's outcome is reported apart, so one refusal does not hide the rest. */
+	#[FrontpageRoute(verb: 'POST', url: '/admin/users/bulk')]
+	public function bulkAction(string $action = '', mixed $userIds = null): JSONResponse {
+		return $this->guard(function () use ($action, $userIds): JSONResponse {
+			$uids = self::uidList($userIds);
+			if (!in_array($action, ServiceClient::USER_ACTIONS, true)) {
+				throw new InvalidSettingException('Choose one of: ' . implode(', ', ServiceClient::USER_ACTIONS) . '.');
+			}
+			$results = [];
+			foreach ($uids as $uid) {
+				try {
+					$this->client->userAction($uid, $action);
+					$results[] = ['userId' => $uid, 'ok' => true];
+				} catch (ServiceException $e) {
+					$results[] = ['userId' => $uid, 'ok' => false, 'message' => $e->getMessage()];
+				}
+			}
+			return new JSONResponse(['results' => $results, 'succeeded' => count(array_filter($results, static fn (array $r) => $r['ok']))]);
+		});
+	}
+
+	/** New app passwords for many members (it mints, so it confirms). */
+	#[PasswordConfirmationRequired]
+	#[FrontpageRoute(verb: 'POST', url: '/admin/users/bulk-credentials')]
+	public function bulkReissue(mixed $userIds = null): JSONResponse {
+		return $this->guard(function () use ($userIds): JSONResponse {
+			$results = [];
+			foreach (self::uidList($userIds) as $uid) {
+				try {
+					$r = $this->enrollment->reissue($uid);
+					$results[] = $r['enrolled'] === 1 ? ['userId' => $uid, 'ok' => true] : ['userId' => $uid, 'ok' => false, 'message' => $r['errors'][0] ?? 'The app password could not be created; the background job will try again.'];
+				} catch (\InvalidArgumentException $e) {
+					$results[] = ['userId' => $uid, 'ok' => false, 'message' => $e->getMessage()];
+				}
+			}
+			return new JSONResponse(['results' => $results, 'succeeded' => count(array_filter($results, static fn (array $r) => $r['ok']))]);
+		});
+	}
+
+	#[FrontpageRoute(verb: 'GET', url: '/admin/users/{userId}/runs')]
+	public function userRuns(string $userId, string $cursor = ''): JSONResponse {
+		return $this->guard(fn (): JSONResponse => new JSONResponse($this->client->listRuns($userId, $cursor === '' ? null : $cursor)));
+	}
+
+	#[FrontpageRoute(verb: 'GET', url: '/admin/users/{userId}/held-deletions')]
+	public function heldDeletions(string $userId): JSONResponse {
+		return $this->guard(fn (): JSONResponse => new JSONResponse(['items' => $this->client->heldDeletions($userId)]));
+	}
+
+	/**
+	 * Apply or restore some ($ids) or all ($all) of a user's held deletions; the service's next sync of the user carries
+	 * it out. Applying deletes data on the other side: password confirmation.
+	 */
+	#[PasswordConfirmationRequired]
+	#[FrontpageRoute(verb: 'POST', url: '/admin/users/{userId}/held-deletions/decision')]
+	public function decideHeldDeletions(string $userId, string $decision = '', mixed $ids = null, bool $all = false): JSONResponse {
+		return $this->guard(function () use ($userId, $decision, $ids, $all): JSONResponse {
+			if (!$all && (!is_array($ids) || !array_is_list($ids) || $ids === [] || count($ids) > 1000 || array_filter($ids, 'is_string') !== $ids)) {
+				throw new InvalidSettingException('Choose the held deletions to decide, or all of them.');
+			}
+			return new JSONResponse($this->client->decideHeldDeletions($userId, $decision, $all ? null : $ids));
+		});
+	}
+
+	#[FrontpageRoute(verb: 'GET', url: '/admin/users/{userId}/conflicts')]
+	public function conflicts(string $userId, string $cursor = ''): JSONResponse {
+		return $this->guard(fn (): JSONResponse => new JSONResponse($this->client->conflicts($userId, $cursor === '' ? null : $cursor)));
+	}
+
+	/** Is the service there, does it take our key, and is an Exchange connection configured? */
+	#[FrontpageRoute(verb: 'POST', url: '/admin/test-connection')]
+	public function testConnection(): JSONResponse {
+		return $this->guard(function (): JSONResponse {
+			$this->client->listUsers(null, null, 1);
+			$exchange = $this->client->getExchangeConnection();
+			return new JSONResponse(['service' => true, 'exchange' => $exchange !== null, 'exchangeKind' => $exchange['kind'] ?? null]);
+		});
+	}
+
+	#[FrontpageRoute(verb: 'GET', url: '/admin/exchange-connection')]
+	public function getExchangeConnection(): JSONResponse {
+		return $this->guard(fn (): JSONResponse => new JSONResponse(['connection' => $this->client->getExchangeConnection()]));
+	}
+
+	/**
+	 * The Exchange connection, passed to the service (which validates every field). Secrets are write-only: an empty
+	 * one is left out, so the stored one stays. Password confirmation: this decides whose mailboxes are read.
+	 */
+	#[PasswordConfirmationRequired]
+	#[FrontpageRoute(verb: 'PUT', url: '/admin/exchange-connection')]
+	public function putExchangeConnection(): JSONResponse {
+		return $this->guard(function (): JSONResponse {
+			$input = $this->request->getParam('connection');
+			if (!is_array($input)) {
+				throw new InvalidSettingException('Send the Exchange connection as "connection": { … }.');
+			}
+			$connection = array_filter($input, static fn ($v) => $v !== null && $v !== '');
+			return new JSONResponse(['connection' => $this->client->putExchangeConnection($connection)]);
+		});
+	}
+
+	/** @return list<array<string, mixed>> */
+	private function searchEnrolled(string $search, string $state): array {
+		$found = [];
+		foreach ($this->userManager->search($search, self::SEARCH_LIMIT) as $user) {
+			$found[(string)$user->getUID()] = true;
+		}
+		foreach ($this->userManager->searchDisplayName($search, self::SEARCH_LIMIT) as $user) {
+			$found[(string)$user->getUID()] = true;
+		}
+		if (str_contains($search, '@')) {
+			foreach ($this->userManager->getByEmail($search) as $user) {
+				$found[(string)$user->getUID()] = true;
+			}
+		}
+		$enrolled = array_flip($this->store->enrolledUids());
+		$items = [];
+		foreach (array_keys($found) as $uid) {
+			if (!isset($enrolled[(string)$uid]) || count($items) >= self::SEARCH_LIMIT) {
+				continue;
+			}
+			try {
+				$user = $this->client->getUser((string)$uid);
+			} catch (ServiceException $e) {
+				if ($e->getErrorCode() === 'EXSYNC_USER_NOT_FOUND') {
+					continue;
+				}
+				throw $e;
+			}
+			if ($state === '' || ($user['state'] ?? null) === $state) {
+				$items[] = array_diff_key($user, ['lastRun' => true]);
+			}
+		}
+		usort($items, static fn (array $a, array $b) => strcmp((string)$a['ncUserId'], (string)$b['ncUserId']));
+		return $items;
+	}
+
+	/** @return list<string> */
+	private static function uidList(mixed $userIds): array {
+		if (!is_array($userIds) || !array_is_list($userIds) || $userIds === [] || count($userIds) > self::BULK_MAX) {
+			throw new InvalidSettingException(sprintf('Select 1 to %d users.', self::BULK_MAX));
+		}
+		foreach ($userIds as $uid) {
+			if (!is_string($uid) || $uid === '' || strlen($uid) > 64) {
+				throw new InvalidSettingException('Each selected user must be a user id.');
+			}
+		}
+		return array_values(array_unique($userIds));
 	}
 
 	#[FrontpageRoute(verb: 'GET', url: '/admin/users/{userId}')]

@@ -25,6 +25,7 @@ class EnrollmentService {
 		private ServiceClient $client,
 		private EnrollmentStore $store,
 		private LoggerInterface $logger,
+		private MailboxMapper $mailboxes,
 		private int $batchSize = ServiceClient::BULK_LIMIT,
 	) {
 		if ($batchSize < 1 || $batchSize > ServiceClient::BULK_LIMIT) {
@@ -229,6 +230,16 @@ class EnrollmentService {
 			$uid = (string)$user->getUID();
 			$previous[$uid] = $this->store->tokenId($uid);
 			try {
+				// Before minting: a user without a mailbox gets no app password until the mapping is fixed.
+				$mailbox = $this->mailboxes->mailboxFor($user);
+			} catch (MailboxUnresolvedException $e) {
+				$this->store->markPushPending($uid);
+				$result['failed']++;
+				$result['errors'][] = $e->getMessage();
+				$this->logger->warning('exsync: ' . $e->getMessage(), ['user' => $uid]);
+				continue;
+			}
+			try {
 				$token = $this->minter->mint($user);
 			} catch (\Throwable $e) {
 				$this->store->markPushPending($uid);
@@ -237,7 +248,7 @@ class EnrollmentService {
 				continue;
 			}
 			$minted[$uid] = $token['tokenId'];
-			$entries[$uid] = self::entryFor($user, $token['password']);
+			$entries[$uid] = self::entryFor($user, $token['password'], $mailbox);
 		}
 		if ($entries === []) {
 			return;
@@ -319,8 +330,8 @@ class EnrollmentService {
 		return $message === $e->getMessage() ? $e : new ServiceException($message, $e->getErrorCode(), $e->getHttpStatus());
 	}
 
-	/** @return array{ncUserId: string, loginName: string, appPassword: string, email: ?string, displayName: ?string} */
-	private static function entryFor(IUser $user, string $password): array {
+	/** @return array{ncUserId: string, loginName: string, appPassword: string, email: ?string, mailbox?: string, displayName: ?string} */
+	private static function entryFor(IUser $user, string $password, ?string $mailbox): array {
 		$email = $user->getEMailAddress();
 		$displayName = $user->getDisplayName();
 		return [
@@ -329,6 +340,6 @@ class EnrollmentService {
 			'appPassword' => $password,
 			'email' => is_string($email) && $email !== '' ? $email : null,
 			'displayName' => is_string($displayName) && $displayName !== '' ? mb_substr($displayName, 0, 255) : null,
-		];
+		] + ($mailbox === null ? [] : ['mailbox' => $mailbox]);
 	}
 }

@@ -6,7 +6,6 @@ namespace OCA\Exsync\Service;
 
 use OCA\Exsync\AppInfo\Application;
 use OCP\IAppConfig;
-use OCP\IConfig;
 
 /**
  * What the app remembers per user: the id of the token the service holds ("enrolled"), or that the
@@ -16,47 +15,47 @@ use OCP\IConfig;
  */
 class EnrollmentStore {
 	private const TOKEN_ID = 'token_id';
-	/** A fixed value beside the token id, because IConfig can list users only by one exact value. */
+	/** A fixed value beside the token id, because user preferences can list users only by one exact value. */
 	private const ENROLLED = 'enrolled';
 	private const PUSH_PENDING = 'push_pending';
 	private const PENDING_REMOVALS = 'pending_removals';
 
 	public function __construct(
-		private IConfig $config,
+		private UserPreferences $prefs,
 		private IAppConfig $appConfig,
 	) {
 	}
 
 	public function tokenId(string $uid): ?int {
-		$value = (string)$this->config->getUserValue($uid, Application::APP_ID, self::TOKEN_ID, '');
+		$value = $this->prefs->get($uid, Application::APP_ID, self::TOKEN_ID);
 		return ctype_digit($value) ? (int)$value : null;
 	}
 
 	public function markEnrolled(string $uid, int $tokenId): void {
-		$this->config->setUserValue($uid, Application::APP_ID, self::TOKEN_ID, (string)$tokenId);
-		$this->config->setUserValue($uid, Application::APP_ID, self::ENROLLED, '1');
-		$this->config->deleteUserValue($uid, Application::APP_ID, self::PUSH_PENDING);
+		$this->prefs->set($uid, Application::APP_ID, self::TOKEN_ID, (string)$tokenId);
+		$this->prefs->set($uid, Application::APP_ID, self::ENROLLED, '1');
+		$this->prefs->delete($uid, Application::APP_ID, self::PUSH_PENDING);
 		$this->clearPendingRemoval($uid);
 	}
 
 	public function markPushPending(string $uid): void {
-		$this->config->setUserValue($uid, Application::APP_ID, self::PUSH_PENDING, '1');
+		$this->prefs->set($uid, Application::APP_ID, self::PUSH_PENDING, '1');
 	}
 
 	public function forget(string $uid): void {
-		$this->config->deleteUserValue($uid, Application::APP_ID, self::TOKEN_ID);
-		$this->config->deleteUserValue($uid, Application::APP_ID, self::ENROLLED);
-		$this->config->deleteUserValue($uid, Application::APP_ID, self::PUSH_PENDING);
+		$this->prefs->delete($uid, Application::APP_ID, self::TOKEN_ID);
+		$this->prefs->delete($uid, Application::APP_ID, self::ENROLLED);
+		$this->prefs->delete($uid, Application::APP_ID, self::PUSH_PENDING);
 	}
 
 	/** @return list<string> */
 	public function enrolledUids(): array {
-		return array_values(array_map('strval', $this->config->getUsersForUserValue(Application::APP_ID, self::ENROLLED, '1')));
+		return $this->prefs->usersWith(Application::APP_ID, self::ENROLLED, '1');
 	}
 
 	/** @return list<string> */
 	public function pushPendingUids(): array {
-		return array_values(array_map('strval', $this->config->getUsersForUserValue(Application::APP_ID, self::PUSH_PENDING, '1')));
+		return $this->prefs->usersWith(Application::APP_ID, self::PUSH_PENDING, '1');
 	}
 
 	public function addPendingRemoval(string $uid): void {

@@ -29,6 +29,9 @@ class ServiceClient {
 		'EXSYNC_TENANT_REQUIRED' => 'The saved key is the operator\'s admin key. Save the tenant API key issued for this Nextcloud instead.',
 		'EXSYNC_ROUTE_NOT_FOUND' => 'The sync service does not offer this action. Check the service URL, or update the sync service.',
 		'EXSYNC_USER_NOT_FOUND' => 'This user is not enrolled at the sync service. Enrol them by adding them to an enrolled group.',
+		// Sync now / resync for a user whose app password stopped working: the fix is new credentials, not a retry.
+		'EXSYNC_USER_NOT_SYNCABLE' => 'This user cannot be synced until they have working credentials: choose "Re-issue credentials" (or "Resume" if the user is paused).',
+		'EXSYNC_CONNECTION_NOT_FOUND' => 'No Exchange connection is configured yet. Fill in the Exchange connection section and save it.',
 	];
 
 	public function __construct(
@@ -108,6 +111,66 @@ class ServiceClient {
 			throw new \InvalidArgumentException('Unknown action "' . $action . '".');
 		}
 		return $this->request('POST', '/v1/users/' . rawurlencode($ncUserId) . '/' . $action, new \stdClass())['body'];
+	}
+
+	/**
+	 * The user's sync runs, newest first (one per collection pair and run).
+	 *
+	 * @return array{items: list<array<string, mixed>>, nextCursor: ?string}
+	 */
+	public function listRuns(string $ncUserId, ?string $cursor = null, int $limit = 20): array {
+		$query = array_filter(['cursor' => $cursor, 'limit' => (string)max(1, min(100, $limit))], static fn ($v) => $v !== null && $v !== '');
+		$body = $this->request('GET', '/v1/users/' . rawurlencode($ncUserId) . '/runs?' . http_build_query($query))['body'];
+		$next = $body['nextCursor'] ?? null;
+		return ['items' => is_array($body['items'] ?? null) ? array_values($body['items']) : [], 'nextCursor' => is_string($next) ? $next : null];
+	}
+
+	/** @return list<array<string, mixed>> the user's deletions held for review (decided ones wait for the next run) */
+	public function heldDeletions(string $ncUserId): array {
+		$body = $this->request('GET', '/v1/users/' . rawurlencode($ncUserId) . '/held-deletions')['body'];
+		return is_array($body['items'] ?? null) ? array_values($body['items']) : [];
+	}
+
+	/**
+	 * apply: the deletion was meant; restore: bring the item back. $ids null = every held deletion of the user.
+	 *
+	 * @param ?list<string> $ids
+	 * @return array<string, mixed>
+	 */
+	public function decideHeldDeletions(string $ncUserId, string $decision, ?array $ids): array {
+		if (!in_array($decision, ['apply', 'restore'], true)) {
+			throw new \InvalidArgumentException('A held deletion is either applied or restored.');
+		}
+		$body = $ids === null ? ['decision' => $decision, 'all' => true] : ['decision' => $decision, 'ids' => array_values($ids)];
+		return $this->request('POST', '/v1/users/' . rawurlencode($ncUserId) . '/held-deletions/decision', $body)['body'];
+	}
+
+	/** @return array{items: list<array<string, mixed>>, nextCursor: ?string} the user's conflicts, newest first */
+	public function conflicts(string $ncUserId, ?string $cursor = null): array {
+		$query = array_filter(['cursor' => $cursor, 'limit' => '20'], static fn ($v) => $v !== null && $v !== '');
+		$body = $this->request('GET', '/v1/users/' . rawurlencode($ncUserId) . '/conflicts?' . http_build_query($query))['body'];
+		$next = $body['nextCursor'] ?? null;
+		return ['items' => is_array($body['items'] ?? null) ? array_values($body['items']) : [], 'nextCursor' => is_string($next) ? $next : null];
+	}
+
+	/** @return ?array<string, mixed> the connection without its secrets (the service never returns them), null if none */
+	public function getExchangeConnection(): ?array {
+		try {
+			return $this->request('GET', '/v1/exchange-connection')['body'];
+		} catch (ServiceException $e) {
+			if ($e->getErrorCode() === 'EXSYNC_CONNECTION_NOT_FOUND') {
+				return null;
+			}
+			throw $e;
+		}
+	}
+
+	/**
+	 * @param array<string, mixed> $connection as the service's PUT /v1/exchange-connection takes it; a secret left out keeps the stored one
+	 * @return array<string, mixed>
+	 */
+	public function putExchangeConnection(array $connection): array {
+		return $this->request('PUT', '/v1/exchange-connection', (object)$connection)['body'];
 	}
 
 	/** @return array<string, mixed> */

@@ -20,8 +20,8 @@ class Admin implements ISettings {
 
 	public function getForm() {
 		$this->initialState->provideInitialState('settings', $this->settings->publicView());
-		Util::addScript(Application::APP_ID, 'admin');
-		Util::addStyle(Application::APP_ID, 'admin');
+		// The Vue page built into js/exsync-admin.mjs (committed; its styles are injected by the script).
+		Util::addScript(Application::APP_ID, 'exsync-admin');
 		return new TemplateResponse(Application::APP_ID, 'admin', [], '');
 	}
 

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace OCA\Exsync\Settings;
 
 use OCA\Exsync\AppInfo\Application;
+use OCA\Exsync\Service\MailboxMapper;
 use OCP\IAppConfig;
 
 /**
@@ -18,12 +19,24 @@ class AppSettings {
 	public const GROUPS = 'groups';
 	public const ALLOW_LOCAL_ADDRESS = 'allow_local_address';
 	public const API_KEY = 'api_key';
+	/** Plain http to a non-local host: only when the admin says so (an internal network, e.g. docker compose). */
+	public const ALLOW_INSECURE_HTTP = 'allow_insecure_http';
+	public const MAILBOX_RULE = 'mailbox_rule';
+	public const MAILBOX_TEMPLATE = 'mailbox_template';
+	public const MAILBOX_ATTRIBUTE = 'mailbox_attribute';
 
 	/** Keys update() accepts, with their type. Anything else is refused, never stored. */
 	public const PUBLIC_KEYS = [
 		self::SERVICE_URL => 'string',
 		self::ALLOW_LOCAL_ADDRESS => 'bool',
+		self::ALLOW_INSECURE_HTTP => 'bool',
+		self::MAILBOX_RULE => 'string',
+		self::MAILBOX_TEMPLATE => 'string',
+		self::MAILBOX_ATTRIBUTE => 'string',
 	];
+
+	/** Account properties that can hold an address (the others are pictures, flags or dates). */
+	public const MAILBOX_ATTRIBUTES = ['email', 'website', 'phone', 'address', 'twitter', 'fediverse', 'organisation', 'role', 'headline', 'biography'];
 
 	private const MAX_GROUPS = 100;
 
@@ -38,7 +51,7 @@ class AppSettings {
 
 	/** A different URL forgets the API key: a key issued by one service is never sent to another. */
 	public function setServiceUrl(string $url): void {
-		$this->writeServiceUrl(self::normalizeServiceUrl($url));
+		$this->writeServiceUrl(self::normalizeServiceUrl($url, $this->allowInsecureHttp()));
 	}
 
 	private function writeServiceUrl(string $normalized): void {
@@ -51,6 +64,23 @@ class AppSettings {
 	/** Nextcloud refuses private/loopback targets unless told; a sync service on the LAN needs this. */
 	public function allowLocalAddress(): bool {
 		return $this->appConfig->getValueBool(Application::APP_ID, self::ALLOW_LOCAL_ADDRESS);
+	}
+
+	public function allowInsecureHttp(): bool {
+		return $this->appConfig->getValueBool(Application::APP_ID, self::ALLOW_INSECURE_HTTP);
+	}
+
+	public function getMailboxRule(): string {
+		$rule = $this->appConfig->getValueString(Application::APP_ID, self::MAILBOX_RULE, MailboxMapper::RULE_EMAIL);
+		return in_array($rule, MailboxMapper::RULES, true) ? $rule : MailboxMapper::RULE_EMAIL;
+	}
+
+	public function getMailboxTemplate(): string {
+		return $this->appConfig->getValueString(Application::APP_ID, self::MAILBOX_TEMPLATE);
+	}
+
+	public function getMailboxAttribute(): string {
+		return $this->appConfig->getValueString(Application::APP_ID, self::MAILBOX_ATTRIBUTE);
 	}
 
 	public function setAllowLocalAddress(bool $allow): void {
@@ -106,13 +136,28 @@ class AppSettings {
 			}
 		}
 		// Validate everything before writing anything.
-		$url = array_key_exists(self::SERVICE_URL, $input) ? self::normalizeServiceUrl($input[self::SERVICE_URL]) : null;
+		$allowHttp = $input[self::ALLOW_INSECURE_HTTP] ?? $this->allowInsecureHttp();
+		$url = array_key_exists(self::SERVICE_URL, $input) ? self::normalizeServiceUrl($input[self::SERVICE_URL], $allowHttp) : null;
+		if ($url === null && !$allowHttp && str_starts_with(strtolower($this->getServiceUrl()), 'http:')) {
+			// Turning the switch off must not leave a plain-http URL in use.
+			self::normalizeServiceUrl($this->getServiceUrl(), false);
+		}
+		$rule = $input[self::MAILBOX_RULE] ?? $this->getMailboxRule();
+		$template = $input[self::MAILBOX_TEMPLATE] ?? $this->getMailboxTemplate();
+		$attribute = $input[self::MAILBOX_ATTRIBUTE] ?? $this->getMailboxAttribute();
+		self::checkMailboxMapping($rule, trim($template), trim($attribute));
 		if ($url !== null) {
 			$this->writeServiceUrl($url);
 		}
 		if (array_key_exists(self::ALLOW_LOCAL_ADDRESS, $input)) {
 			$this->setAllowLocalAddress($input[self::ALLOW_LOCAL_ADDRESS]);
 		}
+		if (array_key_exists(self::ALLOW_INSECURE_HTTP, $input)) {
+			$this->appConfig->setValueBool(Application::APP_ID, self::ALLOW_INSECURE_HTTP, $input[self::ALLOW_INSECURE_HTTP]);
+		}
+		$this->appConfig->setValueString(Application::APP_ID, self::MAILBOX_RULE, $rule);
+		$this->appConfig->setValueString(Application::APP_ID, self::MAILBOX_TEMPLATE, trim($template));
+		$this->appConfig->setValueString(Application::APP_ID, self::MAILBOX_ATTRIBUTE, trim($attribute));
 	}
 
 	/** What the admin page may see: every setting, the API key only as a boolean. */
@@ -120,12 +165,32 @@ class AppSettings {
 		return [
 			self::SERVICE_URL => $this->getServiceUrl(),
 			self::ALLOW_LOCAL_ADDRESS => $this->allowLocalAddress(),
+			self::ALLOW_INSECURE_HTTP => $this->allowInsecureHttp(),
+			self::MAILBOX_RULE => $this->getMailboxRule(),
+			self::MAILBOX_TEMPLATE => $this->getMailboxTemplate(),
+			self::MAILBOX_ATTRIBUTE => $this->getMailboxAttribute(),
 			self::GROUPS => $this->getGroups(),
 			'api_key_set' => $this->hasApiKey(),
 		];
 	}
 
-	public static function normalizeServiceUrl(string $url): string {
+	public static function checkMailboxMapping(string $rule, string $template, string $attribute): void {
+		if (!in_array($rule, MailboxMapper::RULES, true)) {
+			throw new InvalidSettingException('The mailbox rule must be "email", "template" or "attribute".');
+		}
+		if ($rule === MailboxMapper::RULE_TEMPLATE) {
+			$used = array_filter(MailboxMapper::PLACEHOLDERS, static fn (string $p) => str_contains($template, $p));
+			$sample = strtr($template, ['{uid}' => 'user', '{email_local}' => 'user', '{email_domain}' => 'example.com']);
+			if ($used === [] || !MailboxMapper::isAddress($sample) || preg_match('/[{}]/', $sample) === 1) {
+				throw new InvalidSettingException('The mailbox template must give an e-mail address from {uid}, {email_local} or {email_domain}, for example {uid}@corp.example.');
+			}
+		}
+		if ($rule === MailboxMapper::RULE_ATTRIBUTE && !in_array($attribute, self::MAILBOX_ATTRIBUTES, true)) {
+			throw new InvalidSettingException('Choose the account property that holds the Exchange address: ' . implode(', ', self::MAILBOX_ATTRIBUTES) . '.');
+		}
+	}
+
+	public static function normalizeServiceUrl(string $url, bool $allowInsecureHttp = false): string {
 		$url = rtrim(trim($url), '/');
 		if ($url === '') {
 			return '';
@@ -136,9 +201,9 @@ class AppSettings {
 			|| isset($parts['user']) || isset($parts['pass']) || isset($parts['query']) || isset($parts['fragment'])) {
 			throw new InvalidSettingException('The service URL must look like https://sync.example.com (no credentials, query or fragment).');
 		}
-		// App passwords travel over this connection: plain http only to this machine.
-		if ($scheme === 'http' && !in_array(strtolower($parts['host']), ['localhost', '127.0.0.1', '[::1]', '::1'], true)) {
-			throw new InvalidSettingException('The service URL must use https (plain http is accepted only for localhost), because app passwords are sent to it.');
+		// App passwords travel over this connection: plain http only to this machine, or where the admin said so.
+		if ($scheme === 'http' && !$allowInsecureHttp && !in_array(strtolower($parts['host']), ['localhost', '127.0.0.1', '[::1]', '::1'], true)) {
+			throw new InvalidSettingException('The service URL must use https, because app passwords are sent to it. On an internal network you trust (e.g. the docker compose stack), tick "Allow plain http" first.');
 		}
 		return $url;
 	}

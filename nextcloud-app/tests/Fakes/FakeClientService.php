@@ -8,7 +8,9 @@ use OCP\Http\Client\IClient;
 use OCP\Http\Client\IClientService;
 use OCP\Http\Client\IResponse;
 
-class FakeResponse implements IResponse {
+abstract class FakeResponse implements IResponse {
+	use Fake;
+
 	public function __construct(private int $status, private string $body = '', private array $headers = []) {
 	}
 	public function getBody() {
@@ -29,18 +31,20 @@ class FakeResponse implements IResponse {
  * A sync service stand-in behind IClientService: records each request (method, url, options) and
  * answers through a handler, default 200 {}. Throws like Nextcloud's client when told to.
  */
-class FakeClientService implements IClientService, IClient {
+abstract class FakeClientService implements IClientService, IClient {
+	use Fake;
+
 	/** @var list<array{method: string, url: string, options: array}> */
 	public array $requests = [];
 	/** @var callable(string, string, array): IResponse */
 	public $handler;
 
 	public function __construct(?callable $handler = null) {
-		$this->handler = $handler ?? static fn () => new FakeResponse(200, '{}');
+		$this->handler = $handler ?? static fn () => FakeResponse::make(200, '{}');
 	}
 
 	public static function json(int $status, array $body): FakeResponse {
-		return new FakeResponse($status, json_encode($body, JSON_THROW_ON_ERROR), ['Content-Type' => 'application/json']);
+		return FakeResponse::make($status, json_encode($body, JSON_THROW_ON_ERROR), ['Content-Type' => 'application/json']);
 	}
 
 	public function newClient(): IClient {

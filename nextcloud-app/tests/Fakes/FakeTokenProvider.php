@@ -5,9 +5,13 @@ declare(strict_types=1);
 namespace OCA\Exsync\Tests\Fakes;
 
 use OC\Authentication\Token\IProvider;
-use OCP\Authentication\Token\IToken;
+use OC\Authentication\Token\IToken;
+use OCP\Authentication\Token\IToken as OCPIToken;
 
-class FakeToken implements IToken {
+/** A token as the private provider returns it; implements the real public OCP\Authentication\Token\IToken. */
+abstract class FakeToken implements IToken {
+	use Fake;
+
 	public function __construct(
 		public int $id,
 		public string $uid,
@@ -53,23 +57,23 @@ class FakeTokenProvider implements IProvider {
 		string $loginName,
 		?string $password,
 		string $name,
-		int $type = IToken::TEMPORARY_TOKEN,
-		int $remember = IToken::DO_NOT_REMEMBER,
+		int $type = OCPIToken::TEMPORARY_TOKEN,
+		int $remember = OCPIToken::DO_NOT_REMEMBER,
 		?array $scope = null,
-	): IToken {
+	): OCPIToken {
 		if ($this->failNextMint !== null) {
 			$e = $this->failNextMint;
 			$this->failNextMint = null;
 			throw $e;
 		}
-		$t = new FakeToken($this->nextId++, $uid, $loginName, $password, $name, $type, $scope ?? [], $token);
+		$t = FakeToken::make($this->nextId++, $uid, $loginName, $password, $name, $type, $scope ?? [], $token);
 		$this->minted[] = $t;
 		return $this->tokens[$t->id] = $t;
 	}
 	public function getTokenByUser(string $uid): array {
 		return array_values(array_filter($this->tokens, static fn (FakeToken $t) => $t->uid === $uid));
 	}
-	public function getTokenById(int $tokenId): IToken {
+	public function getTokenById(int $tokenId): OCPIToken {
 		return $this->tokens[$tokenId] ?? throw new \RuntimeException('InvalidTokenException');
 	}
 	public function invalidateTokenById(string $uid, int $id) {

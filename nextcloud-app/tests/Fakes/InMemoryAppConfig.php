@@ -11,7 +11,9 @@ use OCP\IAppConfig;
  * lib/private/AppConfig.php where it matters: a key stored lazy is invisible to a non-lazy read
  * and vice versa (the read returns the default).
  */
-class InMemoryAppConfig implements IAppConfig {
+abstract class InMemoryAppConfig implements IAppConfig {
+	use Fake;
+
 	/** @var array<string, mixed> */
 	public array $values = [];
 	/** @var array<string, bool> */

@@ -9,48 +9,62 @@ use OCP\IGroupManager;
 use OCP\IUser;
 use OCP\IUserManager;
 
-class FakeUser implements IUser {
+abstract class FakeUser implements IUser {
+	use Fake;
+
+	/** @param array<string, string> $attributes profile fields a mailbox rule may read (e.g. an LDAP attribute) */
 	public function __construct(
 		public string $uid,
 		public ?string $email = null,
 		public string $displayName = '',
 		public bool $enabled = true,
+		public array $attributes = [],
 	) {
 	}
-	public function getUID() {
+	public function getUID(): string {
 		return $this->uid;
 	}
-	public function getDisplayName() {
+	public function getDisplayName(): string {
 		return $this->displayName;
 	}
-	public function getEMailAddress() {
+	public function getEMailAddress(): ?string {
 		return $this->email;
 	}
-	public function isEnabled() {
+	public function getPrimaryEMailAddress(): ?string {
+		return $this->email;
+	}
+	public function isEnabled(): bool {
 		return $this->enabled;
 	}
 }
 
-class FakeGroup implements IGroup {
+abstract class FakeGroup implements IGroup {
+	use Fake;
+
 	/** @param list<IUser> $users */
 	public function __construct(public string $gid, public array $users = []) {
 	}
-	public function getGID() {
+	public function getGID(): string {
 		return $this->gid;
 	}
-	public function getDisplayName() {
+	public function getDisplayName(): string {
 		return ucfirst($this->gid);
 	}
-	public function getUsers() {
+	public function getUsers(): array {
 		return $this->users;
 	}
 	public function searchUsers(string $search, ?int $limit = null, ?int $offset = null): array {
 		return array_slice($this->users, $offset ?? 0, $limit);
 	}
+	public function count($search = ''): int|bool {
+		return count($this->users);
+	}
 }
 
 /** Groups and users in one place, so membership questions agree with each other. */
-class FakeDirectory implements IGroupManager {
+abstract class FakeDirectory implements IGroupManager {
+	use Fake;
+
 	/** @var array<string, FakeGroup> */
 	public array $groups = [];
 	/** @var array<string, FakeUser> */
@@ -60,37 +74,49 @@ class FakeDirectory implements IGroupManager {
 		foreach ($members as $user) {
 			$this->users[$user->uid] = $user;
 		}
-		return $this->groups[$gid] = new FakeGroup($gid, $members);
+		return $this->groups[$gid] = FakeGroup::make($gid, $members);
 	}
 	public function get($gid) {
 		return $this->groups[$gid] ?? null;
 	}
-	public function search(string $search, ?int $limit = null, ?int $offset = null) {
+	public function search(string $search, ?int $limit = null, ?int $offset = 0) {
 		return array_values(array_filter($this->groups, static fn (FakeGroup $g) => $search === '' || str_contains($g->gid, $search)));
 	}
 	public function isInGroup($userId, $group) {
-		foreach (($this->groups[$group] ?? new FakeGroup($group))->users as $user) {
+		foreach (($this->groups[$group] ?? null)?->users ?? [] as $user) {
 			if ($user->getUID() === $userId) {
 				return true;
 			}
 		}
 		return false;
 	}
-	public function getUserGroupIds(IUser $user) {
-		return array_values(array_filter(array_keys($this->groups), fn ($gid) => $this->isInGroup($user->getUID(), (string)$gid)));
+	public function getUserGroupIds(IUser $user): array {
+		return array_values(array_filter(array_map('strval', array_keys($this->groups)), fn (string $gid) => $this->isInGroup($user->getUID(), $gid)));
 	}
-	public function getByEmail($email) {
+	/** @return list<FakeUser> */
+	public function usersByEmail($email): array {
 		return array_values(array_filter($this->users, static fn (FakeUser $u) => $u->email !== null && strtolower($u->email) === strtolower((string)$email)));
 	}
 }
 
-class FakeUserManager implements IUserManager {
+abstract class FakeUserManager implements IUserManager {
+	use Fake;
+
 	public function __construct(private FakeDirectory $directory) {
 	}
-	public function get($uid) {
+	public function get($uid): ?IUser {
 		return $this->directory->users[$uid] ?? null;
 	}
 	public function getByEmail($email) {
-		return $this->directory->getByEmail($email);
+		return $this->directory->usersByEmail($email);
+	}
+	/** uid contains the pattern, case-insensitively, as the database backend does */
+	public function search($pattern, $limit = null, $offset = null) {
+		$out = array_filter($this->directory->users, static fn (FakeUser $u) => stripos($u->uid, (string)$pattern) !== false);
+		return array_slice($out, (int)$offset, $limit, true);
+	}
+	public function searchDisplayName($pattern, $limit = null, $offset = null) {
+		$out = array_filter($this->directory->users, static fn (FakeUser $u) => stripos($u->displayName, (string)$pattern) !== false);
+		return array_values(array_slice($out, (int)$offset, $limit));
 	}
 }

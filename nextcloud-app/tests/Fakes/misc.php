@@ -5,12 +5,15 @@ declare(strict_types=1);
 namespace OCA\Exsync\Tests\Fakes;
 
 use OCP\AppFramework\Services\IInitialState;
+use OCP\AppFramework\Utility\ITimeFactory;
 use OCP\BackgroundJob\IJobList;
 use OCP\IRequest;
 use OCP\Security\ISecureRandom;
 use Psr\Container\ContainerInterface;
 
-class FakeRequest implements IRequest {
+abstract class FakeRequest implements IRequest {
+	use Fake;
+
 	public function __construct(public array $params = []) {
 	}
 	public function getParam(string $key, $default = null) {
@@ -21,7 +24,9 @@ class FakeRequest implements IRequest {
 	}
 }
 
-class FakeInitialState implements IInitialState {
+abstract class FakeInitialState implements IInitialState {
+	use Fake;
+
 	public array $states = [];
 	public function provideInitialState(string $key, $data): void {
 		$this->states[$key] = $data;
@@ -31,8 +36,11 @@ class FakeInitialState implements IInitialState {
 	}
 }
 
-class FakeJobList implements IJobList {
+abstract class FakeJobList implements IJobList {
+	use Fake;
+
 	public array $added = [];
+	// Untyped $job: Nextcloud 34 widened it to IJob|string (30 has no type); this fits both.
 	public function add($job, $argument = null): void {
 		$this->added[] = [$job, $argument];
 	}
@@ -41,8 +49,20 @@ class FakeJobList implements IJobList {
 	}
 }
 
+abstract class FixedTime implements ITimeFactory {
+	use Fake;
+
+	public function __construct(public int $now = 0) {
+	}
+	public function getTime(): int {
+		return $this->now;
+	}
+}
+
 /** Distinct, recognisable "random" strings of the asked length and alphabet. */
-class SequenceRandom implements ISecureRandom {
+abstract class SequenceRandom implements ISecureRandom {
+	use Fake;
+
 	private int $n = 0;
 	public function generate(int $length, string $characters = self::CHAR_ALPHANUMERIC): string {
 		$this->n++;
@@ -63,5 +83,25 @@ class ArrayContainer implements ContainerInterface {
 	}
 	public function has(string $id): bool {
 		return isset($this->services[$id]);
+	}
+}
+
+/** The server's language factory, as OCP\Util::addScript() asks it for the user's language. */
+abstract class FakeL10nFactory implements \OCP\L10N\IFactory {
+	use Fake;
+
+	public function findLanguage(?string $appId = null): string {
+		return 'en';
+	}
+}
+
+/** The logged-in user, or nobody. */
+abstract class FakeUserSession implements \OCP\IUserSession {
+	use Fake;
+
+	public function __construct(public ?\OCP\IUser $user = null) {
+	}
+	public function getUser() {
+		return $this->user;
 	}
 }

@@ -372,7 +372,19 @@ export class DavCollectionStore implements CollectionStore {
       headers: { 'If-Match': ref.version, ...this.#schedulingHeaders() },
     });
     const text = await response.text();
+    if (response.status === 412 && (await this.#isGone(ref.href, signal))) {
+      // sabre/dav (Nextcloud) checks If-Match before anything else: a DELETE of what is already gone answers 412
+      // "the resource did not exist", not 404. The port promises not-found for that, so ask the server directly.
+      throw new NotFoundError(`remove ${this.#pathOf(ref.href)}: already gone (412 to If-Match, then 404)`);
+    }
     if (!response.ok) throw errorForStatus(response.status, 'remove', this.#pathOf(ref.href), { body: text });
+  }
+
+  /** True only when the server itself says the href does not exist (404/410 to a plain GET). */
+  async #isGone(href: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const probe = await this.#send('GET', href, { signal });
+    await probe.body?.cancel();
+    return probe.status === 404 || probe.status === 410;
   }
 
   async #put(

@@ -235,14 +235,16 @@ describe('DAV store against a fake Nextcloud', () => {
     expect(seen).toEqual(['p1.ics', 'p2.ics', 'p3.ics', 'p4.ics', 'p5.ics']);
   });
 
-  it('classifies 412 and 404 on writes as precondition failed and not found', async () => {
+  it('classifies 412 and 404 on writes as precondition failed and not found (a DELETE of what is gone answers 412, as sabre/dav does, and is reported not-found)', async () => {
     const s = store();
     const created = await s.create(event('nc-412'), { marker: 'm' });
     await expect(s.remove({ href: created.ref.href, version: '"stale"' })).rejects.toMatchObject({
       code: 'precondition-failed',
     });
     await s.remove(created.ref);
+    nc.requests.length = 0;
     await expect(s.remove(created.ref)).rejects.toBeInstanceOf(NotFoundError);
+    expect(nc.requests.map((r) => r.method)).toEqual(['DELETE', 'GET']); // 412 first, then the probe's 404
   });
 
   it('sends scheduling suppression with calendar writes and never logs or leaks the password in errors', async () => {

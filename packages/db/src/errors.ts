@@ -7,7 +7,9 @@ export type DatabaseErrorCode =
   | 'migration_failed_previously'
   | 'migration_failed'
   | 'migration_lock_timeout'
-  | 'migration_missing_sql';
+  | 'migration_missing_sql'
+  /** The connection to the database was lost (terminated, network): try again, the pool reconnects. */
+  | 'unavailable';
 
 /** Every failure this package reports on purpose; the service maps `code` to its own error catalogue. */
 export class DatabaseError extends Error {

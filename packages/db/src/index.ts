@@ -13,6 +13,7 @@ export {
   type ExchangeConnectionInput,
   type ExchangeConnectionRepository,
 } from './exchange-connections';
+export { createJobQueue, type EnqueueInput, type JobQueue, type SyncJob } from './job-queue';
 export {
   defaultMigrationsDir,
   getMigrationStatus,
@@ -50,7 +51,7 @@ export {
   secretKinds,
 } from './sealed-secrets';
 export { AdvisoryPairLock, PrismaStatusStore } from './status-store';
-export { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
+export { createSyncRunRepository, INTERRUPTED, type SyncRunRepository } from './sync-runs';
 export { createTenantRepository, type NewTenant, type TenantChanges, type TenantRepository } from './tenants';
 export * from './types';
 export {

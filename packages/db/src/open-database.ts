@@ -15,6 +15,11 @@ export interface SqlSession {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a script of one or more statements without parameters (simple query protocol). */
   exec(sql: string): Promise<void>;
+  /**
+   * Aborts when the session's connection is lost under it (terminated by the server, network gone); its reason
+   * says so. Session state (advisory locks) went with it. The embedded database has no connection to lose.
+   */
+  readonly lost?: AbortSignal;
 }
 
 export interface Database {
@@ -97,6 +102,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     async withSession(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no pool 'error' listener: without this one, a connection terminated while the
+      // session is idle (an advisory lock held during a sync) is an unhandled 'error' event that ends the process.
+      const lost = new AbortController();
+      const onError = (error: Error) => {
+        broken ??= error;
+        lost.abort(
+          new DatabaseError('unavailable', `The database connection was lost: ${error.message}`, { cause: error }),
+        );
+      };
+      client.on('error', onError);
       try {
         return await fn({
           async query(sql, params) {
@@ -105,12 +120,15 @@ async function openPostgres(url: string, max: number): Promise<Database> {
           async exec(sql) {
             await client.query(sql);
           },
+          lost: lost.signal,
         });
       } catch (error) {
-        broken = error instanceof Error ? error : new Error(String(error));
+        broken ??= error instanceof Error ? error : new Error(String(error));
         throw error;
       } finally {
         // A session that failed may still hold session state (locks, an aborted transaction): discard it.
+        client.off('error', onError);
+        if (broken) client.on('error', () => {}); // a discarded client may still report its end
         client.release(broken);
       }
     },

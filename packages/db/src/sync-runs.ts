@@ -2,7 +2,7 @@ import { DatabaseError } from './errors';
 import type { SyncRun as SyncRunRow } from './generated/client';
 import type { Database } from './open-database';
 import { isUuid } from './tenants';
-import type { JsonObject, RunProgressView, SyncOutcome, SyncRun } from './types';
+import type { ItemKind, JsonObject, RunProgressView, SyncOutcome, SyncRun } from './types';
 
 export interface SyncRunRepository {
   /** Records the start of a run for a user (and one of their pairs, if the run covers one). */
@@ -17,8 +17,70 @@ export interface SyncRunRepository {
    * caller throttles it. A finished run keeps no progress: finishing clears it.
    */
   recordProgress(pairId: string, progress: RunProgressView): Promise<void>;
+  /**
+   * Records a run that failed before it reached a collection pair (discovery, set-up): started and finished at
+   * once, in one statement, so it can never be left `running`. The user's last sync time is not touched.
+   */
+  recordFailure(userId: string, error: string, syncId?: string): Promise<SyncRun>;
+  /**
+   * The user's newest sync as one record: every run sharing its sync id (one per item kind), counts summed, the
+   * worst outcome, from the first start to the last finish (null while any runs). A run without a sync id (older
+   * runs) stands alone. Null when the user has no run.
+   */
+  lastSync(userId: string): Promise<SyncRun | null>;
+  /**
+   * Closes the runs of these users still marked `running`: their worker died under them (killed, or lost its
+   * lease), so they will never finish by themselves. `all`: every user's (the start-up of the one process of an
+   * embedded database, when no run can still be going). Returns how many were closed.
+   */
+  closeInterrupted(userIds: readonly string[] | 'all'): Promise<number>;
+  /**
+   * One page of the user's runs, newest first, each with its pair's item kind (null for a run before any pair);
+   * `after` is the last run of the previous page. One more than `limit` is asked for, so the caller knows whether
+   * another page follows: `more`.
+   */
+  page(
+    userId: string,
+    options: { limit: number; after?: { startedAt: string; id: string } },
+  ): Promise<{ runs: (SyncRun & { kind: ItemKind | null; dryRun: boolean })[]; more: boolean }>;
   /** Newest first. */
   listForUser(userId: string, options?: { limit?: number }): Promise<SyncRun[]>;
+}
+
+/** The reason recorded on a run whose worker stopped under it. */
+export const INTERRUPTED = 'interrupted: the worker stopped';
+
+/** Worst first: a sync is as bad as its worst run. */
+const SEVERITY: readonly SyncOutcome[] = ['failed', 'running', 'cancelled', 'partial', 'success'];
+
+/** Several runs of one sync as one record (see `lastSync`). */
+export function summarise(runs: readonly SyncRun[]): SyncRun {
+  const first = runs[0];
+  if (!first) throw new DatabaseError('invalid_input', 'A sync has at least one run.');
+  const counts: Record<string, Record<string, number>> = {};
+  for (const run of runs) {
+    for (const [group, actions] of Object.entries(run.counts)) {
+      if (typeof actions !== 'object' || actions === null || Array.isArray(actions)) continue;
+      const into = counts[group] ?? {};
+      counts[group] = into;
+      for (const [action, n] of Object.entries(actions)) {
+        if (typeof n === 'number') into[action] = (into[action] ?? 0) + n;
+      }
+    }
+  }
+  const outcome = SEVERITY.find((o) => runs.some((r) => r.outcome === o)) ?? first.outcome;
+  const finished = runs.every((r) => r.finishedAt !== null);
+  return {
+    ...first,
+    startedAt: new Date(Math.min(...runs.map((r) => r.startedAt.getTime()))),
+    finishedAt: finished ? new Date(Math.max(...runs.map((r) => r.finishedAt!.getTime()))) : null,
+    outcome,
+    counts,
+    error: runs.map((r) => r.error).find((e) => e !== null) ?? null,
+    pairId: runs.length === 1 ? first.pairId : null,
+    // While the sync goes: where its running pair run is.
+    progress: finished ? null : (runs.find((r) => r.progress !== null)?.progress ?? null),
+  };
 }
 
 function toSyncRun(row: SyncRunRow): SyncRun {
@@ -26,6 +88,7 @@ function toSyncRun(row: SyncRunRow): SyncRun {
     id: row.id,
     userId: row.userId,
     pairId: row.pairId,
+    syncId: row.syncId,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     outcome: row.outcome,
@@ -64,6 +127,65 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
                      ORDER BY started_at DESC LIMIT 1)`,
         [pairId, JSON.stringify(progress)],
       );
+    },
+
+    async recordFailure(userId, error, syncId) {
+      if (!isUuid(userId)) throw new DatabaseError('not_found', `User ${userId} does not exist.`);
+      const now = new Date();
+      return toSyncRun(
+        await prisma.syncRun.create({
+          data: { userId, syncId: syncId ?? null, startedAt: now, finishedAt: now, outcome: 'failed', error },
+        }),
+      );
+    },
+
+    async lastSync(userId) {
+      if (!isUuid(userId)) return null;
+      const newest = await prisma.syncRun.findFirst({
+        where: { userId, dryRun: false },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+      });
+      if (!newest) return null;
+      if (newest.syncId === null) return toSyncRun(newest);
+      const rows = await prisma.syncRun.findMany({
+        where: { userId, syncId: newest.syncId },
+        orderBy: { startedAt: 'asc' },
+      });
+      return summarise(rows.map(toSyncRun));
+    },
+
+    async closeInterrupted(userIds) {
+      const ids = userIds === 'all' ? undefined : userIds.filter(isUuid);
+      if (ids?.length === 0) return 0;
+      const closed = await prisma.syncRun.updateMany({
+        where: { ...(ids ? { userId: { in: ids } } : {}), outcome: 'running' },
+        data: { outcome: 'failed', finishedAt: new Date(), error: INTERRUPTED },
+      });
+      return closed.count;
+    },
+
+    async page(userId, { limit, after }) {
+      if (!isUuid(userId)) return { runs: [], more: false };
+      const rows = await prisma.syncRun.findMany({
+        where: {
+          userId,
+          ...(after
+            ? {
+                OR: [
+                  { startedAt: { lt: new Date(after.startedAt) } },
+                  { startedAt: new Date(after.startedAt), id: { lt: after.id } },
+                ],
+              }
+            : {}),
+        },
+        include: { pair: { select: { kind: true } } },
+        orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+      return {
+        runs: rows.slice(0, limit).map((r) => ({ ...toSyncRun(r), kind: r.pair?.kind ?? null, dryRun: r.dryRun })),
+        more: rows.length > limit,
+      };
     },
 
     async listForUser(userId, options = {}) {

@@ -81,6 +81,9 @@ export interface User {
   displayName: string | null;
   state: UserState;
   stateReason: string | null;
+  /** Why the user is in this state, as a stable code (null when there is nothing to say). */
+  stateCode: string | null;
+  /** End of the last successful sync. */
   lastSyncAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -90,6 +93,8 @@ export interface SyncRun {
   id: string;
   userId: string;
   pairId: string | null;
+  /** The user sync this run belongs to (its runs of every item kind share it); null for older runs. */
+  syncId: string | null;
   startedAt: Date;
   finishedAt: Date | null;
   outcome: SyncOutcome;

@@ -226,4 +226,67 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
     const error = await repos.users.setState(tenantId, 'nobody', 'paused').catch((e: unknown) => e);
     expect(isDatabaseError(error, 'not_found')).toBe(true);
   });
+
+  it('recordSync: state, code and reason; lastSyncAt only on success; a paused user stays paused', async () => {
+    const tenantId = await newTenant();
+    const { user } = await repos.users.upsert(tenantId, userInput('rec'));
+    await repos.users.recordSync(user.id, { state: 'active', code: null, reason: null, succeeded: true });
+    const ok = (await repos.users.get(tenantId, 'rec'))!;
+    expect(ok.lastSyncAt).not.toBeNull();
+    await repos.users.recordSync(user.id, {
+      state: 'error',
+      code: 'exchange_mailbox_not_found',
+      reason: 'no mailbox',
+      succeeded: false,
+    });
+    const failed = (await repos.users.get(tenantId, 'rec'))!;
+    expect(failed).toMatchObject({
+      state: 'error',
+      stateCode: 'exchange_mailbox_not_found',
+      stateReason: 'no mailbox',
+    });
+    expect(failed.lastSyncAt).toEqual(ok.lastSyncAt);
+    await repos.users.setState(tenantId, 'rec', 'paused', 'Paused by an administrator.', 'paused');
+    await repos.users.recordSync(user.id, { state: 'active', code: null, reason: null, succeeded: true });
+    expect(await repos.users.get(tenantId, 'rec')).toMatchObject({ state: 'paused', stateCode: 'paused' });
+  });
+
+  it('lastSync folds the runs of the newest sync: counts summed, worst outcome, first start to last finish', async () => {
+    const tenantId = await newTenant();
+    const { user } = await repos.users.upsert(tenantId, userInput('folded'));
+    const { prisma } = test.db;
+    const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s));
+    const older = '00000000-0000-4000-8000-000000000001';
+    const newer = '00000000-0000-4000-8000-000000000002';
+    await prisma.syncRun.createMany({
+      data: [
+        { userId: user.id, syncId: older, startedAt: at(0), finishedAt: at(1), outcome: 'success' },
+        {
+          userId: user.id,
+          syncId: newer,
+          startedAt: at(10),
+          finishedAt: at(12),
+          outcome: 'success',
+          counts: { a_to_b: { create: 2 } },
+        },
+        {
+          userId: user.id,
+          syncId: newer,
+          startedAt: at(13),
+          finishedAt: at(15),
+          outcome: 'partial',
+          counts: { a_to_b: { create: 1 }, b_to_a: { update: 1 } },
+          error: 't1: RetryableError: 503',
+        },
+      ],
+    });
+    expect(await repos.syncRuns.lastSync(user.id)).toMatchObject({
+      syncId: newer,
+      startedAt: at(10),
+      finishedAt: at(15),
+      outcome: 'partial',
+      counts: { a_to_b: { create: 3 }, b_to_a: { update: 1 } },
+      error: 't1: RetryableError: 503',
+    });
+  });
 });

@@ -53,7 +53,22 @@ export interface UserRepository {
   /** Ordered by ncUserId; keyset pagination, stable under concurrent inserts. */
   list(tenantId: string, options?: UserListOptions): Promise<UserPage>;
   /** Throws 'not_found' for an unknown user. */
-  setState(tenantId: string, ncUserId: string, state: UserState, reason?: string | null): Promise<User>;
+  /** Sets the state by a person's decision (pause, resume); `code` names it (default none). */
+  setState(
+    tenantId: string,
+    ncUserId: string,
+    state: UserState,
+    reason?: string | null,
+    code?: string | null,
+  ): Promise<User>;
+  /**
+   * Records how a sync of the user ended: state, code and reason, the attempt's time, and the last sync time only
+   * when it `succeeded`. A person who paused the user meanwhile keeps their word: a paused user stays paused.
+   */
+  recordSync(
+    userId: string,
+    outcome: { state: UserState; code: string | null; reason: string | null; succeeded: boolean },
+  ): Promise<void>;
   /** The sealed app password, for the sync worker; null for an unknown user. */
   getCredentials(tenantId: string, ncUserId: string): Promise<Sealed | null>;
   /**
@@ -73,6 +88,7 @@ interface UserSqlRow {
   display_name: string | null;
   state: UserState;
   state_reason: string | null;
+  state_code: string | null;
   last_sync_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -90,6 +106,7 @@ export function toUser(row: UserRow): User {
     displayName: row.displayName,
     state: row.state,
     stateReason: row.stateReason,
+    stateCode: row.stateCode,
     lastSyncAt: row.lastSyncAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -107,6 +124,7 @@ function fromSql(row: UserSqlRow): User {
     displayName: row.display_name,
     state: row.state,
     stateReason: row.state_reason,
+    stateCode: row.state_code,
     lastSyncAt: row.last_sync_at === null ? null : new Date(row.last_sync_at),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
@@ -141,9 +159,10 @@ ON CONFLICT (tenant_id, nc_user_id) DO UPDATE SET
   app_password_key_id = EXCLUDED.app_password_key_id,
   state = CASE WHEN u.state = 'auth_required' THEN 'active'::user_state ELSE u.state END,
   state_reason = CASE WHEN u.state = 'auth_required' THEN NULL ELSE u.state_reason END,
+  state_code = CASE WHEN u.state = 'auth_required' THEN NULL ELSE u.state_code END,
   updated_at = now()
 RETURNING u.id, u.tenant_id, u.nc_user_id, u.login_name, u.email, u.mailbox, u.display_name, u.state,
-          u.state_reason, u.last_sync_at, u.created_at, u.updated_at, (u.xmax = 0) AS inserted`;
+          u.state_reason, u.state_code, u.last_sync_at, u.created_at, u.updated_at, (u.xmax = 0) AS inserted`;
 
 function sqlState(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -262,13 +281,31 @@ export function createUserRepository(db: Database): UserRepository {
       return { users: page, nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.ncUserId) : null };
     },
 
-    async setState(tenantId, ncUserId, state, reason = null) {
+    async setState(tenantId, ncUserId, state, reason = null, code = null) {
       statesFilter(state);
       const { count } = isUuid(tenantId)
-        ? await prisma.user.updateMany({ where: { tenantId, ncUserId }, data: { state, stateReason: reason } })
+        ? await prisma.user.updateMany({
+            where: { tenantId, ncUserId },
+            data: { state, stateReason: reason, stateCode: code },
+          })
         : { count: 0 };
       if (count === 0) throw new DatabaseError('not_found', `User ${ncUserId} is not enrolled.`);
       return (await this.get(tenantId, ncUserId))!;
+    },
+
+    async recordSync(userId, outcome) {
+      if (!isUuid(userId)) return;
+      const now = new Date();
+      await prisma.user.updateMany({
+        where: { id: userId, state: { not: 'paused' } },
+        data: {
+          state: outcome.state,
+          stateCode: outcome.code,
+          stateReason: outcome.reason,
+          lastAttemptAt: now,
+          ...(outcome.succeeded ? { lastSyncAt: now } : {}),
+        },
+      });
     },
 
     async getCredentials(tenantId, ncUserId) {

@@ -9,6 +9,8 @@ export const DEMO = {
   clientSecret: DEMO_APP_CREDENTIAL,
   serviceAccount: { username: 'svc-exsync', password: 'Passw0rd!', domain: 'CONTOSO' },
   mailboxes: ['alice@contoso.com', 'bob@contoso.com'],
+  /** Every demo mailbox owner signs in (Basic or NTLM) as `alice@contoso.com` or `CONTOSO\\alice` with this. */
+  userPassword: 'Us3r-Passw0rd!',
 };
 
 export function seedDemoTenant(sim: Simulator, now = sim.clock.now()) {
@@ -25,6 +27,7 @@ export function seedDemoTenant(sim: Simulator, now = sim.clock.now()) {
       displayName: smtp.split('@')[0]!.replace(/^./, (c) => c.toUpperCase()),
     }),
   ) as [ReturnType<Simulator['store']['createMailbox']>, ReturnType<Simulator['store']['createMailbox']>];
+  for (const smtpAddress of DEMO.mailboxes) sim.directory.addMailboxUser({ smtpAddress, password: DEMO.userPassword });
   const day = 86_400_000;
   const monday = startOfUtcDay(now) + ((8 - new Date(now).getUTCDay()) % 7) * day;
   const cal = sim.store.distinguishedFolder(alice.id, 'calendar');

@@ -77,6 +77,25 @@ export class Directory {
     return full;
   }
 
+  /**
+   * A mailbox owner's own login (no impersonation rights): `user@domain`, `DOMAIN\\user` or `user` all sign in
+   * with `password`, and requests without ExchangeImpersonation act on `smtpAddress`'s mailbox.
+   */
+  addMailboxUser(input: { smtpAddress: string; password: string; domain?: string }): ServiceAccount {
+    const local = input.smtpAddress.split('@')[0] ?? '';
+    if (!local || !input.password) throw new TypeError('smtpAddress and password are required');
+    if (this.findServiceAccount(input.smtpAddress)) {
+      throw new TypeError(`a login for ${input.smtpAddress} already exists`);
+    }
+    return this.addServiceAccount({
+      username: local,
+      password: input.password,
+      domain: input.domain ?? 'CONTOSO',
+      impersonation: false,
+      mailbox: input.smtpAddress,
+    });
+  }
+
   /** Finds a service account by any of the spellings clients send (`user`, `DOMAIN\\user`, `user@domain`). */
   findServiceAccount(login: string, domain?: string): ServiceAccount | undefined {
     let user = login.toLowerCase();

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createRepositories } from '@exsync/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { secretContext } from '../store/port';
 import { createThrowawayPostgres, startTestApp, type TestApp, WITH_POSTGRES } from '../testing/harness';
 import { createJobQueue, type JobQueue } from './queue';
 
@@ -101,6 +103,63 @@ for (const [name, postgres] of engines) {
       expect(await queue.claim(60_000)).toBeNull();
       expect(await queue.recoverExpired()).toBe(1);
       expect(await queue.claim(60_000)).toMatchObject({ userId: crashed.userId, attempts: 2 });
+    });
+
+    /** A real user (runs reference users), enrolled in a tenant of this suite. */
+    async function enrolled(ncUserId: string) {
+      const tenant = await t.store.tenants.create({ name: `T ${ncUserId}`, nextcloudUrl: 'https://cloud.example' });
+      const { user } = await t.store.users.upsert(tenant.id, {
+        ncUserId,
+        loginName: ncUserId,
+        email: null,
+        mailbox: `${ncUserId}@example.com`,
+        displayName: null,
+        appPassword: t.vault.seal('pw', secretContext.appPassword(tenant.id, ncUserId)),
+      });
+      return { tenantId: tenant.id, userId: user.id, ncUserId };
+    }
+
+    it('recovers the job of a worker that stopped renewing its lease, and closes the run it left `running`', async () => {
+      const j = await enrolled(`dead-${randomUUID().slice(0, 6)}`);
+      const repos = createRepositories(t.db);
+      await queue.enqueue(j);
+      expect(await queue.claim(30)).not.toBeNull();
+      const orphan = await repos.syncRuns.start(j.userId); // the worker was killed (kill -9) mid-run
+      await new Promise((r) => setTimeout(r, 60));
+      expect(await queue.recoverExpired()).toBe(1);
+      const [run] = await repos.syncRuns.listForUser(j.userId);
+      expect(run).toMatchObject({ id: orphan.id, outcome: 'failed', error: 'interrupted: the worker stopped' });
+      expect(run?.finishedAt).not.toBeNull();
+      expect(await queue.claim(60_000)).toMatchObject({ userId: j.userId });
+    });
+
+    it('a live worker renews its lease (heartbeat): its job is not taken away, its run not closed', async () => {
+      const j = await enrolled(`live-${randomUUID().slice(0, 6)}`);
+      const repos = createRepositories(t.db);
+      await queue.enqueue(j);
+      const claimed = await queue.claim(100);
+      if (!claimed) throw new Error('nothing claimed');
+      await repos.syncRuns.start(j.userId);
+      for (let i = 0; i < 4; i++) {
+        await new Promise((r) => setTimeout(r, 40));
+        await queue.heartbeat(claimed, 100);
+      }
+      expect(await queue.recoverExpired()).toBe(0);
+      expect((await repos.syncRuns.listForUser(j.userId))[0]?.outcome).toBe('running');
+    });
+
+    it('releaseAll (start-up of the only process, embedded) frees every lease at once, however long', async () => {
+      const j = await enrolled(`boot-${randomUUID().slice(0, 6)}`);
+      const repos = createRepositories(t.db);
+      await queue.enqueue(j);
+      expect(await queue.claim(30 * 60_000)).not.toBeNull();
+      await repos.syncRuns.start(j.userId);
+      expect(await queue.releaseAll()).toBe(1);
+      expect(await queue.pendingFor(j.userId)).toMatchObject({ state: 'queued' });
+      expect((await repos.syncRuns.listForUser(j.userId))[0]).toMatchObject({
+        outcome: 'failed',
+        error: 'interrupted: the worker stopped',
+      });
     });
   });
 }

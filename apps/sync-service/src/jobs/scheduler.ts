@@ -1,4 +1,4 @@
-import type { Database } from '@exsync/db';
+import { createRepositories, type Database } from '@exsync/db';
 import type { Logger } from 'pino';
 import { withDefaults } from '../settings';
 import type { JobQueue } from './queue';
@@ -14,7 +14,8 @@ export interface Scheduler {
 }
 
 /**
- * Every `tickMs`, enqueues each user of each tenant whose last sync is older than the tenant's interval and who
+ * Every `tickMs`, enqueues each user of each tenant whose last sync attempt (failed or not) is older than the tenant's
+ * interval and who
  * has no job waiting or running. Every replica may run one: enqueueing is idempotent per user.
  */
 export function createScheduler(options: {
@@ -29,23 +30,16 @@ export function createScheduler(options: {
 
   async function tick(now = new Date()): Promise<number> {
     await queue.recoverExpired();
-    const tenants = await db.query<{ id: string; settings: unknown }>('SELECT id, settings FROM tenants');
+    const tenants = await createRepositories(db).tenants.list();
     let enqueued = 0;
     for (const tenant of tenants) {
       const interval = withDefaults(tenant.settings).intervalMinutes;
-      const due = await db.query<{ id: string; nc_user_id: string }>(
-        `SELECT u.id, u.nc_user_id FROM users u
-         WHERE u.tenant_id = $1::uuid AND u.state::text = ANY($2::text[])
-           AND (u.last_sync_at IS NULL OR u.last_sync_at <= $3::timestamptz - $4 * interval '1 minute')
-           AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs j WHERE j.user_id = u.id)
-         ORDER BY u.last_sync_at NULLS FIRST`,
-        [tenant.id, [...SCHEDULED_STATES], now, interval],
-      );
+      const due = await queue.dueUsers(tenant.id, { states: SCHEDULED_STATES, now, intervalMinutes: interval });
       for (const user of due) {
         const r = await queue.enqueue({
           tenantId: tenant.id,
           userId: user.id,
-          ncUserId: user.nc_user_id,
+          ncUserId: user.ncUserId,
           mode: 'schedule',
         });
         if (r.created) enqueued++;

@@ -26,7 +26,10 @@ export interface SyncRuntime {
   readonly queue: JobQueue;
   readonly worker: Worker;
   readonly scheduler: Scheduler;
-  /** Creates the queue's tables; call before the routes or the worker use the queue. */
+  /**
+   * Creates the queue's tables and returns jobs of stopped workers to the queue (closing their runs as
+   * interrupted); call before the routes or the worker use the queue.
+   */
   prepare(): Promise<void>;
   /** Starts the worker loops and the scheduler. */
   start(): void;
@@ -76,7 +79,13 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     queue,
     worker,
     scheduler,
-    prepare: () => queue.start(),
+    async prepare() {
+      await queue.start();
+      // Jobs left running by a process that is gone run again at once, not when their lease ends. The embedded
+      // database has one process: every lease is ours from before. PostgreSQL: only leases nobody renewed.
+      const released = db.kind === 'pglite' ? await queue.releaseAll() : await queue.recoverExpired();
+      if (released > 0) logger.warn({ jobs: released }, 'returned jobs of a stopped worker to the queue');
+    },
     start() {
       worker.start();
       scheduler.start();

@@ -1,9 +1,11 @@
+import { createRepositories } from '@exsync/db';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretContext } from '../store/port';
 import { startTestApp, type TestApp } from '../testing/harness';
 import { createJobQueue, type JobQueue, type SyncJob } from './queue';
 import { createScheduler } from './scheduler';
+import { createSyncRuntime } from './sync-runtime';
 import { backoffMs, createWorker, type JobOutcome } from './worker';
 
 const logger = pino({ level: 'silent' });
@@ -76,6 +78,28 @@ describe('worker', () => {
     expect(await queue.pendingFor(u.id)).toBeNull();
   });
 
+  it('throttled attempts never count as failures: after four throttles a failure backs off from the start, and nothing gives up', async () => {
+    const u = await enrol('throttled-then-500');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    const outcomes: JobOutcome[] = [
+      { retry: 'after', ms: 1 },
+      { retry: 'after', ms: 1 },
+      { retry: 'after', ms: 1 },
+      { retry: 'after', ms: 1 },
+      { retry: 'backoff' }, // an HTML 500
+    ];
+    const w = worker(() => outcomes.shift() ?? { retry: 'none' }, 3);
+    for (let i = 0; i < 5; i++) {
+      await t.db.query('UPDATE exsync_jobs.sync_jobs SET run_after = now()');
+      expect(await w.runOnce()).toBe(true);
+    }
+    const before = Date.now();
+    const pending = await queue.pendingFor(u.id);
+    expect(pending).not.toBeNull(); // not given up
+    // The first failure: the base back-off (1 s here), not 2^4 of it.
+    expect(pending!.runAfter.getTime() - before).toBeLessThan(1500);
+  });
+
   it('stop() lets a running job finish within the grace period, then claims nothing more', async () => {
     const u = await enrol('slow');
     await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
@@ -103,6 +127,42 @@ describe('worker', () => {
   });
 });
 
+describe('leases', () => {
+  it('a worker renews the lease of a long job, so it is not recovered from under it', async () => {
+    const u = await enrol('long');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    let recovered = -1;
+    const w = createWorker({
+      queue,
+      logger,
+      leaseMs: 1000,
+      handle: async () => {
+        await new Promise((r) => setTimeout(r, 2500));
+        recovered = await queue.recoverExpired();
+        return { retry: 'none' };
+      },
+    });
+    expect(await w.runOnce()).toBe(true);
+    expect(recovered).toBe(0);
+  });
+
+  it('the embedded database frees every lease at start-up: a job left running by a killed process runs again', async () => {
+    const u = await enrol('killed');
+    await queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+    expect(await queue.claim(30 * 60_000)).not.toBeNull(); // then kill -9
+    const other = await enrol('killed-no-job');
+    const repos = createRepositories(t.db);
+    await repos.syncRuns.start(other.id); // a run whose job is gone
+    const runtime = createSyncRuntime({ db: t.db, vault: t.vault, logger });
+    await runtime.prepare();
+    expect(await queue.pendingFor(u.id)).toMatchObject({ state: 'queued' });
+    expect((await repos.syncRuns.listForUser(other.id))[0]).toMatchObject({
+      outcome: 'failed',
+      error: 'interrupted: the worker stopped',
+    });
+  });
+});
+
 describe('scheduler', () => {
   it('enqueues users whose interval has passed, never paused users or users waiting for credentials', async () => {
     const fresh = await enrol('fresh');
@@ -111,8 +171,8 @@ describe('scheduler', () => {
     const paused = await enrol('paused');
     const locked = await enrol('locked');
     await t.store.tenants.putSettings(tenantId, { intervalMinutes: 15 });
-    await t.db.query("UPDATE users SET last_sync_at = now() - interval '20 minutes' WHERE id = $1", [due.id]);
-    await t.db.query("UPDATE users SET last_sync_at = now() - interval '5 minutes' WHERE id = $1", [recent.id]);
+    await t.db.query("UPDATE users SET last_attempt_at = now() - interval '20 minutes' WHERE id = $1", [due.id]);
+    await t.db.query("UPDATE users SET last_attempt_at = now() - interval '5 minutes' WHERE id = $1", [recent.id]);
     await t.db.query("UPDATE users SET state = 'paused' WHERE id = $1", [paused.id]);
     await t.db.query("UPDATE users SET state = 'auth_required' WHERE id = $1", [locked.id]);
     const scheduler = createScheduler({ db: t.db, queue, logger });
@@ -122,5 +182,38 @@ describe('scheduler', () => {
     expect(await queue.pendingFor(due.id)).not.toBeNull();
     for (const u of [recent, paused, locked]) expect(await queue.pendingFor(u.id)).toBeNull();
     expect(await scheduler.tick()).toBe(0); // already queued: nothing twice
+  });
+});
+
+describe('idle worker', () => {
+  it('does not add an abort listener per idle poll (no listener leak over many polls)', async () => {
+    await t.db.query('DELETE FROM exsync_jobs.sync_jobs');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    let polls = 0;
+    const counting: JobQueue = {
+      ...queue,
+      claim: async (ms) => {
+        polls++;
+        return queue.claim(ms);
+      },
+    };
+    const w = createWorker({
+      queue: counting,
+      logger,
+      pollMs: 1,
+      concurrency: 1,
+      handle: async () => ({ retry: 'none' }),
+    });
+    try {
+      w.start();
+      while (polls < 60) await new Promise((r) => setTimeout(r, 5));
+      await w.stop(1000);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((m) => m.includes('MaxListenersExceeded'))).toEqual([]);
   });
 });

@@ -19,7 +19,10 @@ export interface WorkerOptions {
   readonly concurrency?: number;
   /** Pause between polls when the queue is empty. Default 2 s. */
   readonly pollMs?: number;
-  /** How long a claimed job is leased; a worker that dies frees its jobs after this. Default 30 min. */
+  /**
+   * How long a claimed job is leased; the worker renews the lease every quarter of it while the job runs, so a
+   * worker that dies frees its jobs after about this long. Default 1 min.
+   */
   readonly leaseMs?: number;
   /** Attempts before a failing job is dropped (the scheduler enqueues the user again later). Default 6. */
   readonly maxAttempts?: number;
@@ -44,7 +47,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const { queue, handle, logger } = options;
   const concurrency = options.concurrency ?? 2;
   const pollMs = options.pollMs ?? 2000;
-  const leaseMs = options.leaseMs ?? 30 * 60_000;
+  const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 6;
   const stopping = new AbortController();
   const abort = new AbortController();
@@ -53,11 +56,20 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function runJob(job: SyncJob): Promise<void> {
     let outcome: JobOutcome;
+    // The heartbeat: while this process lives, its job keeps its lease; once it dies, others recover the job.
+    const beat = setInterval(() => {
+      queue.heartbeat(job, leaseMs).catch((error: unknown) => {
+        logger.warn({ jobId: job.id, err: error }, 'could not renew the job lease');
+      });
+    }, leaseMs / 4);
+    beat.unref();
     try {
       outcome = await handle(job, abort.signal);
     } catch (error) {
       logger.error({ jobId: job.id, ncUserId: job.ncUserId, err: error }, 'sync job failed');
       outcome = { retry: 'backoff' };
+    } finally {
+      clearInterval(beat);
     }
     if (outcome.retry === 'none' || abort.signal.aborted) {
       // A cancelled job is put back so another replica (or the next start) finishes it.
@@ -70,9 +82,13 @@ export function createWorker(options: WorkerOptions): Worker {
       await queue.complete(job);
       return;
     }
-    const delay =
-      outcome.retry === 'after' ? outcome.ms : backoffMs(job.attempts, options.baseBackoffMs, options.maxBackoffMs);
-    await queue.retry(job, new Date(Date.now() + delay));
+    if (outcome.retry === 'after') {
+      // The peer named its time (throttling, a held lock): waiting for it is no failure, so this attempt does not
+      // count toward the back-off or toward giving up.
+      await queue.retry({ ...job, attempts: Math.max(0, job.attempts - 1) }, new Date(Date.now() + outcome.ms));
+      return;
+    }
+    await queue.retry(job, new Date(Date.now() + backoffMs(job.attempts, options.baseBackoffMs, options.maxBackoffMs)));
   }
 
   async function runOnce(): Promise<boolean> {
@@ -117,17 +133,19 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 }
 
+/** Waits `ms`, or until `signal` aborts. The abort listener is removed when the timer fires: the worker sleeps on
+ * one long-lived signal between idle polls, and a listener left behind per poll would pile up (~43,000 a day). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((done) => {
-    const timer = setTimeout(done, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      done();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      done();
+    }, ms);
     timer.unref?.();
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        done();
-      },
-      { once: true },
-    );
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -92,10 +92,8 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
           throw e;
         }
       },
-      async lastRun(userId) {
-        const [run] = await repos.syncRuns.listForUser(userId, { limit: 1 });
-        return run ?? null;
-      },
+      // The whole newest sync (every item kind), not the newest run of one kind.
+      lastRun: (userId) => repos.syncRuns.lastSync(userId),
       delete: (tenantId, ncUserId) => repos.users.delete(tenantId, ncUserId),
     },
 

@@ -1,4 +1,5 @@
-import { AuthError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
+import { randomUUID } from 'node:crypto';
+import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
 import { DavTransport, nextcloudDavRoot } from '@exsync/dav';
 import { type Database, type Repositories, rememberedPairs, type Tenant, type User } from '@exsync/db';
 import type { Logger } from 'pino';
@@ -7,8 +8,13 @@ import type { SyncMetrics } from '../metrics/metrics';
 import { ITEM_KINDS, withDefaults } from '../settings';
 import { secretContext } from '../store/port';
 import type { Vault } from '../vault/vault';
-import { DavSide } from './dav-side';
-import { defaultExchangeStores, type ExchangeStoreFactory, type OpenedConnection } from './exchange-stores';
+import { DavSetupError, DavSide } from './dav-side';
+import {
+  defaultExchangeStores,
+  ExchangeSetupError,
+  type ExchangeStoreFactory,
+  type OpenedConnection,
+} from './exchange-stores';
 import { KINDS } from './kinds';
 import { describeError, type PairResult, type Verdict, verdictOf } from './outcome';
 import { findOrCreatePair, forgetTokens } from './pairs';
@@ -65,6 +71,8 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
 
   if (request.resync) await forgetTokens(deps.db, user.id);
   const results: PairResult[] = [];
+  // Every run of this sync (one per item kind, or the one failure before any) carries it: lastRun sums them.
+  const syncId = randomUUID();
   const transport = new DavTransport({
     credentials: { username: user.loginName, password: await appPassword(deps, user) },
     timeoutMs: deps.davTimeoutMs ?? 30_000,
@@ -85,6 +93,9 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     for (const kind of kinds) {
       if (request.signal?.aborted) break;
       const started = performance.now();
+      // Once the engine has the pair, it owns the run's record (finished however the run ends); before that,
+      // a failure gets a record of its own here, so every failed sync shows once in the history.
+      let engineOwnsRun = false;
       try {
         const exchange = await (deps.exchangeStores ?? defaultExchangeStores)({ connection, mailbox, kind });
         const dav = await davSide.store(kind, request.signal);
@@ -98,6 +109,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
           record: (p) => repos.syncRuns.recordProgress(pair, p),
           log: log.child({ kind: kind.name }),
         });
+        engineOwnsRun = true;
         const report = await syncPair(
           { a: exchange.store, b: dav, status: deps.status, lock: deps.lock },
           {
@@ -107,6 +119,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
             window: windowFor(settings, now),
             ...(request.resync ? { reconcile: true } : {}),
             ...(request.signal ? { signal: request.signal } : {}),
+            syncId,
           },
         );
         await progress.flush();
@@ -116,20 +129,27 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         results.push(result);
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials
       } catch (error) {
-        results.push(await failed(deps, user, error, authSide()));
+        results.push(await failed(deps, user, error, authSide(), engineOwnsRun ? undefined : syncId));
         deps.metrics?.pairFailed(kind.name, error, (performance.now() - started) / 1000);
-        log.warn({ kind: kind.name, err: describeError(error) }, 'pair sync failed');
+        logFailure(log.child({ kind: kind.name }), error, 'pair sync failed');
         if (error instanceof AuthError) break;
       }
     }
   } catch (error) {
-    results.push(await failed(deps, user, error, authSide()));
-    // Before any pair (discovery, the Exchange connection): counted under the kind `none`.
+    results.push(await failed(deps, user, error, authSide(), syncId));
+    // Before any pair (the Exchange connection, the mailbox): counted under the kind `none`.
     deps.metrics?.pairFailed('none', error, 0);
-    log.warn({ err: describeError(error) }, 'user sync could not start');
+    logFailure(log, error, 'user sync could not start');
   }
   const verdict = verdictOf(results);
-  await recordVerdict(deps, user, verdict);
+  // Only a sync in which every pair ran to success moves lastSyncAt; any other attempt is still an attempt.
+  const succeeded = results.length > 0 && results.every((r) => 'report' in r && r.report.outcome === 'success');
+  await deps.repos.users.recordSync(user.id, {
+    state: verdict.state,
+    code: verdict.code,
+    reason: verdict.reason,
+    succeeded,
+  });
   return { verdict, results };
 }
 
@@ -162,18 +182,32 @@ async function openConnection(deps: UserSyncDeps, tenant: Tenant): Promise<Opene
   };
 }
 
-/** A run that failed before or outside the engine still shows in the user's run history. */
-async function failed(deps: UserSyncDeps, user: User, error: unknown, authSide: 'nextcloud' | 'exchange') {
-  const run = await deps.repos.syncRuns.start(user.id);
-  await deps.repos.syncRuns.finish(run.id, { outcome: 'failed', error: describeError(error) });
-  return { error, ...(error instanceof AuthError ? { authSide } : {}) } satisfies PairResult;
+/**
+ * A peer's or a setting's fault is a warning with its message; anything else (a bug, our own database) is an
+ * error logged with its stack.
+ */
+function logFailure(log: Logger, error: unknown, what: string): void {
+  if (
+    isStoreError(error) ||
+    error instanceof UserSetupError ||
+    error instanceof ExchangeSetupError ||
+    error instanceof DavSetupError
+  ) {
+    log.warn({ err: describeError(error) }, what);
+  } else {
+    log.error({ err: error }, `${what}: unexpected error`);
+  }
 }
 
-/** A person may have paused or removed the user while the run went on: their word wins. */
-async function recordVerdict(deps: UserSyncDeps, user: User, verdict: Verdict): Promise<void> {
-  await deps.db.query(
-    `UPDATE users SET state = $2::user_state, state_reason = $3, last_sync_at = now(), updated_at = now()
-     WHERE id = $1::uuid AND state NOT IN ('paused')`,
-    [user.id, verdict.state, verdict.reason],
-  );
+/** A run that failed before or outside the engine still shows in the user's run history. */
+async function failed(
+  deps: UserSyncDeps,
+  user: User,
+  error: unknown,
+  authSide: 'nextcloud' | 'exchange',
+  /** The sync to record the failure under; undefined when the engine already recorded the run. */
+  recordAs: string | undefined,
+) {
+  if (recordAs) await deps.repos.syncRuns.recordFailure(user.id, describeError(error), recordAs);
+  return { error, ...(error instanceof AuthError ? { authSide } : {}) } satisfies PairResult;
 }

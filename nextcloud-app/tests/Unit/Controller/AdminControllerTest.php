@@ -12,6 +12,7 @@ use OCA\Exsync\Tests\Fakes\FakeInitialState;
 use OCA\Exsync\Tests\Fakes\FakeJobList;
 use OCA\Exsync\Tests\Fakes\FakeRequest;
 use OCA\Exsync\Tests\Fakes\FakeUser;
+use OCA\Exsync\Tests\Fakes\FakeUserManager;
 use OCA\Exsync\Tests\Unit\Harness;
 use OCP\AppFramework\Http\Attribute\FrontpageRoute;
 use OCP\AppFramework\Http\Attribute\NoAdminRequired;
@@ -25,11 +26,11 @@ class AdminControllerTest extends TestCase {
 
 	protected function setUp(): void {
 		$this->h = new Harness();
-		$this->jobs = new FakeJobList();
+		$this->jobs = FakeJobList::make();
 	}
 
 	private function controller(array $params = []): AdminController {
-		return new AdminController(new FakeRequest($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment, $this->h->store);
+		return new AdminController(FakeRequest::make($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment, $this->h->store, FakeUserManager::make($this->h->directory));
 	}
 
 	private static function assertNoKey(JSONResponse $response): void {
@@ -45,7 +46,7 @@ class AdminControllerTest extends TestCase {
 	}
 
 	public function testTheAdminPageInitialStateNeverCarriesTheKey(): void {
-		$initialState = new FakeInitialState();
+		$initialState = FakeInitialState::make();
 
 		$form = (new Admin($this->h->settings, $initialState))->getForm();
 
@@ -57,7 +58,7 @@ class AdminControllerTest extends TestCase {
 	/** @return list<array{string}> */
 	public static function sensitiveEndpoints(): array {
 		// saveSettings changes where the tenant key and every future app password are sent.
-		return [['saveSettings'], ['saveApiKey'], ['deleteApiKey'], ['saveGroups'], ['reissueCredentials']];
+		return [['saveSettings'], ['saveApiKey'], ['deleteApiKey'], ['saveGroups'], ['reissueCredentials'], ['bulkReissue'], ['putExchangeConnection'], ['decideHeldDeletions']];
 	}
 
 	/** @dataProvider sensitiveEndpoints */
@@ -143,7 +144,7 @@ class AdminControllerTest extends TestCase {
 	}
 
 	public function testSavingGroupsQueuesEnrolmentAndCountsMembers(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann'), new FakeUser('bob'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'), FakeUser::make('bob'));
 
 		$response = $this->controller(['groups' => ['sales']])->saveGroups();
 
@@ -192,7 +193,7 @@ class AdminControllerTest extends TestCase {
 
 	public function testReissuingMintsANewPasswordForAMemberAndRevokesTheOldOne(): void {
 		$this->h->settings->setGroups(['sales']);
-		$this->h->directory->addGroup('sales', new FakeUser('ann'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'));
 		$this->h->enrollment->reconcile();
 		$old = $this->h->store->tokenId('ann');
 
@@ -207,7 +208,7 @@ class AdminControllerTest extends TestCase {
 	public function testReissuingIsRefusedForSomeoneOutsideTheEnrolledGroups(): void {
 		$this->h->settings->setGroups(['sales']);
 		$this->h->directory->addGroup('sales');
-		$this->h->directory->addGroup('other', new FakeUser('eve'));
+		$this->h->directory->addGroup('other', FakeUser::make('eve'));
 
 		$response = $this->controller()->reissueCredentials('eve');
 
@@ -231,5 +232,120 @@ class AdminControllerTest extends TestCase {
 
 		self::assertSame('active', $response->getData()['state']);
 		self::assertSame('https://sync.example.com/v1/users/ann', $this->h->http->requests[0]['url']);
+	}
+
+	/** A fake service holding $users (uid => state), answering the list (cursor pages), one user, and actions. */
+	private function serviceWith(array $users, array $refuse = []): void {
+		$this->h->http->handler = function (string $method, string $url) use ($users, $refuse) {
+			$path = (string)parse_url($url, PHP_URL_PATH);
+			parse_str((string)parse_url($url, PHP_URL_QUERY), $q);
+			$row = static fn (string $uid, string $state) => ['ncUserId' => $uid, 'state' => $state, 'stateReason' => null, 'mailbox' => null, 'email' => null, 'displayName' => null, 'lastSyncAt' => null, 'lastRun' => null];
+			if ($method === 'GET' && $path === '/v1/users') {
+				$uids = array_keys(array_filter($users, static fn (string $s) => !isset($q['state']) || $s === $q['state']));
+				$start = (int)($q['cursor'] ?? 0);
+				$slice = array_slice($uids, $start, (int)$q['limit']);
+				$next = $start + count($slice) < count($uids) ? (string)($start + count($slice)) : null;
+				return FakeClientService::json(200, ['items' => array_map(static fn ($u) => $row((string)$u, $users[$u]), $slice), 'nextCursor' => $next]);
+			}
+			if (preg_match('#^/v1/users/([^/]+)(?:/(sync|resync|pause|resume))?$#', $path, $m)) {
+				$uid = rawurldecode($m[1]);
+				if (!isset($users[$uid])) {
+					return FakeClientService::json(404, ['code' => 'EXSYNC_USER_NOT_FOUND', 'message' => 'no such user']);
+				}
+				if (isset($m[2]) && in_array($uid, $refuse, true)) {
+					return FakeClientService::json(409, ['code' => 'EXSYNC_USER_NOT_SYNCABLE', 'message' => 'User is auth_required; push new credentials with PUT /v1/users/{ncUserId}.']);
+				}
+				return FakeClientService::json(200, $row($uid, $users[$uid]));
+			}
+			return FakeClientService::json(200, []);
+		};
+	}
+
+	public function testCountsPerStateWalkEveryPageOfTheService(): void {
+		$users = [];
+		for ($i = 0; $i < 2500; $i++) {
+			$users[sprintf('u%04d', $i)] = $i % 10 === 0 ? 'auth_required' : 'active';
+		}
+		$this->serviceWith($users);
+
+		$data = $this->controller()->countUsers()->getData();
+
+		self::assertSame(250, $data['counts']['auth_required']);
+		self::assertSame(2250, $data['counts']['active']);
+		self::assertSame(2500, $data['total']);
+		self::assertTrue($data['complete']);
+		self::assertCount(3, $this->h->http->requestsTo('GET', '/v1/users'), 'three pages of 1,000');
+	}
+
+	public function testSearchFindsEnrolledUsersByUidDisplayNameOrEmailAndAsksTheServiceOnlyForThem(): void {
+		$this->h->settings->setGroups(['sales']);
+		$this->h->directory->addGroup('sales', FakeUser::make('ann', 'ann@x.example', 'Ann Lee'), FakeUser::make('bob', 'bob@x.example', 'Bob Stone'), FakeUser::make('lee2', 'l2@x.example', 'Other'));
+		$this->h->store->markEnrolled('ann', 1);
+		$this->h->store->markEnrolled('bob', 2);
+		$this->serviceWith(['ann' => 'active', 'bob' => 'error']);
+
+		$byName = $this->controller(['search' => 'lee'])->listUsers('', '', 'lee')->getData();
+		$byMail = $this->controller()->listUsers('', '', 'bob@x.example')->getData();
+		$filtered = $this->controller()->listUsers('error', '', 'Lee')->getData();
+
+		self::assertSame(['ann'], array_column($byName['items'], 'ncUserId'), 'lee2 matches but is not enrolled');
+		self::assertSame(['bob'], array_column($byMail['items'], 'ncUserId'));
+		self::assertSame([], $filtered['items'], 'the state filter applies to search results too');
+		self::assertSame([], $this->h->http->requestsTo('GET', '/v1/users/lee2'));
+	}
+
+	public function testABulkActionReportsEachUserAndSaysWhatToDoInsteadOfCitingRoutes(): void {
+		$this->serviceWith(['ann' => 'active', 'bob' => 'auth_required'], refuse: ['bob']);
+
+		$data = $this->controller()->bulkAction('sync', ['ann', 'bob'])->getData();
+
+		self::assertSame(1, $data['succeeded']);
+		self::assertTrue($data['results'][0]['ok']);
+		self::assertFalse($data['results'][1]['ok']);
+		self::assertStringContainsString('Re-issue credentials', $data['results'][1]['message']);
+		self::assertStringNotContainsString('/v1/', $data['results'][1]['message']);
+		self::assertCount(2, $this->h->http->requestsTo('POST', '/v1/users/'));
+	}
+
+	public function testABulkActionRefusesAnUnknownActionOrAnEmptySelection(): void {
+		self::assertSame(400, $this->controller()->bulkAction('delete', ['ann'])->getStatus());
+		self::assertSame(400, $this->controller()->bulkAction('sync', [])->getStatus());
+		self::assertSame([], $this->h->http->requests);
+	}
+
+	public function testExchangeSecretsAreWriteOnlyAnEmptySecretKeepsTheStoredOne(): void {
+		$response = $this->controller(['connection' => ['kind' => 'ews', 'authKind' => 'basic', 'url' => 'https://mail.example.com/EWS/Exchange.asmx', 'username' => 'svc', 'password' => '']])->putExchangeConnection();
+
+		self::assertSame(200, $response->getStatus());
+		$sent = $this->h->http->requestsTo('PUT', '/v1/exchange-connection')[0]['options']['json'];
+		self::assertSame(['kind' => 'ews', 'authKind' => 'basic', 'url' => 'https://mail.example.com/EWS/Exchange.asmx', 'username' => 'svc'], (array)$sent);
+	}
+
+	public function testTestConnectionSaysWhetherAnExchangeConnectionIsConfigured(): void {
+		$this->h->http->handler = static fn (string $m, string $url) => str_contains($url, '/v1/exchange-connection')
+			? FakeClientService::json(404, ['code' => 'EXSYNC_CONNECTION_NOT_FOUND', 'message' => 'none'])
+			: FakeClientService::json(200, ['items' => [], 'nextCursor' => null]);
+
+		$data = $this->controller()->testConnection()->getData();
+
+		self::assertSame(['service' => true, 'exchange' => false, 'exchangeKind' => null], $data);
+	}
+
+	public function testAHeldDeletionDecisionNamesTheChosenIdsOrAll(): void {
+		$this->h->http->handler = static fn () => FakeClientService::json(200, ['decided' => 1, 'notHeld' => [], 'job' => null]);
+
+		$some = $this->controller()->decideHeldDeletions('ann', 'restore', ['6f1c0e0e-0000-4000-8000-000000000001']);
+		$every = $this->controller()->decideHeldDeletions('ann', 'apply', null, true);
+
+		self::assertSame(200, $some->getStatus());
+		self::assertSame(200, $every->getStatus());
+		$sent = array_map(static fn (array $r) => $r['options']['json'], $this->h->http->requestsTo('POST', '/v1/users/ann/held-deletions/decision'));
+		self::assertSame([['decision' => 'restore', 'ids' => ['6f1c0e0e-0000-4000-8000-000000000001']], ['decision' => 'apply', 'all' => true]], $sent);
+	}
+
+	public function testAHeldDeletionDecisionWithoutAChoiceOrWithAnUnknownVerdictIsRefused(): void {
+		self::assertSame(400, $this->controller()->decideHeldDeletions('ann', 'restore', [])->getStatus());
+		self::assertSame(400, $this->controller()->decideHeldDeletions('ann', 'forget', ['x'])->getStatus());
+		self::assertSame([], $this->h->http->requests);
 	}
 }

@@ -23,7 +23,7 @@ class SchedulingGuardPluginTest extends TestCase {
 
 	protected function setUp(): void {
 		$this->h = new Harness();
-		$this->h->directory->addGroup('sales', new FakeUser('ann', 'Ann@Example.com'), new FakeUser('olga', 'olga@example.com'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann', 'Ann@Example.com'), FakeUser::make('olga', 'olga@example.com'));
 		$this->h->store->markEnrolled('ann', 7);
 
 		$this->server = new Server();
@@ -34,7 +34,7 @@ class SchedulingGuardPluginTest extends TestCase {
 		$this->server->on('schedule', function (Message $m) {
 			$this->delivered[] = 'imip:' . $m->recipient;
 		}, 120);
-		$plugin = new SchedulingGuardPlugin(new FakeUserManager($this->h->directory), $this->h->store);
+		$plugin = new SchedulingGuardPlugin(FakeUserManager::make($this->h->directory), $this->h->store);
 		(new SabrePluginAddListener(new ArrayContainer([SchedulingGuardPlugin::class => $plugin])))
 			->handle(new SabrePluginAddEvent($this->server));
 	}

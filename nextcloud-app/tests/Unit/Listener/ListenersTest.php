@@ -19,7 +19,7 @@ class ListenersTest extends TestCase {
 	public function testGroupAndUserEventsEnrolAndRemove(): void {
 		$h = new Harness();
 		$h->settings->setGroups(['sales']);
-		$ann = new FakeUser('ann');
+		$ann = FakeUser::make('ann');
 		$sales = $h->directory->addGroup('sales', $ann);
 
 		(new UserAddedToGroupListener($h->enrollment))->handle(new UserAddedEvent($sales, $ann));
@@ -30,7 +30,7 @@ class ListenersTest extends TestCase {
 		self::assertSame([], $h->store->enrolledUids());
 		self::assertSame([], $h->tokens->liveTokensOf('ann'));
 
-		$bob = new FakeUser('bob');
+		$bob = FakeUser::make('bob');
 		$sales->users = [$bob];
 		(new UserAddedToGroupListener($h->enrollment))->handle(new UserAddedEvent($sales, $bob));
 		(new UserDeletedListener($h->enrollment))->handle(new UserDeletedEvent($bob));

@@ -19,7 +19,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testMintsOnePasswordlessPermanentTokenPerUserWithTheLoginNameAndPushesIt(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann', 'ann@example.com', 'Ann A'), new FakeUser('bob'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann', 'ann@example.com', 'Ann A'), FakeUser::make('bob'));
 
 		$result = $this->h->enrollment->reconcile();
 
@@ -50,7 +50,7 @@ class EnrollmentServiceTest extends TestCase {
 	public function testPushesLargeGroupsInBulkBatchesOfAtMostOneThousand(): void {
 		$users = [];
 		for ($i = 0; $i < 2500; $i++) {
-			$users[] = new FakeUser(sprintf('u%04d', $i));
+			$users[] = FakeUser::make(sprintf('u%04d', $i));
 		}
 		$this->h->directory->addGroup('sales', ...$users);
 
@@ -63,9 +63,9 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testASecondRunEnrolsOnlyNewMembers(): void {
-		$group = $this->h->directory->addGroup('sales', new FakeUser('ann'));
+		$group = $this->h->directory->addGroup('sales', FakeUser::make('ann'));
 		$this->h->enrollment->reconcile();
-		$group->users[] = new FakeUser('bob');
+		$group->users[] = FakeUser::make('bob');
 		$this->h->directory->users['bob'] = $group->users[1];
 
 		$this->h->enrollment->reconcile();
@@ -75,7 +75,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testAFailedPushRevokesTheMintedTokensAndTheNextRunRetriesWithNewOnes(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann'), new FakeUser('bob'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'), FakeUser::make('bob'));
 		$this->h->http->handler = static fn (string $m, string $url) => str_contains($url, '/bulk')
 			? FakeClientService::json(503, ['code' => 'EXSYNC_INTERNAL', 'message' => 'database down'])
 			: FakeClientService::json(200, ['items' => [], 'nextCursor' => null]);
@@ -97,7 +97,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testOneEntryTheServiceRefusesDoesNotHoldBackTheRestOfItsBatch(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann'), new FakeUser('bad'), new FakeUser('cid'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'), FakeUser::make('bad'), FakeUser::make('cid'));
 		$this->h->http->handler = static function (string $method, string $url) {
 			if (str_contains($url, '/bulk')) {
 				return FakeClientService::json(400, ['code' => 'EXSYNC_VALIDATION_FAILED', 'message' => 'body.users[1].email must be an e-mail address']);
@@ -120,7 +120,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testRemovalFromTheLastEnrolledGroupDeletesAtTheServiceAndRevokesTheToken(): void {
-		$ann = new FakeUser('ann');
+		$ann = FakeUser::make('ann');
 		$sales = $this->h->directory->addGroup('sales', $ann);
 		$this->h->enrollment->reconcile();
 		$sales->users = [];
@@ -133,7 +133,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testLeavingOneOfTwoEnrolledGroupsKeepsTheUserEnrolled(): void {
-		$ann = new FakeUser('ann');
+		$ann = FakeUser::make('ann');
 		$this->h->settings->setGroups(['sales', 'ops']);
 		$sales = $this->h->directory->addGroup('sales', $ann);
 		$this->h->directory->addGroup('ops', $ann);
@@ -147,10 +147,10 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testADeletedUserIsRemovedAtTheServiceEvenThoughNextcloudAlreadyDroppedTheirPreferences(): void {
-		$ann = new FakeUser('ann');
+		$ann = FakeUser::make('ann');
 		$this->h->directory->addGroup('sales', $ann);
 		$this->h->enrollment->reconcile();
-		unset($this->h->config->prefs['ann']); // User::delete() clears preferences before UserDeletedEvent
+		unset($this->h->prefs->prefs['ann']); // User::delete() clears preferences before UserDeletedEvent
 
 		$this->h->enrollment->onUserDeleted($ann);
 
@@ -159,7 +159,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testAnUnconfirmedRemovalIsRetriedByTheNextReconcile(): void {
-		$ann = new FakeUser('ann');
+		$ann = FakeUser::make('ann');
 		$sales = $this->h->directory->addGroup('sales', $ann);
 		$this->h->enrollment->reconcile();
 		$this->h->http->handler = static fn (string $m) => $m === 'DELETE'
@@ -173,7 +173,7 @@ class EnrollmentServiceTest extends TestCase {
 		self::assertSame(['ann'], $this->h->store->pendingRemovals());
 
 		$this->h->http->handler = static fn (string $m) => $m === 'DELETE'
-			? new \OCA\Exsync\Tests\Fakes\FakeResponse(204)
+			? \OCA\Exsync\Tests\Fakes\FakeResponse::make(204)
 			: FakeClientService::json(200, ['items' => [], 'nextCursor' => null]);
 		$result = $this->h->enrollment->reconcile();
 
@@ -182,7 +182,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testReconcileRemovesDepartedMembersButNeverWhileAnEnrolledGroupIsMissing(): void {
-		$sales = $this->h->directory->addGroup('sales', new FakeUser('ann'), new FakeUser('bob'));
+		$sales = $this->h->directory->addGroup('sales', FakeUser::make('ann'), FakeUser::make('bob'));
 		$this->h->enrollment->reconcile();
 
 		unset($this->h->directory->groups['sales']);
@@ -198,7 +198,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testDisabledMembersAreNotEnrolled(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann'), new FakeUser('zed', null, '', false));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'), FakeUser::make('zed', null, '', false));
 
 		$this->h->enrollment->reconcile();
 
@@ -206,7 +206,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testNothingIsMintedWhileTheServiceIsUnreachable(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'));
 		$this->h->http->handler = static fn () => throw new \RuntimeException('cURL error 6: could not resolve host');
 
 		$result = $this->h->enrollment->reconcile();
@@ -216,7 +216,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testUserAddedToAnEnrolledGroupIsEnrolledAtOnceAndOtherGroupsAreIgnored(): void {
-		$ann = new FakeUser('ann');
+		$ann = FakeUser::make('ann');
 
 		$this->h->enrollment->onUserAddedToGroup($ann, 'marketing');
 		self::assertSame([], $this->h->tokens->minted);
@@ -227,7 +227,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testReEnrollingRevokesTheOlderTokenOnceTheServiceHasTheNewOne(): void {
-		$ann = new FakeUser('ann');
+		$ann = FakeUser::make('ann');
 		$this->h->directory->addGroup('sales', $ann);
 		$this->h->enrollment->reconcile();
 		$first = $this->h->store->tokenId('ann');
@@ -242,7 +242,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testNeverLogsOrReportsAnAppPasswordEvenWhenTheServiceEchoesIt(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann'), new FakeUser('bob'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'), FakeUser::make('bob'));
 		$this->h->tokens->failNextMint = new \RuntimeException('mint failed');
 		// A badly behaved service that quotes the request in its error message.
 		$this->h->http->handler = static fn (string $m, string $url, array $options) => str_contains($url, '/bulk')
@@ -258,7 +258,7 @@ class EnrollmentServiceTest extends TestCase {
 			self::assertStringNotContainsString($token->plaintext, json_encode($result));
 		}
 		self::assertStringNotContainsString(Harness::API_KEY, $this->h->logger->dump());
-		foreach ($this->h->config->prefs as $values) {
+		foreach ($this->h->prefs->prefs as $values) {
 			foreach ($this->h->tokens->minted as $token) {
 				self::assertNotContains($token->plaintext, $values, 'the password is never stored');
 			}
@@ -266,7 +266,7 @@ class EnrollmentServiceTest extends TestCase {
 	}
 
 	public function testTwoEnrolmentsRacingForOneUserLeaveTheServiceWithALiveToken(): void {
-		$this->h->directory->addGroup('sales', new FakeUser('ann'));
+		$this->h->directory->addGroup('sales', FakeUser::make('ann'));
 		$held = [];      // what the service stores: uid => app password, last write wins
 		$nested = false;
 		$this->h->http->handler = function (string $method, string $url, array $options) use (&$held, &$nested) {
@@ -292,7 +292,7 @@ class EnrollmentServiceTest extends TestCase {
 	public function testDeletingAUserTheServiceNeverKnewLeavesNothingPending(): void {
 		$this->h->http->handler = static fn () => FakeClientService::json(404, ['code' => 'EXSYNC_USER_NOT_FOUND', 'message' => 'No such user.']);
 
-		$this->h->enrollment->onUserDeleted(new FakeUser('stranger'));
+		$this->h->enrollment->onUserDeleted(FakeUser::make('stranger'));
 
 		self::assertSame([], $this->h->store->pendingRemovals());
 	}

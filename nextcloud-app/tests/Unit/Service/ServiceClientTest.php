@@ -65,7 +65,7 @@ class ServiceClientTest extends TestCase {
 	}
 
 	public function testAnAnswerWithoutTheErrorShapeIsReportedAsAWrongUrl(): void {
-		$this->h->http->handler = static fn () => new FakeResponse(404, '<html>Not Found</html>');
+		$this->h->http->handler = static fn () => FakeResponse::make(404, '<html>Not Found</html>');
 
 		try {
 			$this->h->client->listUsers();

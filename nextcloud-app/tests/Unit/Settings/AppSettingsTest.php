@@ -14,7 +14,7 @@ class AppSettingsTest extends TestCase {
 	private AppSettings $settings;
 
 	protected function setUp(): void {
-		$this->appConfig = new InMemoryAppConfig();
+		$this->appConfig = InMemoryAppConfig::make();
 		$this->settings = new AppSettings($this->appConfig);
 	}
 
@@ -68,7 +68,16 @@ class AppSettingsTest extends TestCase {
 		$this->settings->setApiKey('exs_a_b');
 
 		self::assertTrue($this->appConfig->sensitive['exsync/api_key']);
-		self::assertSame(['service_url' => '', 'allow_local_address' => false, 'groups' => [], 'api_key_set' => true], $this->settings->publicView());
+		self::assertSame([
+			'service_url' => '',
+			'allow_local_address' => false,
+			'allow_insecure_http' => false,
+			'mailbox_rule' => 'email',
+			'mailbox_template' => '',
+			'mailbox_attribute' => '',
+			'groups' => [],
+			'api_key_set' => true,
+		], $this->settings->publicView());
 
 		$this->settings->deleteApiKey();
 		self::assertFalse($this->settings->publicView()['api_key_set']);
@@ -85,5 +94,54 @@ class AppSettingsTest extends TestCase {
 			} catch (InvalidSettingException) {
 			}
 		}
+	}
+
+	/** The docker compose stack talks to http://sync-service:3000: allowed only once the admin ticks the switch. */
+	public function testPlainHttpToAnotherHostNeedsTheExplicitSwitchInTheSameOrAnEarlierSave(): void {
+		try {
+			$this->settings->update(['service_url' => 'http://sync-service:3000']);
+			self::fail('plain http without the switch must be refused');
+		} catch (InvalidSettingException $e) {
+			self::assertStringContainsString('Allow plain http', $e->getMessage());
+		}
+		self::assertSame('', $this->settings->getServiceUrl());
+
+		$this->settings->update(['allow_insecure_http' => true, 'service_url' => 'http://sync-service:3000']);
+		self::assertSame('http://sync-service:3000', $this->settings->getServiceUrl());
+		self::assertTrue($this->settings->publicView()['allow_insecure_http']);
+	}
+
+	public function testTheHttpSwitchCannotBeTurnedOffWhileAPlainHttpUrlIsInUse(): void {
+		$this->settings->update(['allow_insecure_http' => true, 'service_url' => 'http://sync-service:3000']);
+
+		$this->expectException(InvalidSettingException::class);
+		$this->settings->update(['allow_insecure_http' => false]);
+	}
+
+	/** @return array<string, array{array<string, string>}> */
+	public static function badMailboxMappings(): array {
+		return [
+			'unknown rule' => [['mailbox_rule' => 'ldap']],
+			'template without placeholder' => [['mailbox_rule' => 'template', 'mailbox_template' => 'all@corp.example']],
+			'template that is no address' => [['mailbox_rule' => 'template', 'mailbox_template' => '{uid}']],
+			'unknown placeholder' => [['mailbox_rule' => 'template', 'mailbox_template' => '{uid}.{dept}@corp.example']],
+			'attribute that is no text property' => [['mailbox_rule' => 'attribute', 'mailbox_attribute' => 'avatar']],
+		];
+	}
+
+	/**
+	 * @dataProvider badMailboxMappings
+	 * @param array<string, string> $input
+	 */
+	public function testAMailboxMappingThatCannotGiveAnAddressIsRefused(array $input): void {
+		$this->expectException(InvalidSettingException::class);
+		$this->settings->update($input);
+	}
+
+	public function testAMailboxTemplateIsStored(): void {
+		$this->settings->update(['mailbox_rule' => 'template', 'mailbox_template' => ' {uid}@corp.example ']);
+
+		self::assertSame('template', $this->settings->getMailboxRule());
+		self::assertSame('{uid}@corp.example', $this->settings->getMailboxTemplate());
 	}
 }

@@ -1,5 +1,12 @@
 import type { CollectionStore, WriteResult } from '../ports/collection-store';
-import { AuthError, NotFoundError, PreconditionFailedError, RetryableError } from '../ports/errors';
+import {
+  AuthError,
+  isStoreError,
+  NotFoundError,
+  PreconditionFailedError,
+  RejectedError,
+  RetryableError,
+} from '../ports/errors';
 import { sameValue } from './canonical';
 import { readOne } from './observe';
 import type { ItemPlan, Write } from './plan-types';
@@ -65,6 +72,11 @@ export async function executePlan(
       row = await applyWrite(write, row, plan, ctx);
       count(ctx.counts, write.side === 'b' ? 'a_to_b' : 'b_to_a', write.type);
     } catch (error) {
+      // Only a store's typed failure belongs to this one item; anything else is a bug that stops the run.
+      if (!isStoreError(error)) {
+        await rollback(plan, ctx);
+        throw error;
+      }
       if (error instanceof AuthError) {
         await rollback(plan, ctx);
         throw new RunAbort('auth', error);
@@ -86,7 +98,9 @@ export async function executePlan(
       if (error instanceof RetryableError && error.retryAfterMs !== undefined && error.retryAfterMs > 0) {
         throw new RunAbort('throttled', error, error.retryAfterMs);
       }
-      return { ok: false, parked: plan.sources, error };
+      // A side that refuses this content for good (unsupported, too large, read-only, forbidden) would refuse it on
+      // every run: it is not parked for retry, only reported; the item is tried again when it changes.
+      return { ok: false, parked: refusedForGood(error) ? {} : plan.sources, error };
     }
   }
   await ctx.status.transaction(ctx.pair, async (tx) => {
@@ -151,6 +165,10 @@ async function written(store: CollectionStore, result: WriteResult, signal?: Abo
     // The write succeeded; without a read-back the empty hash makes the next run compare models instead.
   }
   return { href: result.ref.href, version: result.ref.version, hash: '', raw: '' };
+}
+
+function refusedForGood(error: unknown): boolean {
+  return error instanceof RejectedError && error.reason !== 'uid-conflict';
 }
 
 async function rollback(plan: ItemPlan, ctx: ExecContext): Promise<void> {

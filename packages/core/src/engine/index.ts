@@ -23,6 +23,7 @@ export type { QuarantineDecision, QuarantineResult } from './quarantine';
 export { carryOutDecision, resolveQuarantined } from './quarantine';
 export type {
   PairLock,
+  PairRelease,
   PlanSummary,
   RunCounts,
   RunOutcome,

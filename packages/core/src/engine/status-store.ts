@@ -21,7 +21,8 @@ export interface StatusStore {
    * its lock. False when there is no such unresolved deletion.
    */
   decideQuarantine(pair: string, id: string, decision: QuarantineDecision): Promise<boolean>;
-  startRun(pair: string, options: { readonly dryRun: boolean }): Promise<string>;
+  /** `syncId` groups the runs of one sync of several pairs (the caller's id; opaque here). */
+  startRun(pair: string, options: { readonly dryRun: boolean; readonly syncId?: string }): Promise<string>;
   finishRun(run: string, record: RunRecord): Promise<void>;
   runs(pair: string): Promise<StoredRun[]>;
 }
@@ -93,8 +94,14 @@ export function summarize(plan: ItemPlan): PlanSummary {
   };
 }
 
+/**
+ * Ends a hold on a pair. `lost`, when the lock offers it, aborts if the lock ends by itself while held (the database
+ * connection holding it was terminated): the run must stop, another may already hold the pair.
+ */
+export type PairRelease = (() => Promise<void>) & { readonly lost?: AbortSignal };
+
 /** One pair never syncs twice at once (PostgreSQL: pg_try_advisory_lock). */
 export interface PairLock {
   /** Resolves to a release function, or undefined when another run holds the pair. */
-  tryAcquire(pair: string): Promise<(() => Promise<void>) | undefined>;
+  tryAcquire(pair: string): Promise<PairRelease | undefined>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, InvalidItemError, PreconditionFailedError, RetryableError } from '../ports/errors';
+import { AuthError, InvalidItemError, PreconditionFailedError, RejectedError, RetryableError } from '../ports/errors';
 import { MemoryStore } from '../testing/memory-store';
 import { sampleTask } from '../testing/sample-items';
 import { pairHarness, summaryOf, WINDOW } from './harness.test-support';
@@ -157,6 +157,26 @@ describe('syncPair', () => {
     const callsBefore = h.a.calls.filter((c) => c === 'getMany').length;
     expect((await h.sync()).errors).toEqual([]);
     expect(h.a.calls.filter((c) => c === 'getMany').length - callsBefore, 'not read again until it changes').toBe(0);
+  });
+
+  it('an item the other side refuses for good is reported with why, not retried every run, and tried again once edited', async () => {
+    const h = pairHarness();
+    h.a.put(sampleTask('t1'));
+    h.a.put(sampleTask('t2'));
+    const create = h.b.create.bind(h.b);
+    h.b.create = (item, options, signal) => {
+      if (item.uid === 't2') throw new RejectedError('Exchange refuses an end before the start', 'unsupported');
+      return create(item, options, signal);
+    };
+    const first = await h.sync();
+    expect(first.outcome).toBe('partial');
+    expect(first.errors).toEqual(['t2: RejectedError: Exchange refuses an end before the start']);
+    expect(first.parked).toEqual({ a: [], b: [] });
+    const second = await h.sync();
+    expect(second).toMatchObject({ outcome: 'success', counts: {}, errors: [] });
+    h.a.put(sampleTask('t2', { summary: 'edited' }));
+    const third = await h.sync();
+    expect(third.errors).toEqual(['t2: RejectedError: Exchange refuses an end before the start']);
   });
 
   it('conflicts are recorded with both versions', async () => {

@@ -1,6 +1,6 @@
 import type { SyncWindow } from '../model/temporal';
 import type { CollectionStore } from '../ports/collection-store';
-import { AuthError, RetryableError } from '../ports/errors';
+import { type AuthCause, AuthError, RetryableError } from '../ports/errors';
 import type { ExecContext } from './executor';
 import { executePlan, RunAbort } from './executor';
 import { guardDeletions } from './guard';
@@ -9,7 +9,7 @@ import { readSide } from './observe';
 import { groupObservations, planGroups } from './planner';
 import type { SyncPolicy } from './policy';
 import { carryOutDecision } from './quarantine';
-import type { PairLock, PlanSummary, RunCounts, StatusStore } from './status-store';
+import type { PairLock, PlanSummary, RunCounts, RunRecord, StatusStore } from './status-store';
 import { summarize } from './status-store';
 import type { Side } from './types';
 
@@ -33,6 +33,8 @@ export interface SyncOptions {
   readonly reconcileEveryMs?: number;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
+  /** Stored with the run record: the caller's id of the sync this pair's run is part of. */
+  readonly syncId?: string;
   /**
    * Told as the run goes: the phase and how much of it is done. Called often (every listed item, every fetched
    * batch, every item written) and synchronously: the caller throttles anything costly, and must not throw.
@@ -73,6 +75,8 @@ export interface RunReport {
   readonly modes: Readonly<Record<Side, SideRead['mode']>>;
   readonly parked: Readonly<Record<Side, readonly string[]>>;
   readonly retryAfterMs?: number;
+  /** For `auth-failed`: what exactly was refused (credentials, a missing mailbox, access to the mailbox). */
+  readonly refused?: AuthCause;
   readonly errors: readonly string[];
 }
 
@@ -97,30 +101,74 @@ export async function syncPair(deps: SyncDeps, options: SyncOptions): Promise<Ru
       errors: [],
     };
   }
+  // A lock that ends by itself (its database connection was terminated) stops the run like a cancel, but as a
+  // failure: another run may hold the pair by now.
+  const lost = release.lost;
+  const signal = lost && options.signal ? AbortSignal.any([options.signal, lost]) : (lost ?? options.signal);
+  const stopped = (): StopRecord | undefined =>
+    lost?.aborted
+      ? { outcome: 'failed', error: `The pair lock was lost: ${describe(lost.reason)}` }
+      : options.signal?.aborted
+        ? { outcome: 'cancelled', error: 'The run was cancelled: the worker stopped.' }
+        : undefined;
   try {
-    return await run(deps, options);
+    return await run(deps, { ...options, ...(signal ? { signal } : {}) }, stopped);
   } finally {
     await release();
   }
 }
 
-async function run(deps: SyncDeps, options: SyncOptions): Promise<RunReport> {
-  const runId = await deps.status.startRun(options.pair, { dryRun: options.dryRun === true });
+/** Why a run was stopped from outside (cancelled, or its lock lost), as its record says it. */
+interface StopRecord {
+  readonly outcome: 'failed' | 'cancelled';
+  readonly error: string;
+}
+
+/** Finishes the run's record; a second call is ignored, so every run is finished exactly once. */
+type FinishRun = (record: RunRecord) => Promise<void>;
+
+async function run(deps: SyncDeps, options: SyncOptions, stopped: () => StopRecord | undefined): Promise<RunReport> {
+  const runId = await deps.status.startRun(options.pair, {
+    dryRun: options.dryRun === true,
+    ...(options.syncId !== undefined ? { syncId: options.syncId } : {}),
+  });
+  let finished = false;
+  const finish: FinishRun = async (record) => {
+    if (finished) return;
+    finished = true;
+    await deps.status.finishRun(runId, record);
+  };
   try {
-    return await runLocked(deps, options, runId);
+    return await runLocked(deps, options, finish, stopped);
   } catch (error) {
+    const stop = stopped();
+    if (stop) {
+      // Cancelled (the worker is stopping) or the lock lost — first, whatever error the abort surfaced as (a
+      // store reports an aborted request as retryable): nothing more is decided; the job runs again.
+      await finish({ ...stop, counts: {} });
+      return aborted(new RunAbort('unavailable', error), {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [
+        stop.error,
+      ]);
+    }
     // Refused credentials or a peer that is down while reading: stop, record why, move no token.
-    if (!(error instanceof AuthError || error instanceof RetryableError)) throw error;
-    const abort =
-      error instanceof AuthError
-        ? new RunAbort('auth', error)
-        : error.retryAfterMs !== undefined && error.retryAfterMs > 0
-          ? new RunAbort('throttled', error, error.retryAfterMs)
-          : new RunAbort('unavailable', error);
-    await deps.status.finishRun(runId, { outcome: 'failed', counts: {}, error: describe(error) });
-    return aborted(abort, {}, [], false, { a: 'delta', b: 'delta' }, { a: new Set(), b: new Set() }, [describe(error)]);
+    if (error instanceof AuthError || error instanceof RetryableError) {
+      const abort =
+        error instanceof AuthError
+          ? new RunAbort('auth', error)
+          : error.retryAfterMs !== undefined && error.retryAfterMs > 0
+            ? new RunAbort('throttled', error, error.retryAfterMs)
+            : new RunAbort('unavailable', error);
+      await finish({ outcome: 'failed', counts: {}, error: describe(error) });
+      return aborted(abort, {}, [], false, { a: 'delta', b: 'delta' }, noParked(), [describe(error)]);
+    }
+    // Anything else (a programming error, a status store that failed) stops the run loudly: the record says
+    // why, and the caller sees the error itself.
+    await finish({ outcome: 'failed', counts: {}, error: describe(error) }).catch(() => {});
+    throw error;
   }
 }
+
+const noParked = (): Record<Side, Set<string>> => ({ a: new Set(), b: new Set() });
 
 function aborted(
   error: RunAbort,
@@ -139,11 +187,17 @@ function aborted(
     modes,
     parked: { a: [...parked.a], b: [...parked.b] },
     ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    ...(error.cause instanceof AuthError ? { refused: error.cause.refused } : {}),
     errors,
   };
 }
 
-async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): Promise<RunReport> {
+async function runLocked(
+  deps: SyncDeps,
+  options: SyncOptions,
+  finish: FinishRun,
+  stopped: () => StopRecord | undefined,
+): Promise<RunReport> {
   const { pair, window, status, signal } = { ...options, status: deps.status };
   const policy = effectivePolicy(options.policy, deps);
   const now = (options.now ?? (() => new Date()))();
@@ -191,7 +245,7 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
   ];
 
   if (options.dryRun) {
-    await status.finishRun(runId, { outcome: 'success', counts: {}, plan: summary });
+    await finish({ outcome: 'success', counts: {}, plan: summary });
     return {
       outcome: 'dry-run',
       counts: {},
@@ -217,22 +271,34 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
   const toWrite = plan.length;
   let written = 0;
   options.onProgress?.({ phase: 'writing', done: 0, planned: toWrite });
+  let failedItems = 0;
   try {
     for (const [i, { group }] of planned.entries()) {
+      // Stopped from outside: no further write (a lost lock means another run may be writing this pair now).
+      if (signal?.aborted) throw new RunAbort('unavailable', signal.reason);
       const item = guarded.plans[i]!;
       const busy = item.writes.length > 0 || item.conflict !== undefined || item.quarantine.length > 0;
       const outcome = await executePlan(group, item, ctx);
       if (busy) options.onProgress?.({ phase: 'writing', done: ++written, planned: toWrite });
       if (!outcome.ok) {
+        failedItems += 1;
         if (outcome.parked.a) parked.a.add(outcome.parked.a);
         if (outcome.parked.b) parked.b.add(outcome.parked.b);
         errors.push(`${item.ident}: ${describe(outcome.error)}`);
       }
     }
   } catch (error) {
-    if (!(error instanceof RunAbort)) throw error;
-    await status.finishRun(runId, { outcome: 'failed', counts, error: error.message, plan: summary });
-    return aborted(error, counts, summary, guarded.needsReview, modes, parked, [...errors, error.message]);
+    const stop = stopped();
+    if (!(error instanceof RunAbort) && !stop) {
+      await finish({ outcome: 'failed', counts, error: describe(error), plan: summary });
+      throw error;
+    }
+    const abort = error instanceof RunAbort ? error : new RunAbort('unavailable', error);
+    await finish({ outcome: stop?.outcome ?? 'failed', counts, error: stop?.error ?? abort.message, plan: summary });
+    return aborted(abort, counts, summary, guarded.needsReview, modes, parked, [
+      ...errors,
+      stop?.error ?? abort.message,
+    ]);
   }
 
   const fullSync = reads.a.mode === 'reconcile' && reads.b.mode === 'reconcile';
@@ -245,11 +311,11 @@ async function runLocked(deps: SyncDeps, options: SyncOptions, runId: string): P
       ...(guarded.needsReview ? { needsReview: true } : {}),
     }),
   );
-  const partial = parked.a.size + parked.b.size > 0;
+  const partial = failedItems > 0;
   // Deletions held in earlier runs and not yet decided keep the pair in review: the next run neither forgets nor
   // re-asks them (the quarantine is idempotent per item and side).
   const needsReview = guarded.needsReview || (await status.quarantined(pair)).length > 0;
-  await status.finishRun(runId, {
+  await finish({
     outcome: partial ? 'partial' : 'success',
     counts,
     plan: summary,

@@ -40,9 +40,24 @@ export class RetryableError extends StoreError {
   }
 }
 
-/** Credentials were refused. Fatal for this user until they are renewed: no further request may be sent. */
+/**
+ * What exactly was refused, so a person is told what to fix: the credentials themselves, a mailbox that does not
+ * exist (or has no Exchange Online mailbox), or an account that may not reach this mailbox (impersonation or an
+ * application access policy refused).
+ */
+export type AuthCause = 'credentials' | 'mailbox-missing' | 'mailbox-access-denied';
+
+/**
+ * Credentials were refused, or the mailbox cannot be reached with them. Fatal for this user until an admin acts:
+ * no further request may be sent. `refused` names what to fix.
+ */
 export class AuthError extends StoreError {
   readonly code = 'auth';
+  readonly refused: AuthCause;
+  constructor(message: string, options?: { cause?: unknown; refused?: AuthCause }) {
+    super(message, options);
+    this.refused = options?.refused ?? 'credentials';
+  }
 }
 
 /** The sync token is unknown or expired (DAV 403 valid-sync-token, EWS ErrorInvalidSyncStateData, Graph 410). */

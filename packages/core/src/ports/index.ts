@@ -11,7 +11,7 @@ export type {
   StoredItem,
   WriteResult,
 } from './collection-store';
-export type { StoreErrorCode } from './errors';
+export type { AuthCause, StoreErrorCode } from './errors';
 export {
   AuthError,
   InvalidItemError,

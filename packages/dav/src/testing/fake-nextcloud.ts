@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { asArray, isRecord, parseXml, textOf, xmlEscape } from '../multistatus';
 import {
   EVENT_TOO_LARGE,
+  IF_MATCH_MISSING,
   INVALID_SYNC_TOKEN,
   LIMIT_ON_INITIAL_SYNC,
   NOT_AUTHENTICATED,
@@ -287,8 +288,9 @@ export class FakeNextcloud {
 
   #delete(req: IncomingMessage, res: ServerResponse, name: string) {
     const existing = this.objects.get(name);
-    if (!existing) return send(res, 404, NOT_FOUND);
     const ifMatch = req.headers['if-match'];
+    // As sabre/dav's checkPreconditions: If-Match is checked first, so a missing resource answers 412, not 404.
+    if (!existing) return ifMatch !== undefined ? send(res, 412, IF_MATCH_MISSING) : send(res, 404, NOT_FOUND);
     if (ifMatch !== undefined && ifMatch !== existing.etag) return send(res, 412, PRECONDITION_FAILED);
     this.objects.delete(name);
     this.trash.set(name.replace(/\.ics$/, '-deleted.ics'), existing);

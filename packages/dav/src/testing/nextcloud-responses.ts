@@ -62,6 +62,12 @@ export const TOO_MANY_REQUESTS = sabreError('Sabre\\DAV\\Exception\\TooManyReque
 
 export const NOT_FOUND = sabreError('Sabre\\DAV\\Exception\\NotFound', 'Calendar object not found');
 
+/** sabre/dav's Server::checkPreconditions: If-Match on a resource that does not exist is a 412, not a 404. */
+export const IF_MATCH_MISSING = sabreError(
+  'Sabre\\DAV\\Exception\\PreconditionFailed',
+  'An If-Match header was specified and the resource did not exist',
+);
+
 export const PRECONDITION_FAILED = sabreError(
   'Sabre\\DAV\\Exception\\PreconditionFailed',
   'An If-Match header was specified, but none of the specified ETags matched.',

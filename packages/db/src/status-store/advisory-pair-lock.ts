@@ -1,4 +1,4 @@
-import type { PairLock } from '@exsync/core';
+import type { PairLock, PairRelease } from '@exsync/core';
 import type { Database } from '../open-database';
 
 /** Keeps advisory-lock keys of pairs apart from every other lock the service takes. */
@@ -17,7 +17,7 @@ export class AdvisoryPairLock implements PairLock {
     this.#db = db;
   }
 
-  async tryAcquire(pair: string): Promise<(() => Promise<void>) | undefined> {
+  async tryAcquire(pair: string): Promise<PairRelease | undefined> {
     if (this.#held.has(pair)) return undefined;
     this.#held.add(pair);
     const key = NAMESPACE + pair;
@@ -29,7 +29,8 @@ export class AdvisoryPairLock implements PairLock {
     const outcome = new Promise<boolean>((r) => {
       acquired = r;
     });
-    // The session stays open, holding the lock, until `release` is called.
+    const lost = new AbortController();
+    // The session stays open, holding the lock, until `release` is called or its connection is lost.
     const session = this.#db.withSession(async (s) => {
       const [row] = await s.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
@@ -37,7 +38,17 @@ export class AdvisoryPairLock implements PairLock {
       );
       acquired(row?.locked === true);
       if (!row?.locked) return;
+      const gone = s.lost;
+      if (gone?.aborted) return lost.abort(gone.reason);
+      const onLost = () => release();
+      gone?.addEventListener('abort', onLost, { once: true });
       await released;
+      gone?.removeEventListener('abort', onLost);
+      if (gone?.aborted) {
+        // The server ended the session and with it the lock: nothing to unlock; the holder must stop.
+        lost.abort(gone.reason);
+        throw gone.reason;
+      }
       await s.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
     });
     let locked: boolean;
@@ -52,16 +63,25 @@ export class AdvisoryPairLock implements PairLock {
       this.#held.delete(pair);
       return undefined;
     }
+    // Once lost, the pair is free in this process too (the server already freed it for everyone).
+    session
+      .catch(() => {})
+      .finally(() => {
+        if (lost.signal.aborted) this.#held.delete(pair);
+      });
     let done = false;
-    return async () => {
+    const end = async () => {
       if (done) return;
       done = true;
       release();
       try {
         await session;
+      } catch (error) {
+        if (!lost.signal.aborted) throw error;
       } finally {
         this.#held.delete(pair);
       }
     };
+    return Object.assign(end, { lost: lost.signal });
   }
 }

@@ -106,10 +106,10 @@ export class PrismaStatusStore implements StatusStore {
     });
   }
 
-  async startRun(pair: string, options: { readonly dryRun: boolean }): Promise<string> {
+  async startRun(pair: string, options: { readonly dryRun: boolean; readonly syncId?: string }): Promise<string> {
     const p = await this.#pair(this.#prisma, pair);
     const run = await this.#prisma.syncRun.create({
-      data: { userId: p.userId, pairId: pair, dryRun: options.dryRun },
+      data: { userId: p.userId, pairId: pair, dryRun: options.dryRun, syncId: options.syncId ?? null },
       select: { id: true },
     });
     return run.id;

@@ -17,6 +17,29 @@ beforeAll(() => {
 afterAll(() => handle.close());
 
 describe('control API', () => {
+  it('creates a mailbox user who signs in to EWS with the own password and reaches the own mailbox', async () => {
+    const made = await inject('POST', '/users', { smtpAddress: 'erin@contoso.com', password: 'erin-pass' });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ mailbox: { smtpAddress: 'erin@contoso.com' }, login: { username: 'erin' } });
+    expect((await inject('POST', '/users', { smtpAddress: 'erin@contoso.com', password: 'x' })).status).toBe(400);
+    expect((await inject('POST', '/users', { smtpAddress: 'frank@contoso.com' })).status).toBe(400);
+    const soap = (auth: string) =>
+      handle.app.inject({
+        method: 'POST',
+        url: '/EWS/Exchange.asmx',
+        headers: { 'content-type': 'text/xml', authorization: `Basic ${Buffer.from(auth).toString('base64')}` },
+        payload:
+          '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><s:Body><m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds><t:DistinguishedFolderId Id="calendar"/></m:FolderIds></m:GetFolder></s:Body></s:Envelope>',
+      });
+    for (const login of ['erin@contoso.com', 'CONTOSO\\erin']) {
+      const r = await soap(`${login}:erin-pass`);
+      expect(r.statusCode, login).toBe(200);
+      const id = /<t:FolderId Id="([^"]+)"/.exec(r.body)?.[1] ?? '';
+      expect(handle.sim.store.getFolder(id).mailboxId).toBe(made.body.mailbox.id);
+    }
+    expect((await soap('erin@contoso.com:wrong')).statusCode).toBe(401);
+  });
+
   it('creates mailboxes and seeds events with ISO times and Windows zones', async () => {
     const mbx = await inject('POST', '/mailboxes', { smtpAddress: 'carol@contoso.com', displayName: 'Carol' });
     expect(mbx.status).toBe(201);

@@ -73,6 +73,32 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
       return store.createMailbox(b as Parameters<typeof store.createMailbox>[0]);
     }),
   );
+  // A mailbox user with an own login (owner access, no impersonation): creates the mailbox when it is missing.
+  app.post(
+    `${C}/users`,
+    handler((req, reply) => {
+      const b = req.body ?? {};
+      if (typeof b.smtpAddress !== 'string' || typeof b.password !== 'string' || b.password === '') {
+        throw new StoreError('InvalidInput', 'smtpAddress and password (non-empty strings) are required');
+      }
+      const mailbox =
+        store.findMailbox(b.smtpAddress) ??
+        store.createMailbox({
+          smtpAddress: b.smtpAddress,
+          ...(typeof b.displayName === 'string' ? { displayName: b.displayName } : {}),
+        });
+      const account = sim.directory.addMailboxUser({
+        smtpAddress: mailbox.smtpAddress,
+        password: b.password,
+        ...(typeof b.domain === 'string' ? { domain: b.domain } : {}),
+      });
+      reply.code(201);
+      return {
+        mailbox,
+        login: { username: account.username, domain: account.domain, upn: mailbox.smtpAddress },
+      };
+    }),
+  );
   app.get(
     `${C}/mailboxes/:mbx/folders`,
     handler((req) => store.listFolders(req.params.mbx!)),

@@ -1,9 +1,12 @@
 import type { EwsContext } from './context';
 import { errorMessage, operationResponse } from './envelope';
 import { EwsFault, EwsItemError } from './errors';
+import { convertId } from './ops/convert-id';
 import { findFolder, getFolder, syncFolderHierarchy } from './ops/folder-ops';
+import { createFolder, deleteFolder } from './ops/folder-write';
 import { findItem, getItem } from './ops/read-items';
 import { syncFolderItems } from './ops/sync-folder-items';
+import { getUserConfiguration } from './ops/user-configuration';
 import { createItem, deleteItem, updateItem } from './ops/write-items';
 import type { XNode } from './xml/parse';
 
@@ -19,6 +22,10 @@ const OPERATIONS: Record<string, Handler> = {
   CreateItem: createItem,
   UpdateItem: updateItem,
   DeleteItem: deleteItem,
+  ConvertId: convertId,
+  GetUserConfiguration: getUserConfiguration,
+  CreateFolder: createFolder,
+  DeleteFolder: deleteFolder,
 };
 
 /** Runs one operation and returns the body of the response envelope (`<m:XResponse>`). */
@@ -49,6 +56,9 @@ const BATCH_LIST: Record<string, string> = {
   CreateItem: 'Items',
   UpdateItem: 'ItemChanges',
   DeleteItem: 'ItemIds',
+  ConvertId: 'SourceIds',
+  CreateFolder: 'Folders',
+  DeleteFolder: 'FolderIds',
 };
 
 function batchSize(op: XNode): number {

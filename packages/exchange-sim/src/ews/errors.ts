@@ -13,6 +13,8 @@ export const EWS_MESSAGES = {
   ErrorChangeKeyRequiredForWriteOperations: 'When making a write operation, a change key is required.',
   ErrorCorruptData: 'The data is corrupt.',
   ErrorFolderNotFound: 'The specified folder could not be found in the store.',
+  ErrorFolderExists: 'A folder with the specified name already exists.',
+  ErrorDeleteDistinguishedFolder: 'Distinguished folders cannot be deleted.',
   ErrorImpersonationDenied:
     'The server to which the application is connected cannot impersonate the requested user due to insufficient permission.',
   ErrorImpersonateUserDenied: 'The account does not have permission to impersonate the requested user.',

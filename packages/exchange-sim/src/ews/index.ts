@@ -10,6 +10,7 @@
  * missingAnchor, budgetPer10s, budgetBackOffMs, challenges })`.
  */
 import { createHash } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Simulator } from '../simulator';
 import '../http/request-context';
@@ -44,7 +45,14 @@ function challengeHeaders(sim: Simulator): Record<string, string | string[]> {
   return { 'www-authenticate': c };
 }
 
+/** `SIM_EWS_TRACE=<file>`: append every SOAP request and answer to that file (debugging a third-party client). */
+const TRACE = process.env.SIM_EWS_TRACE;
+function trace(direction: '>>>' | '<<<', text: string): void {
+  if (TRACE) appendFileSync(TRACE, `${direction} ${text}\n`);
+}
+
 function sendXml(reply: FastifyReply, status: number, xml: string): FastifyReply {
+  trace('<<<', `${status} ${xml}`);
   return reply.code(status).header('content-type', 'text/xml; charset=utf-8').send(xml);
 }
 
@@ -84,6 +92,7 @@ export function registerEws(app: FastifyInstance, sim: Simulator): void {
           });
         }
         const body = typeof request.body === 'string' ? request.body : '';
+        trace('>>>', body);
         const soap = parseSoapRequest(body);
         const opName = soap.operation.name;
         if (request.simEntry) request.simEntry.operation = opName;

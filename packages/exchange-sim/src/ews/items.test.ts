@@ -405,7 +405,9 @@ describe('calendar', () => {
       expect(ics).toContain('BEGIN:VCALENDAR');
       expect(ics).toContain('UID:mime-uid-1');
       expect(ics).toContain('SUMMARY:mime me');
-      expect(ics).toContain('DTSTART:20260802T080000Z');
+      // Exchange names the zone (UTC included) by its Windows id and defines it in a VTIMEZONE.
+      expect(ics).toContain('DTSTART;TZID=UTC:20260802T080000');
+      expect(ics).toMatch(/BEGIN:VTIMEZONE\r\nTZID:UTC\r\n/);
     });
   });
 
@@ -570,7 +572,7 @@ describe('calendar', () => {
       expect(res.TotalCount).toBe(2);
     });
 
-    it('imports a simple VEVENT from MimeContent and refuses a meeting', async () => {
+    it('imports a VEVENT from MimeContent, a meeting with its attendees too', async () => {
       const ics = [
         'BEGIN:VCALENDAR',
         'VERSION:2.0',
@@ -597,8 +599,17 @@ describe('calendar', () => {
         start: Date.UTC(2026, 5, 1, 7),
         timeZone: 'Europe/Berlin',
       });
-      const meeting = ics.replace('SUMMARY:Imported', 'SUMMARY:Meeting\r\nATTENDEE:mailto:bob@contoso.com');
-      expect((await create(meeting)).body).toContain(
+      const meeting = ics
+        .replace('UID:from-mime-1', 'UID:from-mime-2')
+        .replace('SUMMARY:Imported', 'SUMMARY:Meeting\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@contoso.com');
+      const m = await create(meeting);
+      const meetingId = /<t:ItemId Id="([^"]+)"/.exec(m.body)?.[1];
+      expect(stored(meetingId!)).toMatchObject({
+        subject: 'Meeting',
+        attendees: [{ emailAddress: { address: 'bob@contoso.com' }, status: { response: 'accepted' } }],
+      });
+      const unparsable = ics.replace('DTSTART;TZID=W. Europe Standard Time:20260601T090000', 'DTSTART:tomorrow');
+      expect((await create(unparsable)).body).toContain(
         '<m:ResponseCode>ErrorMimeContentConversionFailed</m:ResponseCode>',
       );
     });

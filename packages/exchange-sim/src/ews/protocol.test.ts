@@ -22,6 +22,7 @@ import {
   WellKnownFolderName,
 } from 'ews-javascript-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeId } from '../store/ids';
 import { configureEws } from './behaviour';
 import { ALICE, BOB, CAROL, type Harness, PASSWORD, rawSoap, startEws, withTimeout } from './test-support';
 import { M, T } from './xml/namespaces';
@@ -351,7 +352,9 @@ describe('wire format and throttling', () => {
     });
 
     it('puts MessageText, ResponseCode, DescriptiveLinkKey first in an error message, then the empty Items', async () => {
-      const r = await rawSoap(h.url, GET_ALL('AAMk+/+/AwAAJxAAAAAAAAAAAAAAAAA='));
+      // Well-formed, of Alice's mailbox, but no item has that key.
+      const unknown = encodeId('item', 987_654, 0, 0, h.sim.store.getMailbox(ALICE).id);
+      const r = await rawSoap(h.url, GET_ALL(unknown));
       expect(r.body).toContain(
         '<m:GetItemResponseMessage ResponseClass="Error"><m:MessageText>The specified object was not found in the store.</m:MessageText><m:ResponseCode>ErrorItemNotFound</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey><m:Items/></m:GetItemResponseMessage>',
       );

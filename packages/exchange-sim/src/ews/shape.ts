@@ -16,6 +16,17 @@ export interface Shape {
   readonly bodyType?: 'Best' | 'HTML' | 'Text';
 }
 
+const INDEXED_COLLECTION: Record<string, string> = {
+  'contacts:EmailAddress': 'contacts:EmailAddresses',
+  'contacts:PhoneNumber': 'contacts:PhoneNumbers',
+  'contacts:ImAddress': 'contacts:ImAddresses',
+  'contacts:PhysicalAddress:Street': 'contacts:PhysicalAddresses',
+  'contacts:PhysicalAddress:City': 'contacts:PhysicalAddresses',
+  'contacts:PhysicalAddress:State': 'contacts:PhysicalAddresses',
+  'contacts:PhysicalAddress:CountryOrRegion': 'contacts:PhysicalAddresses',
+  'contacts:PhysicalAddress:PostalCode': 'contacts:PhysicalAddresses',
+};
+
 export function parseShape(n: XNode | undefined): Shape {
   if (!n)
     throw new EwsFault('ErrorSchemaValidation', 'The request failed schema validation: the shape element is missing.');
@@ -30,6 +41,10 @@ export function parseShape(n: XNode | undefined): Shape {
   const extended = new Set<string>();
   for (const p of child(n, T, 'AdditionalProperties')?.children ?? []) {
     if (p.name === 'FieldURI' || p.name === 'IndexedFieldURI') fields.add(p.attrs.FieldURI ?? '');
+    // One entry of a dictionary (contacts:EmailAddress EmailAddress1, ...) is answered inside its collection
+    // element. Simplified: the whole collection comes back, not only the entries asked for.
+    const collection = p.name === 'IndexedFieldURI' ? INDEXED_COLLECTION[p.attrs.FieldURI ?? ''] : undefined;
+    if (collection) fields.add(collection);
     else if (p.name === 'ExtendedFieldURI') {
       try {
         extended.add(extendedKey(parseExtendedFieldUri(p)));
@@ -38,6 +53,8 @@ export function parseShape(n: XNode | undefined): Shape {
       }
     }
   }
+  // IncludeMimeContent asks for MimeContent as if it were named in AdditionalProperties.
+  if (child(n, T, 'IncludeMimeContent')?.text.trim() === 'true') fields.add('item:MimeContent');
   const bt = child(n, T, 'BodyType')?.text.trim();
   if (bt !== undefined && bt !== 'Best' && bt !== 'HTML' && bt !== 'Text') {
     throw new EwsFault('ErrorSchemaValidation', `The request failed schema validation: BodyType "${bt}" is invalid.`);
@@ -48,23 +65,31 @@ export function parseShape(n: XNode | undefined): Shape {
 /** One renderable property of an item, in schema order. */
 export interface Prop {
   readonly uri: string;
-  readonly xml: string;
+  /** The element, or a function building it: only the wanted properties of a shape are ever rendered. */
+  readonly xml: string | (() => string);
   /** Part of the Default shape (AllProperties includes every prop that is not `explicitOnly`). */
   readonly inDefault?: boolean;
   /** Only returned when asked for by name (MimeContent, as Exchange does). */
   readonly explicitOnly?: boolean;
 }
 
+/**
+ * Marks a property's XML as built on demand. A helper rather than a bare arrow in the object literal: tools that
+ * keep function names (tsx/esbuild keepNames) would otherwise name every one of these closures, on every item.
+ */
+export function lazy(build: () => string): () => string {
+  return build;
+}
+
 export function pick(shape: Shape, props: readonly Prop[]): string {
   let out = '';
   for (const p of props) {
-    if (!p.xml) continue;
     const wanted =
       p.uri === 'item:ItemId' ||
       p.uri === '*extended' ||
       shape.fields.has(p.uri) ||
       (!p.explicitOnly && (shape.base === 'AllProperties' || (shape.base === 'Default' && p.inDefault)));
-    if (wanted) out += p.xml;
+    if (wanted) out += typeof p.xml === 'function' ? p.xml() : p.xml;
   }
   return out;
 }

@@ -23,7 +23,7 @@ function duration(minutes: number): string {
   return neg ? `-${body}` : body;
 }
 
-interface Rule {
+export interface Rule {
   readonly month: number;
   readonly weekday: number;
   /** 1..4, or -1 for the last such weekday of the month. */
@@ -31,8 +31,29 @@ interface Rule {
   readonly localMinutes: number;
 }
 
-/** Finds the zone's DST transitions in a reference year and describes them the Windows way. */
-function transitions(iana: string, year: number): { std: number; dst: number; toDst?: Rule; toStd?: Rule } {
+export interface ZoneRules {
+  /** UTC offsets in minutes. */
+  readonly std: number;
+  readonly dst: number;
+  readonly toDst?: Rule;
+  readonly toStd?: Rule;
+}
+
+/** Zone rules never change while the process runs: computed once per zone and year (the scan is costly). */
+const rulesCache = new Map<string, ZoneRules>();
+
+/** The zone's DST transitions in a reference year, described the Windows way (memoised). */
+export function transitions(iana: string, year: number): ZoneRules {
+  const key = `${iana}|${year}`;
+  let rules = rulesCache.get(key);
+  if (!rules) {
+    rules = scanTransitions(iana, year);
+    rulesCache.set(key, rules);
+  }
+  return rules;
+}
+
+function scanTransitions(iana: string, year: number): ZoneRules {
   const jan = offsetAt(Date.UTC(year, 0, 1), iana) / 60_000;
   const jul = offsetAt(Date.UTC(year, 6, 1), iana) / 60_000;
   if (jan === jul) return { std: jan, dst: jan };
@@ -69,7 +90,20 @@ function utcLabel(offsetMinutes: number): string {
  * A full TimeZoneDefinitionType (Periods, TransitionsGroups, Transitions) as Exchange 2010+ returns for
  * StartTimeZone/EndTimeZone. ews-javascript-api drops a definition that has only Id/Name (reference §1.5).
  */
+const definitions = new Map<string, string>();
+
 export function timeZoneDefinition(elementName: string, iana: string, year = 2026): string {
+  // The same few zones on every item: each definition is built once.
+  const key = `${elementName}|${iana}|${year}`;
+  let xml = definitions.get(key);
+  if (xml === undefined) {
+    xml = buildTimeZoneDefinition(elementName, iana, year);
+    definitions.set(key, xml);
+  }
+  return xml;
+}
+
+function buildTimeZoneDefinition(elementName: string, iana: string, year: number): string {
   const winId = toWindowsZone(iana);
   const { std, dst, toDst, toStd } = transitions(iana, year);
   const base = `trule:Microsoft/Registry/${winId}/${year}`;
@@ -112,4 +146,36 @@ export function timeZoneDefinition(elementName: string, iana: string, year = 202
     ),
     el('t:Transitions', undefined, el('t:Transition', undefined, tx('t:To', '0', { Kind: 'Group' }))),
   );
+}
+
+const ICS_DAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'];
+
+function icsOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const m = Math.abs(minutes);
+  return `${sign}${String(Math.floor(m / 60)).padStart(2, '0')}${String(m % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The VTIMEZONE Exchange writes into MimeContent for a zone named by its Windows id (TZID), with yearly rules
+ * from 1601 as Windows has them. Every TZID in an exported calendar has one (RFC 5545 §3.6.5).
+ */
+export function vtimezoneLines(iana: string, year = 2026): string[] {
+  const winId = toWindowsZone(iana);
+  const { std, dst, toDst, toStd } = transitions(iana, year);
+  const hhmmss = (minutes: number) =>
+    `${String(Math.floor(minutes / 60)).padStart(2, '0')}${String(minutes % 60).padStart(2, '0')}00`;
+  const part = (kind: 'STANDARD' | 'DAYLIGHT', from: number, to: number, r?: Rule) => [
+    `BEGIN:${kind}`,
+    r ? `DTSTART:1601${String(r.month).padStart(2, '0')}01T${hhmmss(r.localMinutes)}` : 'DTSTART:16010101T000000',
+    `TZOFFSETFROM:${icsOffset(from)}`,
+    `TZOFFSETTO:${icsOffset(to)}`,
+    ...(r ? [`RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=${r.occurrence}${ICS_DAYS[r.weekday]};BYMONTH=${r.month}`] : []),
+    `END:${kind}`,
+  ];
+  const lines = ['BEGIN:VTIMEZONE', `TZID:${winId}`];
+  if (toDst && toStd) lines.push(...part('STANDARD', dst, std, toStd), ...part('DAYLIGHT', std, dst, toDst));
+  else lines.push(...part('STANDARD', std, std));
+  lines.push('END:VTIMEZONE');
+  return lines;
 }

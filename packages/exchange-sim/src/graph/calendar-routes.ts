@@ -185,7 +185,12 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           req.query,
           (e) =>
             applySelect(
-              eventJson(e, undefined, { zone: ctx.zone, immutable: ctx.prefer.immutableIds, extendedPropertyIds: ext }),
+              eventJson(e, undefined, {
+                zone: ctx.zone,
+                bodyType: ctx.prefer.bodyContentType,
+                immutable: ctx.prefer.immutableIds,
+                extendedPropertyIds: ext,
+              }),
               select,
             ),
           EVENTS_CTX,
@@ -207,7 +212,11 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           if (seen && existing?.kind === 'event' && sim.clock.now() - seen.at <= sim.graph.transactionIdWindowMs) {
             reply.code(201);
             setPreferenceApplied(ctx, ['timezone', 'idtype']);
-            return eventJson(existing, undefined, { zone: ctx.zone, immutable: ctx.prefer.immutableIds });
+            return eventJson(existing, undefined, {
+              zone: ctx.zone,
+              bodyType: ctx.prefer.bodyContentType,
+              immutable: ctx.prefer.immutableIds,
+            });
           }
         }
         const ev = sim.store.createEvent(folder.id, { ...input, start: input.start, end: input.end });
@@ -219,7 +228,11 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           `${ctx.origin}/v1.0/users/${encodeURIComponent(ctx.user)}/events/${encodeURIComponent(ctx.prefer.immutableIds ? ev.immutableGraphId : ev.graphId)}`,
         );
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
-        return eventJson(ev, undefined, { zone: ctx.zone, immutable: ctx.prefer.immutableIds });
+        return eventJson(ev, undefined, {
+          zone: ctx.zone,
+          bodyType: ctx.prefer.bodyContentType,
+          immutable: ctx.prefer.immutableIds,
+        });
       }),
     );
   }
@@ -234,7 +247,12 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
         const inst = originalStart === undefined ? undefined : sim.store.getInstance(req.params.id);
         return applySelect(
-          eventJson(master, inst, { zone: ctx.zone, immutable: ctx.prefer.immutableIds, extendedPropertyIds: ext }),
+          eventJson(master, inst, {
+            zone: ctx.zone,
+            bodyType: ctx.prefer.bodyContentType,
+            immutable: ctx.prefer.immutableIds,
+            extendedPropertyIds: ext,
+          }),
           parseSelect(req.query.$select),
         );
       }),
@@ -263,11 +281,19 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
             ifChangeKey !== undefined ? { ifChangeKey } : {},
           );
           mailForEdit(ctx, master, before, inst.fields.attendees, rescheduled, originalStart);
-          return eventJson(master, inst, { zone: ctx.zone, immutable: ctx.prefer.immutableIds });
+          return eventJson(master, inst, {
+            zone: ctx.zone,
+            bodyType: ctx.prefer.bodyContentType,
+            immutable: ctx.prefer.immutableIds,
+          });
         }
         sim.store.updateItem(master.id, input, ifChangeKey !== undefined ? { ifChangeKey } : {});
         mailForEdit(ctx, master, before, master.attendees, rescheduled);
-        return eventJson(master, undefined, { zone: ctx.zone, immutable: ctx.prefer.immutableIds });
+        return eventJson(master, undefined, {
+          zone: ctx.zone,
+          bodyType: ctx.prefer.bodyContentType,
+          immutable: ctx.prefer.immutableIds,
+        });
       }),
     );
 
@@ -305,7 +331,12 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         ctx,
         all,
         req.query,
-        (i) => eventJson(master, i, { zone: ctx.zone, immutable: ctx.prefer.immutableIds }),
+        (i) =>
+          eventJson(master, i, {
+            zone: ctx.zone,
+            bodyType: ctx.prefer.bodyContentType,
+            immutable: ctx.prefer.immutableIds,
+          }),
         EVENTS_CTX,
       );
     }),
@@ -327,6 +358,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           (i) =>
             eventJson(i.master, i.type === 'singleInstance' ? undefined : i, {
               zone: ctx.zone,
+              bodyType: ctx.prefer.bodyContentType,
               immutable: ctx.prefer.immutableIds,
             }),
           EVENTS_CTX,

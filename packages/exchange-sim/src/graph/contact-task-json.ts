@@ -52,7 +52,7 @@ export function contactJson(
     companyName: c.companyName || null,
     department: c.department || null,
     officeLocation: null,
-    profession: null,
+    profession: c.profession || null,
     businessHomePage: c.businessHomePage || null,
     assistantName: null,
     manager: null,
@@ -104,6 +104,7 @@ export function parseContactInput(body: Record<string, unknown>): ContactInput {
     'jobTitle',
     'personalNotes',
     'businessHomePage',
+    'profession',
   ] as const) {
     if (body[k] !== undefined) out[k] = body[k] === null ? '' : String(body[k]);
   }

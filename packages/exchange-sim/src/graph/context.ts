@@ -149,7 +149,9 @@ export function setPreferenceApplied(ctx: GraphCtx, which: ('timezone' | 'pagesi
     (a) =>
       (which.includes('timezone') && a.startsWith('outlook.timezone')) ||
       (which.includes('pagesize') && a.startsWith('odata.maxpagesize')) ||
-      (which.includes('idtype') && a.startsWith('IdType')),
+      (which.includes('idtype') && a.startsWith('IdType')) ||
+      // Only event bodies take a content type; every route that sets the others renders events or none.
+      a.startsWith('outlook.body-content-type'),
   );
   if (applied.length) ctx.reply.header('Preference-Applied', applied.join(', '));
 }

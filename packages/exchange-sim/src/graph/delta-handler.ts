@@ -162,7 +162,9 @@ function renderEntry(
 ): Record<string, unknown> {
   // Item-level tombstones name the item the way the chain names items (occurrence ids have one spelling).
   const tombId =
-    immutable && decodeId(e.entityId)?.kind === 'item' ? toGraphId(encodeId('immutable', e.itemKey)) : e.id;
+    immutable && decodeId(e.entityId)?.kind === 'item'
+      ? toGraphId(encodeId('immutable', e.itemKey, 0, 0, ctx.mailbox.id))
+      : e.id;
   const tomb = { '@odata.type': TYPE[kind], id: tombId, '@removed': { reason: 'deleted' } };
   if (e.removed) return tomb;
   const store = ctx.sim.store;
@@ -173,7 +175,11 @@ function renderEntry(
       if (inst.type === 'singleInstance' && inst.master.recurrence) return tomb;
       return {
         '@odata.type': TYPE[kind],
-        ...eventJson(inst.master, inst.type === 'singleInstance' ? undefined : inst, { zone, immutable }),
+        ...eventJson(inst.master, inst.type === 'singleInstance' ? undefined : inst, {
+          zone,
+          immutable,
+          bodyType: ctx.prefer.bodyContentType,
+        }),
       };
     } catch {
       return tomb;

@@ -21,6 +21,37 @@ export interface RenderOptions {
   extendedPropertyIds?: string[] | undefined;
   /** Prefer: IdType="ImmutableId" — item ids in their immutable spelling. */
   immutable?: boolean | undefined;
+  /** Prefer: outlook.body-content-type — bodies in this form; HTML when not asked. */
+  bodyType?: 'text' | 'html' | undefined;
+}
+
+const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A body in the form the client asked for. Exchange Online keeps event bodies as HTML and returns them so unless
+ * Prefer: outlook.body-content-type="text" asks for text: a text body comes back wrapped (converted from text),
+ * an HTML one asked for as text comes back with its tags removed.
+ */
+export function renderBody(b: ItemBody, want: 'text' | 'html'): ItemBody {
+  if (b.contentType === want) return b;
+  if (want === 'html') {
+    const html = escapeHtml(b.content).replace(/\r?\n/g, '<br>\r\n');
+    return {
+      contentType: 'html',
+      content: `<html><head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n</head>\r\n<body>\r\n<div>${html}</div>\r\n</body>\r\n</html>\r\n`,
+    };
+  }
+  const text = b.content
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>\s*/gi, '\n')
+    .replace(/<\/(p|div)>\s*/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&');
+  return { contentType: 'text', content: text.replace(/^\s+|\s+$/g, '') };
 }
 
 const GOID_HEAD = '040000008200E00074C5B7101A82E008';
@@ -130,7 +161,7 @@ export function eventJson(
       response: master.responseStatus.response,
       time: master.responseStatus.time ? isoUtc(master.responseStatus.time) : '0001-01-01T00:00:00Z',
     },
-    body: { contentType: f.body.contentType, content: f.body.content },
+    body: renderBody(f.body, o.bodyType ?? 'html'),
     start: toDateTimeTimeZone(f.start, o.zone),
     end: toDateTimeTimeZone(f.end, o.zone),
     location: {

@@ -135,6 +135,24 @@ describe('Graph events', () => {
     expect(ok.status).toBe(201);
   });
 
+  it('renders an event body as HTML (a text one converted) unless Prefer outlook.body-content-type="text" asks for text', async () => {
+    const a = await h.graph<Ev>(
+      'POST',
+      `${U}/events`,
+      single('Body', '2026-01-05T09:00:00', '2026-01-05T10:00:00', {
+        body: { contentType: 'text', content: 'line 1 <b>\nline 2 & more' },
+      }),
+    );
+    const html = await h.graph<Ev>('GET', `${U}/events/${enc(a.body.id)}`);
+    expect(html.body.body).toMatchObject({ contentType: 'html' });
+    expect((html.body.body as { content: string }).content).toContain('line 1 &lt;b&gt;<br>');
+    const text = await h.graph<Ev>('GET', `${U}/events/${enc(a.body.id)}`, undefined, {
+      prefer: 'outlook.body-content-type="text"',
+    });
+    expect(text.body.body).toEqual({ contentType: 'text', content: 'line 1 <b>\nline 2 & more' });
+    expect(text.headers.get('preference-applied')).toContain('outlook.body-content-type="text"');
+  });
+
   it('ignores isCancelled in a POST or PATCH: only Exchange sets it (a meeting cancelled by its organizer)', async () => {
     const a = await h.graph<Ev>(
       'POST',

@@ -35,6 +35,8 @@ export interface PreferOptions {
   timeZoneName: string | undefined;
   timeZone: string | undefined;
   immutableIds: boolean;
+  /** outlook.body-content-type: the form event bodies are returned in (Graph's default is HTML). */
+  bodyContentType: 'text' | 'html' | undefined;
   applied: string[];
 }
 
@@ -47,6 +49,7 @@ export function parsePrefer(headers: FastifyRequest['headers']): PreferOptions {
     timeZoneName: undefined,
     timeZone: undefined,
     immutableIds: false,
+    bodyContentType: undefined,
     applied: [],
   };
   for (const p of parts.map((s) => s.trim()).filter(Boolean)) {
@@ -64,6 +67,9 @@ export function parsePrefer(headers: FastifyRequest['headers']): PreferOptions {
       } catch {
         // Graph silently falls back to UTC for unknown zones.
       }
+    } else if (key === 'outlook.body-content-type' && (value === 'text' || value === 'html')) {
+      out.bodyContentType = value;
+      out.applied.push(`outlook.body-content-type="${value}"`);
     } else if (key === 'idtype' && value.toLowerCase() === 'immutableid') {
       out.immutableIds = true;
       out.applied.push('IdType="ImmutableId"');

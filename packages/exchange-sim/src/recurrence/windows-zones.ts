@@ -68,8 +68,15 @@ export function toIanaZone(name: string): string {
 }
 
 /** Windows id for an IANA zone; falls back to the IANA id itself (Graph accepts both in responses). */
+const windowsByIana = new Map<string, string>();
+
 export function toWindowsZone(iana: string): string {
-  return IANA_TO_WINDOWS[iana] ?? cldrWindows(iana) ?? iana;
+  let id = windowsByIana.get(iana);
+  if (id === undefined) {
+    id = IANA_TO_WINDOWS[iana] ?? cldrWindows(iana) ?? iana;
+    windowsByIana.set(iana, id);
+  }
+  return id;
 }
 
 function cldrIana(windowsId: string): string | undefined {

@@ -49,8 +49,48 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * Offsets per zone and UTC day, then per 15-minute slice on days with a transition: Intl's formatToParts is costly
+ * and every rendered time needs a wall time. A span is cached only when its first and last second have the same
+ * offset (so no transition lies inside it); the rest is answered exactly each time.
+ */
+const DAY_MS = 86_400_000;
+const SLICE_MS = 15 * 60_000;
+const spanOffsets = new Map<string, number>();
+
+function spanOffset(utcMs: number, timeZone: string, span: number): number {
+  const index = Math.floor(utcMs / span);
+  const key = `${timeZone}|${span}|${index}`;
+  let offset = spanOffsets.get(key);
+  if (offset === undefined) {
+    const first = index * span;
+    const last = first + span - 1000;
+    const a = wallToNumber(exactWall(first, timeZone)) - first;
+    const b = wallToNumber(exactWall(last, timeZone)) - last;
+    offset = a === b ? a : Number.NaN;
+    if (spanOffsets.size > 500_000) spanOffsets.clear();
+    spanOffsets.set(key, offset);
+  }
+  return offset;
+}
+
 /** Wall time of a UTC instant in a zone. */
 export function utcToWall(utcMs: number, timeZone: string): WallTime {
+  let offset = spanOffset(utcMs, timeZone, DAY_MS);
+  if (Number.isNaN(offset)) offset = spanOffset(utcMs, timeZone, SLICE_MS);
+  if (Number.isNaN(offset)) return exactWall(utcMs, timeZone);
+  const d = new Date(Math.floor(utcMs / 1000) * 1000 + offset);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
+}
+
+function exactWall(utcMs: number, timeZone: string): WallTime {
   let f: Intl.DateTimeFormat;
   try {
     f = formatterFor(timeZone);

@@ -6,9 +6,13 @@ export class VirtualClock {
   private offset = 0;
   private frozenAt: number | undefined;
 
+  /** The virtual time the clock started at (what a never-changed folder reports as its last change). */
+  readonly startedAt: number;
+
   constructor(opts: { start?: number; frozen?: boolean } = {}) {
     if (opts.start !== undefined) this.offset = opts.start - Date.now();
     if (opts.frozen) this.frozenAt = opts.start ?? Date.now();
+    this.startedAt = this.now();
   }
 
   now(): number {

@@ -1,48 +1,181 @@
 /**
- * Opaque, deterministic ids. One binary key per object, shown in two spellings:
- *  - EWS: standard base64, starts with "AAMk", always contains '+' and '/', ends in '=';
- *  - Graph: the URL-safe variant ('-' and '_'), still ending in '='.
- * Keys come from a counter that never goes back, so an id is never reused after a delete. Occurrence ids embed the
- * master key, the master's pattern generation (a pattern change makes new occurrence ids) and the original start.
- * An item id embeds a move generation (a move gives a new id, as in Exchange); the `immutable` id never changes.
+ * Ids shaped like Exchange's own (reference: MS-OXCDATA 2.2.4 for entry ids; EWS ids are base64 of a small
+ * header, the mailbox GUID and a PR_ENTRYID, which is why clients see ~150-character items ids starting "AAMkA"):
+ *
+ *   EwsId bytes = 0x00 (no compression) | 0x03 (mailbox-GUID based) | u16le 36 | mailbox GUID (ASCII)
+ *                 | u16le n | entry id (n bytes) | processing instruction (0 = item/folder, 1 = occurrence)
+ *                 | for occurrences: f64be original start | u32be pattern generation
+ *   folder entry id (46 bytes)  = flags 0 | provider UID | u16be 0x0001 | database GUID | u48 key | u16 0
+ *   message entry id (70 bytes) = flags 0 | provider UID | u16be 0x0007 | database GUID | u48 move generation
+ *                 | u16 0 | database GUID | u48 key | u8 0 | u8 variant (0 = regular, 5 = Graph immutable id)
+ *
+ * The provider UID and database GUID derive from the mailbox GUID, and the provider UID carries the bytes
+ * fb ff bf at an offset that makes every EWS id contain "+/+/" (and every Graph id "-_-_"), so clients that
+ * mishandle base64 in URLs fail in tests. Keys come from a counter that never goes back, so an id is never reused
+ * after a delete. Occurrence ids embed the master key, its pattern generation (a pattern change makes new
+ * occurrence ids) and the original start. A move gives an item a new id (as in Exchange); the immutable id never
+ * changes.
  */
 
-export type IdKind = 'mailbox' | 'folder' | 'item' | 'occurrence' | 'immutable';
-const KIND_BYTE: Record<IdKind, number> = { mailbox: 1, folder: 2, item: 3, occurrence: 4, immutable: 5 };
-const PREFIX = [0x00, 0x03, 0x24]; // base64 "AAMk", like Exchange's own ids
-const MARKER = [0xfb, 0xff, 0xbf]; // base64 "+/+/"
-const LENGTH = 3 + 3 + 1 + 4 + 4 + 8; // 23 bytes: 23 % 3 = 2, so one '=' of padding
+export type IdKind = 'folder' | 'item' | 'occurrence' | 'immutable';
 
 export interface DecodedId {
   kind: IdKind;
   key: number;
   generation: number;
   originalStart: number;
+  /** Object id (GUID) of the mailbox the id belongs to. */
+  mailboxGuid: string;
 }
 
-export function encodeId(kind: IdKind, key: number, generation = 0, originalStart = 0): string {
-  const b = Buffer.alloc(LENGTH);
-  b.set(PREFIX, 0);
-  b.set(MARKER, 3);
-  b.writeUInt8(KIND_BYTE[kind], 6);
-  b.writeUInt32BE(key, 7);
-  b.writeUInt32BE(generation, 11);
-  b.writeDoubleBE(originalStart, 15);
-  return b.toString('base64');
+const FOLDER_ENTRY = 46;
+const MESSAGE_ENTRY = 70;
+const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function guidBytes(mailboxGuid: string, salt: number): Buffer {
+  // Deterministic 16 bytes per mailbox: the GUID's own bytes, mixed with a salt per use.
+  const hex = mailboxGuid.replace(/-/g, '');
+  const b = Buffer.from(hex.length === 32 ? hex : ZERO_GUID.replace(/-/g, ''), 'hex');
+  for (let i = 0; i < 16; i++) b[i] = (b[i]! ^ (salt * (i + 7))) & 0xff;
+  return b;
+}
+
+/** Both GUIDs per mailbox, computed once (every id encoded or decoded needs them). */
+const guidsByMailbox = new Map<string, { provider: Buffer; database: Buffer }>();
+function guids(mailboxGuid: string): { provider: Buffer; database: Buffer } {
+  let g = guidsByMailbox.get(mailboxGuid);
+  if (!g) {
+    const provider = guidBytes(mailboxGuid, 0x5a);
+    provider.set([0xfb, 0xff, 0xbf], 2);
+    g = { provider, database: guidBytes(mailboxGuid, 0x3c) };
+    if (guidsByMailbox.size > 10_000) guidsByMailbox.clear();
+    guidsByMailbox.set(mailboxGuid, g);
+  }
+  return g;
+}
+
+const providerUid = (mailboxGuid: string): Buffer => guids(mailboxGuid).provider;
+const databaseGuid = (mailboxGuid: string): Buffer => guids(mailboxGuid).database;
+
+function writeU48(b: Buffer, value: number, at: number): void {
+  b.writeUInt16BE(Math.floor(value / 2 ** 32) & 0xffff, at);
+  b.writeUInt32BE(value >>> 0, at + 2);
+}
+const readU48 = (b: Buffer, at: number): number => b.readUInt16BE(at) * 2 ** 32 + b.readUInt32BE(at + 2);
+
+/** The PR_ENTRYID-like part of an id (what ConvertId calls EntryId). */
+export function entryIdBytes(kind: IdKind, key: number, generation: number, mailboxGuid: string): Buffer {
+  if (kind === 'folder') {
+    const b = Buffer.alloc(FOLDER_ENTRY);
+    providerUid(mailboxGuid).copy(b, 4);
+    b.writeUInt16BE(0x0001, 20);
+    databaseGuid(mailboxGuid).copy(b, 22);
+    writeU48(b, key, 38);
+    return b;
+  }
+  const b = Buffer.alloc(MESSAGE_ENTRY);
+  providerUid(mailboxGuid).copy(b, 4);
+  b.writeUInt16BE(0x0007, 20);
+  databaseGuid(mailboxGuid).copy(b, 22);
+  writeU48(b, kind === 'occurrence' ? 0 : generation, 38);
+  databaseGuid(mailboxGuid).copy(b, 46);
+  writeU48(b, key, 62);
+  b.writeUInt8(kind === 'immutable' ? 5 : 0, 69);
+  return b;
+}
+
+/** Wraps an entry id into the EwsId byte layout. */
+export function ewsIdFromEntryId(
+  entry: Buffer,
+  mailboxGuid: string,
+  occurrence?: { originalStart: number; generation: number },
+): string {
+  const guid = Buffer.from(mailboxGuid, 'ascii');
+  const head = Buffer.alloc(4);
+  head.writeUInt8(0x00, 0);
+  head.writeUInt8(0x03, 1);
+  head.writeUInt16LE(guid.length, 2);
+  const len = Buffer.alloc(2);
+  len.writeUInt16LE(entry.length, 0);
+  const tail = occurrence ? Buffer.alloc(13) : Buffer.alloc(1);
+  if (occurrence) {
+    tail.writeUInt8(1, 0);
+    tail.writeDoubleBE(occurrence.originalStart, 1);
+    tail.writeUInt32BE(occurrence.generation, 9);
+  }
+  return Buffer.concat([head, guid, len, entry, tail]).toString('base64');
+}
+
+export function encodeId(
+  kind: IdKind,
+  key: number,
+  generation = 0,
+  originalStart = 0,
+  mailboxGuid: string = ZERO_GUID,
+): string {
+  const entry = entryIdBytes(kind, key, generation, mailboxGuid);
+  return ewsIdFromEntryId(entry, mailboxGuid, kind === 'occurrence' ? { originalStart, generation } : undefined);
 }
 
 export const toGraphId = (ewsId: string): string => ewsId.replace(/\+/g, '-').replace(/\//g, '_');
 
+/** Decodes an entry id of ours (with the mailbox it must belong to); undefined when it is not one. */
+export function decodeEntryId(
+  entry: Buffer,
+  mailboxGuid: string,
+): { kind: 'folder' | 'item' | 'immutable'; key: number; generation: number } | undefined {
+  if (entry.length !== FOLDER_ENTRY && entry.length !== MESSAGE_ENTRY) return undefined;
+  if (entry.readUInt32BE(0) !== 0 || !entry.subarray(4, 20).equals(providerUid(mailboxGuid))) return undefined;
+  if (!entry.subarray(22, 38).equals(databaseGuid(mailboxGuid))) return undefined;
+  const type = entry.readUInt16BE(20);
+  if (entry.length === FOLDER_ENTRY) {
+    if (type !== 0x0001 || entry.readUInt16BE(44) !== 0) return undefined;
+    return { kind: 'folder', key: readU48(entry, 38), generation: 0 };
+  }
+  if (type !== 0x0007 || !entry.subarray(46, 62).equals(databaseGuid(mailboxGuid))) return undefined;
+  const variant = entry.readUInt8(69);
+  if (entry.readUInt16BE(44) !== 0 || entry.readUInt8(68) !== 0 || (variant !== 0 && variant !== 5)) return undefined;
+  return { kind: variant === 5 ? 'immutable' : 'item', key: readU48(entry, 62), generation: readU48(entry, 38) };
+}
+
+/** Splits an EwsId (either base64 spelling) into mailbox GUID, entry id and tail; undefined when malformed. */
+export function splitEwsId(
+  id: string,
+): { mailboxGuid: string; entry: Buffer; occurrence?: { originalStart: number; generation: number } } | undefined {
+  if (typeof id !== 'string' || id.length < 100 || id.length > 200 || !/^[A-Za-z0-9+/_-]+=*$/.test(id))
+    return undefined;
+  const b = Buffer.from(id.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  // Re-encoding must give the same text: a case-changed or truncated id is another, unknown id.
+  if (b.toString('base64').replace(/=+$/, '') !== id.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, ''))
+    return undefined;
+  if (b.length < 4 + 36 + 2 + 1 || b[0] !== 0 || b[1] !== 3 || b.readUInt16LE(2) !== 36) return undefined;
+  const mailboxGuid = b.subarray(4, 40).toString('ascii');
+  if (!GUID_RE.test(mailboxGuid)) return undefined;
+  const n = b.readUInt16LE(40);
+  if (b.length < 42 + n + 1) return undefined;
+  const entry = b.subarray(42, 42 + n);
+  const instruction = b[42 + n];
+  const rest = b.length - (42 + n + 1);
+  if (instruction === 0 && rest === 0) return { mailboxGuid, entry };
+  if (instruction === 1 && rest === 12) {
+    const t = 43 + n;
+    return { mailboxGuid, entry, occurrence: { originalStart: b.readDoubleBE(t), generation: b.readUInt32BE(t + 8) } };
+  }
+  return undefined;
+}
+
 /** Decodes either spelling; undefined for anything that is not one of our ids (tampered, truncated, case-changed). */
 export function decodeId(id: string): DecodedId | undefined {
-  if (typeof id !== 'string' || id.length !== 32 || !/^[A-Za-z0-9+/_-]+=$/.test(id)) return undefined;
-  const b = Buffer.from(id.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  if (b.length !== LENGTH) return undefined;
-  if (PREFIX.some((v, i) => b[i] !== v) || MARKER.some((v, i) => b[3 + i] !== v)) return undefined;
-  const kindByte = b.readUInt8(6);
-  const kind = (Object.keys(KIND_BYTE) as IdKind[]).find((k) => KIND_BYTE[k] === kindByte);
-  if (!kind) return undefined;
-  return { kind, key: b.readUInt32BE(7), generation: b.readUInt32BE(11), originalStart: b.readDoubleBE(15) };
+  const parts = splitEwsId(id);
+  if (!parts) return undefined;
+  const e = decodeEntryId(parts.entry, parts.mailboxGuid);
+  if (!e) return undefined;
+  if (parts.occurrence) {
+    if (e.kind !== 'item') return undefined;
+    return { kind: 'occurrence', key: e.key, mailboxGuid: parts.mailboxGuid, ...parts.occurrence };
+  }
+  return { ...e, originalStart: 0, mailboxGuid: parts.mailboxGuid };
 }
 
 /** EWS-looking ChangeKey; a fresh one for every write because `writeSeq` is global and only grows. */

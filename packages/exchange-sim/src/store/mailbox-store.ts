@@ -1,5 +1,5 @@
-import { expandInWindow, findOccurrence, occurrenceByIndex, validatePattern } from '../recurrence/expand';
-import type { Recurrence, SeriesSpec } from '../recurrence/types';
+import { expandInWindow, findOccurrence, occurrenceByIndex, occurrences, validatePattern } from '../recurrence/expand';
+import type { Occurrence, Recurrence, SeriesSpec } from '../recurrence/types';
 import { formatIsoDate, isValidTimeZone, parseIsoDate, utcToWall } from '../recurrence/zoned-time';
 import { VirtualClock } from './clock';
 import { StoreError } from './errors';
@@ -22,6 +22,7 @@ import {
   type SentMail,
   type SentMailKind,
   type Task,
+  WELL_KNOWN_FOLDERS,
 } from './types';
 
 type Managed =
@@ -78,6 +79,9 @@ export class MailboxStore {
   /** Deleted folders, kept so hierarchy deltas can still say what kind of folder went away. */
   private readonly retiredFolders = new Map<number, Folder>();
   private readonly items = new Map<number, Item>();
+  /** Item keys per folder key: folder listings must not scan every item of every mailbox. */
+  private readonly itemsByFolder = new Map<number, Set<number>>();
+  private readonly expansions = new Map<number, { changeKey: string; all: Occurrence[] }>();
   private readonly journals = new Map<number, JournalEntry[]>();
   private readonly hierarchy = new Map<string, HierarchyEntry[]>();
   private readonly mail: SentMail[] = [];
@@ -102,8 +106,11 @@ export class MailboxStore {
     if (this.findMailbox(smtp) || (input.userPrincipalName && this.findMailbox(input.userPrincipalName))) {
       throw new StoreError('DuplicateMailbox', `A mailbox for ${smtp} already exists`);
     }
+    if (input.id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.id)) {
+      throw new StoreError('InvalidInput', `mailbox id "${input.id}" is not a GUID`);
+    }
     const mbx: Mailbox = {
-      id: input.id ?? deterministicGuid(`${this.seed}:mailbox:${smtp.toLowerCase()}`),
+      id: input.id?.toLowerCase() ?? deterministicGuid(`${this.seed}:mailbox:${smtp.toLowerCase()}`),
       smtpAddress: smtp,
       userPrincipalName: input.userPrincipalName ?? smtp,
       displayName: input.displayName ?? smtp.split('@')[0]!,
@@ -113,10 +120,7 @@ export class MailboxStore {
     this.hierarchy.set(mbx.id, []);
     const root = this.addFolder(mbx.id, 'root', 'Root', undefined, true);
     const top = this.addFolder(mbx.id, 'msgfolderroot', 'Top of Information Store', root.key, true);
-    this.addFolder(mbx.id, 'calendar', 'Calendar', top.key, true);
-    this.addFolder(mbx.id, 'contacts', 'Contacts', top.key, true);
-    this.addFolder(mbx.id, 'tasks', 'Tasks', top.key, true);
-    this.addFolder(mbx.id, 'deleteditems', 'Deleted Items', top.key, true);
+    for (const [kind, name] of WELL_KNOWN_FOLDERS) this.addFolder(mbx.id, kind, name, top.key, true);
     return mbx;
   }
 
@@ -153,7 +157,7 @@ export class MailboxStore {
     wellKnown: boolean,
   ): Folder {
     const key = this.nextKey++;
-    const id = encodeId('folder', key);
+    const id = encodeId('folder', key, 0, 0, mailboxId);
     const f: Folder = {
       key,
       id,
@@ -176,7 +180,12 @@ export class MailboxStore {
   /** An extra calendar, contact folder or task list under the mailbox's top folder (or under `parentId`). */
   createFolder(
     mailboxIdOrAddress: string,
-    input: { kind: 'calendar' | 'contacts' | 'tasks'; displayName: string; parentId?: string },
+    input: {
+      kind: 'calendar' | 'contacts' | 'tasks' | 'mail';
+      displayName: string;
+      parentId?: string;
+      folderClass?: string;
+    },
   ): Folder {
     const mbx = this.getMailbox(mailboxIdOrAddress);
     if (!input.displayName?.trim()) throw new StoreError('InvalidInput', 'A folder needs a displayName');
@@ -185,7 +194,10 @@ export class MailboxStore {
     if (this.listFolders(mbx.id).some((f) => f.parentKey === parent.key && f.displayName === input.displayName)) {
       throw new StoreError('InvalidInput', `A folder named "${input.displayName}" already exists there`);
     }
-    return this.addFolder(mbx.id, input.kind, input.displayName, parent.key, false);
+    const f = this.addFolder(mbx.id, input.kind, input.displayName, parent.key, false);
+    // A client may give a more specific class (IPF.Appointment.Birthday, IPF.Contact.MOC.QuickContacts, ...).
+    if (input.folderClass) f.folderClass = input.folderClass;
+    return f;
   }
 
   renameFolder(folderId: string, displayName: string): Folder {
@@ -200,6 +212,7 @@ export class MailboxStore {
   deleteFolder(folderId: string): void {
     const f = this.getFolder(folderId);
     if (f.isDefault) throw new StoreError('InvalidInput', 'Well-known folders cannot be deleted');
+    for (const sub of this.childFolders(f)) this.deleteFolder(sub.id);
     for (const it of this.listItems(f.id)) this.deleteItem(it.id);
     this.folders.delete(f.key);
     this.retiredFolders.set(f.key, f);
@@ -209,7 +222,8 @@ export class MailboxStore {
   /** Accepts either id spelling. */
   findFolder(id: string): Folder | undefined {
     const d = decodeId(id);
-    return d?.kind === 'folder' ? this.folders.get(d.key) : undefined;
+    const f = d?.kind === 'folder' ? this.folders.get(d.key) : undefined;
+    return f && f.mailboxId === d?.mailboxGuid ? f : undefined;
   }
 
   getFolder(id: string): Folder {
@@ -265,13 +279,13 @@ export class MailboxStore {
 
   private common(folder: Folder) {
     const key = this.nextKey++;
-    const id = encodeId('item', key);
+    const id = encodeId('item', key, 0, 0, folder.mailboxId);
     const now = this.clock.now();
     return {
       key,
       id,
       graphId: toGraphId(id),
-      immutableGraphId: toGraphId(encodeId('immutable', key)),
+      immutableGraphId: toGraphId(encodeId('immutable', key, 0, 0, folder.mailboxId)),
       mailboxId: folder.mailboxId,
       folderKey: folder.key,
       changeKey: encodeChangeKey(key, this.seq + 1),
@@ -401,8 +415,15 @@ export class MailboxStore {
     this.seq++;
     item.changeKey = encodeChangeKey(item.key, this.seq);
     this.items.set(item.key, item);
+    this.indexItem(item.folderKey, item.key);
     this.log(item.folderKey, item, 'create');
     return item;
+  }
+
+  private indexItem(folderKey: number, itemKey: number): void {
+    const set = this.itemsByFolder.get(folderKey) ?? new Set<number>();
+    set.add(itemKey);
+    this.itemsByFolder.set(folderKey, set);
   }
 
   /**
@@ -413,7 +434,9 @@ export class MailboxStore {
     const d = decodeId(id);
     if (!d || (d.kind !== 'item' && d.kind !== 'occurrence' && d.kind !== 'immutable')) return undefined;
     const item = this.items.get(d.key);
-    if (item && d.kind === 'item' && decodeId(item.id)?.generation !== d.generation) return undefined;
+    if (item && item.mailboxId !== d.mailboxGuid) return undefined;
+    // A regular id from before a move names no item (Exchange gives moved items new ids).
+    if (item && d.kind === 'item' && item.id !== id && item.graphId !== id) return undefined;
     return item;
   }
 
@@ -429,7 +452,15 @@ export class MailboxStore {
 
   listItems(folderId: string): Item[] {
     const f = this.getFolder(folderId);
-    return [...this.items.values()].filter((i) => i.folderKey === f.key);
+    return [...(this.itemsByFolder.get(f.key) ?? [])].map((k) => this.items.get(k)!);
+  }
+
+  countItems(folderId: string): number {
+    return this.itemsByFolder.get(this.getFolder(folderId).key)?.size ?? 0;
+  }
+
+  childFolders(parent: Folder): Folder[] {
+    return [...this.folders.values()].filter((f) => f.parentKey === parent.key);
   }
 
   /** Items of every folder of a mailbox. */
@@ -496,6 +527,7 @@ export class MailboxStore {
     }
     this.checkChangeKey(item, opts);
     this.items.delete(item.key);
+    this.itemsByFolder.get(item.folderKey)?.delete(item.key);
     this.seq++;
     this.log(item.folderKey, item, 'delete');
     if (opts.moveToDeletedItems) {
@@ -522,8 +554,10 @@ export class MailboxStore {
     const from = item.folderKey;
     this.seq++;
     this.log(from, item, 'delete');
+    this.itemsByFolder.get(from)?.delete(item.key);
+    this.indexItem(target.key, item.key);
     item.folderKey = target.key;
-    item.id = encodeId('item', item.key, (decodeId(item.id)?.generation ?? 0) + 1);
+    item.id = encodeId('item', item.key, (decodeId(item.id)?.generation ?? 0) + 1, 0, item.mailboxId);
     item.graphId = toGraphId(item.id);
     this.touch(item, 'create');
     return item;
@@ -556,8 +590,34 @@ export class MailboxStore {
     return { recurrence: ev.recurrence, start: ev.start, duration: ev.end - ev.start, timeZone: ev.timeZone };
   }
 
+  /**
+   * Every occurrence of a bounded series, expanded once per version of the master (its ChangeKey changes with
+   * every write): calendar views and occurrence ids ask for the same expansion again and again.
+   */
+  private expansion(master: CalendarEvent): readonly Occurrence[] | undefined {
+    if (!master.recurrence || master.recurrence.range.type === 'noEnd') return undefined;
+    const cached = this.expansions.get(master.key);
+    if (cached?.changeKey === master.changeKey) return cached.all;
+    const all = [...occurrences(this.seriesSpec(master))];
+    this.expansions.set(master.key, { changeKey: master.changeKey, all });
+    return all;
+  }
+
+  private occurrencesInWindow(master: CalendarEvent, from: number, to: number): Occurrence[] {
+    const all = this.expansion(master);
+    if (!all) return expandInWindow(this.seriesSpec(master), from, to);
+    // The same overlap rule as expandInWindow.
+    return all.filter((o) => o.start < to && (o.end > from || (o.end === o.start && o.start >= from)));
+  }
+
+  private occurrenceAt(master: CalendarEvent, originalStart: number): Occurrence | undefined {
+    const all = this.expansion(master);
+    if (!all) return findOccurrence(this.seriesSpec(master), originalStart);
+    return all.find((o) => o.originalStart === originalStart);
+  }
+
   occurrenceId(master: CalendarEvent, originalStart: number): string {
-    return encodeId('occurrence', master.key, master.patternGeneration, originalStart);
+    return encodeId('occurrence', master.key, master.patternGeneration, originalStart, master.mailboxId);
   }
 
   /**
@@ -571,11 +631,7 @@ export class MailboxStore {
       throw new StoreError('ItemNotFound', 'The specified object was not found in the store.');
     }
     if (d.kind === 'item' || d.kind === 'immutable') return { master: item, originalStart: undefined };
-    if (
-      !item.recurrence ||
-      d.generation !== item.patternGeneration ||
-      !findOccurrence(this.seriesSpec(item), d.originalStart)
-    ) {
+    if (!item.recurrence || d.generation !== item.patternGeneration || !this.occurrenceAt(item, d.originalStart)) {
       throw new StoreError('ItemNotFound', 'The specified object was not found in the store.');
     }
     if (item.deletedOccurrences.has(d.originalStart)) {
@@ -588,7 +644,7 @@ export class MailboxStore {
   getInstance(id: string): EventInstance {
     const { master, originalStart } = this.resolveEvent(id);
     if (originalStart === undefined) return this.singleInstance(master);
-    const occ = findOccurrence(this.seriesSpec(master), originalStart)!;
+    const occ = this.occurrenceAt(master, originalStart)!;
     return this.instance(master, occ.originalStart, occ.start, occ.end, occ.index);
   }
 
@@ -631,7 +687,7 @@ export class MailboxStore {
       id,
       graphId: toGraphId(id),
       changeKey: ex?.changeKey ?? master.changeKey,
-      fields: { ...eventFields(master), start, end, ...structuredClone(ex?.overrides ?? {}) },
+      fields: { ...eventFields(master), start, end, ...(ex ? structuredClone(ex.overrides) : {}) },
       master,
       originalStart,
       index,
@@ -642,27 +698,31 @@ export class MailboxStore {
   instancesOf(masterId: string, from: number, to: number): EventInstance[] {
     const master = this.getItem(masterId);
     if (master.kind !== 'event') throw new StoreError('InvalidInput', 'Not a calendar item');
+    return this.instancesOfEvent(master, from, to).sort(byStartThenId);
+  }
+
+  private instancesOfEvent(master: CalendarEvent, from: number, to: number): EventInstance[] {
     if (!master.recurrence) return overlaps(master.start, master.end, from, to) ? [this.singleInstance(master)] : [];
-    const spec = this.seriesSpec(master);
     const out: EventInstance[] = [];
-    for (const o of expandInWindow(spec, from, to)) {
+    for (const o of this.occurrencesInWindow(master, from, to)) {
       if (master.deletedOccurrences.has(o.originalStart) || master.exceptions.has(o.originalStart)) continue;
       out.push(this.instance(master, o.originalStart, o.start, o.end, o.index));
     }
     for (const ex of master.exceptions.values()) {
-      const occ = findOccurrence(spec, ex.originalStart);
+      const occ = this.occurrenceAt(master, ex.originalStart);
       if (!occ) continue;
       const inst = this.instance(master, ex.originalStart, occ.start, occ.end, occ.index);
       if (overlaps(inst.fields.start, inst.fields.end, from, to)) out.push(inst);
     }
-    return out.sort((a, b) => a.fields.start - b.fields.start || a.id.localeCompare(b.id));
+    return out;
   }
 
   /** Calendar view of a folder: singles, occurrences and exceptions overlapping [from, to); never a master. */
   calendarView(folderId: string, from: number, to: number): EventInstance[] {
     const out: EventInstance[] = [];
-    for (const it of this.listItems(folderId)) if (it.kind === 'event') out.push(...this.instancesOf(it.id, from, to));
-    return out.sort((a, b) => a.fields.start - b.fields.start || a.id.localeCompare(b.id));
+    for (const it of this.listItems(folderId))
+      if (it.kind === 'event') out.push(...this.instancesOfEvent(it, from, to));
+    return out.sort(byStartThenId);
   }
 
   /**
@@ -791,6 +851,11 @@ export function overlaps(start: number, end: number, from: number, to: number): 
   return end > from && start < to;
 }
 
+/** Calendar order: by start, then by id (a plain code-unit comparison: ids are base64, no locale applies). */
+function byStartThenId(a: EventInstance, b: EventInstance): number {
+  return a.fields.start - b.fields.start || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export function eventFields(ev: CalendarEvent): EventFields {
   return {
     subject: ev.subject,
@@ -805,7 +870,8 @@ export function eventFields(ev: CalendarEvent): EventFields {
     isReminderOn: ev.isReminderOn,
     reminderMinutesBeforeStart: ev.reminderMinutesBeforeStart,
     categories: [...ev.categories],
-    attendees: structuredClone(ev.attendees),
+    // A plain copy of the three-level attendee objects: structuredClone is costly on every instance rendered.
+    attendees: ev.attendees.map((a) => ({ ...a, emailAddress: { ...a.emailAddress }, status: { ...a.status } })),
     isCancelled: ev.isCancelled,
   };
 }

@@ -11,7 +11,25 @@ export interface Mailbox {
   restEnabled: boolean;
 }
 
-export type FolderKind = 'root' | 'msgfolderroot' | 'calendar' | 'contacts' | 'tasks' | 'deleteditems';
+/**
+ * What a folder holds. The well-known folders use their DistinguishedFolderId name as kind; `mail` is any other
+ * folder of messages (IPF.Note) a client creates.
+ */
+export type FolderKind =
+  | 'root'
+  | 'msgfolderroot'
+  | 'calendar'
+  | 'contacts'
+  | 'tasks'
+  | 'deleteditems'
+  | 'inbox'
+  | 'outbox'
+  | 'sentitems'
+  | 'drafts'
+  | 'junkemail'
+  | 'notes'
+  | 'journal'
+  | 'mail';
 export const FOLDER_CLASS: Record<FolderKind, string | undefined> = {
   root: undefined,
   msgfolderroot: undefined,
@@ -19,7 +37,30 @@ export const FOLDER_CLASS: Record<FolderKind, string | undefined> = {
   contacts: 'IPF.Contact',
   tasks: 'IPF.Task',
   deleteditems: 'IPF.Note',
+  inbox: 'IPF.Note',
+  outbox: 'IPF.Note',
+  sentitems: 'IPF.Note',
+  drafts: 'IPF.Note',
+  junkemail: 'IPF.Note',
+  notes: 'IPF.StickyNote',
+  journal: 'IPF.Journal',
+  mail: 'IPF.Note',
 };
+
+/** The well-known folders every mailbox has under the top of the information store, with Exchange's English names. */
+export const WELL_KNOWN_FOLDERS: readonly (readonly [FolderKind, string])[] = [
+  ['calendar', 'Calendar'],
+  ['contacts', 'Contacts'],
+  ['tasks', 'Tasks'],
+  ['deleteditems', 'Deleted Items'],
+  ['inbox', 'Inbox'],
+  ['outbox', 'Outbox'],
+  ['sentitems', 'Sent Items'],
+  ['drafts', 'Drafts'],
+  ['junkemail', 'Junk Email'],
+  ['notes', 'Notes'],
+  ['journal', 'Journal'],
+];
 
 export interface Folder {
   key: number;
@@ -32,7 +73,7 @@ export interface Folder {
   displayName: string;
   parentKey: number | undefined;
   folderClass: string | undefined;
-  /** Set for the well-known folders: `calendar`, `contacts`, `tasks`, `root`, `msgfolderroot`, `deleteditems`. */
+  /** Set for the well-known folders (`root`, `msgfolderroot` and WELL_KNOWN_FOLDERS). */
   distinguishedId: FolderKind | undefined;
   isDefault: boolean;
   changeKey: string;
@@ -174,6 +215,8 @@ export interface Contact extends ItemCommon {
   personalNotes: string;
   imAddresses: string[];
   businessHomePage: string;
+  /** Graph `profession` (EWS Profession); absent on contacts that never had one. */
+  profession?: string;
 }
 
 export interface DistributionList extends ItemCommon {

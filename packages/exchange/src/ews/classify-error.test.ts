@@ -33,6 +33,19 @@ describe('classifyEwsError', () => {
   });
 
   it.each([
+    [ServiceError.ErrorNonExistentMailbox, 'mailbox-missing'],
+    [ServiceError.ErrorImpersonateUserDenied, 'mailbox-access-denied'],
+    [ServiceError.ErrorImpersonationDenied, 'mailbox-access-denied'],
+  ])('names the real cause of %s: %s, not refused credentials', (code, refused) => {
+    expect(classifyEwsError(fault(code))).toMatchObject({ refused });
+    expect(classifyEwsError(inBand(code))).toMatchObject({ refused });
+  });
+
+  it('an HTTP 401 is refused credentials', () => {
+    expect(classifyEwsError({ HttpStatusCode: 401 })).toMatchObject({ code: 'auth', refused: 'credentials' });
+  });
+
+  it.each([
     ServiceError.ErrorSchemaValidation,
     ServiceError.ErrorInvalidPropertyRequest,
     ServiceError.ErrorInvalidPropertySet,

@@ -78,13 +78,17 @@ function byCode(code: string, cause: unknown, retryAfterMs: number | undefined):
     // refused credentials: AuthError stops every further request for the user (a RejectedError would only skip
     // one item and let the run hammer the server with the same misconfiguration).
     case 'ErrorNonExistentMailbox':
-      return new AuthError("The mailbox does not exist in Exchange; check the user's SMTP address", { cause });
+      return new AuthError(`The mailbox does not exist in Exchange (${code}); check the user's SMTP address`, {
+        cause,
+        refused: 'mailbox-missing',
+      });
     case 'ErrorImpersonateUserDenied':
     case 'ErrorImpersonationDenied':
     case 'ErrorInvalidExchangeImpersonationHeaderData':
-      return new AuthError('The service account may not impersonate this mailbox; grant ApplicationImpersonation', {
-        cause,
-      });
+      return new AuthError(
+        `The service account may not impersonate this mailbox (${code}); grant ApplicationImpersonation`,
+        { cause, refused: 'mailbox-access-denied' },
+      );
     case 'ErrorAccessDenied':
       return new RejectedError(`Exchange denied access (${code})`, 'forbidden', { cause });
     // Exchange cannot hold what was written (a field, a value, a recurrence): the same write fails every time, so

@@ -99,11 +99,11 @@ describe('authentication', () => {
     expect(ewsRequests()).toBe(afterFirst);
   });
 
-  it('reports a mailbox the account may not impersonate, or that does not exist, as AuthError', async () => {
+  it('reports a mailbox the account may not impersonate, or that does not exist, as AuthError naming which', async () => {
     const denied = new EwsCollectionStore(h.config('calendar', basic(), BOB));
-    await expect(denied.startToken(WINDOW)).rejects.toBeInstanceOf(AuthError);
+    await expect(denied.startToken(WINDOW)).rejects.toMatchObject({ code: 'auth', refused: 'mailbox-access-denied' });
     const missing = new EwsCollectionStore(h.config('calendar', basic(), 'nobody@contoso.com'));
-    await expect(missing.startToken(WINDOW)).rejects.toBeInstanceOf(AuthError);
+    await expect(missing.startToken(WINDOW)).rejects.toMatchObject({ code: 'auth', refused: 'mailbox-missing' });
   });
 
   it('sets X-AnchorMailbox to the impersonated mailbox', async () => {

@@ -91,7 +91,8 @@ const backends: Backend[] = [
         kind: simFolderKind(kind),
         displayName: `fidelity ${folderCounter}`,
       });
-      return new EwsCollectionStore(ews.config({ id: folder.id, kind }));
+      // Series with many exceptions take several calls; the default 3 s of the test harness is for single items.
+      return new EwsCollectionStore({ ...ews.config({ id: folder.id, kind }), timeoutMs: 30_000 });
     },
     outlook: () => ews.sim.store,
   },
@@ -148,14 +149,19 @@ function describeDifference(fields: string[], expected: PimItem, actual: PimItem
     .join('\n');
 }
 
-/** Unfolded content lines, without those the edit may change and those every write refreshes. */
+/**
+ * Unfolded content lines, without those the edit may change and those every write refreshes. Every ORGANIZER and
+ * ATTENDEE a sync writes to Nextcloud carries SCHEDULE-AGENT=CLIENT, so that Nextcloud mails no one (DESIGN §6):
+ * the parameter is a declared normalisation of the Nextcloud copy, not a change of the line.
+ */
 function untouchedLines(raw: string, editedProperties: readonly string[]): string[] {
   const volatile = new Set(['DTSTAMP', 'LAST-MODIFIED', 'SEQUENCE', 'REV', 'PRODID', ...editedProperties]);
   return raw
     .replace(/\r?\n[ \t]/g, '')
     .split(/\r?\n/)
     .filter((line) => line !== '')
-    .filter((line) => !volatile.has(propertyName(line)));
+    .filter((line) => !volatile.has(propertyName(line)))
+    .map((line) => line.replace(/;SCHEDULE-AGENT=CLIENT(?=[;:])/i, ''));
 }
 
 const propertyName = (line: string) =>
@@ -316,8 +322,21 @@ describe.each(backends)('fidelity over $name', (backend) => {
     // 1. Nextcloud → Exchange.
     const ncHref = '/nc/object.ics';
     nextcloud.putRaw(object.raw, ncHref);
+    let refused: string | undefined;
     await step('create in Nextcloud → Exchange', async () => {
       const first = await sync();
+      // Exchange may refuse what it cannot hold at all (an event that ends before it starts): then the run says
+      // which item and why, parks nothing, and the Nextcloud object stays as it was.
+      refused = first.errors.find((e) => /RejectedError/.test(e));
+      if (refused !== undefined) {
+        expect(first.errors).toEqual([refused]);
+        expect(first.parked).toEqual({ a: [], b: [] });
+        expect(nextcloud.get(ncHref)?.raw).toBe(object.raw);
+        declare(backend.name, object.item.kind, [
+          `(refused: ${refused.replace(/^.*RejectedError: /, '').slice(0, 60)})`,
+        ]);
+        return;
+      }
       expect(first.errors).toEqual([]);
       expect(first.counts).toEqual({ b_to_a: { create: 1 } });
       const { item } = await exchangeItem();
@@ -331,6 +350,7 @@ describe.each(backends)('fidelity over $name', (backend) => {
       expect(nextcloud.get(ncHref)?.raw, 'the Nextcloud object is untouched').toBe(object.raw);
     });
     await step('quiet after create', quiet);
+    if (refused !== undefined) return;
 
     // 2. One Outlook edit at a time comes back as that field only.
     for (const edit of outlookEdits(object.item)) {

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  capabilitiesMarkdown,
   type EventException,
   type EventItem,
   type PimItem,
@@ -12,6 +13,7 @@ import {
 import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
 import { splitObjects, toModel } from '@exsync/pim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphCapabilities } from './capabilities';
 import type { GraphCollectionStore } from './graph-collection-store';
 import { ALICE, type GraphTestBed, startGraphTestBed } from './test-support';
 
@@ -297,4 +299,21 @@ describe('Graph capability tables: items built for what the fixtures lack', () =
       expect((await roundTrip(item, name)).join('\n')).toBe('');
     }, 60_000);
   }
+});
+
+describe('Graph capability tables in the README', () => {
+  it('README.md shows the tables exactly as capabilities.ts declares them (UPDATE_README=1 rewrites it)', () => {
+    const path = join(__dirname, 'README.md');
+    const readme = readFileSync(path, 'utf8');
+    const [head, rest] = readme.split('<!-- capabilities:start -->');
+    const tail = rest?.split('<!-- capabilities:end -->')[1];
+    if (head === undefined || tail === undefined) throw new Error('README.md lacks the capabilities markers');
+    const tables = capabilitiesMarkdown(
+      graphCapabilities(() => ALICE),
+      ['event', 'task', 'contact'],
+    );
+    const expected = `${head}<!-- capabilities:start -->\n\n${tables.trimEnd()}\n\n<!-- capabilities:end -->${tail}`;
+    if (process.env.UPDATE_README) writeFileSync(path, expected);
+    expect(readme).toBe(expected);
+  });
 });

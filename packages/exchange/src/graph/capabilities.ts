@@ -379,7 +379,7 @@ const contactTable: FieldCapabilities<ContactItem> = {
     v?.name || v?.units[0] ? { ...(v.name ? { name: v.name } : {}), units: v.units[0] ? [v.units[0]] : [] } : undefined,
   ),
   title: normalisedField('jobTitle; an empty one reads back as none', (v) => nonEmpty(v)),
-  role: notHeldField('ROLE is not mapped (Graph’s profession is not written)'),
+  role: normalisedField('profession; an empty one reads back as none', (v) => nonEmpty(v)),
   birthday: normalisedField('birthday; Outlook’s year 1604 (and any before) means no year', (v) => birthdayOf(v)),
   anniversary: notHeldField('a Graph v1.0 contact has no anniversary'),
   notes: normalisedField('personalNotes; an empty one reads back as none', (v) => nonEmpty(v)),

@@ -46,7 +46,11 @@ export interface BatchResult {
 }
 
 /** Every request asks for immutable ids (stable across moves) and UTC date-times. */
-const DEFAULT_PREFER = ['IdType="ImmutableId"', 'outlook.timezone="UTC"'];
+/**
+ * Immutable ids, times in UTC, and event bodies as text: Exchange Online keeps them as HTML and would otherwise
+ * return a text body wrapped in HTML, which reads back as a different description.
+ */
+const DEFAULT_PREFER = ['IdType="ImmutableId"', 'outlook.timezone="UTC"', 'outlook.body-content-type="text"'];
 
 /** Graph `$batch` takes at most 20 requests. */
 const BATCH_LIMIT = 20;

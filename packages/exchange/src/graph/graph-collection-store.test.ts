@@ -330,6 +330,16 @@ describe('GraphCollectionStore on the simulator', () => {
     expect(client.refused).toBe(true);
   });
 
+  it('reports an unknown user as a missing mailbox (AuthError naming it), not as an item that is gone', async () => {
+    const store = new GraphCollectionStore({
+      client: bed.client(),
+      user: 'nobody@contoso.com',
+      kind: 'calendar',
+      folderId: 'AAMkAGI2THVSAAA=',
+    });
+    await expect(collect(store.listWindow(WINDOW))).rejects.toMatchObject({ code: 'auth', refused: 'mailbox-missing' });
+  });
+
   it('keeps zoned and all-day events in their own terms across a round trip', async () => {
     const { store } = await bed.freshStore('calendar');
     const zoned = await store.create(

@@ -127,7 +127,9 @@ export class GraphCollectionStore implements CollectionStore {
   }
 
   get #pagePrefer(): Record<string, string> {
-    return { Prefer: `odata.maxpagesize=${this.#pageSize}, IdType="ImmutableId", outlook.timezone="UTC"` };
+    return {
+      Prefer: `odata.maxpagesize=${this.#pageSize}, IdType="ImmutableId", outlook.timezone="UTC", outlook.body-content-type="text"`,
+    };
   }
 
   /* ---------------------------------------------------------------- listing */
@@ -442,7 +444,9 @@ export class GraphCollectionStore implements CollectionStore {
       ],
     };
     // A retried POST (timeout, reset) with the same transactionId returns the event it already created.
-    if (item.kind === 'event') body.transactionId = transactionIdOf(options.marker, item.uid);
+    // Exchange dedupes by transactionId across the whole mailbox: the folder is part of it, so the same UID written
+    // to two calendars is two events.
+    if (item.kind === 'event') body.transactionId = transactionIdOf(this.#folder, options.marker, item.uid);
     const res = await this.#client.request<Record<string, unknown>>(
       { method: 'POST', url: this.#itemsPath, body },
       signal,
@@ -635,9 +639,9 @@ function parseRaw(raw: string): RawSnapshot {
   );
 }
 
-/** Stable per (marker, uid): the same create retried is deduplicated by Exchange. */
-function transactionIdOf(marker: string, uid: string): string {
-  return `exsync-${createHash('sha256').update(`${marker}\n${uid}`).digest('hex').slice(0, 32)}`;
+/** Stable per (folder, marker, uid): the same create retried is deduplicated by Exchange. */
+function transactionIdOf(folder: string, marker: string, uid: string): string {
+  return `exsync-${createHash('sha256').update(`${folder}\n${marker}\n${uid}`).digest('hex').slice(0, 32)}`;
 }
 
 /** Tasks without dates are always in scope; dated ones when start..due overlaps the window (±14 h for zones). */

@@ -21,6 +21,7 @@ export interface GraphContact {
   readonly companyName?: string | null;
   readonly department?: string | null;
   readonly jobTitle?: string | null;
+  readonly profession?: string | null;
   readonly birthday?: string | null;
   readonly personalNotes?: string | null;
   readonly businessHomePage?: string | null;
@@ -100,6 +101,7 @@ export function contactFromGraph(c: GraphContact, uid: string): ContactItem {
         }
       : {}),
     ...(c.jobTitle ? { title: c.jobTitle } : {}),
+    ...(c.profession ? { role: c.profession } : {}),
     ...(birthday ? { birthday } : {}),
     ...(c.personalNotes ? { notes: c.personalNotes } : {}),
     urls: c.businessHomePage ? [{ value: c.businessHomePage, types: ['work'] }] : [],
@@ -150,6 +152,7 @@ export function contactToGraph(c: ContactItem): Record<string, unknown> {
     companyName: c.organization?.name ?? '',
     department: c.organization?.units[0] ?? '',
     jobTitle: c.title ?? '',
+    profession: c.role ?? '',
     birthday: b ? `${String(b.year ?? 1604).padStart(4, '0')}-${pad(b.month)}-${pad(b.day)}T11:59:00Z` : null,
     personalNotes: c.notes ?? '',
     businessHomePage: c.urls[0]?.value ?? '',

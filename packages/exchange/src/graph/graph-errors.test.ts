@@ -15,7 +15,8 @@ describe('classifyGraphFailure', () => {
     [403, 'ErrorAccessDenied', AuthError],
     [403, 'ErrorSomethingElse', RejectedError],
     [404, 'ErrorItemNotFound', NotFoundError],
-    [404, 'ErrorInvalidUser', NotFoundError],
+    [404, 'ErrorInvalidUser', AuthError],
+    [404, 'MailboxNotEnabledForRESTAPI', AuthError],
     [410, 'resyncRequired', InvalidSyncTokenError],
     [400, 'syncStateNotFound', InvalidSyncTokenError],
     [412, 'ErrorIrresolvableConflict', PreconditionFailedError],
@@ -31,6 +32,16 @@ describe('classifyGraphFailure', () => {
       expect(classifyGraphFailure(status, { code, message: 'ignored' }, undefined, 'GET /x')).toBeInstanceOf(type);
     });
   }
+
+  it('names the real cause: a missing mailbox, an access policy, refused credentials', () => {
+    const refused = (status: number, code: string) =>
+      (classifyGraphFailure(status, { code }, undefined, 'GET /users/x/calendar') as AuthError).refused;
+    expect(refused(404, 'ErrorInvalidUser')).toBe('mailbox-missing');
+    expect(refused(404, 'MailboxNotEnabledForRESTAPI')).toBe('mailbox-missing');
+    expect(refused(404, 'ErrorNonExistentMailbox')).toBe('mailbox-missing');
+    expect(refused(403, 'ErrorAccessDenied')).toBe('mailbox-access-denied');
+    expect(refused(401, 'InvalidAuthenticationToken')).toBe('credentials');
+  });
 
   it('decides by code, never by message text', () => {
     const error = classifyGraphFailure(400, { code: 'Other', message: 'syncStateNotFound' }, undefined, 'GET /x');

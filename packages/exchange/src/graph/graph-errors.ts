@@ -18,6 +18,13 @@ export interface GraphErrorBody {
 const ACCESS_DENIED_CODES = new Set(['ErrorAccessDenied', 'Authorization_RequestDenied', 'AccessDenied']);
 
 /**
+ * 404 codes that mean "this user has no mailbox Graph can reach": unknown user (`ErrorInvalidUser`), no Exchange
+ * Online mailbox or licence, or one hosted on-premises (`MailboxNotEnabledForRESTAPI`), no mailbox behind the
+ * address (`ErrorNonExistentMailbox`). Unlike an item's 404 (`ErrorItemNotFound`), nothing in it can be synced.
+ */
+const MAILBOX_MISSING_CODES = new Set(['ErrorInvalidUser', 'MailboxNotEnabledForRESTAPI', 'ErrorNonExistentMailbox']);
+
+/**
  * Translates one Graph answer (outer or a `$batch` inner response) into the core's typed errors, by HTTP status and
  * error `code` only — never by message text. The message names the request but never a header or token.
  */
@@ -40,10 +47,16 @@ export function classifyGraphFailure(
       return new AuthError(`${detail} — the app's credentials were refused; renew them`);
     case 403:
       return ACCESS_DENIED_CODES.has(code)
-        ? new AuthError(`${detail} — the app may not access this mailbox (role or access policy); ask an admin`)
+        ? new AuthError(`${detail} — the app may not access this mailbox (role or access policy); ask an admin`, {
+            refused: 'mailbox-access-denied',
+          })
         : new RejectedError(`${detail} — the write is forbidden`, 'forbidden');
     case 404:
-      return new NotFoundError(`${detail} — not found`);
+      return MAILBOX_MISSING_CODES.has(code)
+        ? new AuthError(`${detail} — the user has no mailbox Graph can reach; check the address`, {
+            refused: 'mailbox-missing',
+          })
+        : new NotFoundError(`${detail} — not found`);
     case 409:
       return new PreconditionFailedError(`${detail} — conflicting change`);
     case 413:

@@ -1,5 +1,5 @@
-import type { EventItem, FetchedItem, PimItem, TaskItem } from '@exsync/core';
-import { sampleEvent, sampleTask } from '@exsync/core/testing';
+import type { ContactItem, EventItem, FetchedItem, PimItem, TaskItem } from '@exsync/core';
+import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphCollectionStore } from './graph-collection-store';
 import { type GraphTestBed, startGraphTestBed } from './test-support';
@@ -96,6 +96,26 @@ describe('Graph fidelity: what Exchange receives is what the item says', () => {
   });
 });
 
+describe('Graph fidelity: reading what Exchange set', () => {
+  it('an occurrence Exchange marked cancelled (isCancelled on an attendee’s copy) reads as a cancelled exception', async () => {
+    const { store } = await bed.freshStore('calendar');
+    const { fetched } = await readBack<EventItem>(
+      store,
+      sampleEvent('cancelled-by-organizer', '2030-03-04T09:00:00Z', { recurrence: { freq: 'DAILY', count: 3 } }),
+    );
+    const occurrence = bed.sim.store
+      .instancesOf(fetched.ref.href, Date.parse('2030-03-05T00:00:00Z'), Date.parse('2030-03-06T00:00:00Z'))
+      .at(0);
+    bed.sim.store.updateOccurrence(occurrence?.id ?? '', { isCancelled: true });
+    for await (const r of store.getMany([fetched.ref.href])) {
+      if (!r.found || r.fetched.item.kind !== 'event') throw new Error('the series is gone');
+      expect(r.fetched.item.exceptions.map((x) => [x.recurrenceId, x.status])).toEqual([
+        [{ kind: 'utc', dateTime: '2030-03-05T09:00:00Z' }, 'cancelled'],
+      ]);
+    }
+  });
+});
+
 describe('Graph fidelity: To Do tasks', () => {
   it('an all-day DUE and start come back as dates, not as UTC midnight (the evening before west of UTC)', async () => {
     const { store } = await bed.freshStore('tasks');
@@ -108,5 +128,28 @@ describe('Graph fidelity: To Do tasks', () => {
     );
     expect(item.due).toEqual({ kind: 'date', date: '2030-03-06' });
     expect(item.start).toEqual({ kind: 'date', date: '2030-03-04' });
+  });
+});
+
+describe('Graph fidelity: contacts', () => {
+  it('a contact’s ROLE survives (Graph’s profession)', async () => {
+    const { store } = await bed.freshStore('addressbook');
+    const { item } = await readBack<ContactItem>(store, sampleContact('role', { role: 'Project lead' }));
+    expect(item.role).toBe('Project lead');
+  });
+});
+
+describe('Graph create idempotency', () => {
+  it('the same UID and marker created in two calendars makes two events (the retry key is per folder)', async () => {
+    const a = await bed.freshStore('calendar');
+    const b = await bed.freshStore('calendar');
+    const item = sampleEvent('same-uid', '2030-03-04T09:00:00Z');
+    const inA = await a.store.create(item, { marker: 'same-marker' });
+    const inB = await b.store.create(item, { marker: 'same-marker' });
+    expect(inB.ref.href).not.toBe(inA.ref.href);
+    const listed = [];
+    for await (const r of b.store.listWindow({ start: '2030-03-01T00:00:00Z', end: '2030-04-01T00:00:00Z' }))
+      listed.push(r);
+    expect(listed.map((r) => r.href)).toEqual([inB.ref.href]);
   });
 });

@@ -1,4 +1,4 @@
-import { createRepositories, type Database, type User } from '@exsync/db';
+import { createRepositories, type Database, type SyncRun, type User } from '@exsync/db';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { Errors } from '../../errors';
@@ -6,6 +6,7 @@ import type { JobQueue } from '../../jobs/queue';
 import type { ServiceStore } from '../../store/port';
 import { errorResponses, opId, scopeParams, type TenantScopeOptions } from '../common';
 import { countsOf } from '../run-counts';
+import { progressView } from '../users/index';
 import { NcUserId } from '../users/schemas';
 import { ActionResult, RunList, RunQuery, type RunView } from './schemas';
 
@@ -21,7 +22,7 @@ const SUMMARIES: Record<Action, { summary: string; description: string }> = {
   sync: {
     summary: 'Sync the user now',
     description:
-      'Queues a sync of the user at once (a waiting job is brought forward; a running one is followed by this one). 409 for a paused user or one waiting for a new app password.',
+      'Queues a sync of the user at once (a waiting job is brought forward; a running one is followed by this one; a job left by a worker that stopped is run again). 409 for a paused user or one waiting for a new app password.',
   },
   resync: {
     summary: 'Resync the user from scratch',
@@ -59,6 +60,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRout
       ncUserId: user.ncUserId,
       state: user.state,
       stateReason: user.stateReason,
+      stateCode: user.stateCode,
       job: job ? { state: job.state, runAfter: job.runAfter.toISOString(), resync: job.resync } : null,
     };
   }
@@ -66,16 +68,25 @@ export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRout
   const actions: Record<Action, (user: User) => Promise<User>> = {
     async sync(user) {
       if (user.state === 'paused' || user.state === 'auth_required') throw new Errors.USER_NOT_SYNCABLE(user.ncUserId);
+      // A job whose worker stopped (lease not renewed) would otherwise hold the user until the next sweep.
+      await queue.recoverExpired();
       await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
       return user;
     },
     async resync(user) {
       if (user.state === 'paused' || user.state === 'auth_required') throw new Errors.USER_NOT_SYNCABLE(user.ncUserId);
+      await queue.recoverExpired();
       await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId, resync: true });
       return user;
     },
     async pause(user) {
-      const paused = await repos.users.setState(user.tenantId, user.ncUserId, 'paused', 'Paused by an administrator.');
+      const paused = await repos.users.setState(
+        user.tenantId,
+        user.ncUserId,
+        'paused',
+        'Paused by an administrator.',
+        'paused',
+      );
       await queue.cancelWaiting(user.id);
       return paused;
     },
@@ -126,47 +137,29 @@ export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRout
       const user = await userOf(request.tenantId!, request.params.ncUserId);
       const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
       const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
-      const rows = await db.query<RunRow>(
-        `SELECT r.id, p.kind::text AS kind, r.started_at, r.finished_at, r.outcome::text AS outcome, r.counts, r.error,
-                r.dry_run
-         FROM sync_runs r LEFT JOIN collection_pairs p ON p.id = r.pair_id
-         WHERE r.user_id = $1::uuid
-           AND ($2::timestamptz IS NULL OR (r.started_at, r.id) < ($2::timestamptz, $3::uuid))
-         ORDER BY r.started_at DESC, r.id DESC
-         LIMIT $4`,
-        [user.id, after?.startedAt ?? null, after?.id ?? null, limit + 1],
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const { runs, more } = await repos.syncRuns.page(user.id, { limit, ...(after ? { after } : {}) });
+      const last = runs.at(-1);
       return {
-        items: page.map(runView),
-        nextCursor: rows.length > limit && last ? encodeCursor(new Date(last.started_at), last.id) : null,
+        items: runs.map(runView),
+        nextCursor: more && last ? encodeCursor(last.startedAt, last.id) : null,
       };
     },
   );
 };
 
-interface RunRow {
-  id: string;
-  kind: 'event' | 'task' | 'contact' | null;
-  started_at: Date | string;
-  finished_at: Date | string | null;
-  outcome: Static<typeof RunView>['outcome'];
-  counts: unknown;
-  error: string | null;
-  dry_run: boolean;
-}
-
-function runView(r: RunRow): Static<typeof RunView> {
+/** Only the view's own fields are copied, so nothing else stored with a run (its plan) reaches the response. */
+function runView(r: SyncRun & { kind: 'event' | 'task' | 'contact' | null; dryRun: boolean }): Static<typeof RunView> {
   return {
     id: r.id,
     kind: r.kind,
-    startedAt: new Date(r.started_at).toISOString(),
-    finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
+    syncId: r.syncId,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
     outcome: r.outcome,
-    counts: countsOf(typeof r.counts === 'string' ? JSON.parse(r.counts) : r.counts),
+    counts: countsOf(r.counts),
     error: r.error,
-    dryRun: r.dry_run,
+    dryRun: r.dryRun,
+    progress: progressView(r.progress),
   };
 }
 

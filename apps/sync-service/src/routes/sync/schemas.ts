@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { USER_STATES } from '../../store/port';
+import { RunProgressView } from '../users/schemas';
 
 const closed = { additionalProperties: false } as const;
 
@@ -23,6 +24,7 @@ export const ActionResult = Type.Object(
     ncUserId: Type.String(),
     state: Type.Enum(USER_STATES),
     stateReason: Type.Union([Type.String(), Type.Null()]),
+    stateCode: Type.Union([Type.String(), Type.Null()]),
     job: PendingJob,
   },
   closed,
@@ -34,6 +36,9 @@ export const RunView = Type.Object(
     kind: Type.Union([Type.Enum(['event', 'task', 'contact']), Type.Null()], {
       description: 'The item kind of the pair the run synced; null for a run that failed before any pair.',
     }),
+    syncId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description: 'The sync this run was part of: the runs of one sync (one per item kind) share it.',
+    }),
     startedAt: Type.String({ format: 'date-time' }),
     finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     outcome: Type.Enum(['running', 'success', 'partial', 'failed', 'cancelled']),
@@ -42,6 +47,7 @@ export const RunView = Type.Object(
     }),
     error: Type.Union([Type.String(), Type.Null()]),
     dryRun: Type.Boolean(),
+    progress: RunProgressView,
   },
   closed,
 );

@@ -36,6 +36,20 @@ describe('per-user sync actions', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('sync on a user whose job was left running by a stopped worker runs it again (not 200 with a stuck active job)', async () => {
+    await t.db.query("DELETE FROM exsync_jobs.sync_jobs WHERE nc_user_id = 'bob'");
+    await post('/v1/users/bob/sync');
+    // The worker took the job, then its process was killed: the lease is no longer renewed.
+    await t.db.query(
+      `UPDATE exsync_jobs.sync_jobs SET state = 'active', locked_until = now() - interval '1 second'
+       WHERE nc_user_id = 'bob'`,
+    );
+    const again = await post('/v1/users/bob/sync');
+    expect(again.statusCode).toBe(200);
+    expect(again.json().job).toMatchObject({ state: 'queued' });
+    await t.db.query("DELETE FROM exsync_jobs.sync_jobs WHERE nc_user_id = 'bob'");
+  });
+
   it('pause drops the waiting job and refuses sync (409); resume makes the user active and queues a sync', async () => {
     const paused = await post('/v1/users/alice/pause');
     expect(paused.json()).toMatchObject({ state: 'paused', job: null });

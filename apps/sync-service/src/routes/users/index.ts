@@ -21,6 +21,7 @@ import {
   type LastRun,
   ListQuery,
   NcUserId,
+  type RunProgressView,
   UserBody,
   UserDetail,
   UserList,
@@ -37,10 +38,16 @@ function view(u: User): Static<typeof UserView> {
     hasAppPassword: true,
     state: u.state,
     stateReason: u.stateReason,
+    stateCode: u.stateCode,
     lastSyncAt: u.lastSyncAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
   };
+}
+
+/** Only the progress' own fields are copied. */
+export function progressView(p: SyncRun['progress']): Static<typeof RunProgressView> {
+  return p ? { phase: p.phase, ...(p.side ? { side: p.side } : {}), done: p.done, planned: p.planned, at: p.at } : null;
 }
 
 /** Only the summary's own fields are copied, so nothing else stored with a run can reach the response. */
@@ -52,15 +59,7 @@ function lastRunView(r: SyncRun | null): Static<typeof LastRun> {
     outcome: r.outcome,
     counts: countsOf(r.counts),
     error: r.error,
-    progress: r.progress
-      ? {
-          phase: r.progress.phase,
-          ...(r.progress.side ? { side: r.progress.side } : {}),
-          done: r.progress.done,
-          planned: r.progress.planned,
-          at: r.progress.at,
-        }
-      : null,
+    progress: progressView(r.progress),
   };
 }
 

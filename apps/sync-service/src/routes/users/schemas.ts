@@ -78,11 +78,45 @@ export const UserView = Type.Object(
     hasAppPassword: Type.Boolean({ description: 'Always true: the app password is stored but never shown.' }),
     state: UserState,
     stateReason: Type.Union([Type.String(), Type.Null()], { description: 'Why the user is in this state.' }),
-    lastSyncAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    stateCode: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'The same as a stable code to branch on (README "How users are synced"), e.g. exchange_mailbox_not_found; null when there is nothing to say.',
+    }),
+    lastSyncAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'End of the last sync in which every item kind synced; failed syncs leave it alone.',
+    }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
   closed,
+);
+
+/** Where a running run is; shared by GET user (lastRun) and GET …/runs. */
+export const RunProgressView = Type.Union(
+  [
+    Type.Object(
+      {
+        phase: Type.Enum(['listing', 'fetching', 'writing'], {
+          description:
+            'listing what changed on a side, fetching the changed items of a side, or writing the planned changes.',
+        }),
+        side: Type.Optional(
+          Type.Enum(['a', 'b'], { description: 'While listing or fetching: a = Exchange, b = Nextcloud.' }),
+        ),
+        done: Type.Integer({ description: 'Items of this phase done so far.' }),
+        planned: Type.Union([Type.Integer(), Type.Null()], {
+          description: 'Items this phase will handle; null while listing (not known until the listing ends).',
+        }),
+        at: Type.String({
+          format: 'date-time',
+          description: 'When the run reported it (at most ~1 s old while items move).',
+        }),
+      },
+      closed,
+    ),
+    Type.Null(),
+  ],
+  { description: 'While the run is going: where it is. null once it finished.' },
 );
 
 export const LastRun = Type.Union(
@@ -99,32 +133,7 @@ export const LastRun = Type.Union(
             'Writes per direction and action, e.g. { "a_to_b": { "create": 3 } } (a = Exchange, b = Nextcloud).',
         }),
         error: Type.Union([Type.String(), Type.Null()], { description: 'What went wrong; null when nothing did.' }),
-        progress: Type.Union(
-          [
-            Type.Object(
-              {
-                phase: Type.Enum(['listing', 'fetching', 'writing'], {
-                  description:
-                    'listing what changed on a side, fetching the changed items of a side, or writing the planned changes.',
-                }),
-                side: Type.Optional(
-                  Type.Enum(['a', 'b'], { description: 'While listing or fetching: a = Exchange, b = Nextcloud.' }),
-                ),
-                done: Type.Integer({ description: 'Items of this phase done so far.' }),
-                planned: Type.Union([Type.Integer(), Type.Null()], {
-                  description: 'Items this phase will handle; null while listing (not known until the listing ends).',
-                }),
-                at: Type.String({
-                  format: 'date-time',
-                  description: 'When the run reported it (at most ~1 s old while items move).',
-                }),
-              },
-              closed,
-            ),
-            Type.Null(),
-          ],
-          { description: 'While the run is going: where it is. null once it finished.' },
-        ),
+        progress: RunProgressView,
       },
       closed,
     ),

@@ -1,7 +1,8 @@
 import type { MailboxStore } from '../../store/mailbox-store';
 import type { Attendee, CalendarEvent, EventFields, EventInstance, ResponseStatus, ShowAs } from '../../store/types';
+import { computedItemProperties, effectiveProperties } from '../computed-props';
 import { EwsItemError } from '../errors';
-import { type Prop, pick, type Shape } from '../shape';
+import { lazy, type Prop, pick, type Shape } from '../shape';
 import { ianaFromWindowsId, timeZoneDefinition } from '../timezone';
 import { T } from '../xml/namespaces';
 import { child, childrenOf, type XNode } from '../xml/parse';
@@ -97,78 +98,102 @@ export function calendarItemXml(ctx: RenderContext, target: CalendarEvent | Even
     : inst.type === 'exception'
       ? 'Exception'
       : 'Occurrence';
-  const ext = master.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const ext =
+    ctx.shape.extended.size === 0
+      ? []
+      : effectiveProperties(master.extendedProperties, computedItemProperties(master, type)).filter((p) =>
+          ctx.shape.extended.has(extendedKey(p)),
+        );
   const want = (uri: string) => ctx.shape.fields.has(uri) || ctx.shape.base !== 'IdOnly';
   const byType = (a: Attendee['type']) => f.attendees.filter((x) => x.type === a);
   const props: Prop[] = [
     {
       uri: 'item:MimeContent',
       explicitOnly: true,
-      xml: ctx.shape.fields.has('item:MimeContent')
-        ? tx('t:MimeContent', Buffer.from(calendarMime(ctx.store, master)).toString('base64'), {
-            CharacterSet: 'UTF-8',
-          })
-        : '',
+      xml: lazy(() =>
+        ctx.shape.fields.has('item:MimeContent')
+          ? tx('t:MimeContent', Buffer.from(calendarMime(ctx.store, master)).toString('base64'), {
+              CharacterSet: 'UTF-8',
+            })
+          : '',
+      ),
     },
     { uri: 'item:ItemId', xml: `<t:ItemId Id="${id}" ChangeKey="${changeKey}"/>` },
-    { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, master.folderKey) },
-    { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Appointment'), inDefault: false },
-    { uri: 'item:Subject', xml: tx('t:Subject', f.subject), inDefault: true },
-    { uri: 'item:Sensitivity', xml: tx('t:Sensitivity', SENSITIVITY_OUT[f.sensitivity]) },
-    { uri: 'item:Body', xml: want('item:Body') ? bodyXml(f.body, ctx.shape.bodyType) : '', inDefault: true },
-    { uri: 'item:Categories', xml: categoriesXml(f.categories) },
-    { uri: 'item:Importance', xml: tx('t:Importance', IMPORTANCE_OUT[f.importance]) },
-    { uri: 'item:DateTimeCreated', xml: tx('t:DateTimeCreated', dateTime(master.createdAt)) },
-    { uri: 'item:ReminderIsSet', xml: tx('t:ReminderIsSet', f.isReminderOn) },
-    { uri: 'item:ReminderMinutesBeforeStart', xml: tx('t:ReminderMinutesBeforeStart', f.reminderMinutesBeforeStart) },
-    { uri: 'item:HasAttachments', xml: tx('t:HasAttachments', false), inDefault: true },
-    { uri: '*extended', xml: ext.map(extendedPropertyXml).join('') },
-    { uri: 'item:LastModifiedTime', xml: tx('t:LastModifiedTime', dateTime(master.lastModifiedAt)) },
-    { uri: 'calendar:UID', xml: tx('t:UID', master.uid) },
+    { uri: 'item:ParentFolderId', xml: lazy(() => parentFolderIdXml(ctx.store, master.folderKey)) },
+    { uri: 'item:ItemClass', xml: lazy(() => tx('t:ItemClass', 'IPM.Appointment')), inDefault: false },
+    { uri: 'item:Subject', xml: lazy(() => tx('t:Subject', f.subject)), inDefault: true },
+    { uri: 'item:Sensitivity', xml: lazy(() => tx('t:Sensitivity', SENSITIVITY_OUT[f.sensitivity])) },
+    {
+      uri: 'item:Body',
+      xml: lazy(() => (want('item:Body') ? bodyXml(f.body, ctx.shape.bodyType) : '')),
+      inDefault: true,
+    },
+    { uri: 'item:Categories', xml: lazy(() => categoriesXml(f.categories)) },
+    { uri: 'item:Importance', xml: lazy(() => tx('t:Importance', IMPORTANCE_OUT[f.importance])) },
+    { uri: 'item:DateTimeCreated', xml: lazy(() => tx('t:DateTimeCreated', dateTime(master.createdAt))) },
+    { uri: 'item:ReminderIsSet', xml: lazy(() => tx('t:ReminderIsSet', f.isReminderOn)) },
+    {
+      uri: 'item:ReminderMinutesBeforeStart',
+      xml: lazy(() => tx('t:ReminderMinutesBeforeStart', f.reminderMinutesBeforeStart)),
+    },
+    { uri: 'item:HasAttachments', xml: lazy(() => tx('t:HasAttachments', false)), inDefault: true },
+    { uri: '*extended', xml: lazy(() => ext.map(extendedPropertyXml).join('')) },
+    { uri: 'item:LastModifiedTime', xml: lazy(() => tx('t:LastModifiedTime', dateTime(master.lastModifiedAt))) },
+    { uri: 'calendar:UID', xml: lazy(() => tx('t:UID', master.uid)) },
     {
       uri: 'calendar:RecurrenceId',
-      xml: isInstance && inst.originalStart !== undefined ? tx('t:RecurrenceId', dateTime(inst.originalStart)) : '',
+      xml: lazy(() =>
+        isInstance && inst.originalStart !== undefined ? tx('t:RecurrenceId', dateTime(inst.originalStart)) : '',
+      ),
     },
-    { uri: 'calendar:DateTimeStamp', xml: tx('t:DateTimeStamp', dateTime(master.lastModifiedAt)) },
-    { uri: 'calendar:Start', xml: tx('t:Start', dateTime(f.start)), inDefault: true },
-    { uri: 'calendar:End', xml: tx('t:End', dateTime(f.end)), inDefault: true },
+    { uri: 'calendar:DateTimeStamp', xml: lazy(() => tx('t:DateTimeStamp', dateTime(master.lastModifiedAt))) },
+    { uri: 'calendar:Start', xml: lazy(() => tx('t:Start', dateTime(f.start))), inDefault: true },
+    { uri: 'calendar:End', xml: lazy(() => tx('t:End', dateTime(f.end))), inDefault: true },
     {
       uri: 'calendar:OriginalStart',
-      xml: isInstance && inst.originalStart !== undefined ? tx('t:OriginalStart', dateTime(inst.originalStart)) : '',
+      xml: lazy(() =>
+        isInstance && inst.originalStart !== undefined ? tx('t:OriginalStart', dateTime(inst.originalStart)) : '',
+      ),
     },
-    { uri: 'calendar:IsAllDayEvent', xml: tx('t:IsAllDayEvent', f.isAllDay) },
+    { uri: 'calendar:IsAllDayEvent', xml: lazy(() => tx('t:IsAllDayEvent', f.isAllDay)) },
     {
       uri: 'calendar:LegacyFreeBusyStatus',
-      xml: tx('t:LegacyFreeBusyStatus', FREEBUSY_OUT[f.showAs]),
+      xml: lazy(() => tx('t:LegacyFreeBusyStatus', FREEBUSY_OUT[f.showAs])),
       inDefault: true,
     },
-    { uri: 'calendar:Location', xml: tx('t:Location', f.location), inDefault: true },
-    { uri: 'calendar:IsMeeting', xml: tx('t:IsMeeting', f.attendees.length > 0) },
-    { uri: 'calendar:IsCancelled', xml: tx('t:IsCancelled', f.isCancelled) },
-    { uri: 'calendar:IsRecurring', xml: tx('t:IsRecurring', isInstance) },
-    { uri: 'calendar:CalendarItemType', xml: tx('t:CalendarItemType', type), inDefault: true },
-    { uri: 'calendar:MyResponseType', xml: tx('t:MyResponseType', RESPONSE_OUT[master.responseStatus.response]) },
+    { uri: 'calendar:Location', xml: lazy(() => tx('t:Location', f.location)), inDefault: true },
+    { uri: 'calendar:IsMeeting', xml: lazy(() => tx('t:IsMeeting', f.attendees.length > 0)) },
+    { uri: 'calendar:IsCancelled', xml: lazy(() => tx('t:IsCancelled', f.isCancelled)) },
+    { uri: 'calendar:IsRecurring', xml: lazy(() => tx('t:IsRecurring', isInstance)) },
+    { uri: 'calendar:CalendarItemType', xml: lazy(() => tx('t:CalendarItemType', type)), inDefault: true },
+    {
+      uri: 'calendar:MyResponseType',
+      xml: lazy(() => tx('t:MyResponseType', RESPONSE_OUT[master.responseStatus.response])),
+    },
     {
       uri: 'calendar:Organizer',
-      xml: el('t:Organizer', undefined, mailboxXml(master.organizer)),
+      xml: lazy(() => el('t:Organizer', undefined, mailboxXml(master.organizer))),
       inDefault: true,
     },
-    { uri: 'calendar:RequiredAttendees', xml: attendeesXml('t:RequiredAttendees', byType('required')) },
-    { uri: 'calendar:OptionalAttendees', xml: attendeesXml('t:OptionalAttendees', byType('optional')) },
-    { uri: 'calendar:Resources', xml: attendeesXml('t:Resources', byType('resource')) },
+    { uri: 'calendar:RequiredAttendees', xml: lazy(() => attendeesXml('t:RequiredAttendees', byType('required'))) },
+    { uri: 'calendar:OptionalAttendees', xml: lazy(() => attendeesXml('t:OptionalAttendees', byType('optional'))) },
+    { uri: 'calendar:Resources', xml: lazy(() => attendeesXml('t:Resources', byType('resource'))) },
     {
       uri: 'calendar:Recurrence',
-      xml: !isInstance && master.recurrence ? recurrenceXml(master.recurrence, master.timeZone) : '',
+      xml: lazy(() => (!isInstance && master.recurrence ? recurrenceXml(master.recurrence, master.timeZone) : '')),
     },
-    { uri: 'calendar:ModifiedOccurrences', xml: !isInstance ? modifiedOccurrencesXml(ctx.store, master) : '' },
-    { uri: 'calendar:DeletedOccurrences', xml: !isInstance ? deletedOccurrencesXml(master) : '' },
+    {
+      uri: 'calendar:ModifiedOccurrences',
+      xml: lazy(() => (!isInstance ? modifiedOccurrencesXml(ctx.store, master) : '')),
+    },
+    { uri: 'calendar:DeletedOccurrences', xml: lazy(() => (!isInstance ? deletedOccurrencesXml(master) : '')) },
     {
       uri: 'calendar:StartTimeZone',
-      xml: want('calendar:StartTimeZone') ? timeZoneDefinition('t:StartTimeZone', master.timeZone) : '',
+      xml: lazy(() => (want('calendar:StartTimeZone') ? timeZoneDefinition('t:StartTimeZone', master.timeZone) : '')),
     },
     {
       uri: 'calendar:EndTimeZone',
-      xml: want('calendar:EndTimeZone') ? timeZoneDefinition('t:EndTimeZone', master.endTimeZone) : '',
+      xml: lazy(() => (want('calendar:EndTimeZone') ? timeZoneDefinition('t:EndTimeZone', master.endTimeZone) : '')),
     },
   ];
   return el('t:CalendarItem', undefined, pick(ctx.shape, props));

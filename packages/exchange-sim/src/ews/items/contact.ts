@@ -1,6 +1,7 @@
 import type { Contact, DistributionList, EmailAddress, PhysicalAddress } from '../../store/types';
+import { computedItemProperties, effectiveProperties } from '../computed-props';
 import { EwsItemError } from '../errors';
-import { type Prop, pick } from '../shape';
+import { lazy, type Prop, pick } from '../shape';
 import { T } from '../xml/namespaces';
 import { child, childrenOf, type XNode } from '../xml/parse';
 import { el, tx } from '../xml/write';
@@ -80,7 +81,9 @@ function addressXml(key: AddressKey, a: PhysicalAddress | undefined): string {
 }
 
 export function contactXml(ctx: RenderContext, c: Contact): string {
-  const ext = c.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const ext = effectiveProperties(c.extendedProperties, computedItemProperties(c)).filter((p) =>
+    ctx.shape.extended.has(extendedKey(p)),
+  );
   const emails = c.emailAddresses.map((e, i) =>
     tx('t:Entry', e.address, { Key: `EmailAddress${i + 1}`, Name: e.name }),
   );
@@ -94,88 +97,99 @@ export function contactXml(ctx: RenderContext, c: Contact): string {
     {
       uri: 'item:MimeContent',
       explicitOnly: true,
-      xml: ctx.shape.fields.has('item:MimeContent')
-        ? tx('t:MimeContent', Buffer.from(contactMime(c)).toString('base64'), { CharacterSet: 'UTF-8' })
-        : '',
-    },
-    { uri: 'item:ItemId', xml: `<t:ItemId Id="${c.id}" ChangeKey="${c.changeKey}"/>` },
-    { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, c.folderKey) },
-    { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Contact') },
-    { uri: 'item:Subject', xml: tx('t:Subject', c.displayName), inDefault: true },
-    {
-      uri: 'item:Body',
-      xml: c.personalNotes ? bodyXml({ contentType: 'text', content: c.personalNotes }, ctx.shape.bodyType) : '',
-    },
-    { uri: 'item:Categories', xml: categoriesXml(c.categories) },
-    { uri: 'item:DateTimeCreated', xml: tx('t:DateTimeCreated', dateTime(c.createdAt)) },
-    { uri: 'item:HasAttachments', xml: tx('t:HasAttachments', false), inDefault: true },
-    { uri: '*extended', xml: ext.map(extendedPropertyXml).join('') },
-    { uri: 'item:LastModifiedTime', xml: tx('t:LastModifiedTime', dateTime(c.lastModifiedAt)) },
-    { uri: 'contacts:FileAs', xml: tx('t:FileAs', s(c.fileAs)), inDefault: true },
-    { uri: 'contacts:DisplayName', xml: tx('t:DisplayName', s(c.displayName)), inDefault: true },
-    { uri: 'contacts:GivenName', xml: tx('t:GivenName', s(c.givenName)), inDefault: true },
-    { uri: 'contacts:MiddleName', xml: tx('t:MiddleName', s(c.middleName)) },
-    { uri: 'contacts:Nickname', xml: tx('t:Nickname', s(c.nickName)) },
-    {
-      uri: 'contacts:CompleteName',
-      xml: el(
-        't:CompleteName',
-        undefined,
-        tx('t:Title', s(c.title)),
-        tx('t:FirstName', s(c.givenName)),
-        tx('t:MiddleName', s(c.middleName)),
-        tx('t:LastName', s(c.surname)),
-        tx('t:Suffix', s(c.generation)),
-        tx('t:FullName', s(c.displayName)),
-        tx('t:Nickname', s(c.nickName)),
+      xml: lazy(() =>
+        ctx.shape.fields.has('item:MimeContent')
+          ? tx('t:MimeContent', Buffer.from(contactMime(c)).toString('base64'), { CharacterSet: 'UTF-8' })
+          : '',
       ),
     },
-    { uri: 'contacts:CompanyName', xml: tx('t:CompanyName', s(c.companyName)), inDefault: true },
+    { uri: 'item:ItemId', xml: `<t:ItemId Id="${c.id}" ChangeKey="${c.changeKey}"/>` },
+    { uri: 'item:ParentFolderId', xml: lazy(() => parentFolderIdXml(ctx.store, c.folderKey)) },
+    { uri: 'item:ItemClass', xml: lazy(() => tx('t:ItemClass', 'IPM.Contact')) },
+    { uri: 'item:Subject', xml: lazy(() => tx('t:Subject', c.displayName)), inDefault: true },
+    {
+      uri: 'item:Body',
+      xml: lazy(() =>
+        c.personalNotes ? bodyXml({ contentType: 'text', content: c.personalNotes }, ctx.shape.bodyType) : '',
+      ),
+    },
+    { uri: 'item:Categories', xml: lazy(() => categoriesXml(c.categories)) },
+    { uri: 'item:DateTimeCreated', xml: lazy(() => tx('t:DateTimeCreated', dateTime(c.createdAt))) },
+    { uri: 'item:HasAttachments', xml: lazy(() => tx('t:HasAttachments', false)), inDefault: true },
+    { uri: '*extended', xml: lazy(() => ext.map(extendedPropertyXml).join('')) },
+    { uri: 'item:LastModifiedTime', xml: lazy(() => tx('t:LastModifiedTime', dateTime(c.lastModifiedAt))) },
+    { uri: 'contacts:FileAs', xml: lazy(() => tx('t:FileAs', s(c.fileAs))), inDefault: true },
+    { uri: 'contacts:DisplayName', xml: lazy(() => tx('t:DisplayName', s(c.displayName))), inDefault: true },
+    { uri: 'contacts:GivenName', xml: lazy(() => tx('t:GivenName', s(c.givenName))), inDefault: true },
+    { uri: 'contacts:MiddleName', xml: lazy(() => tx('t:MiddleName', s(c.middleName))) },
+    { uri: 'contacts:Nickname', xml: lazy(() => tx('t:Nickname', s(c.nickName))) },
+    {
+      uri: 'contacts:CompleteName',
+      xml: lazy(() =>
+        el(
+          't:CompleteName',
+          undefined,
+          tx('t:Title', s(c.title)),
+          tx('t:FirstName', s(c.givenName)),
+          tx('t:MiddleName', s(c.middleName)),
+          tx('t:LastName', s(c.surname)),
+          tx('t:Suffix', s(c.generation)),
+          tx('t:FullName', s(c.displayName)),
+          tx('t:Nickname', s(c.nickName)),
+        ),
+      ),
+    },
+    { uri: 'contacts:CompanyName', xml: lazy(() => tx('t:CompanyName', s(c.companyName))), inDefault: true },
     {
       uri: 'contacts:EmailAddresses',
-      xml: emails.length ? el('t:EmailAddresses', undefined, ...emails) : '',
+      xml: lazy(() => (emails.length ? el('t:EmailAddresses', undefined, ...emails) : '')),
       inDefault: true,
     },
     {
       uri: 'contacts:PhysicalAddresses',
-      xml: addresses ? el('t:PhysicalAddresses', undefined, addresses) : '',
+      xml: lazy(() => (addresses ? el('t:PhysicalAddresses', undefined, addresses) : '')),
       inDefault: true,
     },
     {
       uri: 'contacts:PhoneNumbers',
-      xml: phones.length ? el('t:PhoneNumbers', undefined, ...phones) : '',
+      xml: lazy(() => (phones.length ? el('t:PhoneNumbers', undefined, ...phones) : '')),
       inDefault: true,
     },
-    { uri: 'contacts:Birthday', xml: c.birthday ? tx('t:Birthday', `${c.birthday}T00:00:00Z`) : '' },
-    { uri: 'contacts:BusinessHomePage', xml: tx('t:BusinessHomePage', s(c.businessHomePage)) },
-    { uri: 'contacts:Department', xml: tx('t:Department', s(c.department)) },
-    { uri: 'contacts:Generation', xml: tx('t:Generation', s(c.generation)) },
-    { uri: 'contacts:ImAddresses', xml: ims.length ? el('t:ImAddresses', undefined, ...ims) : '' },
-    { uri: 'contacts:JobTitle', xml: tx('t:JobTitle', s(c.jobTitle)), inDefault: true },
-    { uri: 'contacts:Surname', xml: tx('t:Surname', s(c.surname)), inDefault: true },
-    { uri: 'contacts:Notes', xml: tx('t:Notes', s(c.personalNotes)) },
+    { uri: 'contacts:Birthday', xml: lazy(() => (c.birthday ? tx('t:Birthday', `${c.birthday}T00:00:00Z`) : '')) },
+    { uri: 'contacts:BusinessHomePage', xml: lazy(() => tx('t:BusinessHomePage', s(c.businessHomePage))) },
+    { uri: 'contacts:Department', xml: lazy(() => tx('t:Department', s(c.department))) },
+    { uri: 'contacts:Generation', xml: lazy(() => tx('t:Generation', s(c.generation))) },
+    { uri: 'contacts:ImAddresses', xml: lazy(() => (ims.length ? el('t:ImAddresses', undefined, ...ims) : '')) },
+    { uri: 'contacts:JobTitle', xml: lazy(() => tx('t:JobTitle', s(c.jobTitle))), inDefault: true },
+    { uri: 'contacts:Surname', xml: lazy(() => tx('t:Surname', s(c.surname))), inDefault: true },
+    { uri: 'contacts:Notes', xml: lazy(() => tx('t:Notes', s(c.personalNotes))) },
   ];
   return el('t:Contact', undefined, pick(ctx.shape, props));
 }
 
 export function distributionListXml(ctx: RenderContext, d: DistributionList): string {
-  const ext = d.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const ext = effectiveProperties(d.extendedProperties, computedItemProperties(d)).filter((p) =>
+    ctx.shape.extended.has(extendedKey(p)),
+  );
   const members = d.members.map((m, i) =>
     el('t:Member', { Key: `m${i + 1}` }, mailboxXml(m, 'OneOff'), tx('t:Status', 'Normal')),
   );
   const props: Prop[] = [
     { uri: 'item:ItemId', xml: `<t:ItemId Id="${d.id}" ChangeKey="${d.changeKey}"/>` },
-    { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, d.folderKey) },
-    { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.DistList') },
-    { uri: 'item:Subject', xml: tx('t:Subject', d.displayName), inDefault: true },
-    { uri: 'item:Body', xml: d.body.content ? bodyXml(d.body, ctx.shape.bodyType) : '' },
-    { uri: 'item:Categories', xml: categoriesXml(d.categories) },
-    { uri: 'item:DateTimeCreated', xml: tx('t:DateTimeCreated', dateTime(d.createdAt)) },
-    { uri: '*extended', xml: ext.map(extendedPropertyXml).join('') },
-    { uri: 'item:LastModifiedTime', xml: tx('t:LastModifiedTime', dateTime(d.lastModifiedAt)) },
-    { uri: 'distributionlist:DisplayName', xml: tx('t:DisplayName', d.displayName), inDefault: true },
-    { uri: 'distributionlist:FileAs', xml: tx('t:FileAs', d.displayName), inDefault: true },
-    { uri: 'distributionlist:Members', xml: members.length ? el('t:Members', undefined, ...members) : '' },
+    { uri: 'item:ParentFolderId', xml: lazy(() => parentFolderIdXml(ctx.store, d.folderKey)) },
+    { uri: 'item:ItemClass', xml: lazy(() => tx('t:ItemClass', 'IPM.DistList')) },
+    { uri: 'item:Subject', xml: lazy(() => tx('t:Subject', d.displayName)), inDefault: true },
+    { uri: 'item:Body', xml: lazy(() => (d.body.content ? bodyXml(d.body, ctx.shape.bodyType) : '')) },
+    { uri: 'item:Categories', xml: lazy(() => categoriesXml(d.categories)) },
+    { uri: 'item:DateTimeCreated', xml: lazy(() => tx('t:DateTimeCreated', dateTime(d.createdAt))) },
+    { uri: '*extended', xml: lazy(() => ext.map(extendedPropertyXml).join('')) },
+    { uri: 'item:LastModifiedTime', xml: lazy(() => tx('t:LastModifiedTime', dateTime(d.lastModifiedAt))) },
+    { uri: 'distributionlist:DisplayName', xml: lazy(() => tx('t:DisplayName', d.displayName)), inDefault: true },
+    { uri: 'distributionlist:FileAs', xml: lazy(() => tx('t:FileAs', d.displayName)), inDefault: true },
+    {
+      uri: 'distributionlist:Members',
+      xml: lazy(() => (members.length ? el('t:Members', undefined, ...members) : '')),
+    },
   ];
   return el('t:DistributionList', undefined, pick(ctx.shape, props));
 }

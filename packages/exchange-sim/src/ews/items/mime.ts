@@ -1,6 +1,7 @@
 import { type Recurrence, toWindowsZone, utcToWall } from '../../recurrence';
 import type { MailboxStore } from '../../store/mailbox-store';
 import type { CalendarEvent, Contact, EventFields } from '../../store/types';
+import { vtimezoneLines } from '../timezone';
 
 /** iCalendar text escaping (RFC 5545 §3.3.11). */
 const icsText = (s: string) =>
@@ -21,7 +22,7 @@ function localStamp(ms: number, zone: string): string {
 
 function dtProp(name: string, ms: number, zone: string, allDay: boolean): string {
   if (allDay) return `${name};VALUE=DATE:${localStamp(ms, zone).slice(0, 8)}`;
-  if (zone === 'UTC' || zone === 'Etc/UTC') return `${name}:${utcStamp(ms)}`;
+  // Exchange names every zone, UTC included, by its Windows id and defines it in a VTIMEZONE.
   return `${name};TZID=${toWindowsZone(zone)}:${localStamp(ms, zone)}`;
 }
 
@@ -118,6 +119,9 @@ export function calendarMime(store: MailboxStore, ev: CalendarEvent): string {
       extra.push(dtProp('EXDATE', d, ev.timeZone, ev.isAllDay));
   }
   const lines = ['BEGIN:VCALENDAR', 'PRODID:Microsoft Exchange Server 2019', 'VERSION:2.0', 'METHOD:PUBLISH'];
+  // Every TZID needs its VTIMEZONE; Exchange writes the item's zones even for all-day events.
+  const zones = new Map([ev.timeZone, ev.endTimeZone].map((z) => [toWindowsZone(z), z]));
+  for (const z of zones.values()) lines.push(...vtimezoneLines(z));
   lines.push(...veventLines(ev, ev, extra));
   for (const ex of [...ev.exceptions.values()].sort((a, b) => a.originalStart - b.originalStart)) {
     try {

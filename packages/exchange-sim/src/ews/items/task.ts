@@ -1,6 +1,7 @@
 import type { Task, TaskStatus } from '../../store/types';
+import { computedItemProperties, effectiveProperties } from '../computed-props';
 import { EwsItemError } from '../errors';
-import { type Prop, pick } from '../shape';
+import { lazy, type Prop, pick } from '../shape';
 import { T } from '../xml/namespaces';
 import type { XNode } from '../xml/parse';
 import { el, tx } from '../xml/write';
@@ -34,30 +35,32 @@ const STATUS_IN = reverse(STATUS_OUT);
 const opt = (ms: number | undefined) => (ms === undefined ? undefined : dateTime(ms));
 
 export function taskXml(ctx: RenderContext, t: Task): string {
-  const ext = t.extendedProperties.filter((p) => ctx.shape.extended.has(extendedKey(p)));
+  const ext = effectiveProperties(t.extendedProperties, computedItemProperties(t)).filter((p) =>
+    ctx.shape.extended.has(extendedKey(p)),
+  );
   const props: Prop[] = [
     { uri: 'item:ItemId', xml: `<t:ItemId Id="${t.id}" ChangeKey="${t.changeKey}"/>` },
-    { uri: 'item:ParentFolderId', xml: parentFolderIdXml(ctx.store, t.folderKey) },
-    { uri: 'item:ItemClass', xml: tx('t:ItemClass', 'IPM.Task') },
-    { uri: 'item:Subject', xml: tx('t:Subject', t.title), inDefault: true },
-    { uri: 'item:Sensitivity', xml: tx('t:Sensitivity', SENSITIVITY_OUT[t.sensitivity]) },
-    { uri: 'item:Body', xml: bodyXml(t.body, ctx.shape.bodyType) },
-    { uri: 'item:Categories', xml: categoriesXml(t.categories) },
-    { uri: 'item:Importance', xml: tx('t:Importance', IMPORTANCE_OUT[t.importance]) },
-    { uri: 'item:DateTimeCreated', xml: tx('t:DateTimeCreated', dateTime(t.createdAt)) },
-    { uri: 'item:ReminderDueBy', xml: tx('t:ReminderDueBy', opt(t.reminderDateTime)) },
-    { uri: 'item:ReminderIsSet', xml: tx('t:ReminderIsSet', t.isReminderOn) },
-    { uri: 'item:HasAttachments', xml: tx('t:HasAttachments', false), inDefault: true },
-    { uri: '*extended', xml: ext.map(extendedPropertyXml).join('') },
-    { uri: 'item:LastModifiedTime', xml: tx('t:LastModifiedTime', dateTime(t.lastModifiedAt)) },
-    { uri: 'task:CompleteDate', xml: tx('t:CompleteDate', opt(t.completedDateTime)) },
-    { uri: 'task:DueDate', xml: tx('t:DueDate', opt(t.dueDateTime)), inDefault: true },
-    { uri: 'task:IsComplete', xml: tx('t:IsComplete', t.status === 'completed') },
-    { uri: 'task:IsRecurring', xml: tx('t:IsRecurring', t.recurrence !== undefined) },
-    { uri: 'task:PercentComplete', xml: tx('t:PercentComplete', t.percentComplete), inDefault: true },
-    { uri: 'task:Recurrence', xml: t.recurrence ? recurrenceXml(t.recurrence, t.timeZone) : '' },
-    { uri: 'task:StartDate', xml: tx('t:StartDate', opt(t.startDateTime)) },
-    { uri: 'task:Status', xml: tx('t:Status', STATUS_OUT[t.status]), inDefault: true },
+    { uri: 'item:ParentFolderId', xml: lazy(() => parentFolderIdXml(ctx.store, t.folderKey)) },
+    { uri: 'item:ItemClass', xml: lazy(() => tx('t:ItemClass', 'IPM.Task')) },
+    { uri: 'item:Subject', xml: lazy(() => tx('t:Subject', t.title)), inDefault: true },
+    { uri: 'item:Sensitivity', xml: lazy(() => tx('t:Sensitivity', SENSITIVITY_OUT[t.sensitivity])) },
+    { uri: 'item:Body', xml: lazy(() => bodyXml(t.body, ctx.shape.bodyType)) },
+    { uri: 'item:Categories', xml: lazy(() => categoriesXml(t.categories)) },
+    { uri: 'item:Importance', xml: lazy(() => tx('t:Importance', IMPORTANCE_OUT[t.importance])) },
+    { uri: 'item:DateTimeCreated', xml: lazy(() => tx('t:DateTimeCreated', dateTime(t.createdAt))) },
+    { uri: 'item:ReminderDueBy', xml: lazy(() => tx('t:ReminderDueBy', opt(t.reminderDateTime))) },
+    { uri: 'item:ReminderIsSet', xml: lazy(() => tx('t:ReminderIsSet', t.isReminderOn)) },
+    { uri: 'item:HasAttachments', xml: lazy(() => tx('t:HasAttachments', false)), inDefault: true },
+    { uri: '*extended', xml: lazy(() => ext.map(extendedPropertyXml).join('')) },
+    { uri: 'item:LastModifiedTime', xml: lazy(() => tx('t:LastModifiedTime', dateTime(t.lastModifiedAt))) },
+    { uri: 'task:CompleteDate', xml: lazy(() => tx('t:CompleteDate', opt(t.completedDateTime))) },
+    { uri: 'task:DueDate', xml: lazy(() => tx('t:DueDate', opt(t.dueDateTime))), inDefault: true },
+    { uri: 'task:IsComplete', xml: lazy(() => tx('t:IsComplete', t.status === 'completed')) },
+    { uri: 'task:IsRecurring', xml: lazy(() => tx('t:IsRecurring', t.recurrence !== undefined)) },
+    { uri: 'task:PercentComplete', xml: lazy(() => tx('t:PercentComplete', t.percentComplete)), inDefault: true },
+    { uri: 'task:Recurrence', xml: lazy(() => (t.recurrence ? recurrenceXml(t.recurrence, t.timeZone) : '')) },
+    { uri: 'task:StartDate', xml: lazy(() => tx('t:StartDate', opt(t.startDateTime))) },
+    { uri: 'task:Status', xml: lazy(() => tx('t:Status', STATUS_OUT[t.status])), inDefault: true },
   ];
   return el('t:Task', undefined, pick(ctx.shape, props));
 }

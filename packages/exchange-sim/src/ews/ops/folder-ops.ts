@@ -1,16 +1,18 @@
 import { encodeId } from '../../store/ids';
 import type { Folder } from '../../store/types';
+import { computedFolderProperties } from '../computed-props';
 import type { EwsContext } from '../context';
 import { errorMessage, operationResponse, successMessage } from '../envelope';
 import { EwsFault, EwsItemError } from '../errors';
+import { extendedKey, parseExtendedFieldUri } from '../items/common';
 import { parseShape } from '../shape';
 import { decodeSyncState, encodeSyncState, InvalidSyncState } from '../sync-state';
-import { M, T } from '../xml/namespaces';
+import { M } from '../xml/namespaces';
 import { child, childText, type XNode } from '../xml/parse';
 import { el, tx } from '../xml/write';
 import { folderXml, resolveFolder } from './folders';
 import { requiredList } from './required-list';
-import { containsMatches, restrictionConstant } from './restriction';
+import { containsMatches, extendedValue, restrictionConstant, sortByOrder } from './restriction';
 
 export function getFolder(ctx: EwsContext, op: XNode): string {
   const name = 'GetFolder';
@@ -43,14 +45,36 @@ function descendants(ctx: EwsContext, root: Folder, deep: boolean): Folder[] {
   return out;
 }
 
-/** The restrictions clients use to find folders: IsEqualTo / Contains on FolderClass or DisplayName. */
-function restrictionMatches(r: XNode | undefined, f: Folder): boolean {
+/** A folder property a restriction or SortOrder names: FolderClass, DisplayName, counts, or a computed MAPI tag. */
+function folderValue(ctx: EwsContext, f: Folder, path: XNode | undefined): string | number | boolean | undefined {
+  if (!path) return undefined;
+  if (path.name === 'ExtendedFieldURI') {
+    const key = extendedKey(parseExtendedFieldUri(path));
+    return extendedValue(computedFolderProperties(ctx.store, f).find((p) => extendedKey(p) === key));
+  }
+  switch (path.attrs.FieldURI) {
+    case 'folder:FolderClass':
+      return f.folderClass ?? '';
+    case 'folder:DisplayName':
+      return f.displayName;
+    case 'folder:TotalCount':
+      return ctx.store.countItems(f.id);
+    case 'folder:ChildFolderCount':
+      return ctx.store.childFolders(f).length;
+    case 'folder:UnreadCount':
+      return 0;
+    default:
+      throw new EwsFault(
+        'ErrorInvalidRequest',
+        `Restrictions on ${path.attrs.FieldURI ?? path.name} are not supported by this simulator.`,
+      );
+  }
+}
+
+/** The restrictions clients use to find folders: IsEqualTo / Contains / Exists on folder fields and MAPI tags. */
+function restrictionMatches(ctx: EwsContext, r: XNode | undefined, f: Folder): boolean {
   if (!r) return true;
   const test = (n: XNode): boolean => {
-    const uri = child(n, T, 'FieldURI')?.attrs.FieldURI;
-    const constant = restrictionConstant(n) ?? '';
-    const value =
-      uri === 'folder:FolderClass' ? (f.folderClass ?? '') : uri === 'folder:DisplayName' ? f.displayName : undefined;
     switch (n.name) {
       case 'And':
         return n.children.every(test);
@@ -58,12 +82,16 @@ function restrictionMatches(r: XNode | undefined, f: Folder): boolean {
         return n.children.some(test);
       case 'Not':
         return !n.children.every(test);
+    }
+    const value = folderValue(ctx, f, n.children[0]);
+    const constant = restrictionConstant(n) ?? '';
+    switch (n.name) {
       case 'IsEqualTo':
-        return value === constant;
+        return value !== undefined && String(value) === constant;
       case 'IsNotEqualTo':
-        return value !== constant;
+        return value === undefined || String(value) !== constant;
       case 'Contains':
-        return value !== undefined && containsMatches(n, value, constant);
+        return value !== undefined && containsMatches(n, String(value), constant);
       case 'Exists':
         return value !== undefined && value !== '';
       default:
@@ -92,7 +120,11 @@ export function findFolder(ctx: EwsContext, op: XNode): string {
     (child(op, M, 'ParentFolderIds')?.children ?? []).map((n) => {
       try {
         const root = resolveFolder(ctx, n);
-        const matched = descendants(ctx, root, traversal === 'Deep').filter((f) => restrictionMatches(restriction, f));
+        const matched = sortByOrder(
+          descendants(ctx, root, traversal === 'Deep').filter((f) => restrictionMatches(ctx, restriction, f)),
+          child(op, M, 'SortOrder'),
+          (f, path) => folderValue(ctx, f, path),
+        );
         const fromEnd = view?.attrs.BasePoint === 'End';
         const start = fromEnd
           ? Math.max(0, matched.length - offset - (Number.isFinite(max) ? max : matched.length))
@@ -153,7 +185,7 @@ export function syncFolderHierarchy(ctx: EwsContext, op: XNode): string {
     .sort((a, b) => a.seq - b.seq)
     .map((c) => {
       if (c.change === 'delete' || !c.folder) {
-        return el('t:Delete', undefined, `<t:FolderId Id="${encodeFolderId(ctx, c.folderKey)}"/>`);
+        return el('t:Delete', undefined, `<t:FolderId Id="${c.folder?.id ?? encodeFolderId(ctx, c.folderKey)}"/>`);
       }
       return el(c.change === 'create' ? 't:Create' : 't:Update', undefined, folderXml(ctx, c.folder, shape));
     });
@@ -167,5 +199,5 @@ export function syncFolderHierarchy(ctx: EwsContext, op: XNode): string {
 }
 
 function encodeFolderId(ctx: EwsContext, key: number): string {
-  return ctx.store.folderByKey(key)?.id ?? encodeId('folder', key);
+  return ctx.store.folderByKey(key)?.id ?? encodeId('folder', key, 0, 0, ctx.mailbox.id);
 }

@@ -1,13 +1,15 @@
 import { isStoreError } from '../../store/errors';
-import { FOLDER_CLASS, type Folder, type FolderKind } from '../../store/types';
+import { FOLDER_CLASS, type Folder, type FolderKind, WELL_KNOWN_FOLDERS } from '../../store/types';
+import { computedFolderProperties } from '../computed-props';
 import { type EwsContext, mayReach } from '../context';
 import { EwsFault, EwsItemError } from '../errors';
+import { extendedKey, extendedPropertyXml } from '../items/common';
 import type { Shape } from '../shape';
 import { T } from '../xml/namespaces';
 import { child, type XNode } from '../xml/parse';
 import { el, tx } from '../xml/write';
 
-const DISTINGUISHED = new Set<FolderKind>(['root', 'msgfolderroot', 'calendar', 'contacts', 'tasks', 'deleteditems']);
+const DISTINGUISHED = new Set<FolderKind>(['root', 'msgfolderroot', ...WELL_KNOWN_FOLDERS.map(([k]) => k)]);
 
 /** Resolves t:FolderId / t:DistinguishedFolderId (optionally naming another mailbox) to a folder. */
 export function resolveFolder(
@@ -82,8 +84,12 @@ export function folderXml(ctx: EwsContext, f: Folder, shape: Shape): string {
   const want = (uri: string, inDefault: boolean) =>
     shape.fields.has(uri) || shape.base === 'AllProperties' || (shape.base === 'Default' && inDefault);
   const parent = f.parentKey !== undefined ? ctx.store.folderByKey(f.parentKey) : undefined;
-  const items = ctx.store.listItems(f.id).length;
-  const children = ctx.store.listFolders(f.mailboxId).filter((x) => x.parentKey === f.key).length;
+  const items = ctx.store.countItems(f.id);
+  const children = ctx.store.childFolders(f).length;
+  const ext =
+    shape.extended.size > 0
+      ? computedFolderProperties(ctx.store, f).filter((p) => shape.extended.has(extendedKey(p)))
+      : [];
   const name = ELEMENT[f.kind] ?? 't:Folder';
   return el(
     name,
@@ -96,6 +102,7 @@ export function folderXml(ctx: EwsContext, f: Folder, shape: Shape): string {
     want('folder:DisplayName', true) ? tx('t:DisplayName', f.displayName) : '',
     want('folder:TotalCount', true) ? tx('t:TotalCount', items) : '',
     want('folder:ChildFolderCount', true) ? tx('t:ChildFolderCount', children) : '',
+    ...ext.map(extendedPropertyXml),
     f.distinguishedId && want('folder:DistinguishedFolderId', false)
       ? tx('t:DistinguishedFolderId', f.distinguishedId)
       : '',

@@ -11,7 +11,7 @@ import { resolveFolder } from './folders';
 import { itemXml } from './render-item';
 import { requiredList } from './required-list';
 import { resolveItem } from './resolve-item';
-import { matchesRestriction } from './restriction';
+import { matchesRestriction, pathValue, sortByOrder } from './restriction';
 
 export function getItem(ctx: EwsContext, op: XNode): string {
   const name = 'GetItem';
@@ -48,6 +48,7 @@ export function findItem(ctx: EwsContext, op: XNode): string {
   const paged = child(op, M, 'IndexedPageItemView');
   const parents = child(op, M, 'ParentFolderIds')?.children ?? [];
   const restriction = child(op, M, 'Restriction');
+  const sortOrder = child(op, M, 'SortOrder');
   return operationResponse(
     name,
     parents.map((n) => {
@@ -79,10 +80,15 @@ export function findItem(ctx: EwsContext, op: XNode): string {
             ),
           );
         }
-        const items: Item[] = ctx.store
-          .listItems(folder.id)
-          .filter((i) => matchesRestriction(i, restriction))
-          .sort((a, b) => b.lastModifiedAt - a.lastModifiedAt || b.key - a.key);
+        // Without SortOrder, newest change first; SortOrder then orders stably by its keys.
+        const items: Item[] = sortByOrder(
+          ctx.store
+            .listItems(folder.id)
+            .filter((i) => matchesRestriction(i, restriction))
+            .sort((a, b) => b.lastModifiedAt - a.lastModifiedAt || b.key - a.key),
+          sortOrder,
+          pathValue,
+        );
         const max = paged?.attrs.MaxEntriesReturned ? Number(paged.attrs.MaxEntriesReturned) : 1000;
         const offset = Number(paged?.attrs.Offset ?? 0);
         const fromEnd = paged?.attrs.BasePoint === 'End';

@@ -7,6 +7,7 @@ import { CALENDAR_URI, clearCalendarField, parseCalendarItem } from '../items/ca
 import { extendedKey, parseExtendedFieldUri } from '../items/common';
 import { clearContactField, parseContact, parseDistributionList } from '../items/contact';
 import { importICalendar } from '../items/ical-import';
+import { foldMappedProperties } from '../items/mapi-fields';
 import { clearTaskField, parseTask } from '../items/task';
 import { M, T } from '../xml/namespaces';
 import { child, type XNode } from '../xml/parse';
@@ -85,22 +86,46 @@ function createOne(ctx: EwsContext, kind: Item['kind'], folder: Folder, n: XNode
     case 'event': {
       const mime = child(n, T, 'MimeContent');
       const rest: XNode = mime ? { ...n, children: n.children.filter((c) => c !== mime) } : n;
-      const fromMime = mime ? importICalendar(Buffer.from(mime.text, 'base64').toString('utf8')) : {};
+      const imported = mime ? importICalendar(Buffer.from(mime.text, 'base64').toString('utf8')) : undefined;
       const { patch } = parseCalendarItem(rest, { contextZone: ctx.contextZone });
-      const input = { ...fromMime, ...patch } as Record<string, unknown>;
+      foldMappedProperties('event', patch);
+      const input = { ...imported?.master, ...patch } as Record<string, unknown>;
       if (typeof input.start !== 'number' || typeof input.end !== 'number') {
         throw new EwsItemError('ErrorInvalidRequest', 'A calendar item needs Start and End.');
       }
       if (input.recurrence) fillRangeStart(input);
-      return ctx.store.createEvent(folder.id, input as never);
+      const organizer = input.organizer as { address?: string } | undefined;
+      // The mailbox organizes what it imports unless the iCalendar names someone else.
+      if (organizer?.address && organizer.address.toLowerCase() !== folderOwner(ctx, folder).toLowerCase()) {
+        input.isOrganizer = false;
+      }
+      const ev = ctx.store.createEvent(folder.id, input as never);
+      // The series' deleted and overridden occurrences, as the MIME stream carries them.
+      for (const t of imported?.deleted ?? []) ctx.store.deleteOccurrence(ctx.store.occurrenceId(ev, t));
+      for (const x of imported?.exceptions ?? []) {
+        ctx.store.updateOccurrence(ctx.store.occurrenceId(ev, x.originalStart), x.overrides);
+      }
+      return ctx.store.getItem(ev.id);
     }
     case 'contact':
-      return ctx.store.createContact(folder.id, parseContact(n).patch as never);
+      return ctx.store.createContact(folder.id, folded('contact', parseContact(n).patch) as never);
     case 'distributionList':
-      return ctx.store.createDistributionList(folder.id, parseDistributionList(n).patch as never);
+      return ctx.store.createDistributionList(
+        folder.id,
+        folded('distributionList', parseDistributionList(n).patch) as never,
+      );
     case 'task':
-      return ctx.store.createTask(folder.id, parseTask(n, ctx.contextZone).patch as never);
+      return ctx.store.createTask(folder.id, folded('task', parseTask(n, ctx.contextZone).patch) as never);
   }
+}
+
+function folded(kind: Item['kind'], patch: Record<string, unknown>): Record<string, unknown> {
+  foldMappedProperties(kind, patch);
+  return patch;
+}
+
+function folderOwner(ctx: EwsContext, folder: Folder): string {
+  return ctx.store.findMailbox(folder.mailboxId)?.smtpAddress ?? ctx.mailbox.smtpAddress;
 }
 
 /** A recurrence's StartDate is the first occurrence's date; keep the client's, but never leave it empty. */
@@ -264,6 +289,7 @@ function applyUpdates(ctx: EwsContext, t: Target, updates: XNode | undefined): U
         (a) => a.type !== clearAtt,
       );
     if (patch.recurrence && item.kind === 'event') fillRangeStart({ ...item, ...patch });
+    foldMappedProperties(item.kind, patch);
     let updated: Item = Object.keys(patch).length ? ctx.store.updateItem(item.id, patch as never) : item;
     for (const key of deleteExtended) updated = ctx.store.deleteExtendedProperty(item.id, key);
     if (!Object.keys(patch).length && !deleteExtended.length) updated = ctx.store.updateItem(item.id, {} as never);

@@ -1,6 +1,10 @@
 /** Minimal XML writer: responses are built as strings with the fixed m:/t: prefixes Exchange uses. */
 
+const SPECIAL = /[&<>"]/;
+
 export function esc(s: string): string {
+  // Most values (ids, times, numbers, names) need no escaping: skip the replace and its allocation then.
+  if (!SPECIAL.test(s)) return s;
   return s.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
 }
 
@@ -15,7 +19,8 @@ function attrs(a: Attrs | undefined): string {
 
 /** An element; `content` is already-serialized XML (use `text()` to escape character data). */
 export function el(name: string, a?: Attrs, ...content: (string | undefined | false)[]): string {
-  const body = content.filter((c): c is string => typeof c === 'string').join('');
+  let body = '';
+  for (const c of content) if (typeof c === 'string') body += c;
   return body === '' ? `<${name}${attrs(a)}/>` : `<${name}${attrs(a)}>${body}</${name}>`;
 }
 

@@ -1,0 +1,241 @@
+import type { Database } from './open-database';
+import { createSyncRunRepository } from './sync-runs';
+
+/**
+ * Per-user sync jobs in PostgreSQL (or PGlite), shared by every replica. At most one job per user waits in the
+ * queue (a partial unique index) and a job is not claimed while another job of the same user runs, so no
+ * user's pairs are synced twice at once; claiming uses FOR UPDATE SKIP LOCKED so replicas share the load.
+ *
+ * The table lives in its own schema, created idempotently at start-up: the Prisma migrations describe the
+ * service's data, the queue keeps its own tables (DESIGN.md §5).
+ */
+export interface SyncJob {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly ncUserId: string;
+  readonly resync: boolean;
+  /** Attempts so far, this one included. */
+  readonly attempts: number;
+}
+
+export interface EnqueueInput {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly ncUserId: string;
+  readonly resync?: boolean;
+  readonly runAt?: Date;
+  /**
+   * `now` (a person asked, or a retry): a waiting job is brought forward to `runAt`. `schedule` (the scheduler):
+   * a waiting job is left alone, so a throttled user's retry time is honoured.
+   */
+  readonly mode?: 'now' | 'schedule';
+}
+
+export interface JobQueue {
+  /** Creates the queue's schema if missing. */
+  start(): Promise<void>;
+  enqueue(input: EnqueueInput): Promise<{ id: string; created: boolean }>;
+  /** The next due job, now leased to the caller for `leaseMs`; null when none is due. */
+  claim(leaseMs: number): Promise<SyncJob | null>;
+  complete(job: SyncJob): Promise<void>;
+  /** Puts the job back to run at `runAt`, keeping its attempt count (merged with any job queued meanwhile). */
+  retry(job: SyncJob, runAt: Date): Promise<void>;
+  /** Drops the user's waiting job (pause, removal); a running one finishes. */
+  cancelWaiting(userId: string): Promise<number>;
+  /** Renews the lease of a running job: a live worker calls it well within `leaseMs`. */
+  heartbeat(job: SyncJob, leaseMs: number): Promise<void>;
+  /**
+   * Returns jobs whose worker died (lease not renewed) to the queue, and closes the runs they left `running`
+   * as interrupted.
+   */
+  recoverExpired(): Promise<number>;
+  /**
+   * Returns every running job to the queue, however long its lease: only for the start-up of the one process
+   * that uses the database (the embedded one), where any running job belongs to a process that is gone.
+   */
+  releaseAll(): Promise<number>;
+  /**
+   * Users of the tenant in one of `states` whose last sync attempt is older than `intervalMinutes` (or who never
+   * synced) and who have no job waiting or running; the longest-waiting first.
+   */
+  dueUsers(
+    tenantId: string,
+    options: { states: readonly string[]; now: Date; intervalMinutes: number },
+  ): Promise<{ id: string; ncUserId: string }[]>;
+  /** The user's waiting or running job, if any. */
+  pendingFor(userId: string): Promise<{ state: 'queued' | 'active'; runAfter: Date; resync: boolean } | null>;
+}
+
+const SCHEMA = `
+CREATE SCHEMA IF NOT EXISTS exsync_jobs;
+CREATE TABLE IF NOT EXISTS exsync_jobs.sync_jobs (
+  id          bigserial PRIMARY KEY,
+  tenant_id   uuid NOT NULL,
+  user_id     uuid NOT NULL,
+  nc_user_id  text NOT NULL,
+  resync      boolean NOT NULL DEFAULT false,
+  state       text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'active')),
+  run_after   timestamptz NOT NULL DEFAULT now(),
+  attempts    integer NOT NULL DEFAULT 0,
+  locked_until timestamptz,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS sync_jobs_one_waiting ON exsync_jobs.sync_jobs (user_id) WHERE state = 'queued';
+CREATE INDEX IF NOT EXISTS sync_jobs_due ON exsync_jobs.sync_jobs (run_after) WHERE state = 'queued';
+`;
+
+interface JobRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  nc_user_id: string;
+  resync: boolean;
+  attempts: number;
+}
+
+const toJob = (r: JobRow): SyncJob => ({
+  id: String(r.id),
+  tenantId: r.tenant_id,
+  userId: r.user_id,
+  ncUserId: r.nc_user_id,
+  resync: r.resync,
+  attempts: Number(r.attempts),
+});
+
+const UPSERT = (mode: 'now' | 'schedule') => `
+  INSERT INTO exsync_jobs.sync_jobs (tenant_id, user_id, nc_user_id, resync, run_after, attempts)
+  VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6)
+  ON CONFLICT (user_id) WHERE state = 'queued' DO UPDATE SET
+    resync = sync_jobs.resync OR EXCLUDED.resync,
+    attempts = GREATEST(sync_jobs.attempts, EXCLUDED.attempts)
+    ${mode === 'now' ? ', run_after = LEAST(sync_jobs.run_after, EXCLUDED.run_after)' : ''}
+  RETURNING id, (xmax = 0) AS created`;
+
+export function createJobQueue(db: Database): JobQueue {
+  const runs = createSyncRunRepository(db);
+
+  /** Puts the active jobs matching `condition` back in the queue, first closing the runs their workers left. */
+  async function release(condition: 'locked_until < now()' | 'true'): Promise<number> {
+    const dead = await db.query<{ user_id: string }>(
+      `SELECT DISTINCT user_id FROM exsync_jobs.sync_jobs WHERE state = 'active' AND ${condition}`,
+    );
+    if (dead.length === 0) return 0;
+    const users = dead.map((d) => d.user_id);
+    // Closed while the job is still active, so no new run of the user can have started in between.
+    await runs.closeInterrupted(users);
+    // Back in the queue unless the user already has a waiting job; then the dead one is just dropped.
+    const back = await db.query(
+      `UPDATE exsync_jobs.sync_jobs j SET state = 'queued', run_after = now(), locked_until = NULL
+       WHERE j.state = 'active' AND ${condition} AND j.user_id = ANY($1::uuid[])
+         AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs q WHERE q.user_id = j.user_id AND q.state = 'queued')
+       RETURNING id`,
+      [users],
+    );
+    const dropped = await db.query(
+      `DELETE FROM exsync_jobs.sync_jobs WHERE state = 'active' AND ${condition} AND user_id = ANY($1::uuid[])
+       RETURNING id`,
+      [users],
+    );
+    return back.length + dropped.length;
+  }
+
+  return {
+    async start() {
+      // Replicas starting together would race on CREATE … IF NOT EXISTS; one at a time under a lock.
+      await db.withSession(async (s) => {
+        await s.query("SELECT pg_advisory_lock(hashtextextended('exsync:jobs:schema', 0))");
+        try {
+          await s.exec(SCHEMA);
+        } finally {
+          await s.query("SELECT pg_advisory_unlock(hashtextextended('exsync:jobs:schema', 0))");
+        }
+      });
+    },
+
+    async enqueue(input) {
+      const rows = await db.query<{ id: string; created: boolean }>(UPSERT(input.mode ?? 'now'), [
+        input.tenantId,
+        input.userId,
+        input.ncUserId,
+        input.resync ?? false,
+        input.runAt ?? new Date(),
+        0,
+      ]);
+      const row = rows[0];
+      if (!row) throw new Error('job was not queued');
+      return { id: String(row.id), created: row.created };
+    },
+
+    async claim(leaseMs) {
+      const rows = await db.query<JobRow>(
+        `UPDATE exsync_jobs.sync_jobs SET state = 'active', attempts = attempts + 1,
+           locked_until = now() + $1 * interval '1 millisecond'
+         WHERE id = (
+           SELECT j.id FROM exsync_jobs.sync_jobs j
+           WHERE j.state = 'queued' AND j.run_after <= now()
+             AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs a WHERE a.user_id = j.user_id AND a.state = 'active')
+           ORDER BY j.run_after, j.id
+           LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+         RETURNING id, tenant_id, user_id, nc_user_id, resync, attempts`,
+        [leaseMs],
+      );
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async complete(job) {
+      await db.query("DELETE FROM exsync_jobs.sync_jobs WHERE id = $1 AND state = 'active'", [job.id]);
+    },
+
+    async retry(job, runAt) {
+      await db.query("DELETE FROM exsync_jobs.sync_jobs WHERE id = $1 AND state = 'active'", [job.id]);
+      await db.query(UPSERT('now'), [job.tenantId, job.userId, job.ncUserId, job.resync, runAt, job.attempts]);
+    },
+
+    async cancelWaiting(userId) {
+      const rows = await db.query(
+        "DELETE FROM exsync_jobs.sync_jobs WHERE user_id = $1::uuid AND state = 'queued' RETURNING id",
+        [userId],
+      );
+      return rows.length;
+    },
+
+    async heartbeat(job, leaseMs) {
+      await db.query(
+        `UPDATE exsync_jobs.sync_jobs SET locked_until = now() + $2 * interval '1 millisecond'
+         WHERE id = $1 AND state = 'active'`,
+        [job.id, leaseMs],
+      );
+    },
+
+    recoverExpired: () => release('locked_until < now()'),
+    async releaseAll() {
+      const released = await release('true');
+      // Runs whose job is already gone (or from before jobs closed them) cannot be going on either.
+      await runs.closeInterrupted('all');
+      return released;
+    },
+    async dueUsers(tenantId, { states, now, intervalMinutes }) {
+      const rows = await db.query<{ id: string; nc_user_id: string }>(
+        `SELECT u.id, u.nc_user_id FROM users u
+         WHERE u.tenant_id = $1::uuid AND u.state::text = ANY($2::text[])
+           AND (u.last_attempt_at IS NULL OR u.last_attempt_at <= $3::timestamptz - $4 * interval '1 minute')
+           AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs j WHERE j.user_id = u.id)
+         ORDER BY u.last_attempt_at NULLS FIRST`,
+        [tenantId, [...states], now, intervalMinutes],
+      );
+      return rows.map((r) => ({ id: r.id, ncUserId: r.nc_user_id }));
+    },
+
+    async pendingFor(userId) {
+      const rows = await db.query<{ state: 'queued' | 'active'; run_after: Date; resync: boolean }>(
+        `SELECT state, run_after, resync FROM exsync_jobs.sync_jobs WHERE user_id = $1::uuid
+         ORDER BY (state = 'active') DESC, run_after LIMIT 1`,
+        [userId],
+      );
+      const r = rows[0];
+      return r ? { state: r.state, runAfter: new Date(r.run_after), resync: r.resync } : null;
+    },
+  };
+}
