@@ -1,8 +1,10 @@
+import { createOperationsRepository } from '@exsync/db';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import type { TrustProxy } from './config';
+import type { SyncMetrics } from './metrics/metrics';
 import authPlugin from './plugins/auth';
 import errorsPlugin, { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './plugins/errors';
 import identifiersPlugin from './plugins/identifiers';
@@ -11,6 +13,8 @@ import swaggerPlugin from './plugins/swagger';
 import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
+import { metricsRoutes } from './routes/metrics/index';
+import { overviewRoutes } from './routes/overview/index';
 import { reviewRoutes } from './routes/review/index';
 import { settingsRoutes } from './routes/settings/index';
 import { type SyncRoutesOptions, syncRoutes } from './routes/sync/index';
@@ -34,11 +38,17 @@ export interface AppDeps {
   vault: Vault;
   logger: Logger;
   adminKey?: string | undefined;
+  /** EXSYNC_METRICS_KEY: opens /metrics only. */
+  metricsKey?: string | undefined;
+  /** What /metrics serves; without it the route does not exist. */
+  metrics?: SyncMetrics;
   /** Which proxies to believe about the client address (see config.ts); never every hop. */
   trustProxy?: TrustProxy;
   auth?: { maxFailures?: number; failureWindowMs?: number };
   /** Online key rotation (POST /v1/admin/key-rotation); the server provides it, tests may too. */
   rotateKey?: () => Promise<OnlineRotationResult>;
+  /** `operations`: only /healthz, /readyz and /metrics (a worker process). Default `full`. */
+  surface?: 'full' | 'operations';
   /** Per-user sync actions and run history (routes/sync); the server and tests provide the queue. */
   sync?: Pick<SyncRoutesOptions, 'db' | 'queue'>;
 }
@@ -79,11 +89,14 @@ export async function buildApp(deps: AppDeps) {
   await app.register(authPlugin, {
     store: deps.store,
     adminKey: deps.adminKey,
+    metricsKey: deps.metricsKey,
     ...(deps.auth ?? {}),
   });
 
   const { store, vault } = deps;
   await app.register(healthRoutes, { store });
+  if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
+  if (deps.surface === 'operations') return app;
   await app.register(tenantRoutes, { prefix: '/v1', store });
   if (deps.rotateKey) await app.register(adminRoutes, { prefix: '/v1', rotateKey: deps.rotateKey });
   for (const [prefix, explicit] of [
@@ -95,6 +108,9 @@ export async function buildApp(deps: AppDeps) {
     await app.register(connectionRoutes, { prefix, explicit, store, vault });
     if (deps.sync) await app.register(syncRoutes, { prefix, explicit, store, ...deps.sync });
     if (deps.sync) await app.register(reviewRoutes, { prefix, explicit, store, ...deps.sync });
+    if (deps.sync) {
+      await app.register(overviewRoutes, { prefix, explicit, operations: createOperationsRepository(deps.sync.db) });
+    }
   }
   return app;
 }

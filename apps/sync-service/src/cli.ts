@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isDatabaseError } from '@exsync/db';
 import { Command } from 'commander';
 import { DataDirBusyError } from './bootstrap';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { openRuntime } from './runtime';
-import { handleSignals, startServer } from './server';
+import { handleSignals, type ProcessRole, startServer } from './server';
 import { createOnlineRotation } from './vault/online-rotation';
 
 // PostgreSQL connection failures an operator can fix, by node / server error code (never by message text).
@@ -34,6 +35,8 @@ function fail(e: unknown): never {
 
 function config(): Config {
   try {
+    // Node's own loader; variables already in the environment win over the file.
+    if (existsSync('.env')) process.loadEnvFile('.env');
     return loadConfig();
   } catch (e) {
     fail(e);
@@ -48,20 +51,35 @@ const program = new Command('exsync')
   .description('exsync sync service: two-way sync of Exchange and Nextcloud calendars, contacts and tasks')
   .showHelpAfterError();
 
-program
-  .command('serve')
-  .description('migrate the database and serve the REST API (Swagger UI at /docs)')
-  .action(async () => {
-    const c = config();
-    const logger = createLogger(c.logLevel);
-    try {
-      // The first-start admin key goes to stderr, apart from the JSON logs on stdout.
-      const server = await startServer(c, logger, (text) => process.stderr.write(`${text}\n`));
-      handleSignals(server, logger);
-    } catch (e) {
-      fail(e);
-    }
-  });
+const ROLES: Record<ProcessRole, string> = {
+  serve: 'migrate the database, serve the REST API (Swagger UI at /docs) and run sync workers',
+  api: 'serve the REST API only (no syncs run in this process)',
+  worker: 'run sync workers only (HTTP serves /healthz, /readyz and /metrics); needs DATABASE_URL',
+};
+
+for (const role of ['serve', 'api', 'worker'] as const) {
+  program
+    .command(role)
+    .description(ROLES[role])
+    .action(async () => {
+      const c = config();
+      if (role !== 'serve' && !c.databaseUrl) {
+        fail(
+          new ConfigError([
+            `DATABASE_URL: exsync ${role} shares the database with other processes, so it needs PostgreSQL; the embedded database serves one process (use exsync serve)`,
+          ]),
+        );
+      }
+      const logger = createLogger(c.logLevel);
+      try {
+        // The first-start admin key goes to stderr, apart from the JSON logs on stdout.
+        const server = await startServer(c, logger, (text) => process.stderr.write(`${text}\n`), role);
+        handleSignals(server, logger);
+      } catch (e) {
+        fail(e);
+      }
+    });
+}
 
 program
   .command('migrate')

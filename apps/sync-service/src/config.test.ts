@@ -51,6 +51,16 @@ describe('loadConfig', () => {
     [{ EXSYNC_SECRET_KEY: Buffer.alloc(16).toString('base64') }, 'EXSYNC_SECRET_KEY'],
     [{ EXSYNC_OLD_SECRET_KEYS: 'abc' }, 'EXSYNC_OLD_SECRET_KEYS'],
     [{ EXSYNC_ADMIN_KEY: 'short' }, 'EXSYNC_ADMIN_KEY'],
+    [{ EXSYNC_METRICS_KEY: 'short' }, 'EXSYNC_METRICS_KEY'],
+    [
+      { EXSYNC_WORKER_CONCURRENCY: '0', DATABASE_URL: 'postgresql://h/db', EXSYNC_SECRET_KEY: KEY },
+      'EXSYNC_WORKER_CONCURRENCY',
+    ],
+    [
+      { EXSYNC_WORKER_CONCURRENCY: 'many', DATABASE_URL: 'postgresql://h/db', EXSYNC_SECRET_KEY: KEY },
+      'EXSYNC_WORKER_CONCURRENCY',
+    ],
+    [{ EXSYNC_WORKER_CONCURRENCY: '2' }, 'EXSYNC_WORKER_CONCURRENCY'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ EXSYNC_TRUST_PROXY: 'yes' }, 'EXSYNC_TRUST_PROXY'],
     [{ EXSYNC_TRUST_PROXY: '0' }, 'EXSYNC_TRUST_PROXY'],

@@ -15,6 +15,10 @@ export interface Config {
   /** Previous keys, still accepted for decryption while `exsync rotate-key` re-encrypts. */
   oldSecretKeys: Buffer[];
   adminKey: string | undefined;
+  /** Opens /metrics and nothing else (Prometheus keeps it in its configuration). */
+  metricsKey: string | undefined;
+  /** Syncs one process runs at once (EXSYNC_WORKER_CONCURRENCY); always 1 on the embedded database. */
+  workerConcurrency: number;
   logLevel: LogLevel;
   /**
    * Which reverse proxies to believe about the client address (for the failed-authentication limit): false (none)
@@ -159,6 +163,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
 
+  const metricsKey = get('EXSYNC_METRICS_KEY');
+  if (metricsKey !== undefined && (metricsKey.length < 32 || /\s/.test(metricsKey))) {
+    problems.push(
+      'EXSYNC_METRICS_KEY: expected at least 32 characters without spaces (generate one with: openssl rand -base64 32)',
+    );
+  }
+
+  // The embedded database is one session for the whole process: one sync at a time there.
+  const concurrencyText = get('EXSYNC_WORKER_CONCURRENCY') ?? (databaseUrl ? '4' : '1');
+  const workerConcurrency = Number(concurrencyText);
+  if (!/^\d+$/.test(concurrencyText) || workerConcurrency < 1 || workerConcurrency > 64) {
+    problems.push(`EXSYNC_WORKER_CONCURRENCY: expected a whole number from 1 to 64, got "${concurrencyText}"`);
+  } else if (!databaseUrl && workerConcurrency > 1) {
+    problems.push(
+      'EXSYNC_WORKER_CONCURRENCY: expected 1 with the embedded database (it runs one sync at a time); set DATABASE_URL (PostgreSQL) for more',
+    );
+  }
+
   const logLevel = (get('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -175,6 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     secretKey,
     oldSecretKeys,
     adminKey,
+    metricsKey,
+    workerConcurrency,
     logLevel: logLevel as LogLevel,
     trustProxy,
   };

@@ -1,10 +1,19 @@
+import { createOperationsRepository } from '@exsync/db';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { ensureAdminKey } from './bootstrap';
 import type { Config } from './config';
 import { createSyncRuntime } from './jobs/sync-runtime';
+import { createMetrics } from './metrics/metrics';
 import { openRuntime } from './runtime';
 import { createOnlineRotation } from './vault/online-rotation';
+
+/**
+ * What a process does: `serve` = API and workers; `api` = the API only (scale it behind a load balancer);
+ * `worker` = syncs only (its HTTP port serves /healthz, /readyz and /metrics, nothing else). Every process shares
+ * the job queue in PostgreSQL, so a user's sync runs in one process at a time.
+ */
+export type ProcessRole = 'serve' | 'api' | 'worker';
 
 export interface RunningServer {
   url: string;
@@ -20,16 +29,20 @@ export async function startServer(
   config: Config,
   logger: Logger,
   print: (text: string) => void = (text) => process.stderr.write(`${text}\n`),
+  role: ProcessRole = 'serve',
 ): Promise<RunningServer> {
   const runtime = await openRuntime(config, logger, { migrate: true });
   try {
-    await ensureAdminKey(runtime.store, config, print);
+    // A worker serves no key-protected route but /metrics; the first-start key belongs to the API.
+    if (role !== 'worker') await ensureAdminKey(runtime.store, config, print);
+    const metrics = createMetrics({ operations: createOperationsRepository(runtime.db) });
     // The embedded database is one session for the whole process: one sync at a time there.
     const sync = createSyncRuntime({
+      metrics,
       db: runtime.db,
       vault: runtime.vault,
       logger,
-      worker: { concurrency: config.databaseUrl ? 4 : 1 },
+      worker: { concurrency: config.workerConcurrency },
     });
     await sync.prepare();
     const app = await buildApp({
@@ -37,16 +50,24 @@ export async function startServer(
       vault: runtime.vault,
       logger,
       adminKey: config.adminKey,
+      metricsKey: config.metricsKey,
+      metrics,
       trustProxy: config.trustProxy,
       rotateKey: createOnlineRotation(config, runtime.store, runtime.vault),
       sync: { db: runtime.db, queue: sync.queue },
+      surface: role === 'worker' ? 'operations' : 'full',
     });
     const url = await app.listen({ host: config.host, port: config.port });
     logger.info(
-      { url, docs: `${url}/docs`, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` },
+      {
+        url,
+        role,
+        ...(role === 'worker' ? { concurrency: config.workerConcurrency } : { docs: `${url}/docs` }),
+        database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`,
+      },
       'exsync sync service listening',
     );
-    sync.start();
+    if (role !== 'api') sync.start();
     let closing: Promise<void> | undefined;
     return {
       url,

@@ -6,6 +6,7 @@ export {
   type NewApiKey,
 } from './api-keys';
 export { type AuthFailureLimits, type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
+export { type RememberedPair, rememberedPairs } from './collection-pairs';
 export { DatabaseError, type DatabaseErrorCode, isDatabaseError } from './errors';
 export {
   createExchangeConnectionRepository,
@@ -32,6 +33,13 @@ export {
   openDatabase,
   type SqlSession,
 } from './open-database';
+export {
+  type CycleSpan,
+  createOperationsRepository,
+  type OperationsRepository,
+  type QueueStats,
+  type RunTally,
+} from './operations';
 export {
   findPairOnOtherExchange,
   linksKeyedByExchangeHref,

@@ -2,7 +2,7 @@ import { DatabaseError } from './errors';
 import type { SyncRun as SyncRunRow } from './generated/client';
 import type { Database } from './open-database';
 import { isUuid } from './tenants';
-import type { ItemKind, JsonObject, SyncOutcome, SyncRun } from './types';
+import type { ItemKind, JsonObject, RunProgressView, SyncOutcome, SyncRun } from './types';
 
 export interface SyncRunRepository {
   /** Records the start of a run for a user (and one of their pairs, if the run covers one). */
@@ -12,6 +12,11 @@ export interface SyncRunRepository {
     id: string,
     result: { outcome: Exclude<SyncOutcome, 'running'>; counts?: JsonObject; error?: string | null },
   ): Promise<SyncRun>;
+  /**
+   * Records where the pair's running run is (the newest running run of the pair). Cheap and idempotent; the
+   * caller throttles it. A finished run keeps no progress: finishing clears it.
+   */
+  recordProgress(pairId: string, progress: RunProgressView): Promise<void>;
   /**
    * Records a run that failed before it reached a collection pair (discovery, set-up): started and finished at
    * once, in one statement, so it can never be left `running`. The user's last sync time is not touched.
@@ -73,6 +78,8 @@ export function summarise(runs: readonly SyncRun[]): SyncRun {
     counts,
     error: runs.map((r) => r.error).find((e) => e !== null) ?? null,
     pairId: runs.length === 1 ? first.pairId : null,
+    // While the sync goes: where its running pair run is.
+    progress: finished ? null : (runs.find((r) => r.progress !== null)?.progress ?? null),
   };
 }
 
@@ -87,6 +94,7 @@ function toSyncRun(row: SyncRunRow): SyncRun {
     outcome: row.outcome,
     counts: (row.counts ?? {}) as JsonObject,
     error: row.error,
+    progress: row.finishedAt === null ? ((row.progress ?? null) as RunProgressView | null) : null,
   };
 }
 
@@ -109,6 +117,16 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
       const row = await prisma.syncRun.findUniqueOrThrow({ where: { id } });
       await prisma.user.update({ where: { id: row.userId }, data: { lastSyncAt: finishedAt } });
       return toSyncRun(row);
+    },
+
+    async recordProgress(pairId, progress) {
+      if (!isUuid(pairId)) return;
+      await db.query(
+        `UPDATE sync_runs SET progress = $2::jsonb
+         WHERE id = (SELECT id FROM sync_runs WHERE pair_id = $1::uuid AND outcome = 'running'
+                     ORDER BY started_at DESC LIMIT 1)`,
+        [pairId, JSON.stringify(progress)],
+      );
     },
 
     async recordFailure(userId, error, syncId) {

@@ -102,4 +102,17 @@ export interface SyncRun {
   outcome: SyncOutcome;
   counts: JsonObject;
   error: string | null;
+  /** While running: the phase and counts the engine last reported (null before the first and once finished). */
+  progress: RunProgressView | null;
+}
+
+/** What a running run last reported (see SyncRunRepository.recordProgress). */
+export interface RunProgressView {
+  phase: 'listing' | 'fetching' | 'writing';
+  /** `a` (Exchange) or `b` (Nextcloud) while listing or fetching. */
+  side?: 'a' | 'b';
+  done: number;
+  planned: number | null;
+  /** When the engine reported it. */
+  at: string;
 }

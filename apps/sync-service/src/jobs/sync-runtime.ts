@@ -1,6 +1,7 @@
 import { AdvisoryPairLock, createRepositories, type Database, PrismaStatusStore } from '@exsync/db';
 import type { Logger } from 'pino';
-import { defaultExchangeStores, type ExchangeStoreFactory } from '../sync/exchange-stores';
+import type { SyncMetrics } from '../metrics/metrics';
+import { createExchangeStores, type ExchangeStoreFactory } from '../sync/exchange-stores';
 import { syncUser } from '../sync/sync-user';
 import type { Vault } from '../vault/vault';
 import { createJobQueue, type JobQueue } from './queue';
@@ -15,6 +16,8 @@ export interface SyncRuntimeOptions {
   readonly davRoot?: (nextcloudUrl: string) => string;
   readonly worker?: Omit<WorkerOptions, 'queue' | 'handle' | 'logger'>;
   readonly schedulerTickMs?: number;
+  /** Counts what the syncs do, for /metrics. */
+  readonly metrics?: SyncMetrics;
 }
 
 export interface SyncRuntime {
@@ -42,14 +45,21 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     logger,
     status: new PrismaStatusStore(db),
     lock: new AdvisoryPairLock(db),
-    exchangeStores: options.exchangeStores ?? defaultExchangeStores,
+    exchangeStores:
+      options.exchangeStores ?? createExchangeStores({ ...(options.metrics ? { metrics: options.metrics } : {}) }),
     ...(options.davRoot ? { davRoot: options.davRoot } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
   const handle: JobHandler = async (job, signal) => {
     const result = await syncUser(deps, { userId: job.userId, resync: job.resync, signal });
     if ('skipped' in result) return { retry: 'none' };
     const { verdict } = result;
-    if (verdict.retry === 'after') return { retry: 'after', ms: verdict.retryAfterMs ?? 60_000 };
+    if (verdict.retry === 'after') {
+      const ms = verdict.retryAfterMs ?? 60_000;
+      // A held lock also retries later; only a server's request to slow down is a throttling wait.
+      if (verdict.state === 'throttled') options.metrics?.throttleWait('queue', ms);
+      return { retry: 'after', ms };
+    }
     return verdict.retry === 'backoff' ? { retry: 'backoff' } : { retry: 'none' };
   };
   const worker = createWorker({ ...options.worker, queue, handle, logger });

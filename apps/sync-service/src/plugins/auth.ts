@@ -6,8 +6,11 @@ import type { ServiceStore } from '../store/port';
 
 export type Principal = { role: 'admin'; keyId: string } | { role: 'tenant'; keyId: string; tenantId: string };
 
-/** Who may call a route. Every route under /v1 must declare one; the auth hook refuses a /v1 route without it. */
-export type Access = 'admin' | 'tenant';
+/**
+ * Who may call a route. Every route under /v1 must declare one; the auth hook refuses a /v1 route without it.
+ * `metrics`: the admin key, or EXSYNC_METRICS_KEY — a key that opens /metrics and nothing else.
+ */
+export type Access = 'admin' | 'tenant' | 'metrics';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,6 +27,8 @@ export interface AuthOptions {
   store: ServiceStore;
   /** EXSYNC_ADMIN_KEY, compared by hash so its length does not leak through timing. */
   adminKey?: string | undefined;
+  /** EXSYNC_METRICS_KEY: accepted on `metrics` routes only. */
+  metricsKey?: string | undefined;
   /** Failed authentications allowed per address within `failureWindowMs` before it is refused (429). */
   maxFailures?: number;
   failureWindowMs?: number;
@@ -39,6 +44,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   const { store } = opts;
   const isEnvAdminKey = opts.adminKey ? envKeyMatcher(opts.adminKey) : () => false;
+  const isMetricsKey = opts.metricsKey ? envKeyMatcher(opts.metricsKey) : () => false;
   const maxFailures = opts.maxFailures ?? 10;
   const windowMs = opts.failureWindowMs ?? 60_000;
 
@@ -82,6 +88,8 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     }
 
     const token = bearerToken(request);
+    // The scraper's key: no principal, and no other route accepts it.
+    if (access === 'metrics' && token && isMetricsKey(token)) return;
     const principal = token ? await identify(token) : null;
     if (!principal) {
       const blockedNow = await store.authFailures.record(address, limits);
@@ -95,7 +103,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     request.principal = principal;
 
     const pathTenant = (request.params as { tenantId?: string } | undefined)?.tenantId;
-    if (access === 'admin') {
+    if (access === 'admin' || access === 'metrics') {
       if (principal.role !== 'admin') throw new Errors.ADMIN_REQUIRED();
       return;
     }

@@ -40,7 +40,9 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: 'users', description: 'Enrolled users and their Nextcloud app passwords' },
         { name: 'settings', description: "The tenant's sync settings" },
         { name: 'review', description: 'Held deletions and conflicts, for a person to decide' },
+        { name: 'overview', description: "A tenant's sync health at a glance" },
         { name: 'admin', description: 'Operator actions on the running service (admin key)' },
+        { name: 'metrics', description: 'Prometheus metrics (admin key or EXSYNC_METRICS_KEY)' },
       ],
     },
   });

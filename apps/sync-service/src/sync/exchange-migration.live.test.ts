@@ -99,6 +99,8 @@ describe.skipIf(skip)('changing the Exchange connection from EWS to Graph and ba
     graph = {
       kind: 'graph',
       url: urls.graph,
+      // Tokens from the simulator's Entra endpoint, as the shipped service gets them.
+      authority: urls.base,
       entraTenantId: exchange.sim.tenantId,
       clientId: CLIENT_ID,
       authKind: 'client_secret',
@@ -117,11 +119,6 @@ describe.skipIf(skip)('changing the Exchange connection from EWS to Graph and ba
       vault: t.vault,
       logger: pino({ level: 'silent' }),
       davRoot: (u) => u,
-      graphAuthority: {
-        authority: (tenant) => `https://login.sim.invalid/${tenant}`,
-        knownAuthorities: ['login.sim.invalid'],
-        authorityMetadata: exchange.sim.msalAuthorityMetadata(),
-      },
     });
     await sync.prepare();
 

@@ -10,6 +10,8 @@ import {
   MsalTokenProvider,
   type PortableIdentities,
 } from '@exsync/exchange';
+import { countingFetch } from '../metrics/counting-fetch';
+import type { SyncMetrics } from '../metrics/metrics';
 import {
   AuthoritySetupError,
   graphBaseUrl,
@@ -55,8 +57,11 @@ export class ExchangeSetupError extends Error {
  * Graph token providers are kept per connection version, so msal's token cache outlives one run. The Entra
  * authority comes from the connection (global cloud by default; a national cloud or the simulator when set).
  */
-export function createExchangeStores(options: { fetch?: typeof fetch } = {}): ExchangeStoreFactory {
+export function createExchangeStores(
+  options: { fetch?: typeof fetch; metrics?: SyncMetrics } = {},
+): ExchangeStoreFactory {
   const providers = new Map<string, MsalTokenProvider>();
+  const { metrics } = options;
   const authorityOf = async (c: ExchangeConnection, entraTenantId: string): Promise<ResolvedAuthority> => {
     try {
       return await resolveAuthority(c.authority, entraTenantId, options.fetch);
@@ -65,6 +70,16 @@ export function createExchangeStores(options: { fetch?: typeof fetch } = {}): Ex
       throw error;
     }
   };
+  // Counted for /metrics: every EWS exchange, every Graph request and every wait before a Graph retry.
+  const graphIo = metrics
+    ? {
+        fetch: countingFetch(metrics, 'graph'),
+        sleep: (ms: number, signal?: AbortSignal) => {
+          metrics.throttleWait('client', ms);
+          return sleep(ms, signal);
+        },
+      }
+    : {};
   return async ({ connection, mailbox, kind }) => {
     const c = connection.connection;
     if (c.kind === 'ews') {
@@ -75,6 +90,7 @@ export function createExchangeStores(options: { fetch?: typeof fetch } = {}): Ex
         auth: await ewsAuth(connection, authorityOf),
         mailbox,
         folder: kind.exchangeFolder,
+        ...(metrics ? { onResponse: (status: number | undefined) => metrics.backendRequest('ews', status) } : {}),
       });
       return { store, identities: store, collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}` };
     }
@@ -93,7 +109,7 @@ export function createExchangeStores(options: { fetch?: typeof fetch } = {}): Ex
       tokens = graphTokens(connection, await authorityOf(c, c.entraTenantId), graphScope(baseUrl));
       providers.set(key, tokens);
     }
-    const client = new GraphClient({ baseUrl, tokens });
+    const client = new GraphClient({ baseUrl, tokens, ...graphIo });
     const folderId = await graphFolderId(client, mailbox, kind);
     const store = new GraphCollectionStore({
       client,
@@ -215,4 +231,19 @@ async function ewsAuth(
     default:
       throw new ExchangeSetupError(`EWS does not support the auth kind ${c.authKind}.`);
   }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

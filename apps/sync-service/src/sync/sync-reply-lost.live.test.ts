@@ -72,6 +72,8 @@ for (const face of ['ews', 'graph'] as const) {
           : {
               kind: 'graph',
               url: urls.graph,
+              // Tokens from the simulator's Entra endpoint, as the shipped service gets them.
+              authority: urls.base,
               entraTenantId: exchange.sim.tenantId,
               clientId: CLIENT_ID,
               authKind: 'client_secret',
@@ -96,11 +98,6 @@ for (const face of ['ews', 'graph'] as const) {
         vault: t.vault,
         logger: pino({ level: 'silent' }),
         davRoot: (u) => u,
-        graphAuthority: {
-          authority: (tenant) => `https://login.sim.invalid/${tenant}`,
-          knownAuthorities: ['login.sim.invalid'],
-          authorityMetadata: exchange.sim.msalAuthorityMetadata(),
-        },
       });
       await sync.prepare();
     }, 60_000);

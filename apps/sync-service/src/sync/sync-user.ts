@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
-import {
-  DavCollectionStore,
-  type DavHomes,
-  DavTransport,
-  discoverHomes,
-  ensureCollection,
-  nextcloudDavRoot,
-  pimCodec,
-} from '@exsync/dav';
-import type { Database, Repositories, Tenant, User } from '@exsync/db';
+import { DavTransport, nextcloudDavRoot } from '@exsync/dav';
+import { type Database, type Repositories, rememberedPairs, type Tenant, type User } from '@exsync/db';
 import type { Logger } from 'pino';
+import { countingFetch } from '../metrics/counting-fetch';
+import type { SyncMetrics } from '../metrics/metrics';
 import { ITEM_KINDS, withDefaults } from '../settings';
 import { secretContext } from '../store/port';
 import type { Vault } from '../vault/vault';
+import { DavSetupError, DavSide } from './dav-side';
 import { adoptPortableUids, followExchangeMove } from './exchange-move';
 import {
   defaultExchangeStores,
@@ -25,6 +20,7 @@ import { KINDS } from './kinds';
 import { describeError, type PairResult, type Verdict, verdictOf } from './outcome';
 import { findOrCreatePair, forgetTokens } from './pairs';
 import { policyFor, windowFor } from './policy';
+import { createProgressReporter } from './progress';
 
 export interface UserSyncDeps {
   readonly db: Database;
@@ -39,6 +35,8 @@ export interface UserSyncDeps {
   readonly davRoot?: (nextcloudUrl: string) => string;
   readonly davTimeoutMs?: number;
   readonly now?: () => Date;
+  /** Counts runs, items, errors and DAV requests for /metrics. */
+  readonly metrics?: SyncMetrics;
 }
 
 export interface UserSyncRequest {
@@ -79,23 +77,29 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   const transport = new DavTransport({
     credentials: { username: user.loginName, password: await appPassword(deps, user) },
     timeoutMs: deps.davTimeoutMs ?? 30_000,
+    ...(deps.metrics ? { fetch: countingFetch(deps.metrics, 'dav') } : {}),
   });
   const authSide = () => (transport.authFailed ? 'nextcloud' : 'exchange');
   const now = (deps.now ?? (() => new Date()))();
   try {
     const connection = await openConnection(deps, tenant);
-    const homes = await discoverHomes((deps.davRoot ?? nextcloudDavRoot)(tenant.nextcloudUrl), transport);
+    // Discovery only for what no pair remembers; one PROPFIND per home otherwise.
+    const davSide = new DavSide(
+      transport,
+      (deps.davRoot ?? nextcloudDavRoot)(tenant.nextcloudUrl),
+      request.resync ? [] : await rememberedPairs(deps.db, user.id),
+    );
     const mailbox = user.mailbox ?? user.email;
     if (!mailbox) throw new UserSetupError('The user has no mailbox or email address; set one when enrolling.');
     for (const kind of kinds) {
       if (request.signal?.aborted) break;
+      const started = performance.now();
       // Once the engine has the pair, it owns the run's record (finished however the run ends); before that,
       // a failure gets a record of its own here, so every failed sync shows once in the history.
       let engineOwnsRun = false;
       try {
         const exchange = await (deps.exchangeStores ?? defaultExchangeStores)({ connection, mailbox, kind });
-        const home = kind.dav.type === 'addressbook' ? homes.addressBookHomeUrl : homes.calendarHomeUrl;
-        const dav = await davStore(transport, home, kind);
+        const dav = await davSide.store(kind, request.signal);
         const ids = {
           userId: user.id,
           kind: kind.itemKind,
@@ -109,10 +113,15 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         });
         if (moved) log.info({ kind: kind.name, ...moved }, 'pair followed the Exchange connection to its new ids');
         const pair = await findOrCreatePair(deps.db, ids);
+        const progress = createProgressReporter({
+          record: (p) => repos.syncRuns.recordProgress(pair, p),
+          log: log.child({ kind: kind.name }),
+        });
         engineOwnsRun = true;
         const report = await syncPair(
           { a: exchange.store, b: dav, status: deps.status, lock: deps.lock },
           {
+            onProgress: progress.onProgress,
             pair,
             policy: policyFor(settings, kind.name),
             window: windowFor(settings, now),
@@ -121,22 +130,27 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
             syncId,
           },
         );
+        await progress.flush();
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
         if (report.outcome === 'success' || report.outcome === 'partial') {
           const adopted = await adoptPortableUids(deps.db, pair, exchange.identities, request.signal);
           if (adopted > 0) log.info({ kind: kind.name, adopted }, 'Outlook items given a portable UID');
         }
+        deps.metrics?.pairRun(kind.name, report, (performance.now() - started) / 1000);
         const result: PairResult = report.outcome === 'auth-failed' ? { report, authSide: authSide() } : { report };
         results.push(result);
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials
       } catch (error) {
         results.push(await failed(deps, user, error, authSide(), engineOwnsRun ? undefined : syncId));
+        deps.metrics?.pairFailed(kind.name, error, (performance.now() - started) / 1000);
         logFailure(log.child({ kind: kind.name }), error, 'pair sync failed');
         if (error instanceof AuthError) break;
       }
     }
   } catch (error) {
     results.push(await failed(deps, user, error, authSide(), syncId));
+    // Before any pair (the Exchange connection, the mailbox): counted under the kind `none`.
+    deps.metrics?.pairFailed('none', error, 0);
     logFailure(log, error, 'user sync could not start');
   }
   const verdict = verdictOf(results);
@@ -180,37 +194,17 @@ async function openConnection(deps: UserSyncDeps, tenant: Tenant): Promise<Opene
   };
 }
 
-async function davStore(
-  transport: DavTransport,
-  home: DavHomes['calendarHomeUrl'],
-  kind: (typeof KINDS)[keyof typeof KINDS],
-): Promise<DavCollectionStore> {
-  if (!home) throw new UserSetupError(`Nextcloud offers no ${kind.dav.type} home for this user.`);
-  const base = home.endsWith('/') ? home : `${home}/`;
-  const info = await ensureCollection(
-    {
-      url: `${base}${kind.slug}/`,
-      type: kind.dav.type,
-      displayName: kind.displayName,
-      ...(kind.dav.components ? { components: kind.dav.components } : {}),
-    },
-    transport,
-  );
-  return new DavCollectionStore({
-    transport,
-    url: info.url,
-    type: info.type,
-    ...(info.type === 'calendar' ? { components: info.components } : {}),
-    codec: pimCodec,
-  });
-}
-
 /**
  * A peer's or a setting's fault is a warning with its message; anything else (a bug, our own database) is an
  * error logged with its stack.
  */
 function logFailure(log: Logger, error: unknown, what: string): void {
-  if (isStoreError(error) || error instanceof UserSetupError || error instanceof ExchangeSetupError) {
+  if (
+    isStoreError(error) ||
+    error instanceof UserSetupError ||
+    error instanceof ExchangeSetupError ||
+    error instanceof DavSetupError
+  ) {
     log.warn({ err: describeError(error) }, what);
   } else {
     log.error({ err: error }, `${what}: unexpected error`);

@@ -3,11 +3,12 @@ import { cp, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { type Database, migrate, openDatabase, readLocalMigrations } from '@exsync/db';
+import { createOperationsRepository, type Database, migrate, openDatabase, readLocalMigrations } from '@exsync/db';
 import { type App, buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createJobQueue } from '../jobs/queue';
 import { createLogger } from '../logger';
+import { createMetrics, type SyncMetrics } from '../metrics/metrics';
 import { createDbStore } from '../store/db-store';
 import type { ServiceStore } from '../store/port';
 import { KeyRing } from '../vault/key-ring';
@@ -77,6 +78,9 @@ export async function startTestApp(
     databaseUrl?: string;
     envAdminKey?: string;
     auth?: { maxFailures?: number; failureWindowMs?: number };
+    /** Serve /metrics from what this makes of the test database (and accept `metricsKey` there). */
+    metrics?: (db: Database) => SyncMetrics;
+    metricsKey?: string;
   } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'exsync-app-'));
@@ -101,6 +105,11 @@ export async function startTestApp(
     vault,
     logger,
     adminKey: options.envAdminKey,
+    // Every test app serves /metrics, as the server does (so the OpenAPI document and the route walk see it).
+    metrics: options.metrics
+      ? options.metrics(db)
+      : createMetrics({ operations: createOperationsRepository(db), processMetrics: false }),
+    ...(options.metricsKey ? { metricsKey: options.metricsKey } : {}),
     rotateKey: createOnlineRotation(
       loadConfig({ EXSYNC_SECRET_KEY: vault.ring.current.key.toString('base64'), EXSYNC_DATA_DIR: dataDir }),
       store,

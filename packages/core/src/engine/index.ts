@@ -35,7 +35,7 @@ export type {
   StoredRun,
 } from './status-store';
 export { summarize } from './status-store';
-export type { RunOutcomeKind, RunReport, SyncDeps, SyncOptions } from './sync-pair';
+export type { RunOutcomeKind, RunProgress, RunReport, SyncDeps, SyncOptions } from './sync-pair';
 export { syncPair } from './sync-pair';
 export type { Observation, PairState, PairTokens, Side, SideObservations, SideStatus, StatusRow } from './types';
 export { emptyPairState, otherSide } from './types';

@@ -1,6 +1,7 @@
 import type { SyncWindow } from '../model/temporal';
 import type { Change, CollectionStore, FetchResult } from '../ports/collection-store';
 import { InvalidItemError, InvalidSyncTokenError } from '../ports/errors';
+import type { RunProgress } from './sync-pair';
 import type { Observation, Side, StatusRow } from './types';
 
 export interface SideRead {
@@ -26,6 +27,7 @@ export interface ReadSideInput {
   readonly window: SyncWindow;
   readonly reconcile: boolean;
   readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RunProgress) => void;
 }
 
 const BATCH = 50;
@@ -37,6 +39,8 @@ const BATCH = 50;
  */
 export async function readSide(input: ReadSideInput): Promise<SideRead> {
   const { side, store, rows, signal } = input;
+  const progress = input.onProgress;
+  progress?.({ phase: 'listing', side, done: 0, planned: null });
   const rowByHref = new Map<string, StatusRow>();
   for (const row of rows) {
     const s = row[side];
@@ -63,6 +67,7 @@ export async function readSide(input: ReadSideInput): Promise<SideRead> {
           collapsed.set(href, change);
         }
         token = page.nextToken;
+        progress?.({ phase: 'listing', side, done: collapsed.size, planned: null });
         if (!page.more) break;
       }
       nextToken = token;
@@ -87,6 +92,7 @@ export async function readSide(input: ReadSideInput): Promise<SideRead> {
     const listed = new Set<string>();
     for await (const item of store.listWindow(input.window, signal)) {
       listed.add(item.href);
+      progress?.({ phase: 'listing', side, done: listed.size, planned: null });
       if (rowByHref.get(item.href)?.[side]?.version === item.version) {
         observations.set(item.href, { type: 'unchanged', ref: { href: item.href, version: item.version } });
       } else toFetch.add(item.href);
@@ -107,6 +113,7 @@ export async function readSide(input: ReadSideInput): Promise<SideRead> {
 
   const unreadable: { href: string; reason: string }[] = [];
   const hrefs = [...toFetch];
+  progress?.({ phase: 'fetching', side, done: 0, planned: hrefs.length });
   for (let i = 0; i < hrefs.length; i += BATCH) {
     const batch = hrefs.slice(i, i + BATCH);
     for (const result of await fetchBatch(store, batch, unreadable, signal)) {
@@ -118,6 +125,7 @@ export async function readSide(input: ReadSideInput): Promise<SideRead> {
         });
       } else observations.set(result.href, { type: 'gone', href: result.href });
     }
+    progress?.({ phase: 'fetching', side, done: Math.min(hrefs.length, i + BATCH), planned: hrefs.length });
   }
   return { observations, nextToken, mode, tokenInvalid, emptied, unreadable };
 }

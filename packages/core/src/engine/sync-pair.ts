@@ -35,6 +35,22 @@ export interface SyncOptions {
   readonly signal?: AbortSignal;
   /** Stored with the run record: the caller's id of the sync this pair's run is part of. */
   readonly syncId?: string;
+  /**
+   * Told as the run goes: the phase and how much of it is done. Called often (every listed item, every fetched
+   * batch, every item written) and synchronously: the caller throttles anything costly, and must not throw.
+   */
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+/**
+ * Where a run is: `listing` what changed on `side` (`planned` unknown until the listing ends), `fetching` the
+ * changed items of `side`, or `writing` the planned changes (`done` of `planned` items).
+ */
+export interface RunProgress {
+  readonly phase: 'listing' | 'fetching' | 'writing';
+  readonly side?: Side;
+  readonly done: number;
+  readonly planned: number | null;
 }
 
 export type RunOutcomeKind =
@@ -209,6 +225,7 @@ async function runLocked(
       window,
       reconcile,
       ...(signal ? { signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   const reads = { a: await read('a'), b: await read('b') };
   const groups = groupObservations(rows, reads.a.observations, reads.b.observations);
@@ -250,13 +267,19 @@ async function runLocked(
     ...(signal ? { signal } : {}),
   };
   const parked: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
+  // Items with something to do, as `writing` counts them (the rest pass without a write).
+  const toWrite = plan.length;
+  let written = 0;
+  options.onProgress?.({ phase: 'writing', done: 0, planned: toWrite });
   let failedItems = 0;
   try {
     for (const [i, { group }] of planned.entries()) {
       // Stopped from outside: no further write (a lost lock means another run may be writing this pair now).
       if (signal?.aborted) throw new RunAbort('unavailable', signal.reason);
       const item = guarded.plans[i]!;
+      const busy = item.writes.length > 0 || item.conflict !== undefined || item.quarantine.length > 0;
       const outcome = await executePlan(group, item, ctx);
+      if (busy) options.onProgress?.({ phase: 'writing', done: ++written, planned: toWrite });
       if (!outcome.ok) {
         failedItems += 1;
         if (outcome.parked.a) parked.a.add(outcome.parked.a);

@@ -30,6 +30,11 @@ export interface EwsConnectionConfig {
   readonly folder: EwsFolder;
   /** Every EWS call is abandoned after this long (default 30 s): some failures never settle (exchange.md §2.3). */
   readonly timeoutMs?: number;
+  /**
+   * Told of every HTTP exchange (its status; undefined when no answer came): the service counts requests per
+   * backend for its metrics. Must not throw.
+   */
+  readonly onResponse?: (status: number | undefined) => void;
 }
 
 export function collectionKindOf(folder: EwsFolder): CollectionKind {

@@ -59,7 +59,7 @@ export class EwsSession {
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.credential = credentialKey(config);
     const auth = config.auth;
-    this.xhr = RecordingXhr.create(auth.kind === 'ntlm' ? auth : undefined);
+    this.xhr = RecordingXhr.create(auth.kind === 'ntlm' ? auth : undefined, config.onResponse);
     const svc = new ExchangeService(ExchangeVersion.Exchange2013_SP1);
     svc.Url = new Uri(config.url);
     svc.XHRApi = this.xhr;

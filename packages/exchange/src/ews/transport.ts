@@ -35,12 +35,18 @@ export class RecordingXhr implements IXHRApi {
   readonly apiName = 'exsync-recording';
   facts: TransportFacts = { requests: 0 };
 
-  constructor(private readonly inner: XhrApi) {}
+  constructor(
+    private readonly inner: XhrApi,
+    private readonly onResponse?: (status: number | undefined) => void,
+  ) {}
 
-  static create(ntlm?: { username: string; password: string }): RecordingXhr {
+  static create(
+    ntlm?: { username: string; password: string },
+    onResponse?: (status: number | undefined) => void,
+  ): RecordingXhr {
     const inner = new XhrApi({ rejectUnauthorized: true });
     if (ntlm) inner.useNtlmAuthentication(ntlm.username, ntlm.password);
-    return new RecordingXhr(inner);
+    return new RecordingXhr(inner, onResponse);
   }
 
   reset(): void {
@@ -69,6 +75,7 @@ export class RecordingXhr implements IXHRApi {
   }
 
   private note(response: SeenResponse): void {
+    this.onResponse?.(response.status);
     if (response.status === undefined) {
       this.facts.network = true;
       return;

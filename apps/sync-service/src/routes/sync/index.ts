@@ -6,6 +6,7 @@ import type { JobQueue } from '../../jobs/queue';
 import type { ServiceStore } from '../../store/port';
 import { errorResponses, opId, scopeParams, type TenantScopeOptions } from '../common';
 import { countsOf } from '../run-counts';
+import { progressView } from '../users/index';
 import { NcUserId } from '../users/schemas';
 import { ActionResult, RunList, RunQuery, type RunView } from './schemas';
 
@@ -158,6 +159,7 @@ function runView(r: SyncRun & { kind: 'event' | 'task' | 'contact' | null; dryRu
     counts: countsOf(r.counts),
     error: r.error,
     dryRun: r.dryRun,
+    progress: progressView(r.progress),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { USER_STATES } from '../../store/port';
+import { RunProgressView } from '../users/schemas';
 
 const closed = { additionalProperties: false } as const;
 
@@ -46,6 +47,7 @@ export const RunView = Type.Object(
     }),
     error: Type.Union([Type.String(), Type.Null()]),
     dryRun: Type.Boolean(),
+    progress: RunProgressView,
   },
   closed,
 );

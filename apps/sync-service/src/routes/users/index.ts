@@ -21,6 +21,7 @@ import {
   type LastRun,
   ListQuery,
   NcUserId,
+  type RunProgressView,
   UserBody,
   UserDetail,
   UserList,
@@ -44,6 +45,11 @@ function view(u: User): Static<typeof UserView> {
   };
 }
 
+/** Only the progress' own fields are copied. */
+export function progressView(p: SyncRun['progress']): Static<typeof RunProgressView> {
+  return p ? { phase: p.phase, ...(p.side ? { side: p.side } : {}), done: p.done, planned: p.planned, at: p.at } : null;
+}
+
 /** Only the summary's own fields are copied, so nothing else stored with a run can reach the response. */
 function lastRunView(r: SyncRun | null): Static<typeof LastRun> {
   if (!r) return null;
@@ -53,6 +59,7 @@ function lastRunView(r: SyncRun | null): Static<typeof LastRun> {
     outcome: r.outcome,
     counts: countsOf(r.counts),
     error: r.error,
+    progress: progressView(r.progress),
   };
 }
 

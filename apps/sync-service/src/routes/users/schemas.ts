@@ -91,6 +91,34 @@ export const UserView = Type.Object(
   closed,
 );
 
+/** Where a running run is; shared by GET user (lastRun) and GET …/runs. */
+export const RunProgressView = Type.Union(
+  [
+    Type.Object(
+      {
+        phase: Type.Enum(['listing', 'fetching', 'writing'], {
+          description:
+            'listing what changed on a side, fetching the changed items of a side, or writing the planned changes.',
+        }),
+        side: Type.Optional(
+          Type.Enum(['a', 'b'], { description: 'While listing or fetching: a = Exchange, b = Nextcloud.' }),
+        ),
+        done: Type.Integer({ description: 'Items of this phase done so far.' }),
+        planned: Type.Union([Type.Integer(), Type.Null()], {
+          description: 'Items this phase will handle; null while listing (not known until the listing ends).',
+        }),
+        at: Type.String({
+          format: 'date-time',
+          description: 'When the run reported it (at most ~1 s old while items move).',
+        }),
+      },
+      closed,
+    ),
+    Type.Null(),
+  ],
+  { description: 'While the run is going: where it is. null once it finished.' },
+);
+
 export const LastRun = Type.Union(
   [
     Type.Object(
@@ -105,6 +133,7 @@ export const LastRun = Type.Union(
             'Writes per direction and action, e.g. { "a_to_b": { "create": 3 } } (a = Exchange, b = Nextcloud).',
         }),
         error: Type.Union([Type.String(), Type.Null()], { description: 'What went wrong; null when nothing did.' }),
+        progress: RunProgressView,
       },
       closed,
     ),

@@ -259,6 +259,7 @@ describe('GET /v1/users/{ncUserId}', () => {
       outcome: 'failed',
       counts: { b_to_a: { update: 1 } },
       error: 'Exchange answered 503',
+      progress: null,
     });
     expect(res.body).not.toContain('lena-app-password-0001');
   });
@@ -275,6 +276,7 @@ describe('GET /v1/users/{ncUserId}', () => {
       outcome: 'running',
       counts: {},
       error: null,
+      progress: null,
     });
   });
 
