@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
 import { metricsRoutes } from './routes/metrics/index';
+import { notificationRoutes } from './routes/notifications/index';
 import { overviewRoutes } from './routes/overview/index';
 import { reviewRoutes } from './routes/review/index';
 import { settingsRoutes } from './routes/settings/index';
@@ -98,6 +99,7 @@ export async function buildApp(deps: AppDeps) {
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   if (deps.surface === 'operations') return app;
   await app.register(tenantRoutes, { prefix: '/v1', store });
+  if (deps.sync) await app.register(notificationRoutes, { prefix: '/v1', vault, ...deps.sync });
   if (deps.rotateKey) await app.register(adminRoutes, { prefix: '/v1', rotateKey: deps.rotateKey });
   for (const [prefix, explicit] of [
     ['/v1', false],

@@ -12,6 +12,7 @@ import {
 } from '@exsync/exchange';
 import { countingFetch } from '../metrics/counting-fetch';
 import type { SyncMetrics } from '../metrics/metrics';
+import type { GraphWatch } from '../push/graph-push';
 import {
   AuthoritySetupError,
   graphBaseUrl,
@@ -34,6 +35,8 @@ export interface ExchangeSide {
   readonly collectionId: string;
   /** Portable item keys, so links survive a move of the connection between EWS and Graph. */
   readonly identities?: PortableIdentities;
+  /** Graph only: where the folder can be watched for change notifications. */
+  readonly watch?: GraphWatch;
 }
 
 /** Builds the Exchange side of one pair. A seam: tests and future backends plug in here. */
@@ -118,8 +121,22 @@ export function createExchangeStores(
       kind: kind.collectionKind,
       folderId,
     });
-    return { store, identities: store, collectionId: `graph:${mailbox.toLowerCase()}:${folderId}` };
+    return {
+      store,
+      identities: store,
+      collectionId: `graph:${mailbox.toLowerCase()}:${folderId}`,
+      watch: { client, resource: watchedResource(mailbox, kind, folderId) },
+    };
   };
+}
+
+/** The Graph resource of the synced folder, in a form change notifications accept for it. */
+function watchedResource(mailbox: string, kind: KindSpec, folderId: string): string {
+  const user = `/users/${encodeURIComponent(mailbox)}`;
+  const folder = encodeURIComponent(folderId);
+  if (kind.exchangeFolder === 'calendar') return `${user}/calendars/${folder}/events`;
+  if (kind.exchangeFolder === 'contacts') return `${user}/contactFolders/${folder}/contacts`;
+  return `${user}/todo/lists/${folder}/tasks`;
 }
 
 export const defaultExchangeStores: ExchangeStoreFactory = createExchangeStores();
