@@ -1,10 +1,11 @@
-import { createOperationsRepository } from '@exsync/db';
+import { createOperationsRepository, createRepositories } from '@exsync/db';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { ensureAdminKey } from './bootstrap';
 import type { Config } from './config';
 import { createSyncRuntime } from './jobs/sync-runtime';
 import { createMetrics } from './metrics/metrics';
+import { GraphPush } from './push/graph-push';
 import { openRuntime } from './runtime';
 import { createOnlineRotation } from './vault/online-rotation';
 
@@ -37,7 +38,15 @@ export async function startServer(
     if (role !== 'worker') await ensureAdminKey(runtime.store, config, print);
     const metrics = createMetrics({ operations: createOperationsRepository(runtime.db) });
     // The embedded database is one session for the whole process: one sync at a time there.
+    const push = config.publicUrl
+      ? new GraphPush({ repos: createRepositories(runtime.db), vault: runtime.vault, publicUrl: config.publicUrl })
+      : undefined;
+    if (role !== 'api') {
+      if (push) logger.info({ notificationUrl: push.notificationUrl }, 'Graph change notifications on');
+      else logger.warn('EXSYNC_PUBLIC_URL is not set: Graph change notifications off, changes wait for polling');
+    }
     const sync = createSyncRuntime({
+      ...(push ? { push } : {}),
       metrics,
       db: runtime.db,
       vault: runtime.vault,

@@ -245,4 +245,14 @@ describe.skipIf(skip)('Graph change notifications: simulator → service → Rad
     expect(again[0]?.id).not.toBe(sub?.id);
     expect((await repos.graphSubscriptions.forUser(userId)).map((s) => s.id)).toEqual([again[0]?.id]);
   }, 60_000);
+
+  it('a flood for one subscription is cut off after 60 notifications a minute (logged)', async () => {
+    const [sub] = simSubs();
+    const one = { subscriptionId: sub?.id, clientState: sub?.clientState, changeType: 'updated' };
+    expect(t.logText()).not.toContain('over the rate limit');
+    const res = await notify({ value: Array.from({ length: 61 }, () => one) });
+    expect(res.status).toBe(202);
+    expect(t.logText()).toContain('over the rate limit');
+    expect(await drain()).toBe(1);
+  }, 60_000);
 });

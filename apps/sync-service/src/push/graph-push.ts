@@ -48,8 +48,9 @@ export class GraphPush {
   }
 
   get notificationUrl(): string {
-    return new URL(NOTIFICATION_PATH, this.#o.publicUrl.endsWith('/') ? this.#o.publicUrl : `${this.#o.publicUrl}/`)
-      .href;
+    // Relative to the base, so a service published below a path (https://host/exsync/) keeps it.
+    const base = this.#o.publicUrl.endsWith('/') ? this.#o.publicUrl : `${this.#o.publicUrl}/`;
+    return new URL(NOTIFICATION_PATH.slice(1), base).href;
   }
 
   #now(): Date {

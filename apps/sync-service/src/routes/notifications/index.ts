@@ -68,6 +68,8 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
       schema: {
         tags: ['notifications'],
         operationId: 'graphNotifications',
+        // Open by design: Microsoft Graph cannot present a key.
+        security: [],
         summary: 'Microsoft Graph change notifications (called by Microsoft Graph, not by clients)',
         description:
           "No API key by design. With `validationToken` the token is echoed as text/plain (Graph's handshake). Otherwise each notification naming one of the service's subscriptions with its own clientState queues a sync of the user; lifecycle events `subscriptionRemoved` and `reauthorizationRequired` make the next sync recreate or renew the subscription. Always 202: unknown subscriptions and wrong clientStates are ignored (and logged). Body at most 256 KiB.",
