@@ -52,6 +52,8 @@ export interface AppDeps {
   surface?: 'full' | 'operations';
   /** Per-user sync actions and run history (routes/sync); the server and tests provide the queue. */
   sync?: Pick<SyncRoutesOptions, 'db' | 'queue'>;
+  /** Before DELETE /users/{id} removes a user: deletes their Graph subscriptions (server.ts provides it). */
+  beforeUserRemoved?: (tenantId: string, ncUserId: string) => Promise<void>;
 }
 
 /** Registers plugins and routes; never listens (server.ts does), so tests drive it with inject(). */
@@ -105,7 +107,7 @@ export async function buildApp(deps: AppDeps) {
     ['/v1', false],
     ['/v1/tenants/:tenantId', true],
   ] as const) {
-    await app.register(usersRoutes, { prefix, explicit, store, vault });
+    await app.register(usersRoutes, { prefix, explicit, store, vault, beforeUserRemoved: deps.beforeUserRemoved });
     await app.register(settingsRoutes, { prefix, explicit, store });
     await app.register(connectionRoutes, { prefix, explicit, store, vault });
     if (deps.sync) await app.register(syncRoutes, { prefix, explicit, store, ...deps.sync });

@@ -5,8 +5,9 @@ import { ensureAdminKey } from './bootstrap';
 import type { Config } from './config';
 import { createSyncRuntime } from './jobs/sync-runtime';
 import { createMetrics } from './metrics/metrics';
-import { GraphPush } from './push/graph-push';
+import { GraphPush, graphUnsubscriber } from './push/graph-push';
 import { openRuntime } from './runtime';
+import { createExchangeStores } from './sync/exchange-stores';
 import { createOnlineRotation } from './vault/online-rotation';
 
 /**
@@ -64,6 +65,13 @@ export async function startServer(
       trustProxy: config.trustProxy,
       rotateKey: createOnlineRotation(config, runtime.store, runtime.vault),
       sync: { db: runtime.db, queue: sync.queue },
+      // Without a public URL nothing was subscribed; stored subscriptions of an earlier setting are still cleaned.
+      beforeUserRemoved: graphUnsubscriber({
+        repos: createRepositories(runtime.db),
+        vault: runtime.vault,
+        logger,
+        graphClient: createExchangeStores().graphClient,
+      }),
       surface: role === 'worker' ? 'operations' : 'full',
     });
     const url = await app.listen({ host: config.host, port: config.port });

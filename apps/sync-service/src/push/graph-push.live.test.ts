@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
 import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
 import { createLogger } from '../logger';
+import { createExchangeStores } from '../sync/exchange-stores';
 import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
-import { GraphPush } from './graph-push';
+import { GraphPush, graphUnsubscriber } from './graph-push';
 
 /**
  * Graph change notifications end to end: the service (listening on 127.0.0.1) subscribes while it syncs a Graph
@@ -44,7 +45,15 @@ describe.skipIf(skip)('Graph change notifications: simulator → service → Rad
     const start = Date.now() + 2 * 86_400_000;
     eventId = exchange.sim.store.createEvent(calendarId, { subject: 'Standup', start, end: start + 1_800_000 }).id;
 
-    t = await startTestApp();
+    t = await startTestApp({
+      beforeUserRemoved: ({ db, vault, logger }) =>
+        graphUnsubscriber({
+          repos: createRepositories(db),
+          vault,
+          logger,
+          graphClient: createExchangeStores().graphClient,
+        }),
+    });
     repos = createRepositories(t.db);
     publicUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const tenant = await createTenant(t, 'Contoso');
@@ -254,5 +263,13 @@ describe.skipIf(skip)('Graph change notifications: simulator → service → Rad
     expect(res.status).toBe(202);
     expect(t.logText()).toContain('over the rate limit');
     expect(await drain()).toBe(1);
+  }, 60_000);
+
+  it("removing the user deletes the user's subscriptions at Graph and in the database", async () => {
+    expect(simSubs()).toHaveLength(1);
+    const removed = await t.app.inject({ method: 'DELETE', url: '/v1/users/alice', headers: bearer(tenantKey) });
+    expect(removed.statusCode).toBe(204);
+    expect(simSubs()).toEqual([]);
+    expect(await repos.graphSubscriptions.forUser(userId)).toEqual([]);
   }, 60_000);
 });

@@ -9,6 +9,9 @@ import { NotFoundError } from '@exsync/core';
 import type { GraphSubscriptionRecord, Repositories, User } from '@exsync/db';
 import type { GraphClient } from '@exsync/exchange';
 import type { Logger } from 'pino';
+import type { OpenedConnection } from '../sync/exchange-stores';
+import { describeError } from '../sync/outcome';
+import { openConnection } from '../sync/sync-user';
 import type { Vault } from '../vault/vault';
 
 /** Where a Graph pair's folder can be watched: the client of the run and the resource path. */
@@ -131,6 +134,35 @@ export function clientStateMatches(vault: Vault, record: GraphSubscriptionRecord
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Called before a user is deleted: their subscriptions are deleted at Graph and forgotten. */
+export type UserRemovalHook = (tenantId: string, ncUserId: string) => Promise<void>;
+
+/**
+ * The hook for DELETE /v1/users/{id}: opens the tenant's connection only when the user has subscriptions. A
+ * failure never blocks the deletion: Graph ends the subscription at its expiry, and notifications for it are
+ * ignored meanwhile (unknown subscription).
+ */
+export function graphUnsubscriber(deps: {
+  repos: Repositories;
+  vault: Vault;
+  logger: Logger;
+  graphClient: (connection: OpenedConnection) => Promise<GraphClient>;
+}): UserRemovalHook {
+  return async (tenantId, ncUserId) => {
+    const user = await deps.repos.users.get(tenantId, ncUserId);
+    if (!user || (await deps.repos.graphSubscriptions.forUser(user.id)).length === 0) return;
+    const log = deps.logger.child({ tenantId, ncUserId });
+    let client: GraphClient | undefined;
+    try {
+      const opened = await openConnection(deps, { id: tenantId });
+      if (opened.connection.kind === 'graph') client = await deps.graphClient(opened);
+    } catch (error) {
+      log.warn({ err: describeError(error) }, 'Graph subscriptions of a removed user left to expire');
+    }
+    await unsubscribeUser(deps.repos, user.id, client, log);
+  };
+}
+
 /** Deletes the user's subscriptions at Graph (best effort: they expire anyway) and in the database. */
 export async function unsubscribeUser(
   repos: Repositories,
@@ -143,7 +175,10 @@ export async function unsubscribeUser(
       await client
         .request({ method: 'DELETE', url: `/subscriptions/${encodeURIComponent(s.id)}` })
         .catch((error: unknown) =>
-          log.warn({ subscriptionId: s.id, err: error }, 'Graph subscription could not be deleted; it will expire'),
+          log.warn(
+            { subscriptionId: s.id, err: describeError(error) },
+            'Graph subscription could not be deleted; it will expire',
+          ),
         );
     }
     await repos.graphSubscriptions.remove(s.id);

@@ -62,7 +62,7 @@ export class ExchangeSetupError extends Error {
  */
 export function createExchangeStores(
   options: { fetch?: typeof fetch; metrics?: SyncMetrics } = {},
-): ExchangeStoreFactory {
+): ExchangeStoreFactory & { graphClient(connection: OpenedConnection): Promise<GraphClient> } {
   const providers = new Map<string, MsalTokenProvider>();
   const { metrics } = options;
   const authorityOf = async (c: ExchangeConnection, entraTenantId: string): Promise<ResolvedAuthority> => {
@@ -83,20 +83,9 @@ export function createExchangeStores(
         },
       }
     : {};
-  return async ({ connection, mailbox, kind }) => {
+  /** A Graph client on the connection's app credential; msal's token cache kept per connection version. */
+  const graphClient = async (connection: OpenedConnection): Promise<GraphClient> => {
     const c = connection.connection;
-    if (c.kind === 'ews') {
-      if (!c.endpoint)
-        throw new ExchangeSetupError('The EWS connection has no url; set it on the Exchange connection.');
-      const store = new EwsCollectionStore({
-        url: c.endpoint,
-        auth: await ewsAuth(connection, authorityOf),
-        mailbox,
-        folder: kind.exchangeFolder,
-        ...(metrics ? { onResponse: (status: number | undefined) => metrics.backendRequest('ews', status) } : {}),
-      });
-      return { store, identities: store, collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}` };
-    }
     let baseUrl: string;
     try {
       baseUrl = graphBaseUrl(c.endpoint);
@@ -113,6 +102,23 @@ export function createExchangeStores(
       providers.set(key, tokens);
     }
     const client = new GraphClient({ baseUrl, tokens, ...graphIo });
+    return client;
+  };
+  const factory: ExchangeStoreFactory = async ({ connection, mailbox, kind }) => {
+    const c = connection.connection;
+    if (c.kind === 'ews') {
+      if (!c.endpoint)
+        throw new ExchangeSetupError('The EWS connection has no url; set it on the Exchange connection.');
+      const store = new EwsCollectionStore({
+        url: c.endpoint,
+        auth: await ewsAuth(connection, authorityOf),
+        mailbox,
+        folder: kind.exchangeFolder,
+        ...(metrics ? { onResponse: (status: number | undefined) => metrics.backendRequest('ews', status) } : {}),
+      });
+      return { store, identities: store, collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}` };
+    }
+    const client = await graphClient(connection);
     const folderId = await graphFolderId(client, mailbox, kind);
     const store = new GraphCollectionStore({
       client,
@@ -128,6 +134,7 @@ export function createExchangeStores(
       watch: { client, resource: watchedResource(mailbox, kind, folderId) },
     };
   };
+  return Object.assign(factory, { graphClient });
 }
 
 /** The Graph resource of the synced folder, in a form change notifications accept for it. */

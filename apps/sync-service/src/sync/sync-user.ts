@@ -196,7 +196,10 @@ async function appPassword(deps: UserSyncDeps, user: User): Promise<string> {
   return deps.vault.open(sealed, secretContext.appPassword(user.tenantId, user.ncUserId));
 }
 
-async function openConnection(deps: UserSyncDeps, tenant: Tenant): Promise<OpenedConnection> {
+export async function openConnection(
+  deps: Pick<UserSyncDeps, 'repos' | 'vault'>,
+  tenant: Pick<Tenant, 'id'>,
+): Promise<OpenedConnection> {
   const connection = await deps.repos.exchangeConnections.get(tenant.id);
   const secrets = await deps.repos.exchangeConnections.getSecrets(tenant.id);
   if (!connection || !secrets) {
