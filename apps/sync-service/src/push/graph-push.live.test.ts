@@ -189,6 +189,15 @@ describe.skipIf(skip)('Graph change notifications: simulator → service → Rad
     expect(await drain()).toBe(1);
     expect(await radicaleText()).toContain('SUMMARY:Standup (room 5)');
     expect((await repos.graphSubscriptions.forUser(userId))[0]?.lastNotificationAt).not.toBeNull();
+    // Operators see it on the user.
+    const shown = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+    expect(shown.json().graphNotifications).toEqual([
+      {
+        resource: expect.stringMatching(/\/calendars\/.+\/events$/),
+        expiresAt: expect.any(String),
+        lastNotificationAt: expect.any(String),
+      },
+    ]);
   }, 60_000);
 
   it('a forged notification (wrong clientState, unknown subscription) queues nothing and is logged', async () => {

@@ -94,6 +94,12 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
       },
       // The whole newest sync (every item kind), not the newest run of one kind.
       lastRun: (userId) => repos.syncRuns.lastSync(userId),
+      graphSubscriptions: async (userId) =>
+        (await repos.graphSubscriptions.forUser(userId)).map(({ resource, expiresAt, lastNotificationAt }) => ({
+          resource,
+          expiresAt,
+          lastNotificationAt,
+        })),
       delete: (tenantId, ncUserId) => repos.users.delete(tenantId, ncUserId),
     },
 

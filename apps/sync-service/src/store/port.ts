@@ -94,6 +94,10 @@ export interface ServiceStore {
     ): Promise<{ items: User[]; nextCursor: string | null }>;
     /** The user's most recent sync run (by start time), or null before the first. */
     lastRun(userId: string): Promise<SyncRun | null>;
+    /** The user's Graph change-notification subscriptions (without their secrets). */
+    graphSubscriptions(
+      userId: string,
+    ): Promise<{ resource: string; expiresAt: Date; lastNotificationAt: Date | null }[]>;
     /** Forgets credentials and sync state; never touches the user's data on either side. */
     delete(tenantId: string, ncUserId: string): Promise<boolean>;
   };

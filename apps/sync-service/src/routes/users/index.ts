@@ -191,7 +191,16 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
     async (request) => {
       const user = await store.users.get(request.tenantId!, request.params.ncUserId);
       if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(request.params.ncUserId));
-      return { ...view(user), lastRun: lastRunView(await store.users.lastRun(user.id)) };
+      const subscriptions = await store.users.graphSubscriptions(user.id);
+      return {
+        ...view(user),
+        lastRun: lastRunView(await store.users.lastRun(user.id)),
+        graphNotifications: subscriptions.map((s) => ({
+          resource: s.resource,
+          expiresAt: s.expiresAt.toISOString(),
+          lastNotificationAt: s.lastNotificationAt?.toISOString() ?? null,
+        })),
+      };
     },
   );
 
