@@ -264,6 +264,20 @@ describe.skipIf(skip)('Graph change notifications: simulator → service → Rad
     expect((await repos.graphSubscriptions.forUser(userId)).map((s) => s.id)).toEqual([again[0]?.id]);
   }, 60_000);
 
+  it('reauthorizationRequired queues a sync that renews the subscription', async () => {
+    const [sub] = simSubs();
+    const before = sub?.expirationDateTime ?? 0;
+    await new Promise((r) => setTimeout(r, 20));
+    exchange.sim.subscriptions.lifecycle(sub?.id ?? '', 'reauthorizationRequired');
+    await exchange.sim.subscriptions.flush();
+    expect(await sync.queue.pendingFor(userId)).toMatchObject({ state: 'queued' });
+    await drain();
+    expect(simSubs().map((s) => s.id)).toEqual([sub?.id]);
+    expect(simSubs()[0]?.expirationDateTime).toBeGreaterThan(before);
+    const [stored] = await repos.graphSubscriptions.forUser(userId);
+    expect(stored?.expiresAt.getTime()).toBe(simSubs()[0]?.expirationDateTime);
+  }, 60_000);
+
   it('a flood for one subscription is cut off after 60 notifications a minute (logged)', async () => {
     const [sub] = simSubs();
     const one = { subscriptionId: sub?.id, clientState: sub?.clientState, changeType: 'updated' };
