@@ -9,6 +9,7 @@ import { NotFoundError } from '@exsync/core';
 import type { GraphSubscriptionRecord, Repositories, User } from '@exsync/db';
 import type { GraphClient } from '@exsync/exchange';
 import type { Logger } from 'pino';
+import { secretContext } from '../store/port';
 import type { OpenedConnection } from '../sync/exchange-stores';
 import { describeError } from '../sync/outcome';
 import { openConnection } from '../sync/sync-user';
@@ -40,9 +41,7 @@ export interface GraphPushOptions {
   readonly now?: () => Date;
 }
 
-export function clientStateContext(subscriptionId: string): string {
-  return `graphSubscription:${subscriptionId}:clientState`;
-}
+export const clientStateContext = secretContext.graphClientState;
 
 export class GraphPush {
   readonly #o: GraphPushOptions;

@@ -20,6 +20,7 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
       const user = await repos.users.getById(id);
       return user ? secretContext.appPassword(user.tenantId, user.ncUserId) : undefined;
     }
+    if (kind === 'graph_client_state') return secretContext.graphClientState(id);
     const rows = await db.query<{ tenant_id: string }>(
       'SELECT tenant_id FROM exchange_connections WHERE id = $1::uuid',
       [id],

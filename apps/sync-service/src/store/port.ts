@@ -133,4 +133,5 @@ export class NotReadyError extends Error {
 export const secretContext = {
   appPassword: (tenantId: string, ncUserId: string) => `user:${tenantId}:${ncUserId}:appPassword`,
   exchange: (tenantId: string, field: 'secret' | 'certificate') => `exchange:${tenantId}:${field}`,
+  graphClientState: (subscriptionId: string) => `graphSubscription:${subscriptionId}:clientState`,
 };
