@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { intlOffsetAt, utcOffsetAt, wallClockToUtc } from '@exsync/core';
-import { contentHash, patch, toModel } from '@exsync/pim';
+import { buildVtimezone, contentHash, patch, toModel } from '@exsync/pim';
 import type { Figure } from './run';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'shared', 'fixtures');
@@ -40,6 +40,9 @@ function offsetBenchmarks(): Figure[] {
   return [
     timed('zone offset straight from Intl (before the memo)', n, each(intlOffsetAt)),
     timed('zone offset memoised (utcOffsetAt)', n, each(utcOffsetAt)),
+    timed('VTIMEZONE block per event (buildVtimezone, memoised per zone and year)', n / 20, () => {
+      for (let i = 0; i < n / 20; i++) buildVtimezone(zones[i % zones.length]!, 2026);
+    }),
     timed(
       'wall clock → UTC (wallClockToUtc)',
       n,
