@@ -51,7 +51,7 @@ const infoXml = readFileSync(join(app, 'appinfo/info.xml'), 'utf8');
 const version = /<version>([^<]+)<\/version>/.exec(infoXml)?.[1];
 if (!version) fail('nextcloud-app/appinfo/info.xml has no <version>.');
 const jsDir = join(app, 'js');
-const bundles = existsSync(jsDir) ? readdirSync(jsDir).filter((f) => f.endsWith('.js')) : [];
+const bundles = existsSync(jsDir) ? readdirSync(jsDir).filter((f) => f.endsWith('.js') || f.endsWith('.mjs')) : [];
 if (bundles.length === 0 || bundles.every((f) => statSync(join(jsDir, f)).size === 0)) {
   fail('nextcloud-app/js/ holds no built front-end bundle; build the admin page first.');
 }

@@ -35,7 +35,7 @@ describe('pnpm release:app', () => {
     ]) {
       expect(names).toContain(must);
     }
-    expect(names.some((n) => /^exsync\/js\/.+\.js$/.test(n))).toBe(true);
+    expect(names.some((n) => /^exsync\/js\/.+\.m?js$/.test(n))).toBe(true);
     expect(names.filter((n) => /(^|\/)(tests?|src|node_modules)\/|phpunit\.xml|package\.json$/.test(n))).toEqual([]);
     const info = (await sh(`tar -xzOf ${tarball} exsync/appinfo/info.xml`)).stdout;
     expect(info).toContain('<bugs>https://github.com/exsync/exsync/issues</bugs>');
