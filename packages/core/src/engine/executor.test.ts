@@ -44,7 +44,7 @@ describe('a lost race is re-read and re-planned once', () => {
   it('a lost race whose re-read fails is not retried blindly: the item is parked', async () => {
     const h = await editedOnA();
     const update = h.b.update.bind(h.b);
-    h.b.update = async (...args) => {
+    h.b.update = async () => {
       h.b.update = update;
       h.b.failNext(new RetryableError('read failed'), ['getMany']);
       throw new PreconditionFailedError('412');
