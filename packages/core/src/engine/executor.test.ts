@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { Capabilities, FieldCapabilities, TaskItem } from '../model';
+import { notHeldField } from '../model';
 import { NotFoundError, PreconditionFailedError, RejectedError, RetryableError } from '../ports/errors';
+import { MemoryStore } from '../testing/memory-store';
 import { sampleTask } from '../testing/sample-items';
-import { pairHarness, summaryOf } from './harness.test-support';
+import { pairHarness, summaryOf, WINDOW } from './harness.test-support';
+import { MemoryPairLock, MemoryStatusStore } from './memory-status-store';
+import { defaultPolicy } from './policy';
+import { syncPair } from './sync-pair';
 
 /**
  * The executor's failure paths one by one (pnpm mutation showed them reached only by chance in the model test:
@@ -206,5 +212,36 @@ describe('a store whose writes return only a ref', () => {
     await h.sync();
     const row = (await h.status.rows('p1'))[0]!;
     expect(row.b).toEqual({ href: '/b/t1', version: h.b.findByUid('t1')!.version, hash: '', raw: '' });
+  });
+});
+
+describe('a lost race on a store that does not hold every field', () => {
+  it('is re-planned through what each side holds: the field the store cannot hold survives on the other side', async () => {
+    const noDescription: Capabilities = {
+      task: { description: notHeldField('no body') } as unknown as FieldCapabilities<TaskItem>,
+    };
+    const a = new MemoryStore({ hrefPrefix: '/a/' });
+    const b = new MemoryStore({ hrefPrefix: '/b/', holds: noDescription });
+    const status = new MemoryStatusStore();
+    const sync = () =>
+      syncPair({ a, b, status, lock: new MemoryPairLock() }, { pair: 'p', policy: defaultPolicy('a'), window: WINDOW });
+    a.put(sampleTask('t1', { description: 'notes only a can hold' }));
+    await sync();
+    a.put(sampleTask('t1', { description: 'notes only a can hold', priority: 1 }));
+    // Our update of b loses a race with a rename made in Outlook at that moment.
+    const update = b.update.bind(b);
+    b.update = async () => {
+      b.update = update;
+      b.put(sampleTask('t1', { summary: 'renamed in Outlook' }));
+      throw new PreconditionFailedError('412');
+    };
+    const r = await sync();
+    expect(r.outcome).toBe('success');
+    expect(a.findByUid('t1')?.item).toMatchObject({
+      summary: 'renamed in Outlook',
+      priority: 1,
+      description: 'notes only a can hold',
+    });
+    expect(b.findByUid('t1')?.item).toMatchObject({ summary: 'renamed in Outlook', priority: 1 });
   });
 });
