@@ -123,6 +123,15 @@ for (const from of ['a', 'b'] as const) {
       const { [from]: _, ...roOnly } = row;
       const p = plan([roOnly], { [ro]: present(at(ro, `v${ro}9`, { ...base, summary: 'other' })) }, oneWay('ignore'));
       expect(p.writes).toEqual([]);
+      expect(p.next?.[ro]?.version).toBe(`v${ro}9`); // the link to the read-only copy is kept
+    });
+
+    it('a read-only item left alone whose source copy is gone for good keeps its link, unchanged', () => {
+      const { [from]: _, ...roOnly } = row;
+      const plans = planRun([roOnly], obs(), obs(), oneWay('revert'));
+      expect(plans).toHaveLength(1);
+      expect(plans[0]?.writes).toEqual([]);
+      expect(plans[0]?.next).toEqual(roOnly);
     });
   });
 }
