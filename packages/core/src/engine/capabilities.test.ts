@@ -221,3 +221,22 @@ describe('mergeFields', () => {
     expect(conflicting).toEqual(['summary']);
   });
 });
+
+describe('mergeEdited', () => {
+  it('takes a value of another variant whole: a date-time moved to another day in a store that holds dates', async () => {
+    const { mergeEdited } = await import('./merge');
+    const base = { kind: 'zoned', dateTime: '2018-04-17T14:00:00', tzid: 'America/Chicago' };
+    const projected = { kind: 'date', date: '2018-04-17' };
+    const edited = { kind: 'date', date: '2018-04-18' };
+    expect(mergeEdited(base, edited, projected)).toEqual(edited);
+  });
+
+  it('merges records of one shape key by key, keeping what the editing side does not hold', async () => {
+    const { mergeEdited } = await import('./merge');
+    const base = { summary: 'Old', organizer: { email: 'boss@example.org' } };
+    expect(mergeEdited(base, { summary: 'New' }, { summary: 'Old' })).toEqual({
+      summary: 'New',
+      organizer: { email: 'boss@example.org' },
+    });
+  });
+});

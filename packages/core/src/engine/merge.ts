@@ -114,7 +114,7 @@ export function mergeFields(input: MergeInput): FieldMerge {
  */
 export function mergeEdited(base: unknown, edited: unknown, projectedBase: unknown): unknown {
   if (sameValue(edited, projectedBase)) return base;
-  if (isRecord(edited) && isRecord(base) && isRecord(projectedBase)) {
+  if (isRecord(edited) && isRecord(base) && isRecord(projectedBase) && sameShape(base, projectedBase, edited)) {
     const out: Record<string, unknown> = {};
     for (const key of new Set([...Object.keys(base), ...Object.keys(edited), ...Object.keys(projectedBase)])) {
       const value = mergeEdited(base[key], edited[key], projectedBase[key]);
@@ -127,14 +127,38 @@ export function mergeEdited(base: unknown, edited: unknown, projectedBase: unkno
     Array.isArray(base) &&
     Array.isArray(projectedBase) &&
     edited.length === base.length &&
-    base.length === projectedBase.length
+    base.length === projectedBase.length &&
+    base.every((item, i) => sameIdentity(item, projectedBase[i]) && sameIdentity(item, edited[i]))
   ) {
     return edited.map((item, i) => mergeEdited(base[i], item, projectedBase[i]));
   }
   return edited;
 }
 
+/**
+ * List items are merged one by one only when each names itself the same way in all three versions: an exception
+ * by its RECURRENCE-ID, an attendee by address. Stores reorder slot-based lists (phones, e-mails), where a position
+ * says nothing.
+ */
+function sameIdentity(x: unknown, y: unknown): boolean {
+  if (!isRecord(x) || !isRecord(y)) return false;
+  if ('recurrenceId' in x) return sameValue(x.recurrenceId, y.recurrenceId);
+  if (typeof x.email === 'string' && typeof y.email === 'string')
+    return x.email.toLowerCase() === y.email.toLowerCase();
+  return false;
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Whether three versions of a record are one shape, so that merging them key by key makes sense: the same variant
+ * of a union (`kind`: a date is not merged into a date-time) and no key the store holds that the base lacks.
+ */
+function sameShape(base: Record<string, unknown>, projected: Record<string, unknown>, edited: Record<string, unknown>) {
+  return (
+    base.kind === projected.kind && edited.kind === projected.kind && Object.keys(projected).every((k) => k in base)
+  );
+}
 
 /** The value of the side that holds the unit as written, when the two agree or nobody edited it. */
 function richer(
