@@ -171,20 +171,38 @@ describe('mergeEdited', () => {
     expect(mergeEdited([boss, boss], undefined, [bossHeld, bossHeld])).toBeUndefined();
   });
 
-  it('lists of the same length merge item by item and stay lists', () => {
-    expect(mergeEdited([boss, boss], [bossHeld, { email: 'new@example.org' }], [bossHeld, bossHeld])).toEqual([
-      boss,
-      { email: 'new@example.org', role: 'chair' },
+  const ann = { email: 'ann@example.org', name: 'Ann', status: 'accepted' };
+  const annHeld = { email: 'ann@example.org', name: 'Ann' };
+  const bob = { email: 'bob@example.org', name: 'Bob', status: 'declined' };
+  const bobHeld = { email: 'bob@example.org', name: 'Bob' };
+
+  it('lists of the same length whose items name themselves alike merge item by item and stay lists', () => {
+    expect(mergeEdited([ann, bob], [{ ...annHeld, name: 'Ann B.' }, bobHeld], [annHeld, bobHeld])).toEqual([
+      { ...ann, name: 'Ann B.' },
+      bob,
     ]);
   });
 
   it('a list whose length changed on the edited side, or that the side holds shorter, is taken whole', () => {
     // One item removed: no item-by-item merge, so the remaining item is the edited one.
-    expect(mergeEdited([boss, boss], [bossHeld], [bossHeld, bossHeld])).toEqual([bossHeld]);
+    expect(mergeEdited([ann, bob], [annHeld], [annHeld, bobHeld])).toEqual([annHeld]);
     // The side holds only the first item; an edit of the same length as the base is still taken whole.
-    expect(mergeEdited([boss, boss], [bossHeld, { email: 'x@example.org' }], [bossHeld])).toEqual([
-      bossHeld,
+    expect(mergeEdited([ann, bob], [annHeld, { email: 'x@example.org' }], [annHeld])).toEqual([
+      annHeld,
       { email: 'x@example.org' },
     ]);
+  });
+
+  it('a list whose items changed identity, or do not name themselves, is taken whole', () => {
+    expect(mergeEdited([ann, bob], [annHeld, { email: 'new@example.org' }], [annHeld, bobHeld])).toEqual([
+      annHeld,
+      { email: 'new@example.org' },
+    ]);
+    const phones = [
+      { value: '+1 555 0100', types: ['work'], preferred: true },
+      { value: '+1 555 0199', types: ['home'] },
+    ];
+    const held = phones.map(({ value, types }) => ({ value, types }));
+    expect(mergeEdited(phones, [held[1], held[0]], held)).toEqual([held[1], held[0]]);
   });
 });
