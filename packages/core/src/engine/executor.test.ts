@@ -47,6 +47,23 @@ describe('a lost race is re-read and re-planned once', () => {
     expect(summaryOf(h.b, 't1')).toBe('edited');
   });
 
+  it('a lost race on a later write of a plan is not re-planned: the earlier write landed, the next run settles it', async () => {
+    const h = pairHarness();
+    h.a.put(sampleTask('t1'));
+    await h.sync();
+    h.a.put(sampleTask('t1', { summary: 'renamed on a' }));
+    h.b.put(sampleTask('t1', { description: 'notes added on b' }));
+    h.a.calls.length = 0;
+    h.b.failNext(new PreconditionFailedError('412'), ['update']);
+    const r = await h.sync();
+    expect(updatesOf(h.a.calls)).toBe(1); // a was updated once, not again from a re-plan on its stale listing
+    expect(r.counts).toEqual({ b_to_a: { update: 1 }, failed: { update: 1 } });
+    await h.sync();
+    const both = { summary: 'renamed on a', description: 'notes added on b' };
+    expect(h.a.findByUid('t1')?.item).toMatchObject(both);
+    expect(h.b.findByUid('t1')?.item).toMatchObject(both);
+  });
+
   it('a lost race whose re-read fails is not retried blindly: the item is parked', async () => {
     const h = await editedOnA();
     const update = h.b.update.bind(h.b);
