@@ -5,6 +5,7 @@
 import { engineBenchmarks } from './engine.bench';
 import { pimBenchmarks } from './pim.bench';
 import { simBenchmarks } from './sim.bench';
+import { statusBenchmarks } from './status.bench';
 
 export interface Figure {
   readonly name: string;
@@ -12,7 +13,12 @@ export interface Figure {
   readonly ms: number;
 }
 
-const figures: Figure[] = [...(await engineBenchmarks()), ...(await pimBenchmarks()), ...(await simBenchmarks())];
+const figures: Figure[] = [
+  ...(await engineBenchmarks()),
+  ...(await pimBenchmarks()),
+  ...(await simBenchmarks()),
+  ...(await statusBenchmarks()),
+];
 
 const width = Math.max(...figures.map((f) => f.name.length));
 console.log(`${'benchmark'.padEnd(width)}  ${'items'.padStart(7)}  ${'ms'.padStart(9)}  ${'items/s'.padStart(10)}`);

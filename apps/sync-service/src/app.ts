@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
 import { metricsRoutes } from './routes/metrics/index';
+import { notificationRoutes } from './routes/notifications/index';
 import { overviewRoutes } from './routes/overview/index';
 import { reviewRoutes } from './routes/review/index';
 import { settingsRoutes } from './routes/settings/index';
@@ -51,6 +52,8 @@ export interface AppDeps {
   surface?: 'full' | 'operations';
   /** Per-user sync actions and run history (routes/sync); the server and tests provide the queue. */
   sync?: Pick<SyncRoutesOptions, 'db' | 'queue'>;
+  /** Before DELETE /users/{id} removes a user: deletes their Graph subscriptions (server.ts provides it). */
+  beforeUserRemoved?: (tenantId: string, ncUserId: string) => Promise<void>;
 }
 
 /** Registers plugins and routes; never listens (server.ts does), so tests drive it with inject(). */
@@ -98,12 +101,13 @@ export async function buildApp(deps: AppDeps) {
   if (deps.metrics) await app.register(metricsRoutes, { metrics: deps.metrics });
   if (deps.surface === 'operations') return app;
   await app.register(tenantRoutes, { prefix: '/v1', store });
+  if (deps.sync) await app.register(notificationRoutes, { prefix: '/v1', vault, ...deps.sync });
   if (deps.rotateKey) await app.register(adminRoutes, { prefix: '/v1', rotateKey: deps.rotateKey });
   for (const [prefix, explicit] of [
     ['/v1', false],
     ['/v1/tenants/:tenantId', true],
   ] as const) {
-    await app.register(usersRoutes, { prefix, explicit, store, vault });
+    await app.register(usersRoutes, { prefix, explicit, store, vault, beforeUserRemoved: deps.beforeUserRemoved });
     await app.register(settingsRoutes, { prefix, explicit, store });
     await app.register(connectionRoutes, { prefix, explicit, store, vault });
     if (deps.sync) await app.register(syncRoutes, { prefix, explicit, store, ...deps.sync });

@@ -21,6 +21,13 @@ describe('loadConfig', () => {
     expect(c.secretKey).toBeUndefined();
   });
 
+  it('EXSYNC_PUBLIC_URL turns on Graph change notifications; without it the service polls only', () => {
+    expect(loadConfig({}, '/srv').publicUrl).toBeUndefined();
+    expect(loadConfig({ EXSYNC_PUBLIC_URL: 'https://sync.example.com/exsync' }, '/srv').publicUrl).toBe(
+      'https://sync.example.com/exsync/',
+    );
+  });
+
   it('reads every variable', () => {
     const c = loadConfig(
       {
@@ -66,6 +73,9 @@ describe('loadConfig', () => {
     [{ EXSYNC_TRUST_PROXY: '0' }, 'EXSYNC_TRUST_PROXY'],
     [{ EXSYNC_TRUST_PROXY: '10.0.0.0/33' }, 'EXSYNC_TRUST_PROXY'],
     [{ EXSYNC_TRUST_PROXY: '10.0.0.1,proxy.example' }, 'EXSYNC_TRUST_PROXY'],
+    [{ EXSYNC_PUBLIC_URL: 'sync.example.com' }, 'EXSYNC_PUBLIC_URL'],
+    [{ EXSYNC_PUBLIC_URL: 'ftp://sync.example.com' }, 'EXSYNC_PUBLIC_URL'],
+    [{ EXSYNC_PUBLIC_URL: 'https://sync.example.com/?x=1' }, 'EXSYNC_PUBLIC_URL'],
   ])('rejects %o naming %s and what it expects', (env, name) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -25,6 +25,11 @@ export interface Config {
    * or their addresses / CIDR ranges. Never "every hop", never a hop count.
    */
   trustProxy: TrustProxy;
+  /**
+   * EXSYNC_PUBLIC_URL: how Microsoft Graph reaches this service (https in production), ending in `/`. Set, the
+   * service subscribes to change notifications; unset, it polls only.
+   */
+  publicUrl: string | undefined;
 }
 
 export type TrustProxy = false | string[];
@@ -188,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
   const trustProxy = parseTrustProxy(get('EXSYNC_TRUST_PROXY'), problems);
 
+  const publicUrl = parsePublicUrl(get('EXSYNC_PUBLIC_URL'), problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host,
@@ -201,5 +208,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     workerConcurrency,
     logLevel: logLevel as LogLevel,
     trustProxy,
+    publicUrl,
   };
+}
+
+function parsePublicUrl(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    problems.push(
+      `EXSYNC_PUBLIC_URL: expected the service's public http(s) base URL without query or fragment (e.g. https://sync.example.com/), got "${value}"`,
+    );
+    return undefined;
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }

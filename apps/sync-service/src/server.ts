@@ -1,11 +1,13 @@
-import { createOperationsRepository } from '@exsync/db';
+import { createOperationsRepository, createRepositories } from '@exsync/db';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { ensureAdminKey } from './bootstrap';
 import type { Config } from './config';
 import { createSyncRuntime } from './jobs/sync-runtime';
 import { createMetrics } from './metrics/metrics';
+import { GraphPush, graphUnsubscriber } from './push/graph-push';
 import { openRuntime } from './runtime';
+import { createExchangeStores } from './sync/exchange-stores';
 import { createOnlineRotation } from './vault/online-rotation';
 
 /**
@@ -37,7 +39,15 @@ export async function startServer(
     if (role !== 'worker') await ensureAdminKey(runtime.store, config, print);
     const metrics = createMetrics({ operations: createOperationsRepository(runtime.db) });
     // The embedded database is one session for the whole process: one sync at a time there.
+    const push = config.publicUrl
+      ? new GraphPush({ repos: createRepositories(runtime.db), vault: runtime.vault, publicUrl: config.publicUrl })
+      : undefined;
+    if (role !== 'api') {
+      if (push) logger.info({ notificationUrl: push.notificationUrl }, 'Graph change notifications on');
+      else logger.warn('EXSYNC_PUBLIC_URL is not set: Graph change notifications off, changes wait for polling');
+    }
     const sync = createSyncRuntime({
+      ...(push ? { push } : {}),
       metrics,
       db: runtime.db,
       vault: runtime.vault,
@@ -55,6 +65,13 @@ export async function startServer(
       trustProxy: config.trustProxy,
       rotateKey: createOnlineRotation(config, runtime.store, runtime.vault),
       sync: { db: runtime.db, queue: sync.queue },
+      // Without a public URL nothing was subscribed; stored subscriptions of an earlier setting are still cleaned.
+      beforeUserRemoved: graphUnsubscriber({
+        repos: createRepositories(runtime.db),
+        vault: runtime.vault,
+        logger,
+        graphClient: createExchangeStores().graphClient,
+      }),
       surface: role === 'worker' ? 'operations' : 'full',
     });
     const url = await app.listen({ host: config.host, port: config.port });

@@ -13,6 +13,11 @@ export {
   type ExchangeConnectionInput,
   type ExchangeConnectionRepository,
 } from './exchange-connections';
+export {
+  createGraphSubscriptionRepository,
+  type GraphSubscriptionRecord,
+  type GraphSubscriptionRepository,
+} from './graph-subscriptions';
 export { createJobQueue, type EnqueueInput, type JobQueue, type SyncJob } from './job-queue';
 export {
   defaultMigrationsDir,

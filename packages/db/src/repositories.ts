@@ -1,6 +1,7 @@
 import { type ApiKeyRepository, createApiKeyRepository } from './api-keys';
 import { type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
+import { createGraphSubscriptionRepository, type GraphSubscriptionRepository } from './graph-subscriptions';
 import type { Database } from './open-database';
 import { createReviewRepository, type ReviewRepository } from './review';
 import { createSealedSecretRepository, type SealedSecretRepository } from './sealed-secrets';
@@ -17,6 +18,7 @@ export interface Repositories {
   sealedSecrets: SealedSecretRepository;
   authFailures: AuthFailureRepository;
   review: ReviewRepository;
+  graphSubscriptions: GraphSubscriptionRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -29,5 +31,6 @@ export function createRepositories(db: Database): Repositories {
     sealedSecrets: createSealedSecretRepository(db),
     authFailures: createAuthFailureRepository(db),
     review: createReviewRepository(db),
+    graphSubscriptions: createGraphSubscriptionRepository(db),
   };
 }

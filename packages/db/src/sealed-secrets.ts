@@ -6,12 +6,17 @@ import type { Database } from './open-database';
 import { isUuid } from './tenants';
 import type { Sealed } from './types';
 
-export const secretKinds = ['user_app_password', 'exchange_secret', 'exchange_certificate'] as const;
+export const secretKinds = [
+  'user_app_password',
+  'exchange_secret',
+  'exchange_certificate',
+  'graph_client_state',
+] as const;
 export type SecretKind = (typeof secretKinds)[number];
 
 export interface SecretRef {
   kind: SecretKind;
-  /** Row id: users.id or exchange_connections.id. */
+  /** Row id: users.id, exchange_connections.id or graph_subscriptions.id (Graph's subscription id). */
   id: string;
 }
 
@@ -22,7 +27,16 @@ export interface StoredSecret {
   sealed: Sealed;
 }
 
-const locations: Record<SecretKind, { table: string; ciphertext: string; keyId: string; ncUserId: string }> = {
+interface Location {
+  table: string;
+  ciphertext: string;
+  keyId: string;
+  ncUserId: string;
+  /** graph_subscriptions: the id is Graph's (text, not necessarily a UUID) and the row has no updated_at. */
+  textId?: true;
+}
+
+const locations: Record<SecretKind, Location> = {
   user_app_password: {
     table: 'users',
     ciphertext: 'app_password_ciphertext',
@@ -40,6 +54,13 @@ const locations: Record<SecretKind, { table: string; ciphertext: string; keyId: 
     ciphertext: 'certificate_ciphertext',
     keyId: 'certificate_key_id',
     ncUserId: 'NULL::text',
+  },
+  graph_client_state: {
+    table: 'graph_subscriptions',
+    ciphertext: 'client_state_ciphertext',
+    keyId: 'client_state_key_id',
+    ncUserId: 'NULL::text',
+    textId: true,
   },
 };
 
@@ -97,10 +118,12 @@ export function createSealedSecretRepository(db: Database): SealedSecretReposito
     async replace(ref, expected, next) {
       const location = locations[ref.kind];
       if (!location) throw new DatabaseError('invalid_input', `Unknown secret kind ${JSON.stringify(ref.kind)}.`);
-      if (!isUuid(ref.id)) return false;
+      if (!location.textId && !isUuid(ref.id)) return false;
       const rows = await db.query(
-        `UPDATE ${location.table} SET ${location.ciphertext} = $2, ${location.keyId} = $3, updated_at = now()
-          WHERE id = $1::uuid AND ${location.ciphertext} = $4 AND ${location.keyId} = $5 RETURNING id`,
+        `UPDATE ${location.table} SET ${location.ciphertext} = $2, ${location.keyId} = $3
+            ${location.textId ? '' : ', updated_at = now()'}
+          WHERE id = $1${location.textId ? '' : '::uuid'} AND ${location.ciphertext} = $4 AND ${location.keyId} = $5
+          RETURNING id`,
         [ref.id, next.ciphertext, next.keyId, expected.ciphertext, expected.keyId],
       );
       return rows.length === 1;

@@ -28,6 +28,7 @@ const ORDER = [
   'troubleshooting.md',
   'operations.md',
   'architecture.md',
+  'capabilities.md',
 ];
 
 interface Block {

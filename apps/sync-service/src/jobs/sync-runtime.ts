@@ -1,6 +1,7 @@
 import { AdvisoryPairLock, createRepositories, type Database, PrismaStatusStore } from '@exsync/db';
 import type { Logger } from 'pino';
 import type { SyncMetrics } from '../metrics/metrics';
+import type { GraphPush } from '../push/graph-push';
 import { createExchangeStores, type ExchangeStoreFactory } from '../sync/exchange-stores';
 import { syncUser } from '../sync/sync-user';
 import type { Vault } from '../vault/vault';
@@ -18,6 +19,8 @@ export interface SyncRuntimeOptions {
   readonly schedulerTickMs?: number;
   /** Counts what the syncs do, for /metrics. */
   readonly metrics?: SyncMetrics;
+  /** Graph change notifications; without it (no EXSYNC_PUBLIC_URL) the service polls only. */
+  readonly push?: GraphPush;
 }
 
 export interface SyncRuntime {
@@ -49,6 +52,7 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
       options.exchangeStores ?? createExchangeStores({ ...(options.metrics ? { metrics: options.metrics } : {}) }),
     ...(options.davRoot ? { davRoot: options.davRoot } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.push ? { push: options.push } : {}),
   };
   const handle: JobHandler = async (job, signal) => {
     const result = await syncUser(deps, { userId: job.userId, resync: job.resync, signal });

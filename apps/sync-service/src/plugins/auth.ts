@@ -10,7 +10,8 @@ export type Principal = { role: 'admin'; keyId: string } | { role: 'tenant'; key
  * Who may call a route. Every route under /v1 must declare one; the auth hook refuses a /v1 route without it.
  * `metrics`: the admin key, or EXSYNC_METRICS_KEY — a key that opens /metrics and nothing else.
  */
-export type Access = 'admin' | 'tenant' | 'metrics';
+/** `public`: no key at all (Graph's notifications); such a route checks its callers itself. */
+export type Access = 'admin' | 'tenant' | 'metrics' | 'public';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -77,6 +78,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
       if (url.startsWith('/v1')) throw new Errors.ADMIN_REQUIRED();
       return;
     }
+    if (access === 'public') return;
 
     // Counted in the database, so every replica enforces the same limit. Failures only: a busy Nextcloud with a
     // valid key is never throttled, while a key-guessing address is, even when it then sends a right key.

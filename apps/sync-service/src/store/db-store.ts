@@ -20,6 +20,7 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
       const user = await repos.users.getById(id);
       return user ? secretContext.appPassword(user.tenantId, user.ncUserId) : undefined;
     }
+    if (kind === 'graph_client_state') return secretContext.graphClientState(id);
     const rows = await db.query<{ tenant_id: string }>(
       'SELECT tenant_id FROM exchange_connections WHERE id = $1::uuid',
       [id],
@@ -94,6 +95,12 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
       },
       // The whole newest sync (every item kind), not the newest run of one kind.
       lastRun: (userId) => repos.syncRuns.lastSync(userId),
+      graphSubscriptions: async (userId) =>
+        (await repos.graphSubscriptions.forUser(userId)).map(({ resource, expiresAt, lastNotificationAt }) => ({
+          resource,
+          expiresAt,
+          lastNotificationAt,
+        })),
       delete: (tenantId, ncUserId) => repos.users.delete(tenantId, ncUserId),
     },
 

@@ -94,6 +94,10 @@ export interface ServiceStore {
     ): Promise<{ items: User[]; nextCursor: string | null }>;
     /** The user's most recent sync run (by start time), or null before the first. */
     lastRun(userId: string): Promise<SyncRun | null>;
+    /** The user's Graph change-notification subscriptions (without their secrets). */
+    graphSubscriptions(
+      userId: string,
+    ): Promise<{ resource: string; expiresAt: Date; lastNotificationAt: Date | null }[]>;
     /** Forgets credentials and sync state; never touches the user's data on either side. */
     delete(tenantId: string, ncUserId: string): Promise<boolean>;
   };
@@ -129,4 +133,5 @@ export class NotReadyError extends Error {
 export const secretContext = {
   appPassword: (tenantId: string, ncUserId: string) => `user:${tenantId}:${ncUserId}:appPassword`,
   exchange: (tenantId: string, field: 'secret' | 'certificate') => `exchange:${tenantId}:${field}`,
+  graphClientState: (subscriptionId: string) => `graphSubscription:${subscriptionId}:clientState`,
 };

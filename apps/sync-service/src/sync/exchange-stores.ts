@@ -12,6 +12,7 @@ import {
 } from '@exsync/exchange';
 import { countingFetch } from '../metrics/counting-fetch';
 import type { SyncMetrics } from '../metrics/metrics';
+import type { GraphWatch } from '../push/graph-push';
 import {
   AuthoritySetupError,
   graphBaseUrl,
@@ -34,6 +35,8 @@ export interface ExchangeSide {
   readonly collectionId: string;
   /** Portable item keys, so links survive a move of the connection between EWS and Graph. */
   readonly identities?: PortableIdentities;
+  /** Graph only: where the folder can be watched for change notifications. */
+  readonly watch?: GraphWatch;
 }
 
 /** Builds the Exchange side of one pair. A seam: tests and future backends plug in here. */
@@ -59,7 +62,7 @@ export class ExchangeSetupError extends Error {
  */
 export function createExchangeStores(
   options: { fetch?: typeof fetch; metrics?: SyncMetrics } = {},
-): ExchangeStoreFactory {
+): ExchangeStoreFactory & { graphClient(connection: OpenedConnection): Promise<GraphClient> } {
   const providers = new Map<string, MsalTokenProvider>();
   const { metrics } = options;
   const authorityOf = async (c: ExchangeConnection, entraTenantId: string): Promise<ResolvedAuthority> => {
@@ -80,20 +83,9 @@ export function createExchangeStores(
         },
       }
     : {};
-  return async ({ connection, mailbox, kind }) => {
+  /** A Graph client on the connection's app credential; msal's token cache kept per connection version. */
+  const graphClient = async (connection: OpenedConnection): Promise<GraphClient> => {
     const c = connection.connection;
-    if (c.kind === 'ews') {
-      if (!c.endpoint)
-        throw new ExchangeSetupError('The EWS connection has no url; set it on the Exchange connection.');
-      const store = new EwsCollectionStore({
-        url: c.endpoint,
-        auth: await ewsAuth(connection, authorityOf),
-        mailbox,
-        folder: kind.exchangeFolder,
-        ...(metrics ? { onResponse: (status: number | undefined) => metrics.backendRequest('ews', status) } : {}),
-      });
-      return { store, identities: store, collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}` };
-    }
     let baseUrl: string;
     try {
       baseUrl = graphBaseUrl(c.endpoint);
@@ -110,6 +102,23 @@ export function createExchangeStores(
       providers.set(key, tokens);
     }
     const client = new GraphClient({ baseUrl, tokens, ...graphIo });
+    return client;
+  };
+  const factory: ExchangeStoreFactory = async ({ connection, mailbox, kind }) => {
+    const c = connection.connection;
+    if (c.kind === 'ews') {
+      if (!c.endpoint)
+        throw new ExchangeSetupError('The EWS connection has no url; set it on the Exchange connection.');
+      const store = new EwsCollectionStore({
+        url: c.endpoint,
+        auth: await ewsAuth(connection, authorityOf),
+        mailbox,
+        folder: kind.exchangeFolder,
+        ...(metrics ? { onResponse: (status: number | undefined) => metrics.backendRequest('ews', status) } : {}),
+      });
+      return { store, identities: store, collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}` };
+    }
+    const client = await graphClient(connection);
     const folderId = await graphFolderId(client, mailbox, kind);
     const store = new GraphCollectionStore({
       client,
@@ -118,8 +127,23 @@ export function createExchangeStores(
       kind: kind.collectionKind,
       folderId,
     });
-    return { store, identities: store, collectionId: `graph:${mailbox.toLowerCase()}:${folderId}` };
+    return {
+      store,
+      identities: store,
+      collectionId: `graph:${mailbox.toLowerCase()}:${folderId}`,
+      watch: { client, resource: watchedResource(mailbox, kind, folderId) },
+    };
   };
+  return Object.assign(factory, { graphClient });
+}
+
+/** The Graph resource of the synced folder, in a form change notifications accept for it. */
+function watchedResource(mailbox: string, kind: KindSpec, folderId: string): string {
+  const user = `/users/${encodeURIComponent(mailbox)}`;
+  const folder = encodeURIComponent(folderId);
+  if (kind.exchangeFolder === 'calendar') return `${user}/calendars/${folder}/events`;
+  if (kind.exchangeFolder === 'contacts') return `${user}/contactFolders/${folder}/contacts`;
+  return `${user}/todo/lists/${folder}/tasks`;
 }
 
 export const defaultExchangeStores: ExchangeStoreFactory = createExchangeStores();

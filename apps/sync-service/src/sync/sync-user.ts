@@ -5,6 +5,7 @@ import { type Database, type Repositories, rememberedPairs, type Tenant, type Us
 import type { Logger } from 'pino';
 import { countingFetch } from '../metrics/counting-fetch';
 import type { SyncMetrics } from '../metrics/metrics';
+import type { GraphPush, GraphWatch } from '../push/graph-push';
 import { ITEM_KINDS, withDefaults } from '../settings';
 import { secretContext } from '../store/port';
 import type { Vault } from '../vault/vault';
@@ -37,6 +38,8 @@ export interface UserSyncDeps {
   readonly now?: () => Date;
   /** Counts runs, items, errors and DAV requests for /metrics. */
   readonly metrics?: SyncMetrics;
+  /** Graph change notifications (EXSYNC_PUBLIC_URL set): each synced Graph folder is kept subscribed. */
+  readonly push?: GraphPush;
 }
 
 export interface UserSyncRequest {
@@ -135,6 +138,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (report.outcome === 'success' || report.outcome === 'partial') {
           const adopted = await adoptPortableUids(deps.db, pair, exchange.identities, request.signal);
           if (adopted > 0) log.info({ kind: kind.name, adopted }, 'Outlook items given a portable UID');
+          if (deps.push && exchange.watch) await watchFolder(deps.push, user, exchange.watch, log, kind.name);
         }
         deps.metrics?.pairRun(kind.name, report, (performance.now() - started) / 1000);
         const result: PairResult = report.outcome === 'auth-failed' ? { report, authSide: authSide() } : { report };
@@ -165,6 +169,19 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   return { verdict, results };
 }
 
+/** A subscription that cannot be made only costs latency (polling goes on): logged, never a failed sync. */
+async function watchFolder(push: GraphPush, user: User, watch: GraphWatch, log: Logger, kind: string): Promise<void> {
+  try {
+    const done = await push.ensure(user, watch);
+    if (done !== 'current') log.info({ kind, resource: watch.resource }, `Graph change notifications ${done}`);
+  } catch (error) {
+    log.warn(
+      { kind, err: describeError(error) },
+      'Graph change notifications not set up; polling only for this folder',
+    );
+  }
+}
+
 /** The user's details are not enough to sync; the message says what to fix. */
 export class UserSetupError extends Error {
   constructor(message: string) {
@@ -179,7 +196,10 @@ async function appPassword(deps: UserSyncDeps, user: User): Promise<string> {
   return deps.vault.open(sealed, secretContext.appPassword(user.tenantId, user.ncUserId));
 }
 
-async function openConnection(deps: UserSyncDeps, tenant: Tenant): Promise<OpenedConnection> {
+export async function openConnection(
+  deps: Pick<UserSyncDeps, 'repos' | 'vault'>,
+  tenant: Pick<Tenant, 'id'>,
+): Promise<OpenedConnection> {
   const connection = await deps.repos.exchangeConnections.get(tenant.id);
   const secrets = await deps.repos.exchangeConnections.getSecrets(tenant.id);
   if (!connection || !secrets) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createOperationsRepository, type Database, migrate, openDatabase, readLocalMigrations } from '@exsync/db';
+import type { Logger } from 'pino';
 import { type App, buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createJobQueue } from '../jobs/queue';
@@ -81,6 +82,12 @@ export async function startTestApp(
     /** Serve /metrics from what this makes of the test database (and accept `metricsKey` there). */
     metrics?: (db: Database) => SyncMetrics;
     metricsKey?: string;
+    /** The DELETE /users/{id} hook, made from the test's database and vault. */
+    beforeUserRemoved?: (ctx: {
+      db: Database;
+      vault: Vault;
+      logger: Logger;
+    }) => (tenantId: string, ncUserId: string) => Promise<void>;
   } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'exsync-app-'));
@@ -117,6 +124,7 @@ export async function startTestApp(
     ),
     auth: options.auth ?? { maxFailures: 1000 },
     sync: { db, queue },
+    ...(options.beforeUserRemoved ? { beforeUserRemoved: options.beforeUserRemoved({ db, vault, logger }) } : {}),
   });
   await app.ready();
 

@@ -82,6 +82,33 @@ describe('key rotation with an unreadable secret', () => {
   });
 });
 
+describe('key rotation covers Graph subscription clientStates', () => {
+  it('re-seals a stored clientState under the new key, still readable for its subscription', async () => {
+    await enrol('graphy', 'pw-graphy');
+    const repos = createRepositories(t.db);
+    const user = await repos.users.get(tenant.id, 'graphy');
+    const subscriptionId = 'a3c9e9c0-1f0b-4c55-9f7e-1c6f0c0b5e11';
+    await repos.graphSubscriptions.save({
+      id: subscriptionId,
+      tenantId: tenant.id,
+      userId: user!.id,
+      resource: '/users/graphy%40contoso.com/calendars/AAMk/events',
+      clientState: t.vault.seal('client-state-secret', secretContext.graphClientState(subscriptionId)),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    const oldKey = t.vault.ring.current.key;
+    t.vault.useRing(new KeyRing(randomBytes(32), [oldKey]));
+
+    const res = await t.app.inject({ method: 'POST', url: '/v1/admin/key-rotation', headers: bearer(t.adminKey) });
+    expect(res.statusCode, res.body).toBe(200);
+    const stored = await repos.graphSubscriptions.get(subscriptionId);
+    expect(stored!.clientState.keyId).toBe(t.vault.ring.current.id);
+    expect(t.vault.open(stored!.clientState, secretContext.graphClientState(subscriptionId))).toBe(
+      'client-state-secret',
+    );
+  });
+});
+
 describe('the vault raises one typed error for any secret it cannot open', () => {
   it('VaultTamperedError and VaultKeyUnknownError are both VaultUnreadableError, with a reason code', () => {
     const tampered = new VaultTamperedError();

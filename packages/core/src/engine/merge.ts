@@ -1,6 +1,7 @@
 import type { Capabilities } from '../model/capabilities';
 import { coupledFieldsOf, holdingOf, projectItem } from '../model/capabilities';
 import type { PimItem } from '../model/item';
+import { wallClockToUtc } from '../model/wall-clock';
 import { sameValue } from './canonical';
 import type { ConflictPolicy } from './policy';
 import type { Side } from './types';
@@ -122,17 +123,37 @@ export function mergeEdited(base: unknown, edited: unknown, projectedBase: unkno
     }
     return out;
   }
-  if (
-    Array.isArray(edited) &&
-    Array.isArray(base) &&
-    Array.isArray(projectedBase) &&
-    edited.length === base.length &&
-    base.length === projectedBase.length &&
-    base.every((item, i) => sameIdentity(item, projectedBase[i]) && sameIdentity(item, edited[i]))
-  ) {
-    return edited.map((item, i) => mergeEdited(base[i], item, projectedBase[i]));
+  if (Array.isArray(edited) && Array.isArray(base) && Array.isArray(projectedBase)) {
+    const keyed = mergeKeyedList(base, edited, projectedBase);
+    if (keyed) return keyed;
   }
   return edited;
+}
+
+/**
+ * A list whose items name themselves (exceptions by RECURRENCE-ID, attendees by address), merged item by item: an
+ * item the editing side holds and changed is merged part by part; one it removed is gone; one it added is added; one
+ * it never held (a base item its projection leaves out, e.g. an exception on no real occurrence) stays. Undefined
+ * when the items do not all name themselves: then the edited list stands whole (slot-based lists such as phones,
+ * which stores reorder, say nothing by position).
+ */
+function mergeKeyedList(base: unknown[], edited: unknown[], projected: unknown[]): unknown[] | undefined {
+  if (![...base, ...edited, ...projected].every(hasIdentity)) return undefined;
+  const find = (list: unknown[], item: unknown) => list.find((other) => sameIdentity(item, other));
+  const out: unknown[] = [];
+  for (const item of base) {
+    const held = find(projected, item);
+    const now = find(edited, item);
+    if (held === undefined)
+      out.push(item); // never visible to the editing side: it could not have removed it
+    else if (now !== undefined) out.push(mergeEdited(item, now, held));
+  }
+  for (const item of edited) if (find(base, item) === undefined) out.push(item);
+  return out;
+}
+
+function hasIdentity(x: unknown): boolean {
+  return isRecord(x) && ('recurrenceId' in x || typeof x.email === 'string');
 }
 
 /**
@@ -142,7 +163,7 @@ export function mergeEdited(base: unknown, edited: unknown, projectedBase: unkno
  */
 function sameIdentity(x: unknown, y: unknown): boolean {
   if (!isRecord(x) || !isRecord(y)) return false;
-  if ('recurrenceId' in x) return sameValue(x.recurrenceId, y.recurrenceId);
+  if ('recurrenceId' in x) return sameOccurrence(x.recurrenceId, y.recurrenceId);
   if (typeof x.email === 'string' && typeof y.email === 'string')
     return x.email.toLowerCase() === y.email.toLowerCase();
   return false;
@@ -152,12 +173,29 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /**
  * Whether three versions of a record are one shape, so that merging them key by key makes sense: the same variant
- * of a union (`kind`: a date is not merged into a date-time) and no key the store holds that the base lacks.
+ * of a union (`kind`: a date is not merged into a date-time).
  */
 function sameShape(base: Record<string, unknown>, projected: Record<string, unknown>, edited: Record<string, unknown>) {
-  return (
-    base.kind === projected.kind && edited.kind === projected.kind && Object.keys(projected).every((k) => k in base)
-  );
+  return base.kind === projected.kind && edited.kind === projected.kind;
+}
+
+/** Two RECURRENCE-IDs name one occurrence when they are the same instant, however each side spells it. */
+function sameOccurrence(x: unknown, y: unknown): boolean {
+  if (sameValue(x, y)) return true;
+  const instant = (v: unknown): number | undefined => {
+    if (!isRecord(v)) return undefined;
+    try {
+      if (v.kind === 'utc' && typeof v.dateTime === 'string') return Date.parse(v.dateTime);
+      if (v.kind === 'zoned' && typeof v.dateTime === 'string' && typeof v.tzid === 'string') {
+        return wallClockToUtc(v.dateTime, v.tzid);
+      }
+    } catch {
+      return undefined; // an unknown zone: no identity to compare
+    }
+    return undefined;
+  };
+  const ix = instant(x);
+  return ix !== undefined && ix === instant(y);
 }
 
 /** The value of the side that holds the unit as written, when the two agree or nobody edited it. */

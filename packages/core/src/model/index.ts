@@ -26,4 +26,4 @@ export type { Attendee, AttendeeRole, ParticipationStatus, Person } from './peop
 export type { RecurrenceRule, Weekday } from './recurrence';
 export type { TaskItem, TaskStatus } from './task';
 export type { DateValue, Duration, PartialDate, SyncWindow } from './temporal';
-export { utcOffsetAt, utcToWallClock, wallClockToUtc } from './wall-clock';
+export { intlOffsetAt, utcOffsetAt, utcToWallClock, wallClockToUtc } from './wall-clock';

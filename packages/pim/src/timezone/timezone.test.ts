@@ -156,3 +156,21 @@ describe('independence from the process time zone', () => {
     for (const f of sources) expect(readFileSync(join(__dirname, '..', f), 'utf8')).not.toMatch(local);
   });
 });
+
+describe('buildVtimezone memoised per zone and year', () => {
+  it('hands each caller its own copy: editing one block leaves the next build as it was', () => {
+    const first = buildVtimezone('Europe/Berlin', 2026);
+    const pristine = structuredClone(first);
+    first[2].length = 0;
+    (first[1][0] as unknown[])[3] = 'Mars/Olympus_Mons';
+    expect(buildVtimezone('Europe/Berlin', 2026)).toEqual(pristine);
+  });
+
+  it('keeps zones and years apart', () => {
+    const tzid = (c: ReturnType<typeof buildVtimezone>) => c[1][0]![3];
+    expect(tzid(buildVtimezone('America/New_York', 2026))).toBe('America/New_York');
+    // Samoa dropped DST in 2021: 2020's block has two observances, 2026's one.
+    expect(buildVtimezone('Pacific/Apia', 2020)[2]).toHaveLength(2);
+    expect(buildVtimezone('Pacific/Apia', 2026)[2]).toHaveLength(1);
+  });
+});

@@ -3,11 +3,28 @@ import { offsetAt, transitions } from './offsets';
 
 const WEEKDAYS = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const;
 
+const built = new Map<string, JComp>();
+/** Zone-years remembered before the memo starts afresh: a bound on memory, far above what a sync meets. */
+const MAX_BUILT = 2_000;
+
 /**
  * Builds a VTIMEZONE for an IANA zone from the runtime's tz data, with yearly rules read off the transitions of
  * `year` (a zone that changed its rules since is described as it is in that year, the year the event needs).
+ * Memoised per zone and year (every event written in a zone needs the same block); each caller gets its own copy,
+ * since a calendar's components are edited in place.
  */
 export function buildVtimezone(zone: string, year: number): JComp {
+  const key = `${zone}\u0000${year}`;
+  let block = built.get(key);
+  if (!block) {
+    block = buildUncached(zone, year);
+    if (built.size >= MAX_BUILT) built.clear();
+    built.set(key, block);
+  }
+  return structuredClone(block);
+}
+
+function buildUncached(zone: string, year: number): JComp {
   const from = Date.UTC(year, 0, 1);
   const found = transitions(zone, from, Date.UTC(year + 1, 0, 1));
   const observances: JComp[] = [];

@@ -11,7 +11,9 @@ const RotationView = Type.Object(
     unreadable: Type.Array(
       Type.Object(
         {
-          kind: Type.String({ description: 'user_app_password, exchange_secret or exchange_certificate.' }),
+          kind: Type.String({
+            description: 'user_app_password, exchange_secret, exchange_certificate or graph_client_state.',
+          }),
           id: Type.String({ description: 'Id of the user or Exchange connection row.' }),
           reason: Type.String({ description: 'Why it cannot be opened: its key is not configured, or it is damaged.' }),
         },

@@ -64,8 +64,14 @@ function lastRunView(r: SyncRun | null): Static<typeof LastRun> {
 }
 
 export const usersRoutes: FastifyPluginAsyncTypebox<
-  TenantScopeOptions & { store: ServiceStore; vault: Vault }
-> = async (app, { explicit, store, vault }) => {
+  TenantScopeOptions & {
+    store: ServiceStore;
+    vault: Vault;
+    /** Runs before a user is deleted (Graph subscriptions); its failure is logged, never blocks the deletion. */
+    beforeUserRemoved?: ((tenantId: string, ncUserId: string) => Promise<void>) | undefined;
+  }
+> = async (app, options) => {
+  const { explicit, store, vault } = options;
   const toInput = (tenantId: string, ncUserId: string, body: Static<typeof UserBody>): UserInput => ({
     ncUserId,
     loginName: body.loginName,
@@ -185,7 +191,16 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
     async (request) => {
       const user = await store.users.get(request.tenantId!, request.params.ncUserId);
       if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(request.params.ncUserId));
-      return { ...view(user), lastRun: lastRunView(await store.users.lastRun(user.id)) };
+      const subscriptions = await store.users.graphSubscriptions(user.id);
+      return {
+        ...view(user),
+        lastRun: lastRunView(await store.users.lastRun(user.id)),
+        graphNotifications: subscriptions.map((s) => ({
+          resource: s.resource,
+          expiresAt: s.expiresAt.toISOString(),
+          lastNotificationAt: s.lastNotificationAt?.toISOString() ?? null,
+        })),
+      };
     },
   );
 
@@ -204,6 +219,10 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
       },
     },
     async (request, reply) => {
+      // Graph subscriptions first: afterwards nothing would say which to delete. Never blocks the deletion.
+      await options.beforeUserRemoved?.(request.tenantId!, request.params.ncUserId).catch((error: unknown) => {
+        request.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'user clean-up failed');
+      });
       const deleted = await store.users.delete(request.tenantId!, request.params.ncUserId);
       if (!deleted) throw new Errors.USER_NOT_FOUND(JSON.stringify(request.params.ncUserId));
       return reply.status(204).send();

@@ -145,7 +145,27 @@ export const LastRun = Type.Union(
   },
 );
 
-export const UserDetail = Type.Object({ ...UserView.properties, lastRun: LastRun }, closed);
+export const GraphNotificationsView = Type.Array(
+  Type.Object(
+    {
+      resource: Type.String({ description: 'The watched Graph folder.' }),
+      expiresAt: Type.String({ format: 'date-time', description: 'Renewed by the first sync after half of it.' }),
+      lastNotificationAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'When the last accepted notification for it arrived.',
+      }),
+    },
+    closed,
+  ),
+  {
+    description:
+      'Graph change notifications active for the user: one subscription per synced Graph folder. Empty: the user is synced by polling only (no EXSYNC_PUBLIC_URL, EWS, or not synced yet).',
+  },
+);
+
+export const UserDetail = Type.Object(
+  { ...UserView.properties, lastRun: LastRun, graphNotifications: GraphNotificationsView },
+  closed,
+);
 
 export const UserList = Type.Object(
   {

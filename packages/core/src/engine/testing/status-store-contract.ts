@@ -80,6 +80,19 @@ export function describeStatusStoreContract(name: string, setup: () => Promise<S
       expect(rows.find((r) => r.ident === 'old')).toEqual({ ident: 'old', b: fullRow.b });
     });
 
+    it('a takeover works on either side and in one write from two rows at once', async () => {
+      const pair = await f.newPair();
+      await f.store.transaction(pair, async (tx) => {
+        await tx.put({ ident: 'has-a', a: fullRow.a!, b: { ...fullRow.b!, href: '/b/other' } });
+        await tx.put({ ident: 'has-b', a: { ...fullRow.a!, href: '/a/other' }, b: fullRow.b! });
+      });
+      await f.store.transaction(pair, (tx) => tx.put({ ident: 'new', a: fullRow.a!, b: fullRow.b! }));
+      const rows = await f.store.rows(pair);
+      expect(rows.find((r) => r.ident === 'new')).toEqual({ ident: 'new', a: fullRow.a, b: fullRow.b });
+      expect(rows.find((r) => r.ident === 'has-a')).toEqual({ ident: 'has-a', b: { ...fullRow.b!, href: '/b/other' } });
+      expect(rows.find((r) => r.ident === 'has-b')).toEqual({ ident: 'has-b', a: { ...fullRow.a!, href: '/a/other' } });
+    });
+
     it('a transaction whose callback throws leaves nothing behind', async () => {
       const pair = await f.newPair();
       await expect(
