@@ -183,21 +183,23 @@ describe('mergeEdited', () => {
     ]);
   });
 
-  it('a list whose length changed on the edited side, or that the side holds shorter, is taken whole', () => {
-    // One item removed: no item-by-item merge, so the remaining item is the edited one.
-    expect(mergeEdited([ann, bob], [annHeld], [annHeld, bobHeld])).toEqual([annHeld]);
-    // The side holds only the first item; an edit of the same length as the base is still taken whole.
+  it('a keyed list merges by identity: a removed item is gone, an added one added, one the side never held stays', () => {
+    // One attendee removed: the other keeps the answer the side cannot hold.
+    expect(mergeEdited([ann, bob], [annHeld], [annHeld, bobHeld])).toEqual([ann]);
+    // The side holds only the first attendee: the second stays, the one it added is added.
     expect(mergeEdited([ann, bob], [annHeld, { email: 'x@example.org' }], [annHeld])).toEqual([
-      annHeld,
+      ann,
+      bob,
       { email: 'x@example.org' },
+    ]);
+    // An attendee replaced by another: the old one is gone, the new one added.
+    expect(mergeEdited([ann, bob], [annHeld, { email: 'new@example.org' }], [annHeld, bobHeld])).toEqual([
+      ann,
+      { email: 'new@example.org' },
     ]);
   });
 
-  it('a list whose items changed identity, or do not name themselves, is taken whole', () => {
-    expect(mergeEdited([ann, bob], [annHeld, { email: 'new@example.org' }], [annHeld, bobHeld])).toEqual([
-      annHeld,
-      { email: 'new@example.org' },
-    ]);
+  it('a list whose items do not name themselves (phones, which stores reorder) is taken whole', () => {
     const phones = [
       { value: '+1 555 0100', types: ['work'], preferred: true },
       { value: '+1 555 0199', types: ['home'] },
