@@ -199,6 +199,25 @@ describe('mergeEdited', () => {
     ]);
   });
 
+  it('exceptions are matched by the instant of their RECURRENCE-ID, however each side spells it', () => {
+    const utcId = { kind: 'utc', dateTime: '2030-03-08T09:00:00Z' };
+    const zonedId = { kind: 'zoned', dateTime: '2030-03-08T10:00:00', tzid: 'Europe/Berlin' };
+    const exception = { recurrenceId: zonedId, summary: 'Moved', organizer: { email: 'boss@example.org' } };
+    const held = { recurrenceId: utcId, summary: 'Moved' };
+    // The side spells the id in UTC and keeps no organizer: its rename merges into the base's exception.
+    expect(mergeEdited([exception], [{ ...held, summary: 'Renamed' }], [held])).toEqual([
+      { ...exception, summary: 'Renamed' },
+    ]);
+    // Another instant is another occurrence; an unknown zone names none (the list is then merged as removed + added).
+    const other = { recurrenceId: { kind: 'utc', dateTime: '2030-03-15T09:00:00Z' }, summary: 'Other' };
+    expect(mergeEdited([exception], [other], [held])).toEqual([other]);
+    const unknownZone = { ...exception, recurrenceId: { ...zonedId, tzid: 'Nowhere/Atlantis' } };
+    expect(mergeEdited([unknownZone], [{ ...held, summary: 'Renamed' }], [held])).toEqual([
+      unknownZone,
+      { ...held, summary: 'Renamed' },
+    ]);
+  });
+
   it('a list whose items do not name themselves (phones, which stores reorder) is taken whole', () => {
     const phones = [
       { value: '+1 555 0100', types: ['work'], preferred: true },
