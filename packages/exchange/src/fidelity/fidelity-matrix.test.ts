@@ -319,120 +319,124 @@ describe.each(backends)('fidelity over $name', (backend) => {
   beforeAll(() => backend.start());
   afterAll(() => backend.stop());
 
-  it.each(corpus.map((o) => [o.name, o] as const))('%s', async (_name, object) => {
-    tally.objects.add(object.name);
-    const kind = collectionOf[object.item.kind];
-    const exchange = await backend.fresh(kind);
-    if (!exchange.caps.kinds.includes(object.item.kind)) {
-      declare(backend.name, object.item.kind, ['(whole kind not held)']);
-      return;
-    }
-    const nextcloud: MemoryStore = nextcloudCollection('/nc/');
-    const status = new MemoryStatusStore();
-    const window = windowFor(object.item);
-    const sync = () =>
-      syncPair(
-        { a: exchange, b: nextcloud, status, lock: new MemoryPairLock() },
-        { pair: 'p', policy: defaultPolicy('a'), window },
-      );
-    const step = async (label: string, fn: () => Promise<void>) => {
-      tally.steps += 1;
-      try {
-        await fn();
-      } catch (error) {
-        if (error instanceof Error)
-          error.message = `${backend.name} ${object.name}, step "${label}":\n${error.message}`;
-        throw error;
-      }
-      tally.passed += 1;
-    };
-    const exchangeItem = async () => {
-      const [href] = (await exchangeRefs(exchange, window)).map((r) => r.href);
-      if (!href) throw new Error('Exchange holds nothing');
-      for await (const r of exchange.getMany([href])) if (r.found) return { href, item: r.fetched.item };
-      throw new Error(`Exchange item ${href} could not be read`);
-    };
-    const quiet = async () => {
-      const r = await sync();
-      expect(r.errors, 'a sync after the step reports no error').toEqual([]);
-      expect(r.counts, 'a sync after the step writes nothing').toEqual({});
-    };
-    const holds = exchange.caps.holds;
-
-    // 1. Nextcloud → Exchange.
-    const ncHref = '/nc/object.ics';
-    nextcloud.putRaw(object.raw, ncHref);
-    let refused: string | undefined;
-    await step('create in Nextcloud → Exchange', async () => {
-      const first = await sync();
-      // Exchange may refuse what it cannot hold at all (an event that ends before it starts): then the run says
-      // which item and why, parks nothing, and the Nextcloud object stays as it was.
-      refused = first.errors.find((e) => /RejectedError/.test(e));
-      if (refused !== undefined) {
-        expect(first.errors).toEqual([refused]);
-        expect(first.parked).toEqual({ a: [], b: [] });
-        expect(nextcloud.get(ncHref)?.raw).toBe(object.raw);
-        declare(backend.name, object.item.kind, [
-          `(refused: ${refused.replace(/^.*RejectedError: /, '').slice(0, 60)})`,
-        ]);
+  it.each(corpus.map((o) => [o.name, o] as const))(
+    '%s',
+    async (_name, object) => {
+      tally.objects.add(object.name);
+      const kind = collectionOf[object.item.kind];
+      const exchange = await backend.fresh(kind);
+      if (!exchange.caps.kinds.includes(object.item.kind)) {
+        declare(backend.name, object.item.kind, ['(whole kind not held)']);
         return;
       }
-      expect(first.errors).toEqual([]);
-      expect(first.counts).toEqual({ b_to_a: { create: 1 } });
-      const { item } = await exchangeItem();
-      const expected = projectItem(holds, object.item);
-      const diff = differingFields(expected, item);
-      expect(
-        diff,
-        `Exchange differs from what its capability table declares:\n${describeDifference(diff, expected, item)}`,
-      ).toEqual([]);
-      declare(backend.name, object.item.kind, differingFields(object.item, expected));
-      expect(nextcloud.get(ncHref)?.raw, 'the Nextcloud object is untouched').toBe(object.raw);
-    });
-    await step('quiet after create', quiet);
-    if (refused !== undefined) return;
+      const nextcloud: MemoryStore = nextcloudCollection('/nc/');
+      const status = new MemoryStatusStore();
+      const window = windowFor(object.item);
+      const sync = () =>
+        syncPair(
+          { a: exchange, b: nextcloud, status, lock: new MemoryPairLock() },
+          { pair: 'p', policy: defaultPolicy('a'), window },
+        );
+      const step = async (label: string, fn: () => Promise<void>) => {
+        tally.steps += 1;
+        try {
+          await fn();
+        } catch (error) {
+          if (error instanceof Error)
+            error.message = `${backend.name} ${object.name}, step "${label}":\n${error.message}`;
+          throw error;
+        }
+        tally.passed += 1;
+      };
+      const exchangeItem = async () => {
+        const [href] = (await exchangeRefs(exchange, window)).map((r) => r.href);
+        if (!href) throw new Error('Exchange holds nothing');
+        for await (const r of exchange.getMany([href])) if (r.found) return { href, item: r.fetched.item };
+        throw new Error(`Exchange item ${href} could not be read`);
+      };
+      const quiet = async () => {
+        const r = await sync();
+        expect(r.errors, 'a sync after the step reports no error').toEqual([]);
+        expect(r.counts, 'a sync after the step writes nothing').toEqual({});
+      };
+      const holds = exchange.caps.holds;
 
-    // 2. One Outlook edit at a time comes back as that field only.
-    for (const edit of outlookEdits(object.item)) {
-      await step(`Outlook edits the ${edit.label}`, async () => {
-        const before = nextcloud.get(ncHref)!;
-        const { href } = await exchangeItem();
-        // Both stores use the item's own id as href, and the simulator resolves EWS and Graph ids alike.
-        edit.apply(backend.outlook(), href);
+      // 1. Nextcloud → Exchange.
+      const ncHref = '/nc/object.ics';
+      nextcloud.putRaw(object.raw, ncHref);
+      let refused: string | undefined;
+      await step('create in Nextcloud → Exchange', async () => {
+        const first = await sync();
+        // Exchange may refuse what it cannot hold at all (an event that ends before it starts): then the run says
+        // which item and why, parks nothing, and the Nextcloud object stays as it was.
+        refused = first.errors.find((e) => /RejectedError/.test(e));
+        if (refused !== undefined) {
+          expect(first.errors).toEqual([refused]);
+          expect(first.parked).toEqual({ a: [], b: [] });
+          expect(nextcloud.get(ncHref)?.raw).toBe(object.raw);
+          declare(backend.name, object.item.kind, [
+            `(refused: ${refused.replace(/^.*RejectedError: /, '').slice(0, 60)})`,
+          ]);
+          return;
+        }
+        expect(first.errors).toEqual([]);
+        expect(first.counts).toEqual({ b_to_a: { create: 1 } });
+        const { item } = await exchangeItem();
+        const expected = projectItem(holds, object.item);
+        const diff = differingFields(expected, item);
+        expect(
+          diff,
+          `Exchange differs from what its capability table declares:\n${describeDifference(diff, expected, item)}`,
+        ).toEqual([]);
+        declare(backend.name, object.item.kind, differingFields(object.item, expected));
+        expect(nextcloud.get(ncHref)?.raw, 'the Nextcloud object is untouched').toBe(object.raw);
+      });
+      await step('quiet after create', quiet);
+      if (refused !== undefined) return;
+
+      // 2. One Outlook edit at a time comes back as that field only.
+      for (const edit of outlookEdits(object.item)) {
+        await step(`Outlook edits the ${edit.label}`, async () => {
+          const before = nextcloud.get(ncHref)!;
+          const { href } = await exchangeItem();
+          // Both stores use the item's own id as href, and the simulator resolves EWS and Graph ids alike.
+          edit.apply(backend.outlook(), href);
+          const run = await sync();
+          expect(run.errors).toEqual([]);
+          expect(run.counts).toEqual({ a_to_b: { update: 1 } });
+          const after = nextcloud.get(ncHref)!;
+          const changed = differingFields(...seriesRenameExcused(before.item, after.item));
+          const unexpected = changed.filter((f) => !edit.fields.includes(f));
+          expect(
+            unexpected,
+            `Nextcloud changed beyond the ${edit.label}:\n${describeDifference(unexpected, before.item, after.item)}`,
+          ).toEqual([]);
+          expect(changed.length, `the ${edit.label} reached Nextcloud`).toBeGreaterThan(0);
+          const lost = untouchedLines(before.raw, edit.properties).filter(
+            (line) => !untouchedLines(after.raw, edit.properties).includes(line),
+          );
+          expect(lost, 'every other line of the Nextcloud object survives').toEqual([]);
+        });
+        await step(`quiet after the Outlook ${edit.label} edit`, quiet);
+      }
+
+      // 3. One Nextcloud edit reaches Exchange, and nothing else changes there.
+      await step('Nextcloud edits one field', async () => {
+        const { item: exBefore } = await exchangeItem();
+        const current = nextcloud.get(ncHref)!;
+        const edit = nextcloudEdit(current.item);
+        nextcloud.putRaw(patch(current.raw, edit.item), ncHref);
         const run = await sync();
         expect(run.errors).toEqual([]);
-        expect(run.counts).toEqual({ a_to_b: { update: 1 } });
-        const after = nextcloud.get(ncHref)!;
-        const renamed = differingFields(seriesRenamed(before.item, after.item), after.item);
-        const changed = differingFields(before.item, after.item).filter((f) => renamed.includes(f));
-        const unexpected = changed.filter((f) => !edit.fields.includes(f));
-        expect(
-          unexpected,
-          `Nextcloud changed beyond the ${edit.label}:\n${describeDifference(unexpected, before.item, after.item)}`,
-        ).toEqual([]);
-        expect(changed.length, `the ${edit.label} reached Nextcloud`).toBeGreaterThan(0);
-        const lost = untouchedLines(before.raw, edit.properties).filter(
-          (line) => !untouchedLines(after.raw, edit.properties).includes(line),
-        );
-        expect(lost, 'every other line of the Nextcloud object survives').toEqual([]);
+        expect(run.counts).toEqual({ b_to_a: { update: 1 } });
+        const { item: exAfter } = await exchangeItem();
+        expect(differingFields(...seriesRenameExcused(exBefore, exAfter))).toEqual([edit.field]);
       });
-      await step(`quiet after the Outlook ${edit.label} edit`, quiet);
-    }
-
-    // 3. One Nextcloud edit reaches Exchange, and nothing else changes there.
-    await step('Nextcloud edits one field', async () => {
-      const { item: exBefore } = await exchangeItem();
-      const current = nextcloud.get(ncHref)!;
-      const edit = nextcloudEdit(current.item);
-      nextcloud.putRaw(patch(current.raw, edit.item), ncHref);
-      const run = await sync();
-      expect(run.errors).toEqual([]);
-      expect(run.counts).toEqual({ b_to_a: { update: 1 } });
-      const { item: exAfter } = await exchangeItem();
-      expect(differingFields(exBefore, exAfter)).toEqual([edit.field]);
-    });
-    await step('quiet after the Nextcloud edit', quiet);
-  });
+      await step('quiet after the Nextcloud edit', quiet);
+      // Old long series are read occurrence page by occurrence page (Graph /instances): slow on a loaded machine.
+    },
+    180_000,
+  );
 });
 
 async function exchangeRefs(store: CollectionStore, window: SyncWindow) {
@@ -442,15 +446,21 @@ async function exchangeRefs(store: CollectionStore, window: SyncWindow) {
 }
 
 /**
- * Declared: an exception that carries its series' name follows a rename of the series. Exchange keeps a subject on
- * a modified occurrence only where it differs from the series', so renaming the series in Outlook renames those
- * occurrences too — as Outlook shows it; Graph keeps each occurrence's own. A field counts as changed only when it
- * differs both from `before` and from `before` with that rename; nothing else is excused.
+ * Declared: an exception that carries its series' name may follow a rename of the series. Exchange keeps a subject
+ * on a modified occurrence only where it differs from the series', so renaming the series renames those occurrences
+ * too — as Outlook shows it; Graph keeps each occurrence's own. Such an exception's summary is set aside in both
+ * versions when it is either the old or the new name; nothing else is excused.
  */
-function seriesRenamed(before: PimItem, after: PimItem): PimItem {
-  if (before.kind !== 'event' || after.kind !== 'event' || before.summary === after.summary) return before;
-  return {
-    ...before,
-    exceptions: before.exceptions.map((x) => (x.summary === before.summary ? { ...x, summary: after.summary } : x)),
-  };
+function seriesRenameExcused(before: PimItem, after: PimItem): [PimItem, PimItem] {
+  if (before.kind !== 'event' || after.kind !== 'event' || before.summary === after.summary) return [before, after];
+  if (before.exceptions.length !== after.exceptions.length) return [before, after];
+  const names = [before.summary, after.summary];
+  const excused = before.exceptions.map(
+    (x, i) => x.summary === before.summary && names.includes(after.exceptions[i]?.summary),
+  );
+  const setAside = (item: typeof before) => ({
+    ...item,
+    exceptions: item.exceptions.map((x, i) => (excused[i] ? { ...x, summary: '(the series name)' } : x)),
+  });
+  return [setAside(before), setAside(after)];
 }
