@@ -77,8 +77,18 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   const results: PairResult[] = [];
   // Every run of this sync (one per item kind, or the one failure before any) carries it: lastRun sums them.
   const syncId = randomUUID();
+  let password: string;
+  try {
+    password = await appPassword(deps, user);
+  } catch (error) {
+    // An app password that cannot be opened (missing, or sealed under a key this service no longer has): the user
+    // goes to `error` with that reason, recorded as a failed sync, instead of a job that fails without a word.
+    results.push(await failed(deps, user, error, 'nextcloud', syncId));
+    logFailure(log, error, 'user sync could not start');
+    return finishSync(deps, user, results);
+  }
   const transport = new DavTransport({
-    credentials: { username: user.loginName, password: await appPassword(deps, user) },
+    credentials: { username: user.loginName, password },
     timeoutMs: deps.davTimeoutMs ?? 30_000,
     ...(deps.metrics ? { fetch: countingFetch(deps.metrics, 'dav') } : {}),
   });
@@ -157,6 +167,11 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     deps.metrics?.pairFailed('none', error, 0);
     logFailure(log, error, 'user sync could not start');
   }
+  return finishSync(deps, user, results);
+}
+
+/** Folds the pairs' results into the user's state and records the sync. */
+async function finishSync(deps: UserSyncDeps, user: User, results: PairResult[]): Promise<UserSyncResult> {
   const verdict = verdictOf(results);
   // Only a sync in which every pair ran to success moves lastSyncAt; any other attempt is still an attempt.
   const succeeded = results.length > 0 && results.every((r) => 'report' in r && r.report.outcome === 'success');

@@ -152,8 +152,11 @@ function mergeKeyedList(base: unknown[], edited: unknown[], projected: unknown[]
   return out;
 }
 
+/** An item names itself when its RECURRENCE-ID resolves to an occurrence, or it has an address. */
 function hasIdentity(x: unknown): boolean {
-  return isRecord(x) && ('recurrenceId' in x || typeof x.email === 'string');
+  if (!isRecord(x)) return false;
+  if ('recurrenceId' in x) return occurrenceKey(x.recurrenceId) !== undefined;
+  return typeof x.email === 'string';
 }
 
 /**
@@ -181,21 +184,27 @@ function sameShape(base: Record<string, unknown>, projected: Record<string, unkn
 
 /** Two RECURRENCE-IDs name one occurrence when they are the same instant, however each side spells it. */
 function sameOccurrence(x: unknown, y: unknown): boolean {
-  if (sameValue(x, y)) return true;
-  const instant = (v: unknown): number | undefined => {
-    if (!isRecord(v)) return undefined;
-    try {
-      if (v.kind === 'utc' && typeof v.dateTime === 'string') return Date.parse(v.dateTime);
-      if (v.kind === 'zoned' && typeof v.dateTime === 'string' && typeof v.tzid === 'string') {
-        return wallClockToUtc(v.dateTime, v.tzid);
-      }
-    } catch {
-      return undefined; // an unknown zone: no identity to compare
+  const kx = occurrenceKey(x);
+  return kx !== undefined && kx === occurrenceKey(y);
+}
+
+/**
+ * The occurrence a RECURRENCE-ID names, as one string: its instant for a UTC or zoned time, its date or floating
+ * time as written. Undefined for a zone that cannot be resolved: such an id names nothing that can be compared.
+ */
+function occurrenceKey(v: unknown): string | undefined {
+  if (!isRecord(v)) return undefined;
+  try {
+    if (v.kind === 'utc' && typeof v.dateTime === 'string') return `@${Date.parse(v.dateTime)}`;
+    if (v.kind === 'zoned' && typeof v.dateTime === 'string' && typeof v.tzid === 'string') {
+      return `@${wallClockToUtc(v.dateTime, v.tzid)}`;
     }
+  } catch {
     return undefined;
-  };
-  const ix = instant(x);
-  return ix !== undefined && ix === instant(y);
+  }
+  if (v.kind === 'date' && typeof v.date === 'string') return `date ${v.date}`;
+  if (v.kind === 'floating' && typeof v.dateTime === 'string') return `floating ${v.dateTime}`;
+  return undefined;
 }
 
 /** The value of the side that holds the unit as written, when the two agree or nobody edited it. */
