@@ -110,8 +110,8 @@ export function mergeFields(input: MergeInput): FieldMerge {
 
 /**
  * A value one side edited, merged into the base part by part: where the edited value equals the base as that side
- * holds it, the base's (fuller) value stays; objects merge key by key, lists of the same length item by item; any
- * other difference takes the edited value whole.
+ * holds it, the base's (fuller) value stays; records of one shape merge key by key, lists whose items name
+ * themselves item by item (`mergeKeyedList`); any other difference takes the edited value whole.
  */
 export function mergeEdited(base: unknown, edited: unknown, projectedBase: unknown): unknown {
   if (sameValue(edited, projectedBase)) return base;
