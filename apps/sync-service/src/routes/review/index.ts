@@ -1,10 +1,11 @@
-import { createRepositories, type Database, type User } from '@exsync/db';
+import { createRepositories, type Database } from '@exsync/db';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
 import { Errors } from '../../errors';
 import type { JobQueue } from '../../jobs/queue';
 import type { ServiceStore } from '../../store/port';
 import { errorResponses, opId, scopeParams, type TenantScopeOptions } from '../common';
+import { decodeTimeCursor, encodeTimeCursor, enrolledUser, pendingJobView } from '../user-scope';
 import { NcUserId } from '../users/schemas';
 import {
   ConflictList,
@@ -37,11 +38,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & Review
   const repos = createRepositories(db);
   const params = scopeParams(explicit, { ncUserId: NcUserId });
 
-  async function userOf(tenantId: string, ncUserId: string): Promise<User> {
-    const user = await store.users.get(tenantId, ncUserId);
-    if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(ncUserId));
-    return user as User;
-  }
+  const userOf = (tenantId: string, ncUserId: string) => enrolledUser(store, tenantId, ncUserId);
 
   app.get(
     '/users/:ncUserId/held-deletions',
@@ -105,12 +102,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & Review
       if (result.decided.length > 0 && user.state !== 'paused' && user.state !== 'auth_required') {
         await queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
       }
-      const job = await queue.pendingFor(user.id);
-      return {
-        decided: result.decided.length,
-        notHeld: result.notHeld,
-        job: job ? { state: job.state, runAfter: job.runAfter.toISOString(), resync: job.resync } : null,
-      };
+      return { decided: result.decided.length, notHeld: result.notHeld, job: await pendingJobView(queue, user.id) };
     },
   );
 
@@ -132,7 +124,8 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & Review
     async (request) => {
       const user = await userOf(request.tenantId!, request.params.ncUserId);
       const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
-      const before = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+      const cursor = request.query.cursor === undefined ? undefined : decodeTimeCursor(request.query.cursor);
+      const before = cursor ? { createdAt: new Date(cursor.at), id: cursor.id } : undefined;
       const rows = await repos.review.conflicts(user.id, { limit: limit + 1, ...(before ? { before } : {}) });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
@@ -149,7 +142,7 @@ export const reviewRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & Review
             at: c.createdAt.toISOString(),
           }),
         ),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.id) : null,
       };
     },
   );
@@ -165,18 +158,4 @@ function summaryOf(item: unknown): string | null {
     if (typeof v === 'string' && v !== '') return v;
   }
   return null;
-}
-
-function encodeCursor(at: Date, id: string): string {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (rest.length > 0 || !at || !id || !UUID.test(id) || Number.isNaN(Date.parse(at))) {
-    throw new Errors.INVALID_CURSOR();
-  }
-  return { createdAt: new Date(at), id };
 }

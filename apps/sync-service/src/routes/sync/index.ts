@@ -6,6 +6,7 @@ import type { JobQueue } from '../../jobs/queue';
 import type { ServiceStore } from '../../store/port';
 import { errorResponses, opId, scopeParams, type TenantScopeOptions } from '../common';
 import { countsOf } from '../run-counts';
+import { decodeTimeCursor, encodeTimeCursor, enrolledUser, pendingJobView } from '../user-scope';
 import { progressView } from '../users/index';
 import { NcUserId } from '../users/schemas';
 import { ActionResult, RunList, RunQuery, type RunView } from './schemas';
@@ -48,20 +49,15 @@ export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRout
   const repos = createRepositories(db);
   const params = scopeParams(explicit, { ncUserId: NcUserId });
 
-  async function userOf(tenantId: string, ncUserId: string): Promise<User> {
-    const user = await store.users.get(tenantId, ncUserId);
-    if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(ncUserId));
-    return user as User;
-  }
+  const userOf = (tenantId: string, ncUserId: string) => enrolledUser(store, tenantId, ncUserId);
 
   async function result(user: User): Promise<Static<typeof ActionResult>> {
-    const job = await queue.pendingFor(user.id);
     return {
       ncUserId: user.ncUserId,
       state: user.state,
       stateReason: user.stateReason,
       stateCode: user.stateCode,
-      job: job ? { state: job.state, runAfter: job.runAfter.toISOString(), resync: job.resync } : null,
+      job: await pendingJobView(queue, user.id),
     };
   }
 
@@ -136,12 +132,13 @@ export const syncRoutes: FastifyPluginAsyncTypebox<TenantScopeOptions & SyncRout
     async (request) => {
       const user = await userOf(request.tenantId!, request.params.ncUserId);
       const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
-      const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+      const cursor = request.query.cursor === undefined ? undefined : decodeTimeCursor(request.query.cursor);
+      const after = cursor ? { startedAt: cursor.at, id: cursor.id } : undefined;
       const { runs, more } = await repos.syncRuns.page(user.id, { limit, ...(after ? { after } : {}) });
       const last = runs.at(-1);
       return {
         items: runs.map(runView),
-        nextCursor: more && last ? encodeCursor(last.startedAt, last.id) : null,
+        nextCursor: more && last ? encodeTimeCursor(last.startedAt, last.id) : null,
       };
     },
   );
@@ -161,18 +158,4 @@ function runView(r: SyncRun & { kind: 'event' | 'task' | 'contact' | null; dryRu
     dryRun: r.dryRun,
     progress: progressView(r.progress),
   };
-}
-
-function encodeCursor(startedAt: Date, id: string): string {
-  return Buffer.from(`${startedAt.toISOString()}|${id}`).toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): { startedAt: string; id: string } {
-  const [startedAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (rest.length > 0 || !startedAt || !id || !UUID.test(id) || Number.isNaN(Date.parse(startedAt))) {
-    throw new Errors.INVALID_CURSOR();
-  }
-  return { startedAt, id };
 }
