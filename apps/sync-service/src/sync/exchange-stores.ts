@@ -10,6 +10,7 @@ import {
   MsalTokenProvider,
   type PortableIdentities,
 } from '@exsync/exchange';
+import { sleep } from '@exsync/net';
 import { countingFetch } from '../metrics/counting-fetch';
 import type { SyncMetrics } from '../metrics/metrics';
 import type { GraphWatch } from '../push/graph-push';
@@ -255,19 +256,4 @@ async function ewsAuth(
     default:
       throw new ExchangeSetupError(`EWS does not support the auth kind ${c.authKind}.`);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
