@@ -1,7 +1,7 @@
 import { AuthError, RetryableError } from '@exsync/core';
 import {
   DEFAULT_RETRY_POLICY,
-  type FailureVerdict,
+  FailureLedger,
   isReplaySafe,
   pace,
   parseRetryAfter,
@@ -75,7 +75,7 @@ export class DavTransport {
       conditional: headers.has('if-match') || headers.has('if-none-match'),
     };
     return pace(
-      { send: () => this.#once(input, init), classify: verdictOf, replaySafe: isReplaySafe(shape) },
+      { send: () => this.#once(input, init), classify: failures.verdict, replaySafe: isReplaySafe(shape) },
       { policy: this.#retry, ...(init.signal ? { signal: init.signal } : {}) },
     );
   };
@@ -120,7 +120,7 @@ export class DavTransport {
         { ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
       );
       // Throttled or unavailable: the server refused the request before carrying it out.
-      if (response.status === 429 || response.status === 503) notApplied.add(error);
+      if (response.status === 429 || response.status === 503) failures.notApplied(error);
       throw error;
     }
     return response;
@@ -134,13 +134,4 @@ export class DavTransport {
 const DAV_RETRY_POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxWaitMs: 5000, baseWaitMs: 500 };
 
 /** Failures the server answered without carrying the request out (429, 503): resending cannot apply it twice. */
-const notApplied = new WeakSet<RetryableError>();
-
-function verdictOf(error: unknown): FailureVerdict {
-  if (!(error instanceof RetryableError)) return { retryable: false, mayHaveApplied: false };
-  return {
-    retryable: true,
-    mayHaveApplied: !notApplied.has(error),
-    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-  };
-}
+const failures = new FailureLedger((e): e is RetryableError => e instanceof RetryableError);

@@ -1,5 +1,6 @@
 export {
   DEFAULT_RETRY_POLICY,
+  FailureLedger,
   type FailureVerdict,
   type PacedCall,
   type PaceOptions,

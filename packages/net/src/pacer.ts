@@ -97,3 +97,28 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * An adapter's memory of failures the server answered without carrying the request out (429, 503, a refused
+ * connection): resending those cannot apply a write twice. Every adapter classifies its errors into one retryable
+ * type; `verdict` turns that into the pacer's `FailureVerdict`.
+ */
+export class FailureLedger<E extends object & { readonly retryAfterMs?: number }> {
+  readonly #notApplied = new WeakSet<object>();
+
+  constructor(private readonly isRetryable: (error: unknown) => error is E) {}
+
+  /** The server refused `error`'s request before carrying it out. */
+  notApplied(error: object): void {
+    this.#notApplied.add(error);
+  }
+
+  verdict = (error: unknown): FailureVerdict => {
+    if (!this.isRetryable(error)) return { retryable: false, mayHaveApplied: false };
+    return {
+      retryable: true,
+      mayHaveApplied: !this.#notApplied.has(error),
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    };
+  };
+}

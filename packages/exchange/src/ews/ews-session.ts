@@ -1,5 +1,5 @@
 import { AuthError, RetryableError, type StoreError } from '@exsync/core';
-import { DEFAULT_RETRY_POLICY, type FailureVerdict, isReplaySafe, pace, type RetryPolicy } from '@exsync/net';
+import { DEFAULT_RETRY_POLICY, FailureLedger, isReplaySafe, pace, type RetryPolicy } from '@exsync/net';
 import {
   ConnectingIdType,
   ExchangeService,
@@ -52,7 +52,7 @@ export class EwsSession {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly policy: RetryPolicy;
   /** Failures Exchange answered without carrying the call out (throttled, busy): safe to resend. */
-  private readonly notApplied = new WeakSet<StoreError>();
+  private readonly failures = new FailureLedger((e): e is RetryableError => e instanceof RetryableError);
 
   constructor(config: EwsConnectionConfig, options: { retry?: RetryPolicy } = {}) {
     this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -88,21 +88,12 @@ export class EwsSession {
     return pace<T>(
       {
         send: once,
-        classify: (error) => this.verdictOf(error),
+        classify: this.failures.verdict,
         replaySafe: isReplaySafe(shape),
         ...(options.recover ? { recover: options.recover } : {}),
       },
       { policy: this.policy, ...(signal ? { signal } : {}) },
     );
-  }
-
-  private verdictOf(error: unknown): FailureVerdict {
-    if (!(error instanceof RetryableError)) return { retryable: false, mayHaveApplied: false };
-    return {
-      retryable: true,
-      mayHaveApplied: !this.notApplied.has(error),
-      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-    };
   }
 
   private async run<T>(what: string, fn: (svc: ExchangeService) => Promise<T>, signal?: AbortSignal): Promise<T> {
@@ -143,7 +134,7 @@ export class EwsSession {
       const classified = this.remember(classifyEwsError(error, this.xhr.facts));
       // Throttled or busy: Exchange refused the call before carrying it out.
       if (classified instanceof RetryableError && refusedUnapplied(error, this.xhr.facts)) {
-        this.notApplied.add(classified);
+        this.failures.notApplied(classified);
       }
       // A 401 refuses the credential for every mailbox; mailbox errors (no mailbox, no impersonation) stay here.
       if (classified instanceof AuthError && this.xhr.facts.status === 401)

@@ -1,13 +1,5 @@
 import { AuthError, RetryableError, type StoreError } from '@exsync/core';
-import {
-  type FailureVerdict,
-  isReplaySafe,
-  pace,
-  parseRetryAfter,
-  type RetryPolicy,
-  retryDelay,
-  sleep,
-} from '@exsync/net';
+import { FailureLedger, isReplaySafe, pace, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from '@exsync/net';
 import { classifyGraphFailure, type GraphErrorBody } from './graph-errors';
 import type { AccessTokenProvider } from './token-provider';
 
@@ -127,7 +119,7 @@ export class GraphClient {
           if (outcome.ok) return outcome.response as GraphResponse<T>;
           throw outcome.error;
         },
-        classify: verdictOf,
+        classify: failures.verdict,
         replaySafe: replaySafe(req),
         ...(options.recover ? { recover: options.recover } : {}),
       },
@@ -278,23 +270,13 @@ export class GraphClient {
     );
     if (res.status === 401 && error instanceof AuthError) this.#refused = error;
     // Throttled or unavailable: Graph refused the request before carrying it out.
-    if (res.status === 429 || res.status === 503) notApplied.add(error);
+    if (res.status === 429 || res.status === 503) failures.notApplied(error);
     return { ok: false, error };
   }
 }
 
 /** Failures Graph answered without carrying the request out (429, 503): resending them cannot apply it twice. */
-const notApplied = new WeakSet<StoreError>();
-
-/** The adapter's half of the pacer: which failures are worth another try, and which may have been applied. */
-function verdictOf(error: unknown): FailureVerdict {
-  if (!(error instanceof RetryableError)) return { retryable: false, mayHaveApplied: false };
-  return {
-    retryable: true,
-    mayHaveApplied: !notApplied.has(error),
-    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-  };
-}
+const failures = new FailureLedger((e): e is RetryableError => e instanceof RetryableError);
 
 function replaySafe(req: GraphRequest): boolean {
   const body = req.body as { transactionId?: unknown; requests?: GraphRequest[] } | undefined;
