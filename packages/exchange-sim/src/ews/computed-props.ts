@@ -7,7 +7,7 @@
  */
 import type { MailboxStore } from '../store/mailbox-store';
 import type { ExtendedProperty, Folder, Item } from '../store/types';
-import { dateTime } from './items/common';
+import { dateTime, extendedKey } from './items/common';
 import { mappedProperties } from './items/mapi-fields';
 
 const APPOINTMENT_SET = '00062002-0000-0000-c000-000000000046';
@@ -97,6 +97,24 @@ function uniqueByKey(list: ExtendedProperty[]): ExtendedProperty[] {
 
 function keyOf(p: ExtendedProperty): string {
   return `${p.propertySetId.toLowerCase()}|${p.name ?? ''}|${p.id ?? ''}|${p.type}`;
+}
+
+/**
+ * The extended properties a shape asks for: `effectiveProperties(stored, computed)` filtered by the shape's keys,
+ * with the filter applied first (computed properties sharing a de-duplication key also share their shape key, so
+ * the order of the two filters does not matter) — the de-duplication then runs over the few wanted properties
+ * instead of every computed one, for every item rendered.
+ */
+export function shapedExtendedProperties(
+  shape: { readonly extended: ReadonlySet<string> },
+  stored: readonly ExtendedProperty[],
+  computed: () => ExtendedProperty[],
+): ExtendedProperty[] {
+  const wanted = shape.extended;
+  if (wanted.size === 0) return [];
+  const isWanted = (p: ExtendedProperty) => wanted.has(extendedKey(p));
+  const have = new Set(stored.map(keyOf));
+  return [...stored.filter(isWanted), ...uniqueByKey(computed().filter(isWanted)).filter((p) => !have.has(keyOf(p)))];
 }
 
 /** Stored properties, then the computed ones the item has not stored itself. */

@@ -81,17 +81,45 @@ export function lazy(build: () => string): () => string {
   return build;
 }
 
+function isWanted(shape: Shape, p: Omit<Prop, 'xml'>): boolean {
+  return (
+    p.uri === 'item:ItemId' ||
+    p.uri === '*extended' ||
+    shape.fields.has(p.uri) ||
+    (!p.explicitOnly && (shape.base === 'AllProperties' || (shape.base === 'Default' && p.inDefault === true)))
+  );
+}
+
 export function pick(shape: Shape, props: readonly Prop[]): string {
   let out = '';
-  for (const p of props) {
-    const wanted =
-      p.uri === 'item:ItemId' ||
-      p.uri === '*extended' ||
-      shape.fields.has(p.uri) ||
-      (!p.explicitOnly && (shape.base === 'AllProperties' || (shape.base === 'Default' && p.inDefault)));
-    if (wanted) out += typeof p.xml === 'function' ? p.xml() : p.xml;
-  }
+  for (const p of props) if (isWanted(shape, p)) out += typeof p.xml === 'function' ? p.xml() : p.xml;
   return out;
+}
+
+/** A kind's renderable properties by name: what `pick` decides per item, `wantedProps` decides once per shape. */
+export type PropTable<K extends string> = Readonly<Record<K, Omit<Prop, 'xml'>>>;
+
+const wantedByShape = new WeakMap<Shape, Map<PropTable<string>, Readonly<Record<string, boolean>>>>();
+
+/**
+ * Which of a table's properties a shape asks for (the same rule as `pick`), worked out once per shape and table:
+ * a FindItem or GetItem renders hundreds of items in one shape, and the hottest renderer (calendar items) then
+ * only tests a flag per property instead of building a closure per property and item.
+ */
+export function wantedProps<K extends string>(shape: Shape, table: PropTable<K>): Readonly<Record<K, boolean>> {
+  let byTable = wantedByShape.get(shape);
+  if (!byTable) {
+    byTable = new Map();
+    wantedByShape.set(shape, byTable);
+  }
+  let wanted = byTable.get(table);
+  if (!wanted) {
+    const w: Record<string, boolean> = {};
+    for (const [name, p] of Object.entries<Omit<Prop, 'xml'>>(table)) w[name] = isWanted(shape, p);
+    wanted = w;
+    byTable.set(table, wanted);
+  }
+  return wanted as Readonly<Record<K, boolean>>;
 }
 
 export { M };

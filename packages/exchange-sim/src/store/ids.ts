@@ -165,8 +165,23 @@ export function splitEwsId(
   return undefined;
 }
 
+/**
+ * Decoded ids, remembered: one GetItem resolves each id three times (the operation, the store, the access check)
+ * and decoding is base64, a re-encoding check and buffer compares. Decoding is a pure function of the text, so
+ * the memo can never be stale; it is emptied when it grows large.
+ */
+const decoded = new Map<string, Readonly<DecodedId> | undefined>();
+
 /** Decodes either spelling; undefined for anything that is not one of our ids (tampered, truncated, case-changed). */
-export function decodeId(id: string): DecodedId | undefined {
+export function decodeId(id: string): Readonly<DecodedId> | undefined {
+  if (decoded.has(id)) return decoded.get(id);
+  const d = decodeIdOnce(id);
+  if (decoded.size > 100_000) decoded.clear();
+  decoded.set(id, d && Object.freeze(d));
+  return d;
+}
+
+function decodeIdOnce(id: string): DecodedId | undefined {
   const parts = splitEwsId(id);
   if (!parts) return undefined;
   const e = decodeEntryId(parts.entry, parts.mailboxGuid);

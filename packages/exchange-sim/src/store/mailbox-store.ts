@@ -82,6 +82,10 @@ export class MailboxStore {
   /** Item keys per folder key: folder listings must not scan every item of every mailbox. */
   private readonly itemsByFolder = new Map<number, Set<number>>();
   private readonly expansions = new Map<number, { changeKey: string; all: Occurrence[] }>();
+  private readonly occurrenceIdMemo = new Map<
+    number,
+    { generation: number; byStart: Map<number, { id: string; graphId: string }> }
+  >();
   private readonly journals = new Map<number, JournalEntry[]>();
   private readonly hierarchy = new Map<string, HierarchyEntry[]>();
   private readonly mail: SentMail[] = [];
@@ -617,7 +621,26 @@ export class MailboxStore {
   }
 
   occurrenceId(master: CalendarEvent, originalStart: number): string {
-    return encodeId('occurrence', master.key, master.patternGeneration, originalStart, master.mailboxId);
+    return this.occurrenceIds(master, originalStart).id;
+  }
+
+  /**
+   * An occurrence's EWS and Graph ids, made once per master, pattern generation and original start (the only
+   * inputs of the id): every calendar view names every occurrence in it, and encoding an id builds buffers.
+   */
+  private occurrenceIds(master: CalendarEvent, originalStart: number): { id: string; graphId: string } {
+    let memo = this.occurrenceIdMemo.get(master.key);
+    if (memo?.generation !== master.patternGeneration) {
+      memo = { generation: master.patternGeneration, byStart: new Map() };
+      this.occurrenceIdMemo.set(master.key, memo);
+    }
+    let ids = memo.byStart.get(originalStart);
+    if (!ids) {
+      const id = encodeId('occurrence', master.key, master.patternGeneration, originalStart, master.mailboxId);
+      ids = { id, graphId: toGraphId(id) };
+      memo.byStart.set(originalStart, ids);
+    }
+    return ids;
   }
 
   /**
@@ -681,11 +704,11 @@ export class MailboxStore {
     index: number,
   ): EventInstance {
     const ex = master.exceptions.get(originalStart);
-    const id = ex?.id ?? this.occurrenceId(master, originalStart);
+    const ids = ex ? { id: ex.id, graphId: toGraphId(ex.id) } : this.occurrenceIds(master, originalStart);
     return {
       type: ex ? 'exception' : 'occurrence',
-      id,
-      graphId: toGraphId(id),
+      id: ids.id,
+      graphId: ids.graphId,
       changeKey: ex?.changeKey ?? master.changeKey,
       fields: { ...eventFields(master), start, end, ...(ex ? structuredClone(ex.overrides) : {}) },
       master,
@@ -720,8 +743,12 @@ export class MailboxStore {
   /** Calendar view of a folder: singles, occurrences and exceptions overlapping [from, to); never a master. */
   calendarView(folderId: string, from: number, to: number): EventInstance[] {
     const out: EventInstance[] = [];
-    for (const it of this.listItems(folderId))
-      if (it.kind === 'event') out.push(...this.instancesOfEvent(it, from, to));
+    for (const it of this.listItems(folderId)) {
+      if (it.kind !== 'event') continue;
+      if (!it.recurrence) {
+        if (overlaps(it.start, it.end, from, to)) out.push(this.singleInstance(it));
+      } else for (const inst of this.instancesOfEvent(it, from, to)) out.push(inst);
+    }
     return out.sort(byStartThenId);
   }
 

@@ -1,8 +1,8 @@
 import type { MailboxStore } from '../../store/mailbox-store';
 import type { Attendee, CalendarEvent, EventFields, EventInstance, ResponseStatus, ShowAs } from '../../store/types';
-import { computedItemProperties, effectiveProperties } from '../computed-props';
+import { computedItemProperties, shapedExtendedProperties } from '../computed-props';
 import { EwsItemError } from '../errors';
-import { lazy, type Prop, pick, type Shape } from '../shape';
+import { type PropTable, type Shape, wantedProps } from '../shape';
 import { ianaFromWindowsId, timeZoneDefinition } from '../timezone';
 import { T } from '../xml/namespaces';
 import { child, childrenOf, type XNode } from '../xml/parse';
@@ -13,7 +13,6 @@ import {
   categoriesXml,
   dateTime,
   enumIn,
-  extendedKey,
   extendedPropertyXml,
   IMPORTANCE_OUT,
   mailboxXml,
@@ -47,7 +46,9 @@ const RESPONSE_OUT: Record<ResponseStatus, string> = {
 };
 const RESPONSE_IN = reverse(RESPONSE_OUT);
 
-function attendeesXml(name: string, list: readonly Attendee[]): string {
+/** The attendees of one type (required, optional, resource) as their list element; nothing when there are none. */
+function attendeesXml(name: string, all: readonly Attendee[], type: Attendee['type']): string {
+  const list = all.filter((a) => a.type === type);
   if (!list.length) return '';
   return el(
     name,
@@ -79,15 +80,57 @@ export interface RenderContext {
   readonly shape: Shape;
 }
 
-/** A master, a single, or one instance (occurrence/exception) as a t:CalendarItem in types.xsd order. */
+/** The properties of a t:CalendarItem in types.xsd order, with what puts each into a shape. */
+const CALENDAR_PROPS = {
+  mimeContent: { uri: 'item:MimeContent', explicitOnly: true },
+  itemId: { uri: 'item:ItemId' },
+  parentFolderId: { uri: 'item:ParentFolderId' },
+  itemClass: { uri: 'item:ItemClass', inDefault: false },
+  subject: { uri: 'item:Subject', inDefault: true },
+  sensitivity: { uri: 'item:Sensitivity' },
+  body: { uri: 'item:Body', inDefault: true },
+  categories: { uri: 'item:Categories' },
+  importance: { uri: 'item:Importance' },
+  dateTimeCreated: { uri: 'item:DateTimeCreated' },
+  reminderIsSet: { uri: 'item:ReminderIsSet' },
+  reminderMinutes: { uri: 'item:ReminderMinutesBeforeStart' },
+  hasAttachments: { uri: 'item:HasAttachments', inDefault: true },
+  extended: { uri: '*extended' },
+  lastModifiedTime: { uri: 'item:LastModifiedTime' },
+  uid: { uri: 'calendar:UID' },
+  recurrenceId: { uri: 'calendar:RecurrenceId' },
+  dateTimeStamp: { uri: 'calendar:DateTimeStamp' },
+  start: { uri: 'calendar:Start', inDefault: true },
+  end: { uri: 'calendar:End', inDefault: true },
+  originalStart: { uri: 'calendar:OriginalStart' },
+  isAllDayEvent: { uri: 'calendar:IsAllDayEvent' },
+  legacyFreeBusyStatus: { uri: 'calendar:LegacyFreeBusyStatus', inDefault: true },
+  location: { uri: 'calendar:Location', inDefault: true },
+  isMeeting: { uri: 'calendar:IsMeeting' },
+  isCancelled: { uri: 'calendar:IsCancelled' },
+  isRecurring: { uri: 'calendar:IsRecurring' },
+  calendarItemType: { uri: 'calendar:CalendarItemType', inDefault: true },
+  myResponseType: { uri: 'calendar:MyResponseType' },
+  organizer: { uri: 'calendar:Organizer', inDefault: true },
+  requiredAttendees: { uri: 'calendar:RequiredAttendees' },
+  optionalAttendees: { uri: 'calendar:OptionalAttendees' },
+  resources: { uri: 'calendar:Resources' },
+  recurrence: { uri: 'calendar:Recurrence' },
+  modifiedOccurrences: { uri: 'calendar:ModifiedOccurrences' },
+  deletedOccurrences: { uri: 'calendar:DeletedOccurrences' },
+  startTimeZone: { uri: 'calendar:StartTimeZone' },
+  endTimeZone: { uri: 'calendar:EndTimeZone' },
+} as const satisfies PropTable<string>;
+
+/**
+ * A master, a single, or one instance (occurrence/exception) as a t:CalendarItem in types.xsd order. The hottest
+ * renderer of the simulator (a calendar view renders every instance of a window): straight-line code testing one
+ * flag per property, the flags worked out once per shape.
+ */
 export function calendarItemXml(ctx: RenderContext, target: CalendarEvent | EventInstance): string {
   const inst = 'master' in target ? target : undefined;
   const master = inst ? inst.master : (target as CalendarEvent);
-  const f: EventFields =
-    inst?.fields ??
-    ({
-      ...master,
-    } as EventFields);
+  const f: EventFields = inst?.fields ?? master;
   const id = inst?.id ?? master.id;
   const changeKey = inst?.changeKey ?? master.changeKey;
   const isInstance = inst !== undefined && inst.type !== 'singleInstance';
@@ -98,105 +141,56 @@ export function calendarItemXml(ctx: RenderContext, target: CalendarEvent | Even
     : inst.type === 'exception'
       ? 'Exception'
       : 'Occurrence';
-  const ext =
-    ctx.shape.extended.size === 0
-      ? []
-      : effectiveProperties(master.extendedProperties, computedItemProperties(master, type)).filter((p) =>
-          ctx.shape.extended.has(extendedKey(p)),
-        );
-  const want = (uri: string) => ctx.shape.fields.has(uri) || ctx.shape.base !== 'IdOnly';
-  const byType = (a: Attendee['type']) => f.attendees.filter((x) => x.type === a);
-  const props: Prop[] = [
-    {
-      uri: 'item:MimeContent',
-      explicitOnly: true,
-      xml: lazy(() =>
-        ctx.shape.fields.has('item:MimeContent')
-          ? tx('t:MimeContent', Buffer.from(calendarMime(ctx.store, master)).toString('base64'), {
-              CharacterSet: 'UTF-8',
-            })
-          : '',
-      ),
-    },
-    { uri: 'item:ItemId', xml: `<t:ItemId Id="${id}" ChangeKey="${changeKey}"/>` },
-    { uri: 'item:ParentFolderId', xml: lazy(() => parentFolderIdXml(ctx.store, master.folderKey)) },
-    { uri: 'item:ItemClass', xml: lazy(() => tx('t:ItemClass', 'IPM.Appointment')), inDefault: false },
-    { uri: 'item:Subject', xml: lazy(() => tx('t:Subject', f.subject)), inDefault: true },
-    { uri: 'item:Sensitivity', xml: lazy(() => tx('t:Sensitivity', SENSITIVITY_OUT[f.sensitivity])) },
-    {
-      uri: 'item:Body',
-      xml: lazy(() => (want('item:Body') ? bodyXml(f.body, ctx.shape.bodyType) : '')),
-      inDefault: true,
-    },
-    { uri: 'item:Categories', xml: lazy(() => categoriesXml(f.categories)) },
-    { uri: 'item:Importance', xml: lazy(() => tx('t:Importance', IMPORTANCE_OUT[f.importance])) },
-    { uri: 'item:DateTimeCreated', xml: lazy(() => tx('t:DateTimeCreated', dateTime(master.createdAt))) },
-    { uri: 'item:ReminderIsSet', xml: lazy(() => tx('t:ReminderIsSet', f.isReminderOn)) },
-    {
-      uri: 'item:ReminderMinutesBeforeStart',
-      xml: lazy(() => tx('t:ReminderMinutesBeforeStart', f.reminderMinutesBeforeStart)),
-    },
-    { uri: 'item:HasAttachments', xml: lazy(() => tx('t:HasAttachments', false)), inDefault: true },
-    { uri: '*extended', xml: lazy(() => ext.map(extendedPropertyXml).join('')) },
-    { uri: 'item:LastModifiedTime', xml: lazy(() => tx('t:LastModifiedTime', dateTime(master.lastModifiedAt))) },
-    { uri: 'calendar:UID', xml: lazy(() => tx('t:UID', master.uid)) },
-    {
-      uri: 'calendar:RecurrenceId',
-      xml: lazy(() =>
-        isInstance && inst.originalStart !== undefined ? tx('t:RecurrenceId', dateTime(inst.originalStart)) : '',
-      ),
-    },
-    { uri: 'calendar:DateTimeStamp', xml: lazy(() => tx('t:DateTimeStamp', dateTime(master.lastModifiedAt))) },
-    { uri: 'calendar:Start', xml: lazy(() => tx('t:Start', dateTime(f.start))), inDefault: true },
-    { uri: 'calendar:End', xml: lazy(() => tx('t:End', dateTime(f.end))), inDefault: true },
-    {
-      uri: 'calendar:OriginalStart',
-      xml: lazy(() =>
-        isInstance && inst.originalStart !== undefined ? tx('t:OriginalStart', dateTime(inst.originalStart)) : '',
-      ),
-    },
-    { uri: 'calendar:IsAllDayEvent', xml: lazy(() => tx('t:IsAllDayEvent', f.isAllDay)) },
-    {
-      uri: 'calendar:LegacyFreeBusyStatus',
-      xml: lazy(() => tx('t:LegacyFreeBusyStatus', FREEBUSY_OUT[f.showAs])),
-      inDefault: true,
-    },
-    { uri: 'calendar:Location', xml: lazy(() => tx('t:Location', f.location)), inDefault: true },
-    { uri: 'calendar:IsMeeting', xml: lazy(() => tx('t:IsMeeting', f.attendees.length > 0)) },
-    { uri: 'calendar:IsCancelled', xml: lazy(() => tx('t:IsCancelled', f.isCancelled)) },
-    { uri: 'calendar:IsRecurring', xml: lazy(() => tx('t:IsRecurring', isInstance)) },
-    { uri: 'calendar:CalendarItemType', xml: lazy(() => tx('t:CalendarItemType', type)), inDefault: true },
-    {
-      uri: 'calendar:MyResponseType',
-      xml: lazy(() => tx('t:MyResponseType', RESPONSE_OUT[master.responseStatus.response])),
-    },
-    {
-      uri: 'calendar:Organizer',
-      xml: lazy(() => el('t:Organizer', undefined, mailboxXml(master.organizer))),
-      inDefault: true,
-    },
-    { uri: 'calendar:RequiredAttendees', xml: lazy(() => attendeesXml('t:RequiredAttendees', byType('required'))) },
-    { uri: 'calendar:OptionalAttendees', xml: lazy(() => attendeesXml('t:OptionalAttendees', byType('optional'))) },
-    { uri: 'calendar:Resources', xml: lazy(() => attendeesXml('t:Resources', byType('resource'))) },
-    {
-      uri: 'calendar:Recurrence',
-      xml: lazy(() => (!isInstance && master.recurrence ? recurrenceXml(master.recurrence, master.timeZone) : '')),
-    },
-    {
-      uri: 'calendar:ModifiedOccurrences',
-      xml: lazy(() => (!isInstance ? modifiedOccurrencesXml(ctx.store, master) : '')),
-    },
-    { uri: 'calendar:DeletedOccurrences', xml: lazy(() => (!isInstance ? deletedOccurrencesXml(master) : '')) },
-    {
-      uri: 'calendar:StartTimeZone',
-      xml: lazy(() => (want('calendar:StartTimeZone') ? timeZoneDefinition('t:StartTimeZone', master.timeZone) : '')),
-    },
-    {
-      uri: 'calendar:EndTimeZone',
-      xml: lazy(() => (want('calendar:EndTimeZone') ? timeZoneDefinition('t:EndTimeZone', master.endTimeZone) : '')),
-    },
-  ];
-  return el('t:CalendarItem', undefined, pick(ctx.shape, props));
+  const w = wantedProps(ctx.shape, CALENDAR_PROPS);
+  let x = '<t:CalendarItem>';
+  if (w.mimeContent)
+    x += tx('t:MimeContent', Buffer.from(calendarMime(ctx.store, master)).toString('base64'), {
+      CharacterSet: 'UTF-8',
+    });
+  x += `<t:ItemId Id="${id}" ChangeKey="${changeKey}"/>`;
+  if (w.parentFolderId) x += parentFolderIdXml(ctx.store, master.folderKey);
+  if (w.itemClass) x += '<t:ItemClass>IPM.Appointment</t:ItemClass>';
+  if (w.subject) x += tx('t:Subject', f.subject);
+  if (w.sensitivity) x += tx('t:Sensitivity', SENSITIVITY_OUT[f.sensitivity]);
+  if (w.body) x += bodyXml(f.body, ctx.shape.bodyType);
+  if (w.categories) x += categoriesXml(f.categories);
+  if (w.importance) x += tx('t:Importance', IMPORTANCE_OUT[f.importance]);
+  if (w.dateTimeCreated) x += tx('t:DateTimeCreated', dateTime(master.createdAt));
+  if (w.reminderIsSet) x += tx('t:ReminderIsSet', f.isReminderOn);
+  if (w.reminderMinutes) x += tx('t:ReminderMinutesBeforeStart', f.reminderMinutesBeforeStart);
+  if (w.hasAttachments) x += '<t:HasAttachments>false</t:HasAttachments>';
+  if (ctx.shape.extended.size > 0) {
+    x += shapedExtendedProperties(ctx.shape, master.extendedProperties, () => computedItemProperties(master, type))
+      .map(extendedPropertyXml)
+      .join('');
+  }
+  if (w.lastModifiedTime) x += tx('t:LastModifiedTime', dateTime(master.lastModifiedAt));
+  if (w.uid) x += tx('t:UID', master.uid);
+  if (w.recurrenceId && isInstance && inst.originalStart !== undefined)
+    x += tx('t:RecurrenceId', dateTime(inst.originalStart));
+  if (w.dateTimeStamp) x += tx('t:DateTimeStamp', dateTime(master.lastModifiedAt));
+  if (w.start) x += tx('t:Start', dateTime(f.start));
+  if (w.end) x += tx('t:End', dateTime(f.end));
+  if (w.originalStart && isInstance && inst.originalStart !== undefined)
+    x += tx('t:OriginalStart', dateTime(inst.originalStart));
+  if (w.isAllDayEvent) x += tx('t:IsAllDayEvent', f.isAllDay);
+  if (w.legacyFreeBusyStatus) x += tx('t:LegacyFreeBusyStatus', FREEBUSY_OUT[f.showAs]);
+  if (w.location) x += tx('t:Location', f.location);
+  if (w.isMeeting) x += tx('t:IsMeeting', f.attendees.length > 0);
+  if (w.isCancelled) x += tx('t:IsCancelled', f.isCancelled);
+  if (w.isRecurring) x += tx('t:IsRecurring', isInstance);
+  if (w.calendarItemType) x += tx('t:CalendarItemType', type);
+  if (w.myResponseType) x += tx('t:MyResponseType', RESPONSE_OUT[master.responseStatus.response]);
+  if (w.organizer) x += el('t:Organizer', undefined, mailboxXml(master.organizer));
+  if (w.requiredAttendees) x += attendeesXml('t:RequiredAttendees', f.attendees, 'required');
+  if (w.optionalAttendees) x += attendeesXml('t:OptionalAttendees', f.attendees, 'optional');
+  if (w.resources) x += attendeesXml('t:Resources', f.attendees, 'resource');
+  if (w.recurrence && !isInstance && master.recurrence) x += recurrenceXml(master.recurrence, master.timeZone);
+  if (w.modifiedOccurrences && !isInstance) x += modifiedOccurrencesXml(ctx.store, master);
+  if (w.deletedOccurrences && !isInstance) x += deletedOccurrencesXml(master);
+  if (w.startTimeZone) x += timeZoneDefinition('t:StartTimeZone', master.timeZone);
+  if (w.endTimeZone) x += timeZoneDefinition('t:EndTimeZone', master.endTimeZone);
+  return `${x}</t:CalendarItem>`;
 }
 
 function modifiedOccurrencesXml(store: MailboxStore, master: CalendarEvent): string {

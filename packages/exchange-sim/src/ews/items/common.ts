@@ -8,8 +8,17 @@ import { child, childrenOf, type XNode } from '../xml/parse';
 import { el, esc, tx } from '../xml/write';
 
 /** EWS renders instants in UTC with `Z` and no fraction, as Exchange does. */
+/** Formatted times, remembered: a listing writes the same creation, change and start times over and over. */
+const formatted = new Map<number, string>();
+
 export function dateTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  let s = formatted.get(ms);
+  if (s === undefined) {
+    s = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    if (formatted.size > 100_000) formatted.clear();
+    formatted.set(ms, s);
+  }
+  return s;
 }
 
 /**
