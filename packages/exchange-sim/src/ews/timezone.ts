@@ -1,4 +1,4 @@
-import { offsetAt, toIanaZone, toWindowsZone, utcToWall } from '../recurrence';
+import { exactOffsetAt, offsetAt, toIanaZone, toWindowsZone, utcToWall } from '../recurrence';
 import { el, esc, tx } from './xml/write';
 
 /** Windows tz ids that ews-javascript-api and Outlook send, resolved to IANA; unknown ids fall back to UTC. */
@@ -60,29 +60,40 @@ function scanTransitions(iana: string, year: number): ZoneRules {
   const std = Math.min(jan, jul);
   const dst = Math.max(jan, jul);
   const rules: { toDst?: Rule; toStd?: Rule } = {};
+  // The first whole hour at which the offset differs from the one before, found day by day: a day whose last
+  // hour has the offset its start had holds no transition (no zone changes its offset twice in a day; short DST
+  // periods of a week exist), and in a day that does, a bisection finds the hour. One exact lookup per day and a
+  // few per transition, instead of 8,760 hour by hour.
+  const HOUR = 3_600_000;
+  const lastHour = Date.UTC(year + 1, 0, 1) - HOUR;
   let prev = offsetAt(Date.UTC(year, 0, 1), iana);
-  // Hour by hour, but a day whose last hour has the offset its start had holds no transition and is skipped
-  // (no zone changes its offset twice in one day): 365 lookups and a day's hours around each transition,
-  // instead of 8,760.
-  for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 3_600_000) {
-    if (t % 86_400_000 === 0 && offsetAt(t + 23 * 3_600_000, iana) === prev) {
-      t += 23 * 3_600_000;
+  let t = Date.UTC(year, 0, 1);
+  while (t < lastHour) {
+    const dayEnd = Math.min(t + 24 * HOUR, lastHour);
+    if (exactOffsetAt(dayEnd, iana) === prev) {
+      t = dayEnd;
       continue;
     }
-    const o = offsetAt(t, iana);
-    if (o !== prev) {
-      // The transition instant, expressed in the wall clock that was in force before it (Windows convention).
-      const before = utcToWall(t - 1, iana);
-      const localMinutes = (before.hour * 60 + before.minute + 1) % (24 * 60);
-      const d = new Date(Date.UTC(before.year, before.month - 1, before.day));
-      const weekday = d.getUTCDay();
-      const lastDay = new Date(Date.UTC(before.year, before.month, 0)).getUTCDate();
-      const occurrence = before.day + 7 > lastDay ? -1 : Math.ceil(before.day / 7);
-      const rule = { month: before.month, weekday, occurrence, localMinutes };
-      if (o / 60_000 === dst) rules.toDst = rule;
-      else rules.toStd = rule;
-      prev = o;
+    let lo = t;
+    let hi = dayEnd;
+    while (hi - lo > HOUR) {
+      const mid = lo + Math.floor((hi - lo) / HOUR / 2) * HOUR;
+      if (exactOffsetAt(mid, iana) === prev) lo = mid;
+      else hi = mid;
     }
+    t = hi;
+    const o = offsetAt(t, iana);
+    // The transition instant, expressed in the wall clock that was in force before it (Windows convention).
+    const before = utcToWall(t - 1, iana);
+    const localMinutes = (before.hour * 60 + before.minute + 1) % (24 * 60);
+    const d = new Date(Date.UTC(before.year, before.month - 1, before.day));
+    const weekday = d.getUTCDay();
+    const lastDay = new Date(Date.UTC(before.year, before.month, 0)).getUTCDate();
+    const occurrence = before.day + 7 > lastDay ? -1 : Math.ceil(before.day / 7);
+    const rule = { month: before.month, weekday, occurrence, localMinutes };
+    if (o / 60_000 === dst) rules.toDst = rule;
+    else rules.toStd = rule;
+    prev = o;
   }
   return { std, dst, ...rules };
 }

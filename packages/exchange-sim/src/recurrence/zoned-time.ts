@@ -115,6 +115,15 @@ export function wallToNumber(w: WallTime): number {
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
 }
 
+/**
+ * The offset at an instant straight from Intl (one lookup, nothing remembered): for scans that visit each day once,
+ * where filling the per-day memo would cost two lookups per day.
+ */
+export function exactOffsetAt(utcMs: number, timeZone: string): number {
+  const wholeSeconds = Math.floor(utcMs / 1000) * 1000;
+  return wallToNumber(exactWall(wholeSeconds, timeZone)) - wholeSeconds;
+}
+
 /** Offset of the zone from UTC at an instant, in ms (positive east of Greenwich). */
 export function offsetAt(utcMs: number, timeZone: string): number {
   const wholeSeconds = Math.floor(utcMs / 1000) * 1000;
