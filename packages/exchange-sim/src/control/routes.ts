@@ -122,6 +122,26 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
       return store.createFolder(req.params.mbx!, req.body as Parameters<typeof store.createFolder>[1]);
     }),
   );
+  app.put(
+    `${C}/mailboxes/:mbx/photo`,
+    body(ControlSchemas.photo),
+    handler((req) => {
+      const b = req.body as { data: string; contentType?: string };
+      store.setPhoto(req.params.mbx!, {
+        data: Buffer.from(b.data, 'base64'),
+        contentType: b.contentType ?? 'image/jpeg',
+      });
+      return { etag: store.photo(req.params.mbx!)?.etag };
+    }),
+  );
+  app.delete(
+    `${C}/mailboxes/:mbx/photo`,
+    handler((req, reply) => {
+      store.setPhoto(req.params.mbx!, undefined);
+      reply.code(204);
+      return undefined;
+    }),
+  );
   app.get(
     `${C}/mailboxes/:mbx/items`,
     handler((req) => store.listMailboxItems(req.params.mbx!).map((i) => itemView(sim, i))),

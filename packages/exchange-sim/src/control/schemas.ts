@@ -168,6 +168,8 @@ export const ControlSchemas = {
     'kind',
     'displayName',
   ]),
+  /** The user's photo (EWS GetUserPhoto): the image bytes in base64 and their media type. */
+  photo: closed({ data: { type: 'string', minLength: 1 }, contentType: str }, ['data']),
   event: closed(eventFields, ['start', 'end']),
   contact: closed(contactFields),
   distributionList: closed(distributionListFields),

@@ -6,7 +6,13 @@ import { findFolder, getFolder, syncFolderHierarchy } from './ops/folder-ops';
 import { createFolder, deleteFolder } from './ops/folder-write';
 import { findItem, getItem } from './ops/read-items';
 import { syncFolderItems } from './ops/sync-folder-items';
-import { getUserConfiguration } from './ops/user-configuration';
+import {
+  createUserConfiguration,
+  deleteUserConfiguration,
+  getUserConfiguration,
+  updateUserConfiguration,
+} from './ops/user-configuration';
+import { getUserPhoto } from './ops/user-photo';
 import { createItem, deleteItem, updateItem } from './ops/write-items';
 import type { XNode } from './xml/parse';
 
@@ -24,6 +30,10 @@ const OPERATIONS: Record<string, Handler> = {
   DeleteItem: deleteItem,
   ConvertId: convertId,
   GetUserConfiguration: getUserConfiguration,
+  CreateUserConfiguration: createUserConfiguration,
+  UpdateUserConfiguration: updateUserConfiguration,
+  DeleteUserConfiguration: deleteUserConfiguration,
+  GetUserPhoto: getUserPhoto,
   CreateFolder: createFolder,
   DeleteFolder: deleteFolder,
 };

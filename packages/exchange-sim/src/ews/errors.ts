@@ -35,6 +35,7 @@ export const EWS_MESSAGES = {
   ErrorIrresolvableConflict:
     'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
   ErrorItemNotFound: 'The specified object was not found in the store.',
+  ErrorItemSave: 'The item could not be saved.',
   ErrorMimeContentConversionFailed: 'Content conversion failed.',
   ErrorMissingInformationReferenceItemId: 'Required information is missing.',
   ErrorNonExistentMailbox: 'The SMTP address has no mailbox associated with it.',

@@ -21,6 +21,7 @@ import { dispatch } from './dispatch';
 import { envelope, faultEnvelope } from './envelope';
 import { EwsFault } from './errors';
 import { resolveMailbox } from './impersonation';
+import { isPhotoSize, photoOf } from './ops/user-photo';
 import { parseSoapRequest } from './request';
 import { ianaFromWindowsId } from './timezone';
 import { T } from './xml/namespaces';
@@ -198,5 +199,25 @@ export function registerEws(app: FastifyInstance, sim: Simulator): void {
       }
     };
     for (const url of PATHS) scope.route({ method: ['GET', 'POST'], url, handler });
+    // GetUserPhoto's plain GET form: the image itself, its ETag, 304 for a matching If-None-Match, 404 without one.
+    const photoHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const auth = await authenticate(sim, request.headers.authorization, request.raw.socket, () =>
+        challengeHeaders(sim),
+      );
+      if (!auth.ok) {
+        note(request, `auth: ${auth.reason}`);
+        for (const [k, v] of Object.entries(auth.headers)) reply.header(k, v);
+        return reply.code(auth.status).send('');
+      }
+      const q = request.query as Record<string, string | undefined>;
+      if (request.simEntry) request.simEntry.operation = 'GetUserPhoto';
+      if (!q.email || !isPhotoSize(q.size)) return reply.code(400).send('');
+      const photo = photoOf(sim, q.email);
+      if (!photo) return reply.code(404).send('');
+      reply.header('etag', photo.etag);
+      if (request.headers['if-none-match'] === photo.etag) return reply.code(304).send('');
+      return reply.code(200).header('content-type', photo.contentType).send(photo.data);
+    };
+    for (const url of PATHS) scope.get(`${url}/s/GetUserPhoto`, photoHandler);
   });
 }

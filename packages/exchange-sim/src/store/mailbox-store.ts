@@ -22,8 +22,10 @@ import {
   type SentMail,
   type SentMailKind,
   type Task,
+  type UserPhoto,
   WELL_KNOWN_FOLDERS,
 } from './types';
+import { UserConfigurations } from './user-configurations';
 
 type Managed =
   | 'key'
@@ -90,6 +92,9 @@ export class MailboxStore {
   private readonly hierarchy = new Map<string, HierarchyEntry[]>();
   private readonly mail: SentMail[] = [];
   private readonly listeners = new Set<(e: StoreChangeEvent) => void>();
+  private readonly photos = new Map<string, UserPhoto>();
+  /** Named settings clients keep on folders (EWS Get/Create/Update/DeleteUserConfiguration). */
+  readonly userConfigurations = new UserConfigurations(() => this.nextKey++);
 
   constructor(opts: { clock?: VirtualClock; seed?: string } = {}) {
     this.clock = opts.clock ?? new VirtualClock();
@@ -139,6 +144,22 @@ export class MailboxStore {
       }
     }
     return undefined;
+  }
+
+  /** The mailbox user's photo (EWS GetUserPhoto), or undefined when the user has none. */
+  photo(mailboxIdOrAddress: string): UserPhoto | undefined {
+    return this.photos.get(this.getMailbox(mailboxIdOrAddress).id);
+  }
+
+  /** Sets (or, with undefined, removes) the user's photo; each change gets a new ETag. */
+  setPhoto(mailboxIdOrAddress: string, photo: { data: Buffer; contentType: string } | undefined): void {
+    const mbx = this.getMailbox(mailboxIdOrAddress);
+    if (!photo) {
+      this.photos.delete(mbx.id);
+      return;
+    }
+    this.seq++;
+    this.photos.set(mbx.id, { ...photo, etag: `"${mbx.id}-${this.seq}"` });
   }
 
   getMailbox(idOrAddress: string): Mailbox {

@@ -11,6 +11,13 @@ export interface Mailbox {
   restEnabled: boolean;
 }
 
+/** A mailbox user's photo as Exchange serves it (GetUserPhoto): the image bytes, their type and an ETag. */
+export interface UserPhoto {
+  readonly data: Buffer;
+  readonly contentType: string;
+  readonly etag: string;
+}
+
 /**
  * What a folder holds. The well-known folders use their DistinguishedFolderId name as kind; `mail` is any other
  * folder of messages (IPF.Note) a client creates.
