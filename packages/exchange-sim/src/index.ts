@@ -30,7 +30,11 @@ export function createSimulator(options: SimulatorOptions = {}): SimulatorHandle
       if (!options.baseUrl) sim.baseUrl = `http://${reachable}:${actual}`;
       return sim.urls();
     },
-    close: () => app.close(),
+    close: () => {
+      // Open GetStreamingEvents answers would otherwise hold the server open until their timeout.
+      sim.ewsStreaming.closeAll();
+      return app.close();
+    },
   };
 }
 
