@@ -33,7 +33,11 @@ export function createSimulator(options: SimulatorOptions = {}): SimulatorHandle
     close: () => {
       // Open GetStreamingEvents answers would otherwise hold the server open until their timeout.
       sim.ewsStreaming.closeAll();
-      return app.close();
+      const closing = app.close();
+      // A client's hijacked long-lived answers are not idle to Node and would hold the close; a stopping server
+      // cuts them, as Exchange does on an app-pool recycle.
+      app.server.closeAllConnections();
+      return closing;
     },
   };
 }
