@@ -45,6 +45,8 @@ export interface EwsPushOptions {
   readonly vault: Vault;
   readonly logger: Logger;
   readonly queue: Pick<JobQueue, 'enqueue'>;
+  /** Mailboxes per affinity group and connection (default and most GROUP_SIZE). */
+  readonly groupSize?: number;
   /** GetStreamingEvents ConnectionTimeout, 1–30 minutes (default 30). */
   readonly connectionMinutes?: number;
   /** How often enrolled users are compared with the subscriptions (default 60 s). */
@@ -231,7 +233,8 @@ export class EwsPush {
     const placed = new Set(watch.groups.flatMap((g) => [...g.members.keys()]));
     for (const u of users) {
       if (placed.has(u.user.id)) continue;
-      let group = watch.groups.find((g) => g.members.size < GROUP_SIZE);
+      const size = Math.min(GROUP_SIZE, Math.max(1, this.#o.groupSize ?? GROUP_SIZE));
+      let group = watch.groups.find((g) => g.members.size < size);
       if (!group) {
         group = {
           affinity: { anchor: u.mailbox },
