@@ -116,4 +116,16 @@ describe('EWS streaming push: groups by affinity, one connection per group, debo
     expect(status).toEqual([expect.objectContaining({ mode: 'ews-streaming', active: true, error: null })]);
     expect(status[0]?.lastNotificationAt).toBeInstanceOf(Date);
   });
+
+  it('stopping the watcher ends its subscriptions and connections and shows the users inactive', async () => {
+    await push.stop();
+    expect(exchange.sim.ewsStreaming.openConnections()).toEqual([]);
+    expect(exchange.sim.ewsStreaming.subscriptions.size).toBe(0);
+    const repos = createRepositories(t.db);
+    for (const id of Object.values(userIds)) {
+      expect(await repos.pushStatus.forUser(id)).toEqual([
+        expect.objectContaining({ mode: 'ews-streaming', active: false, error: null }),
+      ]);
+    }
+  });
 });

@@ -115,7 +115,7 @@ export class EwsPush {
       while (!this.#stop.signal.aborted) {
         if (this.#o.lock && lead?.lost?.aborted) {
           // The database session holding the lock is gone: another process may lead now.
-          for (const [tenantId, watch] of this.#tenants) await this.#dropTenant(tenantId, watch);
+          for (const [tenantId, watch] of this.#tenants) await this.#dropTenant(tenantId, watch, 'inactive');
           this.#tenants.clear();
           lead = undefined;
         }
@@ -127,7 +127,7 @@ export class EwsPush {
         }
         await sleep(every, this.#stop.signal).catch(() => undefined);
       }
-      for (const [tenantId, watch] of this.#tenants) await this.#dropTenant(tenantId, watch);
+      for (const [tenantId, watch] of this.#tenants) await this.#dropTenant(tenantId, watch, 'inactive');
       this.#tenants.clear();
       await lead?.().catch(() => undefined);
     })();
@@ -139,7 +139,7 @@ export class EwsPush {
     for (const t of this.#pending.values()) clearTimeout(t);
     this.#pending.clear();
     await this.#loop;
-    for (const [tenantId, watch] of this.#tenants) await this.#dropTenant(tenantId, watch);
+    for (const [tenantId, watch] of this.#tenants) await this.#dropTenant(tenantId, watch, 'inactive');
     this.#tenants.clear();
   }
 
@@ -154,7 +154,7 @@ export class EwsPush {
       const version = `${connection.id}:${connection.updatedAt.toISOString()}`;
       let watch = this.#tenants.get(tenant.id);
       if (watch && watch.version !== version) {
-        await this.#dropTenant(tenant.id, watch);
+        await this.#dropTenant(tenant.id, watch, 'keep');
         watch = undefined;
       }
       const users = await this.#syncedUsers(tenant.id);
@@ -166,7 +166,7 @@ export class EwsPush {
       const folders = ITEM_KINDS.filter((k) => settings.itemKinds[k].enabled).map((k) => KINDS[k].exchangeFolder);
       if (folders.join() !== watch.folders.join()) {
         // The watched folders changed: every subscription is made again with the new list.
-        await this.#dropTenant(tenant.id, watch);
+        await this.#dropTenant(tenant.id, watch, 'keep');
         watch = { ...watch, folders, groups: [] };
         this.#tenants.set(tenant.id, watch);
       }
@@ -181,7 +181,7 @@ export class EwsPush {
     }
     for (const [tenantId, watch] of this.#tenants) {
       if (!seen.has(tenantId)) {
-        await this.#dropTenant(tenantId, watch);
+        await this.#dropTenant(tenantId, watch, 'remove');
         this.#tenants.delete(tenantId);
       }
     }
@@ -270,7 +270,13 @@ export class EwsPush {
       try {
         await this.#subscribeMissing(watch, group, log);
         const members = [...group.members.values()].filter((m) => m.subscriptionId);
-        if (members.length === 0) throw new Error('no member of the group could be subscribed');
+        if (members.length === 0) {
+          // Every Subscribe failed; each member's status already says why. Try again after a pause.
+          failures++;
+          const wait = Math.min(60_000, 1000 * 2 ** Math.min(failures - 1, 6));
+          await sleep(wait, AbortSignal.any([this.#stop.signal, restart.signal])).catch(() => undefined);
+          continue;
+        }
         const ids = members.map((m) => m.subscriptionId!);
         const signal = AbortSignal.any([this.#stop.signal, restart.signal]);
         for (const m of members) await this.#status(group, m, true, null);
@@ -430,13 +436,26 @@ export class EwsPush {
       );
   }
 
-  async #dropTenant(_tenantId: string, watch: TenantWatch): Promise<void> {
+  /**
+   * Ends a tenant's connections and subscriptions. `status`: `keep` (they are made again at once), `inactive`
+   * (this process stops watching: no longer shown as active), `remove` (the tenant no longer uses EWS).
+   */
+  async #dropTenant(_tenantId: string, watch: TenantWatch, status: 'keep' | 'inactive' | 'remove'): Promise<void> {
+    const { pushStatus } = this.#o.repos;
     for (const group of watch.groups) {
       const members = [...group.members.values()];
       group.members.clear();
       group.restart.abort();
       await group.loop;
-      for (const m of members) await this.#unsubscribe(watch, group, m);
+      for (const m of members) {
+        await this.#unsubscribe(watch, group, m);
+        if (status === 'remove') await pushStatus.remove(m.user.id, SIDE).catch(() => undefined);
+        if (status === 'inactive') {
+          await pushStatus
+            .set(m.user.id, SIDE, { mode: 'ews-streaming', active: false, error: null })
+            .catch(() => undefined);
+        }
+      }
     }
     watch.groups.length = 0;
   }
