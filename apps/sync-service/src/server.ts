@@ -1,10 +1,11 @@
-import { createOperationsRepository, createRepositories } from '@exsync/db';
+import { AdvisoryPairLock, createOperationsRepository, createRepositories } from '@exsync/db';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { ensureAdminKey } from './bootstrap';
 import type { Config } from './config';
 import { createSyncRuntime } from './jobs/sync-runtime';
 import { createMetrics } from './metrics/metrics';
+import { EwsPush } from './push/ews-push';
 import { GraphPush, graphUnsubscriber } from './push/graph-push';
 import { openRuntime } from './runtime';
 import { createExchangeStores } from './sync/exchange-stores';
@@ -84,13 +85,26 @@ export async function startServer(
       },
       'exsync sync service listening',
     );
+    // EWS streaming notifications need no public URL: the service holds the connections open itself.
+    const ewsPush =
+      role === 'api'
+        ? undefined
+        : new EwsPush({
+            repos: createRepositories(runtime.db),
+            vault: runtime.vault,
+            logger,
+            queue: sync.queue,
+            lock: new AdvisoryPairLock(runtime.db),
+          });
     if (role !== 'api') sync.start();
+    ewsPush?.start();
     let closing: Promise<void> | undefined;
     return {
       url,
       close() {
         closing ??= (async () => {
           // Running syncs get most of the shutdown grace; then they are cancelled and put back in the queue.
+          await ewsPush?.stop();
           await sync.stop(5000);
           await app.close();
           await runtime.close();

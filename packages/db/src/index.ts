@@ -52,6 +52,13 @@ export {
   type RepointInput,
   repointPair,
 } from './pair-repoint';
+export {
+  createPushStatusRepository,
+  type PushMode,
+  type PushSide,
+  type PushStatusRecord,
+  type PushStatusRepository,
+} from './push-status';
 export { createRepositories, type Repositories } from './repositories';
 export { type ConflictEntry, createReviewRepository, type HeldDeletion, type ReviewRepository } from './review';
 export {

@@ -30,7 +30,15 @@ export function createSimulator(options: SimulatorOptions = {}): SimulatorHandle
       if (!options.baseUrl) sim.baseUrl = `http://${reachable}:${actual}`;
       return sim.urls();
     },
-    close: () => app.close(),
+    close: () => {
+      // Open GetStreamingEvents answers would otherwise hold the server open until their timeout.
+      sim.ewsStreaming.closeAll();
+      const closing = app.close();
+      // A client's hijacked long-lived answers are not idle to Node and would hold the close; a stopping server
+      // cuts them, as Exchange does on an app-pool recycle.
+      app.server.closeAllConnections();
+      return closing;
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { RequestLog, type RequestLogEntry } from './control/request-log';
 import { Throttle } from './control/throttle';
 import { Directory } from './directory';
 import { TokenService } from './entra/tokens';
+import { EwsStreamingService } from './ews/streaming';
 import { DeltaRegistry } from './graph/delta-registry';
 import { SubscriptionService } from './graph/subscriptions';
 import { VirtualClock } from './store/clock';
@@ -86,6 +87,8 @@ export class Simulator {
   readonly delta = new DeltaRegistry();
   readonly graph: GraphBehaviour;
   readonly subscriptions: SubscriptionService;
+  /** EWS streaming subscriptions and their open GetStreamingEvents connections. */
+  readonly ewsStreaming: EwsStreamingService;
   baseUrl: string;
 
   constructor(readonly options: SimulatorOptions = {}) {
@@ -96,6 +99,7 @@ export class Simulator {
     if (options.tokenLifetimeSeconds) this.tokens.lifetimeSeconds = options.tokenLifetimeSeconds;
     this.graph = { ...DEFAULT_GRAPH_BEHAVIOUR, ...options.graph };
     this.subscriptions = new SubscriptionService(this.store, this.clock, this.directory.tenantId);
+    this.ewsStreaming = new EwsStreamingService(this.store, this.clock);
     this.baseUrl = options.baseUrl ?? 'http://127.0.0.1:5080';
   }
 

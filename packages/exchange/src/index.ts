@@ -1,6 +1,15 @@
 // EWS backend (on-premises Exchange)
 export type { EwsAuth, EwsConnectionConfig, EwsFolder } from './ews/connection-config';
 export { EwsCollectionStore, type EwsCollectionStoreOptions } from './ews/ews-collection-store';
+export {
+  type Affinity,
+  EwsResponseError,
+  EwsStreamingClient,
+  type NotificationBatch,
+  type StreamEnd,
+  type StreamingFolder,
+  StreamingUnsupportedError,
+} from './ews/streaming-client';
 // Microsoft Graph backend (Exchange Online)
 export {
   type AccessTokenProvider,

@@ -191,6 +191,12 @@ describe.skipIf(skip)('Graph change notifications: simulator → service → Rad
     expect((await repos.graphSubscriptions.forUser(userId))[0]?.lastNotificationAt).not.toBeNull();
     // Operators see it on the user.
     const shown = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+    expect(shown.json().push.exchange).toEqual({
+      mode: 'graph-subscription',
+      active: true,
+      lastNotificationAt: expect.any(String),
+      error: null,
+    });
     expect(shown.json().graphNotifications).toEqual([
       {
         resource: expect.stringMatching(/\/calendars\/.+\/events$/),

@@ -101,6 +101,14 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
           expiresAt,
           lastNotificationAt,
         })),
+      pushStatus: async (userId) =>
+        (await repos.pushStatus.forUser(userId)).map(({ side, mode, active, lastNotificationAt, error }) => ({
+          side,
+          mode,
+          active,
+          lastNotificationAt,
+          error,
+        })),
       delete: (tenantId, ncUserId) => repos.users.delete(tenantId, ncUserId),
     },
 

@@ -98,6 +98,16 @@ export interface ServiceStore {
     graphSubscriptions(
       userId: string,
     ): Promise<{ resource: string; expiresAt: Date; lastNotificationAt: Date | null }[]>;
+    /** How changes reach the service per side, as the watching process last reported it. */
+    pushStatus(userId: string): Promise<
+      {
+        side: 'exchange' | 'nextcloud';
+        mode: 'ews-streaming' | 'graph-subscription' | 'polling';
+        active: boolean;
+        lastNotificationAt: Date | null;
+        error: string | null;
+      }[]
+    >;
     /** Forgets credentials and sync state; never touches the user's data on either side. */
     delete(tenantId: string, ncUserId: string): Promise<boolean>;
   };

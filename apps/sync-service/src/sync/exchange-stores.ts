@@ -228,9 +228,17 @@ async function defaultContactFolderId(client: GraphClient, user: string): Promis
   return folder.body?.id;
 }
 
-async function ewsAuth(
+/** The EWS credential of an opened connection (also used by EWS streaming notifications). */
+export async function ewsAuth(
   { connection: c, secret }: OpenedConnection,
-  authorityOf: (c: ExchangeConnection, entraTenantId: string) => Promise<ResolvedAuthority>,
+  authorityOf: (c: ExchangeConnection, entraTenantId: string) => Promise<ResolvedAuthority> = async (c, id) => {
+    try {
+      return await resolveAuthority(c.authority, id);
+    } catch (error) {
+      if (error instanceof AuthoritySetupError) throw new ExchangeSetupError(error.message);
+      throw error;
+    }
+  },
 ): Promise<EwsAuth> {
   if (!secret)
     throw new ExchangeSetupError('The Exchange connection has no secret; set its password or client secret.');

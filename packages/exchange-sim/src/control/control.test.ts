@@ -255,4 +255,23 @@ describe('control API', () => {
     }
     expect((await inject('GET', '/mailboxes/dave@contoso.com/items')).body).toHaveLength(before);
   });
+
+  it('EWS streaming: the behaviour is read and changed (unknown fields refused), and subscriptions are forgotten', async () => {
+    expect((await inject('GET', '/ews/streaming')).body).toMatchObject({
+      behaviour: { streaming: 'on', idleExpiryMinutes: 30 },
+      subscriptions: [],
+      connections: [],
+    });
+    expect((await inject('PATCH', '/ews/streaming', { streaming: 'sometimes' })).status).toBe(400);
+    expect((await inject('PATCH', '/ews/streaming', { retries: 3 })).status).toBe(400);
+    const changed = await inject('PATCH', '/ews/streaming', {
+      streaming: 'refuse',
+      servers: { 'erin@contoso.com': 'MBX9.contoso.local' },
+    });
+    expect(changed.status).toBe(200);
+    expect(handle.sim.ewsStreaming.behaviour.streaming).toBe('refuse');
+    expect(handle.sim.ewsStreaming.serverOf('Erin@contoso.com')).toBe('MBX9.contoso.local');
+    expect((await inject('POST', '/ews/streaming/forget', {})).body).toEqual({ forgotten: 0 });
+    await inject('PATCH', '/ews/streaming', { streaming: 'on', servers: {} });
+  });
 });

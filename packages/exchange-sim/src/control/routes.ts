@@ -349,6 +349,33 @@ export function registerControl(app: FastifyInstance, sim: Simulator): void {
     handler((req) => ({ evicted: sim.evictDeltaTokens(req.body?.mailbox as string | undefined) })),
   );
 
+  // EWS streaming notifications: the subscriptions and open connections, the behaviour (refuse streaming as
+  // Exchange 2007 SP1, heartbeat, idle expiry, mailbox servers), and forgetting subscriptions as an EWS restart does.
+  app.get(
+    `${C}/ews/streaming`,
+    handler(() => ({
+      behaviour: sim.ewsStreaming.behaviour,
+      subscriptions: [...sim.ewsStreaming.subscriptions.values()].map((s) => ({
+        id: s.id,
+        mailbox: s.smtpAddress,
+        server: s.server,
+        queued: s.queue.length,
+        idleSince: s.idleSince === undefined ? null : new Date(s.idleSince).toISOString(),
+      })),
+      connections: sim.ewsStreaming.openConnections(),
+    })),
+  );
+  app.patch(
+    `${C}/ews/streaming`,
+    body(ControlSchemas.ewsStreaming),
+    handler((req) => Object.assign(sim.ewsStreaming.behaviour, req.body ?? {})),
+  );
+  app.post(
+    `${C}/ews/streaming/forget`,
+    body(ControlSchemas.ewsStreamingForget),
+    handler((req) => ({ forgotten: sim.ewsStreaming.forget(req.body?.mailbox as string | undefined) })),
+  );
+
   app.patch(
     `${C}/graph`,
     handler((req) => Object.assign(sim.graph, req.body ?? {})),

@@ -234,4 +234,12 @@ export const ControlSchemas = {
   ),
   lifecycle: closed({ event: { enum: ['missed', 'subscriptionRemoved', 'reauthorizationRequired'] } }, ['event']),
   deltaEvict: closed({ mailbox: str }),
+  ewsStreaming: closed({
+    streaming: { enum: ['on', 'refuse'] },
+    heartbeatMs: { type: 'integer', minimum: 10 },
+    idleExpiryMinutes: { type: 'integer', minimum: 1 },
+    servers: { type: 'object', additionalProperties: str },
+    defaultServer: str,
+  }),
+  ewsStreamingForget: closed({ mailbox: str }),
 } as const;

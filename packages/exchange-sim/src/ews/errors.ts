@@ -31,6 +31,7 @@ export const EWS_MESSAGES = {
   ErrorInvalidRestriction: 'The restriction is invalid: restrictions cannot be combined with a CalendarView.',
   ErrorInvalidRequest: 'The request is invalid.',
   ErrorInvalidServerVersion: 'The specified server version is invalid.',
+  ErrorInvalidSubscriptionRequest: 'A subscription can cover the folders of one mailbox only.',
   ErrorInvalidSyncStateData: 'Synchronization state data is corrupt or otherwise invalid.',
   ErrorIrresolvableConflict:
     'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
@@ -46,6 +47,7 @@ export const EWS_MESSAGES = {
   ErrorSendMeetingCancellationsRequired: 'SendMeetingCancellations attribute is required for calendar items.',
   ErrorServerBusy: 'The server cannot service this request right now. Try again later.',
   ErrorStaleObject: 'The change key passed in the request does not match the current change key for the item.',
+  ErrorSubscriptionNotFound: 'The specified subscription was not found.',
   ErrorSyncFolderNotFound: 'The specified folder could not be found in the store.',
   ErrorUnsupportedMimeConversion: 'Exchange Web Services does not support MIME conversion for this item type.',
   ErrorValueOutOfRange: 'The value is out of range.',

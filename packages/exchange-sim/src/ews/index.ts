@@ -23,6 +23,7 @@ import { EwsFault } from './errors';
 import { resolveMailbox } from './impersonation';
 import { isPhotoSize, photoOf } from './ops/user-photo';
 import { parseSoapRequest } from './request';
+import { AFFINITY_COOKIE, routingOf } from './streaming';
 import { ianaFromWindowsId } from './timezone';
 import { T } from './xml/namespaces';
 import { child } from './xml/parse';
@@ -180,6 +181,23 @@ export function registerEws(app: FastifyInstance, sim: Simulator): void {
           syncSecret,
           inBandBusyMs,
         };
+        if (opName === 'Subscribe' || opName === 'Unsubscribe' || opName === 'GetStreamingEvents') {
+          const routing = routingOf(request.headers);
+          const streaming = sim.ewsStreaming;
+          if (opName === 'Subscribe') {
+            const { xml, cookie } = streaming.subscribe(ctx, soap.operation, routing);
+            if (cookie) reply.header('set-cookie', `${AFFINITY_COOKIE}=${cookie}; path=/; secure; HttpOnly`);
+            return sendXml(reply, 200, envelope(xml));
+          }
+          if (opName === 'Unsubscribe')
+            return sendXml(reply, 200, envelope(streaming.unsubscribe(ctx, soap.operation, routing)));
+          const checked = streaming.check(ctx, soap.operation, routing);
+          if ('error' in checked) return sendXml(reply, 200, envelope(checked.error));
+          // The answer stays open for ConnectionTimeout minutes; the concurrency slot is not held meanwhile.
+          reply.hijack();
+          streaming.open(reply.raw, checked.ids, checked.minutes);
+          return reply;
+        }
         return sendXml(reply, 200, envelope(dispatch(ctx, soap.operation)));
       } catch (e) {
         if (e instanceof EwsFault) {

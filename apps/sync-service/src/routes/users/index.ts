@@ -200,6 +200,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
           expiresAt: s.expiresAt.toISOString(),
           lastNotificationAt: s.lastNotificationAt?.toISOString() ?? null,
         })),
+        push: { exchange: exchangePush(subscriptions, await store.users.pushStatus(user.id)) },
       };
     },
   );
@@ -229,3 +230,36 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
     },
   );
 };
+
+/**
+ * Exchange push for the user view: Graph subscriptions when the user has any (they live in their own table),
+ * else what the EWS streaming watcher last reported, else polling.
+ */
+function exchangePush(
+  subscriptions: readonly { expiresAt: Date; lastNotificationAt: Date | null }[],
+  statuses: readonly {
+    side: string;
+    mode: 'ews-streaming' | 'graph-subscription' | 'polling';
+    active: boolean;
+    lastNotificationAt: Date | null;
+    error: string | null;
+  }[],
+) {
+  if (subscriptions.length > 0) {
+    const last = subscriptions.map((s) => s.lastNotificationAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
+    return {
+      mode: 'graph-subscription' as const,
+      active: subscriptions.some((s) => s.expiresAt.getTime() > Date.now()),
+      lastNotificationAt: last > 0 ? new Date(last).toISOString() : null,
+      error: null,
+    };
+  }
+  const s = statuses.find((x) => x.side === 'exchange');
+  if (!s) return { mode: 'polling' as const, active: false, lastNotificationAt: null, error: null };
+  return {
+    mode: s.mode,
+    active: s.active,
+    lastNotificationAt: s.lastNotificationAt?.toISOString() ?? null,
+    error: s.error,
+  };
+}

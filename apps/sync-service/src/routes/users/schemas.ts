@@ -162,8 +162,33 @@ export const GraphNotificationsView = Type.Array(
   },
 );
 
+const PushSideView = Type.Object(
+  {
+    mode: Type.Enum(['graph-subscription', 'ews-streaming', 'polling'], {
+      description:
+        'How changes on this side reach the service: Graph change notifications, an EWS streaming connection, or polling only (the interval).',
+    }),
+    active: Type.Boolean({ description: 'True while notifications can arrive.' }),
+    lastNotificationAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When the last notification for the user arrived on this side.',
+    }),
+    error: Type.Union([Type.String(), Type.Null()], {
+      description: 'Why push is not active (refused by the server, failing); null when nothing is wrong.',
+    }),
+  },
+  closed,
+);
+
+export const PushView = Type.Object(
+  { exchange: PushSideView },
+  {
+    additionalProperties: false,
+    description: 'Push per side. Polling (every interval) and the periodic full reconcile run whatever this says.',
+  },
+);
+
 export const UserDetail = Type.Object(
-  { ...UserView.properties, lastRun: LastRun, graphNotifications: GraphNotificationsView },
+  { ...UserView.properties, lastRun: LastRun, graphNotifications: GraphNotificationsView, push: PushView },
   closed,
 );
 

@@ -1,3 +1,4 @@
+import { createRepositories } from '@exsync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTenant, startTestApp, type TestApp } from '../../testing/harness';
 
@@ -277,6 +278,36 @@ describe('GET /v1/users/{ncUserId}', () => {
       counts: {},
       error: null,
       progress: null,
+    });
+  });
+
+  it('shows push.exchange: polling until a watcher reports, then its mode, activity, last notification and error', async () => {
+    await t.app.inject({
+      method: 'PUT',
+      url: '/v1/users/pia',
+      headers: bearer(tenant.key),
+      payload: { loginName: 'pia', appPassword: 'pia-app-password-0001' },
+    });
+    expect((await get('pia')).json().push).toEqual({
+      exchange: { mode: 'polling', active: false, lastNotificationAt: null, error: null },
+    });
+    const [user] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'pia'");
+    const repos = createRepositories(t.db);
+    await repos.pushStatus.set(user!.id, 'exchange', { mode: 'ews-streaming', active: true, error: null });
+    await repos.pushStatus.notified(user!.id, 'exchange', new Date('2026-01-02T03:04:05Z'));
+    expect((await get('pia')).json().push.exchange).toEqual({
+      mode: 'ews-streaming',
+      active: true,
+      lastNotificationAt: '2026-01-02T03:04:05.000Z',
+      error: null,
+    });
+    await repos.pushStatus.set(user!.id, 'exchange', { mode: 'polling', active: false, error: 'refused' });
+    // The last notification stays known when the mode changes.
+    expect((await get('pia')).json().push.exchange).toEqual({
+      mode: 'polling',
+      active: false,
+      lastNotificationAt: '2026-01-02T03:04:05.000Z',
+      error: 'refused',
     });
   });
 
