@@ -8,6 +8,7 @@ import { createMetrics } from './metrics/metrics';
 import { GraphPush, graphUnsubscriber } from './push/graph-push';
 import { openRuntime } from './runtime';
 import { createExchangeStores } from './sync/exchange-stores';
+import { createMailboxProbe } from './sync/mailbox-probe';
 import { createOnlineRotation } from './vault/online-rotation';
 
 /**
@@ -65,6 +66,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
       rotateKey: createOnlineRotation(config, runtime.store, runtime.vault),
       sync: { db: runtime.db, queue: sync.queue },
+      probeMailbox: createMailboxProbe({ repos: createRepositories(runtime.db), vault: runtime.vault }),
       // Without a public URL nothing was subscribed; stored subscriptions of an earlier setting are still cleaned.
       beforeUserRemoved: graphUnsubscriber({
         repos: createRepositories(runtime.db),

@@ -84,9 +84,16 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
         return { created, updated };
       },
       get: (tenantId, ncUserId) => repos.users.get(tenantId, ncUserId),
-      async list(tenantId, { state, cursor, limit }) {
+      async list(tenantId, { state, cursor, limit, search, sort, order }) {
         try {
-          const page = await repos.users.list(tenantId, { limit, ...(state ? { state } : {}), cursor: cursor ?? null });
+          const page = await repos.users.list(tenantId, {
+            limit,
+            ...(state ? { state } : {}),
+            ...(search ? { search } : {}),
+            ...(sort ? { sort } : {}),
+            ...(order ? { order } : {}),
+            cursor: cursor ?? null,
+          });
           return { items: page.users, nextCursor: page.nextCursor };
         } catch (e) {
           if (cursor !== undefined && isDatabaseError(e, 'invalid_input')) throw new InvalidCursorError();

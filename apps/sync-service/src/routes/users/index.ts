@@ -153,20 +153,23 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
       schema: {
         tags: ['users'],
         operationId: opId(explicit, 'listUsers'),
-        summary: 'List enrolled users, a page at a time, optionally by state',
+        summary: 'List enrolled users, a page at a time, optionally by state or a search, in a chosen order',
         params: scopeParams(explicit, {}),
         querystring: ListQuery,
         response: { 200: UserList, ...errorResponses(404) },
       },
     },
     async (request) => {
-      const { state, cursor } = request.query;
+      const { state, cursor, q, sort, order } = request.query;
       const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
       try {
         const page = await store.users.list(request.tenantId!, {
           limit,
           ...(state ? { state } : {}),
           ...(cursor ? { cursor } : {}),
+          ...(q?.trim() ? { search: q.trim() } : {}),
+          ...(sort ? { sort } : {}),
+          ...(order ? { order } : {}),
         });
         return { items: page.items.map(view), nextCursor: page.nextCursor };
       } catch (e) {
