@@ -130,9 +130,19 @@ try {
   await time('first page (50 users)', '/admin/users?limit=50', (b) => (b.items as unknown[]).length === 50);
   await time('counts per state (walks 5 pages of 1,000)', '/admin/user-counts', (b) => b.total === USERS);
   await time(
-    'search "Person 42" (display name)',
-    '/admin/users?search=Person%2042',
-    (b) => (b.items as unknown[]).length > 0,
+    'first page sorted by last sync, latest first',
+    '/admin/users?limit=50&sort=lastSyncAt&order=desc',
+    (b) => (b.items as unknown[]).length === 50,
+  );
+  await time(
+    'search "Person 42" (111 matches, a page of 50)',
+    '/admin/users?search=Person%2042&limit=50',
+    (b) => (b.items as unknown[]).length === 50,
+  );
+  await time(
+    'search "Person" (all 5,000 match, a page of 50)',
+    '/admin/users?search=Person&limit=50',
+    (b) => (b.items as unknown[]).length === 50,
   );
   await time(
     'search by e-mail',

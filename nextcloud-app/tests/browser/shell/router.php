@@ -189,7 +189,7 @@ if ($raw !== '') {
 }
 $request = FakeRequest::make($params);
 $controllers = [
-	AdminController::class => fn () => new AdminController($request, $settings, $client, $directory, $jobs, $enrollment, $store, $userManager),
+	AdminController::class => fn () => new AdminController($request, $settings, $client, $directory, $jobs, $enrollment, $store),
 	PersonalController::class => fn () => new PersonalController($request, $session, $store, $client),
 ];
 foreach ($controllers as $class => $make) {
