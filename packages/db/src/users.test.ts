@@ -146,6 +146,14 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
     expect(pages).toBe(3);
     expect(seen).toEqual(many(250).map((u) => u.ncUserId));
 
+    expect(await repos.users.countByState(tenantId)).toEqual({
+      active: 248,
+      paused: 0,
+      auth_required: 0,
+      throttled: 1,
+      error: 1,
+      needs_review: 0,
+    });
     const troubled = await repos.users.list(tenantId, { state: ['error', 'throttled'] });
     expect(troubled.users.map((u) => [u.ncUserId, u.state])).toEqual([
       ['u0007', 'error'],

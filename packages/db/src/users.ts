@@ -68,6 +68,8 @@ export interface UserRepository {
    * concurrent inserts. A cursor only continues the listing (sort and order) it came from.
    */
   list(tenantId: string, options?: UserListOptions): Promise<UserPage>;
+  /** How many of the tenant's users are in each state (every state present, 0 when none); one indexed query. */
+  countByState(tenantId: string): Promise<Record<UserState, number>>;
   /** Throws 'not_found' for an unknown user. */
   /** Sets the state by a person's decision (pause, resume); `code` names it (default none). */
   setState(
@@ -336,7 +338,8 @@ export function createUserRepository(db: Database): UserRepository {
       const where = ['tenant_id = $1::uuid'];
       if (states) {
         params.push(states);
-        where.push(`state = ANY($${params.length}::user_state[])`);
+        // Sent as text[]: PGlite serialises arrays only of types it knows, and the enum cast keeps the index usable.
+        where.push(`state = ANY($${params.length}::text[]::user_state[])`);
       }
       if (search !== '') {
         params.push(containsPattern(search));
@@ -358,6 +361,14 @@ export function createUserRepository(db: Database): UserRepository {
         users: rows.slice(0, limit).map(fromSql),
         nextCursor: last ? encodeCursor({ after: last.nc_user_id, sort, order, value: last.sort_value }) : null,
       };
+    },
+
+    async countByState(tenantId) {
+      const counts = Object.fromEntries(userStates.map((s) => [s, 0])) as Record<UserState, number>;
+      if (!isUuid(tenantId)) return counts;
+      const groups = await prisma.user.groupBy({ by: ['state'], where: { tenantId }, _count: { _all: true } });
+      for (const g of groups) counts[g.state] = g._count._all;
+      return counts;
     },
 
     async setState(tenantId, ncUserId, state, reason = null, code = null) {
