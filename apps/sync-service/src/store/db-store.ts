@@ -100,6 +100,7 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
           throw e;
         }
       },
+      counts: (tenantId) => repos.users.countByState(tenantId),
       // The whole newest sync (every item kind), not the newest run of one kind.
       lastRun: (userId) => repos.syncRuns.lastSync(userId),
       graphSubscriptions: async (userId) =>

@@ -100,6 +100,8 @@ export interface ServiceStore {
         order?: 'asc' | 'desc';
       },
     ): Promise<{ items: User[]; nextCursor: string | null }>;
+    /** Users per state, every state present. */
+    counts(tenantId: string): Promise<Record<UserState, number>>;
     /** The user's most recent sync run (by start time), or null before the first. */
     lastRun(userId: string): Promise<SyncRun | null>;
     /** The user's Graph change-notification subscriptions (without their secrets). */

@@ -30,7 +30,7 @@ export interface ProbeResult {
   /** What happened, and on failure what to fix, in an admin's words. */
   readonly message: string;
   /** The enabled item kinds' folders, in the order tried; the probe stops at the first that fails. */
-  readonly folders: readonly { readonly kind: ItemKindName; readonly ok: boolean }[];
+  readonly folders: { kind: ItemKindName; ok: boolean }[];
 }
 
 export type MailboxProbe = (tenantId: string, mailbox: string) => Promise<ProbeResult>;

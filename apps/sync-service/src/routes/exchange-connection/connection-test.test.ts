@@ -43,7 +43,7 @@ describe('POST /v1/exchange-connection/test (EWS simulator)', () => {
       headers: bearer(tenant.key),
       payload: { kind: 'ews', url: ewsUrl, authKind: 'basic', username: 'CONTOSO\\svc-sync', password },
     });
-  const probe = (payload: Record<string, string>) =>
+  const probe = (payload: { mailbox?: string; ncUserId?: string }) =>
     t.app.inject({
       method: 'POST',
       url: `/v1/tenants/${tenant.id}/exchange-connection/test`,

@@ -23,6 +23,7 @@ import {
   NcUserId,
   type RunProgressView,
   UserBody,
+  UserCounts,
   UserDetail,
   UserList,
   UserView,
@@ -176,6 +177,24 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
         if (e instanceof InvalidCursorError) throw new Errors.INVALID_CURSOR();
         throw e;
       }
+    },
+  );
+
+  app.get(
+    '/user-counts',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['users'],
+        operationId: opId(explicit, 'countUsers'),
+        summary: 'How many enrolled users are in each state (for filter chips and dashboards)',
+        params: scopeParams(explicit, {}),
+        response: { 200: UserCounts, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const counts = await store.users.counts(request.tenantId!);
+      return { counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
     },
   );
 

@@ -177,6 +177,17 @@ export const UserList = Type.Object(
   closed,
 );
 
+export const UserCounts = Type.Object(
+  {
+    counts: Type.Object(Object.fromEntries(USER_STATES.map((s) => [s, Type.Integer({ minimum: 0 })])), {
+      additionalProperties: false,
+      description: 'Enrolled users per state; every state is present.',
+    }),
+    total: Type.Integer({ minimum: 0, description: 'All enrolled users of the tenant.' }),
+  },
+  closed,
+);
+
 export const ListQuery = Type.Object(
   {
     state: Type.Optional(UserState),

@@ -259,6 +259,29 @@ describe('GET /v1/users', () => {
     expect(mixed.json().code).toBe('EXSYNC_INVALID_CURSOR');
   });
 
+  it('counts users per state in one request (GET /v1/user-counts), every state present, tenants apart', async () => {
+    const other = await createTenant(t, 'Initech');
+    for (const id of ['a1', 'a2', 'a3']) {
+      await t.app.inject({
+        method: 'PUT',
+        url: `/v1/users/${id}`,
+        headers: bearer(other.key),
+        payload: { loginName: id, appPassword: 'pw-0001' },
+      });
+    }
+    await t.app.inject({ method: 'POST', url: '/v1/users/a2/pause', headers: bearer(other.key), payload: {} });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/tenants/${other.id}/user-counts`,
+      headers: bearer(other.key),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({
+      counts: { active: 2, paused: 1, auth_required: 0, throttled: 0, error: 0, needs_review: 0 },
+      total: 3,
+    });
+  });
+
   it.each([
     ['/v1/users?limit=0', 'EXSYNC_VALIDATION_FAILED'],
     ['/v1/users?limit=1001', 'EXSYNC_VALIDATION_FAILED'],
