@@ -122,7 +122,7 @@ try {
     }
     ms.sort((a, b) => a - b);
     console.log(
-      `${label.padEnd(44)} median ${ms[Math.floor(RUNS / 2)]!.toFixed(0).padStart(5)} ms   (min ${ms[0]!.toFixed(0)}, max ${ms.at(-1)!.toFixed(0)})`,
+      `${label.padEnd(50)} median ${ms[Math.floor(RUNS / 2)]!.toFixed(0).padStart(5)} ms   (min ${ms[0]!.toFixed(0)}, max ${ms.at(-1)!.toFixed(0)})`,
     );
   };
 

@@ -133,10 +133,21 @@ class AdminController extends Controller {
 		});
 	}
 
-	/** How many enrolled users are in each state (pages of 1,000 through the service's list). */
+	/**
+	 * How many enrolled users are in each state: the service's counts in one request, or — from a service without
+	 * that route — pages of 1,000 through its list.
+	 */
 	#[FrontpageRoute(verb: 'GET', url: '/admin/user-counts')]
 	public function countUsers(): JSONResponse {
 		return $this->guard(function (): JSONResponse {
+			try {
+				$counts = $this->client->countUsers();
+				return new JSONResponse(['counts' => $counts, 'total' => array_sum($counts), 'pendingPush' => count($this->store->pushPendingUids()), 'complete' => true]);
+			} catch (ServiceException $e) {
+				if ($e->getErrorCode() !== 'EXSYNC_ROUTE_NOT_FOUND') {
+					throw $e;
+				}
+			}
 			$counts = array_fill_keys(ServiceClient::USER_STATES, 0);
 			$cursor = null;
 			$pages = 0;

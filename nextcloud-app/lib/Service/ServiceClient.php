@@ -108,6 +108,20 @@ class ServiceClient {
 		return ['items' => $items, 'nextCursor' => is_string($next) ? $next : null];
 	}
 
+	/**
+	 * Users per state in one request. An older service without GET /v1/user-counts answers EXSYNC_ROUTE_NOT_FOUND.
+	 *
+	 * @return array<string, int> every state of USER_STATES
+	 */
+	public function countUsers(): array {
+		$body = $this->request('GET', '/v1/user-counts')['body'];
+		$counts = [];
+		foreach (self::USER_STATES as $state) {
+			$counts[$state] = (int)($body['counts'][$state] ?? 0);
+		}
+		return $counts;
+	}
+
 	/** @return array<string, mixed> */
 	public function getUser(string $ncUserId): array {
 		return array_diff_key($this->request('GET', '/v1/users/' . rawurlencode($ncUserId))['body'], ['appPassword' => true]);

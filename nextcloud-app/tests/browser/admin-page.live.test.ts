@@ -398,6 +398,33 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     expect(jobs).toHaveLength(1);
   });
 
+  it("speaks the user's language: German and French from l10n/, plural forms included", async () => {
+    const cases = [
+      ['de', 'Exchange-Synchronisierung: Synchronisierungsdienst', 'Braucht neue Zugangsdaten', '0 ausgewählt'],
+      [
+        'fr',
+        'Synchronisation Exchange : service de synchronisation',
+        'Nouveaux identifiants nécessaires',
+        '0 sélectionné',
+      ],
+    ] as const;
+    for (const [lang, heading, stateChip, selected] of cases) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addCookies([{ name: 'nc_lang', value: lang, url: shellUrl }]);
+      const localized = await context.newPage();
+      localized.setDefaultTimeout(WAIT_MS);
+      await localized.goto(shellUrl + '/index.php/settings/admin/exsync');
+      await visible(localized.getByRole('heading', { name: heading }));
+      await text(localized.locator('[data-test="filter-auth_required"]')).toContain(stateChip);
+      await text(localized.locator('[data-test="bulk-bar"]')).toContain(selected);
+      if (lang === 'de') {
+        await localized.locator('[data-test="users-table"]').scrollIntoViewIfNeeded();
+        await localized.screenshot({ path: join(SCREENSHOTS, '8-users-de.png') });
+      }
+      await context.close();
+    }
+  });
+
   it('left nothing in the PHP log but requests', () => {
     expect(phpLog).not.toMatch(/PHP (Fatal|Warning|Deprecated|Notice)/);
     const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'));

@@ -239,6 +239,10 @@ class AdminControllerTest extends TestCase {
 			$path = (string)parse_url($url, PHP_URL_PATH);
 			parse_str((string)parse_url($url, PHP_URL_QUERY), $q);
 			$row = static fn (string $uid, string $state) => ['ncUserId' => $uid, 'state' => $state, 'stateReason' => null, 'mailbox' => null, 'email' => null, 'displayName' => null, 'lastSyncAt' => null, 'lastRun' => null];
+			if ($path === '/v1/user-counts') {
+				// A service from before GET /v1/user-counts.
+				return FakeClientService::json(404, ['code' => 'EXSYNC_ROUTE_NOT_FOUND', 'message' => 'Route GET:/v1/user-counts not found']);
+			}
 			if ($method === 'GET' && $path === '/v1/users') {
 				$uids = array_keys(array_filter($users, static fn (string $s) => !isset($q['state']) || $s === $q['state']));
 				$start = (int)($q['cursor'] ?? 0);
@@ -260,7 +264,20 @@ class AdminControllerTest extends TestCase {
 		};
 	}
 
-	public function testCountsPerStateWalkEveryPageOfTheService(): void {
+	public function testCountsPerStateAreOneRequestWhenTheServiceCountsThem(): void {
+		$this->h->http->handler = static fn (string $m, string $url) => str_ends_with((string)parse_url($url, PHP_URL_PATH), '/v1/user-counts')
+			? FakeClientService::json(200, ['counts' => ['active' => 4990, 'error' => 10, 'paused' => 0, 'auth_required' => 0, 'throttled' => 0, 'needs_review' => 0], 'total' => 5000])
+			: FakeClientService::json(500, ['code' => 'EXSYNC_INTERNAL', 'message' => 'not expected']);
+
+		$data = $this->controller()->countUsers()->getData();
+
+		self::assertSame(10, $data['counts']['error']);
+		self::assertSame(5000, $data['total']);
+		self::assertTrue($data['complete']);
+		self::assertCount(1, $this->h->http->requests);
+	}
+
+	public function testCountsPerStateWalkEveryPageOfAServiceWithoutCounts(): void {
 		$users = [];
 		for ($i = 0; $i < 2500; $i++) {
 			$users[sprintf('u%04d', $i)] = $i % 10 === 0 ? 'auth_required' : 'active';
