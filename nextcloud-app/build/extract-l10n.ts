@@ -1,7 +1,9 @@
 /**
  * Collects every string the pages pass to t() / n() (src/) into l10n/exsync.pot, the template translators start
- * from (Nextcloud's translation tooling reads gettext templates; translated l10n/<lang>.js|json files are generated
- * from it). tests/js/l10n.test.ts fails when a translatable string is missing from the template.
+ * from (Nextcloud's translation tooling reads gettext templates). The translations themselves are l10n/<lang>.json in
+ * Nextcloud's format (what its translation sync writes); l10n/<lang>.js, which Nextcloud loads in the browser, is
+ * generated from the JSON here. tests/js/l10n.test.ts fails when a translatable string is missing from the template
+ * or from a translation, or when a .js file is not the one its JSON makes.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -53,8 +55,41 @@ export function pot(): string {
   return lines.join('\n');
 }
 
+/** The languages translated in l10n/ (a <lang>.json each). */
+export function languages(): string[] {
+  return readdirSync(join(APP_DIR, 'l10n'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+export interface Translation {
+  translations: Record<string, string | string[]>;
+  pluralForm: string;
+}
+
+export function readTranslation(lang: string): Translation {
+  return JSON.parse(readFileSync(join(APP_DIR, 'l10n', `${lang}.json`), 'utf8')) as Translation;
+}
+
+/** The key Nextcloud's l10n looks a string up by: the msgid, or `_singular_::_plural_` for plural forms. */
+export const keyOf = (id: string, plural?: string) => (plural === undefined ? id : `_${id}_::_${plural}_`);
+
+/** l10n/<lang>.js as Nextcloud's translation tooling writes it: the JSON's content, registered for the app. */
+export function translationScript(lang: string): string {
+  const { translations, pluralForm } = readTranslation(lang);
+  const body = Object.entries(translations)
+    .map(([key, value]) => `    ${JSON.stringify(key)} : ${JSON.stringify(value)}`)
+    .join(',\n');
+  return `OC.L10N.register(\n    "exsync",\n    {\n${body}\n},\n${JSON.stringify(pluralForm)});\n`;
+}
+
 // Only when run as the script, not when a test imports it.
 if (process.argv[1]?.endsWith('extract-l10n.ts') && process.argv.includes('--write')) {
   writeFileSync(POT_FILE, pot());
   console.log(`wrote ${relative(APP_DIR, POT_FILE)}: ${extract().size} strings`);
+  for (const lang of languages()) {
+    writeFileSync(join(APP_DIR, 'l10n', `${lang}.js`), translationScript(lang));
+    console.log(`wrote l10n/${lang}.js`);
+  }
 }

@@ -22,6 +22,35 @@ export interface AppSettings {
   api_key_set: boolean;
 }
 
+/** The service's stable cause of a state (README "How users are synced"); older services send none. */
+export type StateCode =
+  | 'nextcloud_app_password_refused'
+  | 'exchange_credentials_refused'
+  | 'exchange_mailbox_not_found'
+  | 'exchange_mailbox_access_denied'
+  | 'exchange_connection_invalid'
+  | 'throttled'
+  | 'sync_failed'
+  | 'internal_error'
+  | 'items_failed'
+  | 'deletions_held_for_review'
+  | 'paused';
+
+/**
+ * How changes reach the service without waiting for the interval, per side. Newer services send `push` on one user;
+ * its fields are read defensively (any may be missing), and `graphNotifications` is the older form for Exchange.
+ */
+export interface PushSide {
+  /** Is push on for this side? */
+  active?: boolean;
+  /** e.g. graph-notifications, ews-streaming, nextcloud-app; or polling */
+  mode?: string | null;
+  lastEventAt?: string | null;
+  lastNotificationAt?: string | null;
+  expiresAt?: string | null;
+  error?: string | null;
+}
+
 export interface ServiceUser {
   ncUserId: string;
   email: string | null;
@@ -29,8 +58,23 @@ export interface ServiceUser {
   displayName: string | null;
   state: UserState;
   stateReason: string | null;
+  stateCode?: StateCode | string | null;
   lastSyncAt: string | null;
   lastRun?: Run | null;
+  push?: { exchange?: PushSide | null; nextcloud?: PushSide | null } | null;
+  graphNotifications?: { resource: string; expiresAt: string; lastNotificationAt: string | null }[];
+}
+
+export const USER_SORTS = ['ncUserId', 'displayName', 'state', 'lastSyncAt'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+/** What POST /exchange-connection/test answers: a failure is an answer with the cause's code. */
+export interface MailboxTest {
+  ok: boolean;
+  mailbox: string;
+  stateCode: StateCode | string | null;
+  message: string;
+  folders: { kind: 'events' | 'contacts' | 'tasks'; ok: boolean }[];
 }
 
 export interface Run {
@@ -138,7 +182,17 @@ export const api = {
     call<{ connection: ExchangeConnection }>('put', '/admin/exchange-connection', { connection }, true),
   syncSettings: () => call<SyncSettings>('get', '/admin/sync-settings'),
   saveSyncSettings: (syncSettings: SyncSettings) => call<SyncSettings>('put', '/admin/sync-settings', { syncSettings }),
-  users: (query: { state?: string; cursor?: string; search?: string; limit?: number }) => {
+  /** Tries the saved Exchange connection on one mailbox: an address, or an enrolled user's. */
+  testMailbox: (target: { mailbox: string } | { userId: string }) =>
+    call<MailboxTest>('post', '/admin/exchange-connection/test', target),
+  users: (query: {
+    state?: string;
+    cursor?: string;
+    search?: string;
+    limit?: number;
+    sort?: UserSort;
+    order?: 'asc' | 'desc';
+  }) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query))
       if (value !== undefined && value !== '') params.set(key, String(value));

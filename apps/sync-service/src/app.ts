@@ -22,6 +22,7 @@ import { type SyncRoutesOptions, syncRoutes } from './routes/sync/index';
 import { tenantRoutes } from './routes/tenants/index';
 import { usersRoutes } from './routes/users/index';
 import type { ServiceStore } from './store/port';
+import type { MailboxProbe } from './sync/mailbox-probe';
 import type { OnlineRotationResult } from './vault/online-rotation';
 import type { Vault } from './vault/vault';
 
@@ -52,6 +53,8 @@ export interface AppDeps {
   surface?: 'full' | 'operations';
   /** Per-user sync actions and run history (routes/sync); the server and tests provide the queue. */
   sync?: Pick<SyncRoutesOptions, 'db' | 'queue'>;
+  /** POST /exchange-connection/test: tries one mailbox (server.ts and the test harness provide it). */
+  probeMailbox?: MailboxProbe;
   /** Before DELETE /users/{id} removes a user: deletes their Graph subscriptions (server.ts provides it). */
   beforeUserRemoved?: (tenantId: string, ncUserId: string) => Promise<void>;
 }
@@ -109,7 +112,7 @@ export async function buildApp(deps: AppDeps) {
   ] as const) {
     await app.register(usersRoutes, { prefix, explicit, store, vault, beforeUserRemoved: deps.beforeUserRemoved });
     await app.register(settingsRoutes, { prefix, explicit, store });
-    await app.register(connectionRoutes, { prefix, explicit, store, vault });
+    await app.register(connectionRoutes, { prefix, explicit, store, vault, probeMailbox: deps.probeMailbox });
     if (deps.sync) await app.register(syncRoutes, { prefix, explicit, store, ...deps.sync });
     if (deps.sync) await app.register(reviewRoutes, { prefix, explicit, store, ...deps.sync });
     if (deps.sync) {

@@ -9,6 +9,7 @@ import { EwsPush } from './push/ews-push';
 import { GraphPush, graphUnsubscriber } from './push/graph-push';
 import { openRuntime } from './runtime';
 import { createExchangeStores } from './sync/exchange-stores';
+import { createMailboxProbe } from './sync/mailbox-probe';
 import { createOnlineRotation } from './vault/online-rotation';
 
 /**
@@ -66,6 +67,7 @@ export async function startServer(
       trustProxy: config.trustProxy,
       rotateKey: createOnlineRotation(config, runtime.store, runtime.vault),
       sync: { db: runtime.db, queue: sync.queue },
+      probeMailbox: createMailboxProbe({ repos: createRepositories(runtime.db), vault: runtime.vault }),
       // Without a public URL nothing was subscribed; stored subscriptions of an earlier setting are still cleaned.
       beforeUserRemoved: graphUnsubscriber({
         repos: createRepositories(runtime.db),

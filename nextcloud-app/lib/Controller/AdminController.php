@@ -19,7 +19,6 @@ use OCP\AppFramework\Http\Attribute\PasswordConfirmationRequired;
 use OCP\AppFramework\Http\JSONResponse;
 use OCP\BackgroundJob\IJobList;
 use OCP\IGroupManager;
-use OCP\IUserManager;
 use OCP\IRequest;
 
 /**
@@ -27,7 +26,6 @@ use OCP\IRequest;
  * checked). No response ever carries the API key: settings come from AppSettings::publicView().
  */
 class AdminController extends Controller {
-	public const SEARCH_LIMIT = 25;
 	public const BULK_MAX = 200;
 	/** 5,000 users are 5 pages; stop counting at 50,000 and say the count is incomplete. */
 	private const MAX_COUNT_PAGES = 50;
@@ -40,7 +38,6 @@ class AdminController extends Controller {
 		private IJobList $jobList,
 		private EnrollmentService $enrollment,
 		private EnrollmentStore $store,
-		private IUserManager $userManager,
 	) {
 		parent::__construct(Application::APP_ID, $request);
 	}
@@ -115,28 +112,42 @@ class AdminController extends Controller {
 
 	/**
 	 * Per-user status, one page at a time (the service's cursor), as the service reports it; plus the members whose
-	 * credentials have not reached the service yet (the service cannot know about those). With $search: the enrolled
-	 * users whose uid, display name or e-mail match, looked up in Nextcloud and then at the service one by one (at
-	 * most SEARCH_LIMIT), so 5,000 users are never all loaded.
+	 * credentials have not reached the service yet (the service cannot know about those). $search (part of the uid,
+	 * display name, e-mail or mailbox), the state filter and the order ($sort, $order) are applied by the service, so
+	 * 5,000 users are never all loaded; a search pages like the full list.
 	 */
 	#[FrontpageRoute(verb: 'GET', url: '/admin/users')]
-	public function listUsers(string $state = '', string $cursor = '', string $search = '', int $limit = 50): JSONResponse {
-		return $this->guard(function () use ($state, $cursor, $search, $limit): JSONResponse {
+	public function listUsers(string $state = '', string $cursor = '', string $search = '', int $limit = 50, string $sort = '', string $order = ''): JSONResponse {
+		return $this->guard(function () use ($state, $cursor, $search, $limit, $sort, $order): JSONResponse {
 			$search = trim(mb_substr($search, 0, 100));
-			if ($search !== '') {
-				$page = ['items' => $this->searchEnrolled($search, $state), 'nextCursor' => null];
-			} else {
-				$page = $this->client->listUsers($state === '' ? null : $state, $cursor === '' ? null : $cursor, max(1, min(200, $limit)));
-			}
+			$page = $this->client->listUsers(
+				$state === '' ? null : $state,
+				$cursor === '' ? null : $cursor,
+				max(1, min(200, $limit)),
+				$search === '' ? null : $search,
+				$sort === '' ? null : $sort,
+				$order === '' ? null : $order,
+			);
 			$page['pendingPush'] = $this->store->pushPendingUids();
 			return new JSONResponse($page);
 		});
 	}
 
-	/** How many enrolled users are in each state (pages of 1,000 through the service's list). */
+	/**
+	 * How many enrolled users are in each state: the service's counts in one request, or — from a service without
+	 * that route — pages of 1,000 through its list.
+	 */
 	#[FrontpageRoute(verb: 'GET', url: '/admin/user-counts')]
 	public function countUsers(): JSONResponse {
 		return $this->guard(function (): JSONResponse {
+			try {
+				$counts = $this->client->countUsers();
+				return new JSONResponse(['counts' => $counts, 'total' => array_sum($counts), 'pendingPush' => count($this->store->pushPendingUids()), 'complete' => true]);
+			} catch (ServiceException $e) {
+				if ($e->getErrorCode() !== 'EXSYNC_ROUTE_NOT_FOUND') {
+					throw $e;
+				}
+			}
 			$counts = array_fill_keys(ServiceClient::USER_STATES, 0);
 			$cursor = null;
 			$pages = 0;
@@ -233,6 +244,25 @@ class AdminController extends Controller {
 		});
 	}
 
+	/**
+	 * Tries the saved Exchange connection on one mailbox: an address ($mailbox) or an enrolled user's ($userId). The
+	 * answer names the cause as a user's stateCode would (missing mailbox, refused credentials, refused impersonation).
+	 */
+	#[FrontpageRoute(verb: 'POST', url: '/admin/exchange-connection/test')]
+	public function testMailbox(string $mailbox = '', string $userId = ''): JSONResponse {
+		return $this->guard(function () use ($mailbox, $userId): JSONResponse {
+			$mailbox = trim($mailbox);
+			$userId = trim($userId);
+			if (($mailbox === '') === ($userId === '')) {
+				throw new InvalidSettingException('Enter a mailbox address or pick an enrolled user to test.');
+			}
+			if ($mailbox !== '' && filter_var($mailbox, FILTER_VALIDATE_EMAIL) === false) {
+				throw new InvalidSettingException(sprintf('"%s" is not an e-mail address.', $mailbox));
+			}
+			return new JSONResponse($this->client->testMailbox($mailbox === '' ? null : $mailbox, $userId === '' ? null : $userId));
+		});
+	}
+
 	#[FrontpageRoute(verb: 'GET', url: '/admin/exchange-connection')]
 	public function getExchangeConnection(): JSONResponse {
 		return $this->guard(fn (): JSONResponse => new JSONResponse(['connection' => $this->client->getExchangeConnection()]));
@@ -253,42 +283,6 @@ class AdminController extends Controller {
 			$connection = array_filter($input, static fn ($v) => $v !== null && $v !== '');
 			return new JSONResponse(['connection' => $this->client->putExchangeConnection($connection)]);
 		});
-	}
-
-	/** @return list<array<string, mixed>> */
-	private function searchEnrolled(string $search, string $state): array {
-		$found = [];
-		foreach ($this->userManager->search($search, self::SEARCH_LIMIT) as $user) {
-			$found[(string)$user->getUID()] = true;
-		}
-		foreach ($this->userManager->searchDisplayName($search, self::SEARCH_LIMIT) as $user) {
-			$found[(string)$user->getUID()] = true;
-		}
-		if (str_contains($search, '@')) {
-			foreach ($this->userManager->getByEmail($search) as $user) {
-				$found[(string)$user->getUID()] = true;
-			}
-		}
-		$enrolled = array_flip($this->store->enrolledUids());
-		$items = [];
-		foreach (array_keys($found) as $uid) {
-			if (!isset($enrolled[(string)$uid]) || count($items) >= self::SEARCH_LIMIT) {
-				continue;
-			}
-			try {
-				$user = $this->client->getUser((string)$uid);
-			} catch (ServiceException $e) {
-				if ($e->getErrorCode() === 'EXSYNC_USER_NOT_FOUND') {
-					continue;
-				}
-				throw $e;
-			}
-			if ($state === '' || ($user['state'] ?? null) === $state) {
-				$items[] = array_diff_key($user, ['lastRun' => true]);
-			}
-		}
-		usort($items, static fn (array $a, array $b) => strcmp((string)$a['ncUserId'], (string)$b['ncUserId']));
-		return $items;
 	}
 
 	/** @return list<string> */

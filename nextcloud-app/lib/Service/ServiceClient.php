@@ -18,6 +18,8 @@ class ServiceClient {
 	public const BULK_LIMIT = 1000;
 	public const USER_ACTIONS = ['sync', 'resync', 'pause', 'resume'];
 	public const USER_STATES = ['active', 'paused', 'auth_required', 'throttled', 'error', 'needs_review'];
+	/** The service's sort keys for the user list (ties by ncUserId). */
+	public const USER_SORTS = ['ncUserId', 'displayName', 'state', 'lastSyncAt'];
 
 	private const TIMEOUT_SECONDS = 30;
 
@@ -77,13 +79,25 @@ class ServiceClient {
 		}
 	}
 
-	/** @return array{items: list<array<string, mixed>>, nextCursor: ?string} */
-	public function listUsers(?string $state = null, ?string $cursor = null, int $limit = 100): array {
+	/**
+	 * One page of enrolled users. $search: part of the uid, display name, e-mail or mailbox, matched by the service
+	 * (case-insensitive) so a search never walks the whole list; $sort/$order: one of USER_SORTS, asc or desc.
+	 *
+	 * @return array{items: list<array<string, mixed>>, nextCursor: ?string}
+	 */
+	public function listUsers(?string $state = null, ?string $cursor = null, int $limit = 100, ?string $search = null, ?string $sort = null, ?string $order = null): array {
 		if ($state !== null && !in_array($state, self::USER_STATES, true)) {
 			throw new \InvalidArgumentException('Unknown user state "' . $state . '".');
 		}
+		if ($sort !== null && !in_array($sort, self::USER_SORTS, true)) {
+			throw new \InvalidArgumentException('Sort by one of: ' . implode(', ', self::USER_SORTS) . '.');
+		}
+		if ($order !== null && $order !== 'asc' && $order !== 'desc') {
+			throw new \InvalidArgumentException('Sort ascending (asc) or descending (desc).');
+		}
+		$search = $search === null ? null : trim(mb_substr($search, 0, 100));
 		$query = array_filter(
-			['state' => $state, 'cursor' => $cursor, 'limit' => (string)max(1, min(self::BULK_LIMIT, $limit))],
+			['state' => $state, 'q' => $search, 'sort' => $sort, 'order' => $order, 'cursor' => $cursor, 'limit' => (string)max(1, min(self::BULK_LIMIT, $limit))],
 			static fn ($v) => $v !== null && $v !== '',
 		);
 		$body = $this->request('GET', '/v1/users?' . http_build_query($query))['body'];
@@ -92,6 +106,20 @@ class ServiceClient {
 		$items = array_map(static fn ($item) => is_array($item) ? array_diff_key($item, ['appPassword' => true]) : [], $items);
 		$next = $body['nextCursor'] ?? null;
 		return ['items' => $items, 'nextCursor' => is_string($next) ? $next : null];
+	}
+
+	/**
+	 * Users per state in one request. An older service without GET /v1/user-counts answers EXSYNC_ROUTE_NOT_FOUND.
+	 *
+	 * @return array<string, int> every state of USER_STATES
+	 */
+	public function countUsers(): array {
+		$body = $this->request('GET', '/v1/user-counts')['body'];
+		$counts = [];
+		foreach (self::USER_STATES as $state) {
+			$counts[$state] = (int)($body['counts'][$state] ?? 0);
+		}
+		return $counts;
 	}
 
 	/** @return array<string, mixed> */
@@ -171,6 +199,19 @@ class ServiceClient {
 	 */
 	public function putExchangeConnection(array $connection): array {
 		return $this->request('PUT', '/v1/exchange-connection', (object)$connection)['body'];
+	}
+
+	/**
+	 * Tries one mailbox (an address, or an enrolled user's) with the saved Exchange connection; the service opens its
+	 * folders and answers { ok, mailbox, stateCode, message, folders } — a failure is an answer, not an exception.
+	 *
+	 * @return array<string, mixed>
+	 */
+	public function testMailbox(?string $mailbox, ?string $ncUserId): array {
+		if (($mailbox === null) === ($ncUserId === null)) {
+			throw new \InvalidArgumentException('Name either a mailbox or a user to test.');
+		}
+		return $this->request('POST', '/v1/exchange-connection/test', $mailbox !== null ? ['mailbox' => $mailbox] : ['ncUserId' => $ncUserId])['body'];
 	}
 
 	/** @return array<string, mixed> */

@@ -90,8 +90,11 @@ class ArrayContainer implements ContainerInterface {
 abstract class FakeL10nFactory implements \OCP\L10N\IFactory {
 	use Fake;
 
+	/** What the browser shell sets from its language cookie; English otherwise. */
+	public static string $language = 'en';
+
 	public function findLanguage(?string $appId = null): string {
-		return 'en';
+		return self::$language;
 	}
 }
 

@@ -20,6 +20,7 @@ import { findOrCreatePair } from '../../../apps/sync-service/src/sync/pairs';
 import { bearer, createTenant, startTestApp, type TestApp } from '../../../apps/sync-service/src/testing/harness';
 import { sampleEvent } from '../../../packages/core/src/testing/index';
 import { PrismaStatusStore } from '../../../packages/db/src/index';
+import { createSimulator, type SimulatorHandle } from '../../../packages/exchange-sim/src/index';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -62,6 +63,8 @@ const text = (locator: Locator) => expect.poll(async () => (await locator.textCo
 
 run('the admin page in a browser, against the real sync service', { timeout: 180_000 }, () => {
   let service: TestApp;
+  let exchange: SimulatorHandle;
+  let ewsUrl: string;
   let tenantKey: string;
   let serviceUrl: string;
   let php: ChildProcess;
@@ -77,6 +80,16 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
   const status = (section: string) => page.locator(`.settings-section:has(h2:text-is("${section}")) .exsync-status`);
 
   beforeAll(async () => {
+    // Exchange: the EWS simulator; its service account may impersonate user-001 only, user-003 has no mailbox.
+    exchange = createSimulator({ seed: 'exsync-admin-page' });
+    for (const n of ['001', '002']) exchange.sim.store.createMailbox({ smtpAddress: `user-${n}@cloud.example` });
+    exchange.sim.directory.addServiceAccount({
+      username: 'svc-exsync',
+      password: 'exchange-secret-123',
+      domain: 'ACME',
+      impersonation: ['user-001@cloud.example'],
+    });
+    ewsUrl = (await exchange.listen(0)).ews;
     service = await startTestApp();
     tenantKey = (await createTenant(service, 'Acme')).key;
     await service.app.listen({ port: 0, host: '127.0.0.1' });
@@ -128,6 +141,7 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     await browser?.close();
     php?.kill();
     await service?.close();
+    await exchange?.close();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -163,9 +177,7 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
 
   it('saves the Exchange connection; the secret goes to the service and never comes back', async () => {
     const form = page.locator('[data-test="exchange-form"]');
-    await form
-      .getByRole('textbox', { name: 'EWS URL', exact: true })
-      .fill('https://mail.acme.example/EWS/Exchange.asmx');
+    await form.getByRole('textbox', { name: 'EWS URL', exact: true }).fill(ewsUrl);
     await form.getByRole('textbox', { name: 'Service account', exact: true }).fill('ACME\\svc-exsync');
     await form.locator('input[type="password"]').fill('exchange-secret-123');
     await form.getByRole('button', { name: 'Save Exchange connection' }).click();
@@ -175,6 +187,26 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     expect(saved).toMatchObject({ kind: 'ews', authKind: 'basic', username: 'ACME\\svc-exsync', hasSecret: true });
     expect(await form.locator('input[type="password"]').inputValue()).toBe('');
     expect(await page.content()).not.toContain('exchange-secret-123');
+  });
+
+  it('tests the connection on one mailbox and names the cause when it fails', async () => {
+    const address = page.getByLabel('Mailbox to test');
+    const result = page.locator('[data-test="mailbox-test-result"]');
+    await address.fill('user-001@cloud.example');
+    await page.locator('[data-test="mailbox-test"]').click();
+    await text(result).toContain('user-001@cloud.example: the connection works.');
+
+    await address.fill('nobody@cloud.example');
+    await page.locator('[data-test="mailbox-test"]').click();
+    await text(result).toContain('Exchange has no mailbox with this address');
+    await text(result.locator('[data-test="mailbox-test-todo"]')).toContain('Mailbox mapping');
+
+    await address.fill('user-002@cloud.example');
+    await page.locator('[data-test="mailbox-test"]').click();
+    await text(result).toContain('Exchange refused access to this mailbox');
+    await text(result).toContain('ApplicationImpersonation');
+    await result.scrollIntoViewIfNeeded();
+    await shot('2a-mailbox-test');
   });
 
   it('picks a group: its 60 members are enrolled at the real service', async () => {
@@ -206,7 +238,10 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
 
   it('lists users a page at a time with counts per state, and fits the 1,080 px pane', async () => {
     await service.db.query(
-      `UPDATE users SET state = 'auth_required', state_reason = 'Nextcloud refused the app password.' WHERE nc_user_id = 'user-007'`,
+      `UPDATE users SET state = 'auth_required', state_code = 'nextcloud_app_password_refused', state_reason = 'Nextcloud refused the app password.' WHERE nc_user_id = 'user-007'`,
+    );
+    await service.db.query(
+      `UPDATE users SET state = 'error', state_code = 'exchange_mailbox_not_found', state_reason = 'Exchange has no mailbox for this user''s address.' WHERE nc_user_id = 'user-003'`,
     );
     await page.reload();
     const table = page.locator('[data-test="users-table"]');
@@ -224,6 +259,11 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     await visible(dead.getByRole('button', { name: 'Re-issue credentials' }));
     await count(dead.getByRole('button', { name: 'Sync now' }), 0);
     await visible(page.locator('[data-test="user-user-008"]').getByRole('button', { name: 'Sync now' }));
+    // Each row names its cause from the service's stateCode: a missing mailbox is not "refused credentials".
+    await text(dead.locator('[data-test="cause"]')).toBe('Nextcloud refused the app password');
+    await text(page.locator('[data-test="user-user-003"] [data-test="cause"]')).toBe(
+      'Exchange has no mailbox with this address',
+    );
 
     const pane = await page.locator('[data-test="pane"]').boundingBox();
     const tableBox = await table.boundingBox();
@@ -240,6 +280,22 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     await page.locator('[data-test="filter-auth_required"]').click(); // stays on the filter; back to all below
     await page.getByRole('button', { name: /^All/ }).click();
     await count(table.locator('tbody tr'), 50);
+  });
+
+  it('sorts the paged list at the service by state and by last sync', async () => {
+    await service.db.query(`UPDATE users SET last_sync_at = now() WHERE nc_user_id = 'user-060'`);
+    const table = page.locator('[data-test="users-table"]');
+    const firstRow = () => table.locator('tbody tr').first().getAttribute('data-test');
+    // user-060 is on the second page by name; sorted by last sync (latest first) it leads the first page.
+    await page.locator('[data-test="sort-lastSyncAt"]').click();
+    await expect.poll(firstRow, { timeout: WAIT_MS }).toBe('user-user-060');
+    await page.locator('[data-test="sort-state"]').click();
+    await expect.poll(firstRow, { timeout: WAIT_MS }).toBe('user-user-001');
+    await page.locator('[data-test="sort-state"]').click(); // descending: error, then auth_required
+    await expect.poll(firstRow, { timeout: WAIT_MS }).toBe('user-user-003');
+    await text(table.locator('tbody tr').nth(1)).toContain('user-007');
+    await page.locator('[data-test="sort-displayName"]').click();
+    await expect.poll(firstRow, { timeout: WAIT_MS }).toBe('user-user-001');
   });
 
   it('searches users by name and bulk-syncs a selection', async () => {
@@ -303,6 +359,25 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     expect(bySummary).toEqual({ 'Board meeting': 'restore', 'Team lunch': null });
   });
 
+  it("explains a user's cause and what to do, shows push, and tests their mailbox from the detail view", async () => {
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await page.getByLabel('Search by name, user ID or e-mail').fill('user-003');
+    await page.locator('[data-test="open-user-003"]').click();
+    const detail = page.getByRole('dialog');
+    await text(detail.locator('[data-test="detail-cause"]')).toBe('Exchange has no mailbox with this address');
+    await text(detail.locator('[data-test="detail-todo"]')).toContain('Re-issue credentials');
+    // This service reports Graph subscriptions only: none for an EWS user, so Exchange push is off.
+    await text(detail.locator('[data-test="detail-push"]')).toContain('Exchange: off');
+    await detail.locator('[data-test="detail-test-mailbox"]').click();
+    await text(detail.locator('[data-test="mailbox-test-result"]')).toContain(
+      'Exchange has no mailbox with this address',
+    );
+    await text(detail.locator('[data-test="mailbox-test-result"]')).toContain('user-003@cloud.example');
+    await shot('6a-user-cause');
+    await page.keyboard.press('Escape');
+  });
+
   it('shows a member their own state on the personal page, with "Sync now"', async () => {
     const member = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await member.addCookies([{ name: 'nc_user', value: 'user-008', url: shellUrl }]);
@@ -321,6 +396,33 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
       `SELECT nc_user_id FROM exsync_jobs.sync_jobs WHERE nc_user_id = 'user-008'`,
     );
     expect(jobs).toHaveLength(1);
+  });
+
+  it("speaks the user's language: German and French from l10n/, plural forms included", async () => {
+    const cases = [
+      ['de', 'Exchange-Synchronisierung: Synchronisierungsdienst', 'Braucht neue Zugangsdaten', '0 ausgewählt'],
+      [
+        'fr',
+        'Synchronisation Exchange : service de synchronisation',
+        'Nouveaux identifiants nécessaires',
+        '0 sélectionné',
+      ],
+    ] as const;
+    for (const [lang, heading, stateChip, selected] of cases) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      await context.addCookies([{ name: 'nc_lang', value: lang, url: shellUrl }]);
+      const localized = await context.newPage();
+      localized.setDefaultTimeout(WAIT_MS);
+      await localized.goto(shellUrl + '/index.php/settings/admin/exsync');
+      await visible(localized.getByRole('heading', { name: heading }));
+      await text(localized.locator('[data-test="filter-auth_required"]')).toContain(stateChip);
+      await text(localized.locator('[data-test="bulk-bar"]')).toContain(selected);
+      if (lang === 'de') {
+        await localized.locator('[data-test="users-table"]').scrollIntoViewIfNeeded();
+        await localized.screenshot({ path: join(SCREENSHOTS, '8-users-de.png') });
+      }
+      await context.close();
+    }
   });
 
   it('left nothing in the PHP log but requests', () => {

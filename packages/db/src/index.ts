@@ -81,4 +81,6 @@ export {
   type UserListOptions,
   type UserPage,
   type UserRepository,
+  type UserSortKey,
+  userSortKeys,
 } from './users';

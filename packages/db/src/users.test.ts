@@ -146,12 +146,110 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
     expect(pages).toBe(3);
     expect(seen).toEqual(many(250).map((u) => u.ncUserId));
 
+    expect(await repos.users.countByState(tenantId)).toEqual({
+      active: 248,
+      paused: 0,
+      auth_required: 0,
+      throttled: 1,
+      error: 1,
+      needs_review: 0,
+    });
     const troubled = await repos.users.list(tenantId, { state: ['error', 'throttled'] });
     expect(troubled.users.map((u) => [u.ncUserId, u.state])).toEqual([
       ['u0007', 'error'],
       ['u0200', 'throttled'],
     ]);
     expect(troubled.nextCursor).toBeNull();
+  });
+
+  it('searches ncUserId, display name, e-mail and mailbox by case-insensitive substring, % and _ literally', async () => {
+    const tenantId = await newTenant();
+    await repos.users.upsertMany(tenantId, [
+      ...many(30),
+      userInput('anna', { displayName: 'Anna Müller', email: 'a.mueller@cloud.example' }),
+      userInput('bert', { displayName: null, email: 'bert@cloud.example', mailbox: 'b.schmidt@corp.example' }),
+      userInput('c_d', { displayName: '100% Carl' }),
+    ]);
+    const find = async (search: string, extra: Parameters<typeof repos.users.list>[1] = {}) =>
+      (await repos.users.list(tenantId, { search, ...extra })).users.map((u) => u.ncUserId);
+    expect(await find('MÜLLER')).toEqual(['anna']);
+    expect(await find('SCHMIDT@corp')).toEqual(['bert']);
+    expect(await find('mueller@')).toEqual(['anna']);
+    expect(await find('u001')).toEqual(Array.from({ length: 10 }, (_, i) => `u001${i}`));
+    // Pattern characters are themselves: "_" is not "any character", "%" not "anything".
+    expect(await find('c_d')).toEqual(['c_d']);
+    expect(await find('0%')).toEqual(['c_d']);
+    expect(await find('u_0')).toEqual([]);
+    // A search pages like any listing.
+    const first = await repos.users.list(tenantId, { search: 'user u0', limit: 20 });
+    expect(first.users).toHaveLength(20);
+    const second = await repos.users.list(tenantId, { search: 'user u0', limit: 20, cursor: first.nextCursor });
+    expect(second.users.map((u) => u.ncUserId)).toEqual(
+      many(30)
+        .slice(20)
+        .map((u) => u.ncUserId),
+    );
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('sorts by display name, state or last sync, either way, and pages every sort without gaps or repeats', async () => {
+    const tenantId = await newTenant();
+    const users = Array.from({ length: 45 }, (_, i) =>
+      userInput(`p${String(i).padStart(2, '0')}`, {
+        displayName: i % 9 === 0 ? null : `Name ${String(44 - i).padStart(2, '0')}`,
+      }),
+    );
+    await repos.users.upsertMany(tenantId, users);
+    for (const [i, u] of users.entries()) {
+      if (i % 4 === 0) await repos.users.setState(tenantId, u.ncUserId, 'error', 'x');
+      const { id } = (await repos.users.get(tenantId, u.ncUserId))!;
+      if (i % 3 !== 0)
+        await repos.users.recordSync(id, {
+          state: i % 4 === 0 ? 'error' : 'active',
+          code: null,
+          reason: null,
+          succeeded: true,
+        });
+    }
+    const all = await Promise.all(users.map(async (u) => (await repos.users.get(tenantId, u.ncUserId))!));
+    const expected = {
+      displayName: (u: (typeof all)[number]) => (u.displayName ?? u.ncUserId).toLowerCase(),
+      state: (u: (typeof all)[number]) => u.state as string,
+      lastSyncAt: (u: (typeof all)[number]) => u.lastSyncAt?.getTime() ?? Number.NEGATIVE_INFINITY,
+    };
+    for (const [sort, keyOf] of Object.entries(expected) as [
+      keyof typeof expected,
+      (u: (typeof all)[number]) => string | number,
+    ][]) {
+      for (const order of ['asc', 'desc'] as const) {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: Awaited<ReturnType<typeof repos.users.list>> = await repos.users.list(tenantId, {
+            sort,
+            order,
+            limit: 7,
+            cursor,
+          });
+          seen.push(...page.users.map((u) => u.ncUserId));
+          cursor = page.nextCursor;
+        } while (cursor);
+        const want = [...all]
+          .sort((a, b) => {
+            const [ka, kb] = [keyOf(a), keyOf(b)];
+            const c = ka < kb ? -1 : ka > kb ? 1 : a.ncUserId < b.ncUserId ? -1 : a.ncUserId > b.ncUserId ? 1 : 0;
+            return order === 'asc' ? c : -c;
+          })
+          .map((u) => u.ncUserId);
+        expect(seen, `${sort} ${order}`).toEqual(want);
+      }
+    }
+    // A cursor continues only the listing it came from.
+    const page = await repos.users.list(tenantId, { sort: 'state', limit: 5 });
+    const other = await repos.users
+      .list(tenantId, { sort: 'lastSyncAt', cursor: page.nextCursor })
+      .catch((e: unknown) => e);
+    expect(isDatabaseError(other, 'invalid_input')).toBe(true);
   });
 
   it('rejects a forged cursor, an unknown state and an out-of-range limit as invalid_input', async () => {
@@ -161,6 +259,8 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
       () => repos.users.list(tenantId, { state: 'sleeping' as never }),
       () => repos.users.list(tenantId, { limit: 0 }),
       () => repos.users.list(tenantId, { limit: 1001 }),
+      () => repos.users.list(tenantId, { sort: 'email' as never }),
+      () => repos.users.list(tenantId, { search: 'x'.repeat(101) }),
     ];
     for (const attempt of attempts) {
       expect(isDatabaseError(await attempt().catch((e: unknown) => e), 'invalid_input')).toBe(true);

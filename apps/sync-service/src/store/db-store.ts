@@ -84,15 +84,23 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
         return { created, updated };
       },
       get: (tenantId, ncUserId) => repos.users.get(tenantId, ncUserId),
-      async list(tenantId, { state, cursor, limit }) {
+      async list(tenantId, { state, cursor, limit, search, sort, order }) {
         try {
-          const page = await repos.users.list(tenantId, { limit, ...(state ? { state } : {}), cursor: cursor ?? null });
+          const page = await repos.users.list(tenantId, {
+            limit,
+            ...(state ? { state } : {}),
+            ...(search ? { search } : {}),
+            ...(sort ? { sort } : {}),
+            ...(order ? { order } : {}),
+            cursor: cursor ?? null,
+          });
           return { items: page.users, nextCursor: page.nextCursor };
         } catch (e) {
           if (cursor !== undefined && isDatabaseError(e, 'invalid_input')) throw new InvalidCursorError();
           throw e;
         }
       },
+      counts: (tenantId) => repos.users.countByState(tenantId),
       // The whole newest sync (every item kind), not the newest run of one kind.
       lastRun: (userId) => repos.syncRuns.lastSync(userId),
       graphSubscriptions: async (userId) =>

@@ -6,6 +6,7 @@ import type {
   SyncRun,
   Tenant,
   User,
+  UserSortKey,
   UserState,
 } from '@exsync/db';
 
@@ -15,8 +16,8 @@ import type {
  * store receives and returns only sealed secrets.
  */
 
-export { userStates as USER_STATES } from '@exsync/db';
-export type { ApiKey, ExchangeConnection, Sealed, SyncRun, Tenant, User, UserState };
+export { userSortKeys as USER_SORT_KEYS, userStates as USER_STATES } from '@exsync/db';
+export type { ApiKey, ExchangeConnection, Sealed, SyncRun, Tenant, User, UserSortKey, UserState };
 
 export interface UserInput {
   ncUserId: string;
@@ -90,8 +91,17 @@ export interface ServiceStore {
     /** Throws InvalidCursorError for a cursor the store did not issue. */
     list(
       tenantId: string,
-      query: { state?: UserState; cursor?: string; limit: number },
+      query: {
+        state?: UserState;
+        cursor?: string;
+        limit: number;
+        search?: string;
+        sort?: UserSortKey;
+        order?: 'asc' | 'desc';
+      },
     ): Promise<{ items: User[]; nextCursor: string | null }>;
+    /** Users per state, every state present. */
+    counts(tenantId: string): Promise<Record<UserState, number>>;
     /** The user's most recent sync run (by start time), or null before the first. */
     lastRun(userId: string): Promise<SyncRun | null>;
     /** The user's Graph change-notification subscriptions (without their secrets). */

@@ -3,7 +3,14 @@ import { cp, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createOperationsRepository, type Database, migrate, openDatabase, readLocalMigrations } from '@exsync/db';
+import {
+  createOperationsRepository,
+  createRepositories,
+  type Database,
+  migrate,
+  openDatabase,
+  readLocalMigrations,
+} from '@exsync/db';
 import type { Logger } from 'pino';
 import { type App, buildApp } from '../app';
 import { loadConfig } from '../config';
@@ -12,6 +19,7 @@ import { createLogger } from '../logger';
 import { createMetrics, type SyncMetrics } from '../metrics/metrics';
 import { createDbStore } from '../store/db-store';
 import type { ServiceStore } from '../store/port';
+import { createMailboxProbe } from '../sync/mailbox-probe';
 import { KeyRing } from '../vault/key-ring';
 import { createOnlineRotation } from '../vault/online-rotation';
 import { Vault } from '../vault/vault';
@@ -124,6 +132,7 @@ export async function startTestApp(
     ),
     auth: options.auth ?? { maxFailures: 1000 },
     sync: { db, queue },
+    probeMailbox: createMailboxProbe({ repos: createRepositories(db), vault }),
     ...(options.beforeUserRemoved ? { beforeUserRemoved: options.beforeUserRemoved({ db, vault, logger }) } : {}),
   });
   await app.ready();

@@ -12,7 +12,6 @@ use OCA\Exsync\Tests\Fakes\FakeInitialState;
 use OCA\Exsync\Tests\Fakes\FakeJobList;
 use OCA\Exsync\Tests\Fakes\FakeRequest;
 use OCA\Exsync\Tests\Fakes\FakeUser;
-use OCA\Exsync\Tests\Fakes\FakeUserManager;
 use OCA\Exsync\Tests\Unit\Harness;
 use OCP\AppFramework\Http\Attribute\FrontpageRoute;
 use OCP\AppFramework\Http\Attribute\NoAdminRequired;
@@ -30,7 +29,7 @@ class AdminControllerTest extends TestCase {
 	}
 
 	private function controller(array $params = []): AdminController {
-		return new AdminController(FakeRequest::make($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment, $this->h->store, FakeUserManager::make($this->h->directory));
+		return new AdminController(FakeRequest::make($params), $this->h->settings, $this->h->client, $this->h->directory, $this->jobs, $this->h->enrollment, $this->h->store);
 	}
 
 	private static function assertNoKey(JSONResponse $response): void {
@@ -240,6 +239,10 @@ class AdminControllerTest extends TestCase {
 			$path = (string)parse_url($url, PHP_URL_PATH);
 			parse_str((string)parse_url($url, PHP_URL_QUERY), $q);
 			$row = static fn (string $uid, string $state) => ['ncUserId' => $uid, 'state' => $state, 'stateReason' => null, 'mailbox' => null, 'email' => null, 'displayName' => null, 'lastSyncAt' => null, 'lastRun' => null];
+			if ($path === '/v1/user-counts') {
+				// A service from before GET /v1/user-counts.
+				return FakeClientService::json(404, ['code' => 'EXSYNC_ROUTE_NOT_FOUND', 'message' => 'Route GET:/v1/user-counts not found']);
+			}
 			if ($method === 'GET' && $path === '/v1/users') {
 				$uids = array_keys(array_filter($users, static fn (string $s) => !isset($q['state']) || $s === $q['state']));
 				$start = (int)($q['cursor'] ?? 0);
@@ -261,7 +264,20 @@ class AdminControllerTest extends TestCase {
 		};
 	}
 
-	public function testCountsPerStateWalkEveryPageOfTheService(): void {
+	public function testCountsPerStateAreOneRequestWhenTheServiceCountsThem(): void {
+		$this->h->http->handler = static fn (string $m, string $url) => str_ends_with((string)parse_url($url, PHP_URL_PATH), '/v1/user-counts')
+			? FakeClientService::json(200, ['counts' => ['active' => 4990, 'error' => 10, 'paused' => 0, 'auth_required' => 0, 'throttled' => 0, 'needs_review' => 0], 'total' => 5000])
+			: FakeClientService::json(500, ['code' => 'EXSYNC_INTERNAL', 'message' => 'not expected']);
+
+		$data = $this->controller()->countUsers()->getData();
+
+		self::assertSame(10, $data['counts']['error']);
+		self::assertSame(5000, $data['total']);
+		self::assertTrue($data['complete']);
+		self::assertCount(1, $this->h->http->requests);
+	}
+
+	public function testCountsPerStateWalkEveryPageOfAServiceWithoutCounts(): void {
 		$users = [];
 		for ($i = 0; $i < 2500; $i++) {
 			$users[sprintf('u%04d', $i)] = $i % 10 === 0 ? 'auth_required' : 'active';
@@ -277,21 +293,48 @@ class AdminControllerTest extends TestCase {
 		self::assertCount(3, $this->h->http->requestsTo('GET', '/v1/users'), 'three pages of 1,000');
 	}
 
-	public function testSearchFindsEnrolledUsersByUidDisplayNameOrEmailAndAsksTheServiceOnlyForThem(): void {
-		$this->h->settings->setGroups(['sales']);
-		$this->h->directory->addGroup('sales', FakeUser::make('ann', 'ann@x.example', 'Ann Lee'), FakeUser::make('bob', 'bob@x.example', 'Bob Stone'), FakeUser::make('lee2', 'l2@x.example', 'Other'));
-		$this->h->store->markEnrolled('ann', 1);
-		$this->h->store->markEnrolled('bob', 2);
-		$this->serviceWith(['ann' => 'active', 'bob' => 'error']);
+	public function testSearchAndSortAreOneRequestToTheServiceWhateverTheNumberOfMatches(): void {
+		$this->h->http->handler = static fn () => FakeClientService::json(200, [
+			'items' => array_map(static fn (int $i) => ['ncUserId' => "lee$i", 'state' => 'active'], range(1, 50)),
+			'nextCursor' => 'next-page',
+		]);
 
-		$byName = $this->controller(['search' => 'lee'])->listUsers('', '', 'lee')->getData();
-		$byMail = $this->controller()->listUsers('', '', 'bob@x.example')->getData();
-		$filtered = $this->controller()->listUsers('error', '', 'Lee')->getData();
+		$data = $this->controller()->listUsers('error', '', '  Lee ', 50, 'lastSyncAt', 'desc')->getData();
 
-		self::assertSame(['ann'], array_column($byName['items'], 'ncUserId'), 'lee2 matches but is not enrolled');
-		self::assertSame(['bob'], array_column($byMail['items'], 'ncUserId'));
-		self::assertSame([], $filtered['items'], 'the state filter applies to search results too');
-		self::assertSame([], $this->h->http->requestsTo('GET', '/v1/users/lee2'));
+		self::assertCount(1, $this->h->http->requests, 'no request per match');
+		$query = [];
+		parse_str((string)parse_url($this->h->http->requests[0]['url'], PHP_URL_QUERY), $query);
+		self::assertSame(['state' => 'error', 'q' => 'Lee', 'sort' => 'lastSyncAt', 'order' => 'desc', 'limit' => '50'], $query);
+		self::assertCount(50, $data['items']);
+		self::assertSame('next-page', $data['nextCursor'], 'a search pages like the full list');
+	}
+
+	public function testAnUnknownSortOrOrderIsRefusedBeforeAnyRequest(): void {
+		self::assertSame(400, $this->controller()->listUsers('', '', '', 50, 'password')->getStatus());
+		self::assertSame(400, $this->controller()->listUsers('', '', '', 50, 'state', 'sideways')->getStatus());
+		self::assertSame([], $this->h->http->requests);
+	}
+
+	public function testTestingAMailboxAsksTheServiceAndPassesItsTypedCauseThrough(): void {
+		$answer = ['ok' => false, 'mailbox' => 'nobody@corp.example', 'stateCode' => 'exchange_mailbox_not_found', 'message' => 'Exchange has no mailbox nobody@corp.example.', 'folders' => [['kind' => 'events', 'ok' => false]]];
+		$this->h->http->handler = static fn () => FakeClientService::json(200, $answer);
+
+		$byAddress = $this->controller()->testMailbox(' nobody@corp.example ')->getData();
+		$byUser = $this->controller()->testMailbox('', 'ann')->getData();
+
+		self::assertSame($answer, $byAddress);
+		self::assertSame($answer, $byUser);
+		$sent = array_map(static fn (array $r) => $r['options']['json'], $this->h->http->requestsTo('POST', '/v1/exchange-connection/test'));
+		self::assertSame([['mailbox' => 'nobody@corp.example'], ['ncUserId' => 'ann']], $sent);
+	}
+
+	public function testTestingAMailboxNeedsExactlyOneAddressOrUser(): void {
+		foreach ([['', ''], ['a@corp.example', 'ann'], ['not-an-address', '']] as [$mailbox, $user]) {
+			$response = $this->controller()->testMailbox($mailbox, $user);
+			self::assertSame(400, $response->getStatus());
+			self::assertSame('EXSYNC_APP_INVALID_INPUT', $response->getData()['code']);
+		}
+		self::assertSame([], $this->h->http->requests);
 	}
 
 	public function testABulkActionReportsEachUserAndSaysWhatToDoInsteadOfCitingRoutes(): void {

@@ -149,7 +149,7 @@ class ServiceClientTest extends TestCase {
 
 		$query = [];
 		parse_str((string)parse_url($this->h->http->requests[0]['url'], PHP_URL_QUERY), $query);
-		self::assertSame(['state' => 'auth_required', 'cursor' => 'c1', 'limit' => '50'], $query);
+		self::assertSame(['state' => 'auth_required', 'cursor' => 'c1', 'limit' => '50'], $query, 'no empty search or sort is sent');
 		self::assertSame([['ncUserId' => 'ann', 'state' => 'active']], $page['items']);
 		self::assertSame('c2', $page['nextCursor']);
 	}

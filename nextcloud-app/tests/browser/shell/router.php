@@ -57,6 +57,12 @@ if (preg_match('#^/apps/exsync/js/([A-Za-z0-9._-]+\.mjs)$#', $path, $m)) {
 	readfile(APP_DIR . '/js/' . $m[1]);
 	return true;
 }
+// The app's translations, as Nextcloud serves apps/exsync/l10n/ (OCP\Util::addScript() adds the user's language).
+if (preg_match('#^/apps/exsync/l10n/([a-z]{2}(?:_[A-Z]{2})?\.js)$#', $path, $m) && is_file(APP_DIR . '/l10n/' . $m[1])) {
+	header('Content-Type: text/javascript');
+	readfile(APP_DIR . '/l10n/' . $m[1]);
+	return true;
+}
 if ($path === '/favicon.ico') {
 	http_response_code(404);
 	return true;
@@ -66,6 +72,9 @@ require_once 'PHPUnit/Autoload.php';
 require_once __DIR__ . '/../../autoload.php';
 require_once __DIR__ . '/services.php';
 
+// The user's language: Nextcloud's personal setting, here a cookie (English without it).
+$language = preg_match('/^[a-z]{2}$/', (string)($_COOKIE['nc_lang'] ?? '')) ? (string)$_COOKIE['nc_lang'] : 'en';
+FakeL10nFactory::$language = $language;
 \OC::$server = new ArrayContainer([\OCP\L10N\IFactory::class => FakeL10nFactory::make()]);
 
 $statePath = (string)getenv('EXSYNC_SHELL_STATE');
@@ -137,9 +146,13 @@ if ($page !== null) {
 	$form->getForm();
 	$scripts = (new ReflectionProperty(Util::class, 'scripts'))->getValue()['exsync'] ?? [];
 	$module = '';
+	$l10n = '';
 	foreach ($scripts as $script) {
 		if (str_starts_with($script, 'exsync/js/')) {
 			$module = '/apps/' . $script . '.mjs';
+		} elseif (str_starts_with($script, 'exsync/l10n/') && is_file(APP_DIR . '/' . substr($script, strlen('exsync/')) . '.js')) {
+			// Added by Util::addScript() for the user's language; a language without a file is English, as in Nextcloud.
+			$l10n = '<script src="/apps/' . htmlspecialchars($script) . '.js"></script>';
 		}
 	}
 	$inputs = '';
@@ -155,6 +168,9 @@ if ($page !== null) {
 		'{{initialState}}' => $inputs,
 		'{{mount}}' => $mount,
 		'{{module}}' => htmlspecialchars($module),
+		'{{l10n}}' => $l10n,
+		// The user's language, where Nextcloud's layout puts it (@nextcloud/l10n reads it from <html lang>).
+		'<html lang="en" data-locale="en">' => sprintf('<html lang="%1$s" data-locale="%1$s">', $language),
 		'{{title}}' => $page === 'admin' ? 'Exchange sync' : 'Exchange sync (personal)',
 		'{{adminActive}}' => $page === 'admin' ? 'active' : '',
 		'{{personalActive}}' => $page === 'personal' ? 'active' : '',
@@ -189,7 +205,7 @@ if ($raw !== '') {
 }
 $request = FakeRequest::make($params);
 $controllers = [
-	AdminController::class => fn () => new AdminController($request, $settings, $client, $directory, $jobs, $enrollment, $store, $userManager),
+	AdminController::class => fn () => new AdminController($request, $settings, $client, $directory, $jobs, $enrollment, $store),
 	PersonalController::class => fn () => new PersonalController($request, $session, $store, $client),
 ];
 foreach ($controllers as $class => $make) {

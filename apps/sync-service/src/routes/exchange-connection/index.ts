@@ -7,9 +7,16 @@ import {
   type ServiceStore,
   secretContext,
 } from '../../store/port';
+import type { MailboxProbe } from '../../sync/mailbox-probe';
 import type { Sealed, Vault } from '../../vault/vault';
 import { errorResponses, NoContent, opId, scopeParams, type TenantScopeOptions } from '../common';
-import { AUTH_KINDS_BY_KIND, ConnectionBody, ConnectionView } from './schemas';
+import {
+  AUTH_KINDS_BY_KIND,
+  ConnectionBody,
+  ConnectionTestBody,
+  ConnectionTestResult,
+  ConnectionView,
+} from './schemas';
 
 function view(c: ExchangeConnection): Static<typeof ConnectionView> {
   return {
@@ -45,8 +52,13 @@ function plan(body: BodyT): { need: (keyof BodyT)[]; secretField: 'password' | '
 }
 
 export const connectionRoutes: FastifyPluginAsyncTypebox<
-  TenantScopeOptions & { store: ServiceStore; vault: Vault }
-> = async (app, { explicit, store, vault }) => {
+  TenantScopeOptions & {
+    store: ServiceStore;
+    vault: Vault;
+    /** Tries one mailbox with the connection; without it POST …/test does not exist. */
+    probeMailbox?: MailboxProbe | undefined;
+  }
+> = async (app, { explicit, store, vault, probeMailbox }) => {
   const params = scopeParams(explicit, {});
 
   app.get(
@@ -149,6 +161,42 @@ export const connectionRoutes: FastifyPluginAsyncTypebox<
     async (request, reply) => {
       if (!(await store.connections.delete(request.tenantId!))) throw new Errors.CONNECTION_NOT_FOUND();
       return reply.status(204).send();
+    },
+  );
+
+  if (!probeMailbox) return;
+  app.post(
+    '/exchange-connection/test',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['exchange-connection'],
+        operationId: opId(explicit, 'testExchangeConnection'),
+        summary: 'Try the Exchange connection on one mailbox: open its folders as a sync would, write nothing',
+        description:
+          "Opens the folder of each enabled item kind in the mailbox (given, or the enrolled user's) and reads at most one item, with the saved connection's credentials. A failure answers 200 with ok false and the stateCode a sync would record for it, so the admin can tell a missing mailbox from refused credentials or refused impersonation before enrolling anyone.",
+        params,
+        body: ConnectionTestBody,
+        response: { 200: ConnectionTestResult, ...errorResponses(404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const tenantId = request.tenantId!;
+      const { mailbox, ncUserId } = request.body;
+      if ((mailbox === undefined) === (ncUserId === undefined)) {
+        throw new Errors.VALIDATION_FAILED('give either body.mailbox or body.ncUserId');
+      }
+      if (!(await store.connections.get(tenantId))) throw new Errors.CONNECTION_NOT_FOUND();
+      let address = mailbox;
+      if (ncUserId !== undefined) {
+        const user = await store.users.get(tenantId, ncUserId);
+        if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(ncUserId));
+        address = user.mailbox ?? user.email ?? undefined;
+        if (!address) {
+          throw new Errors.VALIDATION_FAILED(`user ${JSON.stringify(ncUserId)} has neither a mailbox nor an e-mail`);
+        }
+      }
+      return probeMailbox(tenantId, address!);
     },
   );
 };

@@ -107,3 +107,61 @@ export const ConnectionView = Type.Object(
   },
   closed,
 );
+
+export const ConnectionTestBody = Type.Object(
+  {
+    mailbox: Type.Optional(
+      Type.String({
+        format: 'email',
+        maxLength: 320,
+        description: 'The mailbox (SMTP address) to try. Give this or ncUserId.',
+      }),
+    ),
+    ncUserId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: "^[A-Za-z0-9 _.@'-]+$",
+        description: 'An enrolled user whose mailbox (or, without one, e-mail address) to try. Give this or mailbox.',
+      }),
+    ),
+  },
+  closed,
+);
+
+export const ConnectionTestResult = Type.Object(
+  {
+    ok: Type.Boolean({ description: "true when every enabled item kind's folder opened." }),
+    mailbox: Type.String({ description: 'The mailbox tried.' }),
+    stateCode: Type.Union(
+      [
+        Type.Enum([
+          'exchange_credentials_refused',
+          'exchange_mailbox_not_found',
+          'exchange_mailbox_access_denied',
+          'exchange_connection_invalid',
+          'throttled',
+          'sync_failed',
+          'internal_error',
+        ]),
+        Type.Null(),
+      ],
+      {
+        description:
+          'Why it failed, as the user\'s stateCode would say it after a sync (README "How users are synced"), or exchange_connection_invalid for a connection that cannot be used at all (its message names the field); null when it worked.',
+      },
+    ),
+    message: Type.String({ description: 'What happened, and on failure what to fix.' }),
+    folders: Type.Array(
+      Type.Object(
+        {
+          kind: Type.Enum(['events', 'contacts', 'tasks']),
+          ok: Type.Boolean(),
+        },
+        closed,
+      ),
+      { description: 'The enabled item kinds tried, in order; the test stops at the first folder that fails.' },
+    ),
+  },
+  closed,
+);

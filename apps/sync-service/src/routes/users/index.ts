@@ -23,6 +23,7 @@ import {
   NcUserId,
   type RunProgressView,
   UserBody,
+  UserCounts,
   UserDetail,
   UserList,
   UserView,
@@ -153,26 +154,47 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
       schema: {
         tags: ['users'],
         operationId: opId(explicit, 'listUsers'),
-        summary: 'List enrolled users, a page at a time, optionally by state',
+        summary: 'List enrolled users, a page at a time, optionally by state or a search, in a chosen order',
         params: scopeParams(explicit, {}),
         querystring: ListQuery,
         response: { 200: UserList, ...errorResponses(404) },
       },
     },
     async (request) => {
-      const { state, cursor } = request.query;
+      const { state, cursor, q, sort, order } = request.query;
       const limit = request.query.limit === undefined ? 100 : Number(request.query.limit);
       try {
         const page = await store.users.list(request.tenantId!, {
           limit,
           ...(state ? { state } : {}),
           ...(cursor ? { cursor } : {}),
+          ...(q?.trim() ? { search: q.trim() } : {}),
+          ...(sort ? { sort } : {}),
+          ...(order ? { order } : {}),
         });
         return { items: page.items.map(view), nextCursor: page.nextCursor };
       } catch (e) {
         if (e instanceof InvalidCursorError) throw new Errors.INVALID_CURSOR();
         throw e;
       }
+    },
+  );
+
+  app.get(
+    '/user-counts',
+    {
+      config: { access: 'tenant' },
+      schema: {
+        tags: ['users'],
+        operationId: opId(explicit, 'countUsers'),
+        summary: 'How many enrolled users are in each state (for filter chips and dashboards)',
+        params: scopeParams(explicit, {}),
+        response: { 200: UserCounts, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const counts = await store.users.counts(request.tenantId!);
+      return { counts, total: Object.values(counts).reduce((a, b) => a + b, 0) };
     },
   );
 

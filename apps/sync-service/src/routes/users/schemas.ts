@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { USER_STATES } from '../../store/port';
+import { USER_SORT_KEYS, USER_STATES } from '../../store/port';
 
 const closed = { additionalProperties: false } as const;
 
@@ -202,13 +202,45 @@ export const UserList = Type.Object(
   closed,
 );
 
+export const UserCounts = Type.Object(
+  {
+    counts: Type.Object(Object.fromEntries(USER_STATES.map((s) => [s, Type.Integer({ minimum: 0 })])), {
+      additionalProperties: false,
+      description: 'Enrolled users per state; every state is present.',
+    }),
+    total: Type.Integer({ minimum: 0, description: 'All enrolled users of the tenant.' }),
+  },
+  closed,
+);
+
 export const ListQuery = Type.Object(
   {
     state: Type.Optional(UserState),
     limit: Type.Optional(
       Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$', description: 'Page size, 1 to 1000 (default 100).' }),
     ),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    cursor: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 512,
+        description: 'nextCursor of the previous page, with the same state, q, sort and order.',
+      }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          'Only users whose ncUserId, display name, e-mail or mailbox contains this text (case-insensitive; % and _ match themselves).',
+      }),
+    ),
+    sort: Type.Optional(
+      Type.Enum(USER_SORT_KEYS, {
+        description:
+          'Order of the list (default ncUserId); ties by ncUserId. displayName sorts users without one by their ncUserId (case-insensitive); lastSyncAt puts users never synced first (last with desc).',
+      }),
+    ),
+    order: Type.Optional(Type.Enum(['asc', 'desc'], { description: 'Default asc.' })),
   },
   closed,
 );

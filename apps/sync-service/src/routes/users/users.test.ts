@@ -218,12 +218,80 @@ describe('GET /v1/users', () => {
     expect(res.json().items.map((u: { ncUserId: string }) => u.ncUserId)).toEqual(['carol']);
   });
 
+  it('searches by part of a name, e-mail or mailbox (q), narrowed by state, and sorts by display name either way', async () => {
+    const other = await createTenant(t, 'Globex');
+    const put = (tenantKey: string, id: string, body: object) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/v1/users/${id}`,
+        headers: bearer(tenantKey),
+        payload: { loginName: id, appPassword: 'pw-0001', ...body },
+      });
+    await put(other.key, 'zoe', { displayName: 'Zoë Searchable', email: 'zoe@globex.example' });
+    await put(other.key, 'adam', { displayName: 'Adam Searchable', mailbox: 'adam@corp.example' });
+    await put(other.key, 'mo', { displayName: 'Mo', email: 'mo@globex.example' });
+    // Another tenant's user with a matching name stays invisible.
+    await put(tenant.key, 'sneaky', { displayName: 'Searchable Too' });
+    const list = async (query: string) => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/tenants/${other.id}/users?${query}`,
+        headers: bearer(other.key),
+      });
+      expect(res.statusCode).toBe(200);
+      return (res.json() as { items: { ncUserId: string }[] }).items.map((u) => u.ncUserId);
+    };
+    expect(await list('q=searchABLE')).toEqual(['adam', 'zoe']);
+    expect(await list('q=corp.example')).toEqual(['adam']);
+    expect(await list('q=searchable&sort=displayName&order=desc')).toEqual(['zoe', 'adam']);
+    expect(await list('sort=displayName')).toEqual(['adam', 'mo', 'zoe']);
+    expect(await list('q=searchable&state=paused')).toEqual([]);
+    const page = await t.app.inject({
+      method: 'GET',
+      url: '/v1/users?limit=1&sort=state',
+      headers: bearer(tenant.key),
+    });
+    const cursor = encodeURIComponent(page.json().nextCursor);
+    const mixed = await t.app.inject({
+      method: 'GET',
+      url: `/v1/users?cursor=${cursor}&sort=lastSyncAt`,
+      headers: bearer(tenant.key),
+    });
+    expect(mixed.json().code).toBe('EXSYNC_INVALID_CURSOR');
+  });
+
+  it('counts users per state in one request (GET /v1/user-counts), every state present, tenants apart', async () => {
+    const other = await createTenant(t, 'Initech');
+    for (const id of ['a1', 'a2', 'a3']) {
+      await t.app.inject({
+        method: 'PUT',
+        url: `/v1/users/${id}`,
+        headers: bearer(other.key),
+        payload: { loginName: id, appPassword: 'pw-0001' },
+      });
+    }
+    await t.app.inject({ method: 'POST', url: '/v1/users/a2/pause', headers: bearer(other.key), payload: {} });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/tenants/${other.id}/user-counts`,
+      headers: bearer(other.key),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({
+      counts: { active: 2, paused: 1, auth_required: 0, throttled: 0, error: 0, needs_review: 0 },
+      total: 3,
+    });
+  });
+
   it.each([
     ['/v1/users?limit=0', 'EXSYNC_VALIDATION_FAILED'],
     ['/v1/users?limit=1001', 'EXSYNC_VALIDATION_FAILED'],
     ['/v1/users?state=sleeping', 'EXSYNC_VALIDATION_FAILED'],
     ['/v1/users?cursor=garbage', 'EXSYNC_INVALID_CURSOR'],
     ['/v1/users?page=2', 'EXSYNC_VALIDATION_FAILED'],
+    ['/v1/users?sort=email', 'EXSYNC_VALIDATION_FAILED'],
+    ['/v1/users?order=up', 'EXSYNC_VALIDATION_FAILED'],
+    [`/v1/users?q=${'x'.repeat(101)}`, 'EXSYNC_VALIDATION_FAILED'],
   ])('refuses %s', async (url, code) => {
     const res = await t.app.inject({ method: 'GET', url, headers: bearer(tenant.key) });
     expect(res.statusCode).toBe(400);
