@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
 import { DavTransport, nextcloudDavRoot } from '@exsync/dav';
-import { type Database, type Repositories, rememberedPairs, type Tenant, type User } from '@exsync/db';
+import {
+  type Database,
+  findOrCreatePair,
+  forgetTokens,
+  type Repositories,
+  rememberedPairs,
+  type Tenant,
+  type User,
+} from '@exsync/db';
 import type { Logger } from 'pino';
 import { countingFetch } from '../metrics/counting-fetch';
 import type { SyncMetrics } from '../metrics/metrics';
@@ -19,7 +27,6 @@ import {
 } from './exchange-stores';
 import { KINDS } from './kinds';
 import { describeError, type PairResult, type Verdict, verdictOf } from './outcome';
-import { findOrCreatePair, forgetTokens } from './pairs';
 import { policyFor, windowFor } from './policy';
 import { createProgressReporter } from './progress';
 
