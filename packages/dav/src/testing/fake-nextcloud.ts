@@ -602,8 +602,9 @@ function overlaps(component: string, name: string, start = -Infinity, end = Infi
   return from < end && (until > start || (until === from && from >= start));
 }
 
+/** The UID, unfolded first (RFC 5545 §3.1): Exchange's long UIDs span lines. */
 function uidOf(body: string): string | undefined {
-  return /^UID:(.*)$/m.exec(body)?.[1]?.trim();
+  return /^UID:(.*)$/m.exec(body.replace(/\r?\n[ \t]/g, ''))?.[1]?.trim();
 }
 
 function propResponse(href: string, props: string): string {
