@@ -2,8 +2,10 @@ import type {
   ApiKey,
   AuthFailureRepository,
   ExchangeConnection,
+  RunRequests,
   Sealed,
   SyncRun,
+  SyncSummary,
   Tenant,
   User,
   UserState,
@@ -16,7 +18,7 @@ import type {
  */
 
 export { userStates as USER_STATES } from '@exsync/db';
-export type { ApiKey, ExchangeConnection, Sealed, SyncRun, Tenant, User, UserState };
+export type { ApiKey, ExchangeConnection, RunRequests, Sealed, SyncRun, SyncSummary, Tenant, User, UserState };
 
 export interface UserInput {
   ncUserId: string;
@@ -92,8 +94,8 @@ export interface ServiceStore {
       tenantId: string,
       query: { state?: UserState; cursor?: string; limit: number },
     ): Promise<{ items: User[]; nextCursor: string | null }>;
-    /** The user's most recent sync run (by start time), or null before the first. */
-    lastRun(userId: string): Promise<SyncRun | null>;
+    /** The user's most recent sync as one record with its runs as parts, or null before the first. */
+    lastRun(userId: string): Promise<SyncSummary | null>;
     /** The user's Graph change-notification subscriptions (without their secrets). */
     graphSubscriptions(
       userId: string,
