@@ -16,10 +16,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOrCreatePair } from '../../../apps/sync-service/src/sync/pairs';
 import { bearer, createTenant, startTestApp, type TestApp } from '../../../apps/sync-service/src/testing/harness';
 import { sampleEvent } from '../../../packages/core/src/testing/index';
-import { PrismaStatusStore } from '../../../packages/db/src/index';
+import { findOrCreatePair, PrismaStatusStore } from '../../../packages/db/src/index';
 import { createSimulator, type SimulatorHandle } from '../../../packages/exchange-sim/src/index';
 
 const CHROMIUM = '/usr/bin/chromium';

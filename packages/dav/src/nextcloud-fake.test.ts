@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AuthError,
   InvalidItemError,
@@ -7,10 +8,10 @@ import {
   RetryableError,
   type SyncWindow,
 } from '@exsync/core';
-import { sampleEvent, sampleTask } from '@exsync/core/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeCollectionStoreContract, sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthCircuit } from './auth-circuit';
-import { listCollections } from './collections';
+import { ensureCollection, listCollections } from './collections';
 import { DavCollectionStore } from './dav-collection-store';
 import { discoverNextcloud } from './discovery';
 import { pimCodec } from './pim-codec';
@@ -297,5 +298,119 @@ describe('"applied, reply lost": a PUT stored by Nextcloud whose answer never ar
     if (outcome instanceof Error) expect(outcome.name).toBe('PreconditionFailedError');
     const [after] = await collect(s.getMany([created.ref.href]));
     expect(after?.found && after.fetched.item.kind === 'event' && after.fetched.item.summary).toBe('After');
+  });
+});
+
+/**
+ * The fake creates collections as Nextcloud (sabre/dav) does: MKCALENDAR in the calendar home, extended MKCOL for
+ * address books in the address-book home, a separate home from the calendars'. The whole store contract runs in
+ * collections made that way.
+ */
+let contractNc: FakeNextcloud | undefined;
+async function contractServer(): Promise<FakeNextcloud> {
+  contractNc ??= await new FakeNextcloud().start();
+  return contractNc;
+}
+afterAll(async () => {
+  await contractNc?.stop();
+});
+
+describeCollectionStoreContract('DAV store against the fake Nextcloud (collections it created)', {
+  invalidToken: 'http://sabre.io/ns/sync/not-a-number',
+  async createStore(kind) {
+    const server = await contractServer();
+    const t = new DavTransport({ credentials: { username: server.user, password: server.password } });
+    const type = kind === 'addressbook' ? 'addressbook' : 'calendar';
+    const home = type === 'addressbook' ? 'addressbooks/users/alice' : 'calendars/alice';
+    const info = await ensureCollection(
+      {
+        url: `${server.baseUrl}/remote.php/dav/${home}/${randomUUID()}/`,
+        type,
+        components: kind === 'tasks' ? ['VTODO'] : ['VEVENT'],
+      },
+      t,
+    );
+    return {
+      store: new DavCollectionStore({
+        transport: t,
+        url: info.url,
+        type,
+        components: info.components,
+        codec: pimCodec,
+      }),
+    };
+  },
+});
+
+describe('collections made in a fake Nextcloud with two homes', () => {
+  it('MKCALENDAR makes a calendar in the calendar home, extended MKCOL an address book in the other home; each is listed in its own home', async () => {
+    const t = transport();
+    const homes = await discoverNextcloud(nc.baseUrl, t);
+    const tasks = await ensureCollection(
+      {
+        url: `${homes.calendarHomeUrl}exchange-tasks/`,
+        type: 'calendar',
+        displayName: 'Exchange Tasks',
+        components: ['VTODO'],
+      },
+      t,
+    );
+    const contacts = await ensureCollection(
+      { url: `${homes.addressBookHomeUrl}exchange-contacts/`, type: 'addressbook', displayName: 'Exchange Contacts' },
+      t,
+    );
+    expect(
+      nc.requests.filter((r) => r.method === 'MKCALENDAR' || r.method === 'MKCOL').map((r) => [r.method, r.path]),
+    ).toEqual([
+      ['MKCALENDAR', '/nextcloud/remote.php/dav/calendars/alice/exchange-tasks/'],
+      ['MKCOL', '/nextcloud/remote.php/dav/addressbooks/users/alice/exchange-contacts/'],
+    ]);
+    expect(tasks).toMatchObject({
+      type: 'calendar',
+      components: ['VTODO'],
+      displayName: 'Exchange Tasks',
+      readOnly: false,
+    });
+    expect(contacts).toMatchObject({ type: 'addressbook', displayName: 'Exchange Contacts' });
+    expect(contacts.syncToken).toMatch(/^http:\/\/sabre\.io\/ns\/sync\/\d+$/);
+    const calendars = await listCollections(homes.calendarHomeUrl ?? '', t);
+    const books = await listCollections(homes.addressBookHomeUrl ?? '', t);
+    expect(calendars.map((c) => new URL(c.url).pathname)).toContain(
+      '/nextcloud/remote.php/dav/calendars/alice/exchange-tasks/',
+    );
+    expect(books.map((c) => new URL(c.url).pathname)).toEqual([
+      '/nextcloud/remote.php/dav/addressbooks/users/alice/contacts/',
+      '/nextcloud/remote.php/dav/addressbooks/users/alice/exchange-contacts/',
+    ]);
+    // Ensured again: found, not made twice.
+    await ensureCollection({ url: tasks.url, type: 'calendar', components: ['VTODO'] }, t);
+    expect(nc.requests.filter((r) => r.method === 'MKCALENDAR')).toHaveLength(1);
+  });
+
+  it('answers as sabre/dav does: 405 for a URL that exists or a plain MKCOL in a home, 409 without a parent home', async () => {
+    const auth = { authorization: `Basic ${Buffer.from(`${nc.user}:${nc.password}`).toString('base64')}` };
+    const at = (path: string) => `${nc.baseUrl}/remote.php/dav/${path}`;
+    const existing = await fetch(at('calendars/alice/personal/'), { method: 'MKCALENDAR', headers: auth });
+    expect(existing.status).toBe(405);
+    expect(await existing.text()).toContain('The resource you tried to create already exists');
+    expect((await fetch(at('addressbooks/users/alice/plain/'), { method: 'MKCOL', headers: auth })).status).toBe(405);
+    expect((await fetch(at('calendars/alice/a/b/'), { method: 'MKCALENDAR', headers: auth })).status).toBe(409);
+  });
+
+  it('keeps a contact in a created address book: written, listed, read back, and reported by its own sync-token', async () => {
+    const t = transport();
+    const info = await ensureCollection(
+      { url: `${nc.baseUrl}/remote.php/dav/addressbooks/users/alice/made/`, type: 'addressbook' },
+      t,
+    );
+    const s = new DavCollectionStore({ transport: t, url: info.url, type: 'addressbook', codec: pimCodec });
+    const token = await s.startToken(window);
+    const created = await s.create(sampleContact('nc-card'), { marker: 'm' });
+    expect([...(nc.objectsIn(info.url)?.keys() ?? [])]).toHaveLength(1);
+    expect(nc.objects.size).toBe(0); // not in the personal calendar
+    expect((await collect(s.listWindow(window))).map((i) => i.href)).toEqual([created.ref.href]);
+    const [read] = await collect(s.getMany([created.ref.href]));
+    expect(read?.found && read.fetched.item.kind).toBe('contact');
+    expect((await s.changesSince(token)).changes).toEqual([{ type: 'upsert', ref: created.ref }]);
   });
 });

@@ -28,6 +28,8 @@ export interface ExchangeConnectionRepository {
   /** Creates or replaces the tenant's connection. Throws DatabaseError('not_found') for an unknown tenant. */
   upsert(tenantId: string, input: ExchangeConnectionInput): Promise<ExchangeConnection>;
   delete(tenantId: string): Promise<boolean>;
+  /** The tenant a connection belongs to (the vault context of its secrets), or null for an unknown id. */
+  tenantOf(connectionId: string): Promise<string | null>;
 }
 
 function sealed(ciphertext: string | null, keyId: string | null): Sealed | null {
@@ -108,6 +110,15 @@ export function createExchangeConnectionRepository(db: Database): ExchangeConnec
       if (!isUuid(tenantId)) return false;
       const { count } = await prisma.exchangeConnection.deleteMany({ where: { tenantId } });
       return count > 0;
+    },
+
+    async tenantOf(connectionId) {
+      if (!isUuid(connectionId)) return null;
+      const row = await prisma.exchangeConnection.findUnique({
+        where: { id: connectionId },
+        select: { tenantId: true },
+      });
+      return row?.tenantId ?? null;
     },
   };
 }

@@ -6,7 +6,7 @@ export {
   type NewApiKey,
 } from './api-keys';
 export { type AuthFailureLimits, type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
-export { type RememberedPair, rememberedPairs } from './collection-pairs';
+export { findOrCreatePair, forgetTokens, type RememberedPair, rememberedPairs } from './collection-pairs';
 export { DatabaseError, type DatabaseErrorCode, isDatabaseError } from './errors';
 export {
   createExchangeConnectionRepository,
@@ -36,6 +36,7 @@ export {
   type DatabaseKind,
   type OpenDatabaseOptions,
   openDatabase,
+  ping,
   type SqlSession,
 } from './open-database';
 export {

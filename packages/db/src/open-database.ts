@@ -37,6 +37,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** One round trip to the database: throws when it cannot be reached (readiness checks). */
+export async function ping(db: Database): Promise<void> {
+  await db.query('SELECT 1');
+}
+
 export interface OpenDatabaseOptions {
   /** postgres:// or postgresql:// URL. Unset or empty: the embedded PGlite database in `<dataDir>/pglite`. */
   databaseUrl?: string | undefined;

@@ -2,7 +2,16 @@ import { DatabaseError } from './errors';
 import type { SyncRun as SyncRunRow } from './generated/client';
 import type { Database } from './open-database';
 import { isUuid } from './tenants';
-import type { ItemKind, JsonObject, RunProgressView, SyncOutcome, SyncRun } from './types';
+import type {
+  ItemKind,
+  JsonObject,
+  RunProgressView,
+  RunRequests,
+  SyncOutcome,
+  SyncRun,
+  SyncRunPart,
+  SyncSummary,
+} from './types';
 
 export interface SyncRunRepository {
   /** Records the start of a run for a user (and one of their pairs, if the run covers one). */
@@ -21,13 +30,19 @@ export interface SyncRunRepository {
    * Records a run that failed before it reached a collection pair (discovery, set-up): started and finished at
    * once, in one statement, so it can never be left `running`. The user's last sync time is not touched.
    */
-  recordFailure(userId: string, error: string, syncId?: string): Promise<SyncRun>;
+  recordFailure(userId: string, error: string, syncId?: string, requests?: RunRequests): Promise<SyncRun>;
+  /**
+   * Records the requests the pair's run of this sync sent, once the caller has counted them (the engine finishes
+   * the run itself and knows nothing of requests). Nothing happens if there is no such run.
+   */
+  recordRequests(pairId: string, syncId: string, requests: RunRequests): Promise<void>;
   /**
    * The user's newest sync as one record: every run sharing its sync id (one per item kind), counts summed, the
-   * worst outcome, from the first start to the last finish (null while any runs). A run without a sync id (older
-   * runs) stands alone. Null when the user has no run.
+   * worst outcome, requests summed, from the first start to the last finish (null while any runs), and each run as
+   * a part (its item kind, outcome, counts, requests, error). A run without a sync id (older runs) stands alone.
+   * Null when the user has no run.
    */
-  lastSync(userId: string): Promise<SyncRun | null>;
+  lastSync(userId: string): Promise<SyncSummary | null>;
   /**
    * Closes the runs of these users still marked `running`: their worker died under them (killed, or lost its
    * lease), so they will never finish by themselves. `all`: every user's (the start-up of the one process of an
@@ -53,8 +68,8 @@ export const INTERRUPTED = 'interrupted: the worker stopped';
 /** Worst first: a sync is as bad as its worst run. */
 const SEVERITY: readonly SyncOutcome[] = ['failed', 'running', 'cancelled', 'partial', 'success'];
 
-/** Several runs of one sync as one record (see `lastSync`). */
-export function summarise(runs: readonly SyncRun[]): SyncRun {
+/** Several runs of one sync as one record (see `lastSync`); each run also stays as a part, in start order. */
+export function summarise(runs: readonly (SyncRun & { kind: ItemKind | null })[]): SyncSummary {
   const first = runs[0];
   if (!first) throw new DatabaseError('invalid_input', 'A sync has at least one run.');
   const counts: Record<string, Record<string, number>> = {};
@@ -68,19 +83,48 @@ export function summarise(runs: readonly SyncRun[]): SyncRun {
       }
     }
   }
+  const counted = runs.flatMap((r) => (r.requests ? [r.requests] : []));
+  const requests: RunRequests | null =
+    counted.length === 0
+      ? null
+      : {
+          exchange: counted.reduce((n, r) => n + r.exchange, 0),
+          nextcloud: counted.reduce((n, r) => n + r.nextcloud, 0),
+        };
   const outcome = SEVERITY.find((o) => runs.some((r) => r.outcome === o)) ?? first.outcome;
   const finished = runs.every((r) => r.finishedAt !== null);
+  const parts: SyncRunPart[] = runs.map((r) => ({
+    kind: r.kind,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    outcome: r.outcome,
+    counts: r.counts,
+    requests: r.requests,
+    error: r.error,
+  }));
   return {
-    ...first,
+    id: first.id,
+    userId: first.userId,
+    syncId: first.syncId,
     startedAt: new Date(Math.min(...runs.map((r) => r.startedAt.getTime()))),
     finishedAt: finished ? new Date(Math.max(...runs.map((r) => r.finishedAt!.getTime()))) : null,
     outcome,
     counts,
+    requests,
     error: runs.map((r) => r.error).find((e) => e !== null) ?? null,
     pairId: runs.length === 1 ? first.pairId : null,
     // While the sync goes: where its running pair run is.
     progress: finished ? null : (runs.find((r) => r.progress !== null)?.progress ?? null),
+    parts,
   };
+}
+
+/** Only whole, non-negative numbers per side; anything else stored reads as not counted. */
+function requestsOf(value: unknown): RunRequests | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { exchange, nextcloud } = value as Record<string, unknown>;
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  return ok(exchange) && ok(nextcloud) ? { exchange, nextcloud } : null;
 }
 
 function toSyncRun(row: SyncRunRow): SyncRun {
@@ -95,6 +139,7 @@ function toSyncRun(row: SyncRunRow): SyncRun {
     counts: (row.counts ?? {}) as JsonObject,
     error: row.error,
     progress: row.finishedAt === null ? ((row.progress ?? null) as RunProgressView | null) : null,
+    requests: requestsOf(row.requests),
   };
 }
 
@@ -129,29 +174,47 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
       );
     },
 
-    async recordFailure(userId, error, syncId) {
+    async recordFailure(userId, error, syncId, requests) {
       if (!isUuid(userId)) throw new DatabaseError('not_found', `User ${userId} does not exist.`);
       const now = new Date();
       return toSyncRun(
         await prisma.syncRun.create({
-          data: { userId, syncId: syncId ?? null, startedAt: now, finishedAt: now, outcome: 'failed', error },
+          data: {
+            userId,
+            syncId: syncId ?? null,
+            startedAt: now,
+            finishedAt: now,
+            outcome: 'failed',
+            error,
+            ...(requests ? { requests: { ...requests } } : {}),
+          },
         }),
       );
     },
 
+    async recordRequests(pairId, syncId, requests) {
+      if (!isUuid(pairId) || !isUuid(syncId)) return;
+      await prisma.syncRun.updateMany({ where: { pairId, syncId }, data: { requests: { ...requests } } });
+    },
+
     async lastSync(userId) {
       if (!isUuid(userId)) return null;
+      const withKind = { include: { pair: { select: { kind: true } } } } as const;
       const newest = await prisma.syncRun.findFirst({
         where: { userId, dryRun: false },
         orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+        ...withKind,
       });
       if (!newest) return null;
-      if (newest.syncId === null) return toSyncRun(newest);
-      const rows = await prisma.syncRun.findMany({
-        where: { userId, syncId: newest.syncId },
-        orderBy: { startedAt: 'asc' },
-      });
-      return summarise(rows.map(toSyncRun));
+      const rows =
+        newest.syncId === null
+          ? [newest]
+          : await prisma.syncRun.findMany({
+              where: { userId, syncId: newest.syncId },
+              orderBy: { startedAt: 'asc' },
+              ...withKind,
+            });
+      return summarise(rows.map((r) => ({ ...toSyncRun(r), kind: r.pair?.kind ?? null })));
     },
 
     async closeInterrupted(userIds) {

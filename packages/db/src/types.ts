@@ -104,6 +104,30 @@ export interface SyncRun {
   error: string | null;
   /** While running: the phase and counts the engine last reported (null before the first and once finished). */
   progress: RunProgressView | null;
+  /** Requests the run sent to each side; null while it runs and for runs recorded before they were counted. */
+  requests: RunRequests | null;
+}
+
+/** Requests sent to each side: Exchange (EWS or Graph, Entra token requests not counted) and Nextcloud (DAV). */
+export interface RunRequests {
+  exchange: number;
+  nextcloud: number;
+}
+
+/** One run of a sync, as the sync's summary lists it: one per item kind (kind null: failed before any pair). */
+export interface SyncRunPart {
+  kind: ItemKind | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  outcome: SyncOutcome;
+  counts: JsonObject;
+  requests: RunRequests | null;
+  error: string | null;
+}
+
+/** A whole sync as one record: its runs folded together, and each run kept as a part (SyncRunRepository.lastSync). */
+export interface SyncSummary extends SyncRun {
+  parts: SyncRunPart[];
 }
 
 /** What a running run last reported (see SyncRunRepository.recordProgress). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findOrCreatePair, rememberedPairs } from './collection-pairs';
 import { isDatabaseError } from './errors';
 import { migrate } from './migrator';
 import { createRepositories, type Repositories } from './repositories';
@@ -388,5 +389,100 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
       counts: { a_to_b: { create: 3 }, b_to_a: { update: 1 } },
       error: 't1: RetryableError: 503',
     });
+  });
+
+  it('lastSync keeps each run of the sync as a part (kind, outcome, counts, requests) and sums the requests', async () => {
+    const tenantId = await newTenant();
+    const { user } = await repos.users.upsert(tenantId, userInput('parts'));
+    const sync = '00000000-0000-4000-8000-00000000aa01';
+    const events = await findOrCreatePair(test.db, {
+      userId: user.id,
+      kind: 'event',
+      aCollectionId: 'a-e',
+      bCollectionId: 'b-e',
+    });
+    const tasks = await findOrCreatePair(test.db, {
+      userId: user.id,
+      kind: 'task',
+      aCollectionId: 'a-t',
+      bCollectionId: 'b-t',
+    });
+    const at = (s: number) => new Date(Date.UTC(2031, 0, 1, 0, 0, s));
+    await test.db.prisma.syncRun.createMany({
+      data: [
+        {
+          userId: user.id,
+          pairId: events,
+          syncId: sync,
+          startedAt: at(0),
+          finishedAt: at(2),
+          outcome: 'success',
+          counts: { a_to_b: { create: 2 } },
+        },
+        {
+          userId: user.id,
+          pairId: tasks,
+          syncId: sync,
+          startedAt: at(3),
+          finishedAt: at(4),
+          outcome: 'failed',
+          error: 'boom',
+        },
+      ],
+    });
+    await repos.syncRuns.recordRequests(events, sync, { exchange: 1, nextcloud: 2 });
+    await repos.syncRuns.recordRequests(tasks, sync, { exchange: 3, nextcloud: 0 });
+    const summary = await repos.syncRuns.lastSync(user.id);
+    expect(summary).toMatchObject({ syncId: sync, outcome: 'failed', requests: { exchange: 4, nextcloud: 2 } });
+    expect(summary?.parts).toEqual([
+      {
+        kind: 'event',
+        startedAt: at(0),
+        finishedAt: at(2),
+        outcome: 'success',
+        counts: { a_to_b: { create: 2 } },
+        requests: { exchange: 1, nextcloud: 2 },
+        error: null,
+      },
+      {
+        kind: 'task',
+        startedAt: at(3),
+        finishedAt: at(4),
+        outcome: 'failed',
+        counts: {},
+        requests: { exchange: 3, nextcloud: 0 },
+        error: 'boom',
+      },
+    ]);
+  });
+
+  it("remembers a pair's collections, and whether its newest run failed (then they are looked up again)", async () => {
+    const tenantId = await newTenant();
+    const { user } = await repos.users.upsert(tenantId, userInput('remembered'));
+    const pair = await findOrCreatePair(test.db, {
+      userId: user.id,
+      kind: 'event',
+      aCollectionId: 'graph:x:F1',
+      bCollectionId: 'https://dav/c/',
+    });
+    expect(await rememberedPairs(test.db, user.id)).toEqual([
+      {
+        id: pair,
+        kind: 'event',
+        aCollectionId: 'graph:x:F1',
+        bCollectionId: 'https://dav/c/',
+        bSyncToken: null,
+        lastRunFailed: false,
+      },
+    ]);
+    const at = (s: number) => new Date(Date.UTC(2031, 0, 2, 0, 0, s));
+    await test.db.prisma.syncRun.create({
+      data: { userId: user.id, pairId: pair, startedAt: at(0), finishedAt: at(1), outcome: 'failed' },
+    });
+    expect((await rememberedPairs(test.db, user.id))[0]?.lastRunFailed).toBe(true);
+    await test.db.prisma.syncRun.create({
+      data: { userId: user.id, pairId: pair, startedAt: at(5), finishedAt: at(6), outcome: 'success' },
+    });
+    expect((await rememberedPairs(test.db, user.id))[0]?.lastRunFailed).toBe(false);
   });
 });

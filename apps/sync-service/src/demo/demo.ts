@@ -1,7 +1,9 @@
 /**
- * `pnpm demo [--graph] [--once]`: the whole path on one machine, nothing to install but Radicale.
- * Starts the Exchange simulator (demo tenant), a CalDAV/CardDAV server standing in for Nextcloud, and the sync
- * service on a throw-away embedded database; then, through the service's REST API only, creates a tenant, the
+ * `pnpm demo [--graph] [--once] [--fake-nextcloud]`: the whole path on one machine, nothing to install.
+ * Starts the Exchange simulator (demo tenant), a CalDAV/CardDAV server standing in for Nextcloud — Radicale when it
+ * is installed, else (or with --fake-nextcloud) the project's fake Nextcloud from packages/dav, which lays out the
+ * users' homes as Nextcloud does and keeps everything in memory — and the sync service on a throw-away embedded
+ * database; then, through the service's REST API only, creates a tenant, the
  * Exchange connection (EWS, or Graph with --graph), enrols the demo users, syncs, edits an item on the DAV side,
  * syncs again, and prints what moved each way and where to look. Ctrl-C stops everything; --once exits after.
  */
@@ -10,7 +12,8 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimulator, DEMO, seedDemoTenant } from '@exsync/exchange-sim';
-import { isInstalled, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
+import { isInstalled, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
+import { FakeNextcloud } from '../../../../packages/dav/src/testing/fake-nextcloud';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { startServer } from '../server';
@@ -18,6 +21,7 @@ import { startServer } from '../server';
 const args = new Set(process.argv.slice(2));
 const graph = args.has('--graph');
 const once = args.has('--once');
+const fakeNextcloud = args.has('--fake-nextcloud');
 const log = (line = '') => process.stdout.write(`${line}\n`);
 
 /** App passwords of the demo users on the stand-in DAV server (throw-away, like the server itself). */
@@ -29,22 +33,52 @@ async function stopAll(): Promise<void> {
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
 }
 
-async function main(): Promise<void> {
-  if (!isInstalled('radicale')) {
-    throw new Error(
-      'The demo needs Radicale as its CalDAV/CardDAV server: run scripts/dav-servers/install.sh (Debian: apt-get install radicale).',
-    );
+/** The server standing in for Nextcloud: where the tenant points, and each user's synced calendar and home. */
+interface StandIn {
+  readonly name: string;
+  readonly baseUrl: string;
+  calendarOf(user: string): string;
+  homeOf(user: string): string;
+  stop(): Promise<void>;
+}
+
+async function startStandIn(): Promise<StandIn> {
+  const [first, ...others] = users;
+  if (!fakeNextcloud && isInstalled('radicale')) {
+    const dav = await startRadicale(first?.ncUserId ?? 'alice', DAV_PASSWORD);
+    // Radicale reads its htpasswd file on every login: the other demo users can be added after it started.
+    for (const u of others) appendFileSync(join(dav.dataDir, 'users'), `${u.ncUserId}:${DAV_PASSWORD}\n`);
+    return {
+      name: 'Radicale',
+      baseUrl: dav.baseUrl,
+      calendarOf: (user) => `${dav.baseUrl}${user}/exchange-calendar/`,
+      homeOf: (user) => `${dav.baseUrl}${user}/`,
+      stop: () => dav.stop(),
+    };
   }
+  if (!fakeNextcloud) {
+    log('Radicale is not installed (scripts/dav-servers/install.sh): using the fake Nextcloud, in memory.');
+  }
+  const nc = await new FakeNextcloud({ password: DAV_PASSWORD }).start();
+  for (const u of users) if (u.ncUserId !== nc.user) nc.addUser(u.ncUserId, DAV_PASSWORD);
+  const dav = `${nc.baseUrl}/remote.php/dav`;
+  return {
+    name: 'the fake Nextcloud',
+    baseUrl: nc.baseUrl,
+    calendarOf: (user) => `${dav}/calendars/${user}/exchange-calendar/`,
+    homeOf: (user) => `${dav}/calendars/${user}/ and ${dav}/addressbooks/users/${user}/`,
+    stop: () => nc.stop(),
+  };
+}
+
+async function main(): Promise<void> {
   const exchange = createSimulator();
   seedDemoTenant(exchange.sim);
   const sim = await exchange.listen(0, '127.0.0.1');
   stops.push(() => exchange.close());
 
-  const [first, ...others] = users;
-  const dav: RunningDavServer = await startRadicale(first?.ncUserId ?? 'alice', DAV_PASSWORD);
+  const dav = await startStandIn();
   stops.push(() => dav.stop());
-  // Radicale reads its htpasswd file on every login: the other demo users can be added after it started.
-  for (const u of others) appendFileSync(join(dav.dataDir, 'users'), `${u.ncUserId}:${DAV_PASSWORD}\n`);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'exsync-demo-'));
   stops.push(async () => rmSync(dataDir, { recursive: true, force: true }));
@@ -167,13 +201,13 @@ async function main(): Promise<void> {
   }
   const seen = new Set<string>();
 
-  log(`exsync demo (${graph ? 'Microsoft Graph' : 'EWS'} ⇄ Radicale)`);
+  log(`exsync demo (${graph ? 'Microsoft Graph' : 'EWS'} ⇄ ${dav.name})`);
   log();
   let ok = report('First sync (Exchange items appear in new "Exchange …" collections):', await syncEveryone(), seen);
 
   // A change on the Nextcloud side: a new event in alice's synced calendar, which the next sync carries over.
   const alice = users[0]?.ncUserId ?? 'alice';
-  const calendarUrl = `${dav.baseUrl}${alice}/exchange-calendar/`;
+  const calendarUrl = dav.calendarOf(alice);
   const uid = `demo-${Date.now()}@exsync.invalid`;
   const start = new Date(Date.now() + 3 * 86_400_000);
   const ical = (d: Date) =>
@@ -219,7 +253,7 @@ async function main(): Promise<void> {
   log(`  Swagger UI          ${server.url}/docs  (admin key: ${adminKey})`);
   log(`  Tenant API key      ${key}`);
   for (const u of users)
-    log(`  ${`DAV (${u.ncUserId})`.padEnd(20)}${dav.baseUrl}${u.ncUserId}/  (${u.ncUserId} / ${DAV_PASSWORD})`);
+    log(`  ${`DAV (${u.ncUserId})`.padEnd(20)}${dav.homeOf(u.ncUserId)}  (${u.ncUserId} / ${DAV_PASSWORD})`);
   log(`  Simulator control   ${sim.control}/info  (requests: ${sim.control}/requests)`);
   log(`  ${(graph ? 'Graph base' : 'EWS endpoint').padEnd(20)}${graph ? sim.graph : sim.ews}`);
   const success = ok && inExchange && totals.toNextcloud > 0 && totals.toExchange > 0;

@@ -4,6 +4,7 @@ import {
   getMigrationStatus,
   isDatabaseError,
   type MigratorOptions,
+  ping,
   type SecretKind,
 } from '@exsync/db';
 import { InvalidCursorError, NotReadyError, type ServiceStore, type StoredSecret, secretContext } from './port';
@@ -21,18 +22,14 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
       return user ? secretContext.appPassword(user.tenantId, user.ncUserId) : undefined;
     }
     if (kind === 'graph_client_state') return secretContext.graphClientState(id);
-    const rows = await db.query<{ tenant_id: string }>(
-      'SELECT tenant_id FROM exchange_connections WHERE id = $1::uuid',
-      [id],
-    );
-    const tenantId = rows[0]?.tenant_id;
+    const tenantId = await repos.exchangeConnections.tenantOf(id);
     if (!tenantId) return undefined;
     return secretContext.exchange(tenantId, kind === 'exchange_secret' ? 'secret' : 'certificate');
   }
 
   return {
     async checkReady() {
-      await db.query('SELECT 1');
+      await ping(db);
       const status = await getMigrationStatus(db, migrator);
       if (!status.upToDate) {
         const waiting = status.pending.length + status.failed.length + status.modified.length;

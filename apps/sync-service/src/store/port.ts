@@ -2,8 +2,10 @@ import type {
   ApiKey,
   AuthFailureRepository,
   ExchangeConnection,
+  RunRequests,
   Sealed,
   SyncRun,
+  SyncSummary,
   Tenant,
   User,
   UserSortKey,
@@ -17,7 +19,18 @@ import type {
  */
 
 export { userSortKeys as USER_SORT_KEYS, userStates as USER_STATES } from '@exsync/db';
-export type { ApiKey, ExchangeConnection, Sealed, SyncRun, Tenant, User, UserSortKey, UserState };
+export type {
+  ApiKey,
+  ExchangeConnection,
+  RunRequests,
+  Sealed,
+  SyncRun,
+  SyncSummary,
+  Tenant,
+  User,
+  UserSortKey,
+  UserState,
+};
 
 export interface UserInput {
   ncUserId: string;
@@ -102,8 +115,8 @@ export interface ServiceStore {
     ): Promise<{ items: User[]; nextCursor: string | null }>;
     /** Users per state, every state present. */
     counts(tenantId: string): Promise<Record<UserState, number>>;
-    /** The user's most recent sync run (by start time), or null before the first. */
-    lastRun(userId: string): Promise<SyncRun | null>;
+    /** The user's most recent sync as one record with its runs as parts, or null before the first. */
+    lastRun(userId: string): Promise<SyncSummary | null>;
     /** The user's Graph change-notification subscriptions (without their secrets). */
     graphSubscriptions(
       userId: string,

@@ -1,10 +1,9 @@
 import type { SideStatus } from '@exsync/core';
-import { PrismaStatusStore } from '@exsync/db';
+import { findOrCreatePair, PrismaStatusStore } from '@exsync/db';
 import type { PortableIdentities, PortableIdentity } from '@exsync/exchange';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
 import { followExchangeMove } from './exchange-move';
-import { findOrCreatePair } from './pairs';
 
 /** The pair follows its Exchange folder to new ids, and each link its item — never a guess, never twice. */
 let t: TestApp;

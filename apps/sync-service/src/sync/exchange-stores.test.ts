@@ -72,3 +72,71 @@ describe('Graph contacts: the default Contacts folder id', () => {
     expect(got.collectionId).toBe(`graph:full@contoso.com:${defaultId('full@contoso.com')}`);
   });
 });
+
+describe('Graph: a folder id the pair remembers is not looked up again', () => {
+  let exchange: SimulatorHandle;
+  let connection: OpenedConnection;
+
+  beforeAll(async () => {
+    exchange = createSimulator({ seed: 'exsync-exchange-stores-known' });
+    exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
+    const urls = await exchange.listen(0);
+    const now = new Date();
+    connection = {
+      connection: {
+        id: '00000000-0000-4000-8000-000000000011',
+        tenantId: '00000000-0000-4000-8000-000000000012',
+        kind: 'graph',
+        endpoint: urls.graph,
+        authKind: 'client_secret',
+        username: null,
+        entraTenantId: exchange.sim.tenantId,
+        clientId: CLIENT_ID,
+        authority: urls.base,
+        hasSecret: true,
+        hasCertificate: false,
+        createdAt: now,
+        updatedAt: now,
+      },
+      secret: CLIENT_SECRET,
+      certificate: null,
+    };
+    exchange.sim.store.createMailbox({ smtpAddress: 'known@contoso.com', displayName: 'Known' });
+  }, 30_000);
+
+  afterAll(async () => exchange?.close());
+
+  it.each([KINDS.events, KINDS.contacts, KINDS.tasks])(
+    '$name: looked up (and counted) without one, taken from the collection id with one: no request at all',
+    async (kind) => {
+      const stores = createExchangeStores();
+      let counted = 0;
+      const onRequest = () => {
+        counted += 1;
+      };
+      const graphRequests = () => exchange.sim.requests().filter((r) => r.face === 'graph').length;
+      const before = graphRequests();
+      const first = await stores({ connection, mailbox: 'known@contoso.com', kind, onRequest });
+      expect(graphRequests() - before).toBeGreaterThan(0);
+      expect(counted).toBe(graphRequests() - before); // every Graph request of the side is counted for the record
+      const again = graphRequests();
+      const second = await stores({
+        connection,
+        mailbox: 'known@contoso.com',
+        kind,
+        onRequest,
+        knownCollectionId: first.collectionId,
+      });
+      expect(second.collectionId).toBe(first.collectionId);
+      expect(graphRequests()).toBe(again);
+      // Another mailbox's id is never taken for this one.
+      const other = await stores({
+        connection,
+        mailbox: 'known@contoso.com',
+        kind,
+        knownCollectionId: 'graph:someone@contoso.com:AAMkOther',
+      });
+      expect(other.collectionId).toBe(first.collectionId);
+    },
+  );
+});

@@ -46,6 +46,14 @@ export type ExchangeStoreFactory = (input: {
   /** SMTP address of the user's mailbox. */
   readonly mailbox: string;
   readonly kind: KindSpec;
+  /** Told of every request the side sends to Exchange (EWS or Graph), for the run record. */
+  readonly onRequest?: () => void;
+  /**
+   * The Exchange collection id the kind's pair was made with, when its last run did not fail: a factory may reuse
+   * what it names (Graph: the folder id) rather than look it up again, so a sync in which nothing changed costs
+   * one request per folder.
+   */
+  readonly knownCollectionId?: string;
 }) => ExchangeSide | Promise<ExchangeSide>;
 
 /** The Exchange connection cannot serve this sync; the message says what to fix. */
@@ -75,17 +83,20 @@ export function createExchangeStores(
     }
   };
   // Counted for /metrics: every EWS exchange, every Graph request and every wait before a Graph retry.
-  const graphIo = metrics
+  const graphFetch = metrics ? countingFetch(metrics, 'graph') : fetch;
+  const graphSleep = metrics
     ? {
-        fetch: countingFetch(metrics, 'graph'),
         sleep: (ms: number, signal?: AbortSignal) => {
           metrics.throttleWait('client', ms);
           return sleep(ms, signal);
         },
       }
     : {};
-  /** A Graph client on the connection's app credential; msal's token cache kept per connection version. */
-  const graphClient = async (connection: OpenedConnection): Promise<GraphClient> => {
+  /**
+   * A Graph client on the connection's app credential; msal's token cache kept per connection version. Each
+   * client counts its own requests for `onRequest` (the run record); token requests go through msal, not here.
+   */
+  const graphClient = async (connection: OpenedConnection, onRequest?: () => void): Promise<GraphClient> => {
     const c = connection.connection;
     let baseUrl: string;
     try {
@@ -102,10 +113,15 @@ export function createExchangeStores(
       tokens = graphTokens(connection, await authorityOf(c, c.entraTenantId), graphScope(baseUrl));
       providers.set(key, tokens);
     }
-    const client = new GraphClient({ baseUrl, tokens, ...graphIo });
-    return client;
+    const counted: typeof fetch = onRequest
+      ? (input, init) => {
+          onRequest();
+          return graphFetch(input, init);
+        }
+      : graphFetch;
+    return new GraphClient({ baseUrl, tokens, ...(metrics || onRequest ? { fetch: counted } : {}), ...graphSleep });
   };
-  const factory: ExchangeStoreFactory = async ({ connection, mailbox, kind }) => {
+  const factory: ExchangeStoreFactory = async ({ connection, mailbox, kind, onRequest, knownCollectionId }) => {
     const c = connection.connection;
     if (c.kind === 'ews') {
       if (!c.endpoint)
@@ -115,12 +131,19 @@ export function createExchangeStores(
         auth: await ewsAuth(connection, authorityOf),
         mailbox,
         folder: kind.exchangeFolder,
-        ...(metrics ? { onResponse: (status: number | undefined) => metrics.backendRequest('ews', status) } : {}),
+        ...(metrics || onRequest
+          ? {
+              onResponse: (status: number | undefined) => {
+                metrics?.backendRequest('ews', status);
+                onRequest?.();
+              },
+            }
+          : {}),
       });
       return { store, identities: store, collectionId: `ews:${mailbox.toLowerCase()}:${kind.exchangeFolder}` };
     }
-    const client = await graphClient(connection);
-    const folderId = await graphFolderId(client, mailbox, kind);
+    const client = await graphClient(connection, onRequest);
+    const folderId = knownGraphFolder(knownCollectionId, mailbox) ?? (await graphFolderId(client, mailbox, kind));
     const store = new GraphCollectionStore({
       client,
       user: mailbox,
@@ -136,6 +159,17 @@ export function createExchangeStores(
     };
   };
   return Object.assign(factory, { graphClient });
+}
+
+/**
+ * The folder id inside a Graph collection id of this mailbox (`graph:<mailbox>:<folder id>`). A folder deleted
+ * since fails that run (404), and the next sync looks it up again (its pair's last run failed).
+ */
+function knownGraphFolder(collectionId: string | undefined, mailbox: string): string | undefined {
+  const prefix = `graph:${mailbox.toLowerCase()}:`;
+  return collectionId?.startsWith(prefix) && collectionId.length > prefix.length
+    ? collectionId.slice(prefix.length)
+    : undefined;
 }
 
 /** The Graph resource of the synced folder, in a form change notifications accept for it. */

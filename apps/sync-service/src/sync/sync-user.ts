@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
 import { DavTransport, nextcloudDavRoot } from '@exsync/dav';
-import { type Database, type Repositories, rememberedPairs, type Tenant, type User } from '@exsync/db';
+import {
+  type Database,
+  findOrCreatePair,
+  forgetTokens,
+  type ItemKind,
+  type RememberedPair,
+  type Repositories,
+  type RunRequests,
+  rememberedPairs,
+  type Tenant,
+  type User,
+} from '@exsync/db';
 import type { Logger } from 'pino';
 import { countingFetch } from '../metrics/counting-fetch';
 import type { SyncMetrics } from '../metrics/metrics';
@@ -19,7 +30,6 @@ import {
 } from './exchange-stores';
 import { KINDS } from './kinds';
 import { describeError, type PairResult, type Verdict, verdictOf } from './outcome';
-import { findOrCreatePair, forgetTokens } from './pairs';
 import { policyFor, windowFor } from './policy';
 import { createProgressReporter } from './progress';
 
@@ -87,31 +97,49 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     logFailure(log, error, 'user sync could not start');
     return finishSync(deps, user, results);
   }
+  // Every request of this sync, per side: each run's record gets the requests sent while its kind was synced.
+  const sent: RunRequests = { exchange: 0, nextcloud: 0 };
+  const davFetch = deps.metrics ? countingFetch(deps.metrics, 'dav') : globalThis.fetch;
   const transport = new DavTransport({
     credentials: { username: user.loginName, password },
     timeoutMs: deps.davTimeoutMs ?? 30_000,
-    ...(deps.metrics ? { fetch: countingFetch(deps.metrics, 'dav') } : {}),
+    fetch: (input, init) => {
+      sent.nextcloud += 1;
+      return davFetch(input, init);
+    },
   });
+  const countExchange = () => {
+    sent.exchange += 1;
+  };
   const authSide = () => (transport.authFailed ? 'nextcloud' : 'exchange');
   const now = (deps.now ?? (() => new Date()))();
   try {
     const connection = await openConnection(deps, tenant);
     // Discovery only for what no pair remembers; one PROPFIND per home otherwise.
-    const davSide = new DavSide(
-      transport,
-      (deps.davRoot ?? nextcloudDavRoot)(tenant.nextcloudUrl),
-      request.resync ? [] : await rememberedPairs(deps.db, user.id),
-    );
+    const remembered = request.resync ? [] : await rememberedPairs(deps.db, user.id);
+    const davSide = new DavSide(transport, (deps.davRoot ?? nextcloudDavRoot)(tenant.nextcloudUrl), remembered);
     const mailbox = user.mailbox ?? user.email;
     if (!mailbox) throw new UserSetupError('The user has no mailbox or email address; set one when enrolling.');
     for (const kind of kinds) {
       if (request.signal?.aborted) break;
       const started = performance.now();
+      const before = { ...sent };
+      const sentSince = (): RunRequests => ({
+        exchange: sent.exchange - before.exchange,
+        nextcloud: sent.nextcloud - before.nextcloud,
+      });
       // Once the engine has the pair, it owns the run's record (finished however the run ends); before that,
       // a failure gets a record of its own here, so every failed sync shows once in the history.
       let engineOwnsRun = false;
+      let pair: string | undefined;
       try {
-        const exchange = await (deps.exchangeStores ?? defaultExchangeStores)({ connection, mailbox, kind });
+        const exchange = await (deps.exchangeStores ?? defaultExchangeStores)({
+          connection,
+          mailbox,
+          kind,
+          onRequest: countExchange,
+          ...knownExchange(remembered, kind.itemKind),
+        });
         const dav = await davSide.store(kind, request.signal);
         const ids = {
           userId: user.id,
@@ -125,9 +153,10 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
           ...(request.signal ? { signal: request.signal } : {}),
         });
         if (moved) log.info({ kind: kind.name, ...moved }, 'pair followed the Exchange connection to its new ids');
-        const pair = await findOrCreatePair(deps.db, ids);
+        pair = await findOrCreatePair(deps.db, ids);
+        const pairId = pair;
         const progress = createProgressReporter({
-          record: (p) => repos.syncRuns.recordProgress(pair, p),
+          record: (p) => repos.syncRuns.recordProgress(pairId, p),
           log: log.child({ kind: kind.name }),
         });
         engineOwnsRun = true;
@@ -146,28 +175,37 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         await progress.flush();
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
         if (report.outcome === 'success' || report.outcome === 'partial') {
-          const adopted = await adoptPortableUids(deps.db, pair, exchange.identities, request.signal);
+          const adopted = await adoptPortableUids(deps.db, pairId, exchange.identities, request.signal);
           if (adopted > 0) log.info({ kind: kind.name, adopted }, 'Outlook items given a portable UID');
           if (deps.push && exchange.watch) await watchFolder(deps.push, user, exchange.watch, log, kind.name);
         }
+        // After the portable UIDs and the change-notification subscription: their requests belong to this run.
+        await repos.syncRuns.recordRequests(pairId, syncId, sentSince());
         deps.metrics?.pairRun(kind.name, report, (performance.now() - started) / 1000);
         const result: PairResult = report.outcome === 'auth-failed' ? { report, authSide: authSide() } : { report };
         results.push(result);
         if (report.outcome === 'auth-failed') break; // no further request with refused credentials
       } catch (error) {
-        results.push(await failed(deps, user, error, authSide(), engineOwnsRun ? undefined : syncId));
+        if (engineOwnsRun && pair) await recordRequestsQuietly(deps, pair, syncId, sentSince(), log);
+        results.push(await failed(deps, user, error, authSide(), engineOwnsRun ? undefined : syncId, sentSince()));
         deps.metrics?.pairFailed(kind.name, error, (performance.now() - started) / 1000);
         logFailure(log.child({ kind: kind.name }), error, 'pair sync failed');
         if (error instanceof AuthError) break;
       }
     }
   } catch (error) {
-    results.push(await failed(deps, user, error, authSide(), syncId));
+    results.push(await failed(deps, user, error, authSide(), syncId, { ...sent }));
     // Before any pair (the Exchange connection, the mailbox): counted under the kind `none`.
     deps.metrics?.pairFailed('none', error, 0);
     logFailure(log, error, 'user sync could not start');
   }
   return finishSync(deps, user, results);
+}
+
+/** The Exchange collection a kind's pair remembers, unless its last run failed (then it is looked up again). */
+function knownExchange(remembered: readonly RememberedPair[], kind: ItemKind): { knownCollectionId?: string } {
+  const pair = remembered.find((p) => p.kind === kind);
+  return pair && !pair.lastRunFailed ? { knownCollectionId: pair.aCollectionId } : {};
 }
 
 /** Folds the pairs' results into the user's state and records the sync. */
@@ -246,6 +284,24 @@ function logFailure(log: Logger, error: unknown, what: string): void {
   }
 }
 
+/**
+ * The requests of a run that ended in an error: best effort, so a database that is failing does not hide the
+ * error that ended the run (the run itself is already recorded by the engine).
+ */
+async function recordRequestsQuietly(
+  deps: UserSyncDeps,
+  pair: string,
+  syncId: string,
+  requests: RunRequests,
+  log: Logger,
+): Promise<void> {
+  try {
+    await deps.repos.syncRuns.recordRequests(pair, syncId, requests);
+  } catch (error) {
+    log.warn({ err: describeError(error) }, 'requests of a failed run not recorded');
+  }
+}
+
 /** A run that failed before or outside the engine still shows in the user's run history. */
 async function failed(
   deps: UserSyncDeps,
@@ -254,7 +310,8 @@ async function failed(
   authSide: 'nextcloud' | 'exchange',
   /** The sync to record the failure under; undefined when the engine already recorded the run. */
   recordAs: string | undefined,
+  requests?: RunRequests,
 ) {
-  if (recordAs) await deps.repos.syncRuns.recordFailure(user.id, describeError(error), recordAs);
+  if (recordAs) await deps.repos.syncRuns.recordFailure(user.id, describeError(error), recordAs, requests);
   return { error, ...(error instanceof AuthError ? { authSide } : {}) } satisfies PairResult;
 }

@@ -1,33 +1,73 @@
 import { createOperationsRepository } from '@exsync/db';
 import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
-import { type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
+import { startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
+import { FakeNextcloud } from '../../../../packages/dav/src/testing/fake-nextcloud';
 import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
 import { createLogger } from '../logger';
 import { createMetrics, type SyncMetrics } from '../metrics/metrics';
 import { bearer, createTenant, startTestApp, type TestApp } from './harness';
 
-/** Requests one sync sent, per side. */
+/** Requests one sync sent, per side, as the servers saw them. */
 export interface SyncRequests {
-  readonly ews: number;
+  /** Requests the simulator logged on the connection's face (EWS, or Graph without Entra's token requests). */
+  readonly exchange: number;
+  /** DAV requests: the fake Nextcloud's own log, or the service's request counter in front of Radicale. */
   readonly dav: number;
+}
+
+/** What the sync's run record (GET user → lastRun) says it sent. */
+export interface RecordedRequests {
+  readonly requests: { exchange: number; nextcloud: number } | null;
+  readonly kinds: readonly { kind: string | null; requests: { exchange: number; nextcloud: number } | null }[];
 }
 
 export interface NoChangeScenario {
   /** Syncs the user once (through the API and the worker) and counts the requests it sent. */
   sync(): Promise<SyncRequests>;
+  /** The last sync's record as the API shows it. */
+  recorded(): Promise<RecordedRequests>;
   close(): Promise<void>;
+}
+
+export interface NoChangeOptions {
+  /** Radicale (calendars and address books in one home) or the fake Nextcloud (two homes, as Nextcloud). */
+  readonly dav?: 'radicale' | 'nextcloud';
+  readonly exchange?: 'ews' | 'graph';
 }
 
 const ALICE = 'alice@contoso.com';
 const APP_PASSWORD = 'alice-app-password';
+const CLIENT_ID = 'a0b1c2d3-0000-4000-8000-0000000c4a9e';
+const CLIENT_SECRET = 'no-change-client-secret';
+
+/** The DAV server of the scenario: its URL for the tenant, how discovery starts, and a request count if it keeps one. */
+interface DavServer {
+  readonly baseUrl: string;
+  readonly davRoot?: (url: string) => string;
+  readonly requests?: () => number;
+  stop(): Promise<void>;
+}
+
+async function startDav(kind: 'radicale' | 'nextcloud'): Promise<DavServer> {
+  if (kind === 'radicale') {
+    const radicale = await startRadicale('alice', APP_PASSWORD);
+    // Radicale is its own DAV root (no /remote.php/dav/).
+    return { baseUrl: radicale.baseUrl, davRoot: (url) => url, stop: () => radicale.stop() };
+  }
+  const nc = await new FakeNextcloud({ password: APP_PASSWORD }).start();
+  // Discovery starts at /remote.php/dav/ as against a real Nextcloud.
+  return { baseUrl: nc.baseUrl, requests: () => nc.requests.length, stop: () => nc.stop() };
+}
 
 /**
- * One user with events, contacts and tasks, EWS simulator ⇄ Radicale, driven as the service is. EWS requests come
- * from the simulator's own request log; DAV requests from the service's request counter (every DAV request of a
- * sync goes through one counting transport).
+ * One user with events, contacts and tasks, simulator (EWS or Graph) ⇄ Radicale or the fake Nextcloud, driven as
+ * the service is. Exchange requests come from the simulator's own request log; DAV requests from the fake
+ * Nextcloud's log, or (Radicale keeps none) from the service's request counter, through which every DAV request
+ * of a sync goes.
  */
-export async function noChangeScenario(): Promise<NoChangeScenario> {
-  const radicale: RunningDavServer = await startRadicale('alice', APP_PASSWORD);
+export async function noChangeScenario(options: NoChangeOptions = {}): Promise<NoChangeScenario> {
+  const face = options.exchange ?? 'ews';
+  const dav = await startDav(options.dav ?? 'radicale');
   const exchange: SimulatorHandle = createSimulator({ seed: 'exsync-no-change' });
   let t: TestApp | undefined;
   let sync: SyncRuntime | undefined;
@@ -39,6 +79,7 @@ export async function noChangeScenario(): Promise<NoChangeScenario> {
       domain: 'CONTOSO',
       impersonation: [ALICE],
     });
+    exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
     const urls = await exchange.listen(0);
     const start = Date.now() + 2 * 86_400_000;
     const calendar = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
@@ -61,15 +102,22 @@ export async function noChangeScenario(): Promise<NoChangeScenario> {
       method: 'PATCH',
       url: `/v1/tenants/${tenant.id}`,
       headers: bearer(app.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
+      payload: { nextcloudUrl: dav.baseUrl },
     });
-    await put('/v1/exchange-connection', {
-      kind: 'ews',
-      url: urls.ews,
-      authKind: 'basic',
-      username: 'CONTOSO\\svc-sync',
-      password: 'Passw0rd!',
-    });
+    await put(
+      '/v1/exchange-connection',
+      face === 'ews'
+        ? { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: 'Passw0rd!' }
+        : {
+            kind: 'graph',
+            url: urls.base,
+            authority: urls.base,
+            entraTenantId: exchange.sim.tenantId,
+            clientId: CLIENT_ID,
+            authKind: 'client_secret',
+            clientSecret: CLIENT_SECRET,
+          },
+    );
     await put('/v1/users/alice', { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE });
     if (!metrics) throw new Error('no metrics');
     const counted = metrics;
@@ -77,38 +125,42 @@ export async function noChangeScenario(): Promise<NoChangeScenario> {
       db: app.db,
       vault: app.vault,
       logger: createLogger('silent'),
-      davRoot: (url) => url,
+      ...(dav.davRoot ? { davRoot: dav.davRoot } : {}),
       metrics: counted,
     });
     sync = runtime;
     await runtime.prepare();
     const davRequests = async () => {
+      if (dav.requests) return dav.requests();
       const family = (await counted.registry.getSingleMetric('exsync_backend_requests_total')?.get())?.values ?? [];
       return family.filter((v) => v.labels.backend === 'dav').reduce((a, v) => a + v.value, 0);
     };
     return {
       async sync() {
-        const ews = exchange.sim.requests().filter((r) => r.face === 'ews').length;
-        const dav = await davRequests();
+        const exchangeRequests = () => exchange.sim.requests().filter((r) => r.face === face).length;
+        const ex = exchangeRequests();
+        const davBefore = await davRequests();
         await app.app.inject({ method: 'POST', url: '/v1/users/alice/sync', headers: bearer(tenant.key), payload: {} });
         while (await runtime.worker.runOnce()) {}
-        return {
-          ews: exchange.sim.requests().filter((r) => r.face === 'ews').length - ews,
-          dav: (await davRequests()) - dav,
-        };
+        return { exchange: exchangeRequests() - ex, dav: (await davRequests()) - davBefore };
+      },
+      async recorded() {
+        const user = await app.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenant.key) });
+        const { requests, kinds } = user.json().lastRun as RecordedRequests;
+        return { requests, kinds: kinds.map((k) => ({ kind: k.kind, requests: k.requests })) };
       },
       async close() {
         await runtime.stop(1000);
         await app.close();
         await exchange.close();
-        await radicale.stop();
+        await dav.stop();
       },
     };
   } catch (error) {
     await sync?.stop(1000);
     await t?.close();
     await exchange.close();
-    await radicale.stop();
+    await dav.stop();
     throw error;
   }
 }

@@ -10,6 +10,7 @@ import {
   NOT_FOUND,
   PRECONDITION_FAILED,
   SABRE_NS,
+  sabreError,
   TOO_MANY_REQUESTS,
   UID_EXISTS_400,
   uidConflict409,
@@ -19,7 +20,18 @@ import {
  * A small stand-in for Nextcloud's apps/dav, for the behaviours Radicale and Xandikos do not have: soft delete
  * into a trash bin, the 10 MiB object limit, `http://sabre.io/ns/sync/N` tokens with a prunable change log (old
  * tokens then silently miss changes), duplicate-UID 400/409, brute-force 429, revoked app passwords (401) and
- * bodies rewritten on PUT (no ETag in the answer). One user, one calendar (`personal`).
+ * bodies rewritten on PUT (no ETag in the answer).
+ *
+ * Laid out as Nextcloud lays out a user's DAV space: the calendar home `/remote.php/dav/calendars/<user>/` (with
+ * `personal`, the birthday calendar, inbox and trash bin) and the address-book home
+ * `/remote.php/dav/addressbooks/users/<user>/` (with `contacts`) are two different homes. Collections are created
+ * as sabre/dav creates them: MKCALENDAR in the calendar home, extended MKCOL (RFC 5689) in either home; an
+ * existing URL answers 405, a missing parent 409 (sabre's Server::createCollection). One user by default; more
+ * with `addUser` (each with their own homes).
+ *
+ * Not Nextcloud: calendar-query time ranges compare DTSTART/DTEND/DUE as UTC (a floating or TZID time is read as
+ * if it were UTC) and keep every recurring event that starts before the range ends (a superset: the client
+ * judges series itself).
  */
 
 export interface RecordedRequest {
@@ -35,13 +47,22 @@ interface StoredObject {
   readonly uid: string | undefined;
 }
 
+/** One calendar or address book, with its own sync-token counter and change log (as sabre keeps them). */
+interface Collection {
+  readonly type: 'calendar' | 'addressbook';
+  readonly displayName: string;
+  readonly components: readonly string[];
+  readonly objects: Map<string, StoredObject>;
+  /** Deleted objects, kept as Nextcloud's trash bin keeps them (`<name>-deleted.ics`). */
+  readonly trash: Map<string, StoredObject>;
+  changes: { readonly n: number; readonly name: string }[];
+  counter: number;
+}
+
 const TOKEN_PREFIX = 'http://sabre.io/ns/sync/';
 
 export class FakeNextcloud {
   readonly requests: RecordedRequest[] = [];
-  readonly objects = new Map<string, StoredObject>();
-  /** Deleted objects, kept as Nextcloud's trash bin keeps them (`<name>-deleted.ics`). */
-  readonly trash = new Map<string, StoredObject>();
 
   /** App password is revoked: every request gets 401. */
   revoked = false;
@@ -68,12 +89,25 @@ export class FakeNextcloud {
   readonly password: string;
   #server: Server | undefined;
   #baseUrl = '';
-  #counter = 1;
-  #changes: { readonly n: number; readonly name: string }[] = [];
+  readonly #passwords = new Map<string, string>();
+  /** Every collection of every user, by path (with a trailing slash). */
+  readonly #collections = new Map<string, Collection>();
 
   constructor(options: { prefix?: string; password?: string } = {}) {
     this.prefix = options.prefix ?? '';
     this.password = options.password ?? 'app-password-1';
+    this.addUser(this.user, this.password);
+  }
+
+  /** Another user with their own homes, a `personal` calendar and a `contacts` address book, as Nextcloud makes them. */
+  addUser(user: string, password: string): this {
+    this.#passwords.set(user, password);
+    this.#collections.set(
+      `${this.#calendarHome(user)}personal/`,
+      newCollection('calendar', 'Personal', ['VEVENT', 'VTODO']),
+    );
+    this.#collections.set(`${this.#addressBookHome(user)}contacts/`, newCollection('addressbook', 'Contacts', []));
+    return this;
   }
 
   get baseUrl(): string {
@@ -82,6 +116,27 @@ export class FakeNextcloud {
 
   get calendarUrl(): string {
     return new URL(this.#calendarPath(), this.#baseUrl).href;
+  }
+
+  /** The objects of the first user's `personal` calendar. */
+  get objects(): Map<string, StoredObject> {
+    return this.#personal().objects;
+  }
+
+  get trash(): Map<string, StoredObject> {
+    return this.#personal().trash;
+  }
+
+  /** Collection paths of a user, in creation order (both homes). */
+  collectionsOf(user: string = this.user): string[] {
+    const homes = [this.#calendarHome(user), this.#addressBookHome(user)];
+    return [...this.#collections.keys()].filter((path) => homes.some((home) => path.startsWith(home)));
+  }
+
+  /** The objects of one collection, by its path or URL (undefined when there is no such collection). */
+  objectsIn(pathOrUrl: string): ReadonlyMap<string, StoredObject> | undefined {
+    const path = new URL(pathOrUrl, 'http://x').pathname;
+    return this.#collections.get(path.endsWith('/') ? path : `${path}/`)?.objects;
   }
 
   async start(): Promise<this> {
@@ -103,31 +158,50 @@ export class FakeNextcloud {
     await new Promise((done) => this.#server?.close(done));
   }
 
-  /** Another client writes an object (no conditions). */
+  /** Another client writes an object into the first user's `personal` calendar (no conditions). */
   put(name: string, body: string): void {
-    this.#store(name, body);
+    store(this.#personal(), name, body);
   }
 
   /** PruneOutdatedSyncTokensJob: forgets the change log. Old tokens stay "valid" and silently miss changes. */
   pruneChangeLog(): void {
-    this.#changes = [];
+    this.#personal().changes = [];
   }
 
   /** The calendar was deleted and re-created under the same URI: empty, with its counter restarted. */
   recreateCalendar(): void {
-    this.objects.clear();
-    this.#changes = [];
-    this.#counter = 1;
+    const personal = this.#personal();
+    personal.objects.clear();
+    personal.changes = [];
+    personal.counter = 1;
   }
 
   get currentToken(): string {
-    return `${TOKEN_PREFIX}${this.#counter}`;
+    return tokenOf(this.#personal());
   }
 
   // ---- request handling -------------------------------------------------------------------------------------
 
+  #dav(): string {
+    return `${this.prefix}/remote.php/dav/`;
+  }
+
+  #calendarHome(user: string): string {
+    return `${this.#dav()}calendars/${user}/`;
+  }
+
+  #addressBookHome(user: string): string {
+    return `${this.#dav()}addressbooks/users/${user}/`;
+  }
+
   #calendarPath(): string {
-    return `${this.prefix}/remote.php/dav/calendars/${this.user}/personal/`;
+    return `${this.#calendarHome(this.user)}personal/`;
+  }
+
+  #personal(): Collection {
+    const personal = this.#collections.get(this.#calendarPath());
+    if (!personal) throw new Error('the personal calendar is always there');
+    return personal;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -149,19 +223,30 @@ export class FakeNextcloud {
     return this.#route(req, res, body, path, method);
   }
 
+  /** The user whose Basic credentials the request carries, if they are right. */
+  #login(req: IncomingMessage): string | undefined {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Basic ')) return undefined;
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = decoded.slice(0, colon);
+    return colon > 0 && this.#passwords.get(user) === decoded.slice(colon + 1) ? user : undefined;
+  }
+
   async #route(req: IncomingMessage, res: ServerResponse, body: string, path: string, method: string): Promise<void> {
     if (this.bruteForceRetryAfter !== undefined) {
       return send(res, 429, TOO_MANY_REQUESTS, { 'Retry-After': this.bruteForceRetryAfter });
     }
-    const expected = `Basic ${Buffer.from(`${this.user}:${this.password}`).toString('base64')}`;
-    if (this.revoked || req.headers.authorization !== expected) {
+    const user = this.#login(req);
+    if (this.revoked || user === undefined) {
       return send(res, 401, NOT_AUTHENTICATED, { 'WWW-Authenticate': 'Basic realm="Nextcloud", charset="UTF-8"' });
     }
 
-    const dav = `${this.prefix}/remote.php/dav/`;
-    const principal = `${dav}principals/users/${this.user}/`;
-    const home = `${dav}calendars/${this.user}/`;
-    const calendar = this.#calendarPath();
+    const dav = this.#dav();
+    const principal = `${dav}principals/users/${user}/`;
+    const calendarHome = this.#calendarHome(user);
+    const addressBookHome = this.#addressBookHome(user);
+    const depth = String(req.headers.depth ?? '1');
 
     if (method === 'PROPFIND' && path === dav) {
       return multistatus(res, [
@@ -172,34 +257,113 @@ export class FakeNextcloud {
       return multistatus(res, [
         propResponse(
           principal,
-          `<cal:calendar-home-set><d:href>${home}</d:href></cal:calendar-home-set>` +
-            `<card:addressbook-home-set xmlns:card="urn:ietf:params:xml:ns:carddav"><d:href>${dav}addressbooks/users/${this.user}/</d:href></card:addressbook-home-set>`,
+          `<cal:calendar-home-set><d:href>${calendarHome}</d:href></cal:calendar-home-set>` +
+            `<card:addressbook-home-set xmlns:card="urn:ietf:params:xml:ns:carddav"><d:href>${addressBookHome}</d:href></card:addressbook-home-set>`,
         ),
       ]);
     }
-    if (method === 'PROPFIND' && path === home) return multistatus(res, this.#homeListing(home, calendar));
-    if (path === calendar) {
-      if (method === 'PROPFIND') return multistatus(res, [this.#calendarProps(calendar)]);
-      if (method === 'REPORT') return this.#report(res, body);
+    if (method === 'PROPFIND' && (path === calendarHome || path === addressBookHome)) {
+      return multistatus(res, this.#homeListing(path, path === calendarHome, depth === '0'));
     }
-    if (path.startsWith(calendar) && path.length > calendar.length) {
-      const name = decodeURIComponent(path.slice(calendar.length));
-      if (method === 'PUT') return this.#put(req, res, name, body);
+    if (method === 'MKCALENDAR' || method === 'MKCOL') {
+      return this.#createCollection(res, method, path, body, { calendarHome, addressBookHome });
+    }
+    const home = path.startsWith(calendarHome) ? calendarHome : path.startsWith(addressBookHome) ? addressBookHome : '';
+    if (!home) return send(res, 404, NOT_FOUND);
+    const collectionPath = `${home}${path.slice(home.length).split('/')[0] ?? ''}/`;
+    const collection = this.#collections.get(collectionPath);
+    if (!collection) return send(res, 404, NOT_FOUND);
+    if (path === collectionPath) {
+      if (method === 'PROPFIND') {
+        const own = this.#collectionProps(collectionPath, collection);
+        if (depth === '0') return multistatus(res, [own]);
+        const members = [...collection.objects].map(([name, o]) => etagResponse(`${collectionPath}${name}`, o.etag));
+        return multistatus(res, [own, ...members]);
+      }
+      if (method === 'REPORT') return this.#report(res, body, collectionPath, collection);
+    }
+    if (path.length > collectionPath.length) {
+      const name = decodeURIComponent(path.slice(collectionPath.length));
+      if (method === 'PUT') return this.#put(req, res, collectionPath, collection, name, body);
       if (method === 'GET') {
-        const object = this.objects.get(name);
+        const object = collection.objects.get(name);
+        const type = collection.type === 'calendar' ? 'text/calendar' : 'text/vcard';
         return object
-          ? send(res, 200, object.body, { ETag: object.etag, 'Content-Type': 'text/calendar' })
+          ? send(res, 200, object.body, { ETag: object.etag, 'Content-Type': type })
           : send(res, 404, NOT_FOUND);
       }
-      if (method === 'DELETE') return this.#delete(req, res, name);
+      if (method === 'DELETE') return this.#delete(req, res, collection, name);
     }
     return send(res, 404, NOT_FOUND);
   }
 
-  #homeListing(home: string, calendar: string): string[] {
+  /** MKCALENDAR (RFC 4791 §5.3.1) or extended MKCOL (RFC 5689) directly inside one of the user's homes. */
+  #createCollection(
+    res: ServerResponse,
+    method: string,
+    path: string,
+    body: string,
+    homes: { calendarHome: string; addressBookHome: string },
+  ) {
+    const target = path.endsWith('/') ? path : `${path}/`;
+    const home = [homes.calendarHome, homes.addressBookHome].find((h) => target.startsWith(h) && target !== h);
+    if (!home) {
+      // sabre: the parent must exist and be a collection that accepts children.
+      return send(res, 409, sabreError('Sabre\\DAV\\Exception\\Conflict', 'Parent node does not exist'));
+    }
+    if (target.slice(home.length).replace(/\/$/, '').includes('/')) {
+      return send(res, 409, sabreError('Sabre\\DAV\\Exception\\Conflict', 'Parent node does not exist'));
+    }
+    if (this.#collections.has(target) || this.#reserved(target, homes)) {
+      return send(
+        res,
+        405,
+        sabreError('Sabre\\DAV\\Exception\\MethodNotAllowed', 'The resource you tried to create already exists'),
+      );
+    }
+    const xml = body.trim() ? parseXml(body) : {};
+    const root = xml.mkcalendar ?? xml.mkcol;
+    const props = isRecord(root) && isRecord(root.set) && isRecord(root.set.prop) ? root.set.prop : {};
+    const resourcetype = isRecord(props.resourcetype) ? Object.keys(props.resourcetype) : [];
+    const type =
+      method === 'MKCALENDAR' || resourcetype.includes('calendar')
+        ? 'calendar'
+        : resourcetype.includes('addressbook')
+          ? 'addressbook'
+          : undefined;
+    // A plain MKCOL (no resourcetype) or a type in the wrong home: CalendarHome / AddressBookHome refuse it.
+    if (!type || (type === 'calendar') !== (home === homes.calendarHome)) {
+      return send(
+        res,
+        405,
+        sabreError('Sabre\\DAV\\Exception\\MethodNotAllowed', 'Creating collections in this collection is not allowed'),
+      );
+    }
+    const compSet = props['supported-calendar-component-set'];
+    const declared = isRecord(compSet)
+      ? asArray(compSet.comp).flatMap((c) => (isRecord(c) && typeof c['@name'] === 'string' ? [c['@name']] : []))
+      : [];
+    const displayName = textOf(props.displayname)?.trim() || target.slice(home.length).replace(/\/$/, '');
+    const components = type === 'calendar' ? (declared.length ? declared : ['VEVENT', 'VTODO']) : [];
+    this.#collections.set(target, newCollection(type, displayName, components));
+    send(res, 201, '', { 'Content-Length': '0' });
+  }
+
+  /** Names Nextcloud keeps for itself in a calendar home. */
+  #reserved(target: string, homes: { calendarHome: string }): boolean {
+    return ['contact_birthdays/', 'inbox/', 'outbox/', 'trashbin/'].some((n) => target === `${homes.calendarHome}${n}`);
+  }
+
+  #homeListing(home: string, calendars: boolean, selfOnly: boolean): string[] {
+    const self = propResponse(home, '<d:resourcetype><d:collection/></d:resourcetype>');
+    if (selfOnly) return [self];
+    const own = [...this.#collections]
+      .filter(([path]) => path.startsWith(home) && !path.slice(home.length, -1).includes('/'))
+      .map(([path, c]) => this.#collectionProps(path, c));
+    if (!calendars) return [self, ...own];
     return [
-      propResponse(home, '<d:resourcetype><d:collection/></d:resourcetype>'),
-      this.#calendarProps(calendar),
+      self,
+      ...own,
       propResponse(
         `${home}contact_birthdays/`,
         '<d:resourcetype><d:collection/><cal:calendar/></d:resourcetype><d:displayname>Contact birthdays</d:displayname>' +
@@ -211,19 +375,24 @@ export class FakeNextcloud {
     ];
   }
 
-  #calendarProps(calendar: string): string {
+  #collectionProps(path: string, c: Collection): string {
+    const type =
+      c.type === 'calendar' ? '<cal:calendar/>' : '<card:addressbook xmlns:card="urn:ietf:params:xml:ns:carddav"/>';
+    const components =
+      c.type === 'calendar'
+        ? `<cal:supported-calendar-component-set>${c.components.map((n) => `<cal:comp name="${n}"/>`).join('')}</cal:supported-calendar-component-set>`
+        : '';
     return propResponse(
-      calendar,
-      '<d:resourcetype><d:collection/><cal:calendar/></d:resourcetype><d:displayname>Personal</d:displayname>' +
+      path,
+      `<d:resourcetype><d:collection/>${type}</d:resourcetype><d:displayname>${xmlEscape(c.displayName)}</d:displayname>` +
         '<d:current-user-privilege-set><d:privilege><d:write/></d:privilege><d:privilege><d:read/></d:privilege><d:privilege><d:all/></d:privilege></d:current-user-privilege-set>' +
-        '<cal:supported-calendar-component-set><cal:comp name="VEVENT"/><cal:comp name="VTODO"/></cal:supported-calendar-component-set>' +
-        (this.reportSyncToken ? `<d:sync-token>${this.currentToken}</d:sync-token>` : ''),
+        components +
+        (this.reportSyncToken ? `<d:sync-token>${tokenOf(c)}</d:sync-token>` : ''),
     );
   }
 
-  #report(res: ServerResponse, body: string) {
+  #report(res: ServerResponse, body: string, path: string, collection: Collection) {
     const xml = parseXml(body);
-    const calendar = this.#calendarPath();
     const sync = xml['sync-collection'];
     if (isRecord(sync) || sync === '') {
       const request = isRecord(sync) ? sync : {};
@@ -231,104 +400,211 @@ export class FakeNextcloud {
       const hasLimit = 'limit' in request;
       if (!token) {
         if (hasLimit) return send(res, 507, LIMIT_ON_INITIAL_SYNC);
-        const all = [...this.objects.entries()].map(([name, o]) => etagResponse(`${calendar}${name}`, o.etag));
-        return multistatus(res, all, this.currentToken);
+        const all = [...collection.objects.entries()].map(([name, o]) => etagResponse(`${path}${name}`, o.etag));
+        return multistatus(res, all, tokenOf(collection));
       }
       const since = token.startsWith(TOKEN_PREFIX) ? Number(token.slice(TOKEN_PREFIX.length)) : Number.NaN;
       if (!Number.isInteger(since)) return send(res, 403, INVALID_SYNC_TOKEN);
       // Sabre: rows with synctoken >= yours, last operation per URI wins.
       const latest = new Map<string, number>();
-      for (const change of this.#changes) {
+      for (const change of collection.changes) {
         if (change.n < since) continue;
         latest.delete(change.name);
         latest.set(change.name, change.n);
       }
       let names = [...latest.keys()];
-      let nextToken = this.currentToken;
+      let nextToken = tokenOf(collection);
       const extra: string[] = [];
       if (this.truncateAfter > 0 && names.length > this.truncateAfter) {
         names = names.slice(0, this.truncateAfter);
         nextToken = `${TOKEN_PREFIX}${(latest.get(names.at(-1) ?? '') ?? since) + 1}`;
         extra.push(
-          `<d:response><d:href>${calendar}</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status></d:response>`,
+          `<d:response><d:href>${path}</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status></d:response>`,
         );
       }
       const responses = names.map((name) => {
-        const object = this.objects.get(name);
+        const object = collection.objects.get(name);
         return object
-          ? etagResponse(`${calendar}${name}`, object.etag)
-          : `<d:response><d:href>${calendar}${name}</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>`;
+          ? etagResponse(`${path}${name}`, object.etag)
+          : `<d:response><d:href>${path}${name}</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>`;
       });
       return multistatus(res, [...responses, ...extra], nextToken);
     }
-    const multiget = xml['calendar-multiget'];
+    const multiget = xml['calendar-multiget'] ?? xml['addressbook-multiget'];
     if (isRecord(multiget)) {
+      const data = collection.type === 'calendar' ? 'cal:calendar-data' : 'card:address-data';
+      const ns = collection.type === 'calendar' ? '' : ' xmlns:card="urn:ietf:params:xml:ns:carddav"';
       const responses = asArray(multiget.href).map((h) => {
         const href = textOf(h) ?? '';
-        const object = this.objects.get(decodeURIComponent(href.slice(calendar.length)));
+        const object = collection.objects.get(decodeURIComponent(href.slice(path.length)));
         return object
           ? propResponse(
               href,
-              `<d:getetag>${xmlEscape(object.etag)}</d:getetag><cal:calendar-data>${xmlEscape(object.body)}</cal:calendar-data>`,
+              `<d:getetag>${xmlEscape(object.etag)}</d:getetag><${data}${ns}>${xmlEscape(object.body)}</${data}>`,
             )
           : `<d:response><d:href>${href}</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>`;
       });
       return multistatus(res, responses);
     }
+    const query = xml['calendar-query'];
+    if (isRecord(query) && collection.type === 'calendar') {
+      const filter = isRecord(query.filter) ? query.filter['comp-filter'] : undefined;
+      const wantsData = isRecord(query.prop) && 'calendar-data' in query.prop;
+      const responses = [...collection.objects]
+        .filter(([, o]) => matchesFilter(o.body, filter))
+        .map(([name, o]) =>
+          propResponse(
+            `${path}${name}`,
+            `<d:getetag>${xmlEscape(o.etag)}</d:getetag>` +
+              (wantsData ? `<cal:calendar-data>${xmlEscape(o.body)}</cal:calendar-data>` : ''),
+          ),
+        );
+      return multistatus(res, responses);
+    }
     return send(res, 501, 'REPORT not supported by the fake');
   }
 
-  #put(req: IncomingMessage, res: ServerResponse, name: string, body: string) {
+  #put(req: IncomingMessage, res: ServerResponse, path: string, collection: Collection, name: string, body: string) {
     if (Number(req.headers['content-length'] ?? Buffer.byteLength(body)) > this.sizeLimit) {
       return send(res, 403, EVENT_TOO_LARGE);
     }
-    const existing = this.objects.get(name);
+    const existing = collection.objects.get(name);
     if (req.headers['if-none-match'] === '*' && existing) return send(res, 412, PRECONDITION_FAILED);
     const ifMatch = req.headers['if-match'];
     if (ifMatch !== undefined && ifMatch !== existing?.etag) return send(res, 412, PRECONDITION_FAILED);
     const uid = uidOf(body);
-    const clash = [...this.objects.entries()].find(
+    const clash = [...collection.objects.entries()].find(
       ([other, o]) => other !== name && uid !== undefined && o.uid === uid,
     );
     if (clash) {
-      const href = `${this.#calendarPath()}${clash[0]}`;
+      const href = `${path}${clash[0]}`;
       return this.uidConflictStatus === 400 ? send(res, 400, UID_EXISTS_400) : send(res, 409, uidConflict409(href));
     }
     // Re-PUTting a UID that only lives in the trash purges the trashed copy.
-    for (const [trashed, o] of this.trash) if (o.uid === uid) this.trash.delete(trashed);
+    for (const [trashed, o] of collection.trash) if (o.uid === uid) collection.trash.delete(trashed);
     // Sabre's scheduling plugin rewrites bodies with attendees (SCHEDULE-STATUS) and then sends no ETag.
     const stored = /^ATTENDEE/m.test(body) ? body.replace(/^(ATTENDEE[^:\r\n]*)/gm, '$1;SCHEDULE-STATUS=1.2') : body;
-    const object = this.#store(name, stored);
+    const object = store(collection, name, stored);
     send(res, existing ? 204 : 201, '', stored === body ? { ETag: object.etag } : {});
   }
 
-  #delete(req: IncomingMessage, res: ServerResponse, name: string) {
-    const existing = this.objects.get(name);
+  #delete(req: IncomingMessage, res: ServerResponse, collection: Collection, name: string) {
+    const existing = collection.objects.get(name);
     const ifMatch = req.headers['if-match'];
     // As sabre/dav's checkPreconditions: If-Match is checked first, so a missing resource answers 412, not 404.
     if (!existing) return ifMatch !== undefined ? send(res, 412, IF_MATCH_MISSING) : send(res, 404, NOT_FOUND);
     if (ifMatch !== undefined && ifMatch !== existing.etag) return send(res, 412, PRECONDITION_FAILED);
-    this.objects.delete(name);
-    this.trash.set(name.replace(/\.ics$/, '-deleted.ics'), existing);
-    this.#log(name);
+    collection.objects.delete(name);
+    collection.trash.set(name.replace(/\.(ics|vcf)$/, '-deleted.$1'), existing);
+    log(collection, name);
     send(res, 204, '');
-  }
-
-  #store(name: string, body: string): StoredObject {
-    const object = { body, etag: `"${createHash('md5').update(body).digest('hex')}"`, uid: uidOf(body) };
-    this.objects.set(name, object);
-    this.#log(name);
-    return object;
-  }
-
-  #log(name: string): void {
-    this.#changes.push({ n: this.#counter, name });
-    this.#counter += 1;
   }
 }
 
+function newCollection(type: Collection['type'], displayName: string, components: readonly string[]): Collection {
+  return { type, displayName, components, objects: new Map(), trash: new Map(), changes: [], counter: 1 };
+}
+
+function tokenOf(c: Collection): string {
+  return `${TOKEN_PREFIX}${c.counter}`;
+}
+
+function store(c: Collection, name: string, body: string): StoredObject {
+  const object = { body, etag: `"${createHash('md5').update(body).digest('hex')}"`, uid: uidOf(body) };
+  c.objects.set(name, object);
+  log(c, name);
+  return object;
+}
+
+function log(c: Collection, name: string): void {
+  c.changes.push({ n: c.counter, name });
+  c.counter += 1;
+}
+
+// ---- calendar-query filters (RFC 4791 §9.7), as far as the DAV store asks them ----------------------------------
+
+/** Whether an object's VCALENDAR matches the query's top-level comp-filter. */
+function matchesFilter(body: string, filter: unknown): boolean {
+  if (!isRecord(filter)) return true;
+  if (String(filter['@name'] ?? '').toUpperCase() !== 'VCALENDAR') return false;
+  const inner = filter['comp-filter'];
+  if (!isRecord(inner)) return true;
+  const name = String(inner['@name'] ?? '').toUpperCase();
+  const component = componentBlock(body, name);
+  if (component === undefined) return false;
+  for (const prop of asArray(inner['prop-filter'])) {
+    if (!isRecord(prop)) continue;
+    const present = new RegExp(`^${String(prop['@name'] ?? '').toUpperCase()}[;:]`, 'm').test(component);
+    if ('is-not-defined' in prop ? present : !present) return false;
+  }
+  const range = inner['time-range'];
+  if (isRecord(range)) return overlaps(component, name, instant(range['@start']), instant(range['@end']));
+  return true;
+}
+
+/** The first block of the named component (VEVENT, VTODO), unfolded; undefined when there is none. */
+function componentBlock(body: string, name: string): string | undefined {
+  const unfolded = body.replace(/\r?\n[ \t]/g, '');
+  const match = new RegExp(`^BEGIN:${name}\\r?$([\\s\\S]*?)^END:${name}\\r?$`, 'm').exec(unfolded);
+  return match?.[1];
+}
+
+function propertyTime(component: string, name: string): number | undefined {
+  const value = new RegExp(`^${name}(?:;[^:\\r\\n]*)?:(\\d{8}(?:T\\d{6}Z?)?)`, 'm').exec(component)?.[1];
+  return value === undefined ? undefined : instant(value);
+}
+
+function instant(value: unknown): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2}))?/.exec(String(value ?? ''));
+  if (!m) return undefined;
+  return Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4] ?? 0),
+    Number(m[5] ?? 0),
+    Number(m[6] ?? 0),
+  );
+}
+
+const PERIOD_MS: Record<string, number> = {
+  DAILY: 86_400_000,
+  WEEKLY: 7 * 86_400_000,
+  MONTHLY: 31 * 86_400_000,
+  YEARLY: 366 * 86_400_000,
+};
+
+/** No earlier than the series' last occurrence: its UNTIL, or COUNT periods from its start; open-ended otherwise. */
+function seriesEnd(rule: string, from: number): number {
+  const parts = new Map(rule.split(';').map((p) => p.split('=') as [string, string]));
+  const until = instant(parts.get('UNTIL'));
+  if (until !== undefined) return until;
+  const count = Number(parts.get('COUNT'));
+  const period = PERIOD_MS[parts.get('FREQ') ?? ''];
+  if (!Number.isInteger(count) || period === undefined) return Infinity;
+  return from + count * Number(parts.get('INTERVAL') ?? 1) * period;
+}
+
+function overlaps(component: string, name: string, start = -Infinity, end = Infinity): boolean {
+  const from = propertyTime(component, 'DTSTART');
+  if (name === 'VTODO') {
+    const due = propertyTime(component, 'DUE');
+    if (from === undefined && due === undefined) return true; // RFC 4791 §9.9: an undated task matches any range
+    return (from ?? due ?? 0) < end && (due ?? from ?? 0) >= start;
+  }
+  if (from === undefined) return false;
+  // A series reaches the range if it starts before the range ends and its last occurrence (UNTIL, or COUNT
+  // occurrences at most a period apart) is not before the range starts; the client judges the rest.
+  const rule = /^RRULE(?:;[^:\r\n]*)?:(.*)$/m.exec(component)?.[1];
+  if (rule !== undefined) return from < end && seriesEnd(rule, from) >= start;
+  const dateOnly = /^DTSTART(?:;[^:\r\n]*)?:\d{8}\r?$/m.test(component);
+  const until = propertyTime(component, 'DTEND') ?? from + (dateOnly ? 86_400_000 : 0);
+  return from < end && (until > start || (until === from && from >= start));
+}
+
+/** The UID, unfolded first (RFC 5545 §3.1): Exchange's long UIDs span lines. */
 function uidOf(body: string): string | undefined {
-  return /^UID:(.*)$/m.exec(body)?.[1]?.trim();
+  return /^UID:(.*)$/m.exec(body.replace(/\r?\n[ \t]/g, ''))?.[1]?.trim();
 }
 
 function propResponse(href: string, props: string): string {

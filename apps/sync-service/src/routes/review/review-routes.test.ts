@@ -1,7 +1,6 @@
 import { sampleEvent, sampleTask } from '@exsync/core/testing';
-import { PrismaStatusStore } from '@exsync/db';
+import { findOrCreatePair, PrismaStatusStore } from '@exsync/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findOrCreatePair } from '../../sync/pairs';
 import { bearer, createTenant, startTestApp, type TestApp } from '../../testing/harness';
 
 let t: TestApp;

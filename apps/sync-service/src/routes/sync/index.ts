@@ -7,7 +7,7 @@ import type { ServiceStore } from '../../store/port';
 import { errorResponses, opId, scopeParams, type TenantScopeOptions } from '../common';
 import { countsOf } from '../run-counts';
 import { decodeTimeCursor, encodeTimeCursor, enrolledUser, pendingJobView } from '../user-scope';
-import { progressView } from '../users/index';
+import { durationOf, progressView, requestsView } from '../users/index';
 import { NcUserId } from '../users/schemas';
 import { ActionResult, RunList, RunQuery, type RunView } from './schemas';
 
@@ -154,6 +154,8 @@ function runView(r: SyncRun & { kind: 'event' | 'task' | 'contact' | null; dryRu
     finishedAt: r.finishedAt?.toISOString() ?? null,
     outcome: r.outcome,
     counts: countsOf(r.counts),
+    requests: requestsView(r.requests),
+    durationMs: durationOf(r),
     error: r.error,
     dryRun: r.dryRun,
     progress: progressView(r.progress),

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { USER_STATES } from '../../store/port';
-import { RunProgressView } from '../users/schemas';
+import { DurationMs, RunCounts, RunProgressView, RunRequests } from '../users/schemas';
 
 const closed = { additionalProperties: false } as const;
 
@@ -42,9 +42,9 @@ export const RunView = Type.Object(
     startedAt: Type.String({ format: 'date-time' }),
     finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     outcome: Type.Enum(['running', 'success', 'partial', 'failed', 'cancelled']),
-    counts: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), {
-      description: 'Writes per direction and action, e.g. { "a_to_b": { "create": 3 } } (a = Exchange, b = Nextcloud).',
-    }),
+    counts: RunCounts,
+    requests: RunRequests,
+    durationMs: DurationMs,
     error: Type.Union([Type.String(), Type.Null()]),
     dryRun: Type.Boolean(),
     progress: RunProgressView,

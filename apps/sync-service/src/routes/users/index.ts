@@ -4,8 +4,10 @@ import { Errors } from '../../errors';
 import { describeValidation } from '../../plugins/errors';
 import {
   InvalidCursorError,
+  type RunRequests,
   type ServiceStore,
   type SyncRun,
+  type SyncSummary,
   secretContext,
   type User,
   type UserInput,
@@ -22,6 +24,7 @@ import {
   ListQuery,
   NcUserId,
   type RunProgressView,
+  type RunRequests as RunRequestsView,
   UserBody,
   UserCounts,
   UserDetail,
@@ -51,16 +54,37 @@ export function progressView(p: SyncRun['progress']): Static<typeof RunProgressV
   return p ? { phase: p.phase, ...(p.side ? { side: p.side } : {}), done: p.done, planned: p.planned, at: p.at } : null;
 }
 
+/** Milliseconds from start to finish; null while running. */
+export function durationOf(r: { startedAt: Date; finishedAt: Date | null }): number | null {
+  return r.finishedAt ? Math.max(0, r.finishedAt.getTime() - r.startedAt.getTime()) : null;
+}
+
+/** Only the requests' own fields are copied. */
+export function requestsView(r: RunRequests | null): Static<typeof RunRequestsView> {
+  return r ? { exchange: r.exchange, nextcloud: r.nextcloud } : null;
+}
+
 /** Only the summary's own fields are copied, so nothing else stored with a run can reach the response. */
-function lastRunView(r: SyncRun | null): Static<typeof LastRun> {
+function lastRunView(r: SyncSummary | null): Static<typeof LastRun> {
   if (!r) return null;
   return {
+    syncId: r.syncId,
     startedAt: r.startedAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
     outcome: r.outcome,
     counts: countsOf(r.counts),
+    requests: requestsView(r.requests),
+    durationMs: durationOf(r),
     error: r.error,
     progress: progressView(r.progress),
+    kinds: r.parts.map((p) => ({
+      kind: p.kind,
+      outcome: p.outcome,
+      counts: countsOf(p.counts),
+      requests: requestsView(p.requests),
+      durationMs: durationOf(p),
+      error: p.error,
+    })),
   };
 }
 

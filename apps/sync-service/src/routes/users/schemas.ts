@@ -119,21 +119,24 @@ export const RunProgressView = Type.Union(
   { description: 'While the run is going: where it is. null once it finished.' },
 );
 
-export const LastRun = Type.Union(
+const OUTCOMES = ['running', 'success', 'partial', 'failed', 'cancelled'];
+
+/** Writes per direction and action; shared by GET user (lastRun) and GET …/runs. */
+export const RunCounts = Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), {
+  description:
+    'Writes per direction and action, e.g. { "a_to_b": { "create": 3 } } (a_to_b: Exchange to Nextcloud, b_to_a: Nextcloud to Exchange); `failed` counts writes that failed, `conflict` the conflicts by policy.',
+});
+
+/** Requests per side; shared by GET user (lastRun) and GET …/runs. */
+export const RunRequests = Type.Union(
   [
     Type.Object(
       {
-        startedAt: Type.String({ format: 'date-time' }),
-        finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-          description: 'null while the run is still going.',
-        }),
-        outcome: Type.Enum(['running', 'success', 'partial', 'failed', 'cancelled']),
-        counts: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), {
+        exchange: Type.Integer({
           description:
-            'Writes per direction and action, e.g. { "a_to_b": { "create": 3 } } (a = Exchange, b = Nextcloud).',
+            'Requests sent to Exchange: EWS SOAP requests or Graph requests (Entra token requests not counted).',
         }),
-        error: Type.Union([Type.String(), Type.Null()], { description: 'What went wrong; null when nothing did.' }),
-        progress: RunProgressView,
+        nextcloud: Type.Integer({ description: 'DAV requests sent to Nextcloud.' }),
       },
       closed,
     ),
@@ -141,7 +144,58 @@ export const LastRun = Type.Union(
   ],
   {
     description:
-      "The user's most recent sync run (one collection pair, or a sync that failed before any pair); null before the first. Every run is in GET …/runs.",
+      'Requests the run sent to each side; null while it runs (or for runs recorded before they were counted).',
+  },
+);
+
+export const DurationMs = Type.Union([Type.Integer(), Type.Null()], {
+  description: 'From start to finish in milliseconds; null while running.',
+});
+
+export const LastRunKind = Type.Object(
+  {
+    kind: Type.Union([Type.Enum(['event', 'task', 'contact']), Type.Null()], {
+      description: 'The item kind this run synced; null for a sync that failed before reaching any kind.',
+    }),
+    outcome: Type.Enum(OUTCOMES),
+    counts: RunCounts,
+    requests: RunRequests,
+    durationMs: DurationMs,
+    error: Type.Union([Type.String(), Type.Null()], {
+      description: 'What went wrong; items that failed are listed as `<item>: <reason>`, separated by "; ".',
+    }),
+  },
+  closed,
+);
+
+export const LastRun = Type.Union(
+  [
+    Type.Object(
+      {
+        syncId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+          description: 'The sync summarised here: its runs in GET …/runs carry the same id.',
+        }),
+        startedAt: Type.String({ format: 'date-time' }),
+        finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+          description: 'null while the run is still going.',
+        }),
+        outcome: Type.Enum(OUTCOMES, { description: 'The worst outcome of its runs.' }),
+        counts: RunCounts,
+        requests: RunRequests,
+        durationMs: DurationMs,
+        error: Type.Union([Type.String(), Type.Null()], { description: 'What went wrong; null when nothing did.' }),
+        progress: RunProgressView,
+        kinds: Type.Array(LastRunKind, {
+          description: 'The same per item kind, in the order they ran (one run per enabled kind).',
+        }),
+      },
+      closed,
+    ),
+    Type.Null(),
+  ],
+  {
+    description:
+      "The user's most recent sync as one record: every item kind's run of it summed (counts, requests), the worst outcome, and each kind's run in `kinds`; null before the first. Every run is in GET …/runs.",
   },
 );
 

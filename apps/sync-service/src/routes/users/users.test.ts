@@ -314,21 +314,29 @@ describe('GET /v1/users/{ncUserId}', () => {
 
     const [user] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'lena'");
     await t.db.query(
-      `INSERT INTO sync_runs (user_id, started_at, finished_at, outcome, counts, error) VALUES
-         ($1::uuid, '2026-01-01T10:00:00Z', '2026-01-01T10:00:05Z', 'success', '{"a_to_b":{"create":2}}', NULL),
+      `INSERT INTO sync_runs (user_id, started_at, finished_at, outcome, counts, error, requests) VALUES
+         ($1::uuid, '2026-01-01T10:00:00Z', '2026-01-01T10:00:05Z', 'success', '{"a_to_b":{"create":2}}', NULL, NULL),
          ($1::uuid, '2026-01-01T11:00:00Z', '2026-01-01T11:00:03Z', 'failed',
-          '{"b_to_a":{"update":1,"odd":"x"}}', 'Exchange answered 503')`,
+          '{"b_to_a":{"update":1,"odd":"x"}}', 'Exchange answered 503', '{"exchange":2,"nextcloud":1,"odd":"x"}')`,
       [user?.id],
     );
     const res = await get('lena');
     expect(res.statusCode).toBe(200);
-    expect(res.json().lastRun).toEqual({
-      startedAt: '2026-01-01T11:00:00.000Z',
-      finishedAt: '2026-01-01T11:00:03.000Z',
+    const run = {
       outcome: 'failed',
       counts: { b_to_a: { update: 1 } },
+      requests: { exchange: 2, nextcloud: 1 },
+      durationMs: 3000,
       error: 'Exchange answered 503',
+    };
+    // A run without a sync id (recorded before syncs had one) stands alone, its kind unknown (no pair).
+    expect(res.json().lastRun).toEqual({
+      syncId: null,
+      startedAt: '2026-01-01T11:00:00.000Z',
+      finishedAt: '2026-01-01T11:00:03.000Z',
+      ...run,
       progress: null,
+      kinds: [{ kind: null, ...run }],
     });
     expect(res.body).not.toContain('lena-app-password-0001');
   });
@@ -339,13 +347,14 @@ describe('GET /v1/users/{ncUserId}', () => {
       `INSERT INTO sync_runs (user_id, started_at, outcome) VALUES ($1::uuid, '2026-01-01T12:00:00Z', 'running')`,
       [user?.id],
     );
+    const run = { outcome: 'running', counts: {}, requests: null, durationMs: null, error: null };
     expect((await get('lena')).json().lastRun).toEqual({
+      syncId: null,
       startedAt: '2026-01-01T12:00:00.000Z',
       finishedAt: null,
-      outcome: 'running',
-      counts: {},
-      error: null,
+      ...run,
       progress: null,
+      kinds: [{ kind: null, ...run }],
     });
   });
 
