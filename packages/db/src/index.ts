@@ -52,6 +52,7 @@ export {
   type RepointInput,
   repointPair,
 } from './pair-repoint';
+export { createPushStateRepository, type NextcloudPushState, type PushStateRepository } from './push-state';
 export { createRepositories, type Repositories } from './repositories';
 export { type ConflictEntry, createReviewRepository, type HeldDeletion, type ReviewRepository } from './review';
 export {

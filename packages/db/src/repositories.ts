@@ -3,6 +3,7 @@ import { type AuthFailureRepository, createAuthFailureRepository } from './auth-
 import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
 import { createGraphSubscriptionRepository, type GraphSubscriptionRepository } from './graph-subscriptions';
 import type { Database } from './open-database';
+import { createPushStateRepository, type PushStateRepository } from './push-state';
 import { createReviewRepository, type ReviewRepository } from './review';
 import { createSealedSecretRepository, type SealedSecretRepository } from './sealed-secrets';
 import { createSyncRunRepository, type SyncRunRepository } from './sync-runs';
@@ -19,6 +20,7 @@ export interface Repositories {
   authFailures: AuthFailureRepository;
   review: ReviewRepository;
   graphSubscriptions: GraphSubscriptionRepository;
+  pushState: PushStateRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -32,5 +34,6 @@ export function createRepositories(db: Database): Repositories {
     authFailures: createAuthFailureRepository(db),
     review: createReviewRepository(db),
     graphSubscriptions: createGraphSubscriptionRepository(db),
+    pushState: createPushStateRepository(db),
   };
 }

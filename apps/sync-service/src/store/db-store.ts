@@ -101,6 +101,8 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
           expiresAt,
           lastNotificationAt,
         })),
+      nextcloudPush: async (userId) =>
+        (await repos.pushState.nextcloud(userId)) ?? { lastNotificationAt: null, appSeenAt: null },
       delete: (tenantId, ncUserId) => repos.users.delete(tenantId, ncUserId),
     },
 

@@ -28,6 +28,9 @@ import {
   UserView,
 } from './schemas';
 
+/** The Nextcloud app sends a heartbeat at least every 15 minutes; an hour without one means it is not there. */
+export const NEXTCLOUD_APP_SEEN_WITHIN_MS = 60 * 60_000;
+
 function view(u: User): Static<typeof UserView> {
   return {
     ncUserId: u.ncUserId,
@@ -192,6 +195,10 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
       const user = await store.users.get(request.tenantId!, request.params.ncUserId);
       if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(request.params.ncUserId));
       const subscriptions = await store.users.graphSubscriptions(user.id);
+      const nextcloud = await store.users.nextcloudPush(user.id);
+      const now = Date.now();
+      const latest = (dates: (Date | null)[]) =>
+        dates.reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null)?.toISOString() ?? null;
       return {
         ...view(user),
         lastRun: lastRunView(await store.users.lastRun(user.id)),
@@ -200,6 +207,16 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
           expiresAt: s.expiresAt.toISOString(),
           lastNotificationAt: s.lastNotificationAt?.toISOString() ?? null,
         })),
+        push: {
+          exchange: {
+            active: subscriptions.length > 0 && subscriptions.every((s) => s.expiresAt.getTime() > now),
+            lastNotificationAt: latest(subscriptions.map((s) => s.lastNotificationAt)),
+          },
+          nextcloud: {
+            active: nextcloud.appSeenAt !== null && now - nextcloud.appSeenAt.getTime() <= NEXTCLOUD_APP_SEEN_WITHIN_MS,
+            lastNotificationAt: nextcloud.lastNotificationAt?.toISOString() ?? null,
+          },
+        },
       };
     },
   );

@@ -162,8 +162,42 @@ export const GraphNotificationsView = Type.Array(
   },
 );
 
+const LastNotificationAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+  description: 'When the last accepted change notification for the user arrived from this side; null if none yet.',
+});
+
+export const PushView = Type.Object(
+  {
+    exchange: Type.Object(
+      {
+        active: Type.Boolean({
+          description:
+            'Exchange tells the service of changes in every watched folder (Graph: a subscription per synced folder, none expired). False: changes wait for the next scheduled sync.',
+        }),
+        lastNotificationAt: LastNotificationAt,
+      },
+      closed,
+    ),
+    nextcloud: Type.Object(
+      {
+        active: Type.Boolean({
+          description:
+            "The tenant's exsync Nextcloud app reports changes: it called the service within the last hour (a change or its heartbeat). False: Nextcloud changes wait for the next scheduled sync.",
+        }),
+        lastNotificationAt: LastNotificationAt,
+      },
+      closed,
+    ),
+  },
+  {
+    ...closed,
+    description:
+      'Push (change notifications) per side. Push only shortens the wait: scheduled syncs and the periodic full reconcile run either way.',
+  },
+);
+
 export const UserDetail = Type.Object(
-  { ...UserView.properties, lastRun: LastRun, graphNotifications: GraphNotificationsView },
+  { ...UserView.properties, lastRun: LastRun, graphNotifications: GraphNotificationsView, push: PushView },
   closed,
 );
 
