@@ -4,6 +4,7 @@
  */
 import { engineBenchmarks } from './engine.bench';
 import { pimBenchmarks } from './pim.bench';
+import { pushBenchmarks } from './push.bench';
 import { simBenchmarks } from './sim.bench';
 import { statusBenchmarks } from './status.bench';
 
@@ -18,6 +19,7 @@ const figures: Figure[] = [
   ...(await pimBenchmarks()),
   ...(await simBenchmarks()),
   ...(await statusBenchmarks()),
+  ...(await pushBenchmarks()),
 ];
 
 const width = Math.max(...figures.map((f) => f.name.length));

@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin/index';
 import { connectionRoutes } from './routes/exchange-connection/index';
 import { healthRoutes } from './routes/health/index';
 import { metricsRoutes } from './routes/metrics/index';
+import { nextcloudChangeRoutes } from './routes/nextcloud-changes/index';
 import { notificationRoutes } from './routes/notifications/index';
 import { overviewRoutes } from './routes/overview/index';
 import { reviewRoutes } from './routes/review/index';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps) {
     await app.register(connectionRoutes, { prefix, explicit, store, vault, probeMailbox: deps.probeMailbox });
     if (deps.sync) await app.register(syncRoutes, { prefix, explicit, store, ...deps.sync });
     if (deps.sync) await app.register(reviewRoutes, { prefix, explicit, store, ...deps.sync });
+    if (deps.sync) await app.register(nextcloudChangeRoutes, { prefix, explicit, ...deps.sync });
     if (deps.sync) {
       await app.register(overviewRoutes, { prefix, explicit, operations: createOperationsRepository(deps.sync.db) });
     }

@@ -228,10 +228,23 @@ class ServiceClient {
 	}
 
 	/**
+	 * Tells the service these users' synced collections changed in Nextcloud (push); an empty list is the
+	 * heartbeat. Short timeout: the caller runs at the end of a user's request.
+	 *
+	 * @param list<array{ncUserId: string, kind: string}> $changes
+	 */
+	public function reportChanges(array $changes, int $timeoutSeconds): void {
+		if (count($changes) > self::BULK_LIMIT) {
+			throw new \InvalidArgumentException(sprintf('At most %d changes per call, got %d.', self::BULK_LIMIT, count($changes)));
+		}
+		$this->request('POST', '/v1/nextcloud-changes', ['changes' => $changes], $timeoutSeconds);
+	}
+
+	/**
 	 * @param array<mixed>|object|null $json
 	 * @return array{status: int, body: array<string, mixed>}
 	 */
-	private function request(string $method, string $path, array|object|null $json = null): array {
+	private function request(string $method, string $path, array|object|null $json = null, int $timeoutSeconds = self::TIMEOUT_SECONDS): array {
 		$baseUrl = $this->settings->getServiceUrl();
 		$apiKey = $this->settings->getApiKey();
 		if ($baseUrl === '' || $apiKey === '') {
@@ -239,7 +252,8 @@ class ServiceClient {
 		}
 		$options = [
 			'headers' => ['Authorization' => 'Bearer ' . $apiKey, 'Accept' => 'application/json'],
-			'timeout' => self::TIMEOUT_SECONDS,
+			'timeout' => $timeoutSeconds,
+			'connect_timeout' => min($timeoutSeconds, 5),
 			// Read every status ourselves instead of catching Guzzle exceptions (whose text can hold the request).
 			'http_errors' => false,
 			'nextcloud' => ['allow_local_address' => $this->settings->allowLocalAddress()],

@@ -108,3 +108,14 @@ abstract class FakeUserSession implements \OCP\IUserSession {
 		return $this->user;
 	}
 }
+
+/** Nextcloud's session as the app reads it: only get(), over an array of what login put there. */
+abstract class FakeSession implements \OCP\ISession {
+	use Fake;
+
+	public function __construct(public array $values = []) {
+	}
+	public function get(string $key) {
+		return $this->values[$key] ?? null;
+	}
+}

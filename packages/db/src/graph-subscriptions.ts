@@ -19,6 +19,8 @@ export interface GraphSubscriptionRepository {
   get(id: string): Promise<GraphSubscriptionRecord | null>;
   forResource(userId: string, resource: string): Promise<GraphSubscriptionRecord | null>;
   forUser(userId: string): Promise<GraphSubscriptionRecord[]>;
+  /** Every subscription (of every tenant) that expires at or before `before`, soonest first, at most `limit`. */
+  expiringBy(before: Date, limit: number): Promise<GraphSubscriptionRecord[]>;
   /** Stores a new subscription, replacing any earlier one of the user for the same resource. */
   save(record: Omit<GraphSubscriptionRecord, 'lastNotificationAt'>): Promise<void>;
   renewed(id: string, expiresAt: Date): Promise<void>;
@@ -67,6 +69,13 @@ export function createGraphSubscriptionRepository(db: Database): GraphSubscripti
       const rows = await db.query<Row>(
         `SELECT ${COLUMNS} FROM graph_subscriptions WHERE user_id = $1::uuid ORDER BY resource`,
         [userId],
+      );
+      return rows.map(toRecord);
+    },
+    async expiringBy(before, limit) {
+      const rows = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM graph_subscriptions WHERE expires_at <= $1 ORDER BY expires_at, id LIMIT $2`,
+        [before, limit],
       );
       return rows.map(toRecord);
     },

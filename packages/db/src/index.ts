@@ -53,6 +53,7 @@ export {
   type RepointInput,
   repointPair,
 } from './pair-repoint';
+export { createPushStateRepository, type NextcloudPushState, type PushStateRepository } from './push-state';
 export {
   createPushStatusRepository,
   type PushMode,

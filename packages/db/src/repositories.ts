@@ -3,6 +3,7 @@ import { type AuthFailureRepository, createAuthFailureRepository } from './auth-
 import { createExchangeConnectionRepository, type ExchangeConnectionRepository } from './exchange-connections';
 import { createGraphSubscriptionRepository, type GraphSubscriptionRepository } from './graph-subscriptions';
 import type { Database } from './open-database';
+import { createPushStateRepository, type PushStateRepository } from './push-state';
 import { createPushStatusRepository, type PushStatusRepository } from './push-status';
 import { createReviewRepository, type ReviewRepository } from './review';
 import { createSealedSecretRepository, type SealedSecretRepository } from './sealed-secrets';
@@ -21,6 +22,7 @@ export interface Repositories {
   review: ReviewRepository;
   graphSubscriptions: GraphSubscriptionRepository;
   pushStatus: PushStatusRepository;
+  pushState: PushStateRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -35,5 +37,6 @@ export function createRepositories(db: Database): Repositories {
     review: createReviewRepository(db),
     graphSubscriptions: createGraphSubscriptionRepository(db),
     pushStatus: createPushStatusRepository(db),
+    pushState: createPushStateRepository(db),
   };
 }

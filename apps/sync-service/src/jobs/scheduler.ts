@@ -1,3 +1,4 @@
+import { RECONCILE_EVERY_MS } from '@exsync/core';
 import { createRepositories, type Database } from '@exsync/db';
 import type { Logger } from 'pino';
 import { withDefaults } from '../settings';
@@ -33,7 +34,10 @@ export function createScheduler(options: {
     const tenants = await createRepositories(db).tenants.list();
     let enqueued = 0;
     for (const tenant of tenants) {
-      const interval = withDefaults(tenant.settings).intervalMinutes;
+      // Never longer than the reconcile period: a run reconciles a pair whose last full reconcile is older than
+      // that (the engine decides), so with a 24 h interval and push on, a quiet user is still reconciled every 6 h,
+      // and push-triggered runs in between reconcile when theirs is due. Push only adds runs; it never removes one.
+      const interval = Math.min(withDefaults(tenant.settings).intervalMinutes, RECONCILE_EVERY_MS / 60_000);
       const due = await queue.dueUsers(tenant.id, { states: SCHEDULED_STATES, now, intervalMinutes: interval });
       for (const user of due) {
         const r = await queue.enqueue({

@@ -2,6 +2,7 @@ import { AdvisoryPairLock, createRepositories, type Database, PrismaStatusStore 
 import type { Logger } from 'pino';
 import type { SyncMetrics } from '../metrics/metrics';
 import type { GraphPush } from '../push/graph-push';
+import { createGraphRenewer, type GraphRenewer } from '../push/graph-renewal';
 import { createExchangeStores, type ExchangeStoreFactory } from '../sync/exchange-stores';
 import { syncUser } from '../sync/sync-user';
 import type { Vault } from '../vault/vault';
@@ -21,12 +22,16 @@ export interface SyncRuntimeOptions {
   readonly metrics?: SyncMetrics;
   /** Graph change notifications; without it (no EXSYNC_PUBLIC_URL) the service polls only. */
   readonly push?: GraphPush;
+  /** How often the Graph subscriptions are checked for renewal (with `push`). Default 15 min. */
+  readonly renewalTickMs?: number;
 }
 
 export interface SyncRuntime {
   readonly queue: JobQueue;
   readonly worker: Worker;
   readonly scheduler: Scheduler;
+  /** With `push`: renews Graph subscriptions on its own timer, whatever the sync interval. */
+  readonly renewer: GraphRenewer | undefined;
   /**
    * Creates the queue's tables and returns jobs of stopped workers to the queue (closing their runs as
    * interrupted); call before the routes or the worker use the queue.
@@ -41,6 +46,8 @@ export interface SyncRuntime {
 export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
   const { db, logger } = options;
   const queue = createJobQueue(db);
+  const exchangeStores =
+    options.exchangeStores ?? createExchangeStores({ ...(options.metrics ? { metrics: options.metrics } : {}) });
   const deps = {
     db,
     repos: createRepositories(db),
@@ -48,8 +55,7 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     logger,
     status: new PrismaStatusStore(db),
     lock: new AdvisoryPairLock(db),
-    exchangeStores:
-      options.exchangeStores ?? createExchangeStores({ ...(options.metrics ? { metrics: options.metrics } : {}) }),
+    exchangeStores,
     ...(options.davRoot ? { davRoot: options.davRoot } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.push ? { push: options.push } : {}),
@@ -73,10 +79,23 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     logger,
     ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
   });
+  const renewer = options.push
+    ? createGraphRenewer({
+        repos: deps.repos,
+        vault: options.vault,
+        logger,
+        queue,
+        push: options.push,
+        // The factory's own client (shared token cache) when it has one; a test's factory may not.
+        graphClient: hasGraphClient(exchangeStores) ? exchangeStores.graphClient : createExchangeStores().graphClient,
+        ...(options.renewalTickMs ? { tickMs: options.renewalTickMs } : {}),
+      })
+    : undefined;
   return {
     queue,
     worker,
     scheduler,
+    renewer,
     async prepare() {
       await queue.start();
       // Jobs left running by a process that is gone run again at once, not when their lease ends. The embedded
@@ -87,10 +106,18 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     start() {
       worker.start();
       scheduler.start();
+      renewer?.start();
     },
     async stop(graceMs) {
+      await renewer?.stop();
       await scheduler.stop();
       await worker.stop(graceMs);
     },
   };
+}
+
+function hasGraphClient(
+  f: ExchangeStoreFactory,
+): f is ExchangeStoreFactory & Pick<ReturnType<typeof createExchangeStores>, 'graphClient'> {
+  return typeof (f as { graphClient?: unknown }).graphClient === 'function';
 }

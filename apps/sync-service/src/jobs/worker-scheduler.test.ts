@@ -183,6 +183,21 @@ describe('scheduler', () => {
     for (const u of [recent, paused, locked]) expect(await queue.pendingFor(u.id)).toBeNull();
     expect(await scheduler.tick()).toBe(0); // already queued: nothing twice
   });
+
+  it('with a 24 h interval (push on), still syncs every user at least every 6 h, so the periodic reconcile runs', async () => {
+    const quiet = await enrol('quiet');
+    const recent = await enrol('recent');
+    await t.store.tenants.putSettings(tenantId, { intervalMinutes: 1440 });
+    await t.db.query("UPDATE users SET last_attempt_at = now() - interval '6 hours 1 minute' WHERE id = $1", [
+      quiet.id,
+    ]);
+    await t.db.query("UPDATE users SET last_attempt_at = now() - interval '5 hours' WHERE id = $1", [recent.id]);
+    const scheduler = createScheduler({ db: t.db, queue, logger });
+    expect(await scheduler.tick()).toBe(1);
+    expect(await queue.pendingFor(quiet.id)).not.toBeNull();
+    expect(await queue.pendingFor(recent.id)).toBeNull();
+    await t.store.tenants.putSettings(tenantId, {});
+  });
 });
 
 describe('idle worker', () => {

@@ -68,25 +68,9 @@ export class GraphPush {
     const { repos } = this.#o;
     const stored = await repos.graphSubscriptions.forResource(user.id, watch.resource);
     if (stored) {
-      const halfLife = (maxLifetimeMinutes(watch.resource) * 60_000) / 2;
-      if (stored.expiresAt.getTime() - this.#now().getTime() > halfLife) return 'current';
-      const expiresAt = this.#expiry(watch.resource);
-      try {
-        await watch.client.request(
-          {
-            method: 'PATCH',
-            url: `/subscriptions/${encodeURIComponent(stored.id)}`,
-            body: { expirationDateTime: expiresAt.toISOString() },
-          },
-          signal,
-        );
-        await repos.graphSubscriptions.renewed(stored.id, expiresAt);
-        return 'renewed';
-      } catch (error) {
-        // Graph forgot it (expired or removed): a new one replaces it below.
-        if (!(error instanceof NotFoundError)) throw error;
-        await repos.graphSubscriptions.remove(stored.id);
-      }
+      if (!this.renewalDue(stored)) return 'current';
+      // Graph forgot it (expired or removed): a new one replaces it below.
+      if ((await this.renew(stored, watch.client, signal)) === 'renewed') return 'renewed';
     }
     const clientState = randomBytes(32).toString('base64url');
     const expiresAt = this.#expiry(watch.resource);
@@ -116,6 +100,37 @@ export class GraphPush {
       expiresAt: Number.isNaN(granted.getTime()) ? expiresAt : granted,
     });
     return 'created';
+  }
+
+  /** Less than half the subscription's lifetime is left (or it is already over): time to renew. */
+  renewalDue(stored: Pick<GraphSubscriptionRecord, 'resource' | 'expiresAt'>, at = this.#now()): boolean {
+    const halfLife = (maxLifetimeMinutes(stored.resource) * 60_000) / 2;
+    return stored.expiresAt.getTime() - at.getTime() <= halfLife;
+  }
+
+  /**
+   * Extends the subscription to the full lifetime. `gone`: Graph no longer has it (404: it expired — Graph deletes
+   * expired subscriptions — or was removed), so it is forgotten here too and the user's next sync subscribes again.
+   */
+  async renew(stored: GraphSubscriptionRecord, client: GraphClient, signal?: AbortSignal): Promise<'renewed' | 'gone'> {
+    const { repos } = this.#o;
+    const expiresAt = this.#expiry(stored.resource);
+    try {
+      await client.request(
+        {
+          method: 'PATCH',
+          url: `/subscriptions/${encodeURIComponent(stored.id)}`,
+          body: { expirationDateTime: expiresAt.toISOString() },
+        },
+        signal,
+      );
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      await repos.graphSubscriptions.remove(stored.id);
+      return 'gone';
+    }
+    await repos.graphSubscriptions.renewed(stored.id, expiresAt);
+    return 'renewed';
   }
 }
 

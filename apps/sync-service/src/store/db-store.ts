@@ -114,6 +114,8 @@ export function createDbStore(db: Database, migrator: MigratorOptions = {}): Ser
           lastNotificationAt,
           error,
         })),
+      nextcloudPush: async (userId) =>
+        (await repos.pushState.nextcloud(userId)) ?? { lastNotificationAt: null, appSeenAt: null },
       delete: (tenantId, ncUserId) => repos.users.delete(tenantId, ncUserId),
     },
 

@@ -131,6 +131,8 @@ export interface ServiceStore {
         error: string | null;
       }[]
     >;
+    /** When the Nextcloud app last reported a change of the user, and last called at all (null: never). */
+    nextcloudPush(userId: string): Promise<{ lastNotificationAt: Date | null; appSeenAt: Date | null }>;
     /** Forgets credentials and sync state; never touches the user's data on either side. */
     delete(tenantId: string, ncUserId: string): Promise<boolean>;
   };

@@ -6,6 +6,10 @@ namespace OCA\Exsync\Tests\Unit\AppInfo;
 
 use OCA\DAV\Events\SabrePluginAddEvent;
 use OCA\Exsync\AppInfo\Application;
+use OCA\Exsync\BackgroundJob\FlushChanges;
+use OCA\Exsync\BackgroundJob\ReconcileEnrollment;
+use OCA\Exsync\Push\ChangeListener;
+use OCA\Exsync\Push\ChangeNotifier;
 use OCA\Exsync\Service\UserPreferences;
 use OCA\Exsync\Tests\Fakes\FakeRegistrationContext;
 use OCP\BackgroundJob\TimedJob;
@@ -41,7 +45,12 @@ class AppWiringTest extends TestCase {
 		self::assertTrue(is_subclass_of((string)$this->info->settings->{'admin-section'}, IIconSection::class));
 		self::assertTrue(is_subclass_of((string)$this->info->settings->personal, ISettings::class));
 		self::assertTrue(is_subclass_of((string)$this->info->settings->{'personal-section'}, IIconSection::class));
-		self::assertTrue(is_subclass_of((string)$this->info->{'background-jobs'}->job, TimedJob::class));
+		$jobs = [];
+		foreach ($this->info->{'background-jobs'}->job as $job) {
+			$jobs[] = (string)$job;
+			self::assertTrue(is_subclass_of((string)$job, TimedJob::class), (string)$job);
+		}
+		self::assertSame([ReconcileEnrollment::class, FlushChanges::class], $jobs);
 	}
 
 	public function testRegisterWiresEveryEventTheAppReactsTo(): void {
@@ -56,6 +65,11 @@ class AppWiringTest extends TestCase {
 			self::assertContains($event, $events);
 		}
 		self::assertArrayHasKey(UserPreferences::class, $context->services, 'user preferences are wired per release');
+		// Push: every calendar-object and card event of either family reaches the change listener.
+		foreach ([...ChangeListener::CALENDAR_EVENTS, ...ChangeListener::CARD_EVENTS] as $event) {
+			self::assertContains([$event, ChangeListener::class], $context->listeners);
+		}
+		self::assertArrayHasKey(ChangeNotifier::class, $context->services, 'one change collector per request');
 		foreach ($context->listeners as [$event, $listener]) {
 			self::assertTrue(is_subclass_of($listener, IEventListener::class), "$listener is a listener");
 		}

@@ -36,6 +36,6 @@ export type {
 } from './status-store';
 export { summarize } from './status-store';
 export type { RunOutcomeKind, RunProgress, RunReport, SyncDeps, SyncOptions } from './sync-pair';
-export { syncPair } from './sync-pair';
+export { RECONCILE_EVERY_MS, syncPair } from './sync-pair';
 export type { Observation, PairState, PairTokens, Side, SideObservations, SideStatus, StatusRow } from './types';
 export { emptyPairState, otherSide } from './types';

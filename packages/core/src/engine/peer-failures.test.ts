@@ -6,7 +6,7 @@ import { AuthError, NotFoundError, RetryableError } from '../ports/errors';
 import { MemoryStore } from '../testing/memory-store';
 import { sampleEvent, sampleTask, utc } from '../testing/sample-items';
 import { pairHarness, summaryOf, WINDOW } from './harness.test-support';
-import { syncPair } from './sync-pair';
+import { RECONCILE_EVERY_MS, syncPair } from './sync-pair';
 
 const writesOf = (store: MemoryStore) => store.calls.filter((c) => c === 'create' || c === 'update' || c === 'remove');
 
@@ -382,6 +382,22 @@ describe('9. incremental state that silently misses changes (expired tokens)', (
     expect(summaryOf(h.b, 't1')).toBe('Task t1');
     await h.sync({ reconcileEveryMs: 0 });
     expect(summaryOf(h.b, 't1')).toBe('lost from the log');
+  });
+
+  it('by default a run reconciles once the last full reconcile is six hours old, and not before', async () => {
+    const h = pairHarness();
+    const t0 = Date.parse('2026-03-02T08:00:00Z');
+    h.a.put(sampleTask('t1'));
+    expect((await h.sync({ now: () => new Date(t0) })).modes.a).toBe('reconcile');
+    h.a.put(sampleTask('t1', { summary: 'lost from the log' }));
+    h.a.pruneJournal();
+    const early = await h.sync({ now: () => new Date(t0 + RECONCILE_EVERY_MS - 60_000) });
+    expect(early.modes.a).toBe('delta');
+    expect(summaryOf(h.b, 't1')).toBe('Task t1');
+    const due = await h.sync({ now: () => new Date(t0 + RECONCILE_EVERY_MS) });
+    expect(due.modes).toEqual({ a: 'reconcile', b: 'reconcile' });
+    expect(summaryOf(h.b, 't1')).toBe('lost from the log');
+    expect(RECONCILE_EVERY_MS).toBe(6 * 3600_000);
   });
 });
 

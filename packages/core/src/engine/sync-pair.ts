@@ -80,7 +80,8 @@ export interface RunReport {
   readonly errors: readonly string[];
 }
 
-const SIX_HOURS = 6 * 3600_000;
+/** How old the last full reconcile of a pair may get before a run reconciles again (the default of `reconcileEveryMs`). */
+export const RECONCILE_EVERY_MS = 6 * 3600_000;
 
 /**
  * One run of one pair under its lock: read both sides (deltas, or a windowed reconcile), plan, hold back mass
@@ -212,7 +213,7 @@ async function runLocked(
       Date.parse(state.window.end) !== Date.parse(window.end));
   const stale =
     state.lastFullSyncAt === undefined ||
-    now.getTime() - Date.parse(state.lastFullSyncAt) >= (options.reconcileEveryMs ?? SIX_HOURS);
+    now.getTime() - Date.parse(state.lastFullSyncAt) >= (options.reconcileEveryMs ?? RECONCILE_EVERY_MS);
   const reconcile = options.reconcile === true || windowMoved || stale;
 
   const read = async (side: Side) =>

@@ -42,17 +42,53 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
   const limit = options.perSubscriptionPerMinute ?? 60;
   const windows = new Map<string, { start: number; count: number }>();
 
-  /** A fixed one-minute window per subscription, in this process: a flood costs at most `limit` syncs a minute. */
-  function allowed(id: string): boolean {
+  /** Syncs owed to users whose notifications were cut off, due when their subscription's window ends. */
+  const owed = new Map<string, NodeJS.Timeout>();
+  app.addHook('onClose', async () => {
+    for (const timer of owed.values()) clearTimeout(timer);
+    owed.clear();
+  });
+
+  /**
+   * A fixed one-minute window per subscription, in this process: a flood costs at most `limit` syncs a minute.
+   * `first-refused` marks the first notification cut off in a window: the changes it and the rest stand for must
+   * still be synced, so one sync is owed at the window's end (else a burst that ends inside the window would wait
+   * for the next scheduled sync). The owed sync lives in this process only; a restart leaves it to the schedule.
+   */
+  function allowed(id: string): 'yes' | 'first-refused' | 'refused' {
     const t = now().getTime();
     const w = windows.get(id);
     if (!w || t - w.start >= 60_000) {
       if (windows.size > 10_000) windows.clear();
       windows.set(id, { start: t, count: 1 });
-      return true;
+      return 'yes';
     }
     w.count++;
-    return w.count <= limit;
+    if (w.count <= limit) return 'yes';
+    return w.count === limit + 1 ? 'first-refused' : 'refused';
+  }
+
+  function oweSync(subscriptionId: string, userId: string, log: typeof app.log): void {
+    const w = windows.get(subscriptionId);
+    if (!w || owed.has(subscriptionId)) return;
+    const timer = setTimeout(
+      () => {
+        owed.delete(subscriptionId);
+        void (async () => {
+          const user = await repos.users.getById(userId);
+          if (!user || NOT_SYNCED.has(user.state)) return;
+          await options.queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
+        })().catch((error: unknown) =>
+          log.warn(
+            { subscriptionId, err: error instanceof Error ? error.message : String(error) },
+            'owed sync not queued',
+          ),
+        );
+      },
+      Math.max(0, w.start + 60_000 - now().getTime()),
+    );
+    timer.unref();
+    owed.set(subscriptionId, timer);
   }
 
   // The validation handshake arrives as text/plain (the API otherwise takes JSON only).
@@ -106,8 +142,15 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
           request.log.warn({ subscriptionId: sub.id }, 'Graph notification with a wrong clientState ignored');
           continue;
         }
-        if (!allowed(sub.id)) {
-          request.log.warn({ subscriptionId: sub.id }, 'Graph notifications over the rate limit ignored');
+        const verdict = allowed(sub.id);
+        if (verdict !== 'yes') {
+          if (verdict === 'first-refused') {
+            request.log.warn(
+              { subscriptionId: sub.id },
+              'Graph notifications over the rate limit ignored; the user is synced when the minute ends',
+            );
+            oweSync(sub.id, sub.userId, request.log);
+          }
           continue;
         }
         await repos.graphSubscriptions.notified(sub.id, now());

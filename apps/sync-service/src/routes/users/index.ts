@@ -32,6 +32,9 @@ import {
   UserView,
 } from './schemas';
 
+/** The Nextcloud app sends a heartbeat at least every 15 minutes; an hour without one means it is not there. */
+export const NEXTCLOUD_APP_SEEN_WITHIN_MS = 60 * 60_000;
+
 function view(u: User): Static<typeof UserView> {
   return {
     ncUserId: u.ncUserId,
@@ -238,6 +241,10 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
       const user = await store.users.get(request.tenantId!, request.params.ncUserId);
       if (!user) throw new Errors.USER_NOT_FOUND(JSON.stringify(request.params.ncUserId));
       const subscriptions = await store.users.graphSubscriptions(user.id);
+      const nextcloud = await store.users.nextcloudPush(user.id);
+      const now = Date.now();
+      const latest = (dates: (Date | null)[]) =>
+        dates.reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null)?.toISOString() ?? null;
       return {
         ...view(user),
         lastRun: lastRunView(await store.users.lastRun(user.id)),
@@ -246,7 +253,13 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
           expiresAt: s.expiresAt.toISOString(),
           lastNotificationAt: s.lastNotificationAt?.toISOString() ?? null,
         })),
-        push: { exchange: exchangePush(subscriptions, await store.users.pushStatus(user.id)) },
+        push: {
+          exchange: exchangePush(subscriptions, await store.users.pushStatus(user.id)),
+          nextcloud: {
+            active: nextcloud.appSeenAt !== null && now - nextcloud.appSeenAt.getTime() <= NEXTCLOUD_APP_SEEN_WITHIN_MS,
+            lastNotificationAt: nextcloud.lastNotificationAt?.toISOString() ?? null,
+          },
+        },
       };
     },
   );
@@ -295,7 +308,7 @@ function exchangePush(
     const last = subscriptions.map((s) => s.lastNotificationAt?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
     return {
       mode: 'graph-subscription' as const,
-      active: subscriptions.some((s) => s.expiresAt.getTime() > Date.now()),
+      active: subscriptions.every((s) => s.expiresAt.getTime() > Date.now()),
       lastNotificationAt: last > 0 ? new Date(last).toISOString() : null,
       error: null,
     };

@@ -233,11 +233,28 @@ const PushSideView = Type.Object(
   closed,
 );
 
+const LastNotificationAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+  description: 'When the last accepted change notification for the user arrived from this side; null if none yet.',
+});
+
 export const PushView = Type.Object(
-  { exchange: PushSideView },
   {
-    additionalProperties: false,
-    description: 'Push per side. Polling (every interval) and the periodic full reconcile run whatever this says.',
+    exchange: PushSideView,
+    nextcloud: Type.Object(
+      {
+        active: Type.Boolean({
+          description:
+            "The tenant's exsync Nextcloud app reports changes: it called the service within the last hour (a change or its heartbeat). False: Nextcloud changes wait for the next scheduled sync.",
+        }),
+        lastNotificationAt: LastNotificationAt,
+      },
+      closed,
+    ),
+  },
+  {
+    ...closed,
+    description:
+      'Push (change notifications) per side. Push only shortens the wait: scheduled syncs and the periodic full reconcile run either way.',
   },
 );
 
