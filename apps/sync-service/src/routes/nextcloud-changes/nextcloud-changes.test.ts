@@ -132,7 +132,7 @@ describe('POST /v1/nextcloud-changes', () => {
     await t.db.query('UPDATE tenants SET nc_push_seen_at = NULL');
     const quiet = await t.app.inject({ method: 'GET', url: '/v1/users/bob', headers: bearer(acme.key) });
     expect(quiet.json().push).toEqual({
-      exchange: { active: false, lastNotificationAt: null },
+      exchange: { mode: 'polling', active: false, lastNotificationAt: null, error: null },
       nextcloud: { active: false, lastNotificationAt: null },
     });
 

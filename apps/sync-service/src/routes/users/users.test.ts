@@ -367,6 +367,7 @@ describe('GET /v1/users/{ncUserId}', () => {
     });
     expect((await get('pia')).json().push).toEqual({
       exchange: { mode: 'polling', active: false, lastNotificationAt: null, error: null },
+      nextcloud: { active: false, lastNotificationAt: null },
     });
     const [user] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'pia'");
     const repos = createRepositories(t.db);
