@@ -1,4 +1,5 @@
 import {
+  ewsBackend,
   graphBackend,
   type PushBackend,
   percentile,
@@ -13,10 +14,10 @@ import type { Figure } from './run';
  * interval at 24 h, one change every 1.1 s. Goal: p95 < 10 s each way. The spacing keeps a direction under 60
  * changes a minute: the service cuts Graph notifications off above 60 a minute per subscription (a flood costs a
  * minute's latency, by design), which is a hardening limit, not the latency this measures. The scenario is the end-to-end test's
- * (apps/sync-service/src/push/push-e2e.live.test.ts). PUSH_BACKENDS picks backends (comma-separated; known: graph;
- * EWS streaming notifications join as another PushBackend), PUSH_CHANGES the count per direction.
+ * (apps/sync-service/src/push/push-e2e.live.test.ts). PUSH_BACKENDS picks backends (comma-separated: graph, ews;
+ * default both), PUSH_CHANGES the count per direction.
  */
-const BACKENDS: Record<string, PushBackend> = { graph: graphBackend };
+const BACKENDS: Record<string, PushBackend> = { graph: graphBackend, ews: ewsBackend };
 const SPACING_MS = 1100;
 
 export async function pushBenchmarks(): Promise<Figure[]> {
@@ -25,7 +26,7 @@ export async function pushBenchmarks(): Promise<Figure[]> {
     return [];
   }
   const count = Number(process.env.PUSH_CHANGES ?? 100);
-  const names = (process.env.PUSH_BACKENDS ?? 'graph').split(',').map((n) => n.trim());
+  const names = (process.env.PUSH_BACKENDS ?? 'graph,ews').split(',').map((n) => n.trim());
   const figures: Figure[] = [];
   for (const name of names) {
     const backend = BACKENDS[name];

@@ -9,8 +9,8 @@
  *   app makes after such a write (POST /v1/nextcloud-changes with the tenant key; Radicale has no app of its own);
  *   measured from before the PUT until the event is in the simulator's mailbox.
  *
- * The Exchange side is a parameter (`PushBackend`): Graph change notifications today; EWS streaming notifications
- * plug in the same way (their connection, their push runtime, their "push is ready" check).
+ * The Exchange side is a parameter (`PushBackend`): Graph change notifications (the simulator calls the service's
+ * public URL) or EWS streaming notifications (the service holds a GetStreamingEvents connection open itself).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
 import { type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
 import { createSyncRuntime, type SyncRuntime, type SyncRuntimeOptions } from '../jobs/sync-runtime';
 import { createLogger } from '../logger';
+import { EwsPush } from '../push/ews-push';
 import { GraphPush } from '../push/graph-push';
 import { bearer, createTenant, startTestApp, type TestApp } from './harness';
 
@@ -26,6 +27,7 @@ const MAILBOX = 'alice@contoso.com';
 const APP_PASSWORD = 'alice-app-password';
 const CLIENT_ID = 'b0b1c2d3-0000-4000-8000-00000000e5c5';
 const CLIENT_SECRET = 'graph-client-secret';
+const SVC_PASSWORD = 'Svc-Passw0rd!';
 
 export interface PushContext {
   readonly t: TestApp;
@@ -38,16 +40,21 @@ export interface PushContext {
 /** What differs per Exchange protocol. */
 export interface PushBackend {
   readonly name: string;
+  /** The account the service signs in with, made in the simulator's directory. */
+  account(exchange: SimulatorHandle): void;
   /** The PUT /v1/exchange-connection body that points the service at the simulator. */
-  connection(exchange: SimulatorHandle, urls: { base: string }): Record<string, unknown>;
+  connection(exchange: SimulatorHandle, urls: { base: string; ews: string }): Record<string, unknown>;
   /** What the worker process gets to receive this backend's notifications. */
   runtime(ctx: PushContext): Pick<SyncRuntimeOptions, 'push'>;
+  /** A watcher the worker process runs beside the runtime (EWS streaming), started after the first sync. */
+  watch?(ctx: PushContext, queue: SyncRuntime['queue']): { stop(): Promise<void> };
   /** True once the first sync has set push up for the user. */
   ready(ctx: PushContext): Promise<boolean>;
 }
 
 export const graphBackend: PushBackend = {
   name: 'graph',
+  account: (exchange) => exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] }),
   connection: (exchange, urls) => ({
     kind: 'graph',
     url: urls.base,
@@ -59,6 +66,41 @@ export const graphBackend: PushBackend = {
   }),
   runtime: (ctx) => ({ push: new GraphPush({ repos: ctx.repos, vault: ctx.t.vault, publicUrl: ctx.publicUrl }) }),
   ready: async (ctx) => (await ctx.repos.graphSubscriptions.forUser(ctx.userId)).length > 0,
+};
+
+export const ewsBackend: PushBackend = {
+  name: 'ews',
+  account: (exchange) =>
+    exchange.sim.directory.addServiceAccount({
+      username: 'svc-sync',
+      password: SVC_PASSWORD,
+      domain: 'CONTOSO',
+      impersonation: [MAILBOX],
+    }),
+  connection: (_exchange, urls) => ({
+    kind: 'ews',
+    url: urls.ews,
+    authKind: 'basic',
+    username: 'CONTOSO\\svc-sync',
+    password: SVC_PASSWORD,
+  }),
+  runtime: () => ({}),
+  // As `exsync serve` runs it in the worker process (defaults: 30-minute connections, one-second debounce).
+  watch: (ctx, queue) => {
+    const push = new EwsPush({
+      repos: ctx.repos,
+      vault: ctx.t.vault,
+      logger: createLogger('warn'),
+      queue,
+      reconcileMs: 1000,
+    });
+    push.start();
+    return { stop: () => push.stop() };
+  },
+  ready: async (ctx) =>
+    (await ctx.repos.pushStatus.forUser(ctx.userId)).some(
+      (s) => s.side === 'exchange' && s.mode === 'ews-streaming' && s.active,
+    ),
 };
 
 export interface PushScenario extends PushContext {
@@ -89,7 +131,7 @@ export async function startPushScenario(backend: PushBackend = graphBackend): Pr
   const radicale = await startRadicale('alice', APP_PASSWORD);
   const exchange = createSimulator({ seed: `exsync-push-latency-${backend.name}` });
   exchange.sim.store.createMailbox({ smtpAddress: MAILBOX, displayName: 'Alice Example' });
-  exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
+  backend.account(exchange);
   const urls = await exchange.listen(0);
   const calendarId = exchange.sim.store.distinguishedFolder(MAILBOX, 'calendar').id;
   const t = await startTestApp();
@@ -159,6 +201,7 @@ export async function startPushScenario(backend: PushBackend = graphBackend): Pr
   });
   await runtime.prepare();
   runtime.start();
+  const watcher = backend.watch?.(ctx, runtime.queue);
 
   // The first sync: creates the Radicale calendar and sets push up.
   await ok('first sync', t.app.inject({ method: 'POST', url: '/v1/users/alice/sync', headers: key, payload: {} }));
@@ -277,6 +320,7 @@ export async function startPushScenario(backend: PushBackend = graphBackend): Pr
         exchangeSubjects,
       ),
     async close() {
+      await watcher?.stop();
       await runtime.stop(2000);
       await t.close();
       await exchange.close();
