@@ -25,6 +25,13 @@ export interface GraphSubscriptionRepository {
   /** Renew at the next sync (reauthorizationRequired): the expiry is brought forward to now. */
   expireNow(id: string): Promise<void>;
   notified(id: string, at: Date): Promise<void>;
+  /**
+   * Counts one notification for the subscription in its current fixed window (a new window starts once `windowMs`
+   * has passed); true while the count is within `max`. Counted in the database, so every replica behind the
+   * notification URL enforces one limit, and concurrent notifications are counted exactly (one statement each).
+   * False for a subscription that does not exist.
+   */
+  countNotification(id: string, limits: { max: number; windowMs: number }): Promise<boolean>;
   remove(id: string): Promise<void>;
 }
 
@@ -90,6 +97,22 @@ export function createGraphSubscriptionRepository(db: Database): GraphSubscripti
     },
     async notified(id, at) {
       await db.query('UPDATE graph_subscriptions SET last_notification_at = $2 WHERE id = $1', [id, at]);
+    },
+    async countNotification(id, { max, windowMs }) {
+      // In an UPDATE every SET expression sees the row as it was, under its row lock.
+      const rows = await db.query<{ allowed: boolean }>(
+        `UPDATE graph_subscriptions SET
+           notify_window_start = CASE
+             WHEN notify_window_start IS NULL OR notify_window_start + $3::int * interval '1 millisecond' <= now()
+             THEN now() ELSE notify_window_start END,
+           notify_count = CASE
+             WHEN notify_window_start IS NULL OR notify_window_start + $3::int * interval '1 millisecond' <= now()
+             THEN 1 ELSE notify_count + 1 END
+         WHERE id = $1
+         RETURNING notify_count <= $2::int AS allowed`,
+        [id, max, windowMs],
+      );
+      return rows[0]?.allowed === true;
     },
     async remove(id) {
       await db.query('DELETE FROM graph_subscriptions WHERE id = $1', [id]);

@@ -40,20 +40,13 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
   const repos = createRepositories(options.db);
   const now = options.now ?? (() => new Date());
   const limit = options.perSubscriptionPerMinute ?? 60;
-  const windows = new Map<string, { start: number; count: number }>();
 
-  /** A fixed one-minute window per subscription, in this process: a flood costs at most `limit` syncs a minute. */
-  function allowed(id: string): boolean {
-    const t = now().getTime();
-    const w = windows.get(id);
-    if (!w || t - w.start >= 60_000) {
-      if (windows.size > 10_000) windows.clear();
-      windows.set(id, { start: t, count: 1 });
-      return true;
-    }
-    w.count++;
-    return w.count <= limit;
-  }
+  /**
+   * A fixed one-minute window per subscription, counted in the database: every replica behind the notification
+   * URL shares it (a load balancer spreads Graph's requests over them), so a flood costs at most `limit` syncs a
+   * minute however many replicas there are.
+   */
+  const allowed = (id: string) => repos.graphSubscriptions.countNotification(id, { max: limit, windowMs: 60_000 });
 
   // The validation handshake arrives as text/plain (the API otherwise takes JSON only).
   app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: MAX_TOKEN }, (_req, body, done) =>
@@ -106,7 +99,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
           request.log.warn({ subscriptionId: sub.id }, 'Graph notification with a wrong clientState ignored');
           continue;
         }
-        if (!allowed(sub.id)) {
+        if (!(await allowed(sub.id))) {
           request.log.warn({ subscriptionId: sub.id }, 'Graph notifications over the rate limit ignored');
           continue;
         }
