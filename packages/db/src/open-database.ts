@@ -154,6 +154,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   return database;
 }
 
+/** WebAssembly's trap (an aborted PGlite instance); the project's type libraries declare WebAssembly as types only. */
+const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }).WebAssembly
+  .RuntimeError;
+
 async function openPglite(dir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const db = new PGlite(dir);
@@ -169,7 +173,7 @@ async function openPglite(dir: string): Promise<Database> {
    */
   const failure = (error: unknown): unknown => {
     if (error instanceof DatabaseError) return error;
-    const aborted = error instanceof WebAssembly.RuntimeError;
+    const aborted = error instanceof WasmRuntimeError;
     if (!db.closed && !aborted) return error;
     const why = error instanceof Error ? error.message : String(error);
     return new DatabaseError(
