@@ -28,6 +28,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('leases jobs for a minute and first retries a failed sync after 30 s unless told otherwise', () => {
+    expect(loadConfig({}, '/srv')).toMatchObject({ jobLeaseMs: 60_000, retryBackoffMs: 30_000 });
+    expect(loadConfig({ EXSYNC_JOB_LEASE_SECONDS: '5', EXSYNC_RETRY_BACKOFF_SECONDS: '2' }, '/srv')).toMatchObject({
+      jobLeaseMs: 5000,
+      retryBackoffMs: 2000,
+    });
+  });
+
   it('reads every variable', () => {
     const c = loadConfig(
       {
@@ -76,6 +84,10 @@ describe('loadConfig', () => {
     [{ EXSYNC_PUBLIC_URL: 'sync.example.com' }, 'EXSYNC_PUBLIC_URL'],
     [{ EXSYNC_PUBLIC_URL: 'ftp://sync.example.com' }, 'EXSYNC_PUBLIC_URL'],
     [{ EXSYNC_PUBLIC_URL: 'https://sync.example.com/?x=1' }, 'EXSYNC_PUBLIC_URL'],
+    [{ EXSYNC_JOB_LEASE_SECONDS: '1' }, 'EXSYNC_JOB_LEASE_SECONDS'],
+    [{ EXSYNC_JOB_LEASE_SECONDS: 'a minute' }, 'EXSYNC_JOB_LEASE_SECONDS'],
+    [{ EXSYNC_RETRY_BACKOFF_SECONDS: '0' }, 'EXSYNC_RETRY_BACKOFF_SECONDS'],
+    [{ EXSYNC_RETRY_BACKOFF_SECONDS: '99999' }, 'EXSYNC_RETRY_BACKOFF_SECONDS'],
   ])('rejects %o naming %s and what it expects', (env, name) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

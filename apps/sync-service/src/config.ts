@@ -30,6 +30,14 @@ export interface Config {
    * service subscribes to change notifications; unset, it polls only.
    */
   publicUrl: string | undefined;
+  /**
+   * EXSYNC_JOB_LEASE_SECONDS: how long a claimed sync job is leased. A live worker renews it every quarter of it;
+   * the job of a worker that died (killed, its host gone) returns to the queue within about this long, and the
+   * scheduler sweeps for such jobs (and for due users) at this period.
+   */
+  jobLeaseMs: number;
+  /** EXSYNC_RETRY_BACKOFF_SECONDS: the wait before the first retry of a failed sync (doubled for each further one). */
+  retryBackoffMs: number;
 }
 
 export type TrustProxy = false | string[];
@@ -195,6 +203,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
   const publicUrl = parsePublicUrl(get('EXSYNC_PUBLIC_URL'), problems);
 
+  const jobLeaseMs = 1000 * seconds('EXSYNC_JOB_LEASE_SECONDS', get('EXSYNC_JOB_LEASE_SECONDS'), 60, 4, 3600, problems);
+  const retryBackoffMs =
+    1000 * seconds('EXSYNC_RETRY_BACKOFF_SECONDS', get('EXSYNC_RETRY_BACKOFF_SECONDS'), 30, 1, 3600, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host,
@@ -209,7 +221,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: logLevel as LogLevel,
     trustProxy,
     publicUrl,
+    jobLeaseMs,
+    retryBackoffMs,
   };
+}
+
+/** A whole number of seconds within [min, max], or the default when unset. */
+function seconds(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+) {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    problems.push(`${name}: expected a whole number of seconds from ${min} to ${max}, got "${text}"`);
+    return fallback;
+  }
+  return value;
 }
 
 function parsePublicUrl(value: string | undefined, problems: string[]): string | undefined {

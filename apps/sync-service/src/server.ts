@@ -54,7 +54,13 @@ export async function startServer(
       db: runtime.db,
       vault: runtime.vault,
       logger,
-      worker: { concurrency: config.workerConcurrency },
+      worker: {
+        concurrency: config.workerConcurrency,
+        leaseMs: config.jobLeaseMs,
+        baseBackoffMs: config.retryBackoffMs,
+      },
+      // The sweep that returns a dead worker's jobs runs once per lease, so they wait at most about two leases.
+      schedulerTickMs: Math.min(60_000, config.jobLeaseMs),
     });
     await sync.prepare();
     const app = await buildApp({

@@ -27,6 +27,17 @@ export interface GraphSubscriptionRepository {
   /** Renew at the next sync (reauthorizationRequired): the expiry is brought forward to now. */
   expireNow(id: string): Promise<void>;
   notified(id: string, at: Date): Promise<void>;
+  /**
+   * Counts one notification for the subscription in its current fixed window (a new window starts at `at` once
+   * `windowMs` has passed since the last began): `allowed` while the count is within `max`, `first-refused` for the
+   * first one over it (the caller owes the user one sync when the window ends), `refused` after that and for a
+   * subscription that does not exist. Counted in the database, so every replica behind the notification URL
+   * enforces one limit, and concurrent notifications are counted exactly (one statement each).
+   */
+  countNotification(
+    id: string,
+    limits: { max: number; windowMs: number; at: Date },
+  ): Promise<{ verdict: 'allowed' | 'first-refused' | 'refused'; windowEndsAt: Date | null }>;
   remove(id: string): Promise<void>;
 }
 
@@ -99,6 +110,30 @@ export function createGraphSubscriptionRepository(db: Database): GraphSubscripti
     },
     async notified(id, at) {
       await db.query('UPDATE graph_subscriptions SET last_notification_at = $2 WHERE id = $1', [id, at]);
+    },
+    async countNotification(id, { max, windowMs, at }) {
+      // In an UPDATE every SET expression sees the row as it was, under its row lock. The window runs on the
+      // caller's clock (`at`), so a test's simulated clock and the owed sync's timer agree with it.
+      const rows = await db.query<{ count: number; window_start: Date | string }>(
+        `UPDATE graph_subscriptions SET
+           notify_window_start = CASE
+             WHEN notify_window_start IS NULL
+               OR notify_window_start + $2::int * interval '1 millisecond' <= $3::timestamptz
+             THEN $3::timestamptz ELSE notify_window_start END,
+           notify_count = CASE
+             WHEN notify_window_start IS NULL
+               OR notify_window_start + $2::int * interval '1 millisecond' <= $3::timestamptz
+             THEN 1 ELSE notify_count + 1 END
+         WHERE id = $1
+         RETURNING notify_count AS count, notify_window_start AS window_start`,
+        [id, windowMs, at],
+      );
+      const row = rows[0];
+      if (!row) return { verdict: 'refused', windowEndsAt: null };
+      const count = Number(row.count);
+      const windowEndsAt = new Date(new Date(row.window_start).getTime() + windowMs);
+      const verdict = count <= max ? 'allowed' : count === max + 1 ? 'first-refused' : 'refused';
+      return { verdict, windowEndsAt };
     },
     async remove(id) {
       await db.query('DELETE FROM graph_subscriptions WHERE id = $1', [id]);

@@ -159,19 +159,46 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   return database;
 }
 
+/** WebAssembly's trap (an aborted PGlite instance); the project's type libraries declare WebAssembly as types only. */
+const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }).WebAssembly
+  .RuntimeError;
+
 async function openPglite(dir: string): Promise<Database> {
   await mkdir(dir, { recursive: true });
   const db = new PGlite(dir);
   await db.waitReady;
   const adapter = new PrismaPGlite(db);
   const prisma = new PrismaClient({ adapter });
+  let closing = false;
+  /**
+   * A query error (a constraint, a missing relation) is the caller's to handle, as PostgreSQL's are. An embedded
+   * database that is gone (closed under the service, or its WebAssembly instance aborted) is named as such, so a
+   * run that meets it fails with that reason: nothing in this process can write to it again until a restart, which
+   * reopens it and closes the runs left open (the queue's start-up release).
+   */
+  const failure = (error: unknown): unknown => {
+    if (error instanceof DatabaseError) return error;
+    const aborted = error instanceof WasmRuntimeError;
+    if (!db.closed && !aborted) return error;
+    const why = error instanceof Error ? error.message : String(error);
+    return new DatabaseError(
+      'unavailable',
+      closing
+        ? 'The embedded database was closed: the service is stopping.'
+        : `The embedded database stopped working (${why}); restart the service: the next start reopens it and closes the runs this one left.`,
+      { cause: error },
+    );
+  };
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw failure(error);
+    }
+  };
   const session: SqlSession = {
-    async query(sql, params) {
-      return (await db.query(sql, params as unknown[] | undefined)).rows as never[];
-    },
-    async exec(sql) {
-      await db.exec(sql);
-    },
+    query: (sql, params) => guard(async () => (await db.query(sql, params as unknown[] | undefined)).rows as never[]),
+    exec: (sql) => guard(async () => void (await db.exec(sql))),
   };
   const database: Database = {
     kind: 'pglite',
@@ -180,17 +207,21 @@ async function openPglite(dir: string): Promise<Database> {
     // PGlite is a single session shared by everything in this process.
     withSession: (fn) => fn(session),
     transaction: (fn) =>
-      db.transaction((tx) =>
-        fn({
-          async query(sql, params) {
-            return (await tx.query(sql, params as unknown[] | undefined)).rows as never[];
-          },
-          async exec(sql) {
-            await tx.exec(sql);
-          },
-        }),
+      guard(() =>
+        db.transaction((tx) =>
+          fn({
+            async query(sql, params) {
+              return (await tx.query(sql, params as unknown[] | undefined)).rows as never[];
+            },
+            async exec(sql) {
+              await tx.exec(sql);
+            },
+          }),
+        ),
       ),
     async close() {
+      if (db.closed) return;
+      closing = true;
       await prisma.$disconnect();
       await db.close();
     },

@@ -225,6 +225,58 @@ for (const [engine, postgres] of engines)
       expect(job!.runAfter.getTime() - before).toBeLessThan(5 * 60_000); // within minutes
     }, 60_000);
 
+    it.skipIf(postgres)(
+      'a PGlite query failing mid-run fails the pair run cleanly (recorded with the reason, retried) and never the process; the next sync works',
+      async () => {
+        const at = (h: number) => new Date(Date.now() + 2 * 86_400_000 + h * 3_600_000).toISOString();
+        for (let i = 0; i < 4; i++) exchange.put(sampleEvent(`q${i}`, at(i)));
+        const crashes: unknown[] = [];
+        const onCrash = (error: unknown) => crashes.push(error);
+        process.on('uncaughtException', onCrash);
+        process.on('unhandledRejection', onCrash);
+        // Once Exchange's side has been read, the status table is gone: every status query meets a real PGlite error.
+        let broken = false;
+        const getMany = exchange.getMany.bind(exchange);
+        exchange.getMany = async function* (hrefs, signal) {
+          for await (const r of getMany(hrefs, signal)) yield r;
+          if (!broken) await t.db.query('ALTER TABLE item_links RENAME TO item_links_away');
+          broken = true;
+        };
+        try {
+          expect((await post('alice/sync')).statusCode).toBe(200);
+          expect(await sync.worker.runOnce()).toBe(true);
+        } finally {
+          process.off('uncaughtException', onCrash);
+          process.off('unhandledRejection', onCrash);
+          exchange.getMany = getMany;
+          await t.db.query('ALTER TABLE item_links_away RENAME TO item_links');
+        }
+        expect(crashes).toEqual([]);
+        const runs = (await get('alice/runs')).json().items as {
+          kind: string;
+          outcome: string;
+          error: string | null;
+        }[];
+        expect(runs.filter((r) => r.outcome === 'running')).toEqual([]);
+        const events = runs.filter((r) => r.kind === 'event');
+        expect(events).toHaveLength(1);
+        expect(events[0]).toMatchObject({
+          outcome: 'failed',
+          error: expect.stringContaining('relation "item_links" does not exist'),
+        });
+        const user = (await get('alice')).json();
+        expect(user).toMatchObject({ state: 'error', stateCode: 'sync_failed' });
+        expect(user.stateReason).toContain('relation "item_links" does not exist');
+        const [alice] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'alice'");
+        expect(await sync.queue.pendingFor(alice!.id)).toMatchObject({ state: 'queued' }); // retried with back-off
+
+        await t.db.query('UPDATE exsync_jobs.sync_jobs SET run_after = now()');
+        expect(await sync.worker.runOnce()).toBe(true);
+        expect((await get('alice')).json()).toMatchObject({ state: 'active', stateCode: null });
+      },
+      60_000,
+    );
+
     it.skipIf(!postgres)(
       'a terminated lock connection fails the pair run cleanly (recorded, retried) and never the process; the next sync works',
       async () => {

@@ -34,6 +34,8 @@ export interface TestApp {
   store: ServiceStore;
   vault: Vault;
   adminKey: string;
+  /** The embedded database's folder (a test may open it again, as a restarted service would). */
+  dataDir: string;
   /** Everything the service logged so far. */
   logText(): string;
   close(): Promise<void>;
@@ -145,6 +147,7 @@ export async function startTestApp(
     store,
     vault,
     adminKey: admin.plaintext,
+    dataDir,
     logText: () => chunks.join(''),
     async close() {
       await app.close();

@@ -41,6 +41,12 @@ export interface ExecContext {
   readonly policy: SyncPolicy;
   readonly signal?: AbortSignal;
   readonly counts: RunCounts;
+  /**
+   * Hrefs this run created, per side. The run's delta token was read before its own writes, and a side may report
+   * nothing for an item created and deleted since a token (Exchange's sync state does): the next run fetches these
+   * once, so a copy deleted before it still has its deletion carried over.
+   */
+  readonly created?: Record<Side, Set<string>>;
 }
 
 export type ExecOutcome =
@@ -126,7 +132,9 @@ async function applyWrite(write: Write, row: StatusRow | undefined, plan: ItemPl
       await ctx.status.transaction(ctx.pair, (tx) => tx.put(pending));
       const result = await store.create(write.item, { marker: plan.ident }, ctx.signal);
       const { pendingCreate: _, ...rest } = pending;
-      return { ...rest, [write.side]: await written(store, result, ctx.signal) };
+      const side = await written(store, result, ctx.signal);
+      ctx.created?.[write.side].add(side.href);
+      return { ...rest, [write.side]: side };
     }
     case 'update': {
       const base = current[write.side];

@@ -259,12 +259,14 @@ async function runLocked(
   }
 
   const counts: RunCounts = {};
+  const created: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
   const ctx: ExecContext = {
     pair,
     stores: { a: deps.a, b: deps.b },
     status,
     policy,
     counts,
+    created,
     ...(signal ? { signal } : {}),
   };
   const parked: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
@@ -306,7 +308,8 @@ async function runLocked(
   await status.transaction(pair, (tx) =>
     tx.setPairState({
       tokens: { a: reads.a.nextToken, b: reads.b.nextToken },
-      retry: { a: [...parked.a], b: [...parked.b] },
+      // What this run created is looked at once more next run (see ExecContext.created), with what it parked.
+      retry: { a: [...new Set([...parked.a, ...created.a])], b: [...new Set([...parked.b, ...created.b])] },
       window,
       ...(fullSync ? { lastFullSyncAt: now.toISOString() } : {}),
       ...(guarded.needsReview ? { needsReview: true } : {}),

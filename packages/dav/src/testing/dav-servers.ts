@@ -12,6 +12,10 @@ export type DavServerKind = 'radicale' | 'xandikos';
 export interface RunningDavServer {
   readonly baseUrl: string;
   readonly dataDir: string;
+  /** Stops the server (a server outage); its data folder and port are kept for `resume`. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data folder, after `halt`. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,30 +55,51 @@ async function start(kind: DavServerKind, args: (port: number, dir: string) => s
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = mkdtempSync(join(base, `exsync-${kind}-`));
   const port = await freePort();
-  const [command, ...rest] = args(port, dir);
-  const child = spawn(command ?? 'false', rest, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
   const baseUrl = `http://127.0.0.1:${port}/`;
-  try {
-    await waitUntilListening(baseUrl, child, () => stderr);
-  } catch (error) {
+  const launch = async (): Promise<ChildProcess> => {
+    const [command, ...rest] = args(port, dir);
+    const child = spawn(command ?? 'false', rest, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    try {
+      await waitUntilListening(baseUrl, child, () => stderr);
+    } catch (error) {
+      child.kill('SIGTERM');
+      throw error;
+    }
+    return child;
+  };
+  // A child ended by a signal keeps exitCode null: signalCode says it is gone.
+  const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+  const end = async (child: ChildProcess) => {
+    if (!alive(child)) return;
+    const exited = new Promise((done) => child.once('exit', done));
     child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((done) => setTimeout(done, 3000))]);
+    if (alive(child)) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  let child: ChildProcess;
+  try {
+    child = await launch();
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   return {
     baseUrl,
     dataDir: dir,
+    halt: () => end(child),
+    async resume() {
+      if (alive(child)) return;
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((done) => child.once('exit', done));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((done) => setTimeout(done, 3000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await end(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

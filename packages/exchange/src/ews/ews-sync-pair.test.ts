@@ -92,3 +92,26 @@ describe('syncPair between an EWS task folder and an in-memory store', () => {
     expect(h.sim.sentMail().length).toBe(sentBefore);
   });
 });
+
+describe('an item the sync created in Exchange, deleted in Outlook before the next sync', () => {
+  // Found by the chaos suite: the run keeps the delta token it read before its own writes, and Exchange reports
+  // nothing for an item created and deleted since a sync state (the simulator's journal coalesces the same way),
+  // so the deletion never reached Nextcloud until the six-hourly reconcile.
+  it('is deleted in Nextcloud by the next sync', async () => {
+    const folder = h.sim.store.createFolder(ALICE, { kind: 'tasks', displayName: 'created then deleted' });
+    const ews = new EwsCollectionStore(h.config({ id: folder.id, kind: 'tasks' }));
+    const memory = new MemoryStore({ hrefPrefix: '/dav/' });
+    memory.put(sampleTask('from-dav', { summary: 'From Nextcloud' }));
+    const status = new MemoryStatusStore();
+    const sync = () =>
+      syncPair(
+        { a: ews, b: memory, status, lock: new MemoryPairLock() },
+        { pair: 'p', policy: defaultPolicy('a'), window: WINDOW },
+      );
+    expect((await sync()).counts).toEqual({ b_to_a: { create: 1 } });
+    const [created] = h.sim.store.listItems(folder.id);
+    h.sim.store.deleteItem(created?.id ?? '');
+    expect((await sync()).counts).toEqual({ a_to_b: { delete: 1 } });
+    expect(memory.entries()).toEqual([]);
+  });
+});

@@ -40,7 +40,6 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
   const repos = createRepositories(options.db);
   const now = options.now ?? (() => new Date());
   const limit = options.perSubscriptionPerMinute ?? 60;
-  const windows = new Map<string, { start: number; count: number }>();
 
   /** Syncs owed to users whose notifications were cut off, due when their subscription's window ends. */
   const owed = new Map<string, NodeJS.Timeout>();
@@ -50,27 +49,18 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
   });
 
   /**
-   * A fixed one-minute window per subscription, in this process: a flood costs at most `limit` syncs a minute.
-   * `first-refused` marks the first notification cut off in a window: the changes it and the rest stand for must
-   * still be synced, so one sync is owed at the window's end (else a burst that ends inside the window would wait
-   * for the next scheduled sync). The owed sync lives in this process only; a restart leaves it to the schedule.
+   * A fixed one-minute window per subscription, counted in the database: every replica behind the notification
+   * URL shares it (a load balancer spreads Graph's requests over them), so a flood costs at most `limit` syncs a
+   * minute however many replicas there are. `first-refused` marks the first notification cut off in a window: the
+   * changes it and the rest stand for must still be synced, so the replica that saw it owes one sync at the
+   * window's end (else a burst that ends inside the window would wait for the next scheduled sync). The owed sync
+   * lives in that process only; a restart leaves it to the schedule.
    */
-  function allowed(id: string): 'yes' | 'first-refused' | 'refused' {
-    const t = now().getTime();
-    const w = windows.get(id);
-    if (!w || t - w.start >= 60_000) {
-      if (windows.size > 10_000) windows.clear();
-      windows.set(id, { start: t, count: 1 });
-      return 'yes';
-    }
-    w.count++;
-    if (w.count <= limit) return 'yes';
-    return w.count === limit + 1 ? 'first-refused' : 'refused';
-  }
+  const allowed = (id: string) =>
+    repos.graphSubscriptions.countNotification(id, { max: limit, windowMs: 60_000, at: now() });
 
-  function oweSync(subscriptionId: string, userId: string, log: typeof app.log): void {
-    const w = windows.get(subscriptionId);
-    if (!w || owed.has(subscriptionId)) return;
+  function oweSync(subscriptionId: string, userId: string, windowEndsAt: Date, log: typeof app.log): void {
+    if (owed.has(subscriptionId)) return;
     const timer = setTimeout(
       () => {
         owed.delete(subscriptionId);
@@ -85,7 +75,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
           ),
         );
       },
-      Math.max(0, w.start + 60_000 - now().getTime()),
+      Math.max(0, windowEndsAt.getTime() - now().getTime()),
     );
     timer.unref();
     owed.set(subscriptionId, timer);
@@ -142,14 +132,14 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
           request.log.warn({ subscriptionId: sub.id }, 'Graph notification with a wrong clientState ignored');
           continue;
         }
-        const verdict = allowed(sub.id);
-        if (verdict !== 'yes') {
-          if (verdict === 'first-refused') {
+        const { verdict, windowEndsAt } = await allowed(sub.id);
+        if (verdict !== 'allowed') {
+          if (verdict === 'first-refused' && windowEndsAt) {
             request.log.warn(
               { subscriptionId: sub.id },
               'Graph notifications over the rate limit ignored; the user is synced when the minute ends',
             );
-            oweSync(sub.id, sub.userId, request.log);
+            oweSync(sub.id, sub.userId, windowEndsAt, request.log);
           }
           continue;
         }
