@@ -24,9 +24,15 @@ const APP_PASSWORD = 'alice-app-password';
 /**
  * One user with events, contacts and tasks, EWS simulator ⇄ Radicale, driven as the service is. EWS requests come
  * from the simulator's own request log; DAV requests from the service's request counter (every DAV request of a
- * sync goes through one counting transport).
+ * sync goes through one counting transport). On the embedded database unless `databaseUrl` names another.
  */
-export async function noChangeScenario(): Promise<NoChangeScenario> {
+export async function noChangeScenario(
+  options: {
+    databaseUrl?: string;
+    /** What the mailbox holds; default 5 events. */
+    mailbox?: { readonly events: number; readonly contacts?: number; readonly tasks?: number };
+  } = {},
+): Promise<NoChangeScenario> {
   const radicale: RunningDavServer = await startRadicale('alice', APP_PASSWORD);
   const exchange: SimulatorHandle = createSimulator({ seed: 'exsync-no-change' });
   let t: TestApp | undefined;
@@ -41,16 +47,24 @@ export async function noChangeScenario(): Promise<NoChangeScenario> {
     });
     const urls = await exchange.listen(0);
     const start = Date.now() + 2 * 86_400_000;
-    const calendar = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
-    for (let i = 0; i < 5; i++) {
-      exchange.sim.store.createEvent(calendar, {
+    const folder = (name: 'calendar' | 'contacts' | 'tasks') => exchange.sim.store.distinguishedFolder(ALICE, name).id;
+    const mailbox = options.mailbox ?? { events: 5 };
+    for (let i = 0; i < mailbox.events; i++) {
+      exchange.sim.store.createEvent(folder('calendar'), {
         subject: `Event ${i}`,
         start: start + i * 3_600_000,
         end: start + i * 3_600_000 + 1_800_000,
       });
     }
+    for (let i = 0; i < (mailbox.contacts ?? 0); i++) {
+      exchange.sim.store.createContact(folder('contacts'), { displayName: `Contact ${i}`, givenName: 'C', surname: `${i}` });
+    }
+    for (let i = 0; i < (mailbox.tasks ?? 0); i++) {
+      exchange.sim.store.createTask(folder('tasks'), { title: `Task ${i}`, dueDateTime: start + i * 86_400_000 });
+    }
     let metrics: SyncMetrics | undefined;
     t = await startTestApp({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       metrics: (db) => (metrics = createMetrics({ operations: createOperationsRepository(db), processMetrics: false })),
     });
     const app = t;

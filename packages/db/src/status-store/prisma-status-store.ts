@@ -16,11 +16,9 @@ import type {
   StoredRun,
 } from '@exsync/core';
 import { DatabaseError } from '../errors';
-import { Prisma, type PrismaClient } from '../generated/client';
+import type { PrismaClient } from '../generated/client';
 import type { Database, SqlSession } from '../open-database';
 import { type LinkBlobs, packedShape, packLink, unpackLink } from './packed-link';
-
-type Tx = Prisma.TransactionClient;
 
 /**
  * The engine's status table on PostgreSQL or PGlite (the same SQL on both): `item_links` rows per collection pair,
@@ -44,7 +42,17 @@ export class PrismaStatusStore implements StatusStore {
   }
 
   async pairState(pair: string): Promise<PairState> {
-    const p = await this.#pair(this.#prisma, pair);
+    // Plain SQL for what every run reads and writes (this, the run record, the held deletions): through Prisma each
+    // costs several times the query on the embedded database, and a no-change sync is little else.
+    const [p] = await this.#sql<PairRecord>(
+      pair,
+      `SELECT a_sync_token AS "aSyncToken", b_sync_token AS "bSyncToken", retry_hrefs AS "retryHrefs",
+          window_start AS "windowStart", window_end AS "windowEnd", last_full_sync_at AS "lastFullSyncAt",
+          needs_review AS "needsReview"
+        FROM collection_pairs WHERE id = $1::uuid`,
+      [pair],
+    );
+    if (!p) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
     const retry = (p.retryHrefs ?? {}) as { a?: string[]; b?: string[] };
     return {
       tokens: {
@@ -52,12 +60,19 @@ export class PrismaStatusStore implements StatusStore {
         ...(p.bSyncToken !== null ? { b: p.bSyncToken } : {}),
       },
       retry: { a: retry.a ?? [], b: retry.b ?? [] },
-      ...(p.windowStart && p.windowEnd
-        ? { window: { start: p.windowStart.toISOString(), end: p.windowEnd.toISOString() } }
-        : {}),
-      ...(p.lastFullSyncAt ? { lastFullSyncAt: p.lastFullSyncAt.toISOString() } : {}),
+      ...(p.windowStart && p.windowEnd ? { window: { start: iso(p.windowStart), end: iso(p.windowEnd) } } : {}),
+      ...(p.lastFullSyncAt ? { lastFullSyncAt: iso(p.lastFullSyncAt) } : {}),
       needsReview: p.needsReview,
     };
+  }
+
+  /** A query naming `pair`, whose malformed id is the caller's mistake (as Prisma's checks said before). */
+  async #sql<T>(pair: string, sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.#db.query<T>(sql, params).catch((cause: unknown) => {
+      if (!UUID.test(pair))
+        throw new DatabaseError('invalid_input', `"${pair}" is not a collection pair id.`, { cause });
+      throw cause;
+    });
   }
 
   async transaction<T>(pair: string, fn: (tx: StatusWriter) => Promise<T>): Promise<T> {
@@ -83,17 +98,19 @@ export class PrismaStatusStore implements StatusStore {
   }
 
   async quarantined(pair: string): Promise<StoredQuarantine[]> {
-    const rows = await this.#prisma.quarantinedDeletion.findMany({
-      where: { pairId: pair, resolvedAt: null },
-      orderBy: { createdAt: 'asc' },
-    });
+    const rows = await this.#sql<QuarantineRecordRow>(
+      pair,
+      `SELECT id, ident, side, href, reason, created_at AS "createdAt", decision FROM quarantined_deletions
+        WHERE pair_id = $1::uuid AND resolved_at IS NULL ORDER BY created_at`,
+      [pair],
+    );
     return rows.map((q) => ({
       id: q.id,
       ident: q.ident,
       side: q.side,
       href: q.href,
       reason: q.reason as QuarantineRecord['reason'],
-      createdAt: q.createdAt.toISOString(),
+      createdAt: iso(q.createdAt),
       ...(q.decision ? { decision: q.decision } : {}),
     }));
   }
@@ -114,25 +131,31 @@ export class PrismaStatusStore implements StatusStore {
   }
 
   async startRun(pair: string, options: { readonly dryRun: boolean; readonly syncId?: string }): Promise<string> {
-    const p = await this.#pair(this.#prisma, pair);
-    const run = await this.#prisma.syncRun.create({
-      data: { userId: p.userId, pairId: pair, dryRun: options.dryRun, syncId: options.syncId ?? null },
-      select: { id: true },
-    });
+    const [run] = await this.#sql<{ id: string }>(
+      pair,
+      `INSERT INTO sync_runs (user_id, pair_id, dry_run, sync_id)
+        SELECT user_id, id, $2, $3::uuid FROM collection_pairs WHERE id = $1::uuid RETURNING id`,
+      [pair, options.dryRun, options.syncId ?? null],
+    );
+    if (!run) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
     return run.id;
   }
 
   async finishRun(run: string, record: RunRecord): Promise<void> {
-    await this.#prisma.syncRun.update({
-      where: { id: run },
-      data: {
-        finishedAt: new Date(),
-        outcome: record.outcome,
-        counts: record.counts as Prisma.InputJsonValue,
-        error: record.error ?? null,
-        plan: record.plan ? (record.plan as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
-      },
-    });
+    const updated = await this.#db.query(
+      `UPDATE sync_runs SET finished_at = now(), outcome = $2::sync_outcome, counts = $3::jsonb, error = $4,
+          plan = $5::jsonb
+        WHERE id = $1::uuid RETURNING id`,
+      [
+        run,
+        record.outcome,
+        JSON.stringify(record.counts),
+        record.error ?? null,
+        record.plan ? JSON.stringify(record.plan) : null,
+      ],
+    );
+    if (updated.length === 0)
+      throw new DatabaseError('not_found', `Sync run ${run} does not exist (was its pair removed?).`);
   }
 
   async runs(pair: string): Promise<StoredRun[]> {
@@ -148,14 +171,6 @@ export class PrismaStatusStore implements StatusStore {
       ...(r.error !== null ? { error: r.error } : {}),
       ...(r.plan !== null ? { plan: r.plan as unknown as PlanSummary[] } : {}),
     }));
-  }
-
-  async #pair(prisma: PrismaClient | Tx, pair: string) {
-    const p = await prisma.collectionPair.findUnique({ where: { id: pair } }).catch((cause: unknown) => {
-      throw new DatabaseError('invalid_input', `"${pair}" is not a collection pair id.`, { cause });
-    });
-    if (!p) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
-    return p;
   }
 }
 
@@ -296,6 +311,31 @@ function blobsOf(row: StatusRow): LinkBlobs {
     ...(row.a ? { aRaw: row.a.raw } : {}),
     ...(row.b ? { bRaw: row.b.raw } : {}),
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A timestamp as either driver hands it back (a Date, or text). */
+const iso = (t: Date | string): string => new Date(t).toISOString();
+
+interface PairRecord {
+  readonly aSyncToken: string | null;
+  readonly bSyncToken: string | null;
+  readonly retryHrefs: unknown;
+  readonly windowStart: Date | string | null;
+  readonly windowEnd: Date | string | null;
+  readonly lastFullSyncAt: Date | string | null;
+  readonly needsReview: boolean;
+}
+
+interface QuarantineRecordRow {
+  readonly id: string;
+  readonly ident: string;
+  readonly side: 'a' | 'b';
+  readonly href: string;
+  readonly reason: string;
+  readonly createdAt: Date | string;
+  readonly decision: QuarantineDecision | null;
 }
 
 const SELECT_LINKS = `SELECT ident, a_href AS "aHref", a_version AS "aVersion", a_hash AS "aHash", a_raw AS "aRaw",
