@@ -57,7 +57,11 @@ export async function noChangeScenario(
       });
     }
     for (let i = 0; i < (mailbox.contacts ?? 0); i++) {
-      exchange.sim.store.createContact(folder('contacts'), { displayName: `Contact ${i}`, givenName: 'C', surname: `${i}` });
+      exchange.sim.store.createContact(folder('contacts'), {
+        displayName: `Contact ${i}`,
+        givenName: 'C',
+        surname: `${i}`,
+      });
     }
     for (let i = 0; i < (mailbox.tasks ?? 0); i++) {
       exchange.sim.store.createTask(folder('tasks'), { title: `Task ${i}`, dueDateTime: start + i * 86_400_000 });
