@@ -1,12 +1,16 @@
 /**
- * Benchmarks that print figures (timing goals live here, never in tests). Run: `pnpm bench`.
- * Each benchmark reports wall time and throughput on this machine; compare runs on the same machine only.
+ * Benchmarks that print figures (timing goals live here, never in tests). Run: `pnpm bench` (everything), or
+ * `pnpm bench sync no-change` for some suites. Each suite with goals writes `bench/results/<suite>.json` (issue
+ * 14's format: `{ name, unit, measured, goal, passed, machine, date }`); compare runs on the same machine only.
  */
 import { engineBenchmarks } from './engine.bench';
+import { noChangeBenchmarks } from './no-change.bench';
 import { pimBenchmarks } from './pim.bench';
 import { pushBenchmarks } from './push.bench';
+import { printResults, type Result, writeResults } from './results';
 import { simBenchmarks } from './sim.bench';
 import { statusBenchmarks } from './status.bench';
+import { syncBenchmarks } from './sync.bench';
 
 export interface Figure {
   readonly name: string;
@@ -14,19 +18,36 @@ export interface Figure {
   readonly ms: number;
 }
 
-const figures: Figure[] = [
-  ...(await engineBenchmarks()),
-  ...(await pimBenchmarks()),
-  ...(await simBenchmarks()),
-  ...(await statusBenchmarks()),
-  ...(await pushBenchmarks()),
-];
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const wanted = (suite: string) => asked.length === 0 || asked.includes(suite);
 
-const width = Math.max(...figures.map((f) => f.name.length));
-console.log(`${'benchmark'.padEnd(width)}  ${'items'.padStart(7)}  ${'ms'.padStart(9)}  ${'items/s'.padStart(10)}`);
-for (const f of figures) {
-  const perSecond = f.ms > 0 ? Math.round((f.items / f.ms) * 1000) : Number.POSITIVE_INFINITY;
-  console.log(
-    `${f.name.padEnd(width)}  ${String(f.items).padStart(7)}  ${f.ms.toFixed(1).padStart(9)}  ${String(perSecond).padStart(10)}`,
-  );
+const figures: Figure[] = [];
+const results: Result[] = [];
+if (wanted('engine')) figures.push(...(await engineBenchmarks()));
+if (wanted('pim')) figures.push(...(await pimBenchmarks()));
+if (wanted('sim')) figures.push(...(await simBenchmarks()));
+if (wanted('status')) figures.push(...(await statusBenchmarks()));
+if (wanted('push')) figures.push(...(await pushBenchmarks()));
+if (wanted('sync')) {
+  const sync = await syncBenchmarks();
+  figures.push(...sync.figures);
+  results.push(...sync.results);
+  writeResults('sync', sync.results);
 }
+if (wanted('no-change')) {
+  const noChange = await noChangeBenchmarks();
+  results.push(...noChange);
+  writeResults('no-change', noChange);
+}
+
+if (figures.length > 0) {
+  const width = Math.max(...figures.map((f) => f.name.length));
+  console.log(`${'benchmark'.padEnd(width)}  ${'items'.padStart(7)}  ${'ms'.padStart(9)}  ${'items/s'.padStart(10)}`);
+  for (const f of figures) {
+    const perSecond = f.ms > 0 ? Math.round((f.items / f.ms) * 1000) : Number.POSITIVE_INFINITY;
+    console.log(
+      `${f.name.padEnd(width)}  ${String(f.items).padStart(7)}  ${f.ms.toFixed(1).padStart(9)}  ${String(perSecond).padStart(10)}`,
+    );
+  }
+}
+if (results.length > 0) printResults(results);

@@ -1,4 +1,5 @@
 import type { Database } from './open-database';
+import { packLink, unpackLink } from './status-store/packed-link';
 import type { ItemKind } from './types';
 
 /** A collection pair whose Nextcloud collection is known but whose Exchange collection id is not the current one. */
@@ -56,13 +57,30 @@ export async function repointPair(db: Database, input: RepointInput): Promise<bo
     );
     if (moved.length === 0) return false;
     if (input.moves.length > 0) {
-      // Old and new hrefs are ids of different protocols, so no new href can collide with an old one.
+      // Old and new hrefs are ids of different protocols, so no new href can collide with an old one. The old
+      // protocol's raw object goes too, also from inside `packed` (repacked here: SQL cannot inflate it).
+      const packed = await tx.query<{ ident: string; packed: Uint8Array }>(
+        'SELECT ident, packed FROM item_links WHERE pair_id = $1::uuid AND ident = ANY($2::text[]) AND packed IS NOT NULL',
+        [input.pairId, input.moves.map((m) => m.ident)],
+      );
+      const repacked = new Map(
+        packed.map((l) => {
+          const blobs = unpackLink(l.packed);
+          return [l.ident, packLink({ ...blobs, ...(blobs.aRaw !== undefined ? { aRaw: '' } : {}) })];
+        }),
+      );
       await tx.query(
         `UPDATE item_links l
-         SET a_href = m.a_href, a_version = '', a_hash = '', a_raw = '', dormant = false, updated_at = now()
-         FROM unnest($2::text[], $3::text[]) AS m(ident, a_href)
+         SET a_href = m.a_href, a_version = '', a_hash = '', a_raw = CASE WHEN l.packed IS NULL THEN '' END,
+             packed = decode(m.packed, 'base64'), dormant = false, updated_at = now()
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS m(ident, a_href, packed)
          WHERE l.pair_id = $1::uuid AND l.ident = m.ident`,
-        [input.pairId, input.moves.map((m) => m.ident), input.moves.map((m) => m.aHref)],
+        [
+          input.pairId,
+          input.moves.map((m) => m.ident),
+          input.moves.map((m) => m.aHref),
+          input.moves.map((m) => repacked.get(m.ident)?.toString('base64') ?? null),
+        ],
       );
     }
     if (input.unmatched.length > 0) {
@@ -80,9 +98,20 @@ export async function linksKeyedByExchangeHref(
   db: Database,
   pairId: string,
 ): Promise<{ ident: string; aHref: string; aVersion: string; aRaw: string }[]> {
-  return db.query<{ ident: string; aHref: string; aVersion: string; aRaw: string }>(
-    `SELECT ident, a_href AS "aHref", a_version AS "aVersion", coalesce(a_raw, '') AS "aRaw" FROM item_links
+  const links = await db.query<{
+    ident: string;
+    aHref: string;
+    aVersion: string;
+    aRaw: string | null;
+    packed: Uint8Array | null;
+  }>(
+    `SELECT ident, a_href AS "aHref", a_version AS "aVersion", a_raw AS "aRaw", packed FROM item_links
      WHERE pair_id = $1::uuid AND a_href = ident AND a_version IS NOT NULL AND a_version <> ''`,
     [pairId],
   );
+  // Either shape of row: the raw object packed (packed-link.ts), or in its own column (rows from before).
+  return links.map(({ packed, aRaw, ...link }) => ({
+    ...link,
+    aRaw: (packed ? unpackLink(packed).aRaw : aRaw) ?? '',
+  }));
 }

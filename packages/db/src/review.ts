@@ -1,5 +1,6 @@
 import { DatabaseError } from './errors';
 import type { Database } from './open-database';
+import { unpackLink } from './status-store/packed-link';
 import { isUuid } from './tenants';
 
 /** Side a of every pair is Exchange, side b Nextcloud (the service's composition root decides, DESIGN §4). */
@@ -63,9 +64,12 @@ export function createReviewRepository(db: Database): ReviewRepository {
       });
       const links = await prisma.itemLink.findMany({
         where: { OR: held.map((q) => ({ pairId: q.pairId, ident: q.ident })) },
-        select: { pairId: true, ident: true, base: true },
+        select: { pairId: true, ident: true, base: true, packed: true },
       });
-      const baseOf = new Map(links.map((l) => [`${l.pairId} ${l.ident}`, l.base]));
+      // Either shape: the base packed with the raw objects, or (rows from before) in a column of its own.
+      const baseOf = new Map(
+        links.map((l) => [`${l.pairId} ${l.ident}`, l.packed ? unpackLink(l.packed).base : l.base]),
+      );
       return held.map((q) => ({
         id: q.id,
         kind: q.pair.kind,

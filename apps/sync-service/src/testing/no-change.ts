@@ -33,6 +33,10 @@ export interface NoChangeOptions {
   /** Radicale (calendars and address books in one home) or the fake Nextcloud (two homes, as Nextcloud). */
   readonly dav?: 'radicale' | 'nextcloud';
   readonly exchange?: 'ews' | 'graph';
+  /** Another database than the embedded one (a benchmark on PostgreSQL). */
+  readonly databaseUrl?: string;
+  /** What the mailbox holds; default 5 events. */
+  readonly mailbox?: { readonly events: number; readonly contacts?: number; readonly tasks?: number };
 }
 
 const ALICE = 'alice@contoso.com';
@@ -82,16 +86,28 @@ export async function noChangeScenario(options: NoChangeOptions = {}): Promise<N
     exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
     const urls = await exchange.listen(0);
     const start = Date.now() + 2 * 86_400_000;
-    const calendar = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
-    for (let i = 0; i < 5; i++) {
-      exchange.sim.store.createEvent(calendar, {
+    const folder = (name: 'calendar' | 'contacts' | 'tasks') => exchange.sim.store.distinguishedFolder(ALICE, name).id;
+    const mailbox = options.mailbox ?? { events: 5 };
+    for (let i = 0; i < mailbox.events; i++) {
+      exchange.sim.store.createEvent(folder('calendar'), {
         subject: `Event ${i}`,
         start: start + i * 3_600_000,
         end: start + i * 3_600_000 + 1_800_000,
       });
     }
+    for (let i = 0; i < (mailbox.contacts ?? 0); i++) {
+      exchange.sim.store.createContact(folder('contacts'), {
+        displayName: `Contact ${i}`,
+        givenName: 'C',
+        surname: `${i}`,
+      });
+    }
+    for (let i = 0; i < (mailbox.tasks ?? 0); i++) {
+      exchange.sim.store.createTask(folder('tasks'), { title: `Task ${i}`, dueDateTime: start + i * 86_400_000 });
+    }
     let metrics: SyncMetrics | undefined;
     t = await startTestApp({
+      ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
       metrics: (db) => (metrics = createMetrics({ operations: createOperationsRepository(db), processMetrics: false })),
     });
     const app = t;

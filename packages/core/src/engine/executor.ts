@@ -47,7 +47,20 @@ export interface ExecContext {
    * once, so a copy deleted before it still has its deletion carried over.
    */
   readonly created?: Record<Side, Set<string>>;
+  /**
+   * Makes every status write so far durable (`PageWrites.flush`) before a remote create relies on its pending row.
+   * Left out, `status` commits each transaction itself.
+   */
+  readonly durable?: () => Promise<void>;
+  /**
+   * Creates whose pending row (`pendingKey`) the caller already made durable with the page's other rows: the
+   * executor does not write it again. Each key is used once.
+   */
+  readonly prepared?: Set<string>;
 }
+
+/** The key of a create's pending row in `ExecContext.prepared`. */
+export const pendingKey = (ident: string, side: Side): string => `${side}:${ident}`;
 
 export type ExecOutcome =
   | { readonly ok: true }
@@ -129,7 +142,10 @@ async function applyWrite(write: Write, row: StatusRow | undefined, plan: ItemPl
     case 'create': {
       // The row (and so the marker) exists before the item does: a crash in between is re-linked, not duplicated.
       const pending: StatusRow = { ...current, pendingCreate: write.side };
-      await ctx.status.transaction(ctx.pair, (tx) => tx.put(pending));
+      if (!ctx.prepared?.delete(pendingKey(plan.ident, write.side))) {
+        await ctx.status.transaction(ctx.pair, (tx) => tx.put(pending));
+        await ctx.durable?.();
+      }
       const result = await store.create(write.item, { marker: plan.ident }, ctx.signal);
       const { pendingCreate: _, ...rest } = pending;
       const side = await written(store, result, ctx.signal);

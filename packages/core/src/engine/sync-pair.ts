@@ -2,10 +2,12 @@ import type { SyncWindow } from '../model/temporal';
 import type { CollectionStore } from '../ports/collection-store';
 import { type AuthCause, AuthError, RetryableError } from '../ports/errors';
 import type { ExecContext } from './executor';
-import { executePlan, RunAbort } from './executor';
+import { executePlan, pendingKey, RunAbort } from './executor';
 import { guardDeletions } from './guard';
 import type { SideRead } from './observe';
 import { readSide } from './observe';
+import { PageWrites } from './page-writes';
+import type { ItemPlan } from './plan-types';
 import { groupObservations, planGroups } from './planner';
 import type { SyncPolicy } from './policy';
 import { carryOutDecision } from './quarantine';
@@ -82,6 +84,8 @@ export interface RunReport {
 
 /** How old the last full reconcile of a pair may get before a run reconciles again (the default of `reconcileEveryMs`). */
 export const RECONCILE_EVERY_MS = 6 * 3600_000;
+/** Items whose status rows are committed together. */
+const PAGE = 100;
 
 /**
  * One run of one pair under its lock: read both sides (deltas, or a windowed reconcile), plan, hold back mass
@@ -260,13 +264,19 @@ async function runLocked(
 
   const counts: RunCounts = {};
   const created: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
+  // The rows of a page of items are committed together (one transaction per page, not one or two per item).
+  const page = new PageWrites(status, pair);
+  const prepared = new Set<string>();
+  const unstarted = new Map<string, ItemPlan>();
   const ctx: ExecContext = {
     pair,
     stores: { a: deps.a, b: deps.b },
-    status,
+    status: page.store(),
     policy,
     counts,
     created,
+    durable: () => page.flush(),
+    prepared,
     ...(signal ? { signal } : {}),
   };
   const parked: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
@@ -276,21 +286,44 @@ async function runLocked(
   options.onProgress?.({ phase: 'writing', done: 0, planned: toWrite });
   let failedItems = 0;
   try {
-    for (const [i, { group }] of planned.entries()) {
-      // Stopped from outside: no further write (a lost lock means another run may be writing this pair now).
-      if (signal?.aborted) throw new RunAbort('unavailable', signal.reason);
-      const item = guarded.plans[i]!;
-      const busy = item.writes.length > 0 || item.conflict !== undefined || item.quarantine.length > 0;
-      const outcome = await executePlan(group, item, ctx);
-      if (busy) options.onProgress?.({ phase: 'writing', done: ++written, planned: toWrite });
-      if (!outcome.ok) {
-        failedItems += 1;
-        if (outcome.parked.a) parked.a.add(outcome.parked.a);
-        if (outcome.parked.b) parked.b.add(outcome.parked.b);
-        errors.push(`${item.ident}: ${describe(outcome.error)}`);
+    for (let start = 0; start < planned.length; start += PAGE) {
+      const end = Math.min(planned.length, start + PAGE);
+      unstarted.clear();
+      // The pending rows of the page's creates go out with the previous page's rows, before any of those creates.
+      for (let i = start; i < end; i++) {
+        const item = guarded.plans[i]!;
+        const first = item.writes[0];
+        if (item.copy || first?.type !== 'create') continue;
+        await page.gather(async (tx) => tx.put({ ...item.next, ident: item.ident, pendingCreate: first.side }));
+        prepared.add(pendingKey(item.ident, first.side));
+        unstarted.set(pendingKey(item.ident, first.side), item);
+      }
+      await page.flush();
+      for (let i = start; i < end; i++) {
+        // Stopped from outside: no further write (a lost lock means another run may be writing this pair now).
+        if (signal?.aborted) throw new RunAbort('unavailable', signal.reason);
+        const { group } = planned[i]!;
+        const item = guarded.plans[i]!;
+        const busy = item.writes.length > 0 || item.conflict !== undefined || item.quarantine.length > 0;
+        const outcome = await executePlan(group, item, ctx);
+        if (busy) options.onProgress?.({ phase: 'writing', done: ++written, planned: toWrite });
+        if (!outcome.ok) {
+          failedItems += 1;
+          if (outcome.parked.a) parked.a.add(outcome.parked.a);
+          if (outcome.parked.b) parked.b.add(outcome.parked.b);
+          errors.push(`${item.ident}: ${describe(outcome.error)}`);
+        }
       }
     }
+    await page.flush();
   } catch (error) {
+    // What was written remotely before the stop keeps its rows; the creates the stop came before lose the pending
+    // rows written for them (nothing was started); a store that cannot take this fails like a crash.
+    for (const [key, item] of unstarted) {
+      if (!prepared.has(key)) continue;
+      await page.gather(async (tx) => (item.old ? tx.put(item.old) : tx.drop(item.ident)));
+    }
+    await page.flush().catch(() => {});
     const stop = stopped();
     if (!(error instanceof RunAbort) && !stop) {
       await finish({ outcome: 'failed', counts, error: describe(error), plan: summary });

@@ -16,10 +16,9 @@ import type {
   StoredRun,
 } from '@exsync/core';
 import { DatabaseError } from '../errors';
-import { Prisma, type PrismaClient } from '../generated/client';
+import type { PrismaClient } from '../generated/client';
 import type { Database, SqlSession } from '../open-database';
-
-type Tx = Prisma.TransactionClient;
+import { type LinkBlobs, packedShape, packLink, unpackLink } from './packed-link';
 
 /**
  * The engine's status table on PostgreSQL or PGlite (the same SQL on both): `item_links` rows per collection pair,
@@ -43,7 +42,17 @@ export class PrismaStatusStore implements StatusStore {
   }
 
   async pairState(pair: string): Promise<PairState> {
-    const p = await this.#pair(this.#prisma, pair);
+    // Plain SQL for what every run reads and writes (this, the run record, the held deletions): through Prisma each
+    // costs several times the query on the embedded database, and a no-change sync is little else.
+    const [p] = await this.#sql<PairRecord>(
+      pair,
+      `SELECT a_sync_token AS "aSyncToken", b_sync_token AS "bSyncToken", retry_hrefs AS "retryHrefs",
+          window_start AS "windowStart", window_end AS "windowEnd", last_full_sync_at AS "lastFullSyncAt",
+          needs_review AS "needsReview"
+        FROM collection_pairs WHERE id = $1::uuid`,
+      [pair],
+    );
+    if (!p) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
     const retry = (p.retryHrefs ?? {}) as { a?: string[]; b?: string[] };
     return {
       tokens: {
@@ -51,18 +60,25 @@ export class PrismaStatusStore implements StatusStore {
         ...(p.bSyncToken !== null ? { b: p.bSyncToken } : {}),
       },
       retry: { a: retry.a ?? [], b: retry.b ?? [] },
-      ...(p.windowStart && p.windowEnd
-        ? { window: { start: p.windowStart.toISOString(), end: p.windowEnd.toISOString() } }
-        : {}),
-      ...(p.lastFullSyncAt ? { lastFullSyncAt: p.lastFullSyncAt.toISOString() } : {}),
+      ...(p.windowStart && p.windowEnd ? { window: { start: iso(p.windowStart), end: iso(p.windowEnd) } } : {}),
+      ...(p.lastFullSyncAt ? { lastFullSyncAt: iso(p.lastFullSyncAt) } : {}),
       needsReview: p.needsReview,
     };
+  }
+
+  /** A query naming `pair`, whose malformed id is the caller's mistake (as Prisma's checks said before). */
+  async #sql<T>(pair: string, sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.#db.query<T>(sql, params).catch((cause: unknown) => {
+      if (!UUID.test(pair))
+        throw new DatabaseError('invalid_input', `"${pair}" is not a collection pair id.`, { cause });
+      throw cause;
+    });
   }
 
   async transaction<T>(pair: string, fn: (tx: StatusWriter) => Promise<T>): Promise<T> {
     // The database's own BEGIN/COMMIT, not Prisma's interactive transaction: that costs 1.5 ms (PostgreSQL) to
     // 3–7 ms (PGlite) of bookkeeping per transaction, and a sync commits one or two per item it writes.
-    return this.#db.transaction((tx) => fn(writer(tx, pair)));
+    return this.#db.transaction((tx) => inTransaction(tx, pair, fn));
   }
 
   async conflicts(pair: string): Promise<StoredConflict[]> {
@@ -82,17 +98,19 @@ export class PrismaStatusStore implements StatusStore {
   }
 
   async quarantined(pair: string): Promise<StoredQuarantine[]> {
-    const rows = await this.#prisma.quarantinedDeletion.findMany({
-      where: { pairId: pair, resolvedAt: null },
-      orderBy: { createdAt: 'asc' },
-    });
+    const rows = await this.#sql<QuarantineRecordRow>(
+      pair,
+      `SELECT id, ident, side, href, reason, created_at AS "createdAt", decision FROM quarantined_deletions
+        WHERE pair_id = $1::uuid AND resolved_at IS NULL ORDER BY created_at`,
+      [pair],
+    );
     return rows.map((q) => ({
       id: q.id,
       ident: q.ident,
       side: q.side,
       href: q.href,
       reason: q.reason as QuarantineRecord['reason'],
-      createdAt: q.createdAt.toISOString(),
+      createdAt: iso(q.createdAt),
       ...(q.decision ? { decision: q.decision } : {}),
     }));
   }
@@ -113,25 +131,31 @@ export class PrismaStatusStore implements StatusStore {
   }
 
   async startRun(pair: string, options: { readonly dryRun: boolean; readonly syncId?: string }): Promise<string> {
-    const p = await this.#pair(this.#prisma, pair);
-    const run = await this.#prisma.syncRun.create({
-      data: { userId: p.userId, pairId: pair, dryRun: options.dryRun, syncId: options.syncId ?? null },
-      select: { id: true },
-    });
+    const [run] = await this.#sql<{ id: string }>(
+      pair,
+      `INSERT INTO sync_runs (user_id, pair_id, dry_run, sync_id)
+        SELECT user_id, id, $2, $3::uuid FROM collection_pairs WHERE id = $1::uuid RETURNING id`,
+      [pair, options.dryRun, options.syncId ?? null],
+    );
+    if (!run) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
     return run.id;
   }
 
   async finishRun(run: string, record: RunRecord): Promise<void> {
-    await this.#prisma.syncRun.update({
-      where: { id: run },
-      data: {
-        finishedAt: new Date(),
-        outcome: record.outcome,
-        counts: record.counts as Prisma.InputJsonValue,
-        error: record.error ?? null,
-        plan: record.plan ? (record.plan as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
-      },
-    });
+    const updated = await this.#db.query(
+      `UPDATE sync_runs SET finished_at = now(), outcome = $2::sync_outcome, counts = $3::jsonb, error = $4,
+          plan = $5::jsonb
+        WHERE id = $1::uuid RETURNING id`,
+      [
+        run,
+        record.outcome,
+        JSON.stringify(record.counts),
+        record.error ?? null,
+        record.plan ? JSON.stringify(record.plan) : null,
+      ],
+    );
+    if (updated.length === 0)
+      throw new DatabaseError('not_found', `Sync run ${run} does not exist (was its pair removed?).`);
   }
 
   async runs(pair: string): Promise<StoredRun[]> {
@@ -148,33 +172,23 @@ export class PrismaStatusStore implements StatusStore {
       ...(r.plan !== null ? { plan: r.plan as unknown as PlanSummary[] } : {}),
     }));
   }
-
-  async #pair(prisma: PrismaClient | Tx, pair: string) {
-    const p = await prisma.collectionPair.findUnique({ where: { id: pair } }).catch((cause: unknown) => {
-      throw new DatabaseError('invalid_input', `"${pair}" is not a collection pair id.`, { cause });
-    });
-    if (!p) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
-    return p;
-  }
 }
 
-/** The status writes of one transaction, as plain parameterised SQL on the transaction's session. */
-function writer(tx: SqlSession, pair: string): StatusWriter {
-  return {
+/**
+ * The status writes of one transaction, as plain parameterised SQL on the transaction's session. Puts and drops are
+ * gathered (the last one per ident wins, as it would have in order) and written together when the callback returns:
+ * however many rows a transaction puts, it costs the same handful of statements.
+ */
+async function inTransaction<T>(tx: SqlSession, pair: string, fn: (w: StatusWriter) => Promise<T>): Promise<T> {
+  const links = new Map<string, StatusRow | null>();
+  const w: StatusWriter = {
     async put(row) {
-      await tx.query(RELEASE_HREFS, [pair, row.ident, row.a?.href ?? null, row.b?.href ?? null]);
-      await tx.query(UPSERT_LINK, [
-        pair,
-        row.ident,
-        ...sideValues(row.a),
-        ...sideValues(row.b),
-        row.base ? JSON.stringify(row.base) : null,
-        row.pendingCreate ?? null,
-        row.dormant ?? false,
-      ]);
+      links.delete(row.ident); // re-inserted last: the newest claim of an href wins
+      links.set(row.ident, row);
     },
     async drop(ident) {
-      await tx.query('DELETE FROM item_links WHERE pair_id = $1::uuid AND ident = $2', [pair, ident]);
+      links.delete(ident);
+      links.set(ident, null);
     },
     async setPairState(patch) {
       // Each column keeps its value when the patch leaves it out ($n IS NULL / the flag says so).
@@ -236,10 +250,96 @@ function writer(tx: SqlSession, pair: string): StatusWriter {
       );
     },
   };
+  const result = await fn(w);
+  await writeLinks(tx, pair, links);
+  return result;
+}
+
+/** Writes the gathered rows: drops, then hrefs released from their old holders, then every put in one upsert. */
+async function writeLinks(tx: SqlSession, pair: string, links: Map<string, StatusRow | null>): Promise<void> {
+  const dropped = [...links].filter(([, row]) => row === null).map(([ident]) => ident);
+  if (dropped.length > 0) {
+    await tx.query('DELETE FROM item_links WHERE pair_id = $1::uuid AND ident = ANY($2::text[])', [pair, dropped]);
+  }
+  // Within the batch, a later row's claim of an href takes it from an earlier one (Map order is write order).
+  const rows: StatusRow[] = [];
+  const holder = { a: new Map<string, number>(), b: new Map<string, number>() };
+  for (const row of links.values()) {
+    if (row === null) continue;
+    for (const side of ['a', 'b'] as const) {
+      const href = row[side]?.href;
+      if (href === undefined) continue;
+      const earlier = holder[side].get(href);
+      if (earlier !== undefined) {
+        const { [side]: _, ...without } = rows[earlier]!;
+        rows[earlier] = without;
+      }
+      holder[side].set(href, rows.length);
+    }
+    rows.push(row);
+  }
+  if (rows.length === 0) return;
+  const withA = rows.filter((r) => r.a !== undefined);
+  const withB = rows.filter((r) => r.b !== undefined);
+  await tx.query(RELEASE_HREFS, [
+    pair,
+    withA.map((r) => r.ident),
+    withA.map((r) => r.a!.href),
+    withB.map((r) => r.ident),
+    withB.map((r) => r.b!.href),
+  ]);
+  const column = <T>(fn: (r: StatusRow) => T) => rows.map(fn);
+  await tx.query(UPSERT_LINKS, [
+    pair,
+    column((r) => r.ident),
+    column((r) => r.a?.href ?? null),
+    column((r) => r.a?.version ?? null),
+    column((r) => r.a?.hash ?? null),
+    column((r) => r.b?.href ?? null),
+    column((r) => r.b?.version ?? null),
+    column((r) => r.b?.hash ?? null),
+    // Base64 through a text array: both drivers pass text arrays the same way, bytea arrays not.
+    column((r) => packLink(blobsOf(r))?.toString('base64') ?? null),
+    column((r) => r.pendingCreate ?? null),
+    column((r) => r.dormant ?? false),
+  ]);
+}
+
+function blobsOf(row: StatusRow): LinkBlobs {
+  return {
+    ...(row.base !== undefined ? { base: row.base } : {}),
+    ...(row.a ? { aRaw: row.a.raw } : {}),
+    ...(row.b ? { bRaw: row.b.raw } : {}),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A timestamp as either driver hands it back (a Date, or text). */
+const iso = (t: Date | string): string => new Date(t).toISOString();
+
+interface PairRecord {
+  readonly aSyncToken: string | null;
+  readonly bSyncToken: string | null;
+  readonly retryHrefs: unknown;
+  readonly windowStart: Date | string | null;
+  readonly windowEnd: Date | string | null;
+  readonly lastFullSyncAt: Date | string | null;
+  readonly needsReview: boolean;
+}
+
+interface QuarantineRecordRow {
+  readonly id: string;
+  readonly ident: string;
+  readonly side: 'a' | 'b';
+  readonly href: string;
+  readonly reason: string;
+  readonly createdAt: Date | string;
+  readonly decision: QuarantineDecision | null;
 }
 
 const SELECT_LINKS = `SELECT ident, a_href AS "aHref", a_version AS "aVersion", a_hash AS "aHash", a_raw AS "aRaw",
-    b_href AS "bHref", b_version AS "bVersion", b_hash AS "bHash", b_raw AS "bRaw", base,
+    b_href AS "bHref", b_version AS "bVersion", b_hash AS "bHash", b_raw AS "bRaw", base, packed,
     pending_create AS "pendingCreate", dormant
   FROM item_links WHERE pair_id = $1::uuid ORDER BY ident`;
 
@@ -248,57 +348,108 @@ interface LinkRecord {
   readonly aHref: string | null;
   readonly aVersion: string | null;
   readonly aHash: string | null;
+  /** The older shape (before `packed`): each of the three in a column of its own. */
   readonly aRaw: string | null;
   readonly bHref: string | null;
   readonly bVersion: string | null;
   readonly bHash: string | null;
   readonly bRaw: string | null;
   readonly base: unknown;
+  readonly packed: Uint8Array | null;
   readonly pendingCreate: 'a' | 'b' | null;
   readonly dormant: boolean;
 }
 
 /**
- * An href belongs to one row: the newest claim wins (the unique index would refuse a second holder), so another row
- * of the pair holding this row's a- or b-href forgets that side. Every SET reads the row as it was before.
+ * An href belongs to one row: the newest claim wins (the unique index would refuse a second holder), so any other
+ * row of the pair holding a claimed href forgets that side. ($2, $3): the claiming idents and their a-hrefs; ($4,
+ * $5) for side b. The released side's raw object may stay inside `packed`: a side without an href is never read,
+ * and the row's next put packs it anew.
  */
-const RELEASE_HREFS = `UPDATE item_links SET
-    a_href = CASE WHEN a_href = $3 THEN NULL ELSE a_href END,
-    a_version = CASE WHEN a_href = $3 THEN NULL ELSE a_version END,
-    a_hash = CASE WHEN a_href = $3 THEN NULL ELSE a_hash END,
-    a_raw = CASE WHEN a_href = $3 THEN NULL ELSE a_raw END,
-    b_href = CASE WHEN b_href = $4 THEN NULL ELSE b_href END,
-    b_version = CASE WHEN b_href = $4 THEN NULL ELSE b_version END,
-    b_hash = CASE WHEN b_href = $4 THEN NULL ELSE b_hash END,
-    b_raw = CASE WHEN b_href = $4 THEN NULL ELSE b_raw END,
+const RELEASE_HREFS = `UPDATE item_links l SET
+    a_href = CASE WHEN x.ra THEN NULL ELSE l.a_href END,
+    a_version = CASE WHEN x.ra THEN NULL ELSE l.a_version END,
+    a_hash = CASE WHEN x.ra THEN NULL ELSE l.a_hash END,
+    a_raw = CASE WHEN x.ra THEN NULL ELSE l.a_raw END,
+    b_href = CASE WHEN x.rb THEN NULL ELSE l.b_href END,
+    b_version = CASE WHEN x.rb THEN NULL ELSE l.b_version END,
+    b_hash = CASE WHEN x.rb THEN NULL ELSE l.b_hash END,
+    b_raw = CASE WHEN x.rb THEN NULL ELSE l.b_raw END,
     updated_at = now()
-  WHERE pair_id = $1::uuid AND ident <> $2 AND (a_href = $3 OR b_href = $4)`;
+  FROM (SELECT o.ident,
+          EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS c(ident, href)
+                  WHERE c.href = o.a_href AND c.ident <> o.ident) AS ra,
+          EXISTS (SELECT 1 FROM unnest($4::text[], $5::text[]) AS c(ident, href)
+                  WHERE c.href = o.b_href AND c.ident <> o.ident) AS rb
+        FROM item_links o
+        WHERE o.pair_id = $1::uuid AND (o.a_href = ANY($3::text[]) OR o.b_href = ANY($5::text[]))) AS x
+  WHERE l.pair_id = $1::uuid AND l.ident = x.ident AND (x.ra OR x.rb)`;
 
-/** The row of `ident` in the pair, created or replaced whole; the marker is the ident (as the engine writes it). */
-const UPSERT_LINK = `INSERT INTO item_links (pair_id, ident, marker, a_href, a_version, a_hash, a_raw,
-    b_href, b_version, b_hash, b_raw, base, pending_create, dormant, updated_at)
-  VALUES ($1::uuid, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::sync_side, $13, now())
-  ON CONFLICT (pair_id, ident) DO UPDATE SET marker = EXCLUDED.marker,
-    a_href = EXCLUDED.a_href, a_version = EXCLUDED.a_version, a_hash = EXCLUDED.a_hash, a_raw = EXCLUDED.a_raw,
-    b_href = EXCLUDED.b_href, b_version = EXCLUDED.b_version, b_hash = EXCLUDED.b_hash, b_raw = EXCLUDED.b_raw,
-    base = EXCLUDED.base, pending_create = EXCLUDED.pending_create, dormant = EXCLUDED.dormant,
+/**
+ * Every gathered row of the pair, created or replaced whole, in the packed shape (the older shape's columns are
+ * cleared as a row is rewritten).
+ */
+const UPSERT_LINKS = `INSERT INTO item_links (pair_id, ident, a_href, a_version, a_hash, b_href, b_version, b_hash,
+    packed, pending_create, dormant, updated_at)
+  SELECT $1::uuid, r.ident, r.a_href, r.a_version, r.a_hash, r.b_href, r.b_version, r.b_hash,
+    decode(r.packed, 'base64'), r.pending_create::sync_side, r.dormant, now()
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+    $10::text[], $11::boolean[])
+    AS r(ident, a_href, a_version, a_hash, b_href, b_version, b_hash, packed, pending_create, dormant)
+  ON CONFLICT (pair_id, ident) DO UPDATE SET
+    a_href = EXCLUDED.a_href, a_version = EXCLUDED.a_version, a_hash = EXCLUDED.a_hash, a_raw = NULL,
+    b_href = EXCLUDED.b_href, b_version = EXCLUDED.b_version, b_hash = EXCLUDED.b_hash, b_raw = NULL,
+    base = NULL, packed = EXCLUDED.packed, pending_create = EXCLUDED.pending_create, dormant = EXCLUDED.dormant,
     updated_at = now()`;
 
-function sideValues(s: SideStatus | undefined): [string | null, string | null, string | null, string | null] {
-  return [s?.href ?? null, s?.version ?? null, s?.hash ?? null, s?.raw ?? null];
+/**
+ * A row of either shape. A packed row's base and raw objects are inflated on first use only: most runs read every
+ * row of a pair and look inside few of them (a delta names a handful of items).
+ */
+function toRow(link: LinkRecord): StatusRow {
+  const packed = link.packed;
+  let blobs: LinkBlobs | undefined;
+  const open = (): LinkBlobs => {
+    blobs ??= packed ? unpackLink(packed) : {};
+    return blobs;
+  };
+  const shape = packed ? packedShape(packed) : undefined;
+  const side = (
+    href: string | null,
+    version: string | null,
+    hash: string | null,
+    oldRaw: string | null,
+    key: 'aRaw' | 'bRaw',
+  ): SideStatus | undefined => {
+    if (href === null) return undefined;
+    const s = { href, version: version ?? '', hash: hash ?? '' } as { raw: string } & Omit<SideStatus, 'raw'>;
+    if (!packed) return { ...s, raw: oldRaw ?? '' };
+    return lazy(s, 'raw', () => open()[key] ?? '');
+  };
+  const a = side(link.aHref, link.aVersion, link.aHash, link.aRaw, 'aRaw');
+  const b = side(link.bHref, link.bVersion, link.bHash, link.bRaw, 'bRaw');
+  const row: Record<string, unknown> = { ident: link.ident, ...(a ? { a } : {}), ...(b ? { b } : {}) };
+  if (shape?.base) lazy(row, 'base', () => open().base);
+  else if (!packed && link.base !== null) row.base = link.base;
+  if (link.pendingCreate !== null) row.pendingCreate = link.pendingCreate;
+  if (link.dormant) row.dormant = true;
+  return row as unknown as StatusRow;
 }
 
-function toRow(link: LinkRecord): StatusRow {
-  const side = (href: string | null, version: string | null, hash: string | null, raw: string | null) =>
-    href === null ? undefined : { href, version: version ?? '', hash: hash ?? '', raw: raw ?? '' };
-  const a = side(link.aHref, link.aVersion, link.aHash, link.aRaw);
-  const b = side(link.bHref, link.bVersion, link.bHash, link.bRaw);
-  return {
-    ident: link.ident,
-    ...(a ? { a } : {}),
-    ...(b ? { b } : {}),
-    ...(link.base !== null ? { base: link.base as unknown as PimItem } : {}),
-    ...(link.pendingCreate !== null ? { pendingCreate: link.pendingCreate } : {}),
-    ...(link.dormant ? { dormant: true } : {}),
-  };
+/** Defines `key` as an ordinary-looking (enumerable) property computed once, on first read. */
+function lazy<T extends object, V>(target: T, key: string, compute: () => V): T {
+  let value: V;
+  let done = false;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        value = compute();
+        done = true;
+      }
+      return value;
+    },
+  });
+  return target;
 }

@@ -93,6 +93,27 @@ export function describeStatusStoreContract(name: string, setup: () => Promise<S
       expect(rows.find((r) => r.ident === 'has-b')).toEqual({ ident: 'has-b', a: { ...fullRow.a!, href: '/a/other' } });
     });
 
+    it('within one transaction the writes land as if in order: the later claim of an href, put or drop wins', async () => {
+      const pair = await f.newPair();
+      await f.store.transaction(pair, (tx) => tx.put({ ident: 'held', a: fullRow.a!, b: fullRow.b! }));
+      await f.store.transaction(pair, async (tx) => {
+        await tx.put({ ident: 'first', a: { ...fullRow.a!, href: '/a/shared' }, b: { ...fullRow.b!, href: '/b/1' } });
+        await tx.put({ ident: 'second', a: { ...fullRow.a!, href: '/a/shared' } });
+        await tx.put({ ident: 'gone', b: { ...fullRow.b!, href: '/b/gone' } });
+        await tx.drop('gone');
+        await tx.drop('held');
+        await tx.put({ ident: 'held', b: fullRow.b!, base: task });
+        for (let i = 0; i < 120; i++) await tx.put({ ident: `many-${i}`, a: { ...fullRow.a!, href: `/a/m${i}` } });
+      });
+      const rows = await f.store.rows(pair);
+      expect(rows).toHaveLength(123);
+      expect(rows.find((r) => r.ident === 'first')).toEqual({ ident: 'first', b: { ...fullRow.b!, href: '/b/1' } });
+      expect(rows.find((r) => r.ident === 'second')?.a?.href).toBe('/a/shared');
+      expect(rows.find((r) => r.ident === 'gone')).toBeUndefined();
+      expect(rows.find((r) => r.ident === 'held')).toEqual({ ident: 'held', b: fullRow.b, base: task });
+      expect(rows.find((r) => r.ident === 'many-119')?.a?.href).toBe('/a/m119');
+    });
+
     it('a transaction whose callback throws leaves nothing behind', async () => {
       const pair = await f.newPair();
       await expect(
