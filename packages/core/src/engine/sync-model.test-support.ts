@@ -604,7 +604,7 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
             sent,
             ...[...pre[wholeSide].values()].map((l) => l.content).filter((c) => same(held(holds, s, c), sent)),
           ];
-          const whole = post[wholeSide].get(key)?.content;
+          const whole = limited ? post[wholeSide].get(key)?.content : undefined;
           for (const base of whole ? [whole] : bases) {
             for (const linked of [false, true]) {
               next.push(
