@@ -71,6 +71,13 @@ export type Step =
   | { readonly type: 'edit'; readonly side: Side; readonly pick: number; readonly field: Field; readonly value: number }
   /** The same field of one item edited on both sides between two syncs. */
   | { readonly type: 'edit-both'; readonly pick: number; readonly field: Field; readonly a: number; readonly b: number }
+  /** One item edited on both sides between two syncs, each side its own field (capability variant only). */
+  | {
+      readonly type: 'edit-apart';
+      readonly pick: number;
+      readonly a: { readonly field: Field; readonly value: number };
+      readonly b: { readonly field: Field; readonly value: number };
+    }
   | { readonly type: 'delete'; readonly side: Side; readonly pick: number }
   | { readonly type: 'touch'; readonly side: Side; readonly pick: number }
   | { readonly type: 'invalidate-tokens'; readonly side: Side }
@@ -198,8 +205,19 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
 });
 
 /** The capability variant: one side (either) holds a subset of every task, with a normalisation. */
+const editApartArb: fc.Arbitrary<Step> = fc.record({
+  type: fc.constant('edit-apart' as const),
+  pick: fc.nat(20),
+  a: fc.record({ field: capsFieldArb, value: fc.nat(3) }),
+  b: fc.record({ field: capsFieldArb, value: fc.nat(3) }),
+});
+
 export const limitedScenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  steps: fc.array(stepsOver(capsFieldArb), { minLength: 20, maxLength: 60, size: 'max' }),
+  steps: fc.array(fc.oneof({ weight: 9, arbitrary: stepsOver(capsFieldArb) }, { weight: 1, arbitrary: editApartArb }), {
+    minLength: 20,
+    maxLength: 60,
+    size: 'max',
+  }),
   conflict: conflictArb,
   ownIds: fc.constantFrom<Side | undefined>(undefined, 'a', 'b'),
   limited: fc.constantFrom<Side>('a', 'b'),
@@ -691,13 +709,19 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
         if (e) edit(s.side, e, s.field, s.value);
         break;
       }
-      case 'edit-both': {
+      case 'edit-both':
+      case 'edit-apart': {
         const both = mem.a.entries().filter((e) => mem.b.entries().some((f) => keyOf(f) === keyOf(e)));
         const ea = both.length === 0 ? undefined : both[s.pick % both.length];
         const eb = ea && mem.b.entries().find((f) => keyOf(f) === keyOf(ea));
         if (ea && eb) {
-          edit('a', ea, s.field, s.a);
-          edit('b', eb, s.field, s.b);
+          if (s.type === 'edit-both') {
+            edit('a', ea, s.field, s.a);
+            edit('b', eb, s.field, s.b);
+          } else {
+            edit('a', ea, s.a.field, s.a.value);
+            edit('b', eb, s.b.field, s.b.value);
+          }
         }
         break;
       }

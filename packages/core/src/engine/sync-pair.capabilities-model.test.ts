@@ -9,7 +9,9 @@ import { limitedScenarioArb, modelProperty, propertyParameters } from './sync-mo
  * the other holds it whole. Its oracle merges through what each side holds, so besides "no duplicate, no loss" and
  * "a quiet run after convergence writes nothing" it states that a field one side cannot hold is never lost from the
  * side that holds it: a URL set in Nextcloud survives any edit made in Exchange. `sync-pair.mutants.test.ts` shows it
- * failing on a merge that ignores what each side holds.
+ * failing on a merge that ignores what each side holds. Seen failing by hand (not in CI: a one-line change inside
+ * `mergeFields`) on a merge comparing a side's value with the raw base instead of the base as that side holds it: a
+ * priority the limited side holds as an importance then reads as edited whenever that side edits another field.
  */
 const runs: RunStats[] = [];
 
