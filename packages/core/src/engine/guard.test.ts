@@ -55,6 +55,23 @@ describe('the deletion guard at its limits', () => {
     expect(guardDeletions(deleted(3), { itemCount: 3, emptied: new Set() }, policy).needsReview).toBe(true);
   });
 
+  it('only deletions count towards the limit: many edits beside one deletion let it through', () => {
+    const policy = policyWith({ maxCount: 2, maxRatio: 1, minCount: 0 });
+    const edits = rows.slice(1).map((r) => {
+      const edited = task(r.ident, { summary: 'edited' });
+      return fetched(r.a!.href, 'v2', edited);
+    });
+    const plans = planRun(
+      rows,
+      obs(gone(rows[0]!.a!.href), ...edits.map((f) => ({ type: 'present' as const, fetched: f }))),
+      obs(),
+      policy,
+    );
+    const g = guardDeletions(plans, { itemCount: 10, emptied: new Set() }, policy);
+    expect(g.needsReview).toBe(false);
+    expect(deletes(g.plans)).toEqual(['b']);
+  });
+
   it('each side is judged on its own deletions: many on one side hold only those', () => {
     const policy = policyWith({ maxCount: 2, maxRatio: 1, minCount: 0 });
     const g = guardDeletions(deleted(3, 1), { itemCount: 10, emptied: new Set() }, policy);
