@@ -80,6 +80,15 @@ describe('resolveQuarantined', () => {
     expect(await h.status.quarantined('p1')).toHaveLength(6);
   });
 
+  it('an approval whose delete fails for now fails loudly and stays held, to be decided again', async () => {
+    const { h, deps, held } = await massDeleted();
+    const q = held[0]!;
+    h.b.failNextWrite();
+    await expect(resolveQuarantined(deps, 'p1', q.id, 'apply')).rejects.toThrow(/Injected failure/);
+    expect(h.b.get(q.href)).toBeDefined();
+    expect((await h.status.quarantined('p1')).map((x) => x.id)).toContain(q.id);
+  });
+
   it('refuses while a run holds the pair', async () => {
     const { h, deps, held } = await massDeleted();
     const release = await h.lock.tryAcquire('p1');
