@@ -110,8 +110,10 @@ describe('readSide', () => {
     const current = await readOne(store, rows[0]!.a!.href);
     if (current.type !== 'present') throw new Error('expected the item');
     const carrying: CollectionStore = {
-      ...store,
       caps: store.caps,
+      create: (i, o, sig) => store.create(i, o, sig),
+      update: (b, i, sig) => store.update(b, i, sig),
+      remove: (r, sig) => store.remove(r, sig),
       listWindow: (w, s) => store.listWindow(w, s),
       getMany: (h, s) => store.getMany(h, s),
       startToken: (w, s) => store.startToken(w, s),
