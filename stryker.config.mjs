@@ -1,5 +1,5 @@
 // Mutation testing of the sync engine (packages/core): `pnpm mutation` mutates the whole core. Not part of
-// `pnpm test` — the whole core is ~2,500 mutants, hours on two shared cores. Scope one file or a group with
+// `pnpm test` — the whole core is ~2,200 mutants, about an hour on two busy cores. Scope one file or a group with
 // `pnpm mutation --mutate packages/core/src/engine/planner.ts` (comma-separated).
 // Survivors and why they survive: packages/core/MUTATION.md.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
