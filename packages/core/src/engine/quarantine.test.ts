@@ -46,6 +46,49 @@ describe('resolveQuarantined', () => {
     expect(h.a.findByUid(q.ident)?.item).toMatchObject({ summary: 'still needed' });
   });
 
+  it('acts on the held deletion asked for, in any order; an unknown one is not found', async () => {
+    const { h, deps, held } = await massDeleted();
+    const last = held[held.length - 1]!;
+    expect(await resolveQuarantined(deps, 'p1', last.id, 'apply')).toBe('done');
+    expect(h.b.get(last.href)).toBeUndefined();
+    expect(h.b.get(held[0]!.href)).toBeDefined();
+    expect((await h.status.quarantined('p1')).map((q) => q.id)).not.toContain(last.id);
+    expect(await resolveQuarantined(deps, 'p1', 'no-such-id', 'apply')).toBe('not-found');
+    expect(await h.status.quarantined('p1')).toHaveLength(7);
+  });
+
+  it('approving a deletion of an item someone already deleted completes it', async () => {
+    const { h, deps, held } = await massDeleted();
+    const q = held[0]!;
+    h.b.delete(q.href);
+    expect(await resolveQuarantined(deps, 'p1', q.id, 'apply')).toBe('done');
+    expect((await h.status.rows('p1')).map((r) => r.ident)).not.toContain(q.ident);
+    expect((await h.sync()).counts).toEqual({});
+  });
+
+  it('a held deletion whose item is gone from both sides meanwhile is settled by either decision, creating nothing', async () => {
+    const { h, deps, held } = await massDeleted();
+    const [first, second] = held;
+    h.b.delete(first!.href);
+    h.b.delete(second!.href);
+    await h.sync();
+    expect(await resolveQuarantined(deps, 'p1', first!.id, 'restore')).toBe('done');
+    expect(await resolveQuarantined(deps, 'p1', second!.id, 'apply')).toBe('done');
+    await h.sync();
+    expect(h.a.findByUid(first!.ident)).toBeUndefined();
+    expect(h.b.findByUid(first!.ident)).toBeUndefined();
+    expect(await h.status.quarantined('p1')).toHaveLength(6);
+  });
+
+  it('an approval whose delete fails for now fails loudly and stays held, to be decided again', async () => {
+    const { h, deps, held } = await massDeleted();
+    const q = held[0]!;
+    h.b.failNextWrite();
+    await expect(resolveQuarantined(deps, 'p1', q.id, 'apply')).rejects.toThrow(/Injected failure/);
+    expect(h.b.get(q.href)).toBeDefined();
+    expect((await h.status.quarantined('p1')).map((x) => x.id)).toContain(q.id);
+  });
+
   it('refuses while a run holds the pair', async () => {
     const { h, deps, held } = await massDeleted();
     const release = await h.lock.tryAcquire('p1');

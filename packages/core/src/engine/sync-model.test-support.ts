@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import type { Capabilities, FieldCapabilities } from '../model/capabilities';
+import { heldField, holdingOf, normalisedField, notHeldField, projectItem } from '../model/capabilities';
 import type { PimItem } from '../model/item';
 import type { TaskItem } from '../model/task';
 import type { DateValue } from '../model/temporal';
@@ -60,7 +62,7 @@ export interface SyncStep {
   readonly flaky: boolean;
 }
 
-type Field = 'summary' | 'description' | 'priority' | 'status' | 'due';
+type Field = 'summary' | 'description' | 'priority' | 'status' | 'due' | 'url';
 
 export type Step =
   | { readonly type: 'create'; readonly side: Side; readonly summary: number; readonly priority: number }
@@ -69,6 +71,13 @@ export type Step =
   | { readonly type: 'edit'; readonly side: Side; readonly pick: number; readonly field: Field; readonly value: number }
   /** The same field of one item edited on both sides between two syncs. */
   | { readonly type: 'edit-both'; readonly pick: number; readonly field: Field; readonly a: number; readonly b: number }
+  /** One item edited on both sides between two syncs, each side its own field (capability variant only). */
+  | {
+      readonly type: 'edit-apart';
+      readonly pick: number;
+      readonly a: { readonly field: Field; readonly value: number };
+      readonly b: { readonly field: Field; readonly value: number };
+    }
   | { readonly type: 'delete'; readonly side: Side; readonly pick: number }
   | { readonly type: 'touch'; readonly side: Side; readonly pick: number }
   | { readonly type: 'invalidate-tokens'; readonly side: Side }
@@ -78,6 +87,17 @@ export type Step =
 
 const sideArb = fc.constantFrom<Side>('a', 'b');
 const fieldArb = fc.constantFrom<Field>('summary', 'description', 'priority', 'status', 'due', 'summary');
+/** The capability variant also edits a field the limited side cannot hold, and the one it normalises, more often. */
+const capsFieldArb = fc.constantFrom<Field>(
+  'summary',
+  'description',
+  'priority',
+  'status',
+  'due',
+  'url',
+  'url',
+  'priority',
+);
 const syncArb: fc.Arbitrary<SyncStep> = fc.record({
   type: fc.constant('sync' as const),
   crashAt: fc.option(fc.integer({ min: 1, max: 70 }), { nil: undefined, freq: 2 }),
@@ -87,43 +107,46 @@ const syncArb: fc.Arbitrary<SyncStep> = fc.record({
   flaky: fc.constantFrom(false, false, false, true),
 });
 
-export const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  {
-    weight: 5,
-    arbitrary: fc.record({
-      type: fc.constant('create' as const),
-      side: sideArb,
-      summary: fc.nat(3),
-      priority: fc.nat(9),
-    }),
-  },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('create-twin' as const), a: fc.nat(3), b: fc.nat(3) }) },
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      type: fc.constant('edit' as const),
-      side: sideArb,
-      pick: fc.nat(20),
-      field: fieldArb,
-      value: fc.nat(3),
-    }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      type: fc.constant('edit-both' as const),
-      pick: fc.nat(20),
-      field: fieldArb,
-      a: fc.nat(3),
-      b: fc.nat(3),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ type: fc.constant('delete' as const), side: sideArb, pick: fc.nat(20) }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('touch' as const), side: sideArb, pick: fc.nat(20) }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('invalidate-tokens' as const), side: sideArb }) },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('prune-journal' as const), side: sideArb }) },
-  { weight: 7, arbitrary: syncArb },
-);
+const stepsOver = (fields: fc.Arbitrary<Field>): fc.Arbitrary<Step> =>
+  fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        type: fc.constant('create' as const),
+        side: sideArb,
+        summary: fc.nat(3),
+        priority: fc.nat(9),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('create-twin' as const), a: fc.nat(3), b: fc.nat(3) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        type: fc.constant('edit' as const),
+        side: sideArb,
+        pick: fc.nat(20),
+        field: fields,
+        value: fc.nat(3),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        type: fc.constant('edit-both' as const),
+        pick: fc.nat(20),
+        field: fields,
+        a: fc.nat(3),
+        b: fc.nat(3),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ type: fc.constant('delete' as const), side: sideArb, pick: fc.nat(20) }) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('touch' as const), side: sideArb, pick: fc.nat(20) }) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('invalidate-tokens' as const), side: sideArb }) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('prune-journal' as const), side: sideArb }) },
+    { weight: 7, arbitrary: syncArb },
+  );
+
+export const stepArb: fc.Arbitrary<Step> = stepsOver(fieldArb);
 
 const conflictArb = fc.constantFrom<ConflictPolicy>(
   { type: 'side-wins', side: 'a' },
@@ -139,13 +162,65 @@ export interface Scenario {
   readonly conflict: ConflictPolicy;
   /** The side (if any) that assigns its own ids to what the engine creates and ignores the client's UID, as Graph does. */
   readonly ownIds: Side | undefined;
+  /** The side (if any) whose store holds only `LIMITED_TASKS` of a task, as Exchange does; the other holds it all. */
+  readonly limited?: Side;
 }
+
+/**
+ * What the limited side holds of a task, shaped like Exchange's task tables (packages/exchange, EWS and Graph):
+ * no URL at all, and the RFC 5545 priority only as one of three importances (1–4 high → 1, 6–9 low → 9, 0 and 5
+ * normal → none). Every other field is held as written.
+ */
+export const LIMITED_TASKS: Capabilities = {
+  task: {
+    ...Object.fromEntries(
+      [
+        'summary',
+        'description',
+        'start',
+        'due',
+        'completed',
+        'percentComplete',
+        'status',
+        'sensitivity',
+        'categories',
+        'recurrence',
+        'reminders',
+        'parentUid',
+      ].map((f) => [f, heldField()]),
+    ),
+    url: notHeldField('a task has no URL property'),
+    priority: normalisedField<number | undefined, TaskItem>(
+      'Importance: 1–4 High (1), 6–9 Low (9), others Normal (none)',
+      (p) => (p === undefined || p === 0 || p === 5 ? undefined : p < 5 ? 1 : 9),
+    ),
+  } as unknown as FieldCapabilities<TaskItem>,
+};
 
 export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   // `size: 'max'`: without it fast-check's default size keeps arrays near 10 whatever maxLength says.
   steps: fc.array(stepArb, { minLength: 20, maxLength: 60, size: 'max' }),
   conflict: conflictArb,
   ownIds: fc.constantFrom<Side | undefined>(undefined, 'a', 'b'),
+});
+
+/** The capability variant: one side (either) holds a subset of every task, with a normalisation. */
+const editApartArb: fc.Arbitrary<Step> = fc.record({
+  type: fc.constant('edit-apart' as const),
+  pick: fc.nat(20),
+  a: fc.record({ field: capsFieldArb, value: fc.nat(3) }),
+  b: fc.record({ field: capsFieldArb, value: fc.nat(3) }),
+});
+
+export const limitedScenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  steps: fc.array(fc.oneof({ weight: 9, arbitrary: stepsOver(capsFieldArb) }, { weight: 1, arbitrary: editApartArb }), {
+    minLength: 20,
+    maxLength: 60,
+    size: 'max',
+  }),
+  conflict: conflictArb,
+  ownIds: fc.constantFrom<Side | undefined>(undefined, 'a', 'b'),
+  limited: fc.constantFrom<Side>('a', 'b'),
 });
 
 // ---- fault injection -------------------------------------------------------------------------------------------
@@ -327,6 +402,8 @@ export interface RunStats {
   readonly outOfWindow: number;
   readonly ownIds: Side | undefined;
   readonly policy: string;
+  /** Edits made on the limited side of an item whose other copy holds a field the limited side cannot hold. */
+  readonly editsBesideUnheld: number;
 }
 
 const SUMMARIES = ['plan', 'call', 'buy', 'fix'];
@@ -352,8 +429,18 @@ function fieldValue(field: Field, value: number): unknown {
       return (['needs-action', 'in-process', 'completed', 'cancelled'] as const)[value % 4];
     case 'due':
       return DUES[value % DUES.length];
+    case 'url':
+      return value === 0 ? undefined : `https://example.org/task/${value}`;
   }
 }
+
+/** What each side holds: `undefined` is every field as written. */
+type Holdings = Record<Side, Capabilities | undefined>;
+
+/** A content as a side holds it (its store's projection; identity untouched). */
+const held = (holds: Holdings, side: Side, c: Content): Content =>
+  contentOf(projectItem(holds[side], { ...c, uid: '' } as unknown as PimItem));
+const sideOf = (holds: Holdings, full: Content) => ({ a: held(holds, 'a', full), b: held(holds, 'b', full) });
 
 /** Runs one scenario; throws (an assertion error) when the engine breaks a guarantee. */
 export async function runScenario(scenario: Scenario, options: ModelOptions = {}): Promise<RunStats> {
@@ -370,10 +457,19 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
     clock += 1000;
     return new Date(clock);
   };
-  const mem = {
-    a: new MemoryStore({ hrefPrefix: '/a/', pageSize: 2, now }),
-    b: new MemoryStore({ hrefPrefix: '/b/', pageSize: 2, now }),
+  const limited = scenario.limited;
+  const holds: Holdings = {
+    a: limited === 'a' ? LIMITED_TASKS : undefined,
+    b: limited === 'b' ? LIMITED_TASKS : undefined,
   };
+  /** The side holding every field: its copy of an item is the whole item (the base the engine keeps). */
+  const wholeSide: Side = limited === 'a' ? 'b' : 'a';
+  const mem = {
+    a: new MemoryStore({ hrefPrefix: '/a/', pageSize: 2, now, ...(holds.a ? { holds: holds.a } : {}) }),
+    b: new MemoryStore({ hrefPrefix: '/b/', pageSize: 2, now, ...(holds.b ? { holds: holds.b } : {}) }),
+  };
+  /** Edits made on the limited side to an item whose other copy holds a field the limited side cannot. */
+  let editsBesideUnheld = 0;
   const status = new MemoryStatusStore();
   const faults = new Faults();
   const engineStatus = faultyStatus(options.wrapStatus ? options.wrapStatus(status) : status, faults);
@@ -419,6 +515,12 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
   };
   const edit = (side: Side, entry: MemoryEntry, field: Field, value: number) => {
     const v = fieldValue(field, value);
+    if (
+      side === limited &&
+      mem[wholeSide].entries().some((e) => keyOf(e) === keyOf(entry) && e.item.kind === 'task' && e.item.url)
+    ) {
+      editsBesideUnheld += 1;
+    }
     const next: Record<string, unknown> = { ...(entry.item as TaskItem) };
     if (v === undefined) delete next[field];
     else next[field] = v;
@@ -430,11 +532,16 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
   const outcomes = (key: string, world: World, pre: Snapshot): Outcome[] => {
     const A = pre.a.get(key);
     const B = pre.b.get(key);
-    if (A && B) return merge(world.base, A, B, policy.conflict);
+    if (A && B) return merge(world.base, A, B, policy.conflict, holds);
     const has = A ?? B;
     if (!has) return [{}];
     const otherLinked = A ? world.b : world.a;
-    if (otherLinked && world.base !== undefined && same(has.content, world.base)) return [{}]; // deletion wins
+    // Unchanged means: equal to the base as this side holds it.
+    if (world.base !== undefined && same(has.content, held(holds, A ? 'a' : 'b', world.base))) {
+      if (otherLinked) return [{}]; // deletion wins
+      // Not yet created on the other side (a crash): the create carries the whole base, not what this side holds.
+      return [{ result: world.base }];
+    }
     return [{ result: has.content }]; // new, or modified while deleted on the other side: modification wins
   };
 
@@ -448,16 +555,17 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
       const B = post.b.get(key);
       const possible = (worlds.get(key) ?? [NO_ROW]).flatMap((w) => outcomes(key, w, pre));
       const copiesNow = [...post.a.keys()].filter((k) => copyKeyOf(key).test(k) && !pre.a.has(k) && !pre.b.has(k));
-      const actual = {
-        result: A && B && same(A.content, B.content) ? A.content : undefined,
-        copy: copiesNow.length === 1 ? post.a.get(copiesNow[0]!)?.content : undefined,
-      };
+      // Each side must hold the predicted item as its store holds it (the whole item on a side holding every field).
+      const holdsAs = (side: Side, live: Live | undefined, expected: Content) =>
+        live !== undefined && same(live.content, held(holds, side, expected));
       const ok = possible.some(
         (o) =>
-          (o.result === undefined ? !A && !B : A !== undefined && B !== undefined && same(actual.result, o.result)) &&
+          (o.result === undefined ? !A && !B : holdsAs('a', A, o.result) && holdsAs('b', B, o.result)) &&
           (o.copy === undefined
             ? copiesNow.length === 0
-            : copiesNow.length === 1 && same(actual.copy, o.copy) && same(post.b.get(copiesNow[0]!)?.content, o.copy)),
+            : copiesNow.length === 1 &&
+              holdsAs('a', post.a.get(copiesNow[0]!), o.copy) &&
+              holdsAs('b', post.b.get(copiesNow[0]!), o.copy)),
       );
       if (!ok) {
         expect.fail(
@@ -489,8 +597,13 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
     for (const key of keys) {
       const A = post.a.get(key);
       const B = post.b.get(key);
+      const whole = post[wholeSide].get(key)?.content;
       const committed: World[] =
-        A && B && same(A.content, B.content) ? [{ base: A.content, a: true, b: true }] : !A && !B ? [NO_ROW] : [];
+        A && B && whole && same(A.content, sideOf(holds, whole).a) && same(B.content, sideOf(holds, whole).b)
+          ? [{ base: whole, a: true, b: true }]
+          : !A && !B
+            ? [NO_ROW]
+            : [];
       if (clean) {
         worlds.set(key, committed.length > 0 ? committed : (worlds.get(key) ?? [NO_ROW]));
         continue;
@@ -502,11 +615,20 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
         next = [...committed];
         for (const s of created) {
           const other = s === 'a' ? B : A;
-          const base = post[s].get(key)!.content;
-          for (const linked of [false, true]) {
-            next.push(
-              s === 'a' ? { base, a: linked, b: other !== undefined } : { base, a: other !== undefined, b: linked },
-            );
+          // The base of a create's pending row is the whole item sent: what the other side holds of it, or (a
+          // keep-both copy not yet on the full side) the losing version it copies, which the limited side holds less of.
+          const sent = post[s].get(key)!.content;
+          const bases = [
+            sent,
+            ...[...pre[wholeSide].values()].map((l) => l.content).filter((c) => same(held(holds, s, c), sent)),
+          ];
+          const whole = limited ? post[wholeSide].get(key)?.content : undefined;
+          for (const base of whole ? [whole] : bases) {
+            for (const linked of [false, true]) {
+              next.push(
+                s === 'a' ? { base, a: linked, b: other !== undefined } : { base, a: other !== undefined, b: linked },
+              );
+            }
           }
         }
       } else next = [...(worlds.get(key) ?? [NO_ROW]), ...committed];
@@ -563,12 +685,21 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
           status: 'needs-action',
           categories: [],
           reminders: [],
+          // With a limited side, half the new items carry a URL, a field only the other side can hold.
+          ...(limited && s.summary % 2 === 0 ? { url: `https://example.org/${uid}` } : {}),
         } as TaskItem);
         break;
       }
       case 'create-twin': {
         const uid = `u${++uidCounter}`;
-        const base = { kind: 'task', uid, status: 'needs-action', categories: [], reminders: [] } as const;
+        const base = {
+          kind: 'task',
+          uid,
+          status: 'needs-action',
+          categories: [],
+          reminders: [],
+          ...(limited ? { url: `https://example.org/${uid}` } : {}),
+        } as const;
         mem.a.put({ ...base, summary: SUMMARIES[s.a]! } as TaskItem);
         mem.b.put({ ...base, summary: SUMMARIES[s.b]! } as TaskItem);
         break;
@@ -578,13 +709,19 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
         if (e) edit(s.side, e, s.field, s.value);
         break;
       }
-      case 'edit-both': {
+      case 'edit-both':
+      case 'edit-apart': {
         const both = mem.a.entries().filter((e) => mem.b.entries().some((f) => keyOf(f) === keyOf(e)));
         const ea = both.length === 0 ? undefined : both[s.pick % both.length];
         const eb = ea && mem.b.entries().find((f) => keyOf(f) === keyOf(ea));
         if (ea && eb) {
-          edit('a', ea, s.field, s.a);
-          edit('b', eb, s.field, s.b);
+          if (s.type === 'edit-both') {
+            edit('a', ea, s.field, s.a);
+            edit('b', eb, s.field, s.b);
+          } else {
+            edit('a', ea, s.a.field, s.a.value);
+            edit('b', eb, s.b.field, s.b.value);
+          }
         }
         break;
       }
@@ -626,7 +763,7 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
   }
 
   const end = snapshot();
-  await checkStatusInvariant(status, mem, end, tainted);
+  await checkStatusInvariant(status, mem, end, tainted, holds);
   const conflicts = await status.conflicts('p');
   copies = [...end.a.keys()].filter((k) => /~copy\d*$/.test(k)).length;
   return {
@@ -639,23 +776,47 @@ export async function runScenario(scenario: Scenario, options: ModelOptions = {}
     itemsAtEnd: end.a.size,
     outOfWindow: tainted.size,
     ownIds,
+    editsBesideUnheld,
     policy: `${scenario.conflict.type}:${'side' in scenario.conflict ? scenario.conflict.side : 'fallback' in scenario.conflict ? scenario.conflict.fallback : scenario.conflict.keep}`,
   };
 }
 
-/** The field-wise three-way merge and the conflict policy, as the design states them (not as the code does). */
-function merge(base: Content | undefined, A: Live, B: Live, policy: ConflictPolicy): Outcome[] {
+/**
+ * The field-wise three-way merge and the conflict policy, as the design states them (not as the code does), through
+ * what each side holds (DESIGN §4): a side edited a field only if it holds it and its value differs from the base as
+ * it holds it; a field nobody edited keeps the base's value (so a field one side cannot hold is never lost from the
+ * side that holds it); both edited to values that agree as the poorer side holds them is no conflict (the richer
+ * value stays).
+ */
+function merge(
+  base: Content | undefined,
+  A: Live,
+  B: Live,
+  policy: ConflictPolicy,
+  holds: Holdings = { a: undefined, b: undefined },
+): Outcome[] {
   const fields = new Set([...Object.keys(A.content), ...Object.keys(B.content), ...Object.keys(base ?? {})]);
   fields.delete('kind');
-  const merged: Content = { kind: A.content.kind };
+  const kind = A.content.kind as PimItem['kind'];
+  const merged: Content = { kind };
   const conflicting: string[] = [];
+  const heldBase = base && sideOf(holds, base);
+  // How each side would hold the other side's value.
+  const asHeldBy = { a: held(holds, 'a', B.content), b: held(holds, 'b', A.content) };
   for (const f of fields) {
     const x = A.content[f];
     const y = B.content[f];
-    if (same(x, y)) merged[f] = x;
-    else if (base !== undefined && same(x, base[f])) merged[f] = y;
-    else if (base !== undefined && same(y, base[f])) merged[f] = x;
-    else conflicting.push(f);
+    const holdsField = (side: Side) => holdingOf(holds[side], kind, f).held !== 'not-held';
+    const editedA = holdsField('a') && (heldBase === undefined || !same(x, heldBase.a[f]));
+    const editedB = holdsField('b') && (heldBase === undefined || !same(y, heldBase.b[f]));
+    if (editedA && editedB) {
+      if (same(x, y)) merged[f] = x;
+      else if (same(x, asHeldBy.a[f])) merged[f] = y;
+      else if (same(y, asHeldBy.b[f])) merged[f] = x;
+      else conflicting.push(f);
+    } else if (editedA) merged[f] = x;
+    else if (editedB) merged[f] = y;
+    else merged[f] = base?.[f];
   }
   if (conflicting.length === 0) return [{ result: norm(merged) }];
   const winner: Side =
@@ -690,6 +851,7 @@ async function checkStatusInvariant(
   mem: Record<Side, MemoryStore>,
   end: Snapshot,
   tainted: ReadonlySet<string>,
+  holds: Holdings,
 ): Promise<void> {
   const rows: StatusRow[] = await status.rows('p');
   const linked = { a: new Set<string>(), b: new Set<string>() };
@@ -708,7 +870,8 @@ async function checkStatusInvariant(
       // A dormant item (out of the window) is "neither synced nor deleted": its row may lag behind.
       if (live && !tainted.has(keyOf(live))) {
         expect(s.version, `row ${row.ident}: version of ${s.href}`).toBe(live.version);
-        expect(canonical(row.base && contentOf(row.base)), `row ${row.ident}: base`).toBe(
+        // The row's base is the whole item; each side holds it as its store holds it.
+        expect(canonical(row.base && held(holds, side, contentOf(row.base))), `row ${row.ident}: base`).toBe(
           canonical(contentOf(live.item)),
         );
       }
@@ -722,9 +885,26 @@ async function checkStatusInvariant(
   }
 }
 
+/**
+ * fast-check's parameters for a model test: `runsVariable` (or `fallback`) random histories; `EXSYNC_PROPERTY_SEED`
+ * replays a failure; `EXSYNC_PROPERTY_NO_SHRINK=1` reports the first failing history as it is — what a mutation run
+ * wants (only whether the test fails matters there, and shrinking a failing history costs hundreds of runs).
+ */
+export function propertyParameters(runsVariable: string, fallback: number): fc.Parameters<[Scenario]> {
+  return {
+    numRuns: Number(process.env[runsVariable] ?? fallback),
+    ...(process.env.EXSYNC_PROPERTY_SEED ? { seed: Number(process.env.EXSYNC_PROPERTY_SEED) } : {}),
+    ...(process.env.EXSYNC_PROPERTY_NO_SHRINK === '1' ? { endOnFailure: true } : {}),
+  };
+}
+
 /** The property: every generated scenario converges as the oracle says. */
-export function modelProperty(options: ModelOptions = {}, onRun?: (stats: RunStats) => void) {
-  return fc.asyncProperty(scenarioArb, async (scenario) => {
+export function modelProperty(
+  options: ModelOptions = {},
+  onRun?: (stats: RunStats) => void,
+  scenarios: fc.Arbitrary<Scenario> = scenarioArb,
+) {
+  return fc.asyncProperty(scenarios, async (scenario) => {
     const stats = await runScenario(scenario, options);
     onRun?.(stats);
   });

@@ -17,11 +17,17 @@ type ModelModule = typeof import('./sync-model.test-support');
 async function runModelAgainst(
   mock: () => void,
   options: ModelOptions = {},
+  variant: 'same fields' | 'limited side' = 'same fields',
 ): Promise<{ failed: boolean; message: string }> {
   vi.resetModules();
   mock();
-  const { modelProperty } = (await import('./sync-model.test-support')) as ModelModule;
-  const details = await fc.check(modelProperty(options), { numRuns: 100, seed: 20261206, endOnFailure: true });
+  const { modelProperty, limitedScenarioArb, scenarioArb } = (await import('./sync-model.test-support')) as ModelModule;
+  const scenarios = variant === 'limited side' ? limitedScenarioArb : scenarioArb;
+  const details = await fc.check(modelProperty(options, undefined, scenarios), {
+    numRuns: 100,
+    seed: 20261206,
+    endOnFailure: true,
+  });
   const error = details.errorInstance;
   return { failed: details.failed, message: error instanceof Error ? error.message : String(error) };
 }
@@ -136,5 +142,29 @@ describe('the model test catches a broken engine', () => {
     });
     expect(result.failed).toBe(true);
     expect(result.message).toMatch(/converged to/);
+  }, 120_000);
+
+  it('the capability variant passes on the engine as it is (the control: same seed, same runs)', async () => {
+    const result = await runModelAgainst(() => {}, {}, 'limited side');
+    expect(result.failed, result.message).toBe(false);
+  }, 120_000);
+
+  it('mutant 6 — a merge that ignores what each side holds (a field a side cannot hold, absent there, reads as deleted)', async () => {
+    const result = await runModelAgainst(
+      () => {
+        vi.doMock('./merge', async (importOriginal) => {
+          const real = await importOriginal<typeof import('./merge')>();
+          return {
+            ...real,
+            mergeFields: (input: Parameters<typeof real.mergeFields>[0]) => real.mergeFields({ ...input, holds: {} }),
+          };
+        });
+      },
+      {},
+      'limited side',
+    );
+    expect(result.failed).toBe(true);
+    // The failing item was predicted to keep the URL only the full side holds; the mutant lost it there.
+    expect(result.message).toMatch(/converged to .*possible: .*"url":"https:\/\/example\.org\//);
   }, 120_000);
 });

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunStats } from './sync-model.test-support';
-import { modelProperty } from './sync-model.test-support';
+import { modelProperty, propertyParameters } from './sync-model.test-support';
 
 /**
  * The engine's model-based test (runner and oracle: sync-model.test-support.ts). `EXSYNC_PROPERTY_RUNS` raises the
- * number of runs for a longer soak; `EXSYNC_PROPERTY_SEED` replays a failure.
+ * number of runs for a longer soak; `EXSYNC_PROPERTY_SEED` replays a failure (see `propertyParameters`).
  */
 const runs: RunStats[] = [];
 
@@ -13,10 +13,7 @@ describe('syncPair, model-based', () => {
   it('after random edits, conflicts, window moves, crashes at any port call, failing writes, lost tokens and pruned change logs on both sides, clean runs converge to what the oracle predicts, with no duplicate on either side', async () => {
     await fc.assert(
       modelProperty({}, (stats) => runs.push(stats)),
-      {
-        numRuns: Number(process.env.EXSYNC_PROPERTY_RUNS ?? 150),
-        ...(process.env.EXSYNC_PROPERTY_SEED ? { seed: Number(process.env.EXSYNC_PROPERTY_SEED) } : {}),
-      },
+      propertyParameters('EXSYNC_PROPERTY_RUNS', 150),
     );
     // The runs must actually exercise the engine: long enough, with conflicts and faults, mostly not empty.
     const share = (f: (s: RunStats) => boolean) => runs.filter(f).length / runs.length;
