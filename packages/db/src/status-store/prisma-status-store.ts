@@ -24,6 +24,10 @@ import { type LinkBlobs, packedShape, packLink, unpackLink } from './packed-link
  * The engine's status table on PostgreSQL or PGlite (the same SQL on both): `item_links` rows per collection pair,
  * the pair's tokens and retry list on `collection_pairs`, and the conflict log, quarantine and run history.
  */
+/** The reason a run left `running` is closed with when the next run of its pair starts. */
+export const STALE_RUN =
+  'interrupted: the run could not record its end (its worker or its database connection was lost); the next run of the pair took over';
+
 export class PrismaStatusStore implements StatusStore {
   readonly #prisma: PrismaClient;
   readonly #db: Database;
@@ -131,11 +135,17 @@ export class PrismaStatusStore implements StatusStore {
   }
 
   async startRun(pair: string, options: { readonly dryRun: boolean; readonly syncId?: string }): Promise<string> {
+    // A run starts under the pair's lock, so any run of the pair still marked `running` is dead: its process, or
+    // the database connection it needed to record its end, went away mid-run. It is closed here, in the same
+    // statement, so the history never keeps a run `running` beside a live one of the same pair.
     const [run] = await this.#sql<{ id: string }>(
       pair,
-      `INSERT INTO sync_runs (user_id, pair_id, dry_run, sync_id)
+      `WITH stale AS (
+         UPDATE sync_runs SET outcome = 'failed', finished_at = now(), error = $4
+          WHERE pair_id = $1::uuid AND outcome = 'running')
+       INSERT INTO sync_runs (user_id, pair_id, dry_run, sync_id)
         SELECT user_id, id, $2, $3::uuid FROM collection_pairs WHERE id = $1::uuid RETURNING id`,
-      [pair, options.dryRun, options.syncId ?? null],
+      [pair, options.dryRun, options.syncId ?? null, STALE_RUN],
     );
     if (!run) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
     return run.id;

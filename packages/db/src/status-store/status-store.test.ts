@@ -6,7 +6,7 @@ import { migrate } from '../migrator';
 import { type Database, openDatabase } from '../open-database';
 import { createTestDatabase, type TestDatabase, testBackends } from '../testing/test-database';
 import { AdvisoryPairLock } from './advisory-pair-lock';
-import { PrismaStatusStore } from './prisma-status-store';
+import { PrismaStatusStore, STALE_RUN } from './prisma-status-store';
 
 async function newPair(db: Database): Promise<string> {
   const tenant = await db.prisma.tenant.create({ data: { name: 't', nextcloudUrl: 'https://cloud.example.org' } });
@@ -93,5 +93,33 @@ describe.each(testBackends)('item_links rows of both shapes (%s)', (kind) => {
     );
     const plain = Buffer.byteLength(JSON.stringify([base, row.a!.raw, row.b!.raw]));
     expect(sizes!.packed).toBeLessThan(plain / 2);
+  });
+});
+
+describe.each(testBackends)('a run left `running` (%s)', (kind) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase(kind);
+    await migrate(test.db);
+  });
+  afterAll(async () => {
+    await test?.dispose();
+  });
+
+  it('is closed as failed, with why, when the next run of its pair starts (its end was never recorded)', async () => {
+    const store = new PrismaStatusStore(test.db);
+    const [pair, other] = [await newPair(test.db), await newPair(test.db)];
+    const lost = await store.startRun(pair, { dryRun: false });
+    const elsewhere = await store.startRun(other, { dryRun: false });
+    // The connection that should have recorded `lost`'s end went away: nothing finished it.
+    const next = await store.startRun(pair, { dryRun: false });
+    const rows = await test.db.query<{ id: string; outcome: string; error: string | null; finished: boolean }>(
+      'SELECT id, outcome, error, finished_at IS NOT NULL AS finished FROM sync_runs',
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(lost)).toMatchObject({ outcome: 'failed', finished: true, error: STALE_RUN });
+    expect(byId.get(next)).toMatchObject({ outcome: 'running', finished: false });
+    // Another pair's run is its own lock's business.
+    expect(byId.get(elsewhere)).toMatchObject({ outcome: 'running', finished: false });
   });
 });
