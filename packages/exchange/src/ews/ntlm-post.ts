@@ -7,7 +7,9 @@
  * so each call gets its own node:http(s) Agent with keepAlive and a single socket: the handshake's 401 is read to
  * its end (which frees the socket), and the real request then queues for that very socket. The answer may be a
  * GetStreamingEvents response that stays open for up to 30 minutes; the agent, and with it the socket, is
- * destroyed when that answer closes.
+ * destroyed when that answer closes. Every call does its own handshake rather than reusing an authenticated socket:
+ * IIS keeps NTLM credentials only on a keep-alive connection and only by default (Microsoft, "Credential Caching on
+ * NTLM KA Connections"; `authPersistSingleRequest` turns it off), and a long-lived stream holds its socket anyway.
  *
  * The messages themselves come from @ewsjs/ntlm-client, the library @ewsjs/xhr (the SOAP store's transport) uses,
  * with the same `DOMAIN\user` split and "." workstation, so both paths present the same credentials.

@@ -8,6 +8,9 @@
  * of a group carries `X-AnchorMailbox: <the group's anchor>` and `X-PreferServerAffinity: true`; the first
  * Subscribe answers with an `X-BackEndOverrideCookie`, which every later request of the group sends back.
  *
+ * Basic and OAuth go over fetch. NTLM authenticates a connection, not a request, which fetch's pool hides: those
+ * requests go through ntlm-post.ts, which runs the handshake and the request on one keep-alive socket of its own.
+ *
  * Notifications are triggers only: the caller learns which subscription saw events, never item data to trust.
  */
 import { AuthError, RetryableError } from '@exsync/core';
@@ -70,6 +73,7 @@ export interface EwsStreamingClientOptions {
   readonly auth: EwsAuth;
   /** Subscribe/Unsubscribe are abandoned after this long (default 30 s). */
   readonly timeoutMs?: number;
+  /** Basic and OAuth only (NTLM needs its own sockets). */
   readonly fetch?: typeof fetch;
 }
 
