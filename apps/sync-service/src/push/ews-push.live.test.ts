@@ -15,7 +15,8 @@ import { EwsPush } from './ews-push';
  * EWS face for the enrolled user; an Outlook edit arrives as a notification, queues the user's sync, and the
  * running worker carries it to Radicale — with the interval at 24 hours, so polling cannot be what moved it.
  * The connection is reopened after its ConnectionTimeout, lost subscriptions are recreated, a server without
- * streaming puts the user on polling with the reason, and a paused user's subscription ends.
+ * streaming puts the user on polling with the reason, a paused user's subscription ends, and an NTLM connection
+ * streams too (each request's handshake on its own connection).
  */
 const skip = liveSkipReason('radicale');
 const ALICE = 'alice@contoso.com';
@@ -41,6 +42,13 @@ describe.skipIf(skip)('EWS streaming notifications: simulator → service → Ra
     exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
     exchange.sim.directory.addServiceAccount({
       username: 'svc-sync',
+      password: SVC_PASSWORD,
+      domain: 'CONTOSO',
+      impersonation: [ALICE],
+    });
+    // An NTLM-only account for the last test: its name in the simulator's log shows which connection streamed.
+    exchange.sim.directory.addServiceAccount({
+      username: 'svc-ntlm',
       password: SVC_PASSWORD,
       domain: 'CONTOSO',
       impersonation: [ALICE],
@@ -249,5 +257,40 @@ describe.skipIf(skip)('EWS streaming notifications: simulator → service → Ra
     await until('no subscription left', () => streaming().subscriptions.size === 0 && openConnections().length === 0);
     await until('polling shown on the user', async () => (await shownPush()).mode === 'polling');
     expect(await repos.pushStatus.forUser(userId)).toEqual([]);
+  }, 30_000);
+
+  it('an NTLM connection is streamed too: every streaming request authenticates its own connection', async () => {
+    const from = exchange.sim.requests().at(-1)?.seq ?? 0;
+    const resumed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/users/alice/resume',
+      headers: bearer(tenantKey),
+      payload: {},
+    });
+    expect(resumed.statusCode, resumed.body).toBeLessThan(300);
+    const ntlm = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/exchange-connection',
+      headers: bearer(tenantKey),
+      payload: { ...connectionBody, authKind: 'ntlm', username: 'CONTOSO\\svc-ntlm' },
+    });
+    expect(ntlm.statusCode, ntlm.body).toBeLessThan(300);
+    await push.reconcile();
+    await until('streaming over NTLM', () =>
+      exchange.sim
+        .requests({ face: 'ews', since: from })
+        .some((e) => e.operation === 'GetStreamingEvents' && e.client === 'CONTOSO\\svc-ntlm'),
+    );
+    await until('active over NTLM', async () => (await shownPush()).mode === 'ews-streaming');
+    const started = Date.now();
+    await editReachesRadicale('Standup (over NTLM)');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const ews = exchange.sim.requests({ face: 'ews', since: from });
+    // The service account's streaming requests came after an NTLM challenge, and none was refused.
+    expect(ews.some((e) => e.notes?.includes('auth: NTLM challenge sent'))).toBe(true);
+    expect(ews.flatMap((e) => e.notes ?? []).filter((n) => /NTLM .*(rejected|without a challenge)/.test(n))).toEqual(
+      [],
+    );
+    expect(ews.filter((e) => e.operation === 'Subscribe').map((e) => e.client)).toContain('CONTOSO\\svc-ntlm');
   }, 30_000);
 });

@@ -11,8 +11,7 @@
  *   `silenceMs`, or still open a minute past its lifetime, is dropped and reopened.
  * - Subscriptions the server no longer knows (expired after 30 minutes without a connection, an EWS restart) are
  *   created again, and their users synced, since events may have been missed.
- * - A server without streaming (Exchange 2007, a refusal, NTLM which this client cannot stream over) puts the
- *   tenant on polling: logged once per connection setting, shown per user, not retried until the connection
+ * - A server without streaming (Exchange 2007, a refusal) puts the tenant on polling: logged once per connection setting, shown per user, not retried until the connection
  *   changes.
  * - A user who is paused, needs new credentials or is removed loses their subscription at the next reconcile.
  */

@@ -1,3 +1,4 @@
+import { AuthError } from '@exsync/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EwsAuth } from './connection-config';
 import {
@@ -125,5 +126,55 @@ describe('EWS streaming notifications against the simulator', () => {
     await expect(client.subscribe(ALICE, ['calendar'], { anchor: ALICE })).rejects.toBeInstanceOf(
       StreamingUnsupportedError,
     );
+  });
+});
+
+describe('EWS streaming notifications over NTLM (connection-based authentication)', () => {
+  const ntlm: EwsAuth = { kind: 'ntlm', username: 'CONTOSO\\svc-push', password: PASSWORD };
+  const ntlmClient = () => new EwsStreamingClient({ url: h.url, auth: ntlm, timeoutMs: 5000 });
+
+  /** The simulator's verdicts on NTLM requests since `from` (it answers a Type 3 only on the challenged socket). */
+  const ntlmVerdicts = (from: number) =>
+    h.sim
+      .requests({ face: 'ews' })
+      .filter((e) => e.seq > from)
+      .flatMap((e) => e.notes ?? [])
+      .filter((n) => n.startsWith('auth:'));
+
+  it('subscribes and streams with the NTLM service account; a change arrives; Closed then a new connection works', async () => {
+    const c = ntlmClient();
+    const from = h.sim.requests().at(-1)?.seq ?? 0;
+    const affinity: Affinity = { anchor: ALICE };
+    const id = await c.subscribe(ALICE, ['calendar'], affinity);
+    const seen: NotificationBatch[] = [];
+    const controller = new AbortController();
+    const end = c.stream(ALICE, [id], 1, affinity, { onNotifications: (b) => seen.push(...b) }, controller.signal);
+    await until(() => h.sim.ewsStreaming.openConnections().length === 1);
+    event(ALICE, 'streamed over ntlm');
+    await until(() => seen.length > 0);
+    expect(seen[0]).toEqual({ subscriptionId: id, events: ['CreatedEvent'] });
+    h.sim.advanceClock(61_000);
+    await expect(end).resolves.toEqual({ kind: 'closed' });
+
+    // Each connection does its own handshake: the reconnect authenticates afresh and sees what happened meanwhile.
+    event(ALICE, 'between ntlm connections');
+    const again: NotificationBatch[] = [];
+    const second = new AbortController();
+    const end2 = c.stream(ALICE, [id], 1, affinity, { onNotifications: (b) => again.push(...b) }, second.signal);
+    end2.catch(() => undefined);
+    await until(() => again.length > 0);
+    second.abort();
+    await c.unsubscribe(ALICE, id, affinity);
+    // Subscribe, two GetStreamingEvents and Unsubscribe: four challenges, none refused.
+    const verdicts = ntlmVerdicts(from);
+    expect(verdicts.filter((v) => v === 'auth: NTLM challenge sent')).toHaveLength(4);
+    expect(verdicts.filter((v) => v !== 'auth: NTLM challenge sent')).toEqual([]);
+  });
+
+  it('a wrong NTLM password is a clear credentials error, not a transport failure', async () => {
+    const wrong = new EwsStreamingClient({ url: h.url, auth: { ...ntlm, password: 'not-it' }, timeoutMs: 5000 });
+    const attempt = wrong.subscribe(ALICE, ['calendar'], { anchor: ALICE });
+    await expect(attempt).rejects.toBeInstanceOf(AuthError);
+    await expect(attempt).rejects.toThrow(/refused the NTLM credentials .*HTTP 401/);
   });
 });

@@ -8,10 +8,14 @@
  * of a group carries `X-AnchorMailbox: <the group's anchor>` and `X-PreferServerAffinity: true`; the first
  * Subscribe answers with an `X-BackEndOverrideCookie`, which every later request of the group sends back.
  *
+ * Basic and OAuth go over fetch. NTLM authenticates a connection, not a request, which fetch's pool hides: those
+ * requests go through ntlm-post.ts, which runs the handshake and the request on one keep-alive socket of its own.
+ *
  * Notifications are triggers only: the caller learns which subscription saw events, never item data to trust.
  */
 import { AuthError, RetryableError } from '@exsync/core';
 import type { EwsAuth } from './connection-config';
+import { ntlmPost } from './ntlm-post';
 import { OAuthTokenSource } from './oauth-token-source';
 import { xmlText } from './wire-values';
 
@@ -69,6 +73,7 @@ export interface EwsStreamingClientOptions {
   readonly auth: EwsAuth;
   /** Subscribe/Unsubscribe are abandoned after this long (default 30 s). */
   readonly timeoutMs?: number;
+  /** Basic and OAuth only (NTLM needs its own sockets). */
   readonly fetch?: typeof fetch;
 }
 
@@ -79,16 +84,14 @@ export class EwsStreamingClient {
 
   constructor(options: EwsStreamingClientOptions) {
     this.#o = options;
-    if (options.auth.kind === 'ntlm') {
-      // fetch cannot hold the NTLM handshake's connection; the SOAP store uses @ewsjs/xhr for that.
-      throw new StreamingUnsupportedError('EWS streaming notifications are not implemented for NTLM authentication');
-    }
     this.#tokens = options.auth.kind === 'oauth' ? new OAuthTokenSource(options.auth) : undefined;
     this.#fetch = options.fetch ?? fetch;
   }
 
-  async #authorization(): Promise<string> {
+  /** Basic and OAuth ride on each request; NTLM authenticates a connection instead (see ntlm-post.ts). */
+  async #authorization(): Promise<string | undefined> {
     const auth = this.#o.auth;
+    if (auth.kind === 'ntlm') return undefined;
     if (auth.kind === 'basic') return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
     if (!this.#tokens) throw new StreamingUnsupportedError('no usable credential for streaming');
     return `Bearer ${await this.#tokens.token()}`;
@@ -98,21 +101,28 @@ export class EwsStreamingClient {
     const headers: Record<string, string> = {
       'content-type': 'text/xml; charset=utf-8',
       accept: 'text/xml',
-      authorization: await this.#authorization(),
       'x-anchormailbox': affinity.anchor,
       'x-preferserveraffinity': 'true',
     };
+    const authorization = await this.#authorization();
+    if (authorization) headers.authorization = authorization;
     if (affinity.cookie) headers.cookie = `${AFFINITY_COOKIE}=${affinity.cookie}`;
+    const auth = this.#o.auth;
     let res: Response;
     try {
-      res = await this.#fetch(this.#o.url, { method: 'POST', headers, body: envelope(mailbox, body), signal });
+      res =
+        auth.kind === 'ntlm'
+          ? await ntlmPost(this.#o.url, headers, envelope(mailbox, body), auth, signal)
+          : await this.#fetch(this.#o.url, { method: 'POST', headers, body: envelope(mailbox, body), signal });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
+      if (error instanceof AuthError || error instanceof RetryableError) throw error;
       throw new RetryableError('EWS could not be reached for streaming notifications', { cause: error });
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
-      throw new AuthError(`EWS refused the credentials for streaming notifications (HTTP ${res.status})`);
+      const scheme = auth.kind === 'ntlm' ? 'NTLM ' : '';
+      throw new AuthError(`EWS refused the ${scheme}credentials for streaming notifications (HTTP ${res.status})`);
     }
     return res;
   }
