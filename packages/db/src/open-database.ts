@@ -211,6 +211,11 @@ async function openPglite(dir: string, options: OpenDatabaseOptions): Promise<Da
   /** Set while the instance is gone and not yet replaced: queries fail at once, naming it. */
   let down: { why: string; reopening: Promise<void> } | undefined;
   let closing = false;
+  /** Ends a back-off wait early when the service stops, so stopping never waits for the next attempt. */
+  let wake = () => {};
+  const stopped = new Promise<void>((r) => {
+    wake = r;
+  });
   const reopenListeners = new Set<() => Promise<void>>();
   /** Marks the reopen listeners' own queries, the only ones let through before the reopened database is handed out. */
   const recovering = new AsyncLocalStorage<true>();
@@ -251,7 +256,7 @@ async function openPglite(dir: string, options: OpenDatabaseOptions): Promise<Da
         if (attempt === 1) {
           options.logger?.warn({ err: error }, 'the embedded database could not be reopened yet; retrying');
         }
-        await pause(wait);
+        await Promise.race([pause(wait), stopped]);
         wait = Math.min(wait * 2, REOPEN_MAX_WAIT_MS);
       }
     }
@@ -330,6 +335,7 @@ async function openPglite(dir: string, options: OpenDatabaseOptions): Promise<Da
     async close() {
       if (closing) return;
       closing = true;
+      wake();
       await prisma.$disconnect();
       await down?.reopening;
       if (!db.closed) await db.close();
