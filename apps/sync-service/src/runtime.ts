@@ -23,7 +23,7 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
   }
   try {
     const vault = new Vault(await resolveKeyRing(config, logger));
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
     try {
       if (options.migrate) {
         const result = await migrate(db);

@@ -34,6 +34,8 @@ export {
 export {
   type Database,
   type DatabaseKind,
+  type DatabaseLogger,
+  embeddedInstanceOf,
   type OpenDatabaseOptions,
   openDatabase,
   ping,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -17,7 +18,8 @@ export interface SqlSession {
   exec(sql: string): Promise<void>;
   /**
    * Aborts when the session's connection is lost under it (terminated by the server, network gone); its reason
-   * says so. Session state (advisory locks) went with it. The embedded database has no connection to lose.
+   * says so. Session state (advisory locks) went with it. On the embedded database: when the instance the session
+   * ran on stopped working (it is reopened, without the session's state).
    */
   readonly lost?: AbortSignal;
 }
@@ -34,7 +36,19 @@ export interface Database {
    * inside fn; on PGlite, other queries wait until the transaction ends.
    */
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `listener` each time the embedded database was reopened after it stopped working, before any other query
+   * reaches the new instance (to release what the dead instance's work left held). Returns its removal. PostgreSQL
+   * never calls it: its pool replaces lost connections by itself.
+   */
+  onReopen(listener: () => Promise<void>): () => void;
   close(): Promise<void>;
+}
+
+/** Where the database reports that it stopped working and came back (a pino logger fits). */
+export interface DatabaseLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
 }
 
 /** One round trip to the database: throws when it cannot be reached (readiness checks). */
@@ -49,6 +63,8 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for PostgreSQL (default 10). */
   maxConnections?: number;
+  /** Told, once each time, when the embedded database stopped working and when it was reopened. */
+  logger?: DatabaseLogger | undefined;
 }
 
 const adapterFactories = new WeakMap<Database, SqlMigrationAwareDriverAdapterFactory>();
@@ -69,7 +85,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       'No database configured: set DATABASE_URL to a PostgreSQL URL, or give a data directory for the embedded database.',
     );
   }
-  return openPglite(path.join(options.dataDir, 'pglite'));
+  return openPglite(path.join(options.dataDir, 'pglite'), options);
 }
 
 function assertPostgresUrl(url: string): void {
@@ -150,6 +166,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         }
       });
     },
+    onReopen: () => () => {},
     async close() {
       await prisma.$disconnect();
       await pool.end();
@@ -163,52 +180,144 @@ async function openPostgres(url: string, max: number): Promise<Database> {
 const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }).WebAssembly
   .RuntimeError;
 
-async function openPglite(dir: string): Promise<Database> {
+/** Waits between attempts to reopen the embedded database: doubling from the first, capped. */
+const REOPEN_FIRST_WAIT_MS = 250;
+const REOPEN_MAX_WAIT_MS = 30_000;
+/** An instance that is gone may never finish closing; the reopen does not wait for it longer than this. */
+const CLOSE_DEAD_MS = 2_000;
+
+const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/** The PGlite instance behind an embedded database, for tests that take it away under the service. */
+const embeddedInstances = new WeakMap<Database, () => PGlite>();
+export function embeddedInstanceOf(db: Database): PGlite {
+  const current = embeddedInstances.get(db);
+  if (!current) throw new DatabaseError('invalid_config', 'This is not an embedded database.');
+  return current();
+}
+
+async function startPglite(dir: string): Promise<PGlite> {
+  const instance = new PGlite(dir);
+  await instance.waitReady;
+  return instance;
+}
+
+async function openPglite(dir: string, options: OpenDatabaseOptions): Promise<Database> {
   await mkdir(dir, { recursive: true });
-  const db = new PGlite(dir);
-  await db.waitReady;
-  const adapter = new PrismaPGlite(db);
-  const prisma = new PrismaClient({ adapter });
+  /** The live instance; replaced when it is gone (closed under the service, or its WebAssembly aborted). */
+  let db = await startPglite(dir);
+  /** Aborts when `db` is declared gone: what a session started on it held (advisory locks) went with it. */
+  let lost = new AbortController();
+  /** Set while the instance is gone and not yet replaced: queries fail at once, naming it. */
+  let down: { why: string; reopening: Promise<void> } | undefined;
   let closing = false;
-  /**
-   * A query error (a constraint, a missing relation) is the caller's to handle, as PostgreSQL's are. An embedded
-   * database that is gone (closed under the service, or its WebAssembly instance aborted) is named as such, so a
-   * run that meets it fails with that reason: nothing in this process can write to it again until a restart, which
-   * reopens it and closes the runs left open (the queue's start-up release).
-   */
-  const failure = (error: unknown): unknown => {
-    if (error instanceof DatabaseError) return error;
-    const aborted = error instanceof WasmRuntimeError;
-    if (!db.closed && !aborted) return error;
-    const why = error instanceof Error ? error.message : String(error);
-    return new DatabaseError(
+  /** Ends a back-off wait early when the service stops, so stopping never waits for the next attempt. */
+  let wake = () => {};
+  const stopped = new Promise<void>((r) => {
+    wake = r;
+  });
+  const reopenListeners = new Set<() => Promise<void>>();
+  /** Marks the reopen listeners' own queries, the only ones let through before the reopened database is handed out. */
+  const recovering = new AsyncLocalStorage<true>();
+
+  const unavailable = (why: string, cause?: unknown) =>
+    new DatabaseError(
       'unavailable',
       closing
         ? 'The embedded database was closed: the service is stopping.'
-        : `The embedded database stopped working (${why}); restart the service: the next start reopens it and closes the runs this one left.`,
-      { cause: error },
+        : `The embedded database stopped working (${why}); the service is reopening it.`,
+      cause === undefined ? undefined : { cause },
     );
+
+  /** Replaces the dead instance on the same data folder, one attempt at a time, waiting longer after each failure. */
+  async function reopen(dead: PGlite): Promise<void> {
+    // Two instances must never share the data folder: the dead one is closed first, as far as it still can be.
+    await Promise.race([dead.close().catch(() => {}), pause(CLOSE_DEAD_MS)]);
+    let wait = REOPEN_FIRST_WAIT_MS;
+    for (let attempt = 1; !closing; attempt++) {
+      try {
+        const next = await startPglite(dir);
+        if (closing) {
+          await next.close().catch(() => {});
+          return;
+        }
+        db = next;
+        lost = new AbortController();
+        // Leases and runs the dead instance's work left open are released before anything else can claim a job.
+        for (const listener of reopenListeners) {
+          await recovering.run(true, listener).catch((error: unknown) => {
+            options.logger?.warn({ err: error }, 'after reopening the embedded database, recovery failed');
+          });
+        }
+        down = undefined;
+        options.logger?.info({ attempts: attempt }, 'the embedded database was reopened');
+        return;
+      } catch (error) {
+        if (attempt === 1) {
+          options.logger?.warn({ err: error }, 'the embedded database could not be reopened yet; retrying');
+        }
+        await Promise.race([pause(wait), stopped]);
+        wait = Math.min(wait * 2, REOPEN_MAX_WAIT_MS);
+      }
+    }
+  }
+
+  /**
+   * A query error (a constraint, a missing relation) is the caller's to handle, as PostgreSQL's are. An instance
+   * that is gone is named as such, so the run that met it fails with that reason (and is retried), and is replaced:
+   * the first to notice starts the reopen, logged once.
+   */
+  const failure = (instance: PGlite, error: unknown): unknown => {
+    if (error instanceof DatabaseError) return error;
+    const aborted = error instanceof WasmRuntimeError;
+    if (!instance.closed && !aborted) return error;
+    const why = error instanceof Error ? error.message : String(error);
+    if (!closing && instance === db && !down) {
+      options.logger?.warn({ reason: why }, 'the embedded database stopped working; reopening it');
+      lost.abort(unavailable(why, error));
+      down = { why, reopening: reopen(instance) };
+    }
+    return unavailable(down?.why ?? why, error);
   };
-  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+  /** The live instance, or the reason there is none right now. */
+  const live = (): PGlite => {
+    if (closing) throw unavailable('closed');
+    if (down && !recovering.getStore()) throw unavailable(down.why);
+    return db;
+  };
+  const guard = async <T>(work: (instance: PGlite) => Promise<T>): Promise<T> => {
+    const instance = live();
     try {
-      return await work();
+      return await work(instance);
     } catch (error) {
-      throw failure(error);
+      throw failure(instance, error);
     }
   };
-  const session: SqlSession = {
-    query: (sql, params) => guard(async () => (await db.query(sql, params as unknown[] | undefined)).rows as never[]),
-    exec: (sql) => guard(async () => void (await db.exec(sql))),
-  };
+  const session = (): SqlSession => ({
+    query: (sql, params) => guard(async (i) => (await i.query(sql, params as unknown[] | undefined)).rows as never[]),
+    exec: (sql) => guard(async (i) => void (await i.exec(sql))),
+    lost: lost.signal,
+  });
+  /**
+   * What Prisma's adapter talks to: the live instance of the moment, its failures noticed like the wrapper's own
+   * (the adapter keeps the client it was given for good, so it is given this stand-in).
+   */
+  const forPrisma = {
+    query: (...args: Parameters<PGlite['query']>) => guard((i) => i.query(...args)),
+    exec: (...args: Parameters<PGlite['exec']>) => guard((i) => i.exec(...args)),
+    transaction: <T>(fn: Parameters<PGlite['transaction']>[0]) => guard((i) => i.transaction(fn)) as Promise<T>,
+  } as unknown as PGlite;
+  const adapter = new PrismaPGlite(forPrisma);
+  const prisma = new PrismaClient({ adapter });
   const database: Database = {
     kind: 'pglite',
     prisma,
-    query: session.query,
-    // PGlite is a single session shared by everything in this process.
-    withSession: (fn) => fn(session),
+    query: (sql, params) => session().query(sql, params),
+    // PGlite is a single session shared by everything in this process; it is lost with the instance it ran on.
+    withSession: (fn) => fn(session()),
     transaction: (fn) =>
-      guard(() =>
-        db.transaction((tx) =>
+      guard((i) =>
+        i.transaction((tx) =>
           fn({
             async query(sql, params) {
               return (await tx.query(sql, params as unknown[] | undefined)).rows as never[];
@@ -219,13 +328,20 @@ async function openPglite(dir: string): Promise<Database> {
           }),
         ),
       ),
+    onReopen(listener) {
+      reopenListeners.add(listener);
+      return () => reopenListeners.delete(listener);
+    },
     async close() {
-      if (db.closed) return;
+      if (closing) return;
       closing = true;
+      wake();
       await prisma.$disconnect();
-      await db.close();
+      await down?.reopening;
+      if (!db.closed) await db.close();
     },
   };
   adapterFactories.set(database, adapter);
+  embeddedInstances.set(database, () => db);
   return database;
 }

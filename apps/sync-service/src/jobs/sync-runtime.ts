@@ -91,6 +91,7 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
         ...(options.renewalTickMs ? { tickMs: options.renewalTickMs } : {}),
       })
     : undefined;
+  let stopReopenRecovery: (() => void) | undefined;
   return {
     queue,
     worker,
@@ -102,6 +103,14 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
       // database has one process: every lease is ours from before. PostgreSQL: only leases nobody renewed.
       const released = db.kind === 'pglite' ? await queue.releaseAll() : await queue.recoverExpired();
       if (released > 0) logger.warn({ jobs: released }, 'returned jobs of a stopped worker to the queue');
+      // An embedded database that stopped working and was reopened is a start-up of its own: the work of the dead
+      // instance is gone (a run still going here fails on its next query and is retried), so its leases must not
+      // hold the jobs until they expire, nor its runs stay `running`.
+      stopReopenRecovery?.();
+      stopReopenRecovery = db.onReopen(async () => {
+        const back = await queue.releaseAll();
+        if (back > 0) logger.warn({ jobs: back }, 'returned jobs of the stopped embedded database to the queue');
+      });
     },
     start() {
       worker.start();
@@ -109,6 +118,8 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
       renewer?.start();
     },
     async stop(graceMs) {
+      stopReopenRecovery?.();
+      stopReopenRecovery = undefined;
       await renewer?.stop();
       await scheduler.stop();
       await worker.stop(graceMs);
