@@ -89,27 +89,32 @@ export function computedItemProperties(item: Item, calendarItemType?: CalendarIt
  * (a test holds each computed property to this set): a shape asking for none of them — exsync's own named
  * properties, say — needs no computed property built for each item it renders.
  */
-const COMPUTABLE_KEYS: Record<Item['kind'], ReadonlySet<string>> = Object.fromEntries(
-  (['event', 'contact', 'distributionList', 'task'] as const).map((kind) => {
-    const tags: [number, string][] = [
-      [0x001a, 'String'],
-      [0x0037, 'String'],
-      [0x3007, 'SystemTime'],
-      [0x3008, 'SystemTime'],
-      [0x10f3, 'String'],
-      [0x0e07, 'Integer'],
-      [0x0e23, 'Integer'],
-    ];
-    const keys = [...mappedKeys(kind), ...tags.map(([id, type]) => extendedKey(tag(id, type, '')))];
-    if (kind === 'event') {
-      for (const set of [APPOINTMENT_SET, 'Appointment']) {
-        keys.push(extendedKey(named(set, 0x8223, 'Boolean', '')), extendedKey(named(set, 0x8215, 'Boolean', '')));
-      }
-      keys.push(extendedKey(byName('PublicStrings', 'urn:schemas:calendar:instancetype', 'Integer', '')));
+const COMPUTABLE_KEYS: Record<Item['kind'], ReadonlySet<string>> = {
+  event: computableKeys('event'),
+  contact: computableKeys('contact'),
+  distributionList: computableKeys('distributionList'),
+  task: computableKeys('task'),
+};
+
+function computableKeys(kind: Item['kind']): ReadonlySet<string> {
+  const tags: [number, string][] = [
+    [0x001a, 'String'],
+    [0x0037, 'String'],
+    [0x3007, 'SystemTime'],
+    [0x3008, 'SystemTime'],
+    [0x10f3, 'String'],
+    [0x0e07, 'Integer'],
+    [0x0e23, 'Integer'],
+  ];
+  const keys = [...mappedKeys(kind), ...tags.map(([id, type]) => extendedKey(tag(id, type, '')))];
+  if (kind === 'event') {
+    for (const set of [APPOINTMENT_SET, 'Appointment']) {
+      keys.push(extendedKey(named(set, 0x8223, 'Boolean', '')), extendedKey(named(set, 0x8215, 'Boolean', '')));
     }
-    return [kind, new Set(keys)];
-  }),
-) as Record<Item['kind'], ReadonlySet<string>>;
+    keys.push(extendedKey(byName('PublicStrings', 'urn:schemas:calendar:instancetype', 'Integer', '')));
+  }
+  return new Set(keys);
+}
 
 export function computableItemKeys(kind: Item['kind']): ReadonlySet<string> {
   return COMPUTABLE_KEYS[kind];
