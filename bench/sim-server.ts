@@ -44,6 +44,8 @@ for (let i = 0; i < EVENTS; i++) {
       : {}),
   });
 }
+// Exit through process.exit on SIGTERM: only an orderly exit writes the CPU profile BENCH_SIM_PROF asks for.
+process.on('SIGTERM', () => process.exit(0));
 const urls = await handle.listen(0);
 const cpuAtStart = process.cpuUsage();
 console.log(JSON.stringify({ ews: urls.ews }));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EwsCollectionStore } from '@exsync/exchange';
 import type { Figure } from './run';
+import { simProfileFlags } from './sim-server-flags';
 
 const EVENTS = 1000;
 
@@ -12,10 +13,14 @@ const EVENTS = 1000;
  * timing taken against it measures the simulator. The simulator runs in its own process and reports its CPU.
  */
 export async function simBenchmarks(): Promise<Figure[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'sim-server.ts')], {
-    env: { ...process.env, EVENTS: String(EVENTS) },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...simProfileFlags(), '--import', 'tsx', join(import.meta.dirname, 'sim-server.ts')],
+    {
+      env: { ...process.env, EVENTS: String(EVENTS) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => JSON.parse(((await lines.next()).value as string | undefined) ?? '{}');
   try {

@@ -12,6 +12,7 @@ import { AdvisoryPairLock, PrismaStatusStore } from '../packages/db/src/status-s
 import { createTestDatabase, testBackends } from '../packages/db/src/testing/test-database';
 import { type Result, result } from './results';
 import type { Figure } from './run';
+import { simProfileFlags } from './sim-server-flags';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 const WINDOW = { start: '2026-01-01T00:00:00Z', end: '2027-06-30T00:00:00Z' };
@@ -138,10 +139,14 @@ interface Sim {
 
 /** The simulator in a process of its own (`sim-server.ts`), so its CPU is told apart from exsync's. */
 async function startSim(events: number): Promise<Sim> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'sim-server.ts')], {
-    env: { ...process.env, EVENTS: String(events) },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...simProfileFlags(), '--import', 'tsx', join(import.meta.dirname, 'sim-server.ts')],
+    {
+      env: { ...process.env, EVENTS: String(events) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => JSON.parse(((await lines.next()).value as string | undefined) ?? '{}');
   const { ews } = (await next()) as { ews: string };

@@ -8,7 +8,7 @@
 import type { MailboxStore } from '../store/mailbox-store';
 import type { ExtendedProperty, Folder, Item } from '../store/types';
 import { dateTime, extendedKey } from './items/common';
-import { mappedProperties } from './items/mapi-fields';
+import { mappedKeys, mappedProperties } from './items/mapi-fields';
 
 const APPOINTMENT_SET = '00062002-0000-0000-c000-000000000046';
 const tag = (id: number, type: string, value: string): ExtendedProperty => ({ propertySetId: 'Tag', id, type, value });
@@ -84,6 +84,42 @@ export function computedItemProperties(item: Item, calendarItemType?: CalendarIt
   return out;
 }
 
+/**
+ * The shape key of every property `computedItemProperties` can yield for an item of a kind, whatever its values
+ * (a test holds each computed property to this set): a shape asking for none of them — exsync's own named
+ * properties, say — needs no computed property built for each item it renders.
+ */
+const COMPUTABLE_KEYS: Record<Item['kind'], ReadonlySet<string>> = {
+  event: computableKeys('event'),
+  contact: computableKeys('contact'),
+  distributionList: computableKeys('distributionList'),
+  task: computableKeys('task'),
+};
+
+function computableKeys(kind: Item['kind']): ReadonlySet<string> {
+  const tags: [number, string][] = [
+    [0x001a, 'String'],
+    [0x0037, 'String'],
+    [0x3007, 'SystemTime'],
+    [0x3008, 'SystemTime'],
+    [0x10f3, 'String'],
+    [0x0e07, 'Integer'],
+    [0x0e23, 'Integer'],
+  ];
+  const keys = [...mappedKeys(kind), ...tags.map(([id, type]) => extendedKey(tag(id, type, '')))];
+  if (kind === 'event') {
+    for (const set of [APPOINTMENT_SET, 'Appointment']) {
+      keys.push(extendedKey(named(set, 0x8223, 'Boolean', '')), extendedKey(named(set, 0x8215, 'Boolean', '')));
+    }
+    keys.push(extendedKey(byName('PublicStrings', 'urn:schemas:calendar:instancetype', 'Integer', '')));
+  }
+  return new Set(keys);
+}
+
+export function computableItemKeys(kind: Item['kind']): ReadonlySet<string> {
+  return COMPUTABLE_KEYS[kind];
+}
+
 /** One value per property: the first of each key wins (stored before mapped before computed). */
 function uniqueByKey(list: ExtendedProperty[]): ExtendedProperty[] {
   const seen = new Set<string>();
@@ -109,12 +145,21 @@ export function shapedExtendedProperties(
   shape: { readonly extended: ReadonlySet<string> },
   stored: readonly ExtendedProperty[],
   computed: () => ExtendedProperty[],
+  computable?: ReadonlySet<string>,
 ): ExtendedProperty[] {
   const wanted = shape.extended;
   if (wanted.size === 0) return [];
   const isWanted = (p: ExtendedProperty) => wanted.has(extendedKey(p));
+  const own = stored.length === 0 ? [] : stored.filter(isWanted);
+  // No wanted key among those `computed` can yield: its wanted part is empty, so it is not built at all.
+  if (computable && !anyIn(wanted, computable)) return own;
   const have = new Set(stored.map(keyOf));
-  return [...stored.filter(isWanted), ...uniqueByKey(computed().filter(isWanted)).filter((p) => !have.has(keyOf(p)))];
+  return [...own, ...uniqueByKey(computed().filter(isWanted)).filter((p) => !have.has(keyOf(p)))];
+}
+
+function anyIn(keys: ReadonlySet<string>, set: ReadonlySet<string>): boolean {
+  for (const k of keys) if (set.has(k)) return true;
+  return false;
 }
 
 /** Stored properties, then the computed ones the item has not stored itself. */

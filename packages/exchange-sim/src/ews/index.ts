@@ -54,8 +54,10 @@ function trace(direction: '>>>' | '<<<', text: string): void {
 }
 
 function sendXml(reply: FastifyReply, status: number, xml: string): FastifyReply {
-  trace('<<<', `${status} ${xml}`);
-  return reply.code(status).header('content-type', 'text/xml; charset=utf-8').send(xml);
+  if (TRACE) trace('<<<', `${status} ${xml}`);
+  // Encoded once here: a string payload is measured (Buffer.byteLength) for Content-Length and then encoded again
+  // by the socket write, two passes over answers that run to megabytes.
+  return reply.code(status).header('content-type', 'text/xml; charset=utf-8').send(Buffer.from(xml, 'utf8'));
 }
 
 function note(request: FastifyRequest, text: string): void {

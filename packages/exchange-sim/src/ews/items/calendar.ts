@@ -1,6 +1,6 @@
 import type { MailboxStore } from '../../store/mailbox-store';
 import type { Attendee, CalendarEvent, EventFields, EventInstance, ResponseStatus, ShowAs } from '../../store/types';
-import { computedItemProperties, shapedExtendedProperties } from '../computed-props';
+import { computableItemKeys, computedItemProperties, shapedExtendedProperties } from '../computed-props';
 import { EwsItemError } from '../errors';
 import { type PropTable, type Shape, wantedProps } from '../shape';
 import { ianaFromWindowsId, timeZoneDefinition } from '../timezone';
@@ -160,7 +160,12 @@ export function calendarItemXml(ctx: RenderContext, target: CalendarEvent | Even
   if (w.reminderMinutes) x += tx('t:ReminderMinutesBeforeStart', f.reminderMinutesBeforeStart);
   if (w.hasAttachments) x += '<t:HasAttachments>false</t:HasAttachments>';
   if (ctx.shape.extended.size > 0) {
-    x += shapedExtendedProperties(ctx.shape, master.extendedProperties, () => computedItemProperties(master, type))
+    x += shapedExtendedProperties(
+      ctx.shape,
+      master.extendedProperties,
+      () => computedItemProperties(master, type),
+      computableItemKeys('event'),
+    )
       .map(extendedPropertyXml)
       .join('');
   }

@@ -4,7 +4,7 @@
  * PidLidTaskDueDate) and read it either way. Tags: MS-OXPROPS; named properties: MS-OXOCNTC, MS-OXOTASK.
  */
 import type { ExtendedProperty, Item } from '../../store/types';
-import { dateTime, parseDateTime } from './common';
+import { dateTime, extendedKey, parseDateTime } from './common';
 
 type Conv = 'string' | 'list' | 'date' | 'time';
 interface Mapping {
@@ -74,6 +74,11 @@ export function foldMappedProperties(kind: Item['kind'], patch: Record<string, u
   }
   if (rest.length) patch.extendedProperties = rest;
   else delete patch.extendedProperties;
+}
+
+/** The shape keys (`extendedKey`) of every property `mappedProperties` can yield for a kind, set or not. */
+export function mappedKeys(kind: Item['kind']): string[] {
+  return MAPPINGS[kind].map((m) => extendedKey({ propertySetId: m.set, id: m.id, type: m.type }));
 }
 
 /** The mapped properties of an item, computed from its fields (for shapes and restrictions). */
