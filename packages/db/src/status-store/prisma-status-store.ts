@@ -2,6 +2,7 @@ import type {
   ConflictRecord,
   PairState,
   PimItem,
+  ItemError,
   PlanSummary,
   QuarantineDecision,
   QuarantineRecord,
@@ -144,7 +145,7 @@ export class PrismaStatusStore implements StatusStore {
   async finishRun(run: string, record: RunRecord): Promise<void> {
     const updated = await this.#db.query(
       `UPDATE sync_runs SET finished_at = now(), outcome = $2::sync_outcome, counts = $3::jsonb, error = $4,
-          plan = $5::jsonb
+          plan = $5::jsonb, item_errors = $6::jsonb
         WHERE id = $1::uuid RETURNING id`,
       [
         run,
@@ -152,6 +153,7 @@ export class PrismaStatusStore implements StatusStore {
         JSON.stringify(record.counts),
         record.error ?? null,
         record.plan ? JSON.stringify(record.plan) : null,
+        JSON.stringify(record.itemErrors ?? []),
       ],
     );
     if (updated.length === 0)
@@ -170,6 +172,9 @@ export class PrismaStatusStore implements StatusStore {
       counts: r.counts as RunCounts,
       ...(r.error !== null ? { error: r.error } : {}),
       ...(r.plan !== null ? { plan: r.plan as unknown as PlanSummary[] } : {}),
+      ...(Array.isArray(r.itemErrors) && r.itemErrors.length > 0
+        ? { itemErrors: r.itemErrors as unknown as ItemError[] }
+        : {}),
     }));
   }
 }

@@ -324,7 +324,7 @@ describe('GET /v1/users/{ncUserId}', () => {
     expect(res.statusCode).toBe(200);
     const run = {
       outcome: 'failed',
-      counts: { b_to_a: { update: 1 } },
+      counts: { nextcloud_to_exchange: { update: 1 } },
       requests: { exchange: 2, nextcloud: 1 },
       durationMs: 3000,
       error: 'Exchange answered 503',
