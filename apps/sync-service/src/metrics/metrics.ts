@@ -24,7 +24,6 @@ export interface SyncMetrics {
   throttleWait(where: ThrottleWhere, ms: number): void;
 }
 
-
 /** 1xx..5xx, or `network` when the request got no HTTP answer. */
 export function statusClass(status: number | undefined): string {
   return status === undefined || status < 100 || status > 599 ? 'network' : `${Math.floor(status / 100)}xx`;

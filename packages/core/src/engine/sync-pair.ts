@@ -1,6 +1,6 @@
+import type { PimItem } from '../model/item';
 import type { SyncWindow } from '../model/temporal';
 import type { CollectionStore } from '../ports/collection-store';
-import type { PimItem } from '../model/item';
 import { type AuthCause, AuthError, isStoreError, RetryableError } from '../ports/errors';
 import type { ExecContext, ExecOutcome } from './executor';
 import { executePlan, pendingKey, RunAbort } from './executor';
@@ -435,9 +435,7 @@ function itemError(plan: ItemPlan, outcome: Extract<ExecOutcome, { ok: false }>)
     titleOf(written && 'item' in written ? written.item : undefined) ?? titleOf(plan.next?.base ?? plan.old?.base);
   const side = outcome.side;
   const href =
-    plan.sources.a ??
-    plan.sources.b ??
-    (side ? (plan.old?.[side]?.href ?? plan.next?.[side]?.href) : undefined);
+    plan.sources.a ?? plan.sources.b ?? (side ? (plan.old?.[side]?.href ?? plan.next?.[side]?.href) : undefined);
   return {
     item: title?.trim() || href || plan.ident,
     ident: plan.ident,

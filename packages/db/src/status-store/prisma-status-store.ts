@@ -1,8 +1,8 @@
 import type {
   ConflictRecord,
+  ItemError,
   PairState,
   PimItem,
-  ItemError,
   PlanSummary,
   QuarantineDecision,
   QuarantineRecord,

@@ -262,8 +262,6 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
       const subscriptions = await store.users.graphSubscriptions(user.id);
       const nextcloud = await store.users.nextcloudPush(user.id);
       const now = Date.now();
-      const latest = (dates: (Date | null)[]) =>
-        dates.reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null)?.toISOString() ?? null;
       return {
         ...view(user),
         lastRun: lastRunView(await store.users.lastRun(user.id)),
