@@ -5,6 +5,7 @@ import { isUuid } from './tenants';
 import type {
   ItemKind,
   JsonObject,
+  RunItemError,
   RunProgressView,
   RunRequests,
   SyncOutcome,
@@ -16,7 +17,10 @@ import type {
 export interface SyncRunRepository {
   /** Records the start of a run for a user (and one of their pairs, if the run covers one). */
   start(userId: string, pairId?: string | null): Promise<SyncRun>;
-  /** Records the end of a run and the user's last sync time. Throws 'not_found' for an unknown run. */
+  /**
+   * Records the end of a run and the user's last attempt (and last success, if it succeeded). Throws 'not_found' for
+   * an unknown run.
+   */
   finish(
     id: string,
     result: { outcome: Exclude<SyncOutcome, 'running'>; counts?: JsonObject; error?: string | null },
@@ -101,6 +105,7 @@ export function summarise(runs: readonly (SyncRun & { kind: ItemKind | null })[]
     counts: r.counts,
     requests: r.requests,
     error: r.error,
+    itemErrors: r.itemErrors,
   }));
   return {
     id: first.id,
@@ -112,6 +117,7 @@ export function summarise(runs: readonly (SyncRun & { kind: ItemKind | null })[]
     counts,
     requests,
     error: runs.map((r) => r.error).find((e) => e !== null) ?? null,
+    itemErrors: runs.flatMap((r) => r.itemErrors),
     pairId: runs.length === 1 ? first.pairId : null,
     // While the sync goes: where its running pair run is.
     progress: finished ? null : (runs.find((r) => r.progress !== null)?.progress ?? null),
@@ -127,6 +133,29 @@ function requestsOf(value: unknown): RunRequests | null {
   return ok(exchange) && ok(nextcloud) ? { exchange, nextcloud } : null;
 }
 
+/**
+ * Only well-formed entries (an item and a reason, strings; a side a or b), each with only its own fields, so an
+ * odd stored value reads as absent rather than breaking a response.
+ */
+function itemErrorsOf(value: unknown): RunItemError[] {
+  if (!Array.isArray(value)) return [];
+  const out: RunItemError[] = [];
+  for (const e of value as unknown[]) {
+    if (typeof e !== 'object' || e === null) continue;
+    const { item, ident, href, side, reason, code } = e as Record<string, unknown>;
+    if (typeof item !== 'string' || typeof reason !== 'string') continue;
+    out.push({
+      item,
+      ...(typeof ident === 'string' ? { ident } : {}),
+      ...(typeof href === 'string' ? { href } : {}),
+      ...(side === 'a' || side === 'b' ? { side } : {}),
+      reason,
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+  }
+  return out;
+}
+
 function toSyncRun(row: SyncRunRow): SyncRun {
   return {
     id: row.id,
@@ -140,6 +169,7 @@ function toSyncRun(row: SyncRunRow): SyncRun {
     error: row.error,
     progress: row.finishedAt === null ? ((row.progress ?? null) as RunProgressView | null) : null,
     requests: requestsOf(row.requests),
+    itemErrors: itemErrorsOf(row.itemErrors),
   };
 }
 
@@ -160,7 +190,11 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
       });
       if (run.count === 0) throw new DatabaseError('not_found', `Sync run ${id} does not exist.`);
       const row = await prisma.syncRun.findUniqueOrThrow({ where: { id } });
-      await prisma.user.update({ where: { id: row.userId }, data: { lastSyncAt: finishedAt } });
+      // Every finished run is an attempt; only a successful one is a success.
+      await prisma.user.update({
+        where: { id: row.userId },
+        data: { lastAttemptAt: finishedAt, ...(result.outcome === 'success' ? { lastSyncAt: finishedAt } : {}) },
+      });
       return toSyncRun(row);
     },
 

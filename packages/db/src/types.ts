@@ -85,8 +85,10 @@ export interface User {
   stateReason: string | null;
   /** Why the user is in this state, as a stable code (null when there is nothing to say). */
   stateCode: string | null;
-  /** End of the last successful sync. */
+  /** End of the last successful sync (every item kind synced). */
   lastSyncAt: Date | null;
+  /** End of the last finished sync, whatever its outcome. */
+  lastAttemptAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -106,6 +108,18 @@ export interface SyncRun {
   progress: RunProgressView | null;
   /** Requests the run sent to each side; null while it runs and for runs recorded before they were counted. */
   requests: RunRequests | null;
+  /** The items that failed, each with its reason (the first 100 of the run); empty when none did. */
+  itemErrors: RunItemError[];
+}
+
+/** One item a run could not sync (the engine's ItemError as stored): side `a` is Exchange, `b` Nextcloud. */
+export interface RunItemError {
+  item: string;
+  ident?: string;
+  href?: string;
+  side?: 'a' | 'b';
+  reason: string;
+  code?: string;
 }
 
 /** Requests sent to each side: Exchange (EWS or Graph, Entra token requests not counted) and Nextcloud (DAV). */
@@ -123,6 +137,7 @@ export interface SyncRunPart {
   counts: JsonObject;
   requests: RunRequests | null;
   error: string | null;
+  itemErrors: RunItemError[];
 }
 
 /** A whole sync as one record: its runs folded together, and each run kept as a part (SyncRunRepository.lastSync). */

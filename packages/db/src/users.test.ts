@@ -427,13 +427,20 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
           finishedAt: at(4),
           outcome: 'failed',
           error: 'boom',
+          itemErrors: [{ item: 'Buy milk', ident: 't1', side: 'b', reason: 'refused', code: 'rejected' }],
         },
       ],
     });
     await repos.syncRuns.recordRequests(events, sync, { exchange: 1, nextcloud: 2 });
     await repos.syncRuns.recordRequests(tasks, sync, { exchange: 3, nextcloud: 0 });
     const summary = await repos.syncRuns.lastSync(user.id);
-    expect(summary).toMatchObject({ syncId: sync, outcome: 'failed', requests: { exchange: 4, nextcloud: 2 } });
+    const refused = { item: 'Buy milk', ident: 't1', side: 'b', reason: 'refused', code: 'rejected' };
+    expect(summary).toMatchObject({
+      syncId: sync,
+      outcome: 'failed',
+      requests: { exchange: 4, nextcloud: 2 },
+      itemErrors: [refused], // every run's, gathered
+    });
     expect(summary?.parts).toEqual([
       {
         kind: 'event',
@@ -443,6 +450,7 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
         counts: { a_to_b: { create: 2 } },
         requests: { exchange: 1, nextcloud: 2 },
         error: null,
+        itemErrors: [],
       },
       {
         kind: 'task',
@@ -452,6 +460,7 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
         counts: {},
         requests: { exchange: 3, nextcloud: 0 },
         error: 'boom',
+        itemErrors: [refused],
       },
     ]);
   });

@@ -108,6 +108,7 @@ interface UserSqlRow {
   state_reason: string | null;
   state_code: string | null;
   last_sync_at: Date | null;
+  last_attempt_at: Date | null;
   created_at: Date;
   updated_at: Date;
   inserted: boolean;
@@ -126,6 +127,7 @@ export function toUser(row: UserRow): User {
     stateReason: row.stateReason,
     stateCode: row.stateCode,
     lastSyncAt: row.lastSyncAt,
+    lastAttemptAt: row.lastAttemptAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -144,6 +146,7 @@ function fromSql(row: UserSqlRow): User {
     stateReason: row.state_reason,
     stateCode: row.state_code,
     lastSyncAt: row.last_sync_at === null ? null : new Date(row.last_sync_at),
+    lastAttemptAt: row.last_attempt_at === null ? null : new Date(row.last_attempt_at),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -180,7 +183,7 @@ ON CONFLICT (tenant_id, nc_user_id) DO UPDATE SET
   state_code = CASE WHEN u.state = 'auth_required' THEN NULL ELSE u.state_code END,
   updated_at = now()
 RETURNING u.id, u.tenant_id, u.nc_user_id, u.login_name, u.email, u.mailbox, u.display_name, u.state,
-          u.state_reason, u.state_code, u.last_sync_at, u.created_at, u.updated_at, (u.xmax = 0) AS inserted`;
+          u.state_reason, u.state_code, u.last_sync_at, u.last_attempt_at, u.created_at, u.updated_at, (u.xmax = 0) AS inserted`;
 
 function sqlState(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -231,7 +234,7 @@ const SORT_SQL: Record<UserSortKey, { key: string; cast: string }> = {
 };
 
 const USER_COLUMNS = `id, tenant_id, nc_user_id, login_name, email, mailbox, display_name, state, state_reason, state_code,
-       last_sync_at, created_at, updated_at`;
+       last_sync_at, last_attempt_at, created_at, updated_at`;
 
 /** `text` as an ILIKE pattern matching it anywhere, with the pattern characters taken literally. */
 function containsPattern(text: string): string {

@@ -187,13 +187,13 @@ async function main(): Promise<void> {
         const id = JSON.stringify([user, r]);
         if (seen.has(id)) continue;
         seen.add(id);
-        const a = Object.values(r.counts.a_to_b ?? {}).reduce((s, n) => s + n, 0);
-        const b = Object.values(r.counts.b_to_a ?? {}).reduce((s, n) => s + n, 0);
+        const a = Object.values(r.counts.exchange_to_nextcloud ?? {}).reduce((s, n) => s + n, 0);
+        const b = Object.values(r.counts.nextcloud_to_exchange ?? {}).reduce((s, n) => s + n, 0);
         totals.toNextcloud += a;
         totals.toExchange += b;
         if (r.outcome !== 'success') ok = false;
         log(
-          `  ${user.padEnd(6)} ${(r.kind ?? '-').padEnd(8)} ${r.outcome.padEnd(8)} Exchange → DAV ${fmt(r.counts.a_to_b)}   DAV → Exchange ${fmt(r.counts.b_to_a)}${r.error ? `   ${r.error}` : ''}`,
+          `  ${user.padEnd(6)} ${(r.kind ?? '-').padEnd(8)} ${r.outcome.padEnd(8)} Exchange → DAV ${fmt(r.counts.exchange_to_nextcloud)}   DAV → Exchange ${fmt(r.counts.nextcloud_to_exchange)}${r.error ? `   ${r.error}` : ''}`,
         );
       }
     }

@@ -1,6 +1,7 @@
 import { isStoreError, type RunReport } from '@exsync/core';
 import type { OperationsRepository } from '@exsync/db';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { DIRECTIONS } from '../routes/run-counts';
 
 /** The backends the service talks to; each request is counted under one. */
 export type Backend = 'ews' | 'graph' | 'dav';
@@ -22,9 +23,6 @@ export interface SyncMetrics {
   backendRequest(backend: Backend, status: number | undefined): void;
   throttleWait(where: ThrottleWhere, ms: number): void;
 }
-
-/** Direction names as the API shows them (side a is Exchange, side b Nextcloud). */
-const DIRECTIONS: Record<string, string> = { a_to_b: 'exchange_to_nextcloud', b_to_a: 'nextcloud_to_exchange' };
 
 /** 1xx..5xx, or `network` when the request got no HTTP answer. */
 export function statusClass(status: number | undefined): string {

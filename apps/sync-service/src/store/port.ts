@@ -2,6 +2,7 @@ import type {
   ApiKey,
   AuthFailureRepository,
   ExchangeConnection,
+  RunItemError,
   RunRequests,
   Sealed,
   SyncRun,
@@ -22,6 +23,7 @@ export { userSortKeys as USER_SORT_KEYS, userStates as USER_STATES } from '@exsy
 export type {
   ApiKey,
   ExchangeConnection,
+  RunItemError,
   RunRequests,
   Sealed,
   SyncRun,

@@ -259,8 +259,8 @@ describe.skipIf(skip)('changing the Exchange connection from EWS to Graph and ba
     const runs = await t.app.inject({ method: 'GET', url: '/v1/users/alice/runs?limit=3', headers: bearer(key) });
     for (const run of runs.json().items) {
       expect(run.outcome, JSON.stringify(run)).toBe('success');
-      expect(run.counts.a_to_b?.create ?? 0).toBe(0);
-      expect(run.counts.b_to_a?.create ?? 0).toBe(0);
+      expect(run.counts.exchange_to_nextcloud?.create ?? 0).toBe(0);
+      expect(run.counts.nextcloud_to_exchange?.create ?? 0).toBe(0);
     }
   }, 300_000);
 

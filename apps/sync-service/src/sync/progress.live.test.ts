@@ -109,7 +109,7 @@ describe.skipIf(skip)(`progress of an initial sync of ${EVENTS} events, seen thr
     expect(after.json().lastRun).toMatchObject({
       outcome: 'success',
       progress: null,
-      counts: { a_to_b: { create: EVENTS } },
+      counts: { exchange_to_nextcloud: { create: EVENTS } },
     });
   }, 180_000);
 });

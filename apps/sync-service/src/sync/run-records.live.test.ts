@@ -117,7 +117,7 @@ for (const [engine, postgres] of engines)
       await t.db.query('DELETE FROM sync_runs');
       await t.db.query('DELETE FROM collection_pairs');
       await t.db.query(
-        "UPDATE users SET last_sync_at = NULL, state = 'active', state_reason = NULL, state_code = NULL",
+        "UPDATE users SET last_sync_at = NULL, last_attempt_at = NULL, state = 'active', state_reason = NULL, state_code = NULL",
       );
       await t.db.query('DELETE FROM exsync_jobs.sync_jobs');
     });
@@ -152,6 +152,8 @@ for (const [engine, postgres] of engines)
       expect(user.stateCode).toBe('internal_error');
       expect(user.stateReason).toContain('TypeError');
       expect(user.lastSyncAt).toBeNull(); // only a successful sync sets it
+      expect(user.lastSuccessAt).toBeNull();
+      expect(user.lastAttemptAt).not.toBeNull(); // every finished sync is an attempt
       // Loud: an error-level line with the stack, not a warning with a message.
       const line = workerLog.map((l) => JSON.parse(l)).find((l) => l.err?.type === 'TypeError');
       expect(line).toMatchObject({ level: 50, err: { stack: expect.stringContaining('TypeError') } });
@@ -167,8 +169,10 @@ for (const [engine, postgres] of engines)
       expect(await sync.worker.runOnce()).toBe(true);
       const first = (await get('alice')).json();
       expect(first).toMatchObject({ state: 'active', stateCode: null });
-      expect(first.lastRun).toMatchObject({ outcome: 'success', counts: { a_to_b: { create: 3 } } });
+      expect(first.lastRun).toMatchObject({ outcome: 'success', counts: { exchange_to_nextcloud: { create: 3 } } });
       expect(first.lastSyncAt).not.toBeNull();
+      expect(first.lastSuccessAt).toBe(first.lastSyncAt);
+      expect(first.lastAttemptAt).toBe(first.lastSuccessAt); // a success is also the last attempt
 
       // Next sync: events fine, tasks fail. lastRun is that whole sync, failed; lastSyncAt stays where it was.
       tasks.changesSince = async () => {
@@ -181,9 +185,12 @@ for (const [engine, postgres] of engines)
       expect((await post('alice/sync')).statusCode).toBe(200);
       expect(await sync.worker.runOnce()).toBe(true);
       const second = (await get('alice')).json();
-      expect(second.lastRun).toMatchObject({ outcome: 'failed', counts: { a_to_b: { create: 1 } } });
+      expect(second.lastRun).toMatchObject({ outcome: 'failed', counts: { exchange_to_nextcloud: { create: 1 } } });
       expect(second.lastRun.error).toContain('TypeError: boom');
       expect(second.lastSyncAt).toBe(first.lastSyncAt);
+      // lastSuccessAt and lastAttemptAt part: the failed sync is an attempt, not a success.
+      expect(second.lastSuccessAt).toBe(first.lastSuccessAt);
+      expect(Date.parse(second.lastAttemptAt)).toBeGreaterThan(Date.parse(first.lastAttemptAt));
       const runs = (await get('alice/runs')).json().items as { syncId: string | null; kind: string }[];
       expect(runs).toHaveLength(4); // two kinds, two syncs: one record per run
       // The runs of one sync (both kinds) carry its id: two syncs, two ids, each on one event and one task run.

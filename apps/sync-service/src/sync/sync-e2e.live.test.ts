@@ -163,7 +163,7 @@ for (const face of ['ews', 'graph'] as const) {
       expect(runs.json().items[0]).toMatchObject({
         kind: 'event',
         outcome: 'success',
-        counts: { a_to_b: { create: 1 } },
+        counts: { exchange_to_nextcloud: { create: 1 } },
       });
     }, 60_000);
 
@@ -193,14 +193,70 @@ for (const face of ['ews', 'graph'] as const) {
         url: '/v1/users/alice/runs?limit=1',
         headers: bearer(tenantKey),
       });
-      expect(runs.json().items[0]).toMatchObject({ outcome: 'success', counts: { b_to_a: { update: 1 } } });
+      expect(runs.json().items[0]).toMatchObject({
+        outcome: 'success',
+        counts: { nextcloud_to_exchange: { update: 1 } },
+      });
       expect(runs.json().nextCursor).not.toBeNull();
       const older = await t.app.inject({
         method: 'GET',
         url: `/v1/users/alice/runs?limit=1&cursor=${runs.json().nextCursor}`,
         headers: bearer(tenantKey),
       });
-      expect(older.json().items[0]).toMatchObject({ counts: { a_to_b: { create: 1 } } });
+      expect(older.json().items[0]).toMatchObject({ counts: { exchange_to_nextcloud: { create: 1 } } });
+    }, 60_000);
+
+    it('an item Exchange refuses is listed in the run record with the item, the side and the reason', async () => {
+      // Exchange refuses an event that ends before it starts (ErrorCalendarEndDateIsEarlierThanStartDate).
+      const url = `${radicale.baseUrl}alice/exchange-calendar/backwards.ics`;
+      const auth = { authorization: `Basic ${Buffer.from(`alice:${APP_PASSWORD}`).toString('base64')}` };
+      const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+      const put = await fetch(url, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'text/calendar; charset=utf-8', 'if-none-match': '*' },
+        body: [
+          'BEGIN:VCALENDAR',
+          'VERSION:2.0',
+          'PRODID:-//exsync//test//EN',
+          'BEGIN:VEVENT',
+          'UID:backwards-1',
+          'DTSTAMP:20260101T000000Z',
+          `DTSTART:${day}T150000Z`,
+          `DTEND:${day}T140000Z`,
+          'SUMMARY:Ends before it starts',
+          'END:VEVENT',
+          'END:VCALENDAR',
+          '',
+        ].join('\r\n'),
+      });
+      expect(put.status).toBeLessThan(300);
+      try {
+        expect((await post('alice/sync')).statusCode).toBe(200);
+        expect(await drain()).toBe(1);
+        const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
+        const lastRun = user.json().lastRun;
+        expect(lastRun.outcome).toBe('partial');
+        const expected = {
+          item: 'Ends before it starts',
+          href: expect.stringContaining('backwards.ics'),
+          side: 'exchange',
+          // EWS answers ErrorInvalidPropertyRequest for it; Graph says it in words.
+          reason: expect.stringMatching(/end.*before.*start|ErrorInvalidPropertyRequest/i),
+          code: expect.any(String),
+        };
+        expect(lastRun.kinds).toHaveLength(1);
+        expect(lastRun.kinds[0].itemErrors).toEqual([expected]);
+        expect(lastRun.itemErrors).toEqual([expected]);
+        const runs = await t.app.inject({
+          method: 'GET',
+          url: '/v1/users/alice/runs?limit=1',
+          headers: bearer(tenantKey),
+        });
+        expect(runs.json().items[0]).toMatchObject({ outcome: 'partial', itemErrors: [expected] });
+      } finally {
+        // Gone again, so the following runs have nothing refused.
+        await fetch(url, { method: 'DELETE', headers: auth });
+      }
     }, 60_000);
 
     it('resync forgets the tokens and re-matches both sides without duplicating or deleting anything', async () => {
@@ -328,7 +384,7 @@ for (const face of ['ews', 'graph'] as const) {
         headers: bearer(tenantKey),
       });
       const latest = runs.json().items.find((r: { kind: string }) => r.kind === 'contact');
-      expect(latest).toMatchObject({ outcome: 'success', counts: { a_to_b: { create: 1 } } });
+      expect(latest).toMatchObject({ outcome: 'success', counts: { exchange_to_nextcloud: { create: 1 } } });
       const user = await t.app.inject({ method: 'GET', url: '/v1/users/alice', headers: bearer(tenantKey) });
       expect(user.json()).toMatchObject({ state: 'active', stateReason: null });
     }, 60_000);

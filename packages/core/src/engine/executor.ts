@@ -64,7 +64,13 @@ export const pendingKey = (ident: string, side: Side): string => `${side}:${iden
 
 export type ExecOutcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly parked: { readonly a?: string; readonly b?: string }; readonly error: unknown };
+  | {
+      readonly ok: false;
+      readonly parked: { readonly a?: string; readonly b?: string };
+      readonly error: unknown;
+      /** The side whose write failed. */
+      readonly side?: Side;
+    };
 
 /**
  * Runs one item's plan. Each remote write is followed by its row, so what we wrote is known (its echo is then a
@@ -80,7 +86,7 @@ export async function executePlan(
   if (plan.copy) {
     const copied = await executePlan({ ident: plan.copy.ident }, plan.copy, ctx, 1);
     // Without its copy the losing version would be overwritten: leave the whole conflict for the next run.
-    if (!copied.ok) return { ok: false, parked: plan.sources, error: copied.error };
+    if (!copied.ok) return { ...copied, parked: plan.sources };
   }
   if (plan.writes.length === 0 && !plan.conflict && plan.quarantine.length === 0 && sameValue(plan.next, plan.old)) {
     return { ok: true }; // an echo or a listing of what we already know: nothing to store
@@ -121,7 +127,7 @@ export async function executePlan(
       }
       // A side that refuses this content for good (unsupported, too large, read-only, forbidden) would refuse it on
       // every run: it is not parked for retry, only reported; the item is tried again when it changes.
-      return { ok: false, parked: refusedForGood(error) ? {} : plan.sources, error };
+      return { ok: false, parked: refusedForGood(error) ? {} : plan.sources, error, side: write.side };
     }
   }
   await ctx.status.transaction(ctx.pair, async (tx) => {

@@ -22,6 +22,7 @@ export { defaultGuard, defaultPolicy } from './policy';
 export type { QuarantineDecision, QuarantineResult } from './quarantine';
 export { carryOutDecision, resolveQuarantined } from './quarantine';
 export type {
+  ItemError,
   PairLock,
   PairRelease,
   PlanSummary,
@@ -34,7 +35,7 @@ export type {
   StoredQuarantine,
   StoredRun,
 } from './status-store';
-export { summarize } from './status-store';
+export { ITEM_ERRORS_KEPT, summarize } from './status-store';
 export type { RunOutcomeKind, RunProgress, RunReport, SyncDeps, SyncOptions } from './sync-pair';
 export { RECONCILE_EVERY_MS, syncPair } from './sync-pair';
 export type { Observation, PairState, PairTokens, Side, SideObservations, SideStatus, StatusRow } from './types';

@@ -1,5 +1,5 @@
 import type { ConflictRecord, ItemPlan, QuarantineRecord } from './plan-types';
-import type { PairState, StatusRow } from './types';
+import type { PairState, Side, StatusRow } from './types';
 
 /**
  * Where the engine keeps what it knows about each pair: the status rows, the per-side tokens, the conflict log,
@@ -60,10 +60,29 @@ export type RunOutcome = 'success' | 'partial' | 'failed' | 'cancelled';
 /** Counts per direction and action, e.g. `{ a_to_b: { create: 3 }, b_to_a: { delete: 1 } }`. */
 export type RunCounts = Record<string, Record<string, number>>;
 
+/** At most this many item errors are kept per run record; the `failed` counts still count every failed write. */
+export const ITEM_ERRORS_KEPT = 100;
+
+/** One item a run could not sync, and why, as the run record lists it. */
+export interface ItemError {
+  /** What a person recognises: the item's title (summary, contact or group name), else its href, else its ident. */
+  readonly item: string;
+  readonly ident?: string;
+  /** Where the item came from (the href the run read it at), when known. */
+  readonly href?: string;
+  /** The side that refused the write, or that the item could not be read from. */
+  readonly side?: Side;
+  readonly reason: string;
+  /** The store's error code (e.g. `rejected`, `invalid-item`), when the store typed the failure. */
+  readonly code?: string;
+}
+
 export interface RunRecord {
   readonly outcome: RunOutcome;
   readonly counts: RunCounts;
   readonly error?: string;
+  /** The items that failed, each with its reason: the first ITEM_ERRORS_KEPT, in the order they failed. */
+  readonly itemErrors?: readonly ItemError[];
   /** The plan of a dry run (or of any run, for the record), in a JSON-safe summary. */
   readonly plan?: readonly PlanSummary[];
 }

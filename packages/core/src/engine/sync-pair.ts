@@ -1,7 +1,8 @@
+import type { PimItem } from '../model/item';
 import type { SyncWindow } from '../model/temporal';
 import type { CollectionStore } from '../ports/collection-store';
-import { type AuthCause, AuthError, RetryableError } from '../ports/errors';
-import type { ExecContext } from './executor';
+import { type AuthCause, AuthError, isStoreError, RetryableError } from '../ports/errors';
+import type { ExecContext, ExecOutcome } from './executor';
 import { executePlan, pendingKey, RunAbort } from './executor';
 import { guardDeletions } from './guard';
 import type { SideRead } from './observe';
@@ -11,8 +12,8 @@ import type { ItemPlan } from './plan-types';
 import { groupObservations, planGroups } from './planner';
 import type { SyncPolicy } from './policy';
 import { carryOutDecision } from './quarantine';
-import type { PairLock, PlanSummary, RunCounts, RunRecord, StatusStore } from './status-store';
-import { summarize } from './status-store';
+import type { ItemError, PairLock, PlanSummary, RunCounts, RunRecord, StatusStore } from './status-store';
+import { ITEM_ERRORS_KEPT, summarize } from './status-store';
 import type { Side } from './types';
 
 export interface SyncDeps {
@@ -248,6 +249,11 @@ async function runLocked(
     ...decided,
     ...[...reads.a.unreadable, ...reads.b.unreadable].map((u) => `unreadable item ${u.href}: ${u.reason}`),
   ];
+  // The same failures item by item, for the run record (bounded: the counts still count every failed write).
+  const itemErrors: ItemError[] = (['a', 'b'] as const).flatMap((side) =>
+    reads[side].unreadable.map((u) => ({ item: u.href, href: u.href, side, reason: u.reason })),
+  );
+  const kept = () => (itemErrors.length > 0 ? { itemErrors: itemErrors.slice(0, ITEM_ERRORS_KEPT) } : {});
 
   if (options.dryRun) {
     await finish({ outcome: 'success', counts: {}, plan: summary });
@@ -312,6 +318,7 @@ async function runLocked(
           if (outcome.parked.a) parked.a.add(outcome.parked.a);
           if (outcome.parked.b) parked.b.add(outcome.parked.b);
           errors.push(`${item.ident}: ${describe(outcome.error)}`);
+          if (itemErrors.length < ITEM_ERRORS_KEPT) itemErrors.push(itemError(item, outcome));
         }
       }
     }
@@ -326,11 +333,17 @@ async function runLocked(
     await page.flush().catch(() => {});
     const stop = stopped();
     if (!(error instanceof RunAbort) && !stop) {
-      await finish({ outcome: 'failed', counts, error: describe(error), plan: summary });
+      await finish({ outcome: 'failed', counts, error: describe(error), plan: summary, ...kept() });
       throw error;
     }
     const abort = error instanceof RunAbort ? error : new RunAbort('unavailable', error);
-    await finish({ outcome: stop?.outcome ?? 'failed', counts, error: stop?.error ?? abort.message, plan: summary });
+    await finish({
+      outcome: stop?.outcome ?? 'failed',
+      counts,
+      error: stop?.error ?? abort.message,
+      plan: summary,
+      ...kept(),
+    });
     return aborted(abort, counts, summary, guarded.needsReview, modes, parked, [
       ...errors,
       stop?.error ?? abort.message,
@@ -357,6 +370,7 @@ async function runLocked(
     counts,
     plan: summary,
     ...(errors.length > 0 ? { error: errors.join('; ') } : {}),
+    ...kept(),
   });
   return {
     outcome: partial ? 'partial' : 'success',
@@ -397,4 +411,37 @@ export function effectivePolicy(
   const from = ro[0]!; // what cannot be written can only be the source
   if (policy.direction.type === 'one-way' && policy.direction.from === from) return policy;
   return { ...policy, direction: { type: 'one-way', from, readOnlyEdits: 'ignore' } };
+}
+
+/** What a person recognises an item by: an event's or task's summary, a contact's or group's name. */
+function titleOf(item: PimItem | undefined): string | undefined {
+  switch (item?.kind) {
+    case 'event':
+    case 'task':
+      return item.summary;
+    case 'contact':
+      return item.formattedName;
+    case 'group':
+      return item.name;
+    default:
+      return undefined;
+  }
+}
+
+/** A failed item as the run record lists it: its title (or href, or ident), where it came from, the side, why. */
+function itemError(plan: ItemPlan, outcome: Extract<ExecOutcome, { ok: false }>): ItemError {
+  const written = plan.writes.find((w) => w.type !== 'delete');
+  const title =
+    titleOf(written && 'item' in written ? written.item : undefined) ?? titleOf(plan.next?.base ?? plan.old?.base);
+  const side = outcome.side;
+  const href =
+    plan.sources.a ?? plan.sources.b ?? (side ? (plan.old?.[side]?.href ?? plan.next?.[side]?.href) : undefined);
+  return {
+    item: title?.trim() || href || plan.ident,
+    ident: plan.ident,
+    ...(href ? { href } : {}),
+    ...(side ? { side } : {}),
+    reason: describe(outcome.error),
+    ...(isStoreError(outcome.error) ? { code: outcome.error.code } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import type {
   ConflictRecord,
+  ItemError,
   PairState,
   PimItem,
   PlanSummary,
@@ -154,7 +155,7 @@ export class PrismaStatusStore implements StatusStore {
   async finishRun(run: string, record: RunRecord): Promise<void> {
     const updated = await this.#db.query(
       `UPDATE sync_runs SET finished_at = now(), outcome = $2::sync_outcome, counts = $3::jsonb, error = $4,
-          plan = $5::jsonb
+          plan = $5::jsonb, item_errors = $6::jsonb
         WHERE id = $1::uuid RETURNING id`,
       [
         run,
@@ -162,6 +163,7 @@ export class PrismaStatusStore implements StatusStore {
         JSON.stringify(record.counts),
         record.error ?? null,
         record.plan ? JSON.stringify(record.plan) : null,
+        JSON.stringify(record.itemErrors ?? []),
       ],
     );
     if (updated.length === 0)
@@ -180,6 +182,9 @@ export class PrismaStatusStore implements StatusStore {
       counts: r.counts as RunCounts,
       ...(r.error !== null ? { error: r.error } : {}),
       ...(r.plan !== null ? { plan: r.plan as unknown as PlanSummary[] } : {}),
+      ...(Array.isArray(r.itemErrors) && r.itemErrors.length > 0
+        ? { itemErrors: r.itemErrors as unknown as ItemError[] }
+        : {}),
     }));
   }
 }

@@ -7,7 +7,7 @@ import type { ServiceStore } from '../../store/port';
 import { errorResponses, opId, scopeParams, type TenantScopeOptions } from '../common';
 import { countsOf } from '../run-counts';
 import { decodeTimeCursor, encodeTimeCursor, enrolledUser, pendingJobView } from '../user-scope';
-import { durationOf, progressView, requestsView } from '../users/index';
+import { durationOf, itemErrorsView, progressView, requestsView } from '../users/index';
 import { NcUserId } from '../users/schemas';
 import { ActionResult, RunList, RunQuery, type RunView } from './schemas';
 
@@ -157,6 +157,7 @@ function runView(r: SyncRun & { kind: 'event' | 'task' | 'contact' | null; dryRu
     requests: requestsView(r.requests),
     durationMs: durationOf(r),
     error: r.error,
+    itemErrors: itemErrorsView(r.itemErrors),
     dryRun: r.dryRun,
     progress: progressView(r.progress),
   };

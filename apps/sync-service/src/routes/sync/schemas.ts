@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { USER_STATES } from '../../store/port';
-import { DurationMs, RunCounts, RunProgressView, RunRequests } from '../users/schemas';
+import { DurationMs, ItemErrors, RunCounts, RunProgressView, RunRequests } from '../users/schemas';
 
 const closed = { additionalProperties: false } as const;
 
@@ -46,6 +46,7 @@ export const RunView = Type.Object(
     requests: RunRequests,
     durationMs: DurationMs,
     error: Type.Union([Type.String(), Type.Null()]),
+    itemErrors: ItemErrors,
     dryRun: Type.Boolean(),
     progress: RunProgressView,
   },

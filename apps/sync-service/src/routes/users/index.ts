@@ -4,6 +4,7 @@ import { Errors } from '../../errors';
 import { describeValidation } from '../../plugins/errors';
 import {
   InvalidCursorError,
+  type RunItemError,
   type RunRequests,
   type ServiceStore,
   type SyncRun,
@@ -20,6 +21,7 @@ import {
   BulkBody,
   BulkResult,
   type BulkUserItem,
+  type ItemErrors,
   type LastRun,
   ListQuery,
   NcUserId,
@@ -46,6 +48,8 @@ function view(u: User): Static<typeof UserView> {
     state: u.state,
     stateReason: u.stateReason,
     stateCode: u.stateCode,
+    lastSuccessAt: u.lastSyncAt?.toISOString() ?? null,
+    lastAttemptAt: u.lastAttemptAt?.toISOString() ?? null,
     lastSyncAt: u.lastSyncAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
     updatedAt: u.updatedAt.toISOString(),
@@ -67,6 +71,19 @@ export function requestsView(r: RunRequests | null): Static<typeof RunRequestsVi
   return r ? { exchange: r.exchange, nextcloud: r.nextcloud } : null;
 }
 
+const SIDES = { a: 'exchange', b: 'nextcloud' } as const;
+
+/** Only each item error's own fields are copied; the engine's sides are named (a is Exchange, b Nextcloud). */
+export function itemErrorsView(errors: readonly RunItemError[]): Static<typeof ItemErrors> {
+  return errors.map((e) => ({
+    item: e.item,
+    href: e.href ?? null,
+    side: e.side ? SIDES[e.side] : null,
+    reason: e.reason,
+    code: e.code ?? null,
+  }));
+}
+
 /** Only the summary's own fields are copied, so nothing else stored with a run can reach the response. */
 function lastRunView(r: SyncSummary | null): Static<typeof LastRun> {
   if (!r) return null;
@@ -79,6 +96,7 @@ function lastRunView(r: SyncSummary | null): Static<typeof LastRun> {
     requests: requestsView(r.requests),
     durationMs: durationOf(r),
     error: r.error,
+    itemErrors: itemErrorsView(r.itemErrors),
     progress: progressView(r.progress),
     kinds: r.parts.map((p) => ({
       kind: p.kind,
@@ -87,6 +105,7 @@ function lastRunView(r: SyncSummary | null): Static<typeof LastRun> {
       requests: requestsView(p.requests),
       durationMs: durationOf(p),
       error: p.error,
+      itemErrors: itemErrorsView(p.itemErrors),
     })),
   };
 }
@@ -243,8 +262,6 @@ export const usersRoutes: FastifyPluginAsyncTypebox<
       const subscriptions = await store.users.graphSubscriptions(user.id);
       const nextcloud = await store.users.nextcloudPush(user.id);
       const now = Date.now();
-      const latest = (dates: (Date | null)[]) =>
-        dates.reduce<Date | null>((a, b) => (b && (!a || b > a) ? b : a), null)?.toISOString() ?? null;
       return {
         ...view(user),
         lastRun: lastRunView(await store.users.lastRun(user.id)),

@@ -82,8 +82,18 @@ export const UserView = Type.Object(
       description:
         'The same as a stable code to branch on (README "How users are synced"), e.g. exchange_mailbox_not_found; null when there is nothing to say.',
     }),
+    lastSuccessAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        'End of the last sync in which every item kind synced; failed and partial syncs leave it alone. null before the first.',
+    }),
+    lastAttemptAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description:
+        'End of the last finished sync, whatever its outcome (success, partial, failed). The sync interval counts from it. null before the first.',
+    }),
     lastSyncAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-      description: 'End of the last sync in which every item kind synced; failed syncs leave it alone.',
+      deprecated: true,
+      description:
+        'Deprecated: the same as lastSuccessAt, kept for existing clients (and as the sort key `lastSyncAt`).',
     }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
@@ -124,7 +134,7 @@ const OUTCOMES = ['running', 'success', 'partial', 'failed', 'cancelled'];
 /** Writes per direction and action; shared by GET user (lastRun) and GET …/runs. */
 export const RunCounts = Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), {
   description:
-    'Writes per direction and action, e.g. { "a_to_b": { "create": 3 } } (a_to_b: Exchange to Nextcloud, b_to_a: Nextcloud to Exchange); `failed` counts writes that failed, `conflict` the conflicts by policy.',
+    'Writes per direction and action, e.g. { "exchange_to_nextcloud": { "create": 3 } } (exchange_to_nextcloud: written to Nextcloud from Exchange, nextcloud_to_exchange: written to Exchange from Nextcloud); `failed` counts writes that failed, `conflict` the conflicts by policy.',
 });
 
 /** Requests per side; shared by GET user (lastRun) and GET …/runs. */
@@ -148,6 +158,33 @@ export const RunRequests = Type.Union(
   },
 );
 
+/** The items a run could not sync; shared by GET user (lastRun) and GET …/runs. */
+export const ItemErrors = Type.Array(
+  Type.Object(
+    {
+      item: Type.String({
+        description: "What a person recognises: the item's title (summary, contact or group name), else its href.",
+      }),
+      href: Type.Union([Type.String(), Type.Null()], {
+        description: 'Where the run read the item (its URL path on the side it came from); null when unknown.',
+      }),
+      side: Type.Union([Type.Enum(['exchange', 'nextcloud']), Type.Null()], {
+        description: 'The side that refused the write, or that the item could not be read from; null when unknown.',
+      }),
+      reason: Type.String({ description: 'Why, as the side or the engine said it.' }),
+      code: Type.Union([Type.String(), Type.Null()], {
+        description:
+          'A stable code when the failure was typed: rejected, invalid-item, retryable, not-found, precondition-failed.',
+      }),
+    },
+    closed,
+  ),
+  {
+    description:
+      'Each item that failed with its reason, in the order they failed: at most the first 100 per run (the `failed` counts count them all). Empty when none did.',
+  },
+);
+
 export const DurationMs = Type.Union([Type.Integer(), Type.Null()], {
   description: 'From start to finish in milliseconds; null while running.',
 });
@@ -162,8 +199,10 @@ export const LastRunKind = Type.Object(
     requests: RunRequests,
     durationMs: DurationMs,
     error: Type.Union([Type.String(), Type.Null()], {
-      description: 'What went wrong; items that failed are listed as `<item>: <reason>`, separated by "; ".',
+      description:
+        'What went wrong, in words; items that failed are also listed as `<ident>: <reason>`, separated by "; " (itemErrors has them one by one).',
     }),
+    itemErrors: ItemErrors,
   },
   closed,
 );
@@ -184,6 +223,9 @@ export const LastRun = Type.Union(
         requests: RunRequests,
         durationMs: DurationMs,
         error: Type.Union([Type.String(), Type.Null()], { description: 'What went wrong; null when nothing did.' }),
+        itemErrors: Type.Array(ItemErrors.items, {
+          description: 'The failed items of every kind, as in `kinds[].itemErrors`.',
+        }),
         progress: RunProgressView,
         kinds: Type.Array(LastRunKind, {
           description: 'The same per item kind, in the order they ran (one run per enabled kind).',

@@ -314,20 +314,25 @@ describe('GET /v1/users/{ncUserId}', () => {
 
     const [user] = await t.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'lena'");
     await t.db.query(
-      `INSERT INTO sync_runs (user_id, started_at, finished_at, outcome, counts, error, requests) VALUES
-         ($1::uuid, '2026-01-01T10:00:00Z', '2026-01-01T10:00:05Z', 'success', '{"a_to_b":{"create":2}}', NULL, NULL),
+      `INSERT INTO sync_runs (user_id, started_at, finished_at, outcome, counts, error, requests, item_errors) VALUES
+         ($1::uuid, '2026-01-01T10:00:00Z', '2026-01-01T10:00:05Z', 'success', '{"a_to_b":{"create":2}}', NULL, NULL,
+          '[]'),
          ($1::uuid, '2026-01-01T11:00:00Z', '2026-01-01T11:00:03Z', 'failed',
-          '{"b_to_a":{"update":1,"odd":"x"}}', 'Exchange answered 503', '{"exchange":2,"nextcloud":1,"odd":"x"}')`,
+          '{"b_to_a":{"update":1,"odd":"x"}}', 'Exchange answered 503', '{"exchange":2,"nextcloud":1,"odd":"x"}',
+          '[{"item":"Lunch","ident":"u1","href":"/b/u1.ics","side":"a","reason":"refused","code":"rejected","odd":"x"},
+            {"item":1,"reason":"not an item error"}]')`,
       [user?.id],
     );
     const res = await get('lena');
     expect(res.statusCode).toBe(200);
     const run = {
       outcome: 'failed',
-      counts: { b_to_a: { update: 1 } },
+      counts: { nextcloud_to_exchange: { update: 1 } },
       requests: { exchange: 2, nextcloud: 1 },
       durationMs: 3000,
       error: 'Exchange answered 503',
+      // The stored side `a` is named; only an item error's own fields pass, a malformed one not at all.
+      itemErrors: [{ item: 'Lunch', href: '/b/u1.ics', side: 'exchange', reason: 'refused', code: 'rejected' }],
     };
     // A run without a sync id (recorded before syncs had one) stands alone, its kind unknown (no pair).
     expect(res.json().lastRun).toEqual({
@@ -347,7 +352,7 @@ describe('GET /v1/users/{ncUserId}', () => {
       `INSERT INTO sync_runs (user_id, started_at, outcome) VALUES ($1::uuid, '2026-01-01T12:00:00Z', 'running')`,
       [user?.id],
     );
-    const run = { outcome: 'running', counts: {}, requests: null, durationMs: null, error: null };
+    const run = { outcome: 'running', counts: {}, requests: null, durationMs: null, error: null, itemErrors: [] };
     expect((await get('lena')).json().lastRun).toEqual({
       syncId: null,
       startedAt: '2026-01-01T12:00:00.000Z',
