@@ -16,4 +16,11 @@ declare module '@ewsjs/ntlm-client' {
     workstation?: string,
     target?: string,
   ): string;
+  /** The module is CommonJS: Node's ESM loader offers its exports only as the default export. */
+  const ntlm: {
+    createType1Message: typeof createType1Message;
+    decodeType2Message: typeof decodeType2Message;
+    createType3Message: typeof createType3Message;
+  };
+  export default ntlm;
 }

@@ -18,8 +18,11 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { createType1Message, createType3Message, decodeType2Message } from '@ewsjs/ntlm-client';
+import ntlm from '@ewsjs/ntlm-client';
 import { AuthError, RetryableError } from '@exsync/core';
+
+// CommonJS: Node's ESM loader (the CLI, tsx) sees only its default export; named imports work under Vite alone.
+const { createType1Message, createType3Message, decodeType2Message } = ntlm;
 
 export interface NtlmCredentials {
   /** `DOMAIN\user` (checked by connection-config). */
