@@ -7,20 +7,21 @@ import { KINDS } from './kinds';
 const CLIENT_ID = 'b0b1c2d3-0000-4000-8000-00000000c0a1';
 const CLIENT_SECRET = 'graph-client-secret';
 
-describe('Graph contacts: the default Contacts folder id', () => {
-  let exchange: SimulatorHandle;
-  let stores: ExchangeStoreFactory;
-  let connection: OpenedConnection;
-
-  beforeAll(async () => {
-    exchange = createSimulator({ seed: 'exsync-exchange-stores' });
-    exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
-    const urls = await exchange.listen(0);
-    const now = new Date();
-    connection = {
+/** A simulator with a registered Graph app, and the connection the service would open to it. */
+async function graphSimulator(
+  seed: string,
+  idDigit: string,
+): Promise<{ exchange: SimulatorHandle; connection: OpenedConnection }> {
+  const exchange = createSimulator({ seed });
+  exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
+  const urls = await exchange.listen(0);
+  const now = new Date();
+  return {
+    exchange,
+    connection: {
       connection: {
-        id: '00000000-0000-4000-8000-000000000001',
-        tenantId: '00000000-0000-4000-8000-000000000002',
+        id: `00000000-0000-4000-8000-0000000000${idDigit}1`,
+        tenantId: `00000000-0000-4000-8000-0000000000${idDigit}2`,
         kind: 'graph',
         endpoint: urls.graph,
         authKind: 'client_secret',
@@ -35,7 +36,17 @@ describe('Graph contacts: the default Contacts folder id', () => {
       },
       secret: CLIENT_SECRET,
       certificate: null,
-    };
+    },
+  };
+}
+
+describe('Graph contacts: the default Contacts folder id', () => {
+  let exchange: SimulatorHandle;
+  let stores: ExchangeStoreFactory;
+  let connection: OpenedConnection;
+
+  beforeAll(async () => {
+    ({ exchange, connection } = await graphSimulator('exsync-exchange-stores', '0'));
     // No test-only override: the connection's own authority points msal at the simulator's Entra endpoint.
     stores = createExchangeStores();
   }, 30_000);
@@ -78,29 +89,7 @@ describe('Graph: a folder id the pair remembers is not looked up again', () => {
   let connection: OpenedConnection;
 
   beforeAll(async () => {
-    exchange = createSimulator({ seed: 'exsync-exchange-stores-known' });
-    exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
-    const urls = await exchange.listen(0);
-    const now = new Date();
-    connection = {
-      connection: {
-        id: '00000000-0000-4000-8000-000000000011',
-        tenantId: '00000000-0000-4000-8000-000000000012',
-        kind: 'graph',
-        endpoint: urls.graph,
-        authKind: 'client_secret',
-        username: null,
-        entraTenantId: exchange.sim.tenantId,
-        clientId: CLIENT_ID,
-        authority: urls.base,
-        hasSecret: true,
-        hasCertificate: false,
-        createdAt: now,
-        updatedAt: now,
-      },
-      secret: CLIENT_SECRET,
-      certificate: null,
-    };
+    ({ exchange, connection } = await graphSimulator('exsync-exchange-stores-known', '1'));
     exchange.sim.store.createMailbox({ smtpAddress: 'known@contoso.com', displayName: 'Known' });
   }, 30_000);
 
