@@ -131,7 +131,7 @@ try {
   await time('counts per state (one request to the service)', '/admin/user-counts', (b) => b.total === USERS);
   await time(
     'first page sorted by last sync, latest first',
-    '/admin/users?limit=50&sort=lastSyncAt&order=desc',
+    '/admin/users?limit=50&sort=lastSuccessAt&order=desc',
     (b) => (b.items as unknown[]).length === 50,
   );
   await time(

@@ -59,13 +59,18 @@ export interface ServiceUser {
   state: UserState;
   stateReason: string | null;
   stateCode?: StateCode | string | null;
-  lastSyncAt: string | null;
-  lastRun?: Run | null;
+  /** End of the last sync in which every item kind synced; partial and failed syncs leave it alone. */
+  lastSuccessAt: string | null;
+  /** End of the last finished sync, whatever its outcome: newer than lastSuccessAt when that one failed or was partial. */
+  lastAttemptAt: string | null;
+  /** On one user (GET …/users/{id}) only: the most recent sync, each item kind's run in `kinds`. */
+  lastRun?: LastRun | null;
   push?: { exchange?: PushSide | null; nextcloud?: PushSide | null } | null;
   graphNotifications?: { resource: string; expiresAt: string; lastNotificationAt: string | null }[];
 }
 
-export const USER_SORTS = ['ncUserId', 'displayName', 'state', 'lastSyncAt'] as const;
+/** lastSuccessAt: latest success first or last (the app's endpoint passes it to the service under its sort key). */
+export const USER_SORTS = ['ncUserId', 'displayName', 'state', 'lastSuccessAt'] as const;
 export type UserSort = (typeof USER_SORTS)[number];
 
 /** What POST /exchange-connection/test answers: a failure is an answer with the cause's code. */
@@ -77,14 +82,49 @@ export interface MailboxTest {
   folders: { kind: 'events' | 'contacts' | 'tasks'; ok: boolean }[];
 }
 
+export type ItemKind = 'event' | 'task' | 'contact';
+export type Outcome = 'running' | 'success' | 'partial' | 'failed' | 'cancelled';
+/** Writes per direction (exchange_to_nextcloud, nextcloud_to_exchange) and action (create, update, delete, failed, …). */
+export type RunCounts = Record<string, Record<string, number>>;
+
+/** One item a run could not sync, as the service records it (the first 100 per run). */
+export interface ItemError {
+  /** The item's title, else its href. */
+  item: string;
+  href: string | null;
+  /** The side that refused the write or could not be read; null when unknown. */
+  side: 'exchange' | 'nextcloud' | null;
+  reason: string;
+  /** rejected, invalid-item, retryable, not-found, precondition-failed; null when the failure was not typed. */
+  code: string | null;
+}
+
 export interface Run {
   id?: string;
-  kind?: 'event' | 'task' | 'contact' | null;
+  kind?: ItemKind | null;
   startedAt: string;
   finishedAt: string | null;
-  outcome: 'running' | 'success' | 'partial' | 'failed' | 'cancelled';
-  counts: Record<string, Record<string, number>>;
+  outcome: Outcome;
+  counts: RunCounts;
   error: string | null;
+}
+
+/** One item kind's run of the last sync. */
+export interface KindRun {
+  kind: ItemKind | null;
+  outcome: Outcome;
+  counts: RunCounts;
+  requests: { exchange: number; nextcloud: number } | null;
+  durationMs: number | null;
+  error: string | null;
+  itemErrors: ItemError[];
+}
+
+/** The user's most recent sync: its kinds' runs summed, the worst outcome, and each kind's run in `kinds`. */
+export interface LastRun extends Omit<KindRun, 'kind'> {
+  startedAt: string;
+  finishedAt: string | null;
+  kinds: KindRun[];
 }
 
 export interface HeldDeletion {

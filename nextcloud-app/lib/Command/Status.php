@@ -66,7 +66,8 @@ class Status extends Command {
 		if (!empty($user['stateReason'])) {
 			$output->writeln('reason:     ' . (string)$user['stateReason']);
 		}
-		$output->writeln('last sync:  ' . (string)($user['lastSyncAt'] ?? 'never'));
+		$output->writeln('last success: ' . (string)($user['lastSuccessAt'] ?? 'never'));
+		$output->writeln('last attempt: ' . (string)($user['lastAttemptAt'] ?? 'never'));
 		$run = $user['lastRun'] ?? null;
 		if (is_array($run)) {
 			$output->writeln(sprintf('last run:   %s at %s%s', (string)$run['outcome'], (string)$run['startedAt'], empty($run['error']) ? '' : ' — ' . (string)$run['error']));

@@ -43,7 +43,7 @@ class Personal implements ISettings {
 			return ['enrolled' => true, 'user' => null];
 		}
 		// Only what the user needs to read about themselves.
-		$fields = ['ncUserId', 'email', 'mailbox', 'displayName', 'state', 'stateReason', 'lastSyncAt'];
+		$fields = ['ncUserId', 'email', 'mailbox', 'displayName', 'state', 'stateReason', 'lastSuccessAt', 'lastAttemptAt'];
 		return ['enrolled' => true, 'user' => array_intersect_key($user, array_flip($fields))];
 	}
 

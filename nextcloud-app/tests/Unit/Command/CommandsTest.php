@@ -70,7 +70,7 @@ class CommandsTest extends TestCase {
 	}
 
 	public function testStatusOfOneUserShowsStateReasonAndLastRun(): void {
-		$this->h->http->handler = static fn () => FakeClientService::json(200, ['ncUserId' => 'ann', 'state' => 'error', 'stateReason' => 'Sync failed and will be retried', 'mailbox' => 'ann@x.example', 'lastSyncAt' => null,
+		$this->h->http->handler = static fn () => FakeClientService::json(200, ['ncUserId' => 'ann', 'state' => 'error', 'stateReason' => 'Sync failed and will be retried', 'mailbox' => 'ann@x.example', 'lastSuccessAt' => null, 'lastAttemptAt' => '2026-12-06T10:00:03Z', 'lastSyncAt' => null,
 			'lastRun' => ['startedAt' => '2026-12-06T10:00:00Z', 'finishedAt' => null, 'outcome' => 'failed', 'counts' => [], 'error' => 'EWS unavailable']]);
 		$tester = new CommandTester(new Status($this->h->client, $this->h->store));
 
@@ -78,6 +78,8 @@ class CommandsTest extends TestCase {
 		self::assertStringContainsString('state:      error', $tester->getDisplay());
 		self::assertStringContainsString('Sync failed and will be retried', $tester->getDisplay());
 		self::assertStringContainsString('failed at 2026-12-06T10:00:00Z — EWS unavailable', $tester->getDisplay());
+		self::assertMatchesRegularExpression('/^last success: never$/m', $tester->getDisplay());
+		self::assertMatchesRegularExpression('/^last attempt: 2026-12-06T10:00:03Z$/m', $tester->getDisplay());
 		self::assertSame('/v1/users/ann', parse_url($this->h->http->requests[0]['url'], PHP_URL_PATH));
 	}
 

@@ -299,11 +299,12 @@ class AdminControllerTest extends TestCase {
 			'nextCursor' => 'next-page',
 		]);
 
-		$data = $this->controller()->listUsers('error', '', '  Lee ', 50, 'lastSyncAt', 'desc')->getData();
+		$data = $this->controller()->listUsers('error', '', '  Lee ', 50, 'lastSuccessAt', 'desc')->getData();
 
 		self::assertCount(1, $this->h->http->requests, 'no request per match');
 		$query = [];
 		parse_str((string)parse_url($this->h->http->requests[0]['url'], PHP_URL_QUERY), $query);
+		// The service sorts by the last success under its (deprecated) key lastSyncAt: it has no key lastSuccessAt.
 		self::assertSame(['state' => 'error', 'q' => 'Lee', 'sort' => 'lastSyncAt', 'order' => 'desc', 'limit' => '50'], $query);
 		self::assertCount(50, $data['items']);
 		self::assertSame('next-page', $data['nextCursor'], 'a search pages like the full list');
@@ -312,6 +313,8 @@ class AdminControllerTest extends TestCase {
 	public function testAnUnknownSortOrOrderIsRefusedBeforeAnyRequest(): void {
 		self::assertSame(400, $this->controller()->listUsers('', '', '', 50, 'password')->getStatus());
 		self::assertSame(400, $this->controller()->listUsers('', '', '', 50, 'state', 'sideways')->getStatus());
+		// The page sorts by lastSuccessAt; the deprecated alias is the service's business, not the page's.
+		self::assertSame(400, $this->controller()->listUsers('', '', '', 50, 'lastSyncAt')->getStatus());
 		self::assertSame([], $this->h->http->requests);
 	}
 

@@ -58,7 +58,7 @@ class PersonalControllerTest extends TestCase {
 
 	public function testThePersonalPageShowsTheOwnStateAndNothingElse(): void {
 		$this->h->store->markEnrolled('ann', 3);
-		$this->h->http->handler = static fn () => FakeClientService::json(200, ['ncUserId' => 'ann', 'loginName' => 'ann', 'state' => 'error', 'stateReason' => 'The mailbox does not exist', 'lastSyncAt' => null, 'mailbox' => 'ann@x.example', 'email' => null, 'displayName' => 'Ann', 'hasAppPassword' => true, 'createdAt' => 'x', 'updatedAt' => 'x', 'lastRun' => null]);
+		$this->h->http->handler = static fn () => FakeClientService::json(200, ['ncUserId' => 'ann', 'loginName' => 'ann', 'state' => 'error', 'stateReason' => 'The mailbox does not exist', 'lastSuccessAt' => '2026-12-01T08:00:00.000Z', 'lastAttemptAt' => '2026-12-06T09:00:00.000Z', 'lastSyncAt' => '2026-12-01T08:00:00.000Z', 'mailbox' => 'ann@x.example', 'email' => null, 'displayName' => 'Ann', 'hasAppPassword' => true, 'createdAt' => 'x', 'updatedAt' => 'x', 'lastRun' => null]);
 		$state = FakeInitialState::make();
 
 		(new Personal(FakeUserSession::make(FakeUser::make('ann')), $this->h->store, $this->h->client, $state))->getForm();
@@ -66,6 +66,10 @@ class PersonalControllerTest extends TestCase {
 		self::assertTrue($state->states['personal']['enrolled']);
 		self::assertSame('error', $state->states['personal']['user']['state']);
 		self::assertArrayNotHasKey('loginName', $state->states['personal']['user']);
+		// The last success and the last attempt apart; the deprecated alias is not passed on.
+		self::assertSame('2026-12-01T08:00:00.000Z', $state->states['personal']['user']['lastSuccessAt']);
+		self::assertSame('2026-12-06T09:00:00.000Z', $state->states['personal']['user']['lastAttemptAt']);
+		self::assertArrayNotHasKey('lastSyncAt', $state->states['personal']['user']);
 		self::assertSame('/v1/users/ann', parse_url($this->h->http->requests[0]['url'], PHP_URL_PATH));
 	}
 }
