@@ -57,7 +57,7 @@ OC.L10N.register(
     "Error" : "Fehler",
     "Every enabled member of these groups is synced. Saving mints app passwords, so it asks for your password; the enrolment then runs in the background (a few minutes for thousands of users)." : "Jedes aktive Mitglied dieser Gruppen wird synchronisiert. Beim Speichern werden App-Passwörter erzeugt, daher wird nach Ihrem Passwort gefragt; die Anmeldung läuft dann im Hintergrund (einige Minuten bei Tausenden Benutzern).",
     "Everyone enrolled at the sync service, a page at a time. Select users for bulk actions; open a user for their run history." : "Alle beim Synchronisierungsdienst angemeldeten Benutzer, seitenweise. Wählen Sie Benutzer für Sammelaktionen aus; öffnen Sie einen Benutzer für seinen Laufverlauf.",
-    "Everything else synced; those items are retried within minutes. The run history names the first." : "Alles andere wurde synchronisiert; diese Elemente werden innerhalb von Minuten erneut versucht. Der Laufverlauf nennt das erste.",
+    "Everything else synced; those items are retried within minutes. Open the user: their last sync lists each item with what to do." : "Alles andere wurde synchronisiert; diese Elemente werden innerhalb von Minuten erneut versucht. Öffnen Sie den Benutzer: Seine letzte Synchronisierung listet jedes Element mit dem, was zu tun ist.",
     "Exchange Online (Microsoft Graph)" : "Exchange Online (Microsoft Graph)",
     "Exchange connection" : "Exchange-Verbindung",
     "Exchange has no mailbox with this address" : "Exchange hat kein Postfach mit dieser Adresse",

@@ -57,7 +57,7 @@ OC.L10N.register(
     "Error" : "Erreur",
     "Every enabled member of these groups is synced. Saving mints app passwords, so it asks for your password; the enrolment then runs in the background (a few minutes for thousands of users)." : "Chaque membre actif de ces groupes est synchronisé. L’enregistrement crée des mots de passe d’application, il demande donc votre mot de passe ; l’inscription se fait ensuite en arrière-plan (quelques minutes pour des milliers d’utilisateurs).",
     "Everyone enrolled at the sync service, a page at a time. Select users for bulk actions; open a user for their run history." : "Tous les inscrits au service de synchronisation, page par page. Sélectionnez des utilisateurs pour les actions groupées ; ouvrez un utilisateur pour son historique.",
-    "Everything else synced; those items are retried within minutes. The run history names the first." : "Tout le reste a été synchronisé ; ces éléments sont réessayés dans les minutes qui suivent. L’historique nomme le premier.",
+    "Everything else synced; those items are retried within minutes. Open the user: their last sync lists each item with what to do." : "Tout le reste a été synchronisé ; ces éléments sont réessayés dans les minutes qui suivent. Ouvrez l’utilisateur : sa dernière synchronisation liste chaque élément avec ce qu’il faut faire.",
     "Exchange Online (Microsoft Graph)" : "Exchange Online (Microsoft Graph)",
     "Exchange connection" : "Connexion Exchange",
     "Exchange has no mailbox with this address" : "Exchange n’a aucune boîte aux lettres à cette adresse",

@@ -127,7 +127,9 @@ export function causeOf(code: string | null | undefined): Cause | null {
     case 'items_failed':
       return {
         title: t('Some items could not be synced'),
-        todo: t('Everything else synced; those items are retried within minutes. The run history names the first.'),
+        todo: t(
+          'Everything else synced; those items are retried within minutes. Open the user: their last sync lists each item with what to do.',
+        ),
       };
     case 'internal_error':
       return {

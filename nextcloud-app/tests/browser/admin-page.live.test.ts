@@ -286,7 +286,7 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     const table = page.locator('[data-test="users-table"]');
     const firstRow = () => table.locator('tbody tr').first().getAttribute('data-test');
     // user-060 is on the second page by name; sorted by last sync (latest first) it leads the first page.
-    await page.locator('[data-test="sort-lastSyncAt"]').click();
+    await page.locator('[data-test="sort-lastSuccessAt"]').click();
     await expect.poll(firstRow, { timeout: WAIT_MS }).toBe('user-user-060');
     await page.locator('[data-test="sort-state"]').click();
     await expect.poll(firstRow, { timeout: WAIT_MS }).toBe('user-user-001');
@@ -377,6 +377,114 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     await page.keyboard.press('Escape');
   });
 
+  it("shows a partial sync: in the row, both times apart, and each kind's run with its failed items in the detail", async () => {
+    // A sync of two kinds as the worker records it: the calendar run partial (two items failed, one per side),
+    // the contacts run successful; the user's last success is older than the attempt.
+    const [user] = await service.db.query<{ id: string }>("SELECT id FROM users WHERE nc_user_id = 'user-050'");
+    const pairOf = (kind: 'event' | 'contact') =>
+      findOrCreatePair(service.db, {
+        userId: user!.id,
+        kind,
+        aCollectionId: `ex-${kind}`,
+        bCollectionId: `/dav/${kind}/`,
+      });
+    const [events, contacts] = [await pairOf('event'), await pairOf('contact')];
+    const itemErrors = [
+      {
+        item: 'Board meeting',
+        ident: 'e1',
+        href: '/remote.php/dav/calendars/user-050/exchange-calendar/e1.ics',
+        side: 'b',
+        reason: 'Nextcloud answered 413 Request Entity Too Large',
+        code: 'rejected',
+      },
+      {
+        item: 'Quarterly review',
+        ident: 'e2',
+        href: null,
+        side: 'a',
+        reason: 'Exchange answered ErrorServerBusy',
+        code: 'retryable',
+      },
+    ];
+    const syncId = crypto.randomUUID();
+    await service.db.query(
+      `INSERT INTO sync_runs (user_id, pair_id, sync_id, started_at, finished_at, outcome, counts, error, requests, item_errors) VALUES
+         ($1::uuid, $2::uuid, $4::uuid, '2026-12-06T09:00:00Z', '2026-12-06T09:00:04Z', 'partial',
+          '{"a_to_b":{"create":2,"update":1},"b_to_a":{"update":1},"failed":{"update":1,"create":1}}',
+          'Board meeting: Nextcloud answered 413; Quarterly review: Exchange answered ErrorServerBusy',
+          '{"exchange":7,"nextcloud":4}', $5::jsonb),
+         ($1::uuid, $3::uuid, $4::uuid, '2026-12-06T09:00:04Z', '2026-12-06T09:00:05Z', 'success',
+          '{"b_to_a":{"create":1}}', NULL, '{"exchange":2,"nextcloud":2}', '[]')`,
+      [user!.id, events, contacts, syncId, JSON.stringify(itemErrors)],
+    );
+    await service.db.query(
+      `UPDATE users SET state = 'error', state_code = 'items_failed',
+         state_reason = '2 items could not be synced and will be retried within minutes: Board meeting: Nextcloud answered 413',
+         last_sync_at = '2026-12-01T08:00:00Z', last_attempt_at = '2026-12-06T09:00:05Z' WHERE nc_user_id = 'user-050'`,
+    );
+    const local = (iso: string) => page.evaluate((at) => new Date(at).toLocaleString(), iso);
+    const [success, attempt] = [await local('2026-12-01T08:00:00Z'), await local('2026-12-06T09:00:05Z')];
+
+    await page.getByLabel('Search by name, user ID or e-mail').fill('user-05');
+    const row = page.locator('[data-test="user-user-050"]');
+    await text(row.locator('[data-test="partial"]')).toBe('Partly synced');
+    await text(row.locator('[data-test="last-success"]')).toBe(success);
+    await text(row.locator('[data-test="last-attempt"]')).toBe(`Last attempt: ${attempt}`);
+    // A user who never synced is neither partial nor shows an attempt.
+    const never = page.locator('[data-test="user-user-051"]');
+    await text(never.locator('[data-test="last-success"]')).toBe('never');
+    await count(never.locator('[data-test="partial"], [data-test="last-attempt"]'), 0);
+
+    await row.scrollIntoViewIfNeeded();
+    await shot('6b-partial-row');
+
+    await page.locator('[data-test="open-user-050"]').click();
+    const detail = page.getByRole('dialog');
+    await text(detail.locator('[data-test="detail-partial"]')).toBe('Partly synced');
+    await text(detail.locator('[data-test="detail-last-success"]')).toBe(success);
+    await text(detail.locator('[data-test="detail-last-attempt"]')).toBe(`${attempt} — Partly succeeded`);
+    await text(detail.locator('[data-test="last-run-outcome"]')).toBe('Partly succeeded');
+    const calendar = detail.locator('[data-test="kind-event"] td');
+    await expect
+      .poll(() => calendar.allTextContents(), { timeout: WAIT_MS })
+      .toEqual([
+        'Calendar',
+        'Partly succeeded',
+        '2 created, 1 updated',
+        '1 updated',
+        '2',
+        'Exchange 7, Nextcloud 4',
+        '4.0 s',
+      ]);
+    await expect
+      .poll(() => detail.locator('[data-test="kind-contact"] td').allTextContents(), { timeout: WAIT_MS })
+      .toEqual(['Contacts', 'Succeeded', 'none', '1 created', '0', 'Exchange 2, Nextcloud 2', '1.0 s']);
+    await count(detail.locator('[data-test="item-errors-contact"]'), 0);
+
+    const failed = detail.locator('[data-test="item-errors-event"] [data-test="item-error"]');
+    await count(failed, 2);
+    const cells = (i: number) => failed.nth(i).locator('td').allTextContents();
+    const board = await cells(0);
+    expect(board[0]).toContain('Board meeting');
+    expect(board[0]).toContain('/remote.php/dav/calendars/user-050/exchange-calendar/e1.ics');
+    expect(board.slice(1, 3)).toEqual(['Nextcloud', 'Nextcloud answered 413 Request Entity Too Large']);
+    expect(board[3]).toMatch(/^Nextcloud refused this item for good .* make the folder in Nextcloud writable/);
+    const review = await cells(1);
+    expect(review.slice(0, 3).map((c) => c.trim())).toEqual([
+      'Quarterly review',
+      'Exchange',
+      'Exchange answered ErrorServerBusy',
+    ]);
+    expect(review[3]).toMatch(/^Nothing to do: Exchange failed for a moment/);
+
+    await detail.locator('[data-test="last-run"]').scrollIntoViewIfNeeded();
+    await shot('6b-partial-run');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await page.getByLabel('Search by name, user ID or e-mail').fill('');
+  });
+
   it('shows a member their own state on the personal page, with "Sync now"', async () => {
     const member = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await member.addCookies([{ name: 'nc_user', value: 'user-008', url: shellUrl }]);
@@ -399,15 +507,24 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
 
   it("speaks the user's language: German and French from l10n/, plural forms included", async () => {
     const cases = [
-      ['de', 'Exchange-Synchronisierung: Synchronisierungsdienst', 'Braucht neue Zugangsdaten', '0 ausgewählt'],
+      [
+        'de',
+        'Exchange-Synchronisierung: Synchronisierungsdienst',
+        'Braucht neue Zugangsdaten',
+        '0 ausgewählt',
+        'Teilweise synchronisiert',
+        'Letzter Versuch:',
+      ],
       [
         'fr',
         'Synchronisation Exchange : service de synchronisation',
         'Nouveaux identifiants nécessaires',
         '0 sélectionné',
+        'Synchronisé en partie',
+        'Dernière tentative :',
       ],
     ] as const;
-    for (const [lang, heading, stateChip, selected] of cases) {
+    for (const [lang, heading, stateChip, selected, partial, attempt] of cases) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       await context.addCookies([{ name: 'nc_lang', value: lang, url: shellUrl }]);
       const localized = await context.newPage();
@@ -416,6 +533,10 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
       await visible(localized.getByRole('heading', { name: heading }));
       await text(localized.locator('[data-test="filter-auth_required"]')).toContain(stateChip);
       await text(localized.locator('[data-test="bulk-bar"]')).toContain(selected);
+      // user-050 (first page by name) synced partly in the case above.
+      const partlySynced = localized.locator('[data-test="user-user-050"]');
+      await text(partlySynced.locator('[data-test="partial"]')).toBe(partial);
+      await text(partlySynced.locator('[data-test="last-attempt"]')).toContain(attempt);
       if (lang === 'de') {
         await localized.locator('[data-test="users-table"]').scrollIntoViewIfNeeded();
         await localized.screenshot({ path: join(SCREENSHOTS, '8-users-de.png') });
