@@ -485,7 +485,12 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     await page.getByLabel('Search by name, user ID or e-mail').fill('');
   });
 
-  it('shows a member their own state on the personal page, with "Sync now"', async () => {
+  it('shows a member their own state on the personal page, both sync times, and "Sync now"', async () => {
+    // The last attempt (throttled, say) is newer than the last success: the page shows both.
+    await service.db.query(
+      `UPDATE users SET last_sync_at = '2026-12-05T07:00:00Z', last_attempt_at = '2026-12-06T07:30:00Z' WHERE nc_user_id = 'user-008'`,
+    );
+    const local = (iso: string) => page.evaluate((at) => new Date(at).toLocaleString(), iso);
     const member = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await member.addCookies([{ name: 'nc_user', value: 'user-008', url: shellUrl }]);
     const own = await member.newPage();
@@ -494,6 +499,12 @@ run('the admin page in a browser, against the real sync service', { timeout: 180
     const section = own.locator('[data-test="personal-status"]');
     await text(section).toContain('Syncing');
     await text(section).toContain('user-008@cloud.example');
+    await text(own.locator('[data-test="personal-last-success"]')).toBe(
+      `Last successful sync: ${await local('2026-12-05T07:00:00Z')}`,
+    );
+    await text(own.locator('[data-test="personal-last-attempt"]')).toBe(
+      `Last attempt: ${await local('2026-12-06T07:30:00Z')}`,
+    );
     await own.locator('[data-test="personal-sync"]').click();
     await text(own.locator('.exsync-status')).toContain('A sync was requested');
     await own.screenshot({ path: join(SCREENSHOTS, '7-personal.png') });
