@@ -18,13 +18,11 @@ class ServiceClient {
 	public const BULK_LIMIT = 1000;
 	public const USER_ACTIONS = ['sync', 'resync', 'pause', 'resume'];
 	public const USER_STATES = ['active', 'paused', 'auth_required', 'throttled', 'error', 'needs_review'];
-	/** The orders of the user list (ties by ncUserId); lastSuccessAt: by the end of the last successful sync. */
-	public const USER_SORTS = ['ncUserId', 'displayName', 'state', 'lastSuccessAt'];
 	/**
-	 * The service's own key where it differs: its GET /v1/users?sort= names the last success `lastSyncAt` (the deprecated
-	 * alias of lastSuccessAt, the same value) and has no key lastSuccessAt.
+	 * The orders of the user list (ties by ncUserId), as the service's GET /v1/users?sort= names them; lastSuccessAt:
+	 * by the end of the last successful sync, lastAttemptAt: by the last sync tried, whatever its outcome.
 	 */
-	private const SERVICE_SORT = ['lastSuccessAt' => 'lastSyncAt'];
+	public const USER_SORTS = ['ncUserId', 'displayName', 'state', 'lastSuccessAt', 'lastAttemptAt'];
 
 	private const TIMEOUT_SECONDS = 30;
 
@@ -102,7 +100,7 @@ class ServiceClient {
 		}
 		$search = $search === null ? null : trim(mb_substr($search, 0, 100));
 		$query = array_filter(
-			['state' => $state, 'q' => $search, 'sort' => $sort === null ? null : (self::SERVICE_SORT[$sort] ?? $sort), 'order' => $order, 'cursor' => $cursor, 'limit' => (string)max(1, min(self::BULK_LIMIT, $limit))],
+			['state' => $state, 'q' => $search, 'sort' => $sort, 'order' => $order, 'cursor' => $cursor, 'limit' => (string)max(1, min(self::BULK_LIMIT, $limit))],
 			static fn ($v) => $v !== null && $v !== '',
 		);
 		$body = $this->request('GET', '/v1/users?' . http_build_query($query))['body'];

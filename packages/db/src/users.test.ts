@@ -193,7 +193,7 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
     expect(second.nextCursor).toBeNull();
   });
 
-  it('sorts by display name, state or last sync, either way, and pages every sort without gaps or repeats', async () => {
+  it('sorts by display name, state, last success or last attempt, either way, and pages every sort without gaps or repeats', async () => {
     const tenantId = await newTenant();
     const users = Array.from({ length: 45 }, (_, i) =>
       userInput(`p${String(i).padStart(2, '0')}`, {
@@ -209,13 +209,16 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
           state: i % 4 === 0 ? 'error' : 'active',
           code: null,
           reason: null,
-          succeeded: true,
+          // Some attempts fail, so the last attempt and the last success sort users differently.
+          succeeded: i % 5 !== 0,
         });
     }
     const all = await Promise.all(users.map(async (u) => (await repos.users.get(tenantId, u.ncUserId))!));
     const expected = {
       displayName: (u: (typeof all)[number]) => (u.displayName ?? u.ncUserId).toLowerCase(),
       state: (u: (typeof all)[number]) => u.state as string,
+      lastSuccessAt: (u: (typeof all)[number]) => u.lastSyncAt?.getTime() ?? Number.NEGATIVE_INFINITY,
+      lastAttemptAt: (u: (typeof all)[number]) => u.lastAttemptAt?.getTime() ?? Number.NEGATIVE_INFINITY,
       lastSyncAt: (u: (typeof all)[number]) => u.lastSyncAt?.getTime() ?? Number.NEGATIVE_INFINITY,
     };
     for (const [sort, keyOf] of Object.entries(expected) as [

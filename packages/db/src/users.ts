@@ -27,7 +27,8 @@ export interface BulkUpsertResult {
 }
 
 /** What a user list can be ordered by; ties are broken by ncUserId in the same direction. */
-export const userSortKeys = ['ncUserId', 'displayName', 'state', 'lastSyncAt'] as const;
+/** lastSyncAt is the deprecated name of lastSuccessAt, kept for existing clients. */
+export const userSortKeys = ['ncUserId', 'displayName', 'state', 'lastSuccessAt', 'lastAttemptAt', 'lastSyncAt'] as const;
 export type UserSortKey = (typeof userSortKeys)[number];
 
 export interface UserListOptions {
@@ -37,7 +38,7 @@ export interface UserListOptions {
    * `_` match themselves).
    */
   search?: string | null;
-  /** Default ncUserId. displayName sorts users without one by their ncUserId; lastSyncAt puts never-synced first. */
+  /** Default ncUserId. displayName sorts users without one by their ncUserId; the times put never-synced first. */
   sort?: UserSortKey;
   /** Default asc. */
   order?: 'asc' | 'desc';
@@ -230,6 +231,8 @@ const SORT_SQL: Record<UserSortKey, { key: string; cast: string }> = {
   ncUserId: { key: 'nc_user_id', cast: 'text' },
   displayName: { key: 'lower(coalesce(display_name, nc_user_id))', cast: 'text' },
   state: { key: 'state::text', cast: 'text' },
+  lastSuccessAt: { key: "coalesce(last_sync_at, '-infinity'::timestamptz)", cast: 'timestamptz' },
+  lastAttemptAt: { key: "coalesce(last_attempt_at, '-infinity'::timestamptz)", cast: 'timestamptz' },
   lastSyncAt: { key: "coalesce(last_sync_at, '-infinity'::timestamptz)", cast: 'timestamptz' },
 };
 

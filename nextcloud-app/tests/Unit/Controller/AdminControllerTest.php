@@ -304,8 +304,7 @@ class AdminControllerTest extends TestCase {
 		self::assertCount(1, $this->h->http->requests, 'no request per match');
 		$query = [];
 		parse_str((string)parse_url($this->h->http->requests[0]['url'], PHP_URL_QUERY), $query);
-		// The service sorts by the last success under its (deprecated) key lastSyncAt: it has no key lastSuccessAt.
-		self::assertSame(['state' => 'error', 'q' => 'Lee', 'sort' => 'lastSyncAt', 'order' => 'desc', 'limit' => '50'], $query);
+		self::assertSame(['state' => 'error', 'q' => 'Lee', 'sort' => 'lastSuccessAt', 'order' => 'desc', 'limit' => '50'], $query);
 		self::assertCount(50, $data['items']);
 		self::assertSame('next-page', $data['nextCursor'], 'a search pages like the full list');
 	}

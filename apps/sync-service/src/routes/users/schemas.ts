@@ -350,7 +350,7 @@ export const ListQuery = Type.Object(
     sort: Type.Optional(
       Type.Enum(USER_SORT_KEYS, {
         description:
-          'Order of the list (default ncUserId); ties by ncUserId. displayName sorts users without one by their ncUserId (case-insensitive); lastSyncAt puts users never synced first (last with desc).',
+          'Order of the list (default ncUserId); ties by ncUserId. displayName sorts users without one by their ncUserId (case-insensitive); lastSuccessAt and lastAttemptAt put users never synced first (last with desc); lastSyncAt is the deprecated name of lastSuccessAt.',
       }),
     ),
     order: Type.Optional(Type.Enum(['asc', 'desc'], { description: 'Default asc.' })),
