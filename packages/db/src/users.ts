@@ -28,7 +28,14 @@ export interface BulkUpsertResult {
 
 /** What a user list can be ordered by; ties are broken by ncUserId in the same direction. */
 /** lastSyncAt is the deprecated name of lastSuccessAt, kept for existing clients. */
-export const userSortKeys = ['ncUserId', 'displayName', 'state', 'lastSuccessAt', 'lastAttemptAt', 'lastSyncAt'] as const;
+export const userSortKeys = [
+  'ncUserId',
+  'displayName',
+  'state',
+  'lastSuccessAt',
+  'lastAttemptAt',
+  'lastSyncAt',
+] as const;
 export type UserSortKey = (typeof userSortKeys)[number];
 
 export interface UserListOptions {
