@@ -21,8 +21,10 @@ export function radicaleHoldings(dataDir: string, user: string, collection?: str
       if (!statSync(path).isFile()) continue;
       const text = readFileSync(path, 'utf8').replace(/\r?\n[ \t]/g, '');
       if (text.includes('BEGIN:VCARD')) held.contact.push(property(text, 'FN'));
-      else if (text.includes('BEGIN:VTODO')) held.task.push(property(text.slice(text.indexOf('BEGIN:VTODO')), 'SUMMARY'));
-      else if (text.includes('BEGIN:VEVENT')) held.event.push(property(text.slice(text.indexOf('BEGIN:VEVENT')), 'UID'));
+      else if (text.includes('BEGIN:VTODO'))
+        held.task.push(property(text.slice(text.indexOf('BEGIN:VTODO')), 'SUMMARY'));
+      else if (text.includes('BEGIN:VEVENT'))
+        held.event.push(property(text.slice(text.indexOf('BEGIN:VEVENT')), 'UID'));
     }
   }
   return held;
@@ -59,5 +61,6 @@ export function assertSameItems(
       );
     }
   }
-  if (problems.length > 0) throw new Error(`${label}: the DAV side does not hold the mailbox's items — ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(`${label}: the DAV side does not hold the mailbox's items — ${problems.join('; ')}`);
 }

@@ -11,5 +11,10 @@ export const SIM_APP = {
   clientId: 'a0b1c2d3-0000-4000-8000-00000000be4c',
   clientSecret: 'bench-client-secret',
 } as const;
-/** Events between these dates are what a sync copies (the simulated mailbox's events all fall inside). */
-export const WINDOW = { start: '2026-01-01T00:00:00Z', end: '2027-06-30T00:00:00Z' } as const;
+const DAY = 86_400_000;
+const today = Math.floor(Date.now() / DAY) * DAY;
+/** What a direct sync copies: the service's default window (30 days back, 180 ahead) holds every simulated event. */
+export const WINDOW = {
+  start: new Date(today - 30 * DAY).toISOString(),
+  end: new Date(today + 181 * DAY).toISOString(),
+} as const;

@@ -1,6 +1,7 @@
 /**
  * The simulator in its own process for the reference, cycle and large-mailbox benchmarks: `USERS` mailboxes
- * (`user0@contoso.com` …), each with `EVENTS` events (singles in several zones, every tenth a weekly series),
+ * (`user0@contoso.com` …), each with `EVENTS` events from tomorrow over 150 days (singles in several zones,
+ * every tenth a weekly series of 10),
  * `CONTACTS` contacts and `TASKS` tasks; an impersonating service account, an app registration for Graph, and an
  * owner login per mailbox (for DavMail). Prints its URLs as one JSON line, then answers on stdin:
  *   `cpu`         → `{ cpuMs }`, its own CPU since it listened (so a benchmark tells its cost from the client's);
@@ -16,9 +17,11 @@ const CONTACTS = Number(process.env.CONTACTS ?? 0);
 const TASKS = Number(process.env.TASKS ?? 0);
 const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC', 'Australia/Sydney'];
 const HOUR = 3_600_000;
-const T0 = Date.parse('2026-03-02T08:00:00Z');
+const DAY = 24 * HOUR;
+/** Tomorrow 08:00 UTC: every item falls inside the service's default window (30 days back, 180 ahead). */
+const T0 = Math.floor(Date.now() / DAY) * DAY + DAY + 8 * HOUR;
 
-const handle = createSimulator({ seed: 'bench', clock: { start: Date.parse('2026-03-01T00:00:00Z') } });
+const handle = createSimulator({ seed: 'bench', clock: { start: Date.now() } });
 const { sim } = handle;
 sim.directory.addServiceAccount({
   username: SIM_SERVICE.username,
@@ -34,7 +37,7 @@ for (let u = 0; u < USERS; u++) {
   sim.directory.addMailboxUser({ smtpAddress: address, password: OWNER_PASSWORD });
   const folder = (kind: 'calendar' | 'contacts' | 'tasks') => sim.store.distinguishedFolder(address, kind).id;
   for (let i = 0; i < EVENTS; i++) {
-    const start = T0 + (i % 300) * 24 * HOUR + (i % 9) * HOUR;
+    const start = T0 + (i % 150) * DAY + (i % 9) * HOUR;
     sim.store.createEvent(folder('calendar'), {
       subject: `Event ${i}`,
       start,
@@ -63,7 +66,7 @@ for (let u = 0; u < USERS; u++) {
     });
   }
   for (let i = 0; i < TASKS; i++) {
-    sim.store.createTask(folder('tasks'), { title: `Task ${i} of ${u}`, dueDateTime: T0 + i * 24 * HOUR });
+    sim.store.createTask(folder('tasks'), { title: `Task ${i} of ${u}`, dueDateTime: T0 + (i % 150) * DAY });
   }
 }
 

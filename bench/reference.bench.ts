@@ -106,7 +106,12 @@ export async function referenceBenchmarks(): Promise<Result[]> {
         result(`DavMail + vdirsyncer ${label}: wall`, 'ms', pipeline.wallMs),
         result(`DavMail + vdirsyncer ${label}: CPU of DavMail's JVM + vdirsyncer`, 'ms', pipeline.cpuMs),
         // Goals as ceilings: ≥ 2.5× faster is a wall ratio of at most 0.4.
-        result(`exsync ÷ DavMail + vdirsyncer, ${label}: wall (≥ 2.5× faster)`, '×', exsync.wallMs / pipeline.wallMs, 0.4),
+        result(
+          `exsync ÷ DavMail + vdirsyncer, ${label}: wall (≥ 2.5× faster)`,
+          '×',
+          exsync.wallMs / pipeline.wallMs,
+          0.4,
+        ),
         result(`exsync ÷ DavMail + vdirsyncer, ${label}: CPU`, '×', exsync.cpuMs / pipeline.cpuMs, 0.5),
       );
     }
@@ -139,7 +144,11 @@ async function exsyncInitialSync(sim: SimProcess, radicale: RunningDavServer, ra
     const b = new DavCollectionStore({ transport, url: info.url, type: 'calendar', components: info.components });
     const a = new EwsCollectionStore({
       url: sim.ews,
-      auth: { kind: 'basic', username: `${SIM_SERVICE.domain}\\${SIM_SERVICE.username}`, password: SIM_SERVICE.password },
+      auth: {
+        kind: 'basic',
+        username: `${SIM_SERVICE.domain}\\${SIM_SERVICE.username}`,
+        password: SIM_SERVICE.password,
+      },
       mailbox: MAILBOX,
       folder: 'calendar',
       timeoutMs: 60_000,
@@ -207,10 +216,7 @@ async function putFloor(
 
 /** Why the DavMail + vdirsyncer reference cannot run here, or undefined when it can. */
 function referenceMissing(): string | undefined {
-  const absent = [
-    ...(isDavMailInstalled() ? [] : ['davmail']),
-    ...(commandExists('vdirsyncer') ? [] : ['vdirsyncer']),
-  ];
+  const absent = [...(isDavMailInstalled() ? [] : ['davmail']), ...(commandExists('vdirsyncer') ? [] : ['vdirsyncer'])];
   return absent.length > 0
     ? `${absent.join(' and ')} not installed (run scripts/bench/install-reference.sh)`
     : undefined;
