@@ -30,6 +30,8 @@ async function cycle(users: number): Promise<Result[]> {
   try {
     const service = await startService({ users, face: 'ews', sim, radicale });
     try {
+      // Started, users enrolled, nothing synced yet: what the process holds before any work.
+      const idleRss = service.rssMiB();
       const simBefore = await sim.cpuMs();
       const initial = await service.cycle();
       const simInitial = (await sim.cpuMs()) - simBefore;
@@ -71,6 +73,7 @@ async function cycle(users: number): Promise<Result[]> {
           ? [result(`no-change cycle, ${label}: wall scaled to 10,000 users`, 'ms', idle.wallMs * scale, FIVE_MINUTES)]
           : []),
         result(`no-change cycle, ${label}: simulator CPU share`, '%', (simIdle / idle.cpuMs) * 100, 10),
+        result(`service RSS before the first cycle (started, ${users} users enrolled)`, 'MiB', idleRss),
         result(`service peak RSS, ${label}`, 'MiB', rss, users >= 10_000 ? 1024 : null),
       ];
     } finally {

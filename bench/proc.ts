@@ -23,9 +23,17 @@ export function processCpuMs(pid: number): number {
 
 /** Peak resident set (VmHWM) of a live process, in MiB. */
 export function processPeakRssMiB(pid: number): number {
+  return statusKb(pid, 'VmHWM') / 1024;
+}
+
+/** Resident set now (VmRSS) of a live process, in MiB. */
+export function processRssMiB(pid: number): number {
+  return statusKb(pid, 'VmRSS') / 1024;
+}
+
+function statusKb(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-  return kb / 1024;
+  return Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
 }
 
 /**

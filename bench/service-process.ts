@@ -8,7 +8,7 @@ import type { RunningDavServer } from '../packages/dav/src/testing/dav-servers';
 import { openDatabase } from '../packages/db/src/open-database';
 import { createPostgresDatabase } from '../packages/db/src/testing/test-database';
 import { DAV_PASSWORD, davUser, mailboxAddress, SIM_APP, SIM_SERVICE } from './mailbox-layout';
-import { processCpuMs, processPeakRssMiB } from './proc';
+import { processCpuMs, processPeakRssMiB, processRssMiB } from './proc';
 import type { SimProcess } from './sim-process';
 
 const NEXTCLOUD_PREFIX = '/remote.php/dav';
@@ -29,6 +29,8 @@ export interface ServiceUnderTest {
   states(): Promise<Record<string, number>>;
   /** The service process's peak resident set so far (VmHWM), MiB. */
   peakRssMiB(): number;
+  /** Its resident set now (VmRSS), MiB. */
+  rssMiB(): number;
   stop(): Promise<void>;
 }
 
@@ -145,6 +147,7 @@ export async function startService(options: {
         return ((await api('GET', '/user-counts', key)) as { counts: Record<string, number> }).counts;
       },
       peakRssMiB: () => processPeakRssMiB(pid),
+      rssMiB: () => processRssMiB(pid),
       stop,
     };
   } catch (error) {
