@@ -1,14 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { openDatabase } from '@exsync/db';
 import { createSimulator, type FaultAction, type FaultMatch, type SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../packages/dav/src/testing/dav-servers';
 import { createPostgresDatabase } from '../../../packages/db/src/testing/test-database';
 import { WITH_POSTGRES } from './testing/harness';
+import {
+  callApi,
+  type ExsyncProcess,
+  listeningUrl,
+  setUpTenant,
+  sleep,
+  spawnExsync,
+  stopProcesses,
+  until as untilEvery,
+} from './testing/processes';
 
 /**
  * The chaos suite: the service as an operator runs it (`exsync serve`, a child process, on PostgreSQL) syncs one
@@ -19,7 +27,6 @@ import { WITH_POSTGRES } from './testing/harness';
  * `active`. Recovery is fast because the service is configured so (a 10 s job lease, a 2 s first retry), not because
  * a step is skipped.
  */
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'exsync.js');
 const skip = !WITH_POSTGRES || liveSkipReason('radicale');
 const ALICE = 'alice@contoso.com';
 const APP_PASSWORD = 'alice-app-password';
@@ -37,11 +44,8 @@ const COLLECTION: Record<Kind, string> = {
 const FOLDER = { events: 'calendar', contacts: 'contacts', tasks: 'tasks' } as const;
 const PREFIX: Record<Kind, string> = { events: 'E', contacts: 'C', tasks: 'T' };
 
-interface Service {
-  readonly child: ChildProcess;
+interface Service extends ExsyncProcess {
   readonly url: string;
-  output(): string;
-  readonly exited: Promise<void>;
 }
 
 interface Checked {
@@ -66,35 +70,13 @@ describe.skipIf(skip)('chaos: exsync serve (child process, PostgreSQL) ⇄ EWS s
   let serial = 0;
   const folder = (kind: Kind) => exchange.sim.store.distinguishedFolder(ALICE, FOLDER[kind]).id;
 
-  function startService(): Promise<Service> {
-    const child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let text = '';
+  async function startService(): Promise<Service> {
     // Request lines would bury what tells a failure apart: kept are sync, job and error lines.
-    const collect = (d: Buffer) => {
-      const kept = String(d)
-        .split('\n')
-        .filter((l) => l !== '' && !l.includes('"msg":"incoming request"') && !l.includes('"msg":"request completed"'));
-      if (kept.length > 0) text = `${text}${kept.join('\n')}\n`.slice(-200_000);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    return until(
-      'the service listening',
-      () => {
-        if (child.exitCode !== null) throw new Error(`the service exited early:\n${text}`);
-        const url = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(text)?.[1];
-        return url ? { child, url, output: () => text, exited } : undefined;
-      },
-      // tsx compiles the service at each start: slow on a busy machine.
-      180_000,
-    ).catch((error: unknown) => {
-      child.kill('SIGKILL');
-      throw new Error(`${String(error)}; its output:\n${text.slice(-5000)}`);
+    const p = spawnExsync(['serve'], env, {
+      keep: (l) => !l.includes('"msg":"incoming request"') && !l.includes('"msg":"request completed"'),
+      maxOutput: 200_000,
     });
+    return { ...p, url: await listeningUrl(p) };
   }
 
   async function kill9(): Promise<void> {
@@ -106,16 +88,9 @@ describe.skipIf(skip)('chaos: exsync serve (child process, PostgreSQL) ⇄ EWS s
     service = undefined;
   }
 
-  async function call<T = Record<string, unknown>>(method: string, path: string, key: string, body?: unknown) {
+  function call<T = Record<string, unknown>>(method: string, path: string, key: string, body?: unknown) {
     if (!service) throw new Error('the service is not running');
-    const r = await fetch(`${service.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await r.json()) as T;
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
+    return callApi<T>(service.url, method, path, key, body);
   }
 
   const syncNow = () => call('POST', '/v1/users/alice/sync', tenantKey, {});
@@ -390,32 +365,16 @@ describe.skipIf(skip)('chaos: exsync serve (child process, PostgreSQL) ⇄ EWS s
       EXSYNC_RETRY_BACKOFF_SECONDS: '2',
     };
     service = await startService();
-    const tenant = await call('POST', '/v1/tenants', adminKey, { name: 'Contoso', nextcloudUrl: radicale.baseUrl });
-    tenantKey = String((await call('POST', `/v1/tenants/${tenant.id}/api-keys`, adminKey, { label: 'nextcloud' })).key);
-    await call('PUT', '/v1/settings', tenantKey, {
-      // Nothing but the test's own "sync now" and the service's own retries starts a sync.
-      intervalMinutes: 1440,
-      itemKinds: {
-        events: { enabled: true, direction: 'two-way' },
-        contacts: { enabled: true, direction: 'two-way' },
-        tasks: { enabled: true, direction: 'two-way' },
-      },
-    });
-    await call('PUT', '/v1/exchange-connection', tenantKey, {
-      kind: 'ews',
-      url: urls.ews,
-      authKind: 'basic',
-      username: 'CONTOSO\\svc-sync',
-      password: 'Passw0rd!',
+    // A day between scheduled syncs: nothing but the test's own "sync now" and the service's own retries starts one.
+    tenantKey = await setUpTenant(service.url, adminKey, {
+      nextcloudUrl: radicale.baseUrl,
+      ewsUrl: urls.ews,
+      kinds: ['events', 'contacts', 'tasks'],
     });
   }, 300_000);
 
   afterAll(async () => {
-    if (service) {
-      service.child.kill('SIGTERM');
-      await Promise.race([service.exited, sleep(12_000)]);
-      if (service.child.exitCode === null) service.child.kill('SIGKILL');
-    }
+    if (service) await stopProcesses([service]);
     await exchange?.close();
     await radicale?.stop();
     await database?.drop();
@@ -542,16 +501,7 @@ describe.skipIf(skip)('chaos: exsync serve (child process, PostgreSQL) ⇄ EWS s
   }
 });
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
+/** Chaos polls closely: recovery is timed. */
+function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T> {
+  return untilEvery(what, probe, ms, 100);
 }

@@ -45,7 +45,17 @@ export interface SyncRuntime {
 /** The queue, the job handler that syncs a user, the worker and the scheduler, composed once per process. */
 export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
   const { db, logger } = options;
-  const queue = createJobQueue(db);
+  const shared = createJobQueue(db);
+  // A job queued in this process (the scheduler's tick, a route or a notification in `exsync serve`) that is due now
+  // starts at once: without this, an idle worker found it only at its next poll, up to pollMs later.
+  const queue: JobQueue = {
+    ...shared,
+    async enqueue(input) {
+      const queued = await shared.enqueue(input);
+      if (!input.runAt || input.runAt.getTime() <= Date.now()) worker.wake();
+      return queued;
+    },
+  };
   const exchangeStores =
     options.exchangeStores ?? createExchangeStores({ ...(options.metrics ? { metrics: options.metrics } : {}) });
   const deps = {

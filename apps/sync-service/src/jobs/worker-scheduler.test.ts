@@ -232,3 +232,33 @@ describe('idle worker', () => {
     expect(warnings.filter((m) => m.includes('MaxListenersExceeded'))).toEqual([]);
   });
 });
+
+describe('a job queued in the process', () => {
+  it('wakes the idle worker loops at once, not at their next poll (scheduler tick, routes and push in one process)', async () => {
+    const repos = createRepositories(t.db);
+    const runtime = createSyncRuntime({
+      db: t.db,
+      vault: t.vault,
+      logger,
+      // Longer than the test may take: only a wake-up can start the job in time.
+      worker: { pollMs: 60_000 },
+      schedulerTickMs: 60_000,
+    });
+    await runtime.prepare();
+    runtime.start();
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // the first tick found nobody; both loops pause
+      const u = await enrol('woken');
+      await runtime.queue.enqueue({ tenantId, userId: u.id, ncUserId: u.ncUserId });
+      // The sync itself fails at once (the tenant has no Exchange connection): what counts is that it ran.
+      let runs = await repos.syncRuns.listForUser(u.id);
+      for (let i = 0; i < 100 && runs.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        runs = await repos.syncRuns.listForUser(u.id);
+      }
+      expect(runs).toHaveLength(1);
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
+});

@@ -34,6 +34,8 @@ export interface Worker {
   start(): void;
   /** Claims and runs one due job; false when none was due. For tests and for the poll loop. */
   runOnce(): Promise<boolean>;
+  /** Ends the idle pause of every loop now: a job was queued (in this process) that need not wait for the next poll. */
+  wake(): void;
   /** Stops claiming, lets running jobs finish for `graceMs`, then cancels them through their signal. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -53,6 +55,29 @@ export function createWorker(options: WorkerOptions): Worker {
   const abort = new AbortController();
   const running = new Set<Promise<void>>();
   let loops: Promise<void>[] = [];
+  /** The loops pausing between polls, each ended by calling it. */
+  const idle = new Set<() => void>();
+  /** wake() calls so far: a loop that was claiming when one came does not pause at all. */
+  let wakes = 0;
+
+  /** Waits `pollMs`, or until wake() or stop(); not at all if a wake came since `since`. */
+  function pause(since: number): Promise<void> {
+    if (wakes !== since) return Promise.resolve();
+    return new Promise((done) => {
+      const end = () => {
+        clearTimeout(timer);
+        idle.delete(end);
+        done();
+      };
+      const timer = setTimeout(end, pollMs);
+      timer.unref?.();
+      idle.add(end);
+    });
+  }
+  const wake = () => {
+    wakes++;
+    for (const end of [...idle]) end();
+  };
 
   async function runJob(job: SyncJob): Promise<void> {
     let outcome: JobOutcome;
@@ -107,12 +132,13 @@ export function createWorker(options: WorkerOptions): Worker {
   async function loop(): Promise<void> {
     while (!stopping.signal.aborted) {
       let worked = false;
+      const since = wakes;
       try {
         worked = await runOnce();
       } catch (error) {
         logger.error({ err: error }, 'job queue unavailable');
       }
-      if (!worked && !stopping.signal.aborted) await sleep(pollMs, stopping.signal);
+      if (!worked && !stopping.signal.aborted) await pause(since);
     }
   }
 
@@ -122,8 +148,10 @@ export function createWorker(options: WorkerOptions): Worker {
       loops = Array.from({ length: concurrency }, () => loop());
     },
     runOnce,
+    wake,
     async stop(graceMs = 10_000) {
       stopping.abort();
+      wake();
       const all = Promise.allSettled([...loops, ...running]);
       await Promise.race([all, sleep(graceMs)]);
       // Still running after the grace period: cancel, and give the jobs a moment to put themselves back.
@@ -133,19 +161,6 @@ export function createWorker(options: WorkerOptions): Worker {
   };
 }
 
-/** Waits `ms`, or until `signal` aborts. The abort listener is removed when the timer fires: the worker sleeps on
- * one long-lived signal between idle polls, and a listener left behind per poll would pile up (~43,000 a day). */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      done();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      done();
-    }, ms);
-    timer.unref?.();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms).unref?.());
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createOperationsRepository } from '@exsync/db';
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
+import type { SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import { createLogger } from '../logger';
-import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import { liveSkipReason } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../jobs/sync-runtime';
+import { ALICE, type E2e, startE2e } from '../testing/e2e';
+import { bearer, createTenant, type TestApp } from '../testing/harness';
 import { createMetrics, type SyncMetrics } from './metrics';
 
 /**
@@ -13,12 +13,10 @@ import { createMetrics, type SyncMetrics } from './metrics';
  * README lists is there with a non-zero value, and only the admin key or EXSYNC_METRICS_KEY may read it.
  */
 const skip = liveSkipReason('radicale');
-const ALICE = 'alice@contoso.com';
-const APP_PASSWORD = 'alice-app-password';
 const METRICS_KEY = randomBytes(32).toString('base64url');
 
 describe.skipIf(skip)('/metrics after a few runs (EWS simulator ⇄ Radicale)', () => {
-  let radicale: RunningDavServer;
+  let e: E2e;
   let exchange: SimulatorHandle;
   let t: TestApp;
   let sync: SyncRuntime;
@@ -27,79 +25,37 @@ describe.skipIf(skip)('/metrics after a few runs (EWS simulator ⇄ Radicale)', 
   let tenantId: string;
 
   beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    exchange = createSimulator({ seed: 'exsync-metrics' });
-    exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
-    exchange.sim.directory.addServiceAccount({
-      username: 'svc-sync',
-      password: 'Passw0rd!',
-      domain: 'CONTOSO',
-      impersonation: [ALICE],
+    e = await startE2e({
+      simulator: { seed: 'exsync-metrics' },
+      kinds: { events: true, contacts: true },
+      logLevel: 'silent',
+      app: {
+        metrics: (db) =>
+          (metrics = createMetrics({ operations: createOperationsRepository(db), processMetrics: false })),
+        metricsKey: METRICS_KEY,
+      },
     });
-    const urls = await exchange.listen(0);
-    const calendarId = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+    t = e.t;
+    exchange = e.exchange!;
+    ({ id: tenantId, key: tenantKey } = e.tenant);
     const start = Date.now() + 2 * 86_400_000;
     for (let i = 0; i < 3; i++) {
-      exchange.sim.store.createEvent(calendarId, {
+      exchange.sim.store.createEvent(e.calendarId, {
         subject: `Review ${i}`,
         start: start + i * 3_600_000,
         end: start + (i + 1) * 3_600_000,
       });
     }
-
-    t = await startTestApp({
-      metrics: (db) => (metrics = createMetrics({ operations: createOperationsRepository(db), processMetrics: false })),
-      metricsKey: METRICS_KEY,
-    });
-    const tenant = await createTenant(t, 'Contoso');
-    tenantKey = tenant.key;
-    tenantId = tenant.id;
-    const put = (url: string, payload: unknown) =>
-      t.app.inject({ method: 'PUT', url, headers: bearer(tenantKey), payload: payload as Record<string, unknown> });
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: bearer(t.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    await put('/v1/settings', {
-      itemKinds: {
-        events: { enabled: true, direction: 'two-way' },
-        contacts: { enabled: true, direction: 'two-way' },
-        tasks: { enabled: false, direction: 'two-way' },
-      },
-    });
-    const connection = await put('/v1/exchange-connection', {
-      kind: 'ews',
-      url: urls.ews,
-      authKind: 'basic',
-      username: 'CONTOSO\\svc-sync',
-      password: 'Passw0rd!',
-    });
-    expect(connection.statusCode, connection.body).toBeLessThan(300);
-    expect(
-      (await put('/v1/users/alice', { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE })).statusCode,
-    ).toBe(201);
     // Refused by Radicale: a failed run with an error code.
-    expect((await put('/v1/users/bob', { loginName: 'alice', appPassword: 'wrong', mailbox: ALICE })).statusCode).toBe(
-      201,
-    );
+    expect(
+      (await e.api('PUT', '/v1/users/bob', { loginName: 'alice', appPassword: 'wrong', mailbox: ALICE })).statusCode,
+    ).toBe(201);
     if (!metrics) throw new Error('the app made no metrics');
-    sync = createSyncRuntime({
-      db: t.db,
-      vault: t.vault,
-      logger: createLogger('silent'),
-      davRoot: (url) => url,
-      metrics,
-    });
-    await sync.prepare();
+    sync = await e.runtime({ metrics });
   }, 60_000);
 
   afterAll(async () => {
-    await sync?.stop(1000);
-    await t?.close();
-    await exchange?.close();
-    await radicale?.stop();
+    await e?.close();
   });
 
   const syncNow = async (user: string) => {

@@ -1,13 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createRepositories, type Repositories } from '@exsync/db';
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
+import type { Repositories } from '@exsync/db';
+import type { SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import { createLogger } from '../logger';
-import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import { liveSkipReason, type RunningDavServer } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../jobs/sync-runtime';
+import { ALICE, type E2e, SVC_PASSWORD, startE2e } from '../testing/e2e';
+import { bearer, type TestApp } from '../testing/harness';
 import { EwsPush } from './ews-push';
 
 /**
@@ -19,11 +18,9 @@ import { EwsPush } from './ews-push';
  * streams too (each request's handshake on its own connection).
  */
 const skip = liveSkipReason('radicale');
-const ALICE = 'alice@contoso.com';
-const APP_PASSWORD = 'alice-app-password';
-const SVC_PASSWORD = 'Svc-Passw0rd!';
 
 describe.skipIf(skip)('EWS streaming notifications: simulator → service → Radicale', () => {
+  let e: E2e;
   let radicale: RunningDavServer;
   let exchange: SimulatorHandle;
   let t: TestApp;
@@ -33,19 +30,15 @@ describe.skipIf(skip)('EWS streaming notifications: simulator → service → Ra
   let tenantKey: string;
   let eventId: string;
   let userId: string;
-  let connectionBody: Record<string, string>;
-  const log: string[] = [];
+  let connectionBody: Record<string, unknown>;
+  let log: string[];
 
   beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    exchange = createSimulator({ seed: 'exsync-ews-push' });
-    exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
-    exchange.sim.directory.addServiceAccount({
-      username: 'svc-sync',
-      password: SVC_PASSWORD,
-      domain: 'CONTOSO',
-      impersonation: [ALICE],
-    });
+    e = await startE2e({ simulator: { seed: 'exsync-ews-push' }, intervalMinutes: 24 * 60 });
+    ({ radicale, t, repos, userId, connectionBody, log } = e);
+    const { logger } = e;
+    exchange = e.exchange!;
+    tenantKey = e.tenant.key;
     // An NTLM-only account for the last test: its name in the simulator's log shows which connection streamed.
     exchange.sim.directory.addServiceAccount({
       username: 'svc-ntlm',
@@ -53,68 +46,9 @@ describe.skipIf(skip)('EWS streaming notifications: simulator → service → Ra
       domain: 'CONTOSO',
       impersonation: [ALICE],
     });
-    const urls = await exchange.listen(0);
-    const calendarId = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
     const start = Date.now() + 2 * 86_400_000;
-    eventId = exchange.sim.store.createEvent(calendarId, { subject: 'Standup', start, end: start + 1_800_000 }).id;
-
-    t = await startTestApp();
-    repos = createRepositories(t.db);
-    const tenant = await createTenant(t, 'Contoso');
-    tenantKey = tenant.key;
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: bearer(t.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    const settings = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/settings',
-      headers: bearer(tenantKey),
-      payload: {
-        intervalMinutes: 24 * 60,
-        itemKinds: {
-          events: { enabled: true, direction: 'two-way' },
-          contacts: { enabled: false, direction: 'two-way' },
-          tasks: { enabled: false, direction: 'two-way' },
-        },
-      },
-    });
-    expect(settings.statusCode, settings.body).toBe(200);
-    connectionBody = {
-      kind: 'ews',
-      url: urls.ews,
-      authKind: 'basic',
-      username: 'CONTOSO\\svc-sync',
-      password: SVC_PASSWORD,
-    };
-    const connection = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: bearer(tenantKey),
-      payload: connectionBody,
-    });
-    expect(connection.statusCode, connection.body).toBeLessThan(300);
-    const user = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(tenantKey),
-      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
-    });
-    expect(user.statusCode).toBe(201);
-    userId = (await repos.users.get(tenant.id, 'alice'))!.id;
-    const logger = createLogger(
-      'info',
-      new Writable({
-        write(chunk, _enc, done) {
-          log.push(String(chunk));
-          done();
-        },
-      }),
-    );
-    sync = createSyncRuntime({ db: t.db, vault: t.vault, logger, davRoot: (url) => url, schedulerTickMs: 500 });
-    await sync.prepare();
+    eventId = exchange.sim.store.createEvent(e.calendarId, { subject: 'Standup', start, end: start + 1_800_000 }).id;
+    sync = await e.runtime({ schedulerTickMs: 500 });
     // The first sync, then the worker and the scheduler run as in the service (nothing is due for 24 hours).
     await t.app.inject({ method: 'POST', url: '/v1/users/alice/sync', headers: bearer(tenantKey), payload: {} });
     while (await sync.worker.runOnce());
@@ -136,10 +70,7 @@ describe.skipIf(skip)('EWS streaming notifications: simulator → service → Ra
 
   afterAll(async () => {
     await push?.stop();
-    await sync?.stop(1000);
-    await t?.close();
-    await exchange?.close();
-    await radicale?.stop();
+    await e?.close();
   });
 
   async function radicaleText(): Promise<string> {

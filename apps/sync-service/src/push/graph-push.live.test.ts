@@ -1,14 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { createRepositories, type Repositories } from '@exsync/db';
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
+import type { SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import { createLogger } from '../logger';
+import { liveSkipReason, type RunningDavServer } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../jobs/sync-runtime';
 import { createExchangeStores } from '../sync/exchange-stores';
-import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import { type E2e, startE2e } from '../testing/e2e';
+import { bearer, type TestApp } from '../testing/harness';
 import { GraphPush, graphUnsubscriber } from './graph-push';
 
 /**
@@ -17,12 +16,9 @@ import { GraphPush, graphUnsubscriber } from './graph-push';
  * the user's sync, and the worker carries the edit to Radicale. Forged notifications queue nothing.
  */
 const skip = liveSkipReason('radicale');
-const ALICE = 'alice@contoso.com';
-const APP_PASSWORD = 'alice-app-password';
-const CLIENT_ID = 'b0b1c2d3-0000-4000-8000-00000000e5c3';
-const CLIENT_SECRET = 'graph-client-secret';
 
 describe.skipIf(skip)('Graph change notifications: simulator → service → Radicale', () => {
+  let e: E2e;
   let radicale: RunningDavServer;
   let exchange: SimulatorHandle;
   let t: TestApp;
@@ -33,99 +29,32 @@ describe.skipIf(skip)('Graph change notifications: simulator → service → Rad
   let eventId: string;
   let userId: string;
   let publicUrl: string;
-  const workerLog: string[] = [];
 
   beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    exchange = createSimulator({ seed: 'exsync-graph-push' });
-    exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
-    exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
-    const urls = await exchange.listen(0);
-    calendarId = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+    e = await startE2e({
+      simulator: { seed: 'exsync-graph-push' },
+      connection: 'graph',
+      listen: true,
+      app: {
+        beforeUserRemoved: ({ db, vault, logger }) =>
+          graphUnsubscriber({
+            repos: createRepositories(db),
+            vault,
+            logger,
+            graphClient: createExchangeStores().graphClient,
+          }),
+      },
+    });
+    ({ radicale, t, repos, calendarId, userId, publicUrl } = e);
+    exchange = e.exchange!;
+    tenantKey = e.tenant.key;
     const start = Date.now() + 2 * 86_400_000;
     eventId = exchange.sim.store.createEvent(calendarId, { subject: 'Standup', start, end: start + 1_800_000 }).id;
-
-    t = await startTestApp({
-      beforeUserRemoved: ({ db, vault, logger }) =>
-        graphUnsubscriber({
-          repos: createRepositories(db),
-          vault,
-          logger,
-          graphClient: createExchangeStores().graphClient,
-        }),
-    });
-    repos = createRepositories(t.db);
-    publicUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const tenant = await createTenant(t, 'Contoso');
-    tenantKey = tenant.key;
-    const admin = bearer(t.adminKey);
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: admin,
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    const settings = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/settings',
-      headers: bearer(tenantKey),
-      payload: {
-        itemKinds: {
-          events: { enabled: true, direction: 'two-way' },
-          contacts: { enabled: false, direction: 'two-way' },
-          tasks: { enabled: false, direction: 'two-way' },
-        },
-      },
-    });
-    expect(settings.statusCode).toBe(200);
-    const connection = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: bearer(tenantKey),
-      payload: {
-        kind: 'graph',
-        url: urls.base,
-        authority: urls.base,
-        entraTenantId: exchange.sim.tenantId,
-        clientId: CLIENT_ID,
-        authKind: 'client_secret',
-        clientSecret: CLIENT_SECRET,
-      },
-    });
-    expect(connection.statusCode, connection.body).toBeLessThan(300);
-    const user = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(tenantKey),
-      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
-    });
-    expect(user.statusCode).toBe(201);
-    const stored = await repos.users.get(tenant.id, 'alice');
-    if (!stored) throw new Error('alice was not enrolled');
-    userId = stored.id;
-    sync = createSyncRuntime({
-      db: t.db,
-      vault: t.vault,
-      logger: createLogger(
-        'info',
-        new Writable({
-          write(chunk, _enc, done) {
-            workerLog.push(String(chunk));
-            done();
-          },
-        }),
-      ),
-      davRoot: (url) => url,
-      push: new GraphPush({ repos, vault: t.vault, publicUrl }),
-    });
-    await sync.prepare();
+    sync = await e.runtime({ push: new GraphPush({ repos, vault: t.vault, publicUrl }) });
   }, 60_000);
 
   afterAll(async () => {
-    await sync?.stop(1000);
-    await t?.close();
-    await exchange?.close();
-    await radicale?.stop();
+    await e?.close();
   });
 
   async function drain(): Promise<number> {

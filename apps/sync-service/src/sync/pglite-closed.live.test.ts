@@ -1,13 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { MemoryStore, sampleEvent } from '@exsync/core/testing';
 import { embeddedInstanceOf } from '@exsync/db';
+import type { Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
+import { liveSkipReason, type RunningDavServer } from '../../../../packages/dav/src/testing/dav-servers';
 import { createSyncRuntime } from '../jobs/sync-runtime';
-import { createLogger } from '../logger';
-import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import { type E2e, startE2e } from '../testing/e2e';
+import { bearer, type TestApp } from '../testing/harness';
 
 /**
  * The embedded database (PGlite) stops working while a pair is being synced: the run fails with the database's
@@ -16,72 +16,24 @@ import { bearer, createTenant, startTestApp, type TestApp } from '../testing/har
  * Nextcloud a real Radicale.
  */
 const skip = liveSkipReason('radicale');
-const APP_PASSWORD = 'alice-app-password';
 
 describe.skipIf(skip)('the embedded database stops working mid-run', () => {
+  let e: E2e;
   let radicale: RunningDavServer;
   let t: TestApp;
   let tenantKey: string;
   const exchange = new MemoryStore({ hrefPrefix: '/x/' });
-  const workerLog: string[] = [];
-  const logger = createLogger(
-    'info',
-    new Writable({
-      write(chunk, _enc, done) {
-        workerLog.push(String(chunk));
-        done();
-      },
-    }),
-  );
+  let workerLog: string[];
+  let logger: Logger;
 
   beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    t = await startTestApp();
-    const tenant = await createTenant(t, 'Contoso');
-    tenantKey = tenant.key;
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: bearer(t.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    await t.app.inject({
-      method: 'PUT',
-      url: '/v1/settings',
-      headers: bearer(tenantKey),
-      payload: {
-        itemKinds: {
-          events: { enabled: true, direction: 'two-way' },
-          contacts: { enabled: false, direction: 'two-way' },
-          tasks: { enabled: false, direction: 'two-way' },
-        },
-      },
-    });
-    const connection = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: bearer(tenantKey),
-      payload: {
-        kind: 'ews',
-        url: 'https://mail.contoso.example/EWS/Exchange.asmx',
-        authKind: 'basic',
-        username: 'CONTOSO\\svc',
-        password: 'pw',
-      },
-    });
-    expect(connection.statusCode, connection.body).toBeLessThan(300);
-    const user = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(tenantKey),
-      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: 'alice@contoso.com' },
-    });
-    expect(user.statusCode).toBe(201);
+    e = await startE2e();
+    ({ radicale, t, log: workerLog, logger } = e);
+    tenantKey = e.tenant.key;
   }, 180_000);
 
   afterAll(async () => {
-    await t?.close();
-    await radicale?.stop();
+    await e?.close();
   });
 
   it('the database stops mid-run: the process lives on, /readyz says not ready, the database reopens itself within seconds, and the next sync completes once', async () => {

@@ -1,83 +1,42 @@
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
+import type { SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import { createLogger } from '../logger';
-import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import { liveSkipReason } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../jobs/sync-runtime';
+import { type E2e, startE2e } from '../testing/e2e';
+import { bearer, type TestApp } from '../testing/harness';
 
 /**
  * While an initial sync of EVENTS events runs (EWS simulator → Radicale, through the worker), polling
  * GET /v1/users/{id} shows the run's phase and its counts rising; once it ends the progress is gone.
  */
 const skip = liveSkipReason('radicale');
-const ALICE = 'alice@contoso.com';
-const APP_PASSWORD = 'alice-app-password';
 const EVENTS = 300;
 
 describe.skipIf(skip)(`progress of an initial sync of ${EVENTS} events, seen through GET user`, () => {
-  let radicale: RunningDavServer;
+  let e: E2e;
   let exchange: SimulatorHandle;
   let t: TestApp;
   let sync: SyncRuntime;
   let tenantKey: string;
 
   beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    exchange = createSimulator({ seed: 'exsync-progress' });
-    exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
-    exchange.sim.directory.addServiceAccount({
-      username: 'svc-sync',
-      password: 'Passw0rd!',
-      domain: 'CONTOSO',
-      impersonation: [ALICE],
-    });
-    const urls = await exchange.listen(0);
-    const calendarId = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+    e = await startE2e({ simulator: { seed: 'exsync-progress' }, logLevel: 'silent' });
+    t = e.t;
+    exchange = e.exchange!;
+    tenantKey = e.tenant.key;
     const start = Date.now() + 2 * 86_400_000;
     for (let i = 0; i < EVENTS; i++) {
-      exchange.sim.store.createEvent(calendarId, {
+      exchange.sim.store.createEvent(e.calendarId, {
         subject: `Event ${i}`,
         start: start + i * 3_600_000,
         end: start + i * 3_600_000 + 1_800_000,
       });
     }
-    t = await startTestApp();
-    const tenant = await createTenant(t, 'Contoso');
-    tenantKey = tenant.key;
-    const put = (url: string, payload: Record<string, unknown>) =>
-      t.app.inject({ method: 'PUT', url, headers: bearer(tenantKey), payload });
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: bearer(t.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    await put('/v1/settings', {
-      itemKinds: {
-        events: { enabled: true, direction: 'two-way' },
-        contacts: { enabled: false, direction: 'two-way' },
-        tasks: { enabled: false, direction: 'two-way' },
-      },
-    });
-    await put('/v1/exchange-connection', {
-      kind: 'ews',
-      url: urls.ews,
-      authKind: 'basic',
-      username: 'CONTOSO\\svc-sync',
-      password: 'Passw0rd!',
-    });
-    expect(
-      (await put('/v1/users/alice', { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE })).statusCode,
-    ).toBe(201);
-    sync = createSyncRuntime({ db: t.db, vault: t.vault, logger: createLogger('silent'), davRoot: (url) => url });
-    await sync.prepare();
+    sync = await e.runtime();
   }, 60_000);
 
   afterAll(async () => {
-    await sync?.stop(1000);
-    await t?.close();
-    await exchange?.close();
-    await radicale?.stop();
+    await e?.close();
   });
 
   it('GET user shows the phase and done of planned rising while the run goes, and no progress once it ended', async () => {

@@ -1,25 +1,16 @@
-import { Writable } from 'node:stream';
 import { RetryableError } from '@exsync/core';
 import { MemoryStore, sampleEvent, sampleTask } from '@exsync/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import { createLogger } from '../logger';
-import {
-  bearer,
-  createTenant,
-  createThrowawayPostgres,
-  startTestApp,
-  type TestApp,
-  WITH_POSTGRES,
-} from '../testing/harness';
+import { liveSkipReason, type RunningDavServer } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../jobs/sync-runtime';
+import { APP_PASSWORD, type E2e, startE2e } from '../testing/e2e';
+import { bearer, type TestApp, WITH_POSTGRES } from '../testing/harness';
 
 /**
  * Run records as the API shows them: one record per pair run, finished whatever ended it, and the user's state
  * naming the cause. The Exchange side is an in-memory store (the seam `exchangeStores`), Nextcloud a real Radicale.
  */
 const skip = liveSkipReason('radicale');
-const APP_PASSWORD = 'alice-app-password';
 
 const engines = [
   ['PGlite', false],
@@ -28,87 +19,29 @@ const engines = [
 
 for (const [engine, postgres] of engines)
   describe.skipIf(skip || (postgres && !WITH_POSTGRES))(`run records of a user sync (${engine})`, () => {
+    let e: E2e;
     let radicale: RunningDavServer;
-    let drop: (() => Promise<void>) | undefined;
     let t: TestApp;
     let sync: SyncRuntime;
     let tenantKey: string;
     let exchange: MemoryStore;
     let tasks: MemoryStore;
-    const workerLog: string[] = [];
+    let workerLog: string[];
 
     beforeAll(async () => {
-      radicale = await startRadicale('alice', APP_PASSWORD);
-      const pg = postgres ? await createThrowawayPostgres() : undefined;
-      drop = pg?.drop;
-      t = await startTestApp(pg ? { databaseUrl: pg.url } : {});
-      const tenant = await createTenant(t, 'Contoso');
-      tenantKey = tenant.key;
-      const admin = bearer(t.adminKey);
-      await t.app.inject({
-        method: 'PATCH',
-        url: `/v1/tenants/${tenant.id}`,
-        headers: admin,
-        payload: { nextcloudUrl: radicale.baseUrl },
-      });
-      await t.app.inject({
-        method: 'PUT',
-        url: '/v1/settings',
-        headers: bearer(tenantKey),
-        payload: {
-          itemKinds: {
-            events: { enabled: true, direction: 'two-way' },
-            contacts: { enabled: false, direction: 'two-way' },
-            tasks: { enabled: true, direction: 'two-way' },
-          },
-        },
-      });
-      const connection = await t.app.inject({
-        method: 'PUT',
-        url: '/v1/exchange-connection',
-        headers: bearer(tenantKey),
-        payload: {
-          kind: 'ews',
-          url: 'https://mail.contoso.example/EWS/Exchange.asmx',
-          authKind: 'basic',
-          username: 'CONTOSO\\svc',
-          password: 'pw',
-        },
-      });
-      expect(connection.statusCode, connection.body).toBeLessThan(300);
-      const user = await t.app.inject({
-        method: 'PUT',
-        url: '/v1/users/alice',
-        headers: bearer(tenantKey),
-        payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: 'alice@contoso.com' },
-      });
-      expect(user.statusCode).toBe(201);
-      sync = createSyncRuntime({
-        db: t.db,
-        vault: t.vault,
-        logger: createLogger(
-          'info',
-          new Writable({
-            write(chunk, _enc, done) {
-              workerLog.push(String(chunk));
-              done();
-            },
-          }),
-        ),
-        davRoot: (url) => url,
+      e = await startE2e({ postgres, kinds: { events: true, tasks: true } });
+      ({ radicale, t, log: workerLog } = e);
+      tenantKey = e.tenant.key;
+      sync = await e.runtime({
         exchangeStores: ({ kind }) =>
           kind.name === 'tasks'
             ? { store: tasks, collectionId: 'memory-tasks' }
             : { store: exchange, collectionId: 'memory-calendar' },
       });
-      await sync.prepare();
     }, 60_000);
 
     afterAll(async () => {
-      await sync?.stop(1000);
-      await t?.close();
-      await drop?.();
-      await radicale?.stop();
+      await e?.close();
     });
 
     beforeEach(async () => {

@@ -1,18 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
-import pino from 'pino';
+import type { SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import { liveSkipReason, type RunningDavServer } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../jobs/sync-runtime';
+import { ALICE, APP_PASSWORD, type E2e, startE2e } from '../testing/e2e';
+import { bearer, type TestApp } from '../testing/harness';
 
 /** The default settings (every item kind, two-way) against the EWS face of the simulator and a real Radicale. */
 const skip = liveSkipReason('radicale');
-const ALICE = 'alice@contoso.com';
-const APP_PASSWORD = 'alice-app-password';
 
 describe.skipIf(skip)('sync end to end with the default settings: events, tasks and contacts over EWS', () => {
+  let e: E2e;
   let radicale: RunningDavServer;
   let exchange: SimulatorHandle;
   let t: TestApp;
@@ -20,17 +19,11 @@ describe.skipIf(skip)('sync end to end with the default settings: events, tasks 
   let key: string;
 
   beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    exchange = createSimulator({ seed: 'exsync-sync-all-kinds' });
+    e = await startE2e({ simulator: { seed: 'exsync-sync-all-kinds' }, kinds: 'service-defaults', logLevel: 'silent' });
+    ({ radicale, t } = e);
+    exchange = e.exchange!;
+    key = e.tenant.key;
     const store = exchange.sim.store;
-    store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
-    exchange.sim.directory.addServiceAccount({
-      username: 'svc-sync',
-      password: 'Passw0rd!',
-      domain: 'CONTOSO',
-      impersonation: [ALICE],
-    });
-    const urls = await exchange.listen(0);
     const soon = Date.now() + 3 * 86_400_000;
     store.createEvent(store.distinguishedFolder(ALICE, 'calendar').id, {
       subject: 'Board meeting',
@@ -43,39 +36,11 @@ describe.skipIf(skip)('sync end to end with the default settings: events, tasks 
       givenName: 'Bob',
       surname: 'Builder',
     });
-
-    t = await startTestApp();
-    const tenant = await createTenant(t, 'Contoso');
-    key = tenant.key;
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: bearer(t.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    const connection = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: bearer(key),
-      payload: { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: 'Passw0rd!' },
-    });
-    expect(connection.statusCode, connection.body).toBeLessThan(300);
-    const user = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(key),
-      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
-    });
-    expect(user.statusCode).toBe(201);
-    sync = createSyncRuntime({ db: t.db, vault: t.vault, logger: pino({ level: 'silent' }), davRoot: (u) => u });
-    await sync.prepare();
+    sync = await e.runtime();
   }, 60_000);
 
   afterAll(async () => {
-    await sync?.stop(1000);
-    await t?.close();
-    await exchange?.close();
-    await radicale?.stop();
+    await e?.close();
   });
 
   async function files(collection: string, ext: string): Promise<string[]> {

@@ -1,131 +1,53 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
+import type { SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import { createLogger } from '../logger';
-import { bearer, createTenant, startTestApp, type TestApp } from '../testing/harness';
+import { liveSkipReason, type RunningDavServer } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../jobs/sync-runtime';
+import {
+  ALICE,
+  APP_PASSWORD,
+  GRAPH_CLIENT_SECRET as CLIENT_SECRET,
+  type E2e,
+  SVC_PASSWORD,
+  startE2e,
+} from '../testing/e2e';
+import { bearer, type TestApp } from '../testing/harness';
 
 /**
  * The whole path, with no part faked: the REST API on PGlite enrols a user, POST …/sync queues a job, the worker
  * syncs the Exchange simulator (EWS, Basic auth, impersonation) with a real Radicale, and back.
  */
 const skip = liveSkipReason('radicale');
-const ALICE = 'alice@contoso.com';
-const APP_PASSWORD = 'alice-app-password';
-const SVC_PASSWORD = 'Passw0rd!';
-
-const CLIENT_ID = 'b0b1c2d3-0000-4000-8000-00000000e5c2';
-const CLIENT_SECRET = 'graph-client-secret';
 
 for (const face of ['ews', 'graph'] as const) {
   describe.skipIf(skip)(`sync end to end: Exchange simulator (${face}) ⇄ Radicale, driven through the API`, () => {
+    let e: E2e;
     let radicale: RunningDavServer;
     let exchange: SimulatorHandle;
     let t: TestApp;
     let sync: SyncRuntime;
     let tenantKey: string;
     let calendarId: string;
-    let connectionBody: Record<string, string> = {};
-    const workerLog: string[] = [];
+    let connectionBody: Record<string, unknown> = {};
 
     beforeAll(async () => {
-      radicale = await startRadicale('alice', APP_PASSWORD);
-      exchange = createSimulator({ seed: 'exsync-sync-e2e' });
-      exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
-      exchange.sim.directory.addServiceAccount({
-        username: 'svc-sync',
-        password: SVC_PASSWORD,
-        domain: 'CONTOSO',
-        impersonation: [ALICE],
-      });
-      exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] });
-      const urls = await exchange.listen(0);
-      calendarId = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+      // The service's own logger (with its redaction) captures the worker's log, searched for secrets below.
+      e = await startE2e({ simulator: { seed: 'exsync-sync-e2e' }, connection: face, logLevel: 'trace' });
+      ({ radicale, t, calendarId, connectionBody } = e);
+      exchange = e.exchange!;
+      tenantKey = e.tenant.key;
       const start = Date.now() + 2 * 86_400_000;
       exchange.sim.store.createEvent(calendarId, {
         subject: 'Quarterly review',
         start,
         end: start + 3_600_000,
       });
-
-      t = await startTestApp();
-      const tenant = await createTenant(t, 'Contoso');
-      tenantKey = tenant.key;
-      const patched = await t.app.inject({
-        method: 'PATCH',
-        url: `/v1/tenants/${tenant.id}`,
-        headers: bearer(t.adminKey),
-        payload: { nextcloudUrl: radicale.baseUrl },
-      });
-      expect(patched.statusCode).toBe(200);
-      const settings = await t.app.inject({
-        method: 'PUT',
-        url: '/v1/settings',
-        headers: bearer(tenantKey),
-        payload: {
-          itemKinds: {
-            events: { enabled: true, direction: 'two-way' },
-            contacts: { enabled: false, direction: 'two-way' },
-            tasks: { enabled: false, direction: 'two-way' },
-          },
-        },
-      });
-      expect(settings.statusCode).toBe(200);
-      connectionBody =
-        face === 'ews'
-          ? { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: SVC_PASSWORD }
-          : {
-              kind: 'graph',
-              // The simulator's root, as an admin enters https://graph.microsoft.com: the service appends /v1.0.
-              url: urls.base,
-              // Tokens from the simulator's Entra endpoint through the shipped service and the real msal-node.
-              authority: urls.base,
-              entraTenantId: exchange.sim.tenantId,
-              clientId: CLIENT_ID,
-              authKind: 'client_secret',
-              clientSecret: CLIENT_SECRET,
-            };
-      const connection = await t.app.inject({
-        method: 'PUT',
-        url: '/v1/exchange-connection',
-        headers: bearer(tenantKey),
-        payload: connectionBody,
-      });
-      expect(connection.statusCode, connection.body).toBeLessThan(300);
-      const user = await t.app.inject({
-        method: 'PUT',
-        url: '/v1/users/alice',
-        headers: bearer(tenantKey),
-        payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
-      });
-      expect(user.statusCode).toBe(201);
-      sync = createSyncRuntime({
-        db: t.db,
-        vault: t.vault,
-        // The service's own logger (with its redaction), captured, so the test can search it for secrets.
-        logger: createLogger(
-          'trace',
-          new Writable({
-            write(chunk, _enc, done) {
-              workerLog.push(String(chunk));
-              done();
-            },
-          }),
-        ),
-        // Radicale is its own DAV root; a Nextcloud would be discovered at /remote.php/dav/.
-        davRoot: (url) => url,
-      });
-      await sync.prepare();
+      sync = await e.runtime();
     }, 60_000);
 
     afterAll(async () => {
-      await sync?.stop(1000);
-      await t?.close();
-      await exchange?.close();
-      await radicale?.stop();
+      await e?.close();
     });
 
     const post = (path: string) =>
@@ -336,9 +258,11 @@ for (const face of ['ews', 'graph'] as const) {
       const again = await post('alice/sync');
       expect(again.statusCode).toBe(409);
       expect(again.json().code).toBe('EXSYNC_USER_NOT_SYNCABLE');
-      expect(t.logText()).not.toContain('revoked-password');
-      expect(t.logText()).not.toContain(SVC_PASSWORD);
-      expect(t.logText()).not.toContain(CLIENT_SECRET);
+      for (const log of [t.logText(), e.logText()]) {
+        expect(log).not.toContain('revoked-password');
+        expect(log).not.toContain(SVC_PASSWORD);
+        expect(log).not.toContain(CLIENT_SECRET);
+      }
     }, 60_000);
 
     it('with contacts enabled, a contact in the Exchange default Contacts folder appears in a Radicale address book', async () => {

@@ -1,99 +1,33 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../jobs/sync-runtime';
-import {
-  bearer,
-  createTenant,
-  createThrowawayPostgres,
-  startTestApp,
-  type TestApp,
-  WITH_POSTGRES,
-} from '../testing/harness';
+import { liveSkipReason, type RunningDavServer } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../jobs/sync-runtime';
+import { type E2e, startE2e } from '../testing/e2e';
+import { bearer, type TestApp, WITH_POSTGRES } from '../testing/harness';
 
 /** Two replicas' workers on one PostgreSQL: they share the queue and never sync the same user at once. */
 const skip = liveSkipReason('radicale') || !WITH_POSTGRES;
-const ALICE = 'alice@contoso.com';
 
 describe.skipIf(skip)('two replicas on PostgreSQL', () => {
+  let e: E2e;
   let radicale: RunningDavServer;
-  let exchange: SimulatorHandle;
   let t: TestApp;
-  let drop: () => Promise<void>;
   let replicas: SyncRuntime[] = [];
   let key: string;
 
   beforeAll(async () => {
-    radicale = await startRadicale('alice', 'app-pw');
-    exchange = createSimulator({ seed: 'exsync-sync-replicas' });
-    exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice' });
-    exchange.sim.directory.addServiceAccount({
-      username: 'svc-sync',
-      password: 'Passw0rd!',
-      domain: 'CONTOSO',
-      impersonation: [ALICE],
-    });
-    const urls = await exchange.listen(0);
-    const cal = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+    e = await startE2e({ simulator: { seed: 'exsync-sync-replicas' }, postgres: true, logLevel: 'silent' });
+    ({ radicale, t } = e);
+    key = e.tenant.key;
     const soon = Date.now() + 86_400_000;
-    exchange.sim.store.createEvent(cal, { subject: 'Shared', start: soon, end: soon + 3_600_000 });
-
-    const pg = await createThrowawayPostgres();
-    drop = pg.drop;
-    t = await startTestApp({ databaseUrl: pg.url });
-    const tenant = await createTenant(t, 'Contoso');
-    key = tenant.key;
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: bearer(t.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    await t.app.inject({
-      method: 'PUT',
-      url: '/v1/settings',
-      headers: bearer(key),
-      payload: {
-        itemKinds: {
-          events: { enabled: true, direction: 'two-way' },
-          contacts: { enabled: false, direction: 'two-way' },
-          tasks: { enabled: false, direction: 'two-way' },
-        },
-      },
-    });
-    await t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: bearer(key),
-      payload: { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: 'Passw0rd!' },
-    });
-    await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(key),
-      payload: { loginName: 'alice', appPassword: 'app-pw', mailbox: ALICE },
-    });
-    replicas = [0, 1].map(() =>
-      createSyncRuntime({
-        db: t.db,
-        vault: t.vault,
-        logger: pino({ level: 'silent' }),
-        davRoot: (u) => u,
-        worker: { pollMs: 20, concurrency: 2 },
-      }),
-    );
-    for (const r of replicas) await r.prepare();
+    e.exchange!.sim.store.createEvent(e.calendarId, { subject: 'Shared', start: soon, end: soon + 3_600_000 });
+    replicas = await Promise.all([0, 1].map(() => e.runtime({ worker: { pollMs: 20, concurrency: 2 } })));
   }, 60_000);
 
   afterAll(async () => {
     for (const r of replicas) await r.stop(2000);
-    await t?.close();
-    await drop?.();
-    await exchange?.close();
-    await radicale?.stop();
+    await e?.close();
   });
 
   it('with two replicas polling one queue, repeated syncs of a user all succeed, never overlap and duplicate nothing', async () => {

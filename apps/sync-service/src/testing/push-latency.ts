@@ -14,20 +14,15 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRepositories, type Repositories } from '@exsync/db';
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
-import { type RunningDavServer, startRadicale } from '../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime, type SyncRuntimeOptions } from '../jobs/sync-runtime';
+import type { Repositories } from '@exsync/db';
+import type { SimulatorHandle } from '@exsync/exchange-sim';
+import type { RunningDavServer } from '../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime, SyncRuntimeOptions } from '../jobs/sync-runtime';
 import { createLogger } from '../logger';
 import { EwsPush } from '../push/ews-push';
 import { GraphPush } from '../push/graph-push';
-import { bearer, createTenant, startTestApp, type TestApp } from './harness';
-
-const MAILBOX = 'alice@contoso.com';
-const APP_PASSWORD = 'alice-app-password';
-const CLIENT_ID = 'b0b1c2d3-0000-4000-8000-00000000e5c5';
-const CLIENT_SECRET = 'graph-client-secret';
-const SVC_PASSWORD = 'Svc-Passw0rd!';
+import { APP_PASSWORD, startE2e } from './e2e';
+import { bearer, type TestApp } from './harness';
 
 export interface PushContext {
   readonly t: TestApp;
@@ -39,11 +34,8 @@ export interface PushContext {
 
 /** What differs per Exchange protocol. */
 export interface PushBackend {
-  readonly name: string;
-  /** The account the service signs in with, made in the simulator's directory. */
-  account(exchange: SimulatorHandle): void;
-  /** The PUT /v1/exchange-connection body that points the service at the simulator. */
-  connection(exchange: SimulatorHandle, urls: { base: string; ews: string }): Record<string, unknown>;
+  /** The simulator's face the service connects to (its account and connection come from the e2e harness). */
+  readonly name: 'graph' | 'ews';
   /** What the worker process gets to receive this backend's notifications. */
   runtime(ctx: PushContext): Pick<SyncRuntimeOptions, 'push'>;
   /** A watcher the worker process runs beside the runtime (EWS streaming), started after the first sync. */
@@ -54,36 +46,12 @@ export interface PushBackend {
 
 export const graphBackend: PushBackend = {
   name: 'graph',
-  account: (exchange) => exchange.sim.directory.addApp({ clientId: CLIENT_ID, secrets: [CLIENT_SECRET] }),
-  connection: (exchange, urls) => ({
-    kind: 'graph',
-    url: urls.base,
-    authority: urls.base,
-    entraTenantId: exchange.sim.tenantId,
-    clientId: CLIENT_ID,
-    authKind: 'client_secret',
-    clientSecret: CLIENT_SECRET,
-  }),
   runtime: (ctx) => ({ push: new GraphPush({ repos: ctx.repos, vault: ctx.t.vault, publicUrl: ctx.publicUrl }) }),
   ready: async (ctx) => (await ctx.repos.graphSubscriptions.forUser(ctx.userId)).length > 0,
 };
 
 export const ewsBackend: PushBackend = {
   name: 'ews',
-  account: (exchange) =>
-    exchange.sim.directory.addServiceAccount({
-      username: 'svc-sync',
-      password: SVC_PASSWORD,
-      domain: 'CONTOSO',
-      impersonation: [MAILBOX],
-    }),
-  connection: (_exchange, urls) => ({
-    kind: 'ews',
-    url: urls.ews,
-    authKind: 'basic',
-    username: 'CONTOSO\\svc-sync',
-    password: SVC_PASSWORD,
-  }),
   runtime: () => ({}),
   // As `exsync serve` runs it in the worker process (defaults: 30-minute connections, one-second debounce).
   watch: (ctx, queue) => {
@@ -128,78 +96,25 @@ export class MissingChangesError extends Error {
 }
 
 export async function startPushScenario(backend: PushBackend = graphBackend): Promise<PushScenario> {
-  const radicale = await startRadicale('alice', APP_PASSWORD);
-  const exchange = createSimulator({ seed: `exsync-push-latency-${backend.name}` });
-  exchange.sim.store.createMailbox({ smtpAddress: MAILBOX, displayName: 'Alice Example' });
-  backend.account(exchange);
-  const urls = await exchange.listen(0);
-  const calendarId = exchange.sim.store.distinguishedFolder(MAILBOX, 'calendar').id;
-  const t = await startTestApp();
-  const repos = createRepositories(t.db);
-  const publicUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const tenant = await createTenant(t, 'Contoso');
-  const admin = bearer(t.adminKey);
+  // Push on, polling nearly off: a day between scheduled syncs, events only.
+  const e = await startE2e({
+    simulator: { seed: `exsync-push-latency-${backend.name}` },
+    connection: backend.name,
+    intervalMinutes: 1440,
+    listen: true,
+    logLevel: 'warn',
+  });
+  const { t, repos, radicale, publicUrl, userId, calendarId, tenant } = e;
+  const exchange = e.exchange!;
+  const user = { id: userId };
   const key = bearer(tenant.key);
   const ok = async (what: string, res: Promise<{ statusCode: number; body: string }>) => {
     const r = await res;
     if (r.statusCode >= 300) throw new Error(`${what}: ${r.statusCode} ${r.body}`);
   };
-  await ok(
-    'tenant',
-    t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: admin,
-      payload: { nextcloudUrl: radicale.baseUrl },
-    }),
-  );
-  // Push on, polling nearly off: a day between scheduled syncs, events only.
-  await ok(
-    'settings',
-    t.app.inject({
-      method: 'PUT',
-      url: '/v1/settings',
-      headers: key,
-      payload: {
-        intervalMinutes: 1440,
-        itemKinds: {
-          events: { enabled: true, direction: 'two-way' },
-          contacts: { enabled: false, direction: 'two-way' },
-          tasks: { enabled: false, direction: 'two-way' },
-        },
-      },
-    }),
-  );
-  await ok(
-    'connection',
-    t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: key,
-      payload: backend.connection(exchange, urls),
-    }),
-  );
-  await ok(
-    'user',
-    t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: key,
-      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: MAILBOX },
-    }),
-  );
-  const user = await repos.users.get(tenant.id, 'alice');
-  if (!user) throw new Error('alice was not enrolled');
-  const ctx: PushContext = { t, repos, exchange, publicUrl, userId: user.id };
+  const ctx: PushContext = { t, repos, exchange, publicUrl, userId };
   // The worker process as `exsync serve` runs it (defaults: 2 s queue poll, 2 jobs at once), with push.
-  const runtime = createSyncRuntime({
-    db: t.db,
-    vault: t.vault,
-    logger: createLogger('warn'),
-    davRoot: (url) => url,
-    ...backend.runtime(ctx),
-  });
-  await runtime.prepare();
+  const runtime = await e.runtime(backend.runtime(ctx));
   runtime.start();
   const watcher = backend.watch?.(ctx, runtime.queue);
 
@@ -322,9 +237,7 @@ export async function startPushScenario(backend: PushBackend = graphBackend): Pr
     async close() {
       await watcher?.stop();
       await runtime.stop(2000);
-      await t.close();
-      await exchange.close();
-      await radicale.stop();
+      await e.close();
     },
   };
 }

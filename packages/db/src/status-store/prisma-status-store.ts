@@ -40,9 +40,8 @@ export class PrismaStatusStore implements StatusStore {
 
   async rows(pair: string): Promise<StatusRow[]> {
     // Plain SQL: every run reads all of a pair's rows, and Prisma's per-row result mapping costs more than the query.
-    const links = await this.#db.query<LinkRecord>(SELECT_LINKS, [pair]).catch((cause: unknown) => {
-      throw new DatabaseError('invalid_input', `"${pair}" is not a collection pair id.`, { cause });
-    });
+    // Through #sql: only a malformed id is worded as one; a lost connection or any other failure keeps its own.
+    const links = await this.#sql<LinkRecord>(pair, SELECT_LINKS, [pair]);
     return links.map(toRow);
   }
 

@@ -1,25 +1,20 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSimulator, type SimulatorHandle } from '@exsync/exchange-sim';
-import pino from 'pino';
+import type { SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  liveSkipReason,
-  type RunningDavServer,
-  startRadicale,
-} from '../../../../../packages/dav/src/testing/dav-servers';
-import { createSyncRuntime, type SyncRuntime } from '../../jobs/sync-runtime';
-import { bearer, createTenant, startTestApp, type TestApp } from '../../testing/harness';
+import { liveSkipReason, type RunningDavServer } from '../../../../../packages/dav/src/testing/dav-servers';
+import type { SyncRuntime } from '../../jobs/sync-runtime';
+import { type E2e, startE2e } from '../../testing/e2e';
+import { bearer, type TestApp } from '../../testing/harness';
 
 /**
  * A mass deletion in Exchange, held and decided through the API, end to end: the simulator (EWS), a real Radicale
  * standing in for Nextcloud, the service's worker and its REST API.
  */
 const skip = liveSkipReason('radicale');
-const ALICE = 'alice@contoso.com';
-const APP_PASSWORD = 'alice-app-password';
 
 describe.skipIf(skip)('held deletions decided through the API, end to end (EWS simulator ⇄ Radicale)', () => {
+  let e: E2e;
   let radicale: RunningDavServer;
   let exchange: SimulatorHandle;
   let t: TestApp;
@@ -28,61 +23,20 @@ describe.skipIf(skip)('held deletions decided through the API, end to end (EWS s
   let calendarId: string;
 
   beforeAll(async () => {
-    radicale = await startRadicale('alice', APP_PASSWORD);
-    exchange = createSimulator({ seed: 'exsync-review-e2e' });
-    exchange.sim.store.createMailbox({ smtpAddress: ALICE, displayName: 'Alice Example' });
-    exchange.sim.directory.addServiceAccount({
-      username: 'svc-sync',
-      password: 'Passw0rd!',
-      domain: 'CONTOSO',
-      impersonation: [ALICE],
-    });
-    const urls = await exchange.listen(0);
-    calendarId = exchange.sim.store.distinguishedFolder(ALICE, 'calendar').id;
+    e = await startE2e({ simulator: { seed: 'exsync-review-e2e' }, logLevel: 'silent' });
+    ({ radicale, t, calendarId } = e);
+    exchange = e.exchange!;
+    key = e.tenant.key;
     const day = Date.now() + 2 * 86_400_000;
     for (let i = 0; i < 14; i++) {
       const start = day + i * 3_600_000;
       exchange.sim.store.createEvent(calendarId, { subject: `Meeting ${i}`, start, end: start + 1_800_000 });
     }
-    t = await startTestApp();
-    const tenant = await createTenant(t, 'Contoso');
-    key = tenant.key;
-    await t.app.inject({
-      method: 'PATCH',
-      url: `/v1/tenants/${tenant.id}`,
-      headers: bearer(t.adminKey),
-      payload: { nextcloudUrl: radicale.baseUrl },
-    });
-    const off = { enabled: false, direction: 'two-way' };
-    await t.app.inject({
-      method: 'PUT',
-      url: '/v1/settings',
-      headers: bearer(key),
-      payload: { itemKinds: { events: { enabled: true, direction: 'two-way' }, contacts: off, tasks: off } },
-    });
-    const connection = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/exchange-connection',
-      headers: bearer(key),
-      payload: { kind: 'ews', url: urls.ews, authKind: 'basic', username: 'CONTOSO\\svc-sync', password: 'Passw0rd!' },
-    });
-    expect(connection.statusCode, connection.body).toBeLessThan(300);
-    const user = await t.app.inject({
-      method: 'PUT',
-      url: '/v1/users/alice',
-      headers: bearer(key),
-      payload: { loginName: 'alice', appPassword: APP_PASSWORD, mailbox: ALICE },
-    });
-    expect(user.statusCode).toBe(201);
-    sync = createSyncRuntime({ db: t.db, vault: t.vault, logger: pino({ level: 'silent' }), davRoot: (u) => u });
-    await sync.prepare();
+    sync = await e.runtime();
   }, 60_000);
 
   afterAll(async () => {
-    await sync?.stop(1000);
-    await t?.close();
-    await exchange?.close();
-    await radicale?.stop();
+    await e?.close();
   });
 
   const api = (method: 'GET' | 'POST', path: string, payload?: object) =>
