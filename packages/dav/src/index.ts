@@ -8,4 +8,5 @@ export { discoverHomes, discoverNextcloud, nextcloudDavRoot } from './discovery'
 export type { DavItemCodec } from './item-codec';
 export { pimCodec } from './pim-codec';
 export type { DavCredentials, DavTransportOptions } from './transport';
-export { DavTransport } from './transport';
+export { DavTransport, DEFAULT_MAX_PER_HOST } from './transport';
+export { HostSlots, sharedHostSlots } from './host-slots';
