@@ -6,12 +6,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultPolicy, syncPair } from '@exsync/core';
 import { DavCollectionStore, DavTransport, ensureCollection } from '@exsync/dav';
-import {
-  EwsCollectionStore,
-  GraphClient,
-  GraphCollectionStore,
-  MsalTokenProvider,
-} from '@exsync/exchange';
+import { EwsCollectionStore, GraphClient, GraphCollectionStore, MsalTokenProvider } from '@exsync/exchange';
 import { DEMO } from '@exsync/exchange-sim';
 import { type RunningDavServer, startRadicale } from '../packages/dav/src/testing/dav-servers';
 import { migrate } from '../packages/db/src/migrator';
@@ -23,6 +18,8 @@ import type { Figure } from './run';
 import { simProfileFlags } from './sim-server-flags';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
+/** Items written at once: the service's default (EXSYNC_WRITE_CONCURRENCY); BENCH_WRITE_CONCURRENCY=1 for the old way. */
+const WRITE_CONCURRENCY = Number(process.env.BENCH_WRITE_CONCURRENCY ?? 4);
 const WINDOW = { start: '2026-01-01T00:00:00Z', end: '2027-06-30T00:00:00Z' };
 
 /**
@@ -84,7 +81,7 @@ async function onBackend(
     const b = new DavCollectionStore({ transport, url: info.url, type: 'calendar', components: info.components });
     const a = face === 'ews' ? ewsStore(sim) : graphStore(sim);
     const deps = { a, b, status: new PrismaStatusStore(test.db), lock: new AdvisoryPairLock(test.db) };
-    const options = { pair: pair.id, policy: defaultPolicy('a'), window: WINDOW };
+    const options = { pair: pair.id, policy: defaultPolicy('a'), window: WINDOW, writeConcurrency: WRITE_CONCURRENCY };
 
     const first = await measured(sim, () => syncPair(deps, options), `first-${face}-${kind}`);
     const created = first.report.counts.a_to_b?.create ?? 0;
@@ -148,7 +145,13 @@ async function onBackend(
               result(`item_links bytes per item, ${name} (table, TOAST, indexes)`, 'B', perItem, 600),
               result(`item_links bytes per item after VACUUM FULL, ${name}`, 'B', perItemVacuumed, 600),
             ]
-          : [result(`no-change run of one calendar (${EVENTS} events), ${faceName}, ${name}: exsync CPU`, 'ms', idle.cpuMs)]),
+          : [
+              result(
+                `no-change run of one calendar (${EVENTS} events), ${faceName}, ${name}: exsync CPU`,
+                'ms',
+                idle.cpuMs,
+              ),
+            ]),
       ],
     };
   } finally {
@@ -176,7 +179,12 @@ function graphStore(sim: Sim): GraphCollectionStore {
     authorityMetadata: sim.authorityMetadata,
   });
   const client = new GraphClient({ baseUrl: sim.graph, tokens });
-  return new GraphCollectionStore({ client, user: 'alice@contoso.com', kind: 'calendar', folderId: sim.calendarGraphId });
+  return new GraphCollectionStore({
+    client,
+    user: 'alice@contoso.com',
+    kind: 'calendar',
+    folderId: sim.calendarGraphId,
+  });
 }
 
 /**

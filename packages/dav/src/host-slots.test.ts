@@ -28,7 +28,8 @@ describe('requests in flight per Nextcloud host (maxPerHost)', () => {
     const alice = transport('alice');
     const bob = transport('bob');
     const carol = transport('carol', other.fetch);
-    const put = (t: DavTransport, host: string, i: number) => t.fetch(`https://${host}/dav/${i}.ics`, { method: 'PUT' });
+    const put = (t: DavTransport, host: string, i: number) =>
+      t.fetch(`https://${host}/dav/${i}.ics`, { method: 'PUT' });
     await Promise.all([
       ...Array.from({ length: 10 }, (_, i) => put(alice, 'cloud.example', i)),
       ...Array.from({ length: 10 }, (_, i) => put(bob, 'cloud.example', i)),
@@ -42,7 +43,12 @@ describe('requests in flight per Nextcloud host (maxPerHost)', () => {
   it('a request that fails gives its slot back', async () => {
     const slots = new HostSlots();
     const { fetch } = slowFetch(1, true);
-    const t = new DavTransport({ fetch, maxPerHost: 1, hostSlots: slots, retry: { retries: 0, maxWaitMs: 0, baseWaitMs: 0 } });
+    const t = new DavTransport({
+      fetch,
+      maxPerHost: 1,
+      hostSlots: slots,
+      retry: { retries: 0, maxWaitMs: 0, baseWaitMs: 0 },
+    });
     for (let i = 0; i < 3; i++) await expect(t.fetch('https://cloud.example/x', { method: 'PUT' })).rejects.toThrow();
     expect(slots.inFlight('cloud.example')).toBe(0);
   });
