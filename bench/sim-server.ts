@@ -1,10 +1,11 @@
 /**
  * The simulator in its own process for the simulator-cost benchmark: a mailbox with `EVENTS` events (singles in
- * several zones and weekly series), an impersonating service account; prints its EWS URL, then answers "cpu" on
+ * several zones and weekly series), an impersonating service account and an app registration; prints its EWS and
+ * Graph coordinates, then answers "cpu" on
  * stdin with its own CPU time (so the benchmark can tell the simulator's cost from the client's).
  */
 import { createInterface } from 'node:readline';
-import { createSimulator } from '@exsync/exchange-sim';
+import { createSimulator, DEMO } from '@exsync/exchange-sim';
 
 const EVENTS = Number(process.env.EVENTS ?? 1000);
 const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC', 'Australia/Sydney'];
@@ -20,7 +21,10 @@ sim.directory.addServiceAccount({
   domain: 'CONTOSO',
   impersonation: true,
 });
-const calendar = sim.store.distinguishedFolder('alice@contoso.com', 'calendar').id;
+// An app registration, so the same mailbox can be read over Graph (client credentials through msal).
+sim.directory.addApp({ clientId: DEMO.clientId, displayName: 'exsync bench', secrets: [DEMO.clientSecret] });
+const calendarFolder = sim.store.distinguishedFolder('alice@contoso.com', 'calendar');
+const calendar = calendarFolder.id;
 for (let i = 0; i < EVENTS; i++) {
   const start = T0 + (i % 300) * 24 * HOUR + (i % 9) * HOUR;
   const series = i % 10 === 0;
@@ -48,7 +52,15 @@ for (let i = 0; i < EVENTS; i++) {
 process.on('SIGTERM', () => process.exit(0));
 const urls = await handle.listen(0);
 const cpuAtStart = process.cpuUsage();
-console.log(JSON.stringify({ ews: urls.ews }));
+console.log(
+  JSON.stringify({
+    ews: urls.ews,
+    graph: urls.graph,
+    tenantId: sim.tenantId,
+    authorityMetadata: sim.msalAuthorityMetadata(),
+    calendarGraphId: calendarFolder.graphId,
+  }),
+);
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === 'cpu') {
     const u = process.cpuUsage(cpuAtStart);

@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultPolicy, syncPair } from '@exsync/core';
 import { DavCollectionStore, DavTransport, ensureCollection } from '@exsync/dav';
-import { EwsCollectionStore } from '@exsync/exchange';
+import { EwsCollectionStore, GraphClient, GraphCollectionStore, MsalTokenProvider } from '@exsync/exchange';
+import { DEMO } from '@exsync/exchange-sim';
 import { type RunningDavServer, startRadicale } from '../packages/dav/src/testing/dav-servers';
 import { migrate } from '../packages/db/src/migrator';
 import type { DatabaseKind } from '../packages/db/src/open-database';
@@ -15,13 +18,17 @@ import type { Figure } from './run';
 import { simProfileFlags } from './sim-server-flags';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
+/** Items written at once: the service's default (EXSYNC_WRITE_CONCURRENCY); BENCH_WRITE_CONCURRENCY=1 for the old way. */
+const WRITE_CONCURRENCY = Number(process.env.BENCH_WRITE_CONCURRENCY ?? 4);
 const WINDOW = { start: '2026-01-01T00:00:00Z', end: '2027-06-30T00:00:00Z' };
 
 /**
- * One mailbox of 1,000 events (singles in five zones, every tenth a weekly series) synced from the EWS face of the
- * simulator (its own process) into Radicale, through the real stores, the engine and the status store on PGlite
- * and PostgreSQL: first-run wall and CPU per item, a no-change run's CPU, the bytes `item_links` holds per item,
- * and at the end a check that Radicale holds exactly the mailbox's events (none missing, no duplicates).
+ * One mailbox of 1,000 events (singles in five zones, every tenth a weekly series) synced from the simulator (its
+ * own process, so its CPU is not counted as exsync's) into Radicale (its own process too), through the real
+ * stores, the engine and the status store: over EWS on PGlite and PostgreSQL, over Graph on PostgreSQL. Figures:
+ * first-run wall and CPU per item (user and system), the same PUTs' time on Radicale alone (the floor the wall is
+ * compared with), a no-change run's CPU, the bytes `item_links` holds per item, and at the end a check that
+ * Radicale holds exactly the mailbox's events (none missing, no duplicates).
  */
 export async function syncBenchmarks(): Promise<{ figures: Figure[]; results: Result[] }> {
   const figures: Figure[] = [];
@@ -29,8 +36,8 @@ export async function syncBenchmarks(): Promise<{ figures: Figure[]; results: Re
   const sim = await startSim(EVENTS);
   const radicale = await startRadicale('alice', 'alice-app-password');
   try {
-    for (const kind of testBackends) {
-      const r = await onBackend(kind, sim, radicale);
+    for (const [face, kind] of benchRuns()) {
+      const r = await onBackend(face, kind, sim, radicale);
       figures.push(...r.figures);
       results.push(...r.results);
     }
@@ -41,7 +48,10 @@ export async function syncBenchmarks(): Promise<{ figures: Figure[]; results: Re
   return { figures, results };
 }
 
+type Face = 'ews' | 'graph';
+
 async function onBackend(
+  face: Face,
   kind: DatabaseKind,
   sim: Sim,
   radicale: RunningDavServer,
@@ -62,22 +72,18 @@ async function onBackend(
       credentials: { username: 'alice', password: 'alice-app-password' },
       timeoutMs: 60_000,
     });
-    const info = await ensureCollection(
-      { url: `${radicale.baseUrl}alice/bench-${randomUUID()}/`, type: 'calendar', components: ['VEVENT'] },
-      transport,
-    );
+    const fresh = () =>
+      ensureCollection(
+        { url: `${radicale.baseUrl}alice/bench-${randomUUID()}/`, type: 'calendar', components: ['VEVENT'] },
+        transport,
+      );
+    const info = await fresh();
     const b = new DavCollectionStore({ transport, url: info.url, type: 'calendar', components: info.components });
-    const a = new EwsCollectionStore({
-      url: sim.ews,
-      auth: { kind: 'basic', username: 'CONTOSO\\svc-sync', password: 'Passw0rd!' },
-      mailbox: 'alice@contoso.com',
-      folder: 'calendar',
-      timeoutMs: 60_000,
-    });
+    const a = face === 'ews' ? ewsStore(sim) : graphStore(sim);
     const deps = { a, b, status: new PrismaStatusStore(test.db), lock: new AdvisoryPairLock(test.db) };
-    const options = { pair: pair.id, policy: defaultPolicy('a'), window: WINDOW };
+    const options = { pair: pair.id, policy: defaultPolicy('a'), window: WINDOW, writeConcurrency: WRITE_CONCURRENCY };
 
-    const first = await measured(sim, () => syncPair(deps, options));
+    const first = await measured(sim, () => syncPair(deps, options), `first-${face}-${kind}`);
     const created = first.report.counts.a_to_b?.create ?? 0;
     if (created !== EVENTS) throw new Error(`${name}: the first run created ${created} of ${EVENTS} events`);
     // The second run sees its own writes echo back from Radicale; the third is the steady no-change state.
@@ -101,17 +107,27 @@ async function onBackend(
     const hrefs: string[] = [];
     for await (const listed of b.listWindow(WINDOW)) hrefs.push(listed.href);
     const uids = new Set<string>();
-    for await (const got of b.getMany(hrefs)) if (got.found) uids.add(got.fetched.item.uid);
+    const bodies: string[] = [];
+    for await (const got of b.getMany(hrefs)) {
+      if (!got.found) continue;
+      uids.add(got.fetched.item.uid);
+      bodies.push(got.fetched.raw);
+    }
     if (hrefs.length !== EVENTS || uids.size !== EVENTS) {
       throw new Error(`${name}: Radicale holds ${hrefs.length} objects with ${uids.size} UIDs, expected ${EVENTS}`);
     }
+    const floorMs = await putFloor(bodies, (await fresh()).url, transport);
 
-    const label = `${EVENTS} events EWS → Radicale, ${name}`;
+    const faceName = face === 'ews' ? 'EWS' : 'Graph';
+    const label = `${EVENTS} events ${faceName} → Radicale, ${name}`;
     console.log(
-      `${label}: first run ${first.wallMs.toFixed(0)} ms wall, ${first.cpuMs.toFixed(0)} ms exsync CPU ` +
-        `(simulator ${first.simMs.toFixed(0)} ms); no-change run ${idle.cpuMs.toFixed(1)} ms CPU; ` +
+      `${label}: first run ${first.wallMs.toFixed(0)} ms wall (Radicale PUT floor ${floorMs.toFixed(0)} ms), ` +
+        `${first.cpuMs.toFixed(0)} ms exsync CPU (user ${first.userMs.toFixed(0)}, system ${first.systemMs.toFixed(0)}; ` +
+        `simulator ${first.simMs.toFixed(0)} ms); no-change run ${idle.cpuMs.toFixed(1)} ms CPU; ` +
         `item_links ${perItem.toFixed(0)} B per item (${perItemVacuumed.toFixed(0)} B after VACUUM FULL)`,
     );
+    // The figures kept from before Graph was measured keep their names (no face named meant EWS).
+    const stored = face === 'ews';
     return {
       figures: [
         { name: `initial sync, ${label}`, items: EVENTS, ms: first.wallMs },
@@ -121,9 +137,21 @@ async function onBackend(
         result(`initial sync ${label}: wall`, 'ms', first.wallMs),
         result(`initial sync ${label}: exsync CPU per item`, 'ms', first.cpuMs / EVENTS, 2),
         result(`initial sync ${label}: simulator CPU share`, '%', (first.simMs / first.cpuMs) * 100, 10),
-        result(`no-change run of one calendar (${EVENTS} events), ${name}: exsync CPU`, 'ms', idle.cpuMs),
-        result(`item_links bytes per item, ${name} (table, TOAST, indexes)`, 'B', perItem, 600),
-        result(`item_links bytes per item after VACUUM FULL, ${name}`, 'B', perItemVacuumed, 600),
+        result(`initial sync ${label}: Radicale PUT floor (the same PUTs, one client, one at a time)`, 'ms', floorMs),
+        result(`initial sync ${label}: wall / Radicale PUT floor`, '×', first.wallMs / floorMs, 1.25),
+        ...(stored
+          ? [
+              result(`no-change run of one calendar (${EVENTS} events), ${name}: exsync CPU`, 'ms', idle.cpuMs),
+              result(`item_links bytes per item, ${name} (table, TOAST, indexes)`, 'B', perItem, 600),
+              result(`item_links bytes per item after VACUUM FULL, ${name}`, 'B', perItemVacuumed, 600),
+            ]
+          : [
+              result(
+                `no-change run of one calendar (${EVENTS} events), ${faceName}, ${name}: exsync CPU`,
+                'ms',
+                idle.cpuMs,
+              ),
+            ]),
       ],
     };
   } finally {
@@ -131,8 +159,80 @@ async function onBackend(
   }
 }
 
+function ewsStore(sim: Sim): EwsCollectionStore {
+  return new EwsCollectionStore({
+    url: sim.ews,
+    auth: { kind: 'basic', username: 'CONTOSO\\svc-sync', password: 'Passw0rd!' },
+    mailbox: 'alice@contoso.com',
+    folder: 'calendar',
+    timeoutMs: 60_000,
+  });
+}
+
+function graphStore(sim: Sim): GraphCollectionStore {
+  const tokens = new MsalTokenProvider({
+    tenantId: sim.tenantId,
+    clientId: DEMO.clientId,
+    credential: { kind: 'secret', clientSecret: DEMO.clientSecret },
+    authority: `https://login.sim.invalid/${sim.tenantId}`,
+    knownAuthorities: ['login.sim.invalid'],
+    authorityMetadata: sim.authorityMetadata,
+  });
+  const client = new GraphClient({ baseUrl: sim.graph, tokens });
+  return new GraphCollectionStore({
+    client,
+    user: 'alice@contoso.com',
+    kind: 'calendar',
+    folderId: sim.calendarGraphId,
+  });
+}
+
+/**
+ * Radicale's own time to take the PUTs of a sync: the very bodies the sync wrote, PUT into an empty collection
+ * one after another by a plain client (conditional create, as the store sends them). Radicale answers HTTP/1.0
+ * and closes every connection, for this client as for the sync. The sync's wall over this is its overhead.
+ */
+async function putFloor(bodies: readonly string[], url: string, transport: DavTransport): Promise<number> {
+  const started = performance.now();
+  for (const body of bodies) {
+    const response = await transport.fetch(`${url}${randomUUID()}.ics`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'text/calendar; charset=utf-8', 'If-None-Match': '*' },
+      body,
+    });
+    await response.arrayBuffer();
+    if (response.status !== 201 && response.status !== 204) throw new Error(`PUT floor: ${response.status}`);
+  }
+  return performance.now() - started;
+}
+
+/**
+ * What runs: EWS on both databases (or BENCH_DB's), Graph on PostgreSQL (PGlite's run takes minutes and adds no
+ * Graph-specific figure); BENCH_FACES=ews|graph|ews,graph picks the faces.
+ */
+function benchRuns(): [Face, DatabaseKind][] {
+  const faces = (process.env.BENCH_FACES ?? 'ews,graph').split(',') as Face[];
+  const runs: [Face, DatabaseKind][] = [];
+  if (faces.includes('ews')) for (const kind of benchBackends()) runs.push(['ews', kind]);
+  if (faces.includes('graph')) {
+    const kinds = process.env.BENCH_DB ? benchBackends() : benchBackends().filter((k) => k === 'postgres');
+    for (const kind of kinds.length > 0 ? kinds : benchBackends()) runs.push(['graph', kind]);
+  }
+  return runs;
+}
+
+/** The databases to run on: both by default, one with BENCH_DB=pglite|postgres (e.g. while profiling). */
+function benchBackends(): DatabaseKind[] {
+  const only = process.env.BENCH_DB;
+  return only ? testBackends.filter((k) => k === only) : testBackends;
+}
+
 interface Sim {
   readonly ews: string;
+  readonly graph: string;
+  readonly tenantId: string;
+  readonly authorityMetadata: string;
+  readonly calendarGraphId: string;
   cpuMs(): Promise<number>;
   stop(): void;
 }
@@ -149,9 +249,12 @@ async function startSim(events: number): Promise<Sim> {
   );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => JSON.parse(((await lines.next()).value as string | undefined) ?? '{}');
-  const { ews } = (await next()) as { ews: string };
+  const coordinates = (await next()) as Pick<
+    Sim,
+    'ews' | 'graph' | 'tenantId' | 'authorityMetadata' | 'calendarGraphId'
+  >;
   return {
-    ews,
+    ...coordinates,
     async cpuMs() {
       child.stdin!.write('cpu\n');
       return ((await next()) as { cpuMs: number }).cpuMs;
@@ -163,16 +266,44 @@ async function startSim(events: number): Promise<Sim> {
   };
 }
 
-async function measured<T>(sim: Sim, run: () => Promise<T & { outcome: string }>) {
+async function measured<T>(sim: Sim, run: () => Promise<T & { outcome: string }>, profile?: string) {
   const simBefore = await sim.cpuMs();
+  const profiler = profile && process.env.BENCH_PROF ? await startProfile() : undefined;
   const before = process.cpuUsage();
   const started = performance.now();
   const report = await run();
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(before);
+  if (profiler) await profiler.stop(join(process.env.BENCH_PROF!, `${profile}.cpuprofile`));
   const simMs = (await sim.cpuMs()) - simBefore;
   if (report.outcome !== 'success') throw new Error(`the run ended ${report.outcome}`);
-  return { report, wallMs, cpuMs: (used.user + used.system) / 1000, simMs };
+  return {
+    report,
+    wallMs,
+    cpuMs: (used.user + used.system) / 1000,
+    userMs: used.user / 1000,
+    systemMs: used.system / 1000,
+    simMs,
+  };
+}
+
+/**
+ * A V8 CPU profile of one run only (BENCH_PROF=<dir>; open it in Chrome DevTools): `--cpu-prof` would mix in
+ * start-up, migrations and the checks after the run.
+ */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 const COLUMNS = [

@@ -36,6 +36,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('writes 4 items of a sync at once and at most 8 requests at once per Nextcloud unless told otherwise', () => {
+    expect(loadConfig({}, '/srv')).toMatchObject({ writeConcurrency: 4, nextcloudMaxRequests: 8 });
+    expect(loadConfig({ EXSYNC_WRITE_CONCURRENCY: '1', EXSYNC_NEXTCLOUD_MAX_REQUESTS: '32' }, '/srv')).toMatchObject({
+      writeConcurrency: 1,
+      nextcloudMaxRequests: 32,
+    });
+  });
+
   it('reads every variable', () => {
     const c = loadConfig(
       {
@@ -88,6 +96,9 @@ describe('loadConfig', () => {
     [{ EXSYNC_JOB_LEASE_SECONDS: 'a minute' }, 'EXSYNC_JOB_LEASE_SECONDS'],
     [{ EXSYNC_RETRY_BACKOFF_SECONDS: '0' }, 'EXSYNC_RETRY_BACKOFF_SECONDS'],
     [{ EXSYNC_RETRY_BACKOFF_SECONDS: '99999' }, 'EXSYNC_RETRY_BACKOFF_SECONDS'],
+    [{ EXSYNC_WRITE_CONCURRENCY: '0' }, 'EXSYNC_WRITE_CONCURRENCY'],
+    [{ EXSYNC_WRITE_CONCURRENCY: 'many' }, 'EXSYNC_WRITE_CONCURRENCY'],
+    [{ EXSYNC_NEXTCLOUD_MAX_REQUESTS: '1000' }, 'EXSYNC_NEXTCLOUD_MAX_REQUESTS'],
   ])('rejects %o naming %s and what it expects', (env, name) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -38,6 +38,10 @@ export interface Config {
   jobLeaseMs: number;
   /** EXSYNC_RETRY_BACKOFF_SECONDS: the wait before the first retry of a failed sync (doubled for each further one). */
   retryBackoffMs: number;
+  /** EXSYNC_WRITE_CONCURRENCY: items one sync writes at once (the engine's `writeConcurrency`). */
+  writeConcurrency: number;
+  /** EXSYNC_NEXTCLOUD_MAX_REQUESTS: requests in flight at once to one Nextcloud host, across the process. */
+  nextcloudMaxRequests: number;
 }
 
 export type TrustProxy = false | string[];
@@ -207,6 +211,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const retryBackoffMs =
     1000 * seconds('EXSYNC_RETRY_BACKOFF_SECONDS', get('EXSYNC_RETRY_BACKOFF_SECONDS'), 30, 1, 3600, problems);
 
+  const writeConcurrency = wholeNumber('EXSYNC_WRITE_CONCURRENCY', get('EXSYNC_WRITE_CONCURRENCY'), 4, 1, 32, problems);
+  const nextcloudMaxRequests = wholeNumber(
+    'EXSYNC_NEXTCLOUD_MAX_REQUESTS',
+    get('EXSYNC_NEXTCLOUD_MAX_REQUESTS'),
+    8,
+    1,
+    256,
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host,
@@ -223,7 +237,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicUrl,
     jobLeaseMs,
     retryBackoffMs,
+    writeConcurrency,
+    nextcloudMaxRequests,
   };
+}
+
+/** A whole number within [min, max], or the default when unset. */
+function wholeNumber(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${text}"`);
+    return fallback;
+  }
+  return value;
 }
 
 /** A whole number of seconds within [min, max], or the default when unset. */

@@ -59,6 +59,7 @@ export async function startServer(
         leaseMs: config.jobLeaseMs,
         baseBackoffMs: config.retryBackoffMs,
       },
+      writes: { concurrency: config.writeConcurrency, maxPerNextcloud: config.nextcloudMaxRequests },
       // The sweep that returns a dead worker's jobs runs once per lease, so they wait at most about two leases.
       schedulerTickMs: Math.min(60_000, config.jobLeaseMs),
     });

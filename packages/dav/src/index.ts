@@ -5,7 +5,8 @@ export type { DavCollectionStoreOptions, DavComponent } from './dav-collection-s
 export { DavCollectionStore, objectName } from './dav-collection-store';
 export type { DavHomes } from './discovery';
 export { discoverHomes, discoverNextcloud, nextcloudDavRoot } from './discovery';
+export { HostSlots, sharedHostSlots } from './host-slots';
 export type { DavItemCodec } from './item-codec';
 export { pimCodec } from './pim-codec';
 export type { DavCredentials, DavTransportOptions } from './transport';
-export { DavTransport } from './transport';
+export { DavTransport, DEFAULT_MAX_PER_HOST } from './transport';

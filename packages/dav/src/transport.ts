@@ -8,6 +8,7 @@ import {
   type RetryPolicy,
 } from '@exsync/net';
 import { AuthCircuit, sharedAuthCircuit } from './auth-circuit';
+import { type HostSlots, sharedHostSlots } from './host-slots';
 
 export interface DavCredentials {
   readonly username: string;
@@ -26,7 +27,17 @@ export interface DavTransportOptions {
   readonly origin?: string;
   /** The shared retry rule's limits (`@exsync/net`); default: two further tries, Retry-After up to 5 s. */
   readonly retry?: RetryPolicy;
+  /**
+   * Requests in flight at once to one host, across the process (the first value a host is used with counts).
+   * Default 8. A request holds its slot until its response's headers arrive.
+   */
+  readonly maxPerHost?: number;
+  /** Defaults to the process-wide slots. */
+  readonly hostSlots?: HostSlots;
 }
+
+/** Default of `maxPerHost`: Nextcloud serves each request with a PHP worker; a pool is commonly a few dozen. */
+export const DEFAULT_MAX_PER_HOST = 8;
 
 /**
  * Every HTTP request of the DAV backend goes through here — ours and tsdav's (passed as its `fetch`). It adds
@@ -42,6 +53,8 @@ export class DavTransport {
   readonly #circuit: AuthCircuit;
   readonly #fetch: typeof fetch;
   readonly #retry: RetryPolicy;
+  readonly #maxPerHost: number;
+  readonly #slots: HostSlots;
   #origin: string | undefined;
 
   constructor(options: DavTransportOptions = {}) {
@@ -55,6 +68,8 @@ export class DavTransport {
     this.#circuit = options.circuit ?? sharedAuthCircuit;
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#retry = options.retry ?? DAV_RETRY_POLICY;
+    this.#maxPerHost = options.maxPerHost ?? DEFAULT_MAX_PER_HOST;
+    this.#slots = options.hostSlots ?? sharedHostSlots;
   }
 
   /** True once the server refused these credentials; nothing more will be sent. */
@@ -95,6 +110,7 @@ export class DavTransport {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let response: Response;
+    const release = await this.#slots.acquire(url.host, this.#maxPerHost);
     try {
       response = await this.#fetch(url, { ...init, headers, signal, redirect: 'manual' });
     } catch (cause) {
@@ -104,6 +120,8 @@ export class DavTransport {
           ? 'was aborted'
           : 'failed';
       throw new RetryableError(`${init.method ?? 'GET'} ${url.pathname} ${what}`, { cause });
+    } finally {
+      release();
     }
     if (response.status === 401) {
       await response.body?.cancel();

@@ -22,6 +22,8 @@ export interface SyncRuntimeOptions {
   readonly metrics?: SyncMetrics;
   /** Graph change notifications; without it (no EXSYNC_PUBLIC_URL) the service polls only. */
   readonly push?: GraphPush;
+  /** Items one sync writes at once, and requests in flight per Nextcloud host (`UserSyncDeps`). */
+  readonly writes?: { readonly concurrency: number; readonly maxPerNextcloud: number };
   /** How often the Graph subscriptions are checked for renewal (with `push`). Default 15 min. */
   readonly renewalTickMs?: number;
 }
@@ -69,6 +71,9 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     ...(options.davRoot ? { davRoot: options.davRoot } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.push ? { push: options.push } : {}),
+    ...(options.writes
+      ? { writeConcurrency: options.writes.concurrency, nextcloudMaxRequests: options.writes.maxPerNextcloud }
+      : {}),
   };
   const handle: JobHandler = async (job, signal) => {
     const result = await syncUser(deps, { userId: job.userId, resync: job.resync, signal });

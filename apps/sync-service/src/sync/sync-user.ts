@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
-import { DavTransport, nextcloudDavRoot } from '@exsync/dav';
+import { DavTransport, DEFAULT_MAX_PER_HOST, nextcloudDavRoot } from '@exsync/dav';
 import {
   type Database,
   findOrCreatePair,
@@ -33,6 +33,13 @@ import { describeError, type PairResult, type Verdict, verdictOf } from './outco
 import { policyFor, windowFor } from './policy';
 import { createProgressReporter } from './progress';
 
+/**
+ * Items a pair's run writes at once by default: each write waits a round trip on the peer (20-50 ms on a busy
+ * Nextcloud), so a few in flight let the run's own work overlap the peer's without crowding its PHP workers (the
+ * per-host cap bounds the total across users).
+ */
+export const DEFAULT_WRITE_CONCURRENCY = 4;
+
 export interface UserSyncDeps {
   readonly db: Database;
   readonly repos: Repositories;
@@ -45,6 +52,10 @@ export interface UserSyncDeps {
   /** Where DAV discovery starts for a tenant's Nextcloud URL. Default: Nextcloud's `/remote.php/dav/`. */
   readonly davRoot?: (nextcloudUrl: string) => string;
   readonly davTimeoutMs?: number;
+  /** Items a pair's run writes at once (the engine's `writeConcurrency`). Default 4. */
+  readonly writeConcurrency?: number;
+  /** Requests in flight at once to one Nextcloud host, across the process (DavTransport `maxPerHost`). Default 8. */
+  readonly nextcloudMaxRequests?: number;
   readonly now?: () => Date;
   /** Counts runs, items, errors and DAV requests for /metrics. */
   readonly metrics?: SyncMetrics;
@@ -103,6 +114,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   const transport = new DavTransport({
     credentials: { username: user.loginName, password },
     timeoutMs: deps.davTimeoutMs ?? 30_000,
+    maxPerHost: deps.nextcloudMaxRequests ?? DEFAULT_MAX_PER_HOST,
     fetch: (input, init) => {
       sent.nextcloud += 1;
       return davFetch(input, init);
@@ -167,6 +179,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
             pair,
             policy: policyFor(settings, kind.name),
             window: windowFor(settings, now),
+            writeConcurrency: deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY,
             ...(request.resync || moved ? { reconcile: true } : {}),
             ...(request.signal ? { signal: request.signal } : {}),
             syncId,

@@ -51,8 +51,20 @@ export class PageWrites {
     return result;
   }
 
-  /** Commits everything gathered so far, in the order it was written, as one transaction. */
-  async flush(): Promise<void> {
+  /**
+   * Commits everything gathered so far, in the order it was written, as one transaction. Flushes run one after
+   * another: with items written concurrently, a flush that finds its writes already taken by one still committing
+   * must not return before that commit (the caller relies on its writes being durable).
+   */
+  flush(): Promise<void> {
+    const commit = this.#tail.then(() => this.#commit());
+    this.#tail = commit.catch(() => {});
+    return commit;
+  }
+
+  #tail: Promise<void> = Promise.resolve();
+
+  async #commit(): Promise<void> {
     if (this.#ops.length === 0) return;
     const ops = this.#ops;
     this.#ops = [];

@@ -43,6 +43,14 @@ export interface SyncOptions {
    * batch, every item written) and synchronously: the caller throttles anything costly, and must not throw.
    */
   readonly onProgress?: (progress: RunProgress) => void;
+  /**
+   * Items of a page written at once (default 1: one after another). Each remote write waits a round trip on the
+   * peer; with several in flight the run's own work overlaps the peer's, so the run's wall approaches the time the
+   * peer needs for the writes. Items are independent (their plans are made before any write); a store that cannot
+   * take concurrent calls serialises them itself (the EWS session does), and a per-host cap belongs to the store's
+   * transport (DavTransport's `maxPerHost`).
+   */
+  readonly writeConcurrency?: number;
 }
 
 /**
@@ -291,6 +299,7 @@ async function runLocked(
   let written = 0;
   options.onProgress?.({ phase: 'writing', done: 0, planned: toWrite });
   let failedItems = 0;
+  const concurrency = Math.max(1, Math.floor(options.writeConcurrency ?? 1));
   try {
     for (let start = 0; start < planned.length; start += PAGE) {
       const end = Math.min(planned.length, start + PAGE);
@@ -305,7 +314,7 @@ async function runLocked(
         unstarted.set(pendingKey(item.ident, first.side), item);
       }
       await page.flush();
-      for (let i = start; i < end; i++) {
+      await inPool(start, end, concurrency, async (i) => {
         // Stopped from outside: no further write (a lost lock means another run may be writing this pair now).
         if (signal?.aborted) throw new RunAbort('unavailable', signal.reason);
         const { group } = planned[i]!;
@@ -320,7 +329,7 @@ async function runLocked(
           errors.push(`${item.ident}: ${describe(outcome.error)}`);
           if (itemErrors.length < ITEM_ERRORS_KEPT) itemErrors.push(itemError(item, outcome));
         }
-      }
+      });
     }
     await page.flush();
   } catch (error) {
@@ -381,6 +390,28 @@ async function runLocked(
     parked: { a: [...parked.a], b: [...parked.b] },
     errors,
   };
+}
+
+/**
+ * Runs `work` for the indexes start..end-1 with at most `limit` at once, in index order of starting. After a
+ * failure no further index starts and the ones in flight are waited for, then the first failure is thrown: the
+ * caller's clean-up (pending rows of creates never started) must not race a write still under way.
+ */
+async function inPool(start: number, end: number, limit: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = start;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (next < end && !failure) {
+      const i = next++;
+      try {
+        await work(i);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, end - start) }, lane));
+  if (failure) throw failure.error;
 }
 
 /** Carries out every decided held deletion; returns what could not be done as the person asked, in words. */

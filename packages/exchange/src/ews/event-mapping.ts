@@ -434,13 +434,24 @@ const WRITERS: readonly FieldWriter[] = [
   },
 ];
 
-/** ICU's own spelling of a zone (Europe/Kyiv → Europe/Kiev), which CLDR's older Windows table knows. */
+const icuSpellings = new Map<string, string>();
+
+/**
+ * ICU's own spelling of a zone (Europe/Kyiv → Europe/Kiev), which CLDR's older Windows table knows. Remembered per
+ * id (a few hundred at most): building an Intl formatter costs more than the rest of a zone lookup together.
+ */
 function icuZone(tzid: string): string {
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: tzid }).resolvedOptions().timeZone;
-  } catch {
-    return tzid;
+  let spelling = icuSpellings.get(tzid);
+  if (spelling === undefined) {
+    try {
+      spelling = new Intl.DateTimeFormat('en', { timeZone: tzid }).resolvedOptions().timeZone;
+    } catch {
+      spelling = tzid;
+    }
+    if (icuSpellings.size >= 1_000) icuSpellings.clear();
+    icuSpellings.set(tzid, spelling);
   }
+  return spelling;
 }
 
 /**
