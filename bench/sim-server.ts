@@ -1,7 +1,8 @@
 /**
  * The simulator in its own process for the simulator-cost benchmark: a mailbox with `EVENTS` events (singles in
- * several zones and weekly series), an impersonating service account; prints its EWS URL, then answers "cpu" on
- * stdin with its own CPU time (so the benchmark can tell the simulator's cost from the client's).
+ * several zones and weekly series), an impersonating service account and an app registration for Graph; prints its
+ * EWS and Graph URLs, a Graph token and the calendar's Graph id, then answers "cpu" on stdin with its own CPU time
+ * (so the benchmark can tell the simulator's cost from the client's).
  */
 import { createInterface } from 'node:readline';
 import { createSimulator } from '@exsync/exchange-sim';
@@ -20,6 +21,8 @@ sim.directory.addServiceAccount({
   domain: 'CONTOSO',
   impersonation: true,
 });
+const app = sim.directory.addApp({ clientId: 'b0b1c2d3-0000-4000-8000-0000000be4c4', secrets: ['bench-secret'] });
+const calendarFolder = sim.store.distinguishedFolder('alice@contoso.com', 'calendar');
 const calendar = sim.store.distinguishedFolder('alice@contoso.com', 'calendar').id;
 for (let i = 0; i < EVENTS; i++) {
   const start = T0 + (i % 300) * 24 * HOUR + (i % 9) * HOUR;
@@ -48,7 +51,9 @@ for (let i = 0; i < EVENTS; i++) {
 process.on('SIGTERM', () => process.exit(0));
 const urls = await handle.listen(0);
 const cpuAtStart = process.cpuUsage();
-console.log(JSON.stringify({ ews: urls.ews }));
+// Issued before the CPU baseline: the token is the client's set-up, not part of the read being measured.
+const { token } = await sim.tokens.issue(app, 'graph');
+console.log(JSON.stringify({ ews: urls.ews, graph: urls.graph, token, calendarGraphId: calendarFolder.graphId }));
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === 'cpu') {
     const u = process.cpuUsage(cpuAtStart);
