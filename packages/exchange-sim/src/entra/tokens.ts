@@ -139,14 +139,23 @@ export class TokenService {
   }
 }
 
+/** App ids of tokens seen (every request is classified by its app, and decoding a JWT costs). */
+const appIds = new Map<string, string | undefined>();
+
 /** App id of a bearer token without verifying it (for logging and throttling keys only). */
 export function peekAppId(authorization: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!m) return undefined;
+  const token = m[1]!;
+  if (appIds.has(token)) return appIds.get(token);
+  let app: string | undefined;
   try {
-    const p = decodeJwt(m[1]!);
-    return typeof p.appid === 'string' ? p.appid : typeof p.azp === 'string' ? p.azp : undefined;
+    const p = decodeJwt(token);
+    app = typeof p.appid === 'string' ? p.appid : typeof p.azp === 'string' ? p.azp : undefined;
   } catch {
-    return undefined;
+    app = undefined;
   }
+  if (appIds.size >= 10_000) appIds.clear();
+  appIds.set(token, app);
+  return app;
 }
