@@ -180,27 +180,34 @@ export function buildServer(sim: Simulator): FastifyInstance {
     return sendFault(face, action, request, reply);
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  // Callback-style hooks where nothing is awaited: an async hook costs a promise and a microtask turn on every
+  // request, and these run on every one.
+  app.addHook('onSend', (request, reply, payload, done) => {
     const lost = request.simReplyLost;
-    if (!lost) return payload;
+    if (!lost) return done(null, payload);
     // The write is already stored; the client sees a reset, or silence until its own timeout.
-    if (lost.after === 'timeout') await sleep(lost.holdMs ?? 60_000);
-    request.simRelease?.();
-    reply.hijack();
-    request.raw.socket?.destroy();
-    return payload;
+    const drop = () => {
+      request.simRelease?.();
+      reply.hijack();
+      request.raw.socket?.destroy();
+      done(null, payload);
+    };
+    if (lost.after === 'timeout') setTimeout(drop, lost.holdMs ?? 60_000);
+    else drop();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.simRelease?.();
     const entry = request.simEntry;
-    if (!entry) return;
-    entry.status = reply.statusCode;
-    entry.durationMs = Date.now() - entry.at;
-    const retryAfter = reply.getHeader('retry-after');
-    if (retryAfter !== undefined && request.simClientKey) {
-      sim.throttle.advertise(request.simClientKey, Number(retryAfter) * 1000);
+    if (entry) {
+      entry.status = reply.statusCode;
+      entry.durationMs = Date.now() - entry.at;
+      const retryAfter = reply.getHeader('retry-after');
+      if (retryAfter !== undefined && request.simClientKey) {
+        sim.throttle.advertise(request.simClientKey, Number(retryAfter) * 1000);
+      }
     }
+    done();
   });
   app.addHook('onRequestAbort', async (request) => {
     request.simRelease?.();

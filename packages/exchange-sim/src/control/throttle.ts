@@ -7,7 +7,8 @@ import type { RetryWait } from './request-log';
 export class Throttle {
   private readonly inFlight = new Map<string, number>();
   private readonly advertised = new Map<string, { at: number; ms: number }>();
-  private readonly windows = new Map<string, number[]>();
+  /** Request times per key in time order; those before `head` have left the window (dropped in batches). */
+  private readonly windows = new Map<string, { times: number[]; head: number }>();
 
   /** Take a slot; returns a release function, or undefined when `limit` requests are already running. */
   acquire(key: string, limit: number): (() => void) | undefined {
@@ -30,10 +31,24 @@ export class Throttle {
 
   /** Count a request in a rolling window; true when the count exceeds `max`. */
   overRate(key: string, max: number, windowMs: number, now = Date.now()): boolean {
-    const list = (this.windows.get(key) ?? []).filter((t) => t > now - windowMs);
-    list.push(now);
-    this.windows.set(key, list);
-    return list.length > max;
+    let w = this.windows.get(key);
+    if (!w) {
+      w = { times: [], head: 0 };
+      this.windows.set(key, w);
+    }
+    // Kept in time order, the times that left the window are a prefix: skipped from the front, instead of the
+    // whole window copied on every request (quadratic over a long run of requests).
+    const times = w.times;
+    while (w.head < times.length && (times[w.head] as number) <= now - windowMs) w.head++;
+    if (w.head >= 1024 && w.head * 2 >= times.length) {
+      times.splice(0, w.head);
+      w.head = 0;
+    }
+    let at = times.length;
+    while (at > w.head && (times[at - 1] as number) > now) at--;
+    if (at === times.length) times.push(now);
+    else times.splice(at, 0, now);
+    return times.length - w.head > max;
   }
 
   /** Remember that this client was told to wait `ms`. */

@@ -44,6 +44,12 @@ export class TokenService {
   readonly kid: string;
   /** Lifetime of issued tokens in seconds (3599 like Entra; lower it to test renewal). */
   lifetimeSeconds = 3599;
+  /**
+   * Payloads of tokens whose signature already verified: a client sends the same token with hundreds of requests
+   * (each inner request of a `$batch` too), and an RSA verification costs more than the request. The signature
+   * of a given token string verifies the same way every time; time limits are still checked on every use.
+   */
+  private readonly verified = new Map<string, JWTPayload>();
 
   constructor(
     private readonly tenantId: string,
@@ -88,21 +94,27 @@ export class TokenService {
   async verify(authorization: string | undefined, audience: Audience): Promise<TokenCheck> {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!m) return { ok: false, reason: 'missing', message: 'Access token is empty.' };
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(m[1]!, this.publicKey, {
-        algorithms: ['RS256'],
-        currentDate: new Date(this.clock.now()),
-        clockTolerance: 0,
-      }));
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === 'ERR_JWT_EXPIRED')
-        return { ok: false, reason: 'expired', message: 'Lifetime validation failed, the token is expired.' };
-      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
-        return { ok: false, reason: 'badSignature', message: 'Signature verification failed.' };
+    const token = m[1]!;
+    const now = Math.floor(this.clock.now() / 1000);
+    let payload = this.verified.get(token);
+    // Within its lifetime, as jwtVerify checks it with no tolerance; otherwise the full check answers why not.
+    if (payload && !(typeof payload.exp === 'number' && payload.exp > now && (payload.nbf ?? now) <= now)) {
+      payload = undefined;
+    }
+    if (!payload) {
+      try {
+        payload = await this.verifySignature(token);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'ERR_JWT_EXPIRED')
+          return { ok: false, reason: 'expired', message: 'Lifetime validation failed, the token is expired.' };
+        if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
+          return { ok: false, reason: 'badSignature', message: 'Signature verification failed.' };
+        }
+        return { ok: false, reason: 'malformed', message: 'IDX14100: JWT is not well formed.' };
       }
-      return { ok: false, reason: 'malformed', message: 'IDX14100: JWT is not well formed.' };
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(token, payload);
     }
     const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!aud.some((a) => a && AUDIENCE_VALUES[audience].includes(a))) {
@@ -112,20 +124,38 @@ export class TokenService {
     return { ok: true, claims: payload as AccessTokenClaims, audience };
   }
 
+  private async verifySignature(token: string): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, this.publicKey, {
+      algorithms: ['RS256'],
+      currentDate: new Date(this.clock.now()),
+      clockTolerance: 0,
+    });
+    return payload;
+  }
+
   async jwks(): Promise<{ keys: JWK[] }> {
     const jwk = await exportJWK(this.publicKey);
     return { keys: [{ ...jwk, kid: this.kid, use: 'sig', alg: 'RS256' }] };
   }
 }
 
+/** App ids of tokens seen (every request is classified by its app, and decoding a JWT costs). */
+const appIds = new Map<string, string | undefined>();
+
 /** App id of a bearer token without verifying it (for logging and throttling keys only). */
 export function peekAppId(authorization: string | undefined): string | undefined {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!m) return undefined;
+  const token = m[1]!;
+  if (appIds.has(token)) return appIds.get(token);
+  let app: string | undefined;
   try {
-    const p = decodeJwt(m[1]!);
-    return typeof p.appid === 'string' ? p.appid : typeof p.azp === 'string' ? p.azp : undefined;
+    const p = decodeJwt(token);
+    app = typeof p.appid === 'string' ? p.appid : typeof p.azp === 'string' ? p.azp : undefined;
   } catch {
-    return undefined;
+    app = undefined;
   }
+  if (appIds.size >= 10_000) appIds.clear();
+  appIds.set(token, app);
+  return app;
 }

@@ -149,12 +149,21 @@ export function shapedExtendedProperties(
 ): ExtendedProperty[] {
   const wanted = shape.extended;
   if (wanted.size === 0) return [];
-  const isWanted = (p: ExtendedProperty) => wanted.has(extendedKey(p));
-  const own = stored.length === 0 ? [] : stored.filter(isWanted);
+  const own = stored.length === 0 ? [] : wantedOf(wanted, stored);
   // No wanted key among those `computed` can yield: its wanted part is empty, so it is not built at all.
   if (computable && !anyIn(wanted, computable)) return own;
   const have = new Set(stored.map(keyOf));
-  return [...own, ...uniqueByKey(computed().filter(isWanted)).filter((p) => !have.has(keyOf(p)))];
+  return [...own, ...uniqueByKey(wantedOf(wanted, computed())).filter((p) => !have.has(keyOf(p)))];
+}
+
+/**
+ * The properties whose shape key is wanted. A plain loop rather than a named closure per call: under tsx (keepNames)
+ * every named closure is renamed through Object.defineProperty when created, once per item rendered.
+ */
+function wantedOf(wanted: ReadonlySet<string>, list: readonly ExtendedProperty[]): ExtendedProperty[] {
+  const out: ExtendedProperty[] = [];
+  for (const p of list) if (wanted.has(extendedKey(p))) out.push(p);
+  return out;
 }
 
 function anyIn(keys: ReadonlySet<string>, set: ReadonlySet<string>): boolean {

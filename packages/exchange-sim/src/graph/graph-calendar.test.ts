@@ -51,6 +51,8 @@ describe('Graph auth', () => {
     h.token = await h.tokenFor('https://outlook.office365.com/.default');
     expect((await h.graph('GET', `${U}/calendars`)).status).toBe(401);
     h.token = await h.tokenFor();
+    // Used once (its signature checked and remembered), then used again after it expired.
+    expect((await h.graph('GET', `${U}/calendars`)).status).toBe(200);
     h.sim.advanceClock(2 * 3600_000);
     expect((await h.graph('GET', `${U}/calendars`)).body).toMatchObject({
       error: { code: 'InvalidAuthenticationToken' },

@@ -84,6 +84,19 @@ export class MailboxStore {
   /** Item keys per folder key: folder listings must not scan every item of every mailbox. */
   private readonly itemsByFolder = new Map<number, Set<number>>();
   private readonly expansions = new Map<number, { changeKey: string; all: Occurrence[] }>();
+  /**
+   * Every instance of a single or bounded series, built once per version of its master (its ChangeKey changes with
+   * every write, occurrence edits included): calendar views ask for the same instances window after window, page
+   * after page, and building one copies the master's fields.
+   */
+  private readonly instanceMemo = new Map<number, { changeKey: string; all: readonly EventInstance[] }>();
+  /** Bumped by every journal entry of a folder: what a folder's memoised calendar view is checked against. */
+  private readonly folderVersions = new Map<number, number>();
+  /** The last calendar view of each folder (a client pages through one window with the same request). */
+  private readonly viewMemo = new Map<
+    number,
+    { version: number; from: number; to: number; view: readonly EventInstance[] }
+  >();
   private readonly occurrenceIdMemo = new Map<
     number,
     { generation: number; byStart: Map<number, { id: string; graphId: string }> }
@@ -602,6 +615,7 @@ export class MailboxStore {
   }
 
   private log(folderKey: number, item: Item, change: JournalEntry['change']): void {
+    this.folderVersions.set(folderKey, (this.folderVersions.get(folderKey) ?? 0) + 1);
     const entry: JournalEntry = { seq: this.seq, itemKey: item.key, itemId: item.id, change, at: this.clock.now() };
     this.journals.get(folderKey)?.push(entry);
     const e = { seq: this.seq, folderKey, mailboxId: item.mailboxId, itemId: item.id, change };
@@ -746,9 +760,35 @@ export class MailboxStore {
   }
 
   private instancesOfEvent(master: CalendarEvent, from: number, to: number): EventInstance[] {
-    if (!master.recurrence) return overlaps(master.start, master.end, from, to) ? [this.singleInstance(master)] : [];
+    const all = this.allInstances(master);
+    if (all) return all.filter((i) => overlaps(i.fields.start, i.fields.end, from, to));
+    return this.buildInstances(master, this.occurrencesInWindow(master, from, to), from, to);
+  }
+
+  /** Every instance of a single or bounded series (memoised per master version); undefined for a series without end. */
+  private allInstances(master: CalendarEvent): readonly EventInstance[] | undefined {
+    const cached = this.instanceMemo.get(master.key);
+    if (cached?.changeKey === master.changeKey) return cached.all;
+    let all: EventInstance[];
+    if (!master.recurrence) all = [this.singleInstance(master)];
+    else {
+      const occurrences = this.expansion(master);
+      if (!occurrences) return undefined;
+      all = this.buildInstances(master, occurrences, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+    }
+    this.instanceMemo.set(master.key, { changeKey: master.changeKey, all });
+    return all;
+  }
+
+  /** The instances of `occurrences` (cancelled ones and exceptions left out), then the exceptions overlapping [from, to). */
+  private buildInstances(
+    master: CalendarEvent,
+    occurrences: readonly Occurrence[],
+    from: number,
+    to: number,
+  ): EventInstance[] {
     const out: EventInstance[] = [];
-    for (const o of this.occurrencesInWindow(master, from, to)) {
+    for (const o of occurrences) {
       if (master.deletedOccurrences.has(o.originalStart) || master.exceptions.has(o.originalStart)) continue;
       out.push(this.instance(master, o.originalStart, o.start, o.end, o.index));
     }
@@ -761,16 +801,25 @@ export class MailboxStore {
     return out;
   }
 
-  /** Calendar view of a folder: singles, occurrences and exceptions overlapping [from, to); never a master. */
+  /**
+   * Calendar view of a folder: singles, occurrences and exceptions overlapping [from, to); never a master. The
+   * last view of each folder is kept until the folder changes (a client pages through it with the same window).
+   * The instances are shared between views: callers read them, never change them.
+   */
   calendarView(folderId: string, from: number, to: number): EventInstance[] {
+    const folderKey = this.getFolder(folderId).key;
+    const version = this.folderVersions.get(folderKey) ?? 0;
+    const memo = this.viewMemo.get(folderKey);
+    if (memo && memo.version === version && memo.from === from && memo.to === to) return [...memo.view];
     const out: EventInstance[] = [];
-    for (const it of this.listItems(folderId)) {
+    for (const key of this.itemsByFolder.get(folderKey) ?? []) {
+      const it = this.items.get(key)!;
       if (it.kind !== 'event') continue;
-      if (!it.recurrence) {
-        if (overlaps(it.start, it.end, from, to)) out.push(this.singleInstance(it));
-      } else for (const inst of this.instancesOfEvent(it, from, to)) out.push(inst);
+      for (const inst of this.instancesOfEvent(it, from, to)) out.push(inst);
     }
-    return out.sort(byStartThenId);
+    out.sort(byStartThenId);
+    this.viewMemo.set(folderKey, { version, from, to, view: out });
+    return [...out];
   }
 
   /**

@@ -17,8 +17,32 @@ describe('parseXml', () => {
     expect(parseXml('<r> a <![CDATA[<b>]]> </r>').text).toBe(' a <b> ');
   });
 
+  it('reads character and predefined entity references in text and attributes, skips comments and PIs', () => {
+    const n = parseXml(
+      '<?xml version="1.0" encoding="utf-8"?>\n<!-- c --><r a="&lt;&#x41;&#66;&apos;&quot;" b="x\ty"><?pi x?>&gt;&#233;&#x1F600;</r>',
+    );
+    expect(n.attrs).toEqual({ a: '<AB\'"', b: 'x y' });
+    expect(n.text).toBe('>é😀');
+  });
+
   it('refuses DTDs, undeclared prefixes, malformed XML and several roots', () => {
-    for (const bad of ['<!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>', '<p:r/>', '<r><a></r>', '<r/><s/>']) {
+    for (const bad of [
+      '<!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>',
+      '<p:r/>',
+      '<r><a></r>',
+      '<r/><s/>',
+      '<r>&e;</r>',
+      '<r>a & b</r>',
+      '<r a="1" a="2"/>',
+      '<r a=1/>',
+      '<r a="<"/>',
+      '<r><a>',
+      '<r>&#0;</r>',
+      'text<r/>',
+      '<r/><?xml version="1.0"?>',
+      '< r/>',
+      '',
+    ]) {
       expect(() => parseXml(bad), bad).toThrow(XmlRejected);
     }
   });
