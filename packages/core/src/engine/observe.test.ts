@@ -27,7 +27,7 @@ const input = (
 ): ReadSideInput => ({
   side: 'a',
   store,
-  rows,
+  rows: async () => rows,
   token: undefined,
   retry: [],
   window: WINDOW,
