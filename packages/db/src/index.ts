@@ -7,6 +7,7 @@ export {
 } from './api-keys';
 export { type AuthFailureLimits, type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 export { findOrCreatePair, forgetTokens, type RememberedPair, rememberedPairs } from './collection-pairs';
+export { loadSyncContext, type SyncContext } from './sync-context';
 export { DatabaseError, type DatabaseErrorCode, isDatabaseError } from './errors';
 export {
   createExchangeConnectionRepository,
@@ -18,7 +19,7 @@ export {
   type GraphSubscriptionRecord,
   type GraphSubscriptionRepository,
 } from './graph-subscriptions';
-export { createJobQueue, type EnqueueInput, type JobQueue, type SyncJob } from './job-queue';
+export { createJobQueue, type EnqueueInput, type JobQueue, type QueueLimits, type SyncJob } from './job-queue';
 export {
   defaultMigrationsDir,
   getMigrationStatus,

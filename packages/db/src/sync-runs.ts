@@ -228,7 +228,12 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
 
     async recordRequests(pairId, syncId, requests) {
       if (!isUuid(pairId) || !isUuid(syncId)) return;
-      await prisma.syncRun.updateMany({ where: { pairId, syncId }, data: { requests: { ...requests } } });
+      // Raw SQL: once per pair of every sync, and Prisma's own CPU per query is a no-change sync's largest cost.
+      await db.query('UPDATE sync_runs SET requests = $3::jsonb WHERE pair_id = $1::uuid AND sync_id = $2::uuid', [
+        pairId,
+        syncId,
+        JSON.stringify({ exchange: requests.exchange, nextcloud: requests.nextcloud }),
+      ]);
     },
 
     async lastSync(userId) {
