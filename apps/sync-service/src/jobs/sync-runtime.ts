@@ -6,7 +6,7 @@ import { createGraphRenewer, type GraphRenewer } from '../push/graph-renewal';
 import { createExchangeStores, type ExchangeStoreFactory } from '../sync/exchange-stores';
 import { syncUser } from '../sync/sync-user';
 import type { Vault } from '../vault/vault';
-import { createJobQueue, type JobQueue } from './queue';
+import { createJobQueue, type JobQueue, type QueueLimits } from './queue';
 import { createScheduler, type Scheduler } from './scheduler';
 import { createWorker, type JobHandler, type Worker, type WorkerOptions } from './worker';
 
@@ -18,6 +18,10 @@ export interface SyncRuntimeOptions {
   readonly davRoot?: (nextcloudUrl: string) => string;
   readonly worker?: Omit<WorkerOptions, 'queue' | 'handle' | 'logger'>;
   readonly schedulerTickMs?: number;
+  /** Spread of due times as a share of the interval (the scheduler's `jitter`). */
+  readonly schedulerJitter?: number;
+  /** Caps on syncs at once per Exchange connection and per Nextcloud host, across every worker. */
+  readonly limits?: QueueLimits;
   /** Counts what the syncs do, for /metrics. */
   readonly metrics?: SyncMetrics;
   /** Graph change notifications; without it (no EXSYNC_PUBLIC_URL) the service polls only. */
@@ -45,7 +49,7 @@ export interface SyncRuntime {
 /** The queue, the job handler that syncs a user, the worker and the scheduler, composed once per process. */
 export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
   const { db, logger } = options;
-  const queue = createJobQueue(db);
+  const queue = createJobQueue(db, options.limits);
   const exchangeStores =
     options.exchangeStores ?? createExchangeStores({ ...(options.metrics ? { metrics: options.metrics } : {}) });
   const deps = {
@@ -78,6 +82,7 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     queue,
     logger,
     ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
+    ...(options.schedulerJitter !== undefined ? { jitter: options.schedulerJitter } : {}),
   });
   const renewer = options.push
     ? createGraphRenewer({
