@@ -1,5 +1,6 @@
 import { noChangeScenario } from '../apps/sync-service/src/testing/no-change';
 import { createPostgresDatabase } from '../packages/db/src/testing/test-database';
+import { startProfile } from './profile';
 import { type Result, result } from './results';
 
 const MAILBOX = { events: 20, contacts: 10, tasks: 5 };
@@ -58,19 +59,3 @@ export async function noChangeBenchmarks(): Promise<Result[]> {
   return results;
 }
 
-/** CPU profile of the measured rounds only (BENCH_PROFILE=dir): returns the function that stops and writes it. */
-async function startProfile(): Promise<(file: string) => Promise<void>> {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync, mkdirSync } = await import('node:fs');
-  const { dirname } = await import('node:path');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return async (file) => {
-    const { profile } = await session.post('Profiler.stop');
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(profile));
-    session.disconnect();
-  };
-}

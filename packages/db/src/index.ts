@@ -7,7 +7,6 @@ export {
 } from './api-keys';
 export { type AuthFailureLimits, type AuthFailureRepository, createAuthFailureRepository } from './auth-failures';
 export { findOrCreatePair, forgetTokens, type RememberedPair, rememberedPairs } from './collection-pairs';
-export { loadSyncContext, type SyncContext } from './sync-context';
 export { DatabaseError, type DatabaseErrorCode, isDatabaseError } from './errors';
 export {
   createExchangeConnectionRepository,
@@ -75,6 +74,7 @@ export {
   secretKinds,
 } from './sealed-secrets';
 export { AdvisoryPairLock, PrismaStatusStore } from './status-store';
+export { loadSyncContext, type SyncContext } from './sync-context';
 export { createSyncRunRepository, INTERRUPTED, type SyncRunRepository } from './sync-runs';
 export { createTenantRepository, type NewTenant, type TenantChanges, type TenantRepository } from './tenants';
 export * from './types';

@@ -62,7 +62,7 @@ interface Row {
   c_certificate_key_id: string | null;
   c_created_at: Date;
   c_updated_at: Date;
-  pairs: { id: string; kind: ItemKind; a: string; b: string; token: string | null; failed: boolean | null }[] | null;
+  pairs: { id: string; kind: ItemKind; a: string; b: string; token: string | null; last: string | null }[] | null;
 }
 
 /**
@@ -83,11 +83,11 @@ export async function loadSyncContext(db: Database, userId: string): Promise<Syn
        c.certificate_ciphertext AS c_certificate_ciphertext, c.certificate_key_id AS c_certificate_key_id,
        c.created_at AS c_created_at, c.updated_at AS c_updated_at,
        (SELECT json_agg(json_build_object('id', p.id, 'kind', p.kind, 'a', p.a_collection_id,
-                 'b', p.b_collection_id, 'token', p.b_sync_token, 'failed', p.failed))
+                 'b', p.b_collection_id, 'token', p.b_sync_token, 'last', p.last))
         FROM (SELECT DISTINCT ON (p.kind) p.id, p.kind::text AS kind, p.a_collection_id, p.b_collection_id,
                 p.b_sync_token,
-                (SELECT r.outcome = 'failed' FROM sync_runs r WHERE r.pair_id = p.id
-                 ORDER BY r.started_at DESC LIMIT 1) AS failed
+                (SELECT r.outcome::text FROM sync_runs r WHERE r.pair_id = p.id
+                 ORDER BY r.started_at DESC LIMIT 1) AS last
               FROM collection_pairs p WHERE p.user_id = u.id ORDER BY p.kind, p.updated_at DESC) p) AS pairs
      FROM users u
      JOIN tenants t ON t.id = u.tenant_id
@@ -154,7 +154,8 @@ export async function loadSyncContext(db: Database, userId: string): Promise<Syn
       aCollectionId: p.a,
       bCollectionId: p.b,
       bSyncToken: p.token,
-      lastRunFailed: p.failed === true,
+      lastRunFailed: p.last === 'failed',
+      lastRunRunning: p.last === 'running',
     })),
   };
 }

@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
+import {
+  AuthError,
+  type CollectionStore,
+  checkQuiet,
+  isStoreError,
+  type PairLock,
+  type QuietAnswer,
+  quietReport,
+  type StatusStore,
+  type SyncWindow,
+  syncPair,
+} from '@exsync/core';
 import { DavTransport, nextcloudDavRoot } from '@exsync/dav';
 import {
   type Database,
@@ -8,8 +19,8 @@ import {
   findOrCreatePair,
   forgetTokens,
   type ItemKind,
-  type RememberedPair,
   loadSyncContext,
+  type RememberedPair,
   type Repositories,
   type RunRequests,
   type Sealed,
@@ -115,6 +126,8 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     sent.exchange += 1;
   };
   const authSide = () => (transport.authFailed ? 'nextcloud' : 'exchange');
+  // The pairs found quiet, recorded together once every kind is done.
+  const quiet: { pairId: string; startedAt: Date; requests: RunRequests }[] = [];
   const now = (deps.now ?? (() => new Date()))();
   try {
     const connection = openStoredConnection(deps.vault, tenant.id, context.connection);
@@ -165,18 +178,39 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (moved) log.info({ kind: kind.name, ...moved }, 'pair followed the Exchange connection to its new ids');
         pair = known?.id ?? (await findOrCreatePair(deps.db, ids));
         const pairId = pair;
+        const window = windowFor(settings, now);
+        let stores: { a: CollectionStore; b: CollectionStore } = { a: exchange.store, b: dav };
+        if (known && !known.lastRunFailed && !known.lastRunRunning && !request.resync) {
+          // Most syncs find nothing: the engine's quiet check reads both deltas first, and a pair with nothing to
+          // do is recorded with the others at the end, without a lock, status rows or a run to start and finish.
+          const answer = await quietCheck(deps, { pairId, stores, window, now, ...signalOf(request) });
+          if (answer?.quiet) {
+            if (deps.push && exchange.watch) await watchFolder(deps.push, user, exchange.watch, log, kind.name);
+            quiet.push({
+              pairId,
+              startedAt: new Date(Date.now() - (performance.now() - started)),
+              requests: sentSince(),
+            });
+            const report = quietReport();
+            log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
+            deps.metrics?.pairRun(kind.name, report, (performance.now() - started) / 1000);
+            results.push({ report });
+            continue;
+          }
+          if (answer) stores = answer.stores;
+        }
         const progress = createProgressReporter({
           record: (p) => repos.syncRuns.recordProgress(pairId, p),
           log: log.child({ kind: kind.name }),
         });
         engineOwnsRun = true;
         const report = await syncPair(
-          { a: exchange.store, b: dav, status: deps.status, lock: deps.lock },
+          { ...stores, status: deps.status, lock: deps.lock },
           {
             onProgress: progress.onProgress,
             pair,
             policy: policyFor(settings, kind.name),
-            window: windowFor(settings, now),
+            window,
             ...(request.resync || moved ? { reconcile: true } : {}),
             ...(request.signal ? { signal: request.signal } : {}),
             syncId,
@@ -186,10 +220,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
         // Portable UIDs for Outlook's items: looked for when the run linked or changed something, or reconciled
         // (an adoption that failed is tried again then); a run that saw nothing change has nothing new to adopt.
-        const touched =
-          report.plan.length > 0 ||
-          report.modes.a === 'reconcile' ||
-          report.modes.b === 'reconcile';
+        const touched = report.plan.length > 0 || report.modes.a === 'reconcile' || report.modes.b === 'reconcile';
         if (touched && (report.outcome === 'success' || report.outcome === 'partial')) {
           const adopted = await adoptPortableUids(deps.db, pairId, exchange.identities, request.signal);
           if (adopted > 0) log.info({ kind: kind.name, adopted }, 'Outlook items given a portable UID');
@@ -211,6 +242,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (error instanceof AuthError) break;
       }
     }
+    await repos.syncRuns.recordQuietRuns(user.id, syncId, quiet);
   } catch (error) {
     results.push(await failed(deps, user, error, authSide(), syncId, { ...sent }));
     // Before any pair (the Exchange connection, the mailbox): counted under the kind `none`.
@@ -219,6 +251,40 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   }
   return finishSync(deps, user, results);
 }
+
+/**
+ * The engine's quiet check of a pair, from its stored state. Undefined when the check itself failed: the engine's
+ * run then meets the same failure and records it as it records any (a refused login, a server that is down).
+ */
+async function quietCheck(
+  deps: UserSyncDeps,
+  input: {
+    pairId: string;
+    stores: { a: CollectionStore; b: CollectionStore };
+    window: SyncWindow;
+    now: Date;
+    signal?: AbortSignal;
+  },
+): Promise<QuietAnswer | undefined> {
+  try {
+    const [state, held] = await Promise.all([
+      deps.status.pairState(input.pairId),
+      deps.status.quarantined(input.pairId),
+    ]);
+    return await checkQuiet({
+      ...input.stores,
+      state,
+      held: held.length,
+      window: input.window,
+      now: input.now,
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+const signalOf = (request: UserSyncRequest) => (request.signal ? { signal: request.signal } : {});
 
 /** The Exchange collection a kind's pair remembers, unless its last run failed (then it is looked up again). */
 function knownExchange(remembered: readonly RememberedPair[], kind: ItemKind): { knownCollectionId?: string } {
