@@ -36,6 +36,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('caps syncs at 16 per Exchange connection and per Nextcloud host, jitters 10 %, unless told otherwise', () => {
+    expect(loadConfig({}, '/srv')).toMatchObject({
+      maxSyncsPerExchange: 16,
+      maxSyncsPerNextcloud: 16,
+      scheduleJitter: 0.1,
+    });
+    const c = loadConfig(
+      { EXSYNC_MAX_SYNCS_PER_EXCHANGE: '4', EXSYNC_MAX_SYNCS_PER_NEXTCLOUD: '0', EXSYNC_SCHEDULE_JITTER_PERCENT: '25' },
+      '/srv',
+    );
+    expect(c).toMatchObject({ maxSyncsPerExchange: 4, scheduleJitter: 0.25 });
+    expect(c.maxSyncsPerNextcloud).toBeUndefined();
+  });
+
   it('reads every variable', () => {
     const c = loadConfig(
       {
@@ -88,6 +102,10 @@ describe('loadConfig', () => {
     [{ EXSYNC_JOB_LEASE_SECONDS: 'a minute' }, 'EXSYNC_JOB_LEASE_SECONDS'],
     [{ EXSYNC_RETRY_BACKOFF_SECONDS: '0' }, 'EXSYNC_RETRY_BACKOFF_SECONDS'],
     [{ EXSYNC_RETRY_BACKOFF_SECONDS: '99999' }, 'EXSYNC_RETRY_BACKOFF_SECONDS'],
+    [{ EXSYNC_MAX_SYNCS_PER_EXCHANGE: 'some' }, 'EXSYNC_MAX_SYNCS_PER_EXCHANGE'],
+    [{ EXSYNC_MAX_SYNCS_PER_NEXTCLOUD: '5000' }, 'EXSYNC_MAX_SYNCS_PER_NEXTCLOUD'],
+    [{ EXSYNC_SCHEDULE_JITTER_PERCENT: '60' }, 'EXSYNC_SCHEDULE_JITTER_PERCENT'],
+    [{ EXSYNC_SCHEDULE_JITTER_PERCENT: '-5' }, 'EXSYNC_SCHEDULE_JITTER_PERCENT'],
   ])('rejects %o naming %s and what it expects', (env, name) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

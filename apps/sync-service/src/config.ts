@@ -214,7 +214,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     1000 * seconds('EXSYNC_RETRY_BACKOFF_SECONDS', get('EXSYNC_RETRY_BACKOFF_SECONDS'), 30, 1, 3600, problems);
 
   const maxSyncsPerExchange = cap('EXSYNC_MAX_SYNCS_PER_EXCHANGE', get('EXSYNC_MAX_SYNCS_PER_EXCHANGE'), 16, problems);
-  const maxSyncsPerNextcloud = cap('EXSYNC_MAX_SYNCS_PER_NEXTCLOUD', get('EXSYNC_MAX_SYNCS_PER_NEXTCLOUD'), 16, problems);
+  const maxSyncsPerNextcloud = cap(
+    'EXSYNC_MAX_SYNCS_PER_NEXTCLOUD',
+    get('EXSYNC_MAX_SYNCS_PER_NEXTCLOUD'),
+    16,
+    problems,
+  );
   const jitterText = get('EXSYNC_SCHEDULE_JITTER_PERCENT') ?? '10';
   const scheduleJitter = Number(jitterText) / 100;
   if (!/^\d+$/.test(jitterText) || scheduleJitter > 0.5) {
