@@ -45,12 +45,15 @@ export function createScheduler(options: {
       // Never longer than the reconcile period: a run reconciles a pair whose last full reconcile is older than
       // that (the engine decides), so with a 24 h interval and push on, a quiet user is still reconciled every 6 h,
       // and push-triggered runs in between reconcile when theirs is due. Push only adds runs; it never removes one.
-      const interval = Math.min(withDefaults(tenant.settings).intervalMinutes, RECONCILE_EVERY_MS / 60_000);
+      // The jitter comes off that bound, so the latest a user comes due is still within it.
+      const reconcileMinutes = RECONCILE_EVERY_MS / 60_000;
+      const asked = withDefaults(tenant.settings).intervalMinutes;
+      const jitterMinutes = Math.min(asked, reconcileMinutes) * (options.jitter ?? DEFAULT_JITTER);
       const due = await queue.dueUsers(tenant.id, {
         states: SCHEDULED_STATES,
         now,
-        intervalMinutes: interval,
-        jitterMinutes: interval * (options.jitter ?? DEFAULT_JITTER),
+        intervalMinutes: Math.min(asked, reconcileMinutes - jitterMinutes),
+        jitterMinutes,
       });
       for (const user of due) {
         // Queued at the time it came due: workers take the longest-due first, across tenants.
