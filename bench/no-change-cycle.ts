@@ -6,8 +6,8 @@
  * due, the worker syncs them all, and the cycle's service CPU and wall time are divided by the users.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { createSyncRuntime, type SyncRuntime } from '../apps/sync-service/src/jobs/sync-runtime';
 import { createLogger } from '../apps/sync-service/src/logger';
 import { bearer, createTenant, startTestApp, type TestApp } from '../apps/sync-service/src/testing/harness';
@@ -62,7 +62,8 @@ export async function noChangeCycle(users: number, concurrency: number): Promise
   let t: TestApp | undefined;
   let runtime: SyncRuntime | undefined;
   try {
-    const app = (t = await startTestApp({ databaseUrl: pg.url }));
+    t = await startTestApp({ databaseUrl: pg.url });
+    const app = t;
     const tenant = await createTenant(app, 'Contoso');
     const call = async (method: 'PUT' | 'PATCH', url: string, payload: Record<string, unknown>, key = tenant.key) => {
       const r = await app.app.inject({ method, url, headers: bearer(key), payload });
@@ -93,9 +94,9 @@ export async function noChangeCycle(users: number, concurrency: number): Promise
       const peersBefore = await peers.stats();
       const before = process.cpuUsage();
       const started = performance.now();
-      (globalThis as { __resetCount?: () => void }).__resetCount?.();
       await runtime!.scheduler.tick(at);
-      const profile = process.env.BENCH_PROFILE && at.getTime() > Date.now() + 20 * 3_600_000 ? await startProfile() : undefined;
+      const profile =
+        process.env.BENCH_PROFILE && at.getTime() > Date.now() + 20 * 3_600_000 ? await startProfile() : undefined;
       runtime!.worker.start();
       for (;;) {
         await new Promise((r) => setTimeout(r, 100));

@@ -18,7 +18,8 @@ export interface Figure {
   readonly ms: number;
 }
 
-const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Suite names; a flag's value (`--users 10000`) is not one.
+const asked = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !all[i - 1]?.startsWith('--'));
 const wanted = (suite: string) => asked.length === 0 || asked.includes(suite);
 
 const figures: Figure[] = [];
