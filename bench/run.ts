@@ -30,6 +30,7 @@ const flag = (name: string): number | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? Number(argv[i + 1]) : undefined;
 };
+// Suite names; a flag's value (`--users 10000`) is not one.
 const asked = argv.filter((a, i) => !a.startsWith('-') && !argv[i - 1]?.startsWith('--'));
 const BIG = ['large'];
 const wanted = (suite: string) => (asked.length === 0 ? !BIG.includes(suite) : asked.includes(suite));

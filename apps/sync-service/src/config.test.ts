@@ -44,6 +44,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('caps syncs at 16 per Exchange connection and per Nextcloud host, jitters 10 %, unless told otherwise', () => {
+    expect(loadConfig({}, '/srv')).toMatchObject({
+      maxSyncsPerExchange: 16,
+      maxSyncsPerNextcloud: 16,
+      scheduleJitter: 0.1,
+    });
+    const c = loadConfig(
+      { EXSYNC_MAX_SYNCS_PER_EXCHANGE: '4', EXSYNC_MAX_SYNCS_PER_NEXTCLOUD: '0', EXSYNC_SCHEDULE_JITTER_PERCENT: '25' },
+      '/srv',
+    );
+    expect(c).toMatchObject({ maxSyncsPerExchange: 4, scheduleJitter: 0.25 });
+    expect(c.maxSyncsPerNextcloud).toBeUndefined();
+  });
+
   it('reads every variable', () => {
     const c = loadConfig(
       {
@@ -99,6 +113,10 @@ describe('loadConfig', () => {
     [{ EXSYNC_WRITE_CONCURRENCY: '0' }, 'EXSYNC_WRITE_CONCURRENCY'],
     [{ EXSYNC_WRITE_CONCURRENCY: 'many' }, 'EXSYNC_WRITE_CONCURRENCY'],
     [{ EXSYNC_NEXTCLOUD_MAX_REQUESTS: '1000' }, 'EXSYNC_NEXTCLOUD_MAX_REQUESTS'],
+    [{ EXSYNC_MAX_SYNCS_PER_EXCHANGE: 'some' }, 'EXSYNC_MAX_SYNCS_PER_EXCHANGE'],
+    [{ EXSYNC_MAX_SYNCS_PER_NEXTCLOUD: '5000' }, 'EXSYNC_MAX_SYNCS_PER_NEXTCLOUD'],
+    [{ EXSYNC_SCHEDULE_JITTER_PERCENT: '60' }, 'EXSYNC_SCHEDULE_JITTER_PERCENT'],
+    [{ EXSYNC_SCHEDULE_JITTER_PERCENT: '-5' }, 'EXSYNC_SCHEDULE_JITTER_PERCENT'],
   ])('rejects %o naming %s and what it expects', (env, name) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

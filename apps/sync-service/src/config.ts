@@ -42,6 +42,12 @@ export interface Config {
   writeConcurrency: number;
   /** EXSYNC_NEXTCLOUD_MAX_REQUESTS: requests in flight at once to one Nextcloud host, across the process. */
   nextcloudMaxRequests: number;
+  /** EXSYNC_MAX_SYNCS_PER_EXCHANGE: syncs at once per Exchange connection, across every worker; undefined: no cap. */
+  maxSyncsPerExchange: number | undefined;
+  /** EXSYNC_MAX_SYNCS_PER_NEXTCLOUD: syncs at once per Nextcloud host, across every worker; undefined: no cap. */
+  maxSyncsPerNextcloud: number | undefined;
+  /** EXSYNC_SCHEDULE_JITTER_PERCENT: how much later than the interval a user may come due (a share of it). */
+  scheduleJitter: number;
 }
 
 export type TrustProxy = false | string[];
@@ -220,6 +226,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     256,
     problems,
   );
+  const maxSyncsPerExchange = cap('EXSYNC_MAX_SYNCS_PER_EXCHANGE', get('EXSYNC_MAX_SYNCS_PER_EXCHANGE'), 16, problems);
+  const maxSyncsPerNextcloud = cap(
+    'EXSYNC_MAX_SYNCS_PER_NEXTCLOUD',
+    get('EXSYNC_MAX_SYNCS_PER_NEXTCLOUD'),
+    16,
+    problems,
+  );
+  const jitterText = get('EXSYNC_SCHEDULE_JITTER_PERCENT') ?? '10';
+  const scheduleJitter = Number(jitterText) / 100;
+  if (!/^\d+$/.test(jitterText) || scheduleJitter > 0.5) {
+    problems.push(`EXSYNC_SCHEDULE_JITTER_PERCENT: expected a whole number from 0 to 50, got "${jitterText}"`);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -239,6 +257,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     retryBackoffMs,
     writeConcurrency,
     nextcloudMaxRequests,
+    maxSyncsPerExchange,
+    maxSyncsPerNextcloud,
+    scheduleJitter,
   };
 }
 
@@ -258,6 +279,18 @@ function wholeNumber(
     return fallback;
   }
   return value;
+}
+
+/** A cap on syncs at once: a whole number from 1 to 1000, or 0 / "none" for no cap. */
+function cap(name: string, text: string | undefined, fallback: number, problems: string[]): number | undefined {
+  const value = (text ?? String(fallback)).trim().toLowerCase();
+  if (value === '0' || value === 'none') return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 1000) {
+    problems.push(`${name}: expected a whole number from 1 to 1000, or 0 (no cap), got "${text}"`);
+    return fallback;
+  }
+  return n;
 }
 
 /** A whole number of seconds within [min, max], or the default when unset. */

@@ -23,7 +23,14 @@ export async function openRuntime(config: Config, logger: Logger, options: { mig
   }
   try {
     const vault = new Vault(await resolveKeyRing(config, logger));
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+    const db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      logger,
+      // Each running sync holds a connection for its pair lock and needs another for its queries: with fewer
+      // than two per sync, syncs holding every connection would wait for one another forever.
+      maxConnections: Math.max(10, 2 * config.workerConcurrency + 2),
+    });
     try {
       if (options.migrate) {
         const result = await migrate(db);

@@ -62,6 +62,11 @@ export async function startServer(
       writes: { concurrency: config.writeConcurrency, maxPerNextcloud: config.nextcloudMaxRequests },
       // The sweep that returns a dead worker's jobs runs once per lease, so they wait at most about two leases.
       schedulerTickMs: Math.min(60_000, config.jobLeaseMs),
+      schedulerJitter: config.scheduleJitter,
+      limits: {
+        ...(config.maxSyncsPerExchange !== undefined ? { perExchange: config.maxSyncsPerExchange } : {}),
+        ...(config.maxSyncsPerNextcloud !== undefined ? { perNextcloudHost: config.maxSyncsPerNextcloud } : {}),
+      },
     });
     await sync.prepare();
     const app = await buildApp({

@@ -10,6 +10,8 @@ export interface RememberedPair {
   readonly bSyncToken: string | null;
   /** The pair's newest run failed: what it remembers may be what failed, so look its collections up again. */
   readonly lastRunFailed: boolean;
+  /** The pair's newest run is still marked running (its process died, or it runs now): only a locked run may close it. */
+  readonly lastRunRunning: boolean;
 }
 
 /** The newest pair of each item kind of a user (a kind whose Exchange folder changed keeps its older pair too). */
@@ -20,11 +22,11 @@ export async function rememberedPairs(db: Database, userId: string): Promise<Rem
     a_collection_id: string;
     b_collection_id: string;
     b_sync_token: string | null;
-    last_run_failed: boolean | null;
+    last_run: string | null;
   }>(
     `SELECT DISTINCT ON (p.kind) p.id, p.kind::text AS kind, p.a_collection_id, p.b_collection_id, p.b_sync_token,
-       (SELECT r.outcome = 'failed' FROM sync_runs r WHERE r.pair_id = p.id
-        ORDER BY r.started_at DESC LIMIT 1) AS last_run_failed
+       (SELECT r.outcome::text FROM sync_runs r WHERE r.pair_id = p.id
+        ORDER BY r.started_at DESC LIMIT 1) AS last_run
      FROM collection_pairs p
      WHERE p.user_id = $1::uuid ORDER BY p.kind, p.updated_at DESC`,
     [userId],
@@ -35,7 +37,8 @@ export async function rememberedPairs(db: Database, userId: string): Promise<Rem
     aCollectionId: r.a_collection_id,
     bCollectionId: r.b_collection_id,
     bSyncToken: r.b_sync_token,
-    lastRunFailed: r.last_run_failed === true,
+    lastRunFailed: r.last_run === 'failed',
+    lastRunRunning: r.last_run === 'running',
   }));
 }
 

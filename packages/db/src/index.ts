@@ -18,7 +18,7 @@ export {
   type GraphSubscriptionRecord,
   type GraphSubscriptionRepository,
 } from './graph-subscriptions';
-export { createJobQueue, type EnqueueInput, type JobQueue, type SyncJob } from './job-queue';
+export { createJobQueue, type EnqueueInput, type JobQueue, type QueueLimits, type SyncJob } from './job-queue';
 export {
   defaultMigrationsDir,
   getMigrationStatus,
@@ -74,6 +74,7 @@ export {
   secretKinds,
 } from './sealed-secrets';
 export { AdvisoryPairLock, PrismaStatusStore } from './status-store';
+export { loadSyncContext, type SyncContext } from './sync-context';
 export { createSyncRunRepository, INTERRUPTED, type SyncRunRepository } from './sync-runs';
 export { createTenantRepository, type NewTenant, type TenantChanges, type TenantRepository } from './tenants';
 export * from './types';

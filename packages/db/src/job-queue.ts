@@ -32,11 +32,26 @@ export interface EnqueueInput {
   readonly mode?: 'now' | 'schedule';
 }
 
+/**
+ * Caps on the syncs running at once across every worker that shares the database, so 10,000 users do not land on
+ * one Exchange organisation or one Nextcloud all at once. A job over a cap waits (keeping its place in the order)
+ * while jobs of other connections and hosts go ahead.
+ */
+export interface QueueLimits {
+  /** Syncs at once per Exchange connection (one per tenant); undefined: no cap. */
+  readonly perExchange?: number;
+  /** Syncs at once per Nextcloud host (tenants sharing a host share the cap); undefined: no cap. */
+  readonly perNextcloudHost?: number;
+}
+
 export interface JobQueue {
   /** Creates the queue's schema if missing. */
   start(): Promise<void>;
   enqueue(input: EnqueueInput): Promise<{ id: string; created: boolean }>;
-  /** The next due job, now leased to the caller for `leaseMs`; null when none is due. */
+  /**
+   * The next due job, now leased to the caller for `leaseMs`; null when none is due. Oldest due first (run_after,
+   * then id), skipping jobs of a user already syncing and jobs over a cap of the queue's limits.
+   */
   claim(leaseMs: number): Promise<SyncJob | null>;
   complete(job: SyncJob): Promise<void>;
   /** Puts the job back to run at `runAt`, keeping its attempt count (merged with any job queued meanwhile). */
@@ -56,13 +71,15 @@ export interface JobQueue {
    */
   releaseAll(): Promise<number>;
   /**
-   * Users of the tenant in one of `states` whose last sync attempt is older than `intervalMinutes` (or who never
-   * synced) and who have no job waiting or running; the longest-waiting first.
+   * Users of the tenant in one of `states` who are due and have no job waiting or running; the longest-due first.
+   * Due: never synced (since enrolment), or the last attempt is older than `intervalMinutes` plus the user's own
+   * jitter — a fixed share of `jitterMinutes` drawn from a hash of the user's id, so users enrolled together
+   * spread over the jitter instead of all coming due at one instant. `dueAt` is when the user came due.
    */
   dueUsers(
     tenantId: string,
-    options: { states: readonly string[]; now: Date; intervalMinutes: number },
-  ): Promise<{ id: string; ncUserId: string }[]>;
+    options: { states: readonly string[]; now: Date; intervalMinutes: number; jitterMinutes?: number },
+  ): Promise<{ id: string; ncUserId: string; dueAt: Date }[]>;
   /** The user's waiting or running job, if any. */
   pendingFor(userId: string): Promise<{ state: 'queued' | 'active'; runAfter: Date; resync: boolean } | null>;
 }
@@ -112,8 +129,35 @@ const UPSERT = (mode: 'now' | 'schedule') => `
     ${mode === 'now' ? ', run_after = LEAST(sync_jobs.run_after, EXCLUDED.run_after)' : ''}
   RETURNING id, (xmax = 0) AS created`;
 
-export function createJobQueue(db: Database): JobQueue {
+/** Nextcloud's host (with its port) from a tenant's URL, in SQL: the key of the per-host cap. */
+const HOST_OF = (url: string) => `lower(substring(${url} from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]+)'))`;
+
+/** The oldest due job whose user is not syncing and whose Exchange connection and Nextcloud host are under their caps ($2, $3; NULL: no cap). */
+const CLAIM = `
+  UPDATE exsync_jobs.sync_jobs SET state = 'active', attempts = attempts + 1,
+    locked_until = now() + $1 * interval '1 millisecond'
+  WHERE id = (
+    SELECT j.id FROM exsync_jobs.sync_jobs j
+    LEFT JOIN tenants t ON t.id = j.tenant_id
+    WHERE j.state = 'queued' AND j.run_after <= now()
+      AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs a WHERE a.user_id = j.user_id AND a.state = 'active')
+      AND ($2::int IS NULL OR (SELECT count(*) FROM exsync_jobs.sync_jobs a
+                               WHERE a.tenant_id = j.tenant_id AND a.state = 'active') < $2::int)
+      AND ($3::int IS NULL OR t.id IS NULL OR (SELECT count(*) FROM exsync_jobs.sync_jobs a
+                               JOIN tenants at ON at.id = a.tenant_id
+                               WHERE a.state = 'active' AND ${HOST_OF('at.nextcloud_url')} = ${HOST_OF('t.nextcloud_url')})
+                              < $3::int)
+    ORDER BY j.run_after, j.id
+    LIMIT 1
+    FOR UPDATE OF j SKIP LOCKED)
+  RETURNING id, tenant_id, user_id, nc_user_id, resync, attempts`;
+
+export function createJobQueue(db: Database, limits: QueueLimits = {}): JobQueue {
   const runs = createSyncRunRepository(db);
+  const capped = limits.perExchange !== undefined || limits.perNextcloudHost !== undefined;
+  // One claim at a time per process when capped, so this process's workers never pass a cap together. Replicas
+  // claiming in the same instant can each see room for one more: a cap may then be passed by one per replica.
+  let claiming: Promise<unknown> = Promise.resolve();
 
   /** Puts the active jobs matching `condition` back in the queue, first closing the runs their workers left. */
   async function release(condition: 'locked_until < now()' | 'true'): Promise<number> {
@@ -168,20 +212,18 @@ export function createJobQueue(db: Database): JobQueue {
     },
 
     async claim(leaseMs) {
-      const rows = await db.query<JobRow>(
-        `UPDATE exsync_jobs.sync_jobs SET state = 'active', attempts = attempts + 1,
-           locked_until = now() + $1 * interval '1 millisecond'
-         WHERE id = (
-           SELECT j.id FROM exsync_jobs.sync_jobs j
-           WHERE j.state = 'queued' AND j.run_after <= now()
-             AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs a WHERE a.user_id = j.user_id AND a.state = 'active')
-           ORDER BY j.run_after, j.id
-           LIMIT 1
-           FOR UPDATE SKIP LOCKED)
-         RETURNING id, tenant_id, user_id, nc_user_id, resync, attempts`,
-        [leaseMs],
-      );
-      return rows[0] ? toJob(rows[0]) : null;
+      const once = async () => {
+        const rows = await db.query<JobRow>(CLAIM, [
+          leaseMs,
+          limits.perExchange ?? null,
+          limits.perNextcloudHost ?? null,
+        ]);
+        return rows[0] ? toJob(rows[0]) : null;
+      };
+      if (!capped) return once();
+      const claimed = claiming.then(once);
+      claiming = claimed.catch(() => undefined);
+      return claimed;
     },
 
     async complete(job) {
@@ -216,16 +258,22 @@ export function createJobQueue(db: Database): JobQueue {
       await runs.closeInterrupted('all');
       return released;
     },
-    async dueUsers(tenantId, { states, now, intervalMinutes }) {
-      const rows = await db.query<{ id: string; nc_user_id: string }>(
-        `SELECT u.id, u.nc_user_id FROM users u
-         WHERE u.tenant_id = $1::uuid AND u.state::text = ANY($2::text[])
-           AND (u.last_attempt_at IS NULL OR u.last_attempt_at <= $3::timestamptz - $4 * interval '1 minute')
-           AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs j WHERE j.user_id = u.id)
-         ORDER BY u.last_attempt_at NULLS FIRST`,
-        [tenantId, [...states], now, intervalMinutes],
+    async dueUsers(tenantId, { states, now, intervalMinutes, jitterMinutes = 0 }) {
+      // The user's share of the jitter: a hash of the user's Nextcloud id (stable across cycles), 0 ≤ share < 1.
+      const rows = await db.query<{ id: string; nc_user_id: string; due_at: Date }>(
+        `SELECT id, nc_user_id, due_at FROM (
+           SELECT u.id, u.nc_user_id,
+             CASE WHEN u.last_attempt_at IS NULL THEN u.created_at
+               ELSE u.last_attempt_at + ($4::float8 + $5::float8 * (abs(hashtextextended(u.nc_user_id, 0)) % 10000) / 10000.0)
+                                         * interval '1 minute' END AS due_at
+           FROM users u
+           WHERE u.tenant_id = $1::uuid AND u.state::text = ANY($2::text[])
+             AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs j WHERE j.user_id = u.id)) d
+         WHERE due_at <= $3::timestamptz
+         ORDER BY due_at, id`,
+        [tenantId, [...states], now, intervalMinutes, jitterMinutes],
       );
-      return rows.map((r) => ({ id: r.id, ncUserId: r.nc_user_id }));
+      return rows.map((r) => ({ id: r.id, ncUserId: r.nc_user_id, dueAt: new Date(r.due_at) }));
     },
 
     async pendingFor(userId) {

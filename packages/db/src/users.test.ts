@@ -485,6 +485,7 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
         bCollectionId: 'https://dav/c/',
         bSyncToken: null,
         lastRunFailed: false,
+        lastRunRunning: false,
       },
     ]);
     const at = (s: number) => new Date(Date.UTC(2031, 0, 2, 0, 0, s));

@@ -398,17 +398,13 @@ export function createUserRepository(db: Database): UserRepository {
 
     async recordSync(userId, outcome) {
       if (!isUuid(userId)) return;
-      const now = new Date();
-      await prisma.user.updateMany({
-        where: { id: userId, state: { not: 'paused' } },
-        data: {
-          state: outcome.state,
-          stateCode: outcome.code,
-          stateReason: outcome.reason,
-          lastAttemptAt: now,
-          ...(outcome.succeeded ? { lastSyncAt: now } : {}),
-        },
-      });
+      // Raw SQL: once per sync of every user, where Prisma's own CPU per query would be most of the cost.
+      await db.query(
+        `UPDATE users SET state = $2::user_state, state_code = $3, state_reason = $4, last_attempt_at = $5,
+           last_sync_at = CASE WHEN $6 THEN $5 ELSE last_sync_at END, updated_at = $5
+         WHERE id = $1::uuid AND state <> 'paused'`,
+        [userId, outcome.state, outcome.code, outcome.reason, new Date(), outcome.succeeded],
+      );
     },
 
     async getCredentials(tenantId, ncUserId) {

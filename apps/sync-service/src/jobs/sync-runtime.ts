@@ -6,7 +6,7 @@ import { createGraphRenewer, type GraphRenewer } from '../push/graph-renewal';
 import { createExchangeStores, type ExchangeStoreFactory } from '../sync/exchange-stores';
 import { syncUser } from '../sync/sync-user';
 import type { Vault } from '../vault/vault';
-import { createJobQueue, type JobQueue } from './queue';
+import { createJobQueue, type JobQueue, type QueueLimits } from './queue';
 import { createScheduler, type Scheduler } from './scheduler';
 import { createWorker, type JobHandler, type Worker, type WorkerOptions } from './worker';
 
@@ -18,6 +18,10 @@ export interface SyncRuntimeOptions {
   readonly davRoot?: (nextcloudUrl: string) => string;
   readonly worker?: Omit<WorkerOptions, 'queue' | 'handle' | 'logger'>;
   readonly schedulerTickMs?: number;
+  /** Spread of due times as a share of the interval (the scheduler's `jitter`). */
+  readonly schedulerJitter?: number;
+  /** Caps on syncs at once per Exchange connection and per Nextcloud host, across every worker. */
+  readonly limits?: QueueLimits;
   /** Counts what the syncs do, for /metrics. */
   readonly metrics?: SyncMetrics;
   /** Graph change notifications; without it (no EXSYNC_PUBLIC_URL) the service polls only. */
@@ -47,7 +51,7 @@ export interface SyncRuntime {
 /** The queue, the job handler that syncs a user, the worker and the scheduler, composed once per process. */
 export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
   const { db, logger } = options;
-  const shared = createJobQueue(db);
+  const shared = createJobQueue(db, options.limits);
   // A job queued in this process (the scheduler's tick, a route or a notification in `exsync serve`) that is due now
   // starts at once: without this, an idle worker found it only at its next poll, up to pollMs later.
   const queue: JobQueue = {
@@ -93,6 +97,7 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     queue,
     logger,
     ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
+    ...(options.schedulerJitter !== undefined ? { jitter: options.schedulerJitter } : {}),
   });
   const renewer = options.push
     ? createGraphRenewer({

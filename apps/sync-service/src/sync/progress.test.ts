@@ -18,8 +18,19 @@ function reporter() {
 }
 
 describe('progress reporter', () => {
+  it('writes nothing for a run that ends within a second, however many phases it goes through', async () => {
+    const { r, written, advance } = reporter();
+    for (const phase of ['listing', 'fetching', 'writing'] as const) {
+      advance(300);
+      r.onProgress({ phase, side: 'a', done: 0, planned: 0 });
+    }
+    await r.flush();
+    expect(written).toEqual([]);
+  });
+
   it('writes at most once a second while counts move, at once on a new phase and at the end of one', async () => {
     const { r, written, advance } = reporter();
+    advance(1000); // after the run's first second
     r.onProgress({ phase: 'writing', done: 0, planned: 1000 });
     for (let i = 1; i <= 1000; i++) {
       await new Promise(setImmediate); // the engine awaits a write between two reports

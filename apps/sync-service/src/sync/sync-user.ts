@@ -1,15 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { AuthError, isStoreError, type PairLock, type StatusStore, syncPair } from '@exsync/core';
+import {
+  AuthError,
+  type CollectionStore,
+  checkQuiet,
+  isStoreError,
+  type PairLock,
+  type QuietAnswer,
+  quietReport,
+  type StatusStore,
+  type SyncWindow,
+  syncPair,
+} from '@exsync/core';
 import { DavTransport, DEFAULT_MAX_PER_HOST, nextcloudDavRoot } from '@exsync/dav';
 import {
   type Database,
+  type ExchangeConnection,
+  type ExchangeConnectionSecrets,
   findOrCreatePair,
   forgetTokens,
   type ItemKind,
+  loadSyncContext,
   type RememberedPair,
   type Repositories,
   type RunRequests,
-  rememberedPairs,
+  type Sealed,
   type Tenant,
   type User,
 } from '@exsync/db';
@@ -84,11 +98,11 @@ const NOT_SYNCED = new Set(['paused', 'auth_required']);
  */
 export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Promise<UserSyncResult> {
   const { repos, logger } = deps;
-  const user = await repos.users.getById(request.userId);
-  if (!user) return { skipped: 'unknown-user' };
+  // The user, tenant, sealed secrets and remembered pairs in one round trip (they were six).
+  const context = await loadSyncContext(deps.db, request.userId);
+  if (!context) return { skipped: 'unknown-user' };
+  const { user, tenant } = context;
   if (NOT_SYNCED.has(user.state)) return { skipped: user.state === 'paused' ? 'paused' : 'auth-required' };
-  const tenant = await repos.tenants.get(user.tenantId);
-  if (!tenant) return { skipped: 'unknown-user' };
   const settings = withDefaults(tenant.settings);
   const kinds = ITEM_KINDS.filter((k) => settings.itemKinds[k].enabled).map((k) => KINDS[k]);
   if (kinds.length === 0) return { skipped: 'no-kinds' };
@@ -100,7 +114,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   const syncId = randomUUID();
   let password: string;
   try {
-    password = await appPassword(deps, user);
+    password = openAppPassword(deps, user, context.appPassword);
   } catch (error) {
     // An app password that cannot be opened (missing, or sealed under a key this service no longer has): the user
     // goes to `error` with that reason, recorded as a failed sync, instead of a job that fails without a word.
@@ -124,11 +138,13 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     sent.exchange += 1;
   };
   const authSide = () => (transport.authFailed ? 'nextcloud' : 'exchange');
+  // The pairs found quiet, recorded together once every kind is done.
+  const quiet: { pairId: string; startedAt: Date; requests: RunRequests }[] = [];
   const now = (deps.now ?? (() => new Date()))();
   try {
-    const connection = await openConnection(deps, tenant);
+    const connection = openStoredConnection(deps.vault, tenant.id, context.connection);
     // Discovery only for what no pair remembers; one PROPFIND per home otherwise.
-    const remembered = request.resync ? [] : await rememberedPairs(deps.db, user.id);
+    const remembered = request.resync ? [] : context.pairs;
     const davSide = new DavSide(transport, (deps.davRoot ?? nextcloudDavRoot)(tenant.nextcloudUrl), remembered);
     const mailbox = user.mailbox ?? user.email;
     if (!mailbox) throw new UserSetupError('The user has no mailbox or email address; set one when enrolling.');
@@ -159,26 +175,54 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
           aCollectionId: exchange.collectionId,
           bCollectionId: dav.url,
         };
-        const moved = await followExchangeMove(deps, {
-          ...ids,
-          ...(exchange.identities ? { identities: exchange.identities } : {}),
-          ...(request.signal ? { signal: request.signal } : {}),
-        });
+        // The pair remembered for these very collections: no move to follow (a move leaves the newest pair on
+        // other Exchange ids), no pair to create — two queries a quiet user's sync does without.
+        const known = remembered.find(
+          (p) => p.kind === kind.itemKind && p.aCollectionId === ids.aCollectionId && p.bCollectionId === dav.url,
+        );
+        const moved = known
+          ? undefined
+          : await followExchangeMove(deps, {
+              ...ids,
+              ...(exchange.identities ? { identities: exchange.identities } : {}),
+              ...(request.signal ? { signal: request.signal } : {}),
+            });
         if (moved) log.info({ kind: kind.name, ...moved }, 'pair followed the Exchange connection to its new ids');
-        pair = await findOrCreatePair(deps.db, ids);
+        pair = known?.id ?? (await findOrCreatePair(deps.db, ids));
         const pairId = pair;
+        const window = windowFor(settings, now);
+        let stores: { a: CollectionStore; b: CollectionStore } = { a: exchange.store, b: dav };
+        if (known && !known.lastRunFailed && !known.lastRunRunning && !request.resync) {
+          // Most syncs find nothing: the engine's quiet check reads both deltas first, and a pair with nothing to
+          // do is recorded with the others at the end, without a lock, status rows or a run to start and finish.
+          const answer = await quietCheck(deps, { pairId, stores, window, now, ...signalOf(request) });
+          if (answer?.quiet) {
+            if (deps.push && exchange.watch) await watchFolder(deps.push, user, exchange.watch, log, kind.name);
+            quiet.push({
+              pairId,
+              startedAt: new Date(Date.now() - (performance.now() - started)),
+              requests: sentSince(),
+            });
+            const report = quietReport();
+            log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
+            deps.metrics?.pairRun(kind.name, report, (performance.now() - started) / 1000);
+            results.push({ report });
+            continue;
+          }
+          if (answer) stores = answer.stores;
+        }
         const progress = createProgressReporter({
           record: (p) => repos.syncRuns.recordProgress(pairId, p),
           log: log.child({ kind: kind.name }),
         });
         engineOwnsRun = true;
         const report = await syncPair(
-          { a: exchange.store, b: dav, status: deps.status, lock: deps.lock },
+          { ...stores, status: deps.status, lock: deps.lock },
           {
             onProgress: progress.onProgress,
             pair,
             policy: policyFor(settings, kind.name),
-            window: windowFor(settings, now),
+            window,
             writeConcurrency: deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY,
             ...(request.resync || moved ? { reconcile: true } : {}),
             ...(request.signal ? { signal: request.signal } : {}),
@@ -187,10 +231,15 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         );
         await progress.flush();
         log.info({ kind: kind.name, outcome: report.outcome, counts: report.counts }, 'pair synced');
-        if (report.outcome === 'success' || report.outcome === 'partial') {
+        // Portable UIDs for Outlook's items: looked for when the run linked or changed something, or reconciled
+        // (an adoption that failed is tried again then); a run that saw nothing change has nothing new to adopt.
+        const touched = report.plan.length > 0 || report.modes.a === 'reconcile' || report.modes.b === 'reconcile';
+        if (touched && (report.outcome === 'success' || report.outcome === 'partial')) {
           const adopted = await adoptPortableUids(deps.db, pairId, exchange.identities, request.signal);
           if (adopted > 0) log.info({ kind: kind.name, adopted }, 'Outlook items given a portable UID');
-          if (deps.push && exchange.watch) await watchFolder(deps.push, user, exchange.watch, log, kind.name);
+        }
+        if ((report.outcome === 'success' || report.outcome === 'partial') && deps.push && exchange.watch) {
+          await watchFolder(deps.push, user, exchange.watch, log, kind.name);
         }
         // After the portable UIDs and the change-notification subscription: their requests belong to this run.
         await repos.syncRuns.recordRequests(pairId, syncId, sentSince());
@@ -206,6 +255,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (error instanceof AuthError) break;
       }
     }
+    await repos.syncRuns.recordQuietRuns(user.id, syncId, quiet);
   } catch (error) {
     results.push(await failed(deps, user, error, authSide(), syncId, { ...sent }));
     // Before any pair (the Exchange connection, the mailbox): counted under the kind `none`.
@@ -214,6 +264,40 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   }
   return finishSync(deps, user, results);
 }
+
+/**
+ * The engine's quiet check of a pair, from its stored state. Undefined when the check itself failed: the engine's
+ * run then meets the same failure and records it as it records any (a refused login, a server that is down).
+ */
+async function quietCheck(
+  deps: UserSyncDeps,
+  input: {
+    pairId: string;
+    stores: { a: CollectionStore; b: CollectionStore };
+    window: SyncWindow;
+    now: Date;
+    signal?: AbortSignal;
+  },
+): Promise<QuietAnswer | undefined> {
+  try {
+    const [state, held] = await Promise.all([
+      deps.status.pairState(input.pairId),
+      deps.status.quarantined(input.pairId),
+    ]);
+    return await checkQuiet({
+      ...input.stores,
+      state,
+      held: held.length,
+      window: input.window,
+      now: input.now,
+      ...(input.signal ? { signal: input.signal } : {}),
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+const signalOf = (request: UserSyncRequest) => (request.signal ? { signal: request.signal } : {});
 
 /** The Exchange collection a kind's pair remembers, unless its last run failed (then it is looked up again). */
 function knownExchange(remembered: readonly RememberedPair[], kind: ItemKind): { knownCollectionId?: string } {
@@ -256,8 +340,7 @@ export class UserSetupError extends Error {
   }
 }
 
-async function appPassword(deps: UserSyncDeps, user: User): Promise<string> {
-  const sealed = await deps.repos.users.getCredentials(user.tenantId, user.ncUserId);
+function openAppPassword(deps: UserSyncDeps, user: User, sealed: Sealed | null): string {
   if (!sealed) throw new UserSetupError('The user has no app password.');
   return deps.vault.open(sealed, secretContext.appPassword(user.tenantId, user.ncUserId));
 }
@@ -268,14 +351,24 @@ export async function openConnection(
 ): Promise<OpenedConnection> {
   const connection = await deps.repos.exchangeConnections.get(tenant.id);
   const secrets = await deps.repos.exchangeConnections.getSecrets(tenant.id);
-  if (!connection || !secrets) {
+  return openStoredConnection(deps.vault, tenant.id, connection && secrets ? { connection, secrets } : null);
+}
+
+/** The tenant's connection with its secrets opened; a tenant without one cannot sync. */
+function openStoredConnection(
+  vault: Vault,
+  tenantId: string,
+  stored: { connection: ExchangeConnection; secrets: ExchangeConnectionSecrets } | null,
+): OpenedConnection {
+  if (!stored) {
     throw new UserSetupError('The tenant has no Exchange connection; configure it with PUT /v1/exchange-connection.');
   }
+  const { connection, secrets } = stored;
   return {
     connection,
-    secret: secrets.secret ? deps.vault.open(secrets.secret, secretContext.exchange(tenant.id, 'secret')) : null,
+    secret: secrets.secret ? vault.open(secrets.secret, secretContext.exchange(tenantId, 'secret')) : null,
     certificate: secrets.certificate
-      ? deps.vault.open(secrets.certificate, secretContext.exchange(tenant.id, 'certificate'))
+      ? vault.open(secrets.certificate, secretContext.exchange(tenantId, 'certificate'))
       : null,
   };
 }

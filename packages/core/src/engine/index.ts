@@ -21,6 +21,8 @@ export type { ConflictPolicy, DeletionGuard, DeletionPolicy, Direction, SyncPoli
 export { defaultGuard, defaultPolicy } from './policy';
 export type { QuarantineDecision, QuarantineResult } from './quarantine';
 export { carryOutDecision, resolveQuarantined } from './quarantine';
+export type { QuietAnswer, QuietInput } from './quiet';
+export { checkQuiet, quietReport } from './quiet';
 export type {
   ItemError,
   PairLock,

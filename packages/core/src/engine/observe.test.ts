@@ -27,7 +27,7 @@ const input = (
 ): ReadSideInput => ({
   side: 'a',
   store,
-  rows,
+  rows: async () => rows,
   token: undefined,
   retry: [],
   window: WINDOW,
@@ -38,6 +38,22 @@ const fetchedHrefs = (store: MemoryStore, from: number) =>
   store.calls.slice(from).filter((c) => c === 'getMany').length;
 
 describe('readSide', () => {
+  it('asks for the status rows only when the delta reports a change (a quiet side loads none)', async () => {
+    const { store, rows } = await linkedStore(2);
+    const token = (await readSide(input(store, rows))).nextToken;
+    let asked = 0;
+    const counted = () => {
+      asked += 1;
+      return Promise.resolve(rows);
+    };
+    const quiet = await readSide({ ...input(store, rows, { token }), rows: counted });
+    expect([quiet.mode, quiet.observations.size, asked]).toEqual(['delta', 0, 0]);
+    const first = store.entries()[0]!;
+    store.put({ ...first.item, summary: 'edited' } as typeof first.item, { href: first.href });
+    const changed = await readSide({ ...input(store, rows, { token }), rows: counted });
+    expect([changed.observations.size, asked]).toEqual([1, 1]);
+  });
+
   it('a first read is a reconcile, not a refused token; a stored token reads the delta; a refused one falls back and says so', async () => {
     const { store, rows } = await linkedStore(2);
     const first = await readSide(input(store, rows));

@@ -21,7 +21,11 @@ export interface SideRead {
 export interface ReadSideInput {
   readonly side: Side;
   readonly store: CollectionStore;
-  readonly rows: readonly StatusRow[];
+  /**
+   * The pair's status rows, asked for only when needed: a delta that reports no change never loads them (a pair's
+   * rows can be thousands; a no-change run of a quiet mailbox should cost its two token reads and little else).
+   */
+  readonly rows: () => Promise<readonly StatusRow[]>;
   readonly token: string | undefined;
   readonly retry: readonly string[];
   readonly window: SyncWindow;
@@ -38,14 +42,17 @@ const BATCH = 50;
  * no longer names is read directly, and only a not-found there is evidence.
  */
 export async function readSide(input: ReadSideInput): Promise<SideRead> {
-  const { side, store, rows, signal } = input;
+  const { side, store, signal } = input;
   const progress = input.onProgress;
   progress?.({ phase: 'listing', side, done: 0, planned: null });
-  const rowByHref = new Map<string, StatusRow>();
-  for (const row of rows) {
-    const s = row[side];
-    if (s) rowByHref.set(s.href, row);
-  }
+  const indexRows = async () => {
+    const byHref = new Map<string, StatusRow>();
+    for (const row of await input.rows()) {
+      const s = row[side];
+      if (s) byHref.set(s.href, row);
+    }
+    return byHref;
+  };
   const observations = new Map<string, Observation>();
   const toFetch = new Set<string>();
   const unlisted = new Set<string>();
@@ -71,6 +78,7 @@ export async function readSide(input: ReadSideInput): Promise<SideRead> {
         if (!page.more) break;
       }
       nextToken = token;
+      const rowByHref = collapsed.size > 0 ? await indexRows() : new Map<string, StatusRow>();
       for (const [href, change] of collapsed) {
         if (change.type === 'delete') {
           observations.set(href, change.reason === 'deleted' ? { type: 'gone', href } : { type: 'left-window', href });
@@ -89,6 +97,7 @@ export async function readSide(input: ReadSideInput): Promise<SideRead> {
     mode = 'reconcile';
     // Read before listing, so a change made while we list is reported again next time rather than lost.
     nextToken = await store.startToken(input.window, signal);
+    const rowByHref = await indexRows();
     const listed = new Set<string>();
     for await (const item of store.listWindow(input.window, signal)) {
       listed.add(item.href);

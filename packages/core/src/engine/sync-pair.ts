@@ -12,9 +12,17 @@ import type { ItemPlan } from './plan-types';
 import { groupObservations, planGroups } from './planner';
 import type { SyncPolicy } from './policy';
 import { carryOutDecision } from './quarantine';
-import type { ItemError, PairLock, PlanSummary, RunCounts, RunRecord, StatusStore } from './status-store';
+import type {
+  ItemError,
+  PairLock,
+  PlanSummary,
+  RunCounts,
+  RunRecord,
+  StatusStore,
+  StoredQuarantine,
+} from './status-store';
 import { ITEM_ERRORS_KEPT, summarize } from './status-store';
-import type { Side } from './types';
+import type { PairState, Side, StatusRow } from './types';
 
 export interface SyncDeps {
   readonly a: CollectionStore;
@@ -216,9 +224,15 @@ async function runLocked(
   const policy = effectivePolicy(options.policy, deps);
   const now = (options.now ?? (() => new Date()))();
   // Held deletions a person decided since the last run are carried out first, under this run's lock.
-  const decided = options.dryRun ? [] : await carryOutDecisions(deps, pair, signal);
+  const held = options.dryRun ? [] : await deps.status.quarantined(pair);
+  const decided = options.dryRun ? [] : await carryOutDecisions(deps, pair, held, signal);
   const state = await status.pairState(pair);
-  const rows = await status.rows(pair);
+  // Loaded once, and only when a side reports a change or the run reconciles: planning nothing needs no rows.
+  let loading: Promise<readonly StatusRow[]> | undefined;
+  const loadRows = () => {
+    loading ??= status.rows(pair);
+    return loading;
+  };
   const windowMoved =
     state.window !== undefined &&
     // Compared as instants: a database hands back `…00.000Z` for `…00Z`.
@@ -233,7 +247,7 @@ async function runLocked(
     readSide({
       side,
       store: deps[side],
-      rows,
+      rows: loadRows,
       token: state.tokens[side],
       retry: state.retry[side],
       window,
@@ -242,6 +256,9 @@ async function runLocked(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   const reads = { a: await read('a'), b: await read('b') };
+  const observed = reads.a.observations.size + reads.b.observations.size > 0;
+  const rows: readonly StatusRow[] =
+    observed || reads.a.mode === 'reconcile' || reads.b.mode === 'reconcile' ? await loadRows() : [];
   const groups = groupObservations(rows, reads.a.observations, reads.b.observations);
   const planned = planGroups(rows, groups, policy, { a: deps.a.caps.holds, b: deps.b.caps.holds });
   const emptied = new Set((['a', 'b'] as const).filter((s) => reads[s].emptied));
@@ -360,20 +377,23 @@ async function runLocked(
   }
 
   const fullSync = reads.a.mode === 'reconcile' && reads.b.mode === 'reconcile';
-  await status.transaction(pair, (tx) =>
-    tx.setPairState({
-      tokens: { a: reads.a.nextToken, b: reads.b.nextToken },
-      // What this run created is looked at once more next run (see ExecContext.created), with what it parked.
-      retry: { a: [...new Set([...parked.a, ...created.a])], b: [...new Set([...parked.b, ...created.b])] },
-      window,
-      ...(fullSync ? { lastFullSyncAt: now.toISOString() } : {}),
-      ...(guarded.needsReview ? { needsReview: true } : {}),
-    }),
-  );
+  const next: Partial<PairState> = {
+    tokens: { a: reads.a.nextToken, b: reads.b.nextToken },
+    // What this run created is looked at once more next run (see ExecContext.created), with what it parked.
+    retry: { a: [...new Set([...parked.a, ...created.a])], b: [...new Set([...parked.b, ...created.b])] },
+    window,
+    ...(fullSync ? { lastFullSyncAt: now.toISOString() } : {}),
+    ...(guarded.needsReview ? { needsReview: true } : {}),
+  };
+  // A run in which nothing moved (same tokens, nothing to retry, same window) has nothing to store.
+  if (!unchangedState(state, next, windowMoved)) await status.transaction(pair, (tx) => tx.setPairState(next));
   const partial = failedItems > 0;
   // Deletions held in earlier runs and not yet decided keep the pair in review: the next run neither forgets nor
-  // re-asks them (the quarantine is idempotent per item and side).
-  const needsReview = guarded.needsReview || (await status.quarantined(pair)).length > 0;
+  // re-asks them (the quarantine is idempotent per item and side). None held before, none decided and none
+  // held now: the list read at the start still holds, no second read.
+  const heldNow = plan.some((p) => p.quarantine.length > 0);
+  const needsReview =
+    guarded.needsReview || (held.length === 0 && !heldNow ? false : (await status.quarantined(pair)).length > 0);
   await finish({
     outcome: partial ? 'partial' : 'success',
     counts,
@@ -414,10 +434,31 @@ async function inPool(start: number, end: number, limit: number, work: (i: numbe
   if (failure) throw failure.error;
 }
 
+/** True when storing `next` would change nothing in `state`: the pair state write is skipped. */
+function unchangedState(state: PairState, next: Partial<PairState>, windowMoved: boolean): boolean {
+  return (
+    state.window !== undefined &&
+    !windowMoved &&
+    next.lastFullSyncAt === undefined &&
+    next.needsReview === undefined &&
+    next.tokens?.a === state.tokens.a &&
+    next.tokens?.b === state.tokens.b &&
+    state.retry.a.length === 0 &&
+    state.retry.b.length === 0 &&
+    next.retry?.a.length === 0 &&
+    next.retry?.b.length === 0
+  );
+}
+
 /** Carries out every decided held deletion; returns what could not be done as the person asked, in words. */
-async function carryOutDecisions(deps: SyncDeps, pair: string, signal?: AbortSignal): Promise<string[]> {
+async function carryOutDecisions(
+  deps: SyncDeps,
+  pair: string,
+  held: readonly StoredQuarantine[],
+  signal?: AbortSignal,
+): Promise<string[]> {
   const notes: string[] = [];
-  for (const q of await deps.status.quarantined(pair)) {
+  for (const q of held) {
     if (!q.decision) continue;
     const result = await carryOutDecision(deps, pair, q, q.decision, signal);
     if (result === 'changed-since') {
