@@ -22,7 +22,11 @@ sim.directory.addServiceAccount({
   impersonation: true,
 });
 // An app registration, so the same mailbox can be read over Graph (client credentials through msal, or the token below).
-const app = sim.directory.addApp({ clientId: DEMO.clientId, displayName: 'exsync bench', secrets: [DEMO.clientSecret] });
+const app = sim.directory.addApp({
+  clientId: DEMO.clientId,
+  displayName: 'exsync bench',
+  secrets: [DEMO.clientSecret],
+});
 const calendarFolder = sim.store.distinguishedFolder('alice@contoso.com', 'calendar');
 const calendar = calendarFolder.id;
 for (let i = 0; i < EVENTS; i++) {
