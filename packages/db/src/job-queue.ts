@@ -80,6 +80,16 @@ export interface JobQueue {
     tenantId: string,
     options: { states: readonly string[]; now: Date; intervalMinutes: number; jitterMinutes?: number },
   ): Promise<{ id: string; ncUserId: string; dueAt: Date }[]>;
+  /**
+   * Queues every user `dueUsers` would list, each at the time it came due (never later than the clock), in one
+   * statement: the due check and the insert see one snapshot, so a user whose sync another replica just finished
+   * is not queued again (a check, then one insert per user, let a scheduler queue a user synced in between — the
+   * process test saw users synced three times). Returns how many jobs were created.
+   */
+  enqueueDue(
+    tenantId: string,
+    options: { states: readonly string[]; now: Date; intervalMinutes: number; jitterMinutes?: number },
+  ): Promise<number>;
   /** The user's waiting or running job, if any. */
   pendingFor(userId: string): Promise<{ state: 'queued' | 'active'; runAfter: Date; resync: boolean } | null>;
 }
@@ -128,6 +138,22 @@ const UPSERT = (mode: 'now' | 'schedule') => `
     attempts = GREATEST(sync_jobs.attempts, EXCLUDED.attempts)
     ${mode === 'now' ? ', run_after = LEAST(sync_jobs.run_after, EXCLUDED.run_after)' : ''}
   RETURNING id, (xmax = 0) AS created`;
+
+/**
+ * Users of tenant $1 in states $2 due at $3 with no job waiting or running, and when each came due: never synced
+ * (since enrolment), or the last attempt plus $4 minutes plus the user's share of $5 minutes of jitter — a hash of
+ * the user's Nextcloud id (stable across cycles), 0 ≤ share < 1.
+ */
+const DUE_USERS = `
+  SELECT id, nc_user_id, due_at FROM (
+    SELECT u.id, u.nc_user_id,
+      CASE WHEN u.last_attempt_at IS NULL THEN u.created_at
+        ELSE u.last_attempt_at + ($4::float8 + $5::float8 * (abs(hashtextextended(u.nc_user_id, 0)) % 10000) / 10000.0)
+                                  * interval '1 minute' END AS due_at
+    FROM users u
+    WHERE u.tenant_id = $1::uuid AND u.state::text = ANY($2::text[])
+      AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs j WHERE j.user_id = u.id)) d
+  WHERE due_at <= $3::timestamptz`;
 
 /** Nextcloud's host (with its port) from a tenant's URL, in SQL: the key of the per-host cap. */
 const HOST_OF = (url: string) => `lower(substring(${url} from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]+)'))`;
@@ -259,21 +285,22 @@ export function createJobQueue(db: Database, limits: QueueLimits = {}): JobQueue
       return released;
     },
     async dueUsers(tenantId, { states, now, intervalMinutes, jitterMinutes = 0 }) {
-      // The user's share of the jitter: a hash of the user's Nextcloud id (stable across cycles), 0 ≤ share < 1.
       const rows = await db.query<{ id: string; nc_user_id: string; due_at: Date }>(
-        `SELECT id, nc_user_id, due_at FROM (
-           SELECT u.id, u.nc_user_id,
-             CASE WHEN u.last_attempt_at IS NULL THEN u.created_at
-               ELSE u.last_attempt_at + ($4::float8 + $5::float8 * (abs(hashtextextended(u.nc_user_id, 0)) % 10000) / 10000.0)
-                                         * interval '1 minute' END AS due_at
-           FROM users u
-           WHERE u.tenant_id = $1::uuid AND u.state::text = ANY($2::text[])
-             AND NOT EXISTS (SELECT 1 FROM exsync_jobs.sync_jobs j WHERE j.user_id = u.id)) d
-         WHERE due_at <= $3::timestamptz
-         ORDER BY due_at, id`,
+        `${DUE_USERS} ORDER BY due_at, id`,
         [tenantId, [...states], now, intervalMinutes, jitterMinutes],
       );
       return rows.map((r) => ({ id: r.id, ncUserId: r.nc_user_id, dueAt: new Date(r.due_at) }));
+    },
+
+    async enqueueDue(tenantId, { states, now, intervalMinutes, jitterMinutes = 0 }) {
+      const rows = await db.query(
+        `INSERT INTO exsync_jobs.sync_jobs (tenant_id, user_id, nc_user_id, run_after)
+         SELECT $1::uuid, id, nc_user_id, LEAST(due_at, now()) FROM (${DUE_USERS}) due ORDER BY due_at, id
+         ON CONFLICT (user_id) WHERE state = 'queued' DO NOTHING
+         RETURNING id`,
+        [tenantId, [...states], now, intervalMinutes, jitterMinutes],
+      );
+      return rows.length;
     },
 
     async pendingFor(userId) {

@@ -49,24 +49,13 @@ export function createScheduler(options: {
       const reconcileMinutes = RECONCILE_EVERY_MS / 60_000;
       const asked = withDefaults(tenant.settings).intervalMinutes;
       const jitterMinutes = Math.min(asked, reconcileMinutes) * (options.jitter ?? DEFAULT_JITTER);
-      const due = await queue.dueUsers(tenant.id, {
+      // Queued at the time each came due: workers take the longest-due first, across tenants.
+      enqueued += await queue.enqueueDue(tenant.id, {
         states: SCHEDULED_STATES,
         now,
         intervalMinutes: Math.min(asked, reconcileMinutes - jitterMinutes),
         jitterMinutes,
       });
-      for (const user of due) {
-        // Queued at the time it came due: workers take the longest-due first, across tenants.
-        const r = await queue.enqueue({
-          tenantId: tenant.id,
-          userId: user.id,
-          ncUserId: user.ncUserId,
-          // (never later than the clock: a tick asked about a later instant still queues work for now)
-          runAt: new Date(Math.min(user.dueAt.getTime(), Date.now())),
-          mode: 'schedule',
-        });
-        if (r.created) enqueued++;
-      }
     }
     return enqueued;
   }

@@ -114,6 +114,32 @@ for (const [engine, postgres] of [
       });
     });
 
+    describe('one job per due user, across replicas', () => {
+      it('does not queue a user whose sync another replica finished while this scheduler was queueing', async () => {
+        const id = await tenant('Acme', 'https://cloud.acme.example');
+        const ann = await enrol(id, 'ann', T - 61 * MINUTE);
+        const real = createJobQueue(t.db);
+        // Another replica records ann's finished sync just as this scheduler writes its jobs: were the due check
+        // a separate step before the write, ann would be queued (and synced) once more.
+        const finishedElsewhere = () =>
+          t.db.query('UPDATE users SET last_attempt_at = $2 WHERE id = $1::uuid', [ann.id, new Date(T)]);
+        const queue: typeof real = {
+          ...real,
+          async enqueue(input) {
+            await finishedElsewhere();
+            return real.enqueue(input);
+          },
+          async enqueueDue(tenantId, due) {
+            await finishedElsewhere();
+            return real.enqueueDue(tenantId, due);
+          },
+        };
+        const scheduler = createScheduler({ db: t.db, queue, logger, jitter: 0 });
+        expect(await scheduler.tick(new Date(T))).toBe(0);
+        expect(await claimAll(real)).toEqual([]);
+      });
+    });
+
     describe('fair ordering', () => {
       it('queues each user at the time it came due, so workers take the longest-due first across tenants', async () => {
         const a = await tenant('Acme', 'https://cloud.acme.example');

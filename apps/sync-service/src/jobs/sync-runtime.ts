@@ -61,6 +61,12 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
       if (!input.runAt || input.runAt.getTime() <= Date.now()) worker.wake();
       return queued;
     },
+    async enqueueDue(tenantId, due) {
+      // The scheduler's jobs are queued when they came due, never later than now: each is due at once.
+      const created = await shared.enqueueDue(tenantId, due);
+      if (created > 0) worker.wake();
+      return created;
+    },
   };
   const exchangeStores =
     options.exchangeStores ?? createExchangeStores({ ...(options.metrics ? { metrics: options.metrics } : {}) });
