@@ -262,10 +262,11 @@ class Writer {
 
 class Reader {
   #at = 0;
-  readonly #bytes: Uint8Array;
+  readonly #bytes: Buffer;
 
   constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
+    // A view, not a copy: Buffer's native toString decodes each field's slice without allocating one.
+    this.#bytes = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   byte(): number {
@@ -294,22 +295,17 @@ class Reader {
       if (!idents) throw new Error('item_links.head names the ident where it cannot');
       return ref.replace(idents.ref, () => idents.row);
     }
+    const start = this.#at;
+    const end = start + (kind === TEXT ? length : Math.ceil(length / 2));
+    if (end > this.#bytes.length) throw new Error('item_links.head ends early');
+    this.#at = end;
     let middle: string;
-    if (kind === TEXT) {
-      middle = Buffer.from(this.#take(length)).toString('utf8');
-    } else {
-      const hex = Buffer.from(this.#take(Math.ceil(length / 2)))
-        .toString('hex')
-        .slice(0, length);
-      middle = kind === HEX_UPPER ? hex.toUpperCase() : hex;
+    if (kind === TEXT) middle = this.#bytes.toString('utf8', start, end);
+    else {
+      middle = this.#bytes.toString('hex', start, end);
+      if (length % 2 === 1) middle = middle.slice(0, -1);
+      if (kind === HEX_UPPER) middle = middle.toUpperCase();
     }
     return ref.slice(0, p) + middle + (s > 0 ? ref.slice(ref.length - s) : '');
-  }
-
-  #take(n: number): Uint8Array {
-    if (this.#at + n > this.#bytes.length) throw new Error('item_links.head ends early');
-    const out = this.#bytes.subarray(this.#at, this.#at + n);
-    this.#at += n;
-    return out;
   }
 }
