@@ -39,6 +39,9 @@ const HEAD_VERSION = 2;
 const HAS_A = 1;
 const HAS_B = 2;
 const HAS_BASE = 4;
+/** Coded against nothing: written before the pair had a reference (its first rows, before any had both sides). */
+const ALONE = 8;
+const NO_REFERENCE: LinkReference = { ident: '', a: [], b: [], body: '' };
 const LEVEL = 6;
 const REFERENCE_PART_CAP = 1_500;
 
@@ -49,7 +52,14 @@ export function linkKey(id: string): string {
 
 const sideFields = (s: SideStatus | undefined): string[] => (s ? [s.href, s.version, s.hash] : []);
 
-/** The reference a pair's rows are coded against, made from its first row. */
+/**
+ * Whether `row` can be its pair's reference: one with both sides and a base (a pair's first rows are often its
+ * pending creates, with one side only; coded against one of those, every later row would spell its other side out).
+ */
+export const canBeReference = (row: StatusRow): boolean =>
+  row.a !== undefined && row.b !== undefined && row.base !== undefined;
+
+/** The reference a pair's rows are coded against, made from one of its rows. */
 export function referenceOf(row: StatusRow): LinkReference {
   // The start of each of the three: their structure is what other rows share (an attachment or a photo further on
   // is not), and every pair's rows pay for the reference in equal shares.
@@ -79,10 +89,14 @@ function dictionary(ref: LinkReference, ids: readonly string[]): Buffer {
   return Buffer.concat([DICTIONARY_V1, Buffer.from(`${ref.body}\n${ids.join('\n')}`, 'utf8')]);
 }
 
-export function encodeLink(row: StatusRow, ref: LinkReference): EncodedLink {
+/** `row` in the compact shape, coded against `reference` (none: the pair has none yet). */
+export function encodeLink(row: StatusRow, reference: LinkReference | undefined): EncodedLink {
+  const ref = reference ?? NO_REFERENCE;
   const head = new Writer();
   head.byte(HEAD_VERSION);
-  head.byte((row.a ? HAS_A : 0) | (row.b ? HAS_B : 0) | (row.base !== undefined ? HAS_BASE : 0));
+  head.byte(
+    (row.a ? HAS_A : 0) | (row.b ? HAS_B : 0) | (row.base !== undefined ? HAS_BASE : 0) | (reference ? 0 : ALONE),
+  );
   head.field(row.ident, ref.ident);
   const ids = [row.ident];
   for (const [side, refFields] of [
@@ -116,7 +130,7 @@ export function decodeLink(
     readonly hasA: boolean;
     readonly hasB: boolean;
   },
-  ref: LinkReference,
+  reference: LinkReference | undefined,
 ): { row: Record<string, unknown> & { ident: string }; open: () => { base?: PimItem; aRaw?: string; bRaw?: string } } {
   const r = new Reader(stored.head);
   const version = r.byte();
@@ -124,6 +138,8 @@ export function decodeLink(
     throw new Error(`item_links.head has unknown format version ${version} (this build reads ${HEAD_VERSION})`);
   }
   const flags = r.byte();
+  if (!(flags & ALONE) && !reference) throw new Error('item_links.head is coded against a reference the pair lacks');
+  const ref = flags & ALONE ? NO_REFERENCE : reference!;
   const ident = r.field(ref.ident);
   const ids = [ident];
   const sides: (Omit<SideStatus, 'raw'> | undefined)[] = [];

@@ -20,6 +20,7 @@ import { DatabaseError } from '../errors';
 import type { PrismaClient } from '../generated/client';
 import type { Database, SqlSession } from '../open-database';
 import {
+  canBeReference,
   decodeLink,
   encodeLink,
   type LinkReference,
@@ -307,7 +308,7 @@ export async function writeLinks(
     rows.push(row);
   }
   if (rows.length === 0) return;
-  const ref = await referenceFor(tx, pair, rows[0]!);
+  const ref = await referenceFor(tx, pair, rows);
   const encoded = rows.map((r) => encodeLink(r, ref));
   const withA = encoded.filter((e) => e.aKey !== null);
   const withB = encoded.filter((e) => e.bKey !== null);
@@ -322,19 +323,25 @@ export async function writeLinks(
 }
 
 /**
- * The pair's reference (what its rows are coded against): the stored one, or, for a pair without one yet, `first`
- * made the reference. Read in the writing transaction, never cached: a reference set by a transaction that then
- * rolled back must not outlive it.
+ * The pair's reference (what its rows are coded against): the stored one, or, for a pair without one yet, the first
+ * of `rows` that can be one, made the reference; undefined while none can. Read in the writing transaction, never
+ * cached: a reference set by a transaction that then rolled back must not outlive it.
  */
-async function referenceFor(tx: SqlSession, pair: string, first: StatusRow): Promise<LinkReference> {
+async function referenceFor(
+  tx: SqlSession,
+  pair: string,
+  rows: readonly StatusRow[],
+): Promise<LinkReference | undefined> {
   const [stored] = await tx.query<{ ref: Uint8Array | null }>(
     'SELECT link_reference AS ref FROM collection_pairs WHERE id = $1::uuid',
     [pair],
   );
   if (!stored) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
   if (stored.ref) return parseReference(stored.ref);
-  const ref = referenceOf(first);
-  await tx.query("UPDATE collection_pairs SET link_reference = decode($2, 'base64') WHERE id = $1::uuid", [
+  const candidate = rows.find(canBeReference);
+  if (!candidate) return undefined;
+  const ref = referenceOf(candidate);
+  await tx.query(`UPDATE collection_pairs SET link_reference = decode($2, 'base64') WHERE id = $1::uuid`, [
     pair,
     serializeReference(ref).toString('base64'),
   ]);
@@ -373,7 +380,7 @@ export async function readLinks(db: Database, pair: string): Promise<StatusRow[]
   });
   if (old.length > 0) {
     await db.transaction(async (tx) => {
-      const ref = await referenceFor(tx, pair, old[0]!);
+      const ref = await referenceFor(tx, pair, old);
       await upsert(
         tx,
         pair,
@@ -405,8 +412,7 @@ export async function decodeLinks(
       'SELECT link_reference AS ref FROM collection_pairs WHERE id = $1::uuid',
       [pair],
     );
-    if (!stored?.ref) throw new Error(`Collection pair ${pair} has compact item_links rows but no link_reference`);
-    ref = parseReference(stored.ref);
+    if (stored?.ref) ref = parseReference(stored.ref);
   }
   const rows: StatusRow[] = [];
   const old: StatusRow[] = [];
@@ -417,7 +423,7 @@ export async function decodeLinks(
       old.push(row);
       continue;
     }
-    const row = decodeLink(l as Compact, ref!).row;
+    const row = decodeLink(l as Compact, ref).row;
     if (l.pendingCreate !== null) row.pendingCreate = l.pendingCreate;
     if (l.dormant) row.dormant = true;
     rows.push(row as unknown as StatusRow);
