@@ -181,6 +181,19 @@ describe.each(testBackends)('item_links bytes per item on realistic rows (%s)', 
     return bytesPerItem(test.db, pair);
   }
 
+  it('keeps raw objects that hold NULs (delimited by lengths then) and a side without its raw', async () => {
+    const pair = await newPair(test.db);
+    const store = new PrismaStatusStore(test.db);
+    const odd: StatusRow[] = [
+      { ident: 'n1', a: { href: '/a/n1', version: '1', hash: '', raw: 'x\u0000y' }, base: sampleTask('n1') },
+      { ident: 'n2', b: { href: '/b/n2', version: '2', hash: 'ABC', raw: '' }, pendingCreate: 'a' },
+    ];
+    await store.transaction(pair, async (tx) => {
+      for (const row of odd) await tx.put(row);
+    });
+    expect(plain(await store.rows(pair))).toEqual(odd);
+  });
+
   it("holds the sync benchmark's EWS events in at most 600 bytes each, ids, objects and indexes included", async () => {
     expect(await stored(links.simulatorEvents, 'event')).toBeLessThanOrEqual(600);
   });
