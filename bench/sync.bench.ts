@@ -177,7 +177,7 @@ async function measured<T>(sim: Sim, run: () => Promise<T & { outcome: string }>
   return { report, wallMs, cpuMs: (used.user + used.system) / 1000, simMs };
 }
 
-const COLUMNS = ['pair_id', 'ident_key', 'a_key', 'b_key', 'head', 'body', 'pending_create', 'dormant', 'updated_at'];
+const COLUMNS = ['pair_id', 'ident_key', 'a_key', 'b_key', 'head', 'body', 'pending_create', 'dormant'];
 
 /** Where a row's bytes go: the average stored size of each column, and each relation's share (BENCH_VERBOSE=1). */
 async function columnSizes(db: { query<T>(sql: string, params?: unknown[]): Promise<T[]> }): Promise<unknown> {

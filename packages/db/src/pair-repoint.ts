@@ -78,7 +78,7 @@ export async function repointPair(db: Database, input: RepointInput): Promise<bo
     }
     if (input.unmatched.length > 0) {
       await tx.query(
-        `UPDATE item_links SET dormant = true, updated_at = now()
+        `UPDATE item_links SET dormant = true
          WHERE pair_id = $1::uuid AND ident_key = ANY($2::bigint[])`,
         [input.pairId, input.unmatched.map(linkKey)],
       );

@@ -29,6 +29,7 @@ DROP INDEX "item_links_pair_id_ident_key";
 -- AlterTable
 ALTER TABLE "item_links" DROP CONSTRAINT "item_links_pkey",
 DROP COLUMN "created_at",
+DROP COLUMN "updated_at",
 DROP COLUMN "id",
 ALTER COLUMN "ident" DROP NOT NULL,
 ALTER COLUMN "ident_key" SET NOT NULL,

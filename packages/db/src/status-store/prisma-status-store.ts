@@ -508,8 +508,7 @@ const RELEASE_HREFS = `UPDATE item_links l SET
     b_href = CASE WHEN x.rb THEN NULL ELSE l.b_href END,
     b_version = CASE WHEN x.rb THEN NULL ELSE l.b_version END,
     b_hash = CASE WHEN x.rb THEN NULL ELSE l.b_hash END,
-    b_raw = CASE WHEN x.rb THEN NULL ELSE l.b_raw END,
-    updated_at = now()
+    b_raw = CASE WHEN x.rb THEN NULL ELSE l.b_raw END
   FROM (SELECT o.ident_key,
           EXISTS (SELECT 1 FROM unnest($2::bigint[], $3::bigint[]) AS c(ident_key, k)
                   WHERE c.k = o.a_key AND c.ident_key <> o.ident_key) AS ra,
@@ -520,17 +519,16 @@ const RELEASE_HREFS = `UPDATE item_links l SET
   WHERE l.pair_id = $1::uuid AND l.ident_key = x.ident_key AND (x.ra OR x.rb)`;
 
 /** Every gathered row of the pair, created or replaced whole, in the compact shape (older columns cleared). */
-const UPSERT_LINKS = `INSERT INTO item_links (pair_id, ident_key, a_key, b_key, head, body, pending_create, dormant,
-    updated_at)
+const UPSERT_LINKS = `INSERT INTO item_links (pair_id, ident_key, a_key, b_key, head, body, pending_create, dormant)
   SELECT $1::uuid, r.ident_key, r.a_key, r.b_key, decode(r.head, 'base64'), decode(r.body, 'base64'),
-    r.pending_create::sync_side, r.dormant, now()
+    r.pending_create::sync_side, r.dormant
   FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::boolean[])
     AS r(ident_key, a_key, b_key, head, body, pending_create, dormant)
   ON CONFLICT (pair_id, ident_key) DO UPDATE SET
     a_key = EXCLUDED.a_key, b_key = EXCLUDED.b_key, head = EXCLUDED.head, body = EXCLUDED.body,
     ident = NULL, a_href = NULL, a_version = NULL, a_hash = NULL, a_raw = NULL,
     b_href = NULL, b_version = NULL, b_hash = NULL, b_raw = NULL, base = NULL, packed = NULL,
-    pending_create = EXCLUDED.pending_create, dormant = EXCLUDED.dormant, updated_at = now()
+    pending_create = EXCLUDED.pending_create, dormant = EXCLUDED.dormant
   WHERE NOT $9::boolean OR item_links.head IS NULL`;
 
 /**
