@@ -1,5 +1,7 @@
+import type { StatusRow } from '@exsync/core';
 import type { Database } from './open-database';
-import { packLink, unpackLink } from './status-store/packed-link';
+import { linkKey } from './status-store/link-codec';
+import { decodeLinks, readLinks, writeLinks } from './status-store/prisma-status-store';
 import type { ItemKind } from './types';
 
 /** A collection pair whose Nextcloud collection is known but whose Exchange collection id is not the current one. */
@@ -58,35 +60,27 @@ export async function repointPair(db: Database, input: RepointInput): Promise<bo
     if (moved.length === 0) return false;
     if (input.moves.length > 0) {
       // Old and new hrefs are ids of different protocols, so no new href can collide with an old one. The old
-      // protocol's raw object goes too, also from inside `packed` (repacked here: SQL cannot inflate it).
-      const packed = await tx.query<{ ident: string; packed: Uint8Array }>(
-        'SELECT ident, packed FROM item_links WHERE pair_id = $1::uuid AND ident = ANY($2::text[]) AND packed IS NOT NULL',
-        [input.pairId, input.moves.map((m) => m.ident)],
+      // protocol's raw object goes too: the row is rewritten whole through the status store's coding.
+      const { rows } = await decodeLinks(
+        tx,
+        input.pairId,
+        input.moves.map((m) => m.ident),
       );
-      const repacked = new Map(
-        packed.map((l) => {
-          const blobs = unpackLink(l.packed);
-          return [l.ident, packLink({ ...blobs, ...(blobs.aRaw !== undefined ? { aRaw: '' } : {}) })];
-        }),
-      );
-      await tx.query(
-        `UPDATE item_links l
-         SET a_href = m.a_href, a_version = '', a_hash = '', a_raw = CASE WHEN l.packed IS NULL THEN '' END,
-             packed = decode(m.packed, 'base64'), dormant = false, updated_at = now()
-         FROM unnest($2::text[], $3::text[], $4::text[]) AS m(ident, a_href, packed)
-         WHERE l.pair_id = $1::uuid AND l.ident = m.ident`,
-        [
-          input.pairId,
-          input.moves.map((m) => m.ident),
-          input.moves.map((m) => m.aHref),
-          input.moves.map((m) => repacked.get(m.ident)?.toString('base64') ?? null),
-        ],
-      );
+      const byIdent = new Map(rows.map((r) => [r.ident, r]));
+      const moved = new Map<string, StatusRow>();
+      for (const m of input.moves) {
+        const row = byIdent.get(m.ident);
+        if (!row) continue;
+        const { dormant: _, ...rest } = { ...row };
+        moved.set(m.ident, { ...rest, a: { href: m.aHref, version: '', hash: '', raw: '' } });
+      }
+      await writeLinks(tx, input.pairId, moved);
     }
     if (input.unmatched.length > 0) {
       await tx.query(
-        `UPDATE item_links SET dormant = true, updated_at = now() WHERE pair_id = $1::uuid AND ident = ANY($2::text[])`,
-        [input.pairId, input.unmatched],
+        `UPDATE item_links SET dormant = true
+         WHERE pair_id = $1::uuid AND ident_key = ANY($2::bigint[])`,
+        [input.pairId, input.unmatched.map(linkKey)],
       );
     }
     return true;
@@ -98,20 +92,9 @@ export async function linksKeyedByExchangeHref(
   db: Database,
   pairId: string,
 ): Promise<{ ident: string; aHref: string; aVersion: string; aRaw: string }[]> {
-  const links = await db.query<{
-    ident: string;
-    aHref: string;
-    aVersion: string;
-    aRaw: string | null;
-    packed: Uint8Array | null;
-  }>(
-    `SELECT ident, a_href AS "aHref", a_version AS "aVersion", a_raw AS "aRaw", packed FROM item_links
-     WHERE pair_id = $1::uuid AND a_href = ident AND a_version IS NOT NULL AND a_version <> ''`,
-    [pairId],
+  return (await readLinks(db, pairId)).flatMap((r) =>
+    r.a && r.a.href === r.ident && r.a.version !== ''
+      ? [{ ident: r.ident, aHref: r.a.href, aVersion: r.a.version, aRaw: r.a.raw }]
+      : [],
   );
-  // Either shape of row: the raw object packed (packed-link.ts), or in its own column (rows from before).
-  return links.map(({ packed, aRaw, ...link }) => ({
-    ...link,
-    aRaw: (packed ? unpackLink(packed).aRaw : aRaw) ?? '',
-  }));
 }

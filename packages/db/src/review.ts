@@ -1,6 +1,6 @@
 import { DatabaseError } from './errors';
 import type { Database } from './open-database';
-import { unpackLink } from './status-store/packed-link';
+import { decodeLinks } from './status-store/prisma-status-store';
 import { isUuid } from './tenants';
 
 /** Side a of every pair is Exchange, side b Nextcloud (the service's composition root decides, DESIGN §4). */
@@ -62,14 +62,13 @@ export function createReviewRepository(db: Database): ReviewRepository {
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         include: { pair: { select: { kind: true } } },
       });
-      const links = await prisma.itemLink.findMany({
-        where: { OR: held.map((q) => ({ pairId: q.pairId, ident: q.ident })) },
-        select: { pairId: true, ident: true, base: true, packed: true },
-      });
-      // Either shape: the base packed with the raw objects, or (rows from before) in a column of its own.
-      const baseOf = new Map(
-        links.map((l) => [`${l.pairId} ${l.ident}`, l.packed ? unpackLink(l.packed).base : l.base]),
-      );
+      // The agreed base of each held item, through the status store's coding (rows of either shape).
+      const baseOf = new Map<string, unknown>();
+      const idents = new Map<string, string[]>();
+      for (const q of held) idents.set(q.pairId, [...(idents.get(q.pairId) ?? []), q.ident]);
+      for (const [pairId, ofPair] of idents) {
+        for (const row of (await decodeLinks(db, pairId, ofPair)).rows) baseOf.set(`${pairId} ${row.ident}`, row.base);
+      }
       return held.map((q) => ({
         id: q.id,
         kind: q.pair.kind,

@@ -291,7 +291,9 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
       const pair = await prisma.collectionPair.create({
         data: { userId: user.id, kind: 'event', aCollectionId: 'calendar', bCollectionId: 'personal' },
       });
-      await prisma.itemLink.create({ data: { pairId: pair.id, ident: 'uid-1', aHref: 'a1', bHref: 'b1' } });
+      await prisma.itemLink.create({
+        data: { pairId: pair.id, identKey: 1n, ident: 'uid-1', aHref: 'a1', bHref: 'b1' },
+      });
       await prisma.conflict.create({ data: { pairId: pair.id, ident: 'uid-1', resolution: 'a_wins' } });
       await prisma.quarantinedDeletion.create({
         data: { pairId: pair.id, ident: 'uid-1', side: 'b', href: 'b1', reason: 'mass delete' },
@@ -320,7 +322,7 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
     expect(await counts(gone.id)).toMatchObject({ pairs: 0, links: 0, runs: 0, conflicts: 0, quarantined: 0 });
     expect(await counts(stays.id)).toMatchObject({ pairs: 1, links: 1, runs: 1, conflicts: 1, quarantined: 1 });
     const orphans = await test.db.query(
-      'SELECT id FROM item_links WHERE pair_id NOT IN (SELECT id FROM collection_pairs)',
+      'SELECT ident_key FROM item_links WHERE pair_id NOT IN (SELECT id FROM collection_pairs)',
     );
     expect(orphans).toEqual([]);
   });

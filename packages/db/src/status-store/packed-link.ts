@@ -28,7 +28,7 @@ const LEVEL = 3;
  * Version 1's dictionary: generic templates only (never synced data), with what is most common last, where
  * deflate reaches it with the shortest distances.
  */
-const DICTIONARY_V1 = Buffer.from(
+export const DICTIONARY_V1 = Buffer.from(
   `BEGIN:VCARD
 VERSION:3.0
 PRODID:-//exsync//exsync pim//EN

@@ -19,7 +19,18 @@ import type {
 import { DatabaseError } from '../errors';
 import type { PrismaClient } from '../generated/client';
 import type { Database, SqlSession } from '../open-database';
-import { type LinkBlobs, packedShape, packLink, unpackLink } from './packed-link';
+import {
+  canBeReference,
+  decodeLink,
+  encodeLink,
+  type LinkReference,
+  lazy,
+  linkKey,
+  parseReference,
+  referenceOf,
+  serializeReference,
+} from './link-codec';
+import { type LinkBlobs, packedShape, unpackLink } from './packed-link';
 
 /**
  * The engine's status table on PostgreSQL or PGlite (the same SQL on both): `item_links` rows per collection pair,
@@ -39,10 +50,7 @@ export class PrismaStatusStore implements StatusStore {
   }
 
   async rows(pair: string): Promise<StatusRow[]> {
-    // Plain SQL: every run reads all of a pair's rows, and Prisma's per-row result mapping costs more than the query.
-    // Through #sql: only a malformed id is worded as one; a lost connection or any other failure keeps its own.
-    const links = await this.#sql<LinkRecord>(pair, SELECT_LINKS, [pair]);
-    return links.map(toRow);
+    return readLinks(this.#db, pair);
   }
 
   async pairState(pair: string): Promise<PairState> {
@@ -270,10 +278,17 @@ async function inTransaction<T>(tx: SqlSession, pair: string, fn: (w: StatusWrit
 }
 
 /** Writes the gathered rows: drops, then hrefs released from their old holders, then every put in one upsert. */
-async function writeLinks(tx: SqlSession, pair: string, links: Map<string, StatusRow | null>): Promise<void> {
-  const dropped = [...links].filter(([, row]) => row === null).map(([ident]) => ident);
+export async function writeLinks(
+  tx: SqlSession,
+  pair: string,
+  links: ReadonlyMap<string, StatusRow | null>,
+): Promise<void> {
+  const dropped = [...links].filter(([, row]) => row === null).map(([ident]) => linkKey(ident));
   if (dropped.length > 0) {
-    await tx.query('DELETE FROM item_links WHERE pair_id = $1::uuid AND ident = ANY($2::text[])', [pair, dropped]);
+    await tx.query('DELETE FROM item_links WHERE pair_id = $1::uuid AND ident_key = ANY($2::bigint[])', [
+      pair,
+      dropped,
+    ]);
   }
   // Within the batch, a later row's claim of an href takes it from an earlier one (Map order is write order).
   const rows: StatusRow[] = [];
@@ -293,38 +308,130 @@ async function writeLinks(tx: SqlSession, pair: string, links: Map<string, Statu
     rows.push(row);
   }
   if (rows.length === 0) return;
-  const withA = rows.filter((r) => r.a !== undefined);
-  const withB = rows.filter((r) => r.b !== undefined);
+  const ref = await referenceFor(tx, pair, rows);
+  const encoded = rows.map((r) => encodeLink(r, ref));
+  const withA = encoded.filter((e) => e.aKey !== null);
+  const withB = encoded.filter((e) => e.bKey !== null);
   await tx.query(RELEASE_HREFS, [
     pair,
-    withA.map((r) => r.ident),
-    withA.map((r) => r.a!.href),
-    withB.map((r) => r.ident),
-    withB.map((r) => r.b!.href),
+    withA.map((e) => e.identKey),
+    withA.map((e) => e.aKey),
+    withB.map((e) => e.identKey),
+    withB.map((e) => e.bKey),
   ]);
-  const column = <T>(fn: (r: StatusRow) => T) => rows.map(fn);
+  await upsert(tx, pair, rows, encoded, false);
+}
+
+/**
+ * The pair's reference (what its rows are coded against): the stored one, or, for a pair without one yet, the first
+ * of `rows` that can be one, made the reference; undefined while none can. Read in the writing transaction, never
+ * cached: a reference set by a transaction that then rolled back must not outlive it.
+ */
+async function referenceFor(
+  tx: SqlSession,
+  pair: string,
+  rows: readonly StatusRow[],
+): Promise<LinkReference | undefined> {
+  const [stored] = await tx.query<{ ref: Uint8Array | null }>(
+    'SELECT link_reference AS ref FROM collection_pairs WHERE id = $1::uuid',
+    [pair],
+  );
+  if (!stored) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
+  if (stored.ref) return parseReference(stored.ref);
+  const candidate = rows.find(canBeReference);
+  if (!candidate) return undefined;
+  const ref = referenceOf(candidate);
+  await tx.query(`UPDATE collection_pairs SET link_reference = decode($2, 'base64') WHERE id = $1::uuid`, [
+    pair,
+    serializeReference(ref).toString('base64'),
+  ]);
+  return ref;
+}
+
+/** `onlyOld`: rewrite only rows still in an older shape (the re-pack on read must not undo a newer write). */
+async function upsert(
+  tx: SqlSession,
+  pair: string,
+  rows: readonly StatusRow[],
+  encoded: readonly ReturnType<typeof encodeLink>[],
+  onlyOld: boolean,
+): Promise<void> {
   await tx.query(UPSERT_LINKS, [
     pair,
-    column((r) => r.ident),
-    column((r) => r.a?.href ?? null),
-    column((r) => r.a?.version ?? null),
-    column((r) => r.a?.hash ?? null),
-    column((r) => r.b?.href ?? null),
-    column((r) => r.b?.version ?? null),
-    column((r) => r.b?.hash ?? null),
+    encoded.map((e) => e.identKey),
+    encoded.map((e) => e.aKey),
+    encoded.map((e) => e.bKey),
     // Base64 through a text array: both drivers pass text arrays the same way, bytea arrays not.
-    column((r) => packLink(blobsOf(r))?.toString('base64') ?? null),
-    column((r) => r.pendingCreate ?? null),
-    column((r) => r.dormant ?? false),
+    encoded.map((e) => e.head.toString('base64')),
+    encoded.map((e) => e.body?.toString('base64') ?? null),
+    rows.map((r) => r.pendingCreate ?? null),
+    rows.map((r) => r.dormant ?? false),
+    onlyOld,
   ]);
 }
 
-function blobsOf(row: StatusRow): LinkBlobs {
-  return {
-    ...(row.base !== undefined ? { base: row.base } : {}),
-    ...(row.a ? { aRaw: row.a.raw } : {}),
-    ...(row.b ? { bRaw: row.b.raw } : {}),
-  };
+/**
+ * A pair's rows. Rows still in an older shape (from before `head`) are read from their old columns and then
+ * rewritten in the compact shape, so a pair's rows shrink on its first run after the upgrade.
+ */
+export async function readLinks(db: Database, pair: string): Promise<StatusRow[]> {
+  // Only a malformed id is worded as one; a lost connection or any other failure keeps its own message.
+  const { rows, old } = await decodeLinks(db, pair).catch((cause: unknown) => {
+    if (!UUID.test(pair)) throw new DatabaseError('invalid_input', `"${pair}" is not a collection pair id.`, { cause });
+    throw cause;
+  });
+  if (old.length > 0) {
+    await db.transaction(async (tx) => {
+      const ref = await referenceFor(tx, pair, old);
+      await upsert(
+        tx,
+        pair,
+        old,
+        old.map((r) => encodeLink(r, ref)),
+        true,
+      );
+    });
+  }
+  return rows;
+}
+
+/**
+ * A pair's rows in ident order (all, or those of `idents`), read on `session`, of either shape; `old`: those still in
+ * an older shape.
+ */
+export async function decodeLinks(
+  session: Pick<SqlSession, 'query'>,
+  pair: string,
+  idents?: readonly string[],
+): Promise<{ rows: StatusRow[]; old: StatusRow[] }> {
+  // Plain SQL: every run reads all of a pair's rows, and Prisma's per-row result mapping costs more than the query.
+  const links = idents
+    ? await session.query<LinkRecord>(`${SELECT_LINKS} AND ident_key = ANY($2::bigint[])`, [pair, idents.map(linkKey)])
+    : await session.query<LinkRecord>(SELECT_LINKS, [pair]);
+  let ref: LinkReference | undefined;
+  if (links.some((l) => l.head !== null)) {
+    const [stored] = await session.query<{ ref: Uint8Array | null }>(
+      'SELECT link_reference AS ref FROM collection_pairs WHERE id = $1::uuid',
+      [pair],
+    );
+    if (stored?.ref) ref = parseReference(stored.ref);
+  }
+  const rows: StatusRow[] = [];
+  const old: StatusRow[] = [];
+  for (const l of links) {
+    if (l.head === null) {
+      const row = toOldRow(l);
+      rows.push(row);
+      old.push(row);
+      continue;
+    }
+    const row = decodeLink(l as Compact, ref).row;
+    if (l.pendingCreate !== null) row.pendingCreate = l.pendingCreate;
+    if (l.dormant) row.dormant = true;
+    rows.push(row as unknown as StatusRow);
+  }
+  rows.sort((x, y) => (x.ident < y.ident ? -1 : x.ident > y.ident ? 1 : 0));
+  return { rows, old };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -352,17 +459,30 @@ interface QuarantineRecordRow {
   readonly decision: QuarantineDecision | null;
 }
 
-const SELECT_LINKS = `SELECT ident, a_href AS "aHref", a_version AS "aVersion", a_hash AS "aHash", a_raw AS "aRaw",
+const SELECT_LINKS = `SELECT head, body, a_key IS NOT NULL AS "hasA", b_key IS NOT NULL AS "hasB", ident,
+    a_href AS "aHref", a_version AS "aVersion", a_hash AS "aHash", a_raw AS "aRaw",
     b_href AS "bHref", b_version AS "bVersion", b_hash AS "bHash", b_raw AS "bRaw", base, packed,
     pending_create AS "pendingCreate", dormant
-  FROM item_links WHERE pair_id = $1::uuid ORDER BY ident`;
+  FROM item_links WHERE pair_id = $1::uuid`;
+
+interface Compact {
+  readonly head: Uint8Array;
+  readonly body: Uint8Array | null;
+  readonly hasA: boolean;
+  readonly hasB: boolean;
+}
 
 interface LinkRecord {
+  readonly head: Uint8Array | null;
+  readonly body: Uint8Array | null;
+  readonly hasA: boolean;
+  readonly hasB: boolean;
+  /** The older shapes (before `head`): the ids in columns of their own. */
   readonly ident: string;
   readonly aHref: string | null;
   readonly aVersion: string | null;
   readonly aHash: string | null;
-  /** The older shape (before `packed`): each of the three in a column of its own. */
+  /** The oldest shape (before `packed`): each of the three in a column of its own. */
   readonly aRaw: string | null;
   readonly bHref: string | null;
   readonly bVersion: string | null;
@@ -376,51 +496,48 @@ interface LinkRecord {
 
 /**
  * An href belongs to one row: the newest claim wins (the unique index would refuse a second holder), so any other
- * row of the pair holding a claimed href forgets that side. ($2, $3): the claiming idents and their a-hrefs; ($4,
- * $5) for side b. The released side's raw object may stay inside `packed`: a side without an href is never read,
- * and the row's next put packs it anew.
+ * row of the pair holding a claimed href forgets that side: its key is cleared (a compact row's side without a key
+ * is absent; its ids stay inside `head` until the row's next put), and an older row's columns with it. ($2, $3):
+ * the claiming rows' ident keys and their a-keys; ($4, $5) for side b.
  */
 const RELEASE_HREFS = `UPDATE item_links l SET
+    a_key = CASE WHEN x.ra THEN NULL ELSE l.a_key END,
     a_href = CASE WHEN x.ra THEN NULL ELSE l.a_href END,
     a_version = CASE WHEN x.ra THEN NULL ELSE l.a_version END,
     a_hash = CASE WHEN x.ra THEN NULL ELSE l.a_hash END,
     a_raw = CASE WHEN x.ra THEN NULL ELSE l.a_raw END,
+    b_key = CASE WHEN x.rb THEN NULL ELSE l.b_key END,
     b_href = CASE WHEN x.rb THEN NULL ELSE l.b_href END,
     b_version = CASE WHEN x.rb THEN NULL ELSE l.b_version END,
     b_hash = CASE WHEN x.rb THEN NULL ELSE l.b_hash END,
-    b_raw = CASE WHEN x.rb THEN NULL ELSE l.b_raw END,
-    updated_at = now()
-  FROM (SELECT o.ident,
-          EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS c(ident, href)
-                  WHERE c.href = o.a_href AND c.ident <> o.ident) AS ra,
-          EXISTS (SELECT 1 FROM unnest($4::text[], $5::text[]) AS c(ident, href)
-                  WHERE c.href = o.b_href AND c.ident <> o.ident) AS rb
+    b_raw = CASE WHEN x.rb THEN NULL ELSE l.b_raw END
+  FROM (SELECT o.ident_key,
+          EXISTS (SELECT 1 FROM unnest($2::bigint[], $3::bigint[]) AS c(ident_key, k)
+                  WHERE c.k = o.a_key AND c.ident_key <> o.ident_key) AS ra,
+          EXISTS (SELECT 1 FROM unnest($4::bigint[], $5::bigint[]) AS c(ident_key, k)
+                  WHERE c.k = o.b_key AND c.ident_key <> o.ident_key) AS rb
         FROM item_links o
-        WHERE o.pair_id = $1::uuid AND (o.a_href = ANY($3::text[]) OR o.b_href = ANY($5::text[]))) AS x
-  WHERE l.pair_id = $1::uuid AND l.ident = x.ident AND (x.ra OR x.rb)`;
+        WHERE o.pair_id = $1::uuid AND (o.a_key = ANY($3::bigint[]) OR o.b_key = ANY($5::bigint[]))) AS x
+  WHERE l.pair_id = $1::uuid AND l.ident_key = x.ident_key AND (x.ra OR x.rb)`;
+
+/** Every gathered row of the pair, created or replaced whole, in the compact shape (older columns cleared). */
+const UPSERT_LINKS = `INSERT INTO item_links (pair_id, ident_key, a_key, b_key, head, body, pending_create, dormant)
+  SELECT $1::uuid, r.ident_key, r.a_key, r.b_key, decode(r.head, 'base64'), decode(r.body, 'base64'),
+    r.pending_create::sync_side, r.dormant
+  FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::boolean[])
+    AS r(ident_key, a_key, b_key, head, body, pending_create, dormant)
+  ON CONFLICT (pair_id, ident_key) DO UPDATE SET
+    a_key = EXCLUDED.a_key, b_key = EXCLUDED.b_key, head = EXCLUDED.head, body = EXCLUDED.body,
+    ident = NULL, a_href = NULL, a_version = NULL, a_hash = NULL, a_raw = NULL,
+    b_href = NULL, b_version = NULL, b_hash = NULL, b_raw = NULL, base = NULL, packed = NULL,
+    pending_create = EXCLUDED.pending_create, dormant = EXCLUDED.dormant
+  WHERE NOT $9::boolean OR item_links.head IS NULL`;
 
 /**
- * Every gathered row of the pair, created or replaced whole, in the packed shape (the older shape's columns are
- * cleared as a row is rewritten).
+ * A row of an older shape: the ids in columns, and the base and raw objects either packed (version 1, inflated on
+ * first use) or each in a column of its own.
  */
-const UPSERT_LINKS = `INSERT INTO item_links (pair_id, ident, a_href, a_version, a_hash, b_href, b_version, b_hash,
-    packed, pending_create, dormant, updated_at)
-  SELECT $1::uuid, r.ident, r.a_href, r.a_version, r.a_hash, r.b_href, r.b_version, r.b_hash,
-    decode(r.packed, 'base64'), r.pending_create::sync_side, r.dormant, now()
-  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-    $10::text[], $11::boolean[])
-    AS r(ident, a_href, a_version, a_hash, b_href, b_version, b_hash, packed, pending_create, dormant)
-  ON CONFLICT (pair_id, ident) DO UPDATE SET
-    a_href = EXCLUDED.a_href, a_version = EXCLUDED.a_version, a_hash = EXCLUDED.a_hash, a_raw = NULL,
-    b_href = EXCLUDED.b_href, b_version = EXCLUDED.b_version, b_hash = EXCLUDED.b_hash, b_raw = NULL,
-    base = NULL, packed = EXCLUDED.packed, pending_create = EXCLUDED.pending_create, dormant = EXCLUDED.dormant,
-    updated_at = now()`;
-
-/**
- * A row of either shape. A packed row's base and raw objects are inflated on first use only: most runs read every
- * row of a pair and look inside few of them (a delta names a handful of items).
- */
-function toRow(link: LinkRecord): StatusRow {
+function toOldRow(link: LinkRecord): StatusRow {
   const packed = link.packed;
   let blobs: LinkBlobs | undefined;
   const open = (): LinkBlobs => {
@@ -448,22 +565,4 @@ function toRow(link: LinkRecord): StatusRow {
   if (link.pendingCreate !== null) row.pendingCreate = link.pendingCreate;
   if (link.dormant) row.dormant = true;
   return row as unknown as StatusRow;
-}
-
-/** Defines `key` as an ordinary-looking (enumerable) property computed once, on first read. */
-function lazy<T extends object, V>(target: T, key: string, compute: () => V): T {
-  let value: V;
-  let done = false;
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get() {
-      if (!done) {
-        value = compute();
-        done = true;
-      }
-      return value;
-    },
-  });
-  return target;
 }

@@ -1,6 +1,4 @@
-import type { StatusRow } from '@exsync/core';
 import { describeStatusStoreContract } from '@exsync/core/engine/testing';
-import { sampleTask } from '@exsync/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../migrator';
 import { type Database, openDatabase } from '../open-database';
@@ -44,57 +42,6 @@ for (const kind of testBackends) {
     };
   });
 }
-
-describe.each(testBackends)('item_links rows of both shapes (%s)', (kind) => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await createTestDatabase(kind);
-    await migrate(test.db);
-  });
-  afterAll(async () => {
-    await test?.dispose();
-  });
-
-  const base = sampleTask('t1', { summary: 'Lunch' });
-  const row: StatusRow = {
-    ident: 't1',
-    a: { href: '/a/t1', version: '"1"', hash: 'ha', raw: 'BEGIN:VCALENDAR\r\nSUMMARY:Lunch – €\r\n' },
-    b: { href: '/b/t1', version: 'ck-1', hash: 'hb', raw: '{"subject":"Lunch"}' },
-    base,
-  };
-
-  it('reads a row written before `packed` existed (base and raw objects in their own columns)', async () => {
-    const pair = await newPair(test.db);
-    await test.db.query(
-      `INSERT INTO item_links (pair_id, ident, a_href, a_version, a_hash, a_raw, b_href, b_version, b_hash, b_raw,
-         base, updated_at)
-       VALUES ($1::uuid, 't1', '/a/t1', '"1"', 'ha', $2, '/b/t1', 'ck-1', 'hb', $3, $4::jsonb, now())`,
-      [pair, row.a!.raw, row.b!.raw, JSON.stringify(base)],
-    );
-    const store = new PrismaStatusStore(test.db);
-    expect(await store.rows(pair)).toEqual([row]);
-    // Rewritten, it takes the packed shape and leaves the old columns empty; it reads back the same.
-    await store.transaction(pair, (tx) => tx.put(row));
-    const [stored] = await test.db.query<{ a_raw: unknown; b_raw: unknown; base: unknown; packed: unknown }>(
-      'SELECT a_raw, b_raw, base, packed FROM item_links WHERE pair_id = $1::uuid',
-      [pair],
-    );
-    expect(stored).toMatchObject({ a_raw: null, b_raw: null, base: null });
-    expect(stored?.packed).not.toBeNull();
-    expect(await store.rows(pair)).toEqual([row]);
-  });
-
-  it('packs the base and both raw objects into less than half their size', async () => {
-    const pair = await newPair(test.db);
-    await new PrismaStatusStore(test.db).transaction(pair, (tx) => tx.put(row));
-    const [sizes] = await test.db.query<{ packed: number }>(
-      'SELECT octet_length(packed) AS packed FROM item_links WHERE pair_id = $1::uuid',
-      [pair],
-    );
-    const plain = Buffer.byteLength(JSON.stringify([base, row.a!.raw, row.b!.raw]));
-    expect(sizes!.packed).toBeLessThan(plain / 2);
-  });
-});
 
 describe.each(testBackends)('a run left `running` (%s)', (kind) => {
   let test: TestDatabase;
