@@ -14,14 +14,15 @@ type Protocol = 'EWS' | 'Graph';
 type Read = 'first' | 'second';
 
 /**
- * The simulator's CPU per 1,000 events served and its share of the client's CPU before the simulator's cost was
- * cut (issue 15): main at 5afe823 measured by this same benchmark on the development machine (2 × Intel Xeon, shared,
- * load average 31–34) on 2026-12-07, two runs alternated with two runs of the change (mean of the two): the
- * "before" printed beside each figure measured now.
+ * The simulator's CPU per 1,000 events served and its share of the client's CPU before `$batch` inner requests were
+ * dispatched in memory instead of through `app.inject()` (issue 15): main at d33bc65 measured by this same benchmark
+ * on the development machine (2 × Intel Xeon, shared, load average 8–13) on 2026-12-07, two runs alternated with
+ * two runs of the change (mean of the two): the "before" printed beside each figure measured now.
  */
+const BEFORE_AT = 'd33bc65';
 const BEFORE: Record<Protocol, Record<Read, { simMs: number; percent: number }>> = {
-  EWS: { first: { simMs: 614, percent: 22.3 }, second: { simMs: 366, percent: 20.6 } },
-  Graph: { first: { simMs: 2266, percent: 184.4 }, second: { simMs: 1499, percent: 120.5 } },
+  EWS: { first: { simMs: 459, percent: 19.3 }, second: { simMs: 220, percent: 14.7 } },
+  Graph: { first: { simMs: 1324, percent: 189.2 }, second: { simMs: 767, percent: 136.2 } },
 };
 
 interface Served {
@@ -56,10 +57,10 @@ export async function simBenchmarks(): Promise<Figure[]> {
       );
       const label = `exchange-sim, ${protocol} ${read} read of 1,000 events`;
       results.push(
-        result(`${label}: simulator CPU per 1,000 events, before (5afe823)`, 'ms', before.simMs),
+        result(`${label}: simulator CPU per 1,000 events, before (${BEFORE_AT})`, 'ms', before.simMs),
         result(`${label}: simulator CPU per 1,000 events`, 'ms', (r.simMs / EVENTS) * 1000),
         result(`${label}: client CPU`, 'ms', r.clientMs),
-        result(`${label}: simulator share of the client's CPU, before (5afe823)`, '%', before.percent),
+        result(`${label}: simulator share of the client's CPU, before (${BEFORE_AT})`, '%', before.percent),
         result(`${label}: simulator share of the client's CPU`, '%', percent, GOAL_PERCENT),
       );
       figures.push(

@@ -3,53 +3,17 @@
  * faults) and the four faces — EWS (`./ews`), Graph (`./graph`), Entra (`./entra`) and control (`./control`).
  * Never listens; see index.ts.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Face } from './control/faults';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { registerControl } from './control/routes';
 import { registerEntra } from './entra/routes';
-import { peekAppId } from './entra/tokens';
 import { registerEws } from './ews';
 import { registerGraph } from './graph/routes';
-import { entraErrorBody, graphErrorBody, sendFault } from './http/fault-responses';
+import { entraErrorBody, graphErrorBody } from './http/fault-responses';
+import { admitRequest, classifyFace, finishRequest } from './http/request-hooks';
 import './http/request-context';
 import type { Simulator } from './simulator';
 
-export function classifyFace(url: string): Face {
-  const path = url.split('?')[0]!;
-  if (/^\/ews\//i.test(path)) return 'ews';
-  if (/^\/(v1\.0|beta)(\/|$)/.test(path) || path.startsWith('/$batch')) return 'graph';
-  if (path.startsWith('/_control')) return 'control';
-  if (/^\/[^/]+\/(oauth2|v2\.0|discovery)\//.test(path) || path.startsWith('/common/discovery')) return 'entra';
-  return 'other';
-}
-
-function clientOf(request: FastifyRequest): string {
-  const auth = request.headers.authorization ?? '';
-  const app = peekAppId(auth);
-  if (app) return app;
-  const basic = /^Basic\s+(\S+)$/i.exec(auth);
-  if (basic) return Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')[0]!.toLowerCase();
-  if (/^(NTLM|Negotiate)\s/i.test(auth)) return 'ntlm';
-  return 'anonymous';
-}
-
-function mailboxOf(face: Face, request: FastifyRequest): string | undefined {
-  if (face === 'graph') {
-    const m = /^\/(?:v1\.0|beta)\/users\/([^/?]+)/.exec(request.url);
-    if (m) {
-      try {
-        return decodeURIComponent(m[1]!).toLowerCase();
-      } catch {
-        return m[1]!.toLowerCase();
-      }
-    }
-    return undefined;
-  }
-  const anchor = request.headers['x-anchormailbox'];
-  return typeof anchor === 'string' ? anchor.toLowerCase() : undefined;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { classifyFace };
 
 export function buildServer(sim: Simulator): FastifyInstance {
   const app = Fastify({
@@ -96,89 +60,7 @@ export function buildServer(sim: Simulator): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    const face = classifyFace(request.url);
-    const client = clientOf(request);
-    const named = mailboxOf(face, request);
-    // One meter and one fault target per mailbox, whether the client names it by id, UPN or SMTP address.
-    const mailbox = named ? (sim.store.findMailbox(named)?.smtpAddress.toLowerCase() ?? named) : undefined;
-    const prefer = request.headers.prefer;
-    const entry = sim.log.start({
-      at: Date.now(),
-      virtualAt: sim.clock.now(),
-      face,
-      method: request.method,
-      url: request.url,
-      client,
-      ...(mailbox ? { mailbox } : {}),
-      ...(request.headers['client-request-id']
-        ? { clientRequestId: String(request.headers['client-request-id']) }
-        : {}),
-      ...(typeof request.headers['x-anchormailbox'] === 'string'
-        ? { anchorMailbox: request.headers['x-anchormailbox'] }
-        : {}),
-      ...(prefer ? { prefer: Array.isArray(prefer) ? prefer.join(', ') : prefer } : {}),
-      ...(request.headers['x-sim-batch-inner'] ? { batchInner: true } : {}),
-    });
-    request.simEntry = entry;
-    const key = `${face}|${client}|${mailbox ?? ''}`;
-    request.simClientKey = key;
-    const wait = sim.throttle.checkWait(key);
-    if (wait) entry.retryWait = wait;
-
-    if (face === 'graph') {
-      reply.header('request-id', String(request.id));
-      reply.header('client-request-id', String(request.headers['client-request-id'] ?? request.id));
-      if (mailbox) {
-        const meterKey = `${client}|${mailbox}`;
-        const release = sim.throttle.acquire(meterKey, sim.graph.concurrencyLimit);
-        const overRate = release && sim.throttle.overRate(meterKey, sim.graph.rateLimitPer10Min, 600_000);
-        if (!release || overRate) {
-          release?.();
-          entry.throttled = true;
-          reply.header('Retry-After', String(sim.graph.retryAfterSeconds));
-          const message = overRate
-            ? 'Application is over its MailboxRequestRate limit.'
-            : 'Application is over its MailboxConcurrency limit.';
-          return reply.code(429).send(graphErrorBody(request, 'ApplicationThrottled', message));
-        }
-        request.simRelease = release;
-      }
-      if (sim.graph.latencyMs > 0) await sleep(sim.graph.latencyMs);
-    }
-
-    const fault = sim.faults.take({ face, method: request.method, path: request.url, ...(mailbox ? { mailbox } : {}) });
-    if (!fault) return;
-    entry.faultId = fault.id;
-    const action = fault.action;
-    if (action.kind === 'slow') {
-      await sleep(action.delayMs);
-      return;
-    }
-    if (action.kind === 'replyLost') {
-      // Carried out as usual; the answer is dropped in onSend. An inner batch request has no socket of its own.
-      if (!entry.batchInner) request.simReplyLost = action;
-      return;
-    }
-    if (action.kind === 'reset' && entry.batchInner) {
-      // An injected inner request has no socket to drop; the nearest thing is an empty 500.
-      return sendFault(face, { kind: 'error500', body: 'empty' }, request, reply);
-    }
-    if (action.kind === 'reset') {
-      reply.hijack();
-      request.raw.socket?.destroy();
-      request.simRelease?.();
-      return reply;
-    }
-    if (action.kind === 'ewsServerBusy' && action.channel === 'inBand' && face === 'ews') {
-      request.simFault = fault;
-      return;
-    }
-    if (action.kind === 'ewsServerBusy' && face !== 'ews') {
-      return sendFault(face, { kind: 'status', status: 503 }, request, reply);
-    }
-    return sendFault(face, action, request, reply);
-  });
+  app.addHook('onRequest', (request, reply) => admitRequest(sim, request, reply));
 
   // Callback-style hooks where nothing is awaited: an async hook costs a promise and a microtask turn on every
   // request, and these run on every one.
@@ -197,16 +79,7 @@ export function buildServer(sim: Simulator): FastifyInstance {
   });
 
   app.addHook('onResponse', (request, reply, done) => {
-    request.simRelease?.();
-    const entry = request.simEntry;
-    if (entry) {
-      entry.status = reply.statusCode;
-      entry.durationMs = Date.now() - entry.at;
-      const retryAfter = reply.getHeader('retry-after');
-      if (retryAfter !== undefined && request.simClientKey) {
-        sim.throttle.advertise(request.simClientKey, Number(retryAfter) * 1000);
-      }
-    }
+    finishRequest(sim, request, reply);
     done();
   });
   app.addHook('onRequestAbort', async (request) => {

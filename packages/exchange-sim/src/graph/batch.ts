@@ -1,11 +1,14 @@
 /**
  * JSON batching: ≤ 20 requests, unique ids, relative URLs, Content-Type required with a body, dependsOn (424 on a
  * failed dependency), at most `batchConcurrency` executed at once, and responses in a shuffled order.
- * Each inner request runs through the whole app (auth, throttling, faults) via inject().
+ * Each inner request goes through the simulator's per-request checks (request log, throttling, faults) and its
+ * route's handler (authentication included), dispatched in memory by `./inner-requests`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type FindMyWay from 'find-my-way';
 import type { Simulator } from '../simulator';
 import { authenticate, graphHandler } from './context';
+import { dispatchInner } from './inner-requests';
 import { badRequest } from './wire';
 
 interface InnerRequest {
@@ -35,7 +38,7 @@ function responseJson(r: InnerResponse): string {
 
 const KEPT_HEADERS = ['content-type', 'retry-after', 'location', 'etag', 'preference-applied', 'odata-version'];
 
-export function registerBatch(app: FastifyInstance, sim: Simulator): void {
+export function registerBatch(app: FastifyInstance, sim: Simulator, routes: ReturnType<typeof FindMyWay>): void {
   let batchCounter = 0;
   app.post(
     '/v1.0/$batch',
@@ -94,8 +97,8 @@ export function registerBatch(app: FastifyInstance, sim: Simulator): void {
         }
         await slot();
         try {
-          const res = await app.inject({
-            method: r.method.toUpperCase() as 'GET',
+          const res = await dispatchInner(sim, routes, {
+            method: r.method.toUpperCase(),
             url: `/v1.0${r.url.startsWith('/') ? '' : '/'}${r.url}`,
             headers: {
               ...headers,
@@ -103,22 +106,21 @@ export function registerBatch(app: FastifyInstance, sim: Simulator): void {
               host: req.headers.host ?? 'localhost',
               'x-sim-batch-inner': '1',
             },
-            ...(r.body !== undefined ? { payload: typeof r.body === 'string' ? r.body : JSON.stringify(r.body) } : {}),
+            body: r.body,
+            outer: req,
           });
-          const out: InnerResponse = { id: r.id, status: res.statusCode, headers: {} };
+          const out: InnerResponse = { id: r.id, status: res.status, headers: {} };
           for (const h of KEPT_HEADERS) {
             const v = res.headers[h];
             if (v !== undefined)
-              out.headers[h === 'content-type' ? 'Content-Type' : h === 'retry-after' ? 'Retry-After' : h] = String(v);
+              out.headers[h === 'content-type' ? 'Content-Type' : h === 'retry-after' ? 'Retry-After' : h] = v;
           }
-          if (res.body && /json/i.test(String(res.headers['content-type'] ?? ''))) out.rawJson = res.body;
-          else if (res.body) {
-            try {
-              out.body = JSON.parse(res.body);
-            } catch {
-              out.body = res.body;
-            }
-          }
+          // Text with a JSON type is JSON serialized already: spliced in as it is. Other text (an HTML error page)
+          // stays a string; an empty answer has no body.
+          if (typeof res.payload === 'string') {
+            if (res.payload && /json/i.test(res.headers['content-type'] ?? '')) out.rawJson = res.payload;
+            else if (res.payload) out.body = res.payload;
+          } else if (res.payload !== undefined) out.body = res.payload;
           return out;
         } finally {
           free();

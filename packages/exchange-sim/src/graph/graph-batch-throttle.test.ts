@@ -75,6 +75,64 @@ describe('Graph $batch', () => {
     const reset = await h.graph<{ responses: Inner[] }>('POST', '/$batch', { requests: [get('1')] });
     expect(reset.body.responses[0]?.status).toBe(500);
   });
+
+  it('throttles one inner request while the others succeed, and logs each with its own status', async () => {
+    h.sim.injectFault({ face: 'graph', path: `${U}/contacts` }, { kind: 'status', status: 429, retryAfterSeconds: 5 });
+    const r = await h.graph<{ responses: Inner[] }>('POST', '/$batch', {
+      requests: [get('cal'), get('con', `${U}/contacts`), get('ev', `${U}/events?$top=1&$select=subject`)],
+    });
+    const by = Object.fromEntries(r.body.responses.map((x) => [x.id, x]));
+    expect(by.con).toMatchObject({ status: 429, headers: { 'Retry-After': '5' } });
+    expect(by.con?.body).toMatchObject({ error: { code: 'ApplicationThrottled' } });
+    expect([by.cal?.status, by.ev?.status]).toEqual([200, 200]);
+    // The inner query string reaches the handler: one event, only its subject.
+    const events = by.ev?.body.value as Record<string, unknown>[];
+    expect(events).toHaveLength(1);
+    expect(Object.keys(events[0]!).filter((k) => !k.startsWith('@odata') && k !== 'id')).toEqual(['subject']);
+    const inner = h.sim.requests({ face: 'graph' }).filter((e) => e.batchInner);
+    expect(inner.map((e) => e.status).sort()).toEqual([200, 200, 429]);
+    expect(inner.find((e) => e.status === 429)?.faultId).toBeDefined();
+  });
+
+  it("checks each inner request's roles and the app's mailbox scope on its own; a dependent of a refused one gets 424", async () => {
+    const app = [...h.sim.directory.apps.values()][0]!;
+    app.roles.graph = ['Calendars.Read'];
+    app.allowedMailboxes = ['bob@contoso.com'];
+    h.token = await h.tokenFor();
+    const B = '/users/bob@contoso.com';
+    const r = await h.graph<{ responses: Inner[] }>('POST', '/$batch', {
+      requests: [
+        get('read', `${B}/calendars`),
+        get('other', `${U}/calendars`),
+        {
+          id: 'write',
+          method: 'POST',
+          url: `${B}/events`,
+          headers: { 'Content-Type': 'application/json' },
+          body: { subject: 'not allowed' },
+        },
+        { ...get('after', `${B}/calendars`), dependsOn: ['write'] },
+      ],
+    });
+    const by = Object.fromEntries(r.body.responses.map((x) => [x.id, x]));
+    expect(by.read?.status).toBe(200);
+    expect(by.other?.status).toBe(403);
+    expect(JSON.stringify(by.other?.body)).toContain('[RAOP]');
+    expect(by.write).toMatchObject({ status: 403, body: { error: { code: 'ErrorAccessDenied' } } });
+    expect(by.after).toMatchObject({ status: 424, body: { error: { code: 'FailedDependency' } } });
+  });
+
+  it('answers an inner body that is not valid JSON with 400 and one of another media type with 415', async () => {
+    const r = await h.graph<{ responses: Inner[] }>('POST', '/$batch', {
+      requests: [
+        { id: 'bad', method: 'POST', url: `${U}/events`, headers: { 'Content-Type': 'application/json' }, body: '{no' },
+        { id: 'xml', method: 'POST', url: `${U}/events`, headers: { 'Content-Type': 'text/xml' }, body: '<a/>' },
+      ],
+    });
+    const by = Object.fromEntries(r.body.responses.map((x) => [x.id, x]));
+    expect(by.bad).toMatchObject({ status: 400, body: { error: { code: 'BadRequest' } } });
+    expect(by.xml?.status).toBe(415);
+  });
 });
 
 describe('Graph throttling', () => {

@@ -5,10 +5,13 @@ import { registerBatch } from './batch';
 import { registerCalendarRoutes } from './calendar-routes';
 import { registerContactsTodoRoutes } from './contacts-todo-routes';
 import { authenticate, graphContext, graphHandler } from './context';
+import { graphRouteTable } from './inner-requests';
 import { registerSubscriptionRoutes } from './subscription-routes';
 import { GraphError } from './wire';
 
 export function registerGraph(app: FastifyInstance, sim: Simulator): void {
+  // Before any route: the table `$batch` dispatches its inner requests through.
+  const routes = graphRouteTable(app);
   app.get(
     '/v1.0/users/:user',
     graphHandler(sim, async (req: FastifyRequest<{ Params: { user: string } }>, reply) => {
@@ -29,7 +32,7 @@ export function registerGraph(app: FastifyInstance, sim: Simulator): void {
 
   registerCalendarRoutes(app, sim);
   registerContactsTodoRoutes(app, sim);
-  registerBatch(app, sim);
+  registerBatch(app, sim, routes);
   registerSubscriptionRoutes(app, sim);
 
   app.all(
