@@ -18,11 +18,11 @@ import { type SimProcess, startSimProcess } from './sim-process';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 /**
- * DAV writes exsync has in flight at once during an initial sync: the Radicale floor is measured at this
- * concurrency too, so the ratio compares like with like. 1 while DavCollectionStore writes one at a time; raise it
- * (BENCH_PUT_CONCURRENCY) when the store pipelines its PUTs.
+ * Items exsync writes at once during an initial sync: the service's default (EXSYNC_WRITE_CONCURRENCY, 4;
+ * BENCH_WRITE_CONCURRENCY to change it). The Radicale floor is measured at this concurrency too, so the ratio
+ * compares like with like.
  */
-const EXSYNC_PUT_CONCURRENCY = Number(process.env.BENCH_PUT_CONCURRENCY ?? 1);
+const EXSYNC_PUT_CONCURRENCY = Number(process.env.BENCH_WRITE_CONCURRENCY ?? 4);
 /** A pipelined floor for comparison, whatever exsync does. */
 const PIPELINED = 4;
 const USER = davUser(0);
@@ -158,7 +158,12 @@ async function exsyncInitialSync(sim: SimProcess, radicale: RunningDavServer, ra
     const radicaleBefore = radicaleCpu();
     const before = process.cpuUsage();
     const started = performance.now();
-    const report = await syncPair(deps, { pair: pair.id, policy: defaultPolicy('a'), window: WINDOW });
+    const report = await syncPair(deps, {
+      pair: pair.id,
+      policy: defaultPolicy('a'),
+      window: WINDOW,
+      writeConcurrency: EXSYNC_PUT_CONCURRENCY,
+    });
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(before);
     if (report.outcome !== 'success') throw new Error(`exsync's initial sync ended ${report.outcome}`);
