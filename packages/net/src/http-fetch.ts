@@ -3,7 +3,9 @@ import https from 'node:https';
 
 /**
  * Keep-alive agents for the whole process (like the global fetch's dispatcher). A server that closes each
- * connection (Radicale) is simply connected to again.
+ * connection (Radicale) is simply connected to again. Node's agent drops an idle socket before the server's
+ * `Keep-Alive: timeout` runs out; a request that still meets a socket the server just closed fails as a network
+ * error, which the caller's pacer resends when the request is replay-safe (as it would after the global fetch).
  */
 const agents = {
   'http:': new http.Agent({ keepAlive: true }),
