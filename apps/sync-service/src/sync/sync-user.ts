@@ -5,6 +5,7 @@ import {
   checkQuiet,
   isStoreError,
   type PairLock,
+  type PairState,
   type QuietAnswer,
   quietReport,
   type StatusStore,
@@ -195,7 +196,15 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (known && !known.lastRunFailed && !known.lastRunRunning && !request.resync) {
           // Most syncs find nothing: the engine's quiet check reads both deltas first, and a pair with nothing to
           // do is recorded with the others at the end, without a lock, status rows or a run to start and finish.
-          const answer = await quietCheck(deps, { pairId, stores, window, now, ...signalOf(request) });
+          // Its stored state and held deletions came with the sync's context (the same query as `lastRunFailed`).
+          const answer = await quietCheck({
+            stores,
+            state: known.state,
+            held: known.held,
+            window,
+            now,
+            ...signalOf(request),
+          });
           if (answer?.quiet) {
             if (deps.push && exchange.watch) await watchFolder(deps.push, user, exchange.watch, log, kind.name);
             quiet.push({
@@ -269,29 +278,17 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
  * The engine's quiet check of a pair, from its stored state. Undefined when the check itself failed: the engine's
  * run then meets the same failure and records it as it records any (a refused login, a server that is down).
  */
-async function quietCheck(
-  deps: UserSyncDeps,
-  input: {
-    pairId: string;
-    stores: { a: CollectionStore; b: CollectionStore };
-    window: SyncWindow;
-    now: Date;
-    signal?: AbortSignal;
-  },
-): Promise<QuietAnswer | undefined> {
+async function quietCheck(input: {
+  stores: { a: CollectionStore; b: CollectionStore };
+  state: PairState;
+  held: number;
+  window: SyncWindow;
+  now: Date;
+  signal?: AbortSignal;
+}): Promise<QuietAnswer | undefined> {
   try {
-    const [state, held] = await Promise.all([
-      deps.status.pairState(input.pairId),
-      deps.status.quarantined(input.pairId),
-    ]);
-    return await checkQuiet({
-      ...input.stores,
-      state,
-      held: held.length,
-      window: input.window,
-      now: input.now,
-      ...(input.signal ? { signal: input.signal } : {}),
-    });
+    const { stores, ...rest } = input;
+    return await checkQuiet({ ...stores, ...rest });
   } catch {
     return undefined;
   }
