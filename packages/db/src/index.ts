@@ -81,6 +81,7 @@ export * from './types';
 export {
   type BulkUpsertResult,
   createUserRepository,
+  type QuietRuns,
   type UpsertedUser,
   type UserInput,
   type UserListOptions,

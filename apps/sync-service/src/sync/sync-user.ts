@@ -21,6 +21,7 @@ import {
   forgetTokens,
   type ItemKind,
   loadSyncContext,
+  type QuietRuns,
   type RememberedPair,
   type Repositories,
   type RunRequests,
@@ -139,7 +140,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     sent.exchange += 1;
   };
   const authSide = () => (transport.authFailed ? 'nextcloud' : 'exchange');
-  // The pairs found quiet, recorded together once every kind is done.
+  // The pairs found quiet, recorded with the user's state once every kind is done (one statement for both).
   const quiet: { pairId: string; startedAt: Date; requests: RunRequests }[] = [];
   const now = (deps.now ?? (() => new Date()))();
   try {
@@ -264,14 +265,13 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (error instanceof AuthError) break;
       }
     }
-    await repos.syncRuns.recordQuietRuns(user.id, syncId, quiet);
   } catch (error) {
     results.push(await failed(deps, user, error, authSide(), syncId, { ...sent }));
     // Before any pair (the Exchange connection, the mailbox): counted under the kind `none`.
     deps.metrics?.pairFailed('none', error, 0);
     logFailure(log, error, 'user sync could not start');
   }
-  return finishSync(deps, user, results);
+  return finishSync(deps, user, results, { syncId, runs: quiet });
 }
 
 /**
@@ -302,17 +302,26 @@ function knownExchange(remembered: readonly RememberedPair[], kind: ItemKind): {
   return pair && !pair.lastRunFailed ? { knownCollectionId: pair.aCollectionId } : {};
 }
 
-/** Folds the pairs' results into the user's state and records the sync. */
-async function finishSync(deps: UserSyncDeps, user: User, results: PairResult[]): Promise<UserSyncResult> {
+/** Folds the pairs' results into the user's state and records the sync, with the runs of its quiet pairs. */
+async function finishSync(
+  deps: UserSyncDeps,
+  user: User,
+  results: PairResult[],
+  quiet?: QuietRuns,
+): Promise<UserSyncResult> {
   const verdict = verdictOf(results);
   // Only a sync in which every pair ran to success moves lastSyncAt; any other attempt is still an attempt.
   const succeeded = results.length > 0 && results.every((r) => 'report' in r && r.report.outcome === 'success');
-  await deps.repos.users.recordSync(user.id, {
-    state: verdict.state,
-    code: verdict.code,
-    reason: verdict.reason,
-    succeeded,
-  });
+  await deps.repos.users.recordSync(
+    user.id,
+    {
+      state: verdict.state,
+      code: verdict.code,
+      reason: verdict.reason,
+      succeeded,
+    },
+    quiet,
+  );
   return { verdict, results };
 }
 
