@@ -74,13 +74,14 @@ export {
   secretKinds,
 } from './sealed-secrets';
 export { AdvisoryPairLock, PrismaStatusStore } from './status-store';
-export { loadSyncContext, type SyncContext } from './sync-context';
+export { type ContextPair, loadSyncContext, type SyncContext } from './sync-context';
 export { createSyncRunRepository, INTERRUPTED, type SyncRunRepository } from './sync-runs';
 export { createTenantRepository, type NewTenant, type TenantChanges, type TenantRepository } from './tenants';
 export * from './types';
 export {
   type BulkUpsertResult,
   createUserRepository,
+  type QuietRuns,
   type UpsertedUser,
   type UserInput,
   type UserListOptions,

@@ -1,5 +1,7 @@
+import type { PairState } from '@exsync/core';
 import type { RememberedPair } from './collection-pairs';
 import type { Database } from './open-database';
+import { type PairRecord, toPairState } from './pair-state-record';
 import { isUuid } from './tenants';
 import type {
   ExchangeAuthKind,
@@ -22,8 +24,16 @@ export interface SyncContext {
   readonly appPassword: Sealed | null;
   /** The tenant's Exchange connection with its sealed secrets; null when none is configured. */
   readonly connection: { readonly connection: ExchangeConnection; readonly secrets: ExchangeConnectionSecrets } | null;
-  /** As `rememberedPairs` returns them. */
-  readonly pairs: readonly RememberedPair[];
+  /** As `rememberedPairs` returns them, with each pair's stored state: a quiet pair's sync needs nothing else. */
+  readonly pairs: readonly ContextPair[];
+}
+
+/** A remembered pair with what the engine's quiet check reads of it, as of the context's query. */
+export interface ContextPair extends RememberedPair {
+  /** As the status store's `pairState` returns it. */
+  readonly state: PairState;
+  /** Unresolved held deletions of the pair. */
+  readonly held: number;
 }
 
 interface Row {
@@ -62,12 +72,23 @@ interface Row {
   c_certificate_key_id: string | null;
   c_created_at: Date;
   c_updated_at: Date;
-  pairs: { id: string; kind: ItemKind; a: string; b: string; token: string | null; last: string | null }[] | null;
+  pairs:
+    | {
+        id: string;
+        kind: ItemKind;
+        a: string;
+        b: string;
+        last: string | null;
+        held: number;
+        state: PairRecord;
+      }[]
+    | null;
 }
 
 /**
- * The user, their tenant, sealed app password, the tenant's Exchange connection and the user's remembered pairs in
- * one query: a quiet user's sync is mostly round trips, and these were six. Null for an unknown user.
+ * The user, their tenant, sealed app password, the tenant's Exchange connection and the user's remembered pairs
+ * with their stored state and held deletions in one query: a quiet user's sync is mostly round trips, and these
+ * were twelve (three item kinds). Null for an unknown user.
  */
 export async function loadSyncContext(db: Database, userId: string): Promise<SyncContext | null> {
   if (!isUuid(userId)) return null;
@@ -83,11 +104,17 @@ export async function loadSyncContext(db: Database, userId: string): Promise<Syn
        c.certificate_ciphertext AS c_certificate_ciphertext, c.certificate_key_id AS c_certificate_key_id,
        c.created_at AS c_created_at, c.updated_at AS c_updated_at,
        (SELECT json_agg(json_build_object('id', p.id, 'kind', p.kind, 'a', p.a_collection_id,
-                 'b', p.b_collection_id, 'token', p.b_sync_token, 'last', p.last))
+                 'b', p.b_collection_id, 'last', p.last, 'held', p.held,
+                 'state', json_build_object('aSyncToken', p.a_sync_token, 'bSyncToken', p.b_sync_token,
+                   'retryHrefs', p.retry_hrefs, 'windowStart', p.window_start, 'windowEnd', p.window_end,
+                   'lastFullSyncAt', p.last_full_sync_at, 'needsReview', p.needs_review)))
         FROM (SELECT DISTINCT ON (p.kind) p.id, p.kind::text AS kind, p.a_collection_id, p.b_collection_id,
-                p.b_sync_token,
+                p.a_sync_token, p.b_sync_token, p.retry_hrefs, p.window_start, p.window_end, p.last_full_sync_at,
+                p.needs_review,
                 (SELECT r.outcome::text FROM sync_runs r WHERE r.pair_id = p.id
-                 ORDER BY r.started_at DESC LIMIT 1) AS last
+                 ORDER BY r.started_at DESC LIMIT 1) AS last,
+                (SELECT count(*)::int FROM quarantined_deletions q
+                 WHERE q.pair_id = p.id AND q.resolved_at IS NULL) AS held
               FROM collection_pairs p WHERE p.user_id = u.id ORDER BY p.kind, p.updated_at DESC) p) AS pairs
      FROM users u
      JOIN tenants t ON t.id = u.tenant_id
@@ -153,9 +180,11 @@ export async function loadSyncContext(db: Database, userId: string): Promise<Syn
       kind: p.kind,
       aCollectionId: p.a,
       bCollectionId: p.b,
-      bSyncToken: p.token,
+      bSyncToken: p.state.bSyncToken,
       lastRunFailed: p.last === 'failed',
       lastRunRunning: p.last === 'running',
+      state: toPairState(p.state),
+      held: p.held,
     })),
   };
 }

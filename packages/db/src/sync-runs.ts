@@ -41,15 +41,6 @@ export interface SyncRunRepository {
    */
   recordRequests(pairId: string, syncId: string, requests: RunRequests): Promise<void>;
   /**
-   * Records the runs of pairs in which nothing changed (the engine's quiet check) as finished successes, every pair
-   * of the sync in one statement: what a no-change sync writes instead of starting and finishing a run per pair.
-   */
-  recordQuietRuns(
-    userId: string,
-    syncId: string,
-    runs: readonly { readonly pairId: string; readonly startedAt: Date; readonly requests: RunRequests }[],
-  ): Promise<void>;
-  /**
    * The user's newest sync as one record: every run sharing its sync id (one per item kind), counts summed, the
    * worst outcome, requests summed, from the first start to the last finish (null while any runs), and each run as
    * a part (its item kind, outcome, counts, requests, error). A run without a sync id (older runs) stands alone.
@@ -243,22 +234,6 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
         syncId,
         JSON.stringify({ exchange: requests.exchange, nextcloud: requests.nextcloud }),
       ]);
-    },
-
-    async recordQuietRuns(userId, syncId, quiet) {
-      if (quiet.length === 0 || !isUuid(userId) || !isUuid(syncId)) return;
-      await db.query(
-        `INSERT INTO sync_runs (user_id, pair_id, sync_id, started_at, finished_at, outcome, counts, plan, requests)
-         SELECT $1::uuid, r.pair_id, $2::uuid, r.started_at, now(), 'success', '{}'::jsonb, '[]'::jsonb, r.requests
-         FROM unnest($3::uuid[], $4::timestamptz[], $5::jsonb[]) AS r(pair_id, started_at, requests)`,
-        [
-          userId,
-          syncId,
-          quiet.map((r) => r.pairId),
-          quiet.map((r) => r.startedAt),
-          quiet.map((r) => JSON.stringify({ exchange: r.requests.exchange, nextcloud: r.requests.nextcloud })),
-        ],
-      );
     },
 
     async lastSync(userId) {

@@ -357,6 +357,52 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
     expect(await repos.users.get(tenantId, 'rec')).toMatchObject({ state: 'paused', stateCode: 'paused' });
   });
 
+  it("recordSync writes the sync's quiet runs in the same statement, finished successes under its sync id", async () => {
+    const tenantId = await newTenant();
+    const { user } = await repos.users.upsert(tenantId, userInput('quiet'));
+    const pair = (kind: 'event' | 'contact') =>
+      findOrCreatePair(test.db, { userId: user.id, kind, aCollectionId: `ews:${kind}`, bCollectionId: `/${kind}/` });
+    const [events, contacts] = [await pair('event'), await pair('contact')];
+    const syncId = '00000000-0000-4000-8000-00000000e0e0';
+    const startedAt = new Date(Date.UTC(2020, 0, 1));
+    await repos.users.recordSync(
+      user.id,
+      { state: 'active', code: null, reason: null, succeeded: true },
+      {
+        syncId,
+        runs: [
+          { pairId: events, startedAt, requests: { exchange: 1, nextcloud: 1 } },
+          {
+            pairId: contacts,
+            startedAt: new Date(startedAt.getTime() + 1000),
+            requests: { exchange: 1, nextcloud: 0 },
+          },
+        ],
+      },
+    );
+    expect((await repos.users.get(tenantId, 'quiet'))?.lastSyncAt).not.toBeNull();
+    expect(await repos.syncRuns.lastSync(user.id)).toMatchObject({
+      syncId,
+      outcome: 'success',
+      counts: {},
+      requests: { exchange: 2, nextcloud: 1 },
+      parts: [
+        { kind: 'event', outcome: 'success', requests: { exchange: 1, nextcloud: 1 } },
+        { kind: 'contact', outcome: 'success', requests: { exchange: 1, nextcloud: 0 } },
+      ],
+    });
+    // A person's pause keeps the user paused; the runs that did happen are still recorded.
+    await repos.users.setState(tenantId, 'quiet', 'paused', 'Paused by an administrator.', 'paused');
+    const later = '00000000-0000-4000-8000-00000000e0e1';
+    await repos.users.recordSync(
+      user.id,
+      { state: 'active', code: null, reason: null, succeeded: true },
+      { syncId: later, runs: [{ pairId: events, startedAt: new Date(), requests: { exchange: 1, nextcloud: 1 } }] },
+    );
+    expect(await repos.users.get(tenantId, 'quiet')).toMatchObject({ state: 'paused' });
+    expect((await repos.syncRuns.lastSync(user.id))?.syncId).toBe(later);
+  });
+
   it('lastSync folds the runs of the newest sync: counts summed, worst outcome, first start to last finish', async () => {
     const tenantId = await newTenant();
     const { user } = await repos.users.upsert(tenantId, userInput('folded'));

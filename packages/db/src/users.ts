@@ -2,7 +2,13 @@ import { DatabaseError } from './errors';
 import type { User as UserRow } from './generated/client';
 import type { Database } from './open-database';
 import { isUuid } from './tenants';
-import { type Sealed, type User, type UserState, userStates } from './types';
+import { type RunRequests, type Sealed, type User, type UserState, userStates } from './types';
+
+/** The runs of one sync's quiet pairs (see `recordSync`). */
+export interface QuietRuns {
+  readonly syncId: string;
+  readonly runs: readonly { readonly pairId: string; readonly startedAt: Date; readonly requests: RunRequests }[];
+}
 
 export interface UserInput {
   ncUserId: string;
@@ -90,10 +96,13 @@ export interface UserRepository {
   /**
    * Records how a sync of the user ended: state, code and reason, the attempt's time, and the last sync time only
    * when it `succeeded`. A person who paused the user meanwhile keeps their word: a paused user stays paused.
+   * `quiet`: the runs of the sync's pairs in which nothing changed (the engine's quiet check), recorded as finished
+   * successes in the same statement — what a no-change sync writes instead of starting and finishing a run per pair.
    */
   recordSync(
     userId: string,
     outcome: { state: UserState; code: string | null; reason: string | null; succeeded: boolean },
+    quiet?: QuietRuns,
   ): Promise<void>;
   /** The sealed app password, for the sync worker; null for an unknown user. */
   getCredentials(tenantId: string, ncUserId: string): Promise<Sealed | null>;
@@ -396,14 +405,32 @@ export function createUserRepository(db: Database): UserRepository {
       return (await this.get(tenantId, ncUserId))!;
     },
 
-    async recordSync(userId, outcome) {
+    async recordSync(userId, outcome, quiet) {
       if (!isUuid(userId)) return;
       // Raw SQL: once per sync of every user, where Prisma's own CPU per query would be most of the cost.
-      await db.query(
-        `UPDATE users SET state = $2::user_state, state_code = $3, state_reason = $4, last_attempt_at = $5,
+      const update = `UPDATE users SET state = $2::user_state, state_code = $3, state_reason = $4, last_attempt_at = $5,
            last_sync_at = CASE WHEN $6 THEN $5 ELSE last_sync_at END, updated_at = $5
-         WHERE id = $1::uuid AND state <> 'paused'`,
-        [userId, outcome.state, outcome.code, outcome.reason, new Date(), outcome.succeeded],
+         WHERE id = $1::uuid AND state <> 'paused'`;
+      const params = [userId, outcome.state, outcome.code, outcome.reason, new Date(), outcome.succeeded];
+      if (!quiet || quiet.runs.length === 0 || !isUuid(quiet.syncId)) {
+        await db.query(update, params);
+        return;
+      }
+      // One round trip for both: a quiet user's sync is little else than its round trips. A data-modifying WITH
+      // runs whether or not the UPDATE reads it.
+      await db.query(
+        `WITH quiet AS (
+           INSERT INTO sync_runs (user_id, pair_id, sync_id, started_at, finished_at, outcome, counts, plan, requests)
+           SELECT $1::uuid, r.pair_id, $7::uuid, r.started_at, now(), 'success', '{}'::jsonb, '[]'::jsonb, r.requests
+           FROM unnest($8::uuid[], $9::timestamptz[], $10::jsonb[]) AS r(pair_id, started_at, requests))
+         ${update}`,
+        [
+          ...params,
+          quiet.syncId,
+          quiet.runs.map((r) => r.pairId),
+          quiet.runs.map((r) => r.startedAt),
+          quiet.runs.map((r) => JSON.stringify({ exchange: r.requests.exchange, nextcloud: r.requests.nextcloud })),
+        ],
       );
     },
 

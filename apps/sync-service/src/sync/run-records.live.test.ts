@@ -149,6 +149,7 @@ for (const [engine, postgres] of engines)
         });
         expect(put.status).toBeLessThan(300);
       }
+      const create = tasks.create.bind(tasks);
       tasks.create = async () => {
         throw new RetryableError('Exchange is unavailable (HTTP 503); try again later');
       };
@@ -163,6 +164,15 @@ for (const [engine, postgres] of engines)
       const job = await sync.queue.pendingFor(alice!.id);
       expect(job?.state).toBe('queued');
       expect(job!.runAfter.getTime() - before).toBeLessThan(5 * 60_000); // within minutes
+
+      // Exchange takes writes again. Neither side reports a change, yet the pair is not quiet: its retry list (as
+      // the sync's context reads it) holds the two tasks, and this sync writes them.
+      tasks.create = create;
+      expect((await post('alice/sync')).statusCode).toBe(200);
+      while (await sync.worker.runOnce()) {}
+      expect((await get('alice')).json()).toMatchObject({ state: 'active' });
+      expect(tasks.findByUid('w1')?.item).toMatchObject({ summary: 'Task w1' });
+      expect(tasks.findByUid('w2')?.item).toMatchObject({ summary: 'Task w2' });
     }, 60_000);
 
     it.skipIf(postgres)(

@@ -5,6 +5,7 @@ import {
   checkQuiet,
   isStoreError,
   type PairLock,
+  type PairState,
   type QuietAnswer,
   quietReport,
   type StatusStore,
@@ -20,6 +21,7 @@ import {
   forgetTokens,
   type ItemKind,
   loadSyncContext,
+  type QuietRuns,
   type RememberedPair,
   type Repositories,
   type RunRequests,
@@ -138,7 +140,7 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
     sent.exchange += 1;
   };
   const authSide = () => (transport.authFailed ? 'nextcloud' : 'exchange');
-  // The pairs found quiet, recorded together once every kind is done.
+  // The pairs found quiet, recorded with the user's state once every kind is done (one statement for both).
   const quiet: { pairId: string; startedAt: Date; requests: RunRequests }[] = [];
   const now = (deps.now ?? (() => new Date()))();
   try {
@@ -195,7 +197,15 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (known && !known.lastRunFailed && !known.lastRunRunning && !request.resync) {
           // Most syncs find nothing: the engine's quiet check reads both deltas first, and a pair with nothing to
           // do is recorded with the others at the end, without a lock, status rows or a run to start and finish.
-          const answer = await quietCheck(deps, { pairId, stores, window, now, ...signalOf(request) });
+          // Its stored state and held deletions came with the sync's context (the same query as `lastRunFailed`).
+          const answer = await quietCheck({
+            stores,
+            state: known.state,
+            held: known.held,
+            window,
+            now,
+            ...signalOf(request),
+          });
           if (answer?.quiet) {
             if (deps.push && exchange.watch) await watchFolder(deps.push, user, exchange.watch, log, kind.name);
             quiet.push({
@@ -255,43 +265,30 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
         if (error instanceof AuthError) break;
       }
     }
-    await repos.syncRuns.recordQuietRuns(user.id, syncId, quiet);
   } catch (error) {
     results.push(await failed(deps, user, error, authSide(), syncId, { ...sent }));
     // Before any pair (the Exchange connection, the mailbox): counted under the kind `none`.
     deps.metrics?.pairFailed('none', error, 0);
     logFailure(log, error, 'user sync could not start');
   }
-  return finishSync(deps, user, results);
+  return finishSync(deps, user, results, { syncId, runs: quiet });
 }
 
 /**
  * The engine's quiet check of a pair, from its stored state. Undefined when the check itself failed: the engine's
  * run then meets the same failure and records it as it records any (a refused login, a server that is down).
  */
-async function quietCheck(
-  deps: UserSyncDeps,
-  input: {
-    pairId: string;
-    stores: { a: CollectionStore; b: CollectionStore };
-    window: SyncWindow;
-    now: Date;
-    signal?: AbortSignal;
-  },
-): Promise<QuietAnswer | undefined> {
+async function quietCheck(input: {
+  stores: { a: CollectionStore; b: CollectionStore };
+  state: PairState;
+  held: number;
+  window: SyncWindow;
+  now: Date;
+  signal?: AbortSignal;
+}): Promise<QuietAnswer | undefined> {
   try {
-    const [state, held] = await Promise.all([
-      deps.status.pairState(input.pairId),
-      deps.status.quarantined(input.pairId),
-    ]);
-    return await checkQuiet({
-      ...input.stores,
-      state,
-      held: held.length,
-      window: input.window,
-      now: input.now,
-      ...(input.signal ? { signal: input.signal } : {}),
-    });
+    const { stores, ...rest } = input;
+    return await checkQuiet({ ...stores, ...rest });
   } catch {
     return undefined;
   }
@@ -305,17 +302,26 @@ function knownExchange(remembered: readonly RememberedPair[], kind: ItemKind): {
   return pair && !pair.lastRunFailed ? { knownCollectionId: pair.aCollectionId } : {};
 }
 
-/** Folds the pairs' results into the user's state and records the sync. */
-async function finishSync(deps: UserSyncDeps, user: User, results: PairResult[]): Promise<UserSyncResult> {
+/** Folds the pairs' results into the user's state and records the sync, with the runs of its quiet pairs. */
+async function finishSync(
+  deps: UserSyncDeps,
+  user: User,
+  results: PairResult[],
+  quiet?: QuietRuns,
+): Promise<UserSyncResult> {
   const verdict = verdictOf(results);
   // Only a sync in which every pair ran to success moves lastSyncAt; any other attempt is still an attempt.
   const succeeded = results.length > 0 && results.every((r) => 'report' in r && r.report.outcome === 'success');
-  await deps.repos.users.recordSync(user.id, {
-    state: verdict.state,
-    code: verdict.code,
-    reason: verdict.reason,
-    succeeded,
-  });
+  await deps.repos.users.recordSync(
+    user.id,
+    {
+      state: verdict.state,
+      code: verdict.code,
+      reason: verdict.reason,
+      succeeded,
+    },
+    quiet,
+  );
   return { verdict, results };
 }
 

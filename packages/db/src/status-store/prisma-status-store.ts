@@ -19,6 +19,7 @@ import type {
 import { DatabaseError } from '../errors';
 import type { PrismaClient } from '../generated/client';
 import type { Database, SqlSession } from '../open-database';
+import { PAIR_RECORD_COLUMNS, type PairRecord, toPairState } from '../pair-state-record';
 import {
   canBeReference,
   decodeLink,
@@ -58,24 +59,11 @@ export class PrismaStatusStore implements StatusStore {
     // costs several times the query on the embedded database, and a no-change sync is little else.
     const [p] = await this.#sql<PairRecord>(
       pair,
-      `SELECT a_sync_token AS "aSyncToken", b_sync_token AS "bSyncToken", retry_hrefs AS "retryHrefs",
-          window_start AS "windowStart", window_end AS "windowEnd", last_full_sync_at AS "lastFullSyncAt",
-          needs_review AS "needsReview"
-        FROM collection_pairs WHERE id = $1::uuid`,
+      `SELECT ${PAIR_RECORD_COLUMNS} FROM collection_pairs WHERE id = $1::uuid`,
       [pair],
     );
     if (!p) throw new DatabaseError('not_found', `Collection pair ${pair} does not exist (was it removed?).`);
-    const retry = (p.retryHrefs ?? {}) as { a?: string[]; b?: string[] };
-    return {
-      tokens: {
-        ...(p.aSyncToken !== null ? { a: p.aSyncToken } : {}),
-        ...(p.bSyncToken !== null ? { b: p.bSyncToken } : {}),
-      },
-      retry: { a: retry.a ?? [], b: retry.b ?? [] },
-      ...(p.windowStart && p.windowEnd ? { window: { start: iso(p.windowStart), end: iso(p.windowEnd) } } : {}),
-      ...(p.lastFullSyncAt ? { lastFullSyncAt: iso(p.lastFullSyncAt) } : {}),
-      needsReview: p.needsReview,
-    };
+    return toPairState(p);
   }
 
   /** A query naming `pair`, whose malformed id is the caller's mistake (as Prisma's checks said before). */
@@ -438,16 +426,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A timestamp as either driver hands it back (a Date, or text). */
 const iso = (t: Date | string): string => new Date(t).toISOString();
-
-interface PairRecord {
-  readonly aSyncToken: string | null;
-  readonly bSyncToken: string | null;
-  readonly retryHrefs: unknown;
-  readonly windowStart: Date | string | null;
-  readonly windowEnd: Date | string | null;
-  readonly lastFullSyncAt: Date | string | null;
-  readonly needsReview: boolean;
-}
 
 interface QuarantineRecordRow {
   readonly id: string;
