@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openDatabase } from '@exsync/db';
+import { createJobQueue, createRepositories, type Database, openDatabase } from '@exsync/db';
 import { createSimulator, type FaultAction, type FaultMatch, type SimulatorHandle } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveSkipReason, type RunningDavServer, startRadicale } from '../../../packages/dav/src/testing/dav-servers';
@@ -262,6 +262,10 @@ describe.skipIf(skip)('chaos: exsync serve (child process, PostgreSQL) ⇄ EWS s
     if (!service) return { problems: ['the service is not running'], checked: { items: 0, duplicates: 0, running } };
     const user = await call<{ state: string; stateReason: string | null }>('GET', '/v1/users/alice', tenantKey);
     if (user.state !== 'active') problems.push(`user ${user.state}: ${user.stateReason}`);
+    // The sync asked for must have run: a sync push started before it may already have settled both sides (and a
+    // quiet pair opens no run), while the one asked for still waits with the faults it is to meet.
+    const job = await pendingJob();
+    if (job) problems.push(job);
     const runs = await call<{ items: { outcome: string }[] }>('GET', '/v1/users/alice/runs?limit=100', tenantKey);
     running = runs.items.filter((r) => r.outcome === 'running').length;
     if (running > 0) problems.push(`${running} run(s) running`);
@@ -290,6 +294,24 @@ describe.skipIf(skip)('chaos: exsync serve (child process, PostgreSQL) ⇄ EWS s
       }
     }
     return { problems, checked: { items, duplicates, running } };
+  }
+
+  /** The service's job queue, read beside it (the user's own job, waiting or running). */
+  let jobs: { db: Database; userId: string } | undefined;
+  async function pendingJob(): Promise<string | undefined> {
+    if (!jobs) {
+      const db = await openDatabase({ databaseUrl: database.url, maxConnections: 1 });
+      const repos = createRepositories(db);
+      const [tenant] = await repos.tenants.list();
+      const user = tenant ? await repos.users.get(tenant.id, 'alice') : null;
+      if (!user) {
+        await db.close();
+        return 'alice is not enrolled';
+      }
+      jobs = { db, userId: user.id };
+    }
+    const job = await createJobQueue(jobs.db).pendingFor(jobs.userId);
+    return job ? `a sync job is ${job.state === 'active' ? 'running' : 'waiting'}` : undefined;
   }
 
   /** Waits, acting on nothing, until both sides hold what they must; fails after two minutes with what is wrong. */
@@ -375,6 +397,7 @@ describe.skipIf(skip)('chaos: exsync serve (child process, PostgreSQL) ⇄ EWS s
 
   afterAll(async () => {
     if (service) await stopProcesses([service]);
+    await jobs?.db.close();
     await exchange?.close();
     await radicale?.stop();
     await database?.drop();

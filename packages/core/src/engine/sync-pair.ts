@@ -257,8 +257,11 @@ async function runLocked(
     });
   const reads = { a: await read('a'), b: await read('b') };
   const observed = reads.a.observations.size + reads.b.observations.size > 0;
+  // A restored held deletion is a row that lost its deleted side and waits to be written back there: planned like
+  // any row, though neither side reported a change.
+  const restored = held.some((q) => q.decision === 'restore');
   const rows: readonly StatusRow[] =
-    observed || reads.a.mode === 'reconcile' || reads.b.mode === 'reconcile' ? await loadRows() : [];
+    observed || restored || reads.a.mode === 'reconcile' || reads.b.mode === 'reconcile' ? await loadRows() : [];
   const groups = groupObservations(rows, reads.a.observations, reads.b.observations);
   const planned = planGroups(rows, groups, policy, { a: deps.a.caps.holds, b: deps.b.caps.holds });
   const emptied = new Set((['a', 'b'] as const).filter((s) => reads[s].emptied));
