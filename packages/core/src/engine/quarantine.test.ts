@@ -139,6 +139,17 @@ describe('decisions recorded for the next run', () => {
     expect((await h.sync()).counts).toEqual({});
   });
 
+  it('a restore decided after a quiet run is still carried out, though neither side reports a change', async () => {
+    const { h, held } = await massDeleted();
+    // A normal run in between: both sides' tokens move on, so the deciding run observes nothing on either side.
+    expect((await h.sync()).counts).toEqual({});
+    const [first] = held;
+    expect(await h.status.decideQuarantine('p1', first!.id, 'restore')).toBe(true);
+    await h.sync();
+    expect(h.a.findByUid(first!.ident)).toBeDefined();
+    expect(await h.status.quarantined('p1')).toHaveLength(7);
+  });
+
   it('a dry run carries out no decision', async () => {
     const { h, held } = await massDeleted();
     await h.status.decideQuarantine('p1', held[0]!.id, 'apply');
