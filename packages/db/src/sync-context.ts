@@ -13,8 +13,8 @@ import type {
   Sealed,
   Tenant,
   User,
-  UserState,
 } from './types';
+import { type UserSqlRow, userFromSql } from './users';
 
 /** Everything a user's sync reads before its first request, in one round trip. */
 export interface SyncContext {
@@ -36,21 +36,7 @@ export interface ContextPair extends RememberedPair {
   readonly held: number;
 }
 
-interface Row {
-  id: string;
-  tenant_id: string;
-  nc_user_id: string;
-  login_name: string;
-  email: string | null;
-  mailbox: string | null;
-  display_name: string | null;
-  state: UserState;
-  state_reason: string | null;
-  state_code: string | null;
-  last_sync_at: Date | null;
-  last_attempt_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
+interface Row extends UserSqlRow {
   app_password_ciphertext: string | null;
   app_password_key_id: string | null;
   t_name: string;
@@ -127,22 +113,7 @@ export async function loadSyncContext(db: Database, userId: string): Promise<Syn
   const sealed = (ciphertext: string | null, keyId: string | null): Sealed | null =>
     ciphertext !== null && keyId !== null ? { ciphertext, keyId } : null;
   return {
-    user: {
-      id: r.id,
-      tenantId: r.tenant_id,
-      ncUserId: r.nc_user_id,
-      loginName: r.login_name,
-      email: r.email,
-      mailbox: r.mailbox,
-      displayName: r.display_name,
-      state: r.state,
-      stateReason: r.state_reason,
-      stateCode: r.state_code,
-      lastSyncAt: r.last_sync_at,
-      lastAttemptAt: r.last_attempt_at,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    },
+    user: userFromSql(r),
     tenant: {
       id: r.tenant_id,
       name: r.t_name,

@@ -113,7 +113,8 @@ export interface UserRepository {
   delete(tenantId: string, ncUserId: string): Promise<boolean>;
 }
 
-interface UserSqlRow {
+/** A users row as plain SQL returns it (the sync context reads the same columns). */
+export interface UserSqlRow {
   id: string;
   tenant_id: string;
   nc_user_id: string;
@@ -128,7 +129,6 @@ interface UserSqlRow {
   last_attempt_at: Date | null;
   created_at: Date;
   updated_at: Date;
-  inserted: boolean;
 }
 
 export function toUser(row: UserRow): User {
@@ -150,7 +150,7 @@ export function toUser(row: UserRow): User {
   };
 }
 
-function fromSql(row: UserSqlRow): User {
+export function userFromSql(row: UserSqlRow): User {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -299,10 +299,10 @@ export function createUserRepository(db: Database): UserRepository {
       ];
       for (const [c, value] of row.entries()) columns[c]!.push(value);
     });
-    let rows: UserSqlRow[];
+    let rows: (UserSqlRow & { inserted: boolean })[];
     try {
       // One statement is one transaction: every row is written, or none.
-      rows = await db.query<UserSqlRow>(UPSERT_SQL, [tenantId, ...columns]);
+      rows = await db.query<UserSqlRow & { inserted: boolean }>(UPSERT_SQL, [tenantId, ...columns]);
     } catch (error) {
       if (sqlState(error) === '23503') {
         throw new DatabaseError('not_found', `Tenant ${tenantId} does not exist.`, { cause: error });
@@ -312,7 +312,7 @@ export function createUserRepository(db: Database): UserRepository {
     const byId = new Map(rows.map((row) => [row.nc_user_id, row]));
     const users = inputs.map((input) => {
       const row = byId.get(input.ncUserId)!;
-      return { user: fromSql(row), created: row.inserted === true };
+      return { user: userFromSql(row), created: row.inserted === true };
     });
     const created = users.filter((u) => u.created).length;
     return { users, created, updated: users.length - created };
@@ -380,7 +380,7 @@ export function createUserRepository(db: Database): UserRepository {
       );
       const last = rows.length > limit ? rows[limit - 1] : undefined;
       return {
-        users: rows.slice(0, limit).map(fromSql),
+        users: rows.slice(0, limit).map(userFromSql),
         nextCursor: last ? encodeCursor({ after: last.nc_user_id, sort, order, value: last.sort_value }) : null,
       };
     },
