@@ -271,11 +271,12 @@ function wholeNumber(
   min: number,
   max: number,
   problems: string[],
+  unit?: string,
 ): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
-    problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${text}"`);
+    problems.push(`${name}: expected a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}, got "${text}"`);
     return fallback;
   }
   return value;
@@ -301,14 +302,8 @@ function seconds(
   min: number,
   max: number,
   problems: string[],
-) {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    problems.push(`${name}: expected a whole number of seconds from ${min} to ${max}, got "${text}"`);
-    return fallback;
-  }
-  return value;
+): number {
+  return wholeNumber(name, text, fallback, min, max, problems, 'seconds');
 }
 
 function parsePublicUrl(value: string | undefined, problems: string[]): string | undefined {
