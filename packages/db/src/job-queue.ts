@@ -19,6 +19,8 @@ export interface SyncJob {
   readonly attempts: number;
 }
 
+export type EnqueueMode = 'now' | 'when-due';
+
 export interface EnqueueInput {
   readonly tenantId: string;
   readonly userId: string;
@@ -26,10 +28,11 @@ export interface EnqueueInput {
   readonly resync?: boolean;
   readonly runAt?: Date;
   /**
-   * `now` (a person asked, or a retry): a waiting job is brought forward to `runAt`. `schedule` (the scheduler):
-   * a waiting job is left alone, so a throttled user's retry time is honoured.
+   * `now` (a person asked, or a retry): a waiting job is brought forward to `runAt`. `when-due` (a change
+   * notification from Exchange or Nextcloud): a waiting job keeps its time, so a throttled user's retry time and a
+   * failing user's back-off are honoured however many notifications arrive; with none waiting, one is queued.
    */
-  readonly mode?: 'now' | 'schedule';
+  readonly mode?: EnqueueMode;
 }
 
 /**
@@ -130,7 +133,7 @@ const toJob = (r: JobRow): SyncJob => ({
   attempts: Number(r.attempts),
 });
 
-const UPSERT = (mode: 'now' | 'schedule') => `
+const UPSERT = (mode: EnqueueMode) => `
   INSERT INTO exsync_jobs.sync_jobs (tenant_id, user_id, nc_user_id, resync, run_after, attempts)
   VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6)
   ON CONFLICT (user_id) WHERE state = 'queued' DO UPDATE SET

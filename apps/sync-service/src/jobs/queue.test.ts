@@ -67,11 +67,11 @@ for (const [name, postgres] of engines) {
       expect(x?.id).not.toBe(y?.id);
     });
 
-    it('the scheduler never brings a waiting job forward (a throttled retry time holds); a person does', async () => {
+    it('a change notification never brings a waiting job forward (a throttled retry time holds); a person does', async () => {
       const j = job();
       const later = new Date(Date.now() + 3_600_000);
       await queue.enqueue({ ...j, runAt: later });
-      await queue.enqueue({ ...j, mode: 'schedule' });
+      await queue.enqueue({ ...j, mode: 'when-due' });
       expect(await queue.claim(60_000)).toBeNull();
       await queue.enqueue(j);
       expect((await queue.claim(60_000))?.userId).toBe(j.userId);

@@ -111,7 +111,7 @@ describe('EWS streaming push: groups by affinity, one connection per group, debo
     exchange.sim.store.updateItem(ev.id, { subject: 'c' });
     await until('a queued sync', () => queued.length > 0);
     await new Promise((r) => setTimeout(r, 600));
-    expect(queued).toEqual([{ tenantId: expect.any(String), userId: userIds.bob, ncUserId: 'bob' }]);
+    expect(queued).toEqual([{ tenantId: expect.any(String), userId: userIds.bob, ncUserId: 'bob', mode: 'when-due' }]);
     const status = await createRepositories(t.db).pushStatus.forUser(userIds.bob!);
     expect(status).toEqual([expect.objectContaining({ mode: 'ews-streaming', active: true, error: null })]);
     expect(status[0]?.lastNotificationAt).toBeInstanceOf(Date);

@@ -402,7 +402,7 @@ export class EwsPush {
     const timer = setTimeout(() => {
       this.#pending.delete(key);
       this.#o.queue
-        .enqueue({ tenantId: m.user.tenantId, userId: m.user.id, ncUserId: m.user.ncUserId })
+        .enqueue({ tenantId: m.user.tenantId, userId: m.user.id, ncUserId: m.user.ncUserId, mode: 'when-due' })
         .catch((error: unknown) =>
           this.#o.logger.warn({ err: describeError(error) }, 'sync after an EWS notification not queued'),
         );

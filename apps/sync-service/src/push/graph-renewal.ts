@@ -87,7 +87,13 @@ export function createGraphRenewer(options: GraphRenewerOptions): GraphRenewer {
         tally.gone++;
         log.info('Graph subscription gone; the user is synced, which subscribes again');
         const user = await repos.users.getById(sub.userId);
-        if (user) await options.queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
+        if (user)
+          await options.queue.enqueue({
+            tenantId: user.tenantId,
+            userId: user.id,
+            ncUserId: user.ncUserId,
+            mode: 'when-due',
+          });
       } catch (error) {
         tally.failed++;
         log.warn({ err: describeError(error) }, 'Graph subscription not renewed; tried again at the next check');

@@ -82,7 +82,7 @@ export const nextcloudChangeRoutes: FastifyPluginAsyncTypebox<
         if (!user) continue;
         notified.push(user.id);
         if (!enabled || NOT_SYNCED.has(user.state)) continue;
-        await queue.enqueue({ tenantId, userId: user.id, ncUserId: user.ncUserId });
+        await queue.enqueue({ tenantId, userId: user.id, ncUserId: user.ncUserId, mode: 'when-due' });
         queued++;
       }
       await repos.pushState.nextcloudCalled(tenantId, notified, at);

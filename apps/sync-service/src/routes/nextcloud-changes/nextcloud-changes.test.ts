@@ -46,6 +46,21 @@ beforeEach(async () => {
 });
 
 describe('POST /v1/nextcloud-changes', () => {
+  it("leaves the retry time of a user waiting out Exchange's throttling alone", async () => {
+    const [alice] = await t.db.query<{ id: string }>(
+      "SELECT id FROM users WHERE tenant_id = $1::uuid AND nc_user_id = 'alice'",
+      [acme.id],
+    );
+    const retryAt = new Date(Date.now() + 3_600_000);
+    await t.db.query(
+      'INSERT INTO exsync_jobs.sync_jobs (tenant_id, user_id, nc_user_id, run_after) VALUES ($1::uuid, $2::uuid, $3, $4)',
+      [acme.id, alice?.id, 'alice', retryAt],
+    );
+    expect((await send([{ ncUserId: 'alice', kind: 'events' }])).json()).toEqual({ queued: 1, ignored: 0 });
+    const rows = await t.db.query<{ run_after: Date }>('SELECT run_after FROM exsync_jobs.sync_jobs');
+    expect(rows.map((r) => new Date(r.run_after).getTime())).toEqual([retryAt.getTime()]);
+  });
+
   it('queues one sync per named user, however many entries name them', async () => {
     const res = await send([
       { ncUserId: 'alice', kind: 'events' },

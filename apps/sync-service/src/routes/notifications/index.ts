@@ -67,7 +67,12 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
         void (async () => {
           const user = await repos.users.getById(userId);
           if (!user || NOT_SYNCED.has(user.state)) return;
-          await options.queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
+          await options.queue.enqueue({
+            tenantId: user.tenantId,
+            userId: user.id,
+            ncUserId: user.ncUserId,
+            mode: 'when-due',
+          });
         })().catch((error: unknown) =>
           log.warn(
             { subscriptionId, err: error instanceof Error ? error.message : String(error) },
@@ -153,7 +158,12 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
       for (const userId of users) {
         const user = await repos.users.getById(userId);
         if (!user || NOT_SYNCED.has(user.state)) continue;
-        await options.queue.enqueue({ tenantId: user.tenantId, userId: user.id, ncUserId: user.ncUserId });
+        await options.queue.enqueue({
+          tenantId: user.tenantId,
+          userId: user.id,
+          ncUserId: user.ncUserId,
+          mode: 'when-due',
+        });
       }
       reply.code(202);
       return null;

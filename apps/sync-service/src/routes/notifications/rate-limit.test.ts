@@ -15,6 +15,7 @@ describe('Graph notifications over the rate limit', () => {
   let t: TestApp;
   let queue: JobQueue;
   let userId: string;
+  let tenantId: string;
   let clock = Date.parse('2026-03-02T08:00:00Z');
   const route = Fastify();
 
@@ -32,6 +33,7 @@ describe('Graph notifications over the rate limit', () => {
       appPassword: t.vault.seal('pw', secretContext.appPassword(tenant.id, 'alice')),
     });
     userId = user.id;
+    tenantId = tenant.id;
     await repos.graphSubscriptions.save({
       id: 'sub-1',
       tenantId: tenant.id,
@@ -77,5 +79,14 @@ describe('Graph notifications over the rate limit', () => {
     expect(await queue.pendingFor(userId)).toMatchObject({ state: 'queued' });
     const rows = await t.db.query('SELECT 1 FROM exsync_jobs.sync_jobs');
     expect(rows).toHaveLength(1);
+  }, 60_000);
+
+  it('leaves the retry time of a user waiting out throttling alone (a notification is no reason to ask again early)', async () => {
+    await t.db.query('DELETE FROM exsync_jobs.sync_jobs');
+    const retryAt = new Date(Date.now() + 3_600_000);
+    await queue.enqueue({ tenantId, userId, ncUserId: 'alice', runAt: retryAt });
+    clock += 120_000; // a new minute: within the rate limit
+    expect((await notify()).statusCode).toBe(202);
+    expect(await queue.pendingFor(userId)).toMatchObject({ state: 'queued', runAfter: retryAt });
   }, 60_000);
 });
