@@ -19,7 +19,7 @@ export interface SyncJob {
   readonly attempts: number;
 }
 
-export type EnqueueMode = 'now' | 'when-due';
+export type EnqueueMode = 'now' | 'when-due' | 'not-before';
 
 export interface EnqueueInput {
   readonly tenantId: string;
@@ -28,9 +28,11 @@ export interface EnqueueInput {
   readonly resync?: boolean;
   readonly runAt?: Date;
   /**
-   * `now` (a person asked, or a retry): a waiting job is brought forward to `runAt`. `when-due` (a change
-   * notification from Exchange or Nextcloud): a waiting job keeps its time, so a throttled user's retry time and a
-   * failing user's back-off are honoured however many notifications arrive; with none waiting, one is queued.
+   * What happens to a job already waiting for the user (with none waiting, one is queued for `runAt`):
+   * `now` (a person asked, or a retry): it is brought forward to `runAt`. `when-due` (a change notification from
+   * Exchange or Nextcloud): it keeps its time, so a throttled user's retry time and a failing user's back-off are
+   * honoured however many notifications arrive. `not-before` (a rate-limited burst of notifications): it is put
+   * back to `runAt` if due earlier, so it runs after the changes the cut-off notifications stood for.
    */
   readonly mode?: EnqueueMode;
 }
@@ -133,13 +135,19 @@ const toJob = (r: JobRow): SyncJob => ({
   attempts: Number(r.attempts),
 });
 
+const RUN_AFTER_ON_MERGE: Record<EnqueueMode, string> = {
+  now: ', run_after = LEAST(sync_jobs.run_after, EXCLUDED.run_after)',
+  'when-due': '',
+  'not-before': ', run_after = GREATEST(sync_jobs.run_after, EXCLUDED.run_after)',
+};
+
 const UPSERT = (mode: EnqueueMode) => `
   INSERT INTO exsync_jobs.sync_jobs (tenant_id, user_id, nc_user_id, resync, run_after, attempts)
   VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6)
   ON CONFLICT (user_id) WHERE state = 'queued' DO UPDATE SET
     resync = sync_jobs.resync OR EXCLUDED.resync,
     attempts = GREATEST(sync_jobs.attempts, EXCLUDED.attempts)
-    ${mode === 'now' ? ', run_after = LEAST(sync_jobs.run_after, EXCLUDED.run_after)' : ''}
+    ${RUN_AFTER_ON_MERGE[mode]}
   RETURNING id, (xmax = 0) AS created`;
 
 /**

@@ -41,49 +41,28 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
   const now = options.now ?? (() => new Date());
   const limit = options.perSubscriptionPerMinute ?? 60;
 
-  /** Syncs owed to users whose notifications were cut off, due when their subscription's window ends. */
-  const owed = new Map<string, NodeJS.Timeout>();
-  app.addHook('onClose', async () => {
-    for (const timer of owed.values()) clearTimeout(timer);
-    owed.clear();
-  });
-
   /**
    * A fixed one-minute window per subscription, counted in the database: every replica behind the notification
    * URL shares it (a load balancer spreads Graph's requests over them), so a flood costs at most `limit` syncs a
    * minute however many replicas there are. `first-refused` marks the first notification cut off in a window: the
-   * changes it and the rest stand for must still be synced, so the replica that saw it owes one sync at the
-   * window's end (else a burst that ends inside the window would wait for the next scheduled sync). The owed sync
-   * lives in that process only; a restart leaves it to the schedule.
+   * changes it and the rest stand for must still be synced, so the user's sync is queued for the window's end —
+   * a sync already waiting is put back to it, since the refused notifications that follow must not come after the
+   * last sync (else a burst that ends inside the window would wait for the next scheduled sync). It is a job in the
+   * shared queue, not a timer, so it survives a restart and any replica's worker runs it.
    */
   const allowed = (id: string) =>
     repos.graphSubscriptions.countNotification(id, { max: limit, windowMs: 60_000, at: now() });
 
-  function oweSync(subscriptionId: string, userId: string, windowEndsAt: Date, log: typeof app.log): void {
-    if (owed.has(subscriptionId)) return;
-    const timer = setTimeout(
-      () => {
-        owed.delete(subscriptionId);
-        void (async () => {
-          const user = await repos.users.getById(userId);
-          if (!user || NOT_SYNCED.has(user.state)) return;
-          await options.queue.enqueue({
-            tenantId: user.tenantId,
-            userId: user.id,
-            ncUserId: user.ncUserId,
-            mode: 'when-due',
-          });
-        })().catch((error: unknown) =>
-          log.warn(
-            { subscriptionId, err: error instanceof Error ? error.message : String(error) },
-            'owed sync not queued',
-          ),
-        );
-      },
-      Math.max(0, windowEndsAt.getTime() - now().getTime()),
-    );
-    timer.unref();
-    owed.set(subscriptionId, timer);
+  async function oweSync(userId: string, windowEndsAt: Date): Promise<void> {
+    const user = await repos.users.getById(userId);
+    if (!user || NOT_SYNCED.has(user.state)) return;
+    await options.queue.enqueue({
+      tenantId: user.tenantId,
+      userId: user.id,
+      ncUserId: user.ncUserId,
+      runAt: windowEndsAt,
+      mode: 'not-before',
+    });
   }
 
   // The validation handshake arrives as text/plain (the API otherwise takes JSON only).
@@ -144,7 +123,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
               { subscriptionId: sub.id },
               'Graph notifications over the rate limit ignored; the user is synced when the minute ends',
             );
-            oweSync(sub.id, sub.userId, windowEndsAt, request.log);
+            await oweSync(sub.userId, windowEndsAt);
           }
           continue;
         }
@@ -162,6 +141,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOpt
           tenantId: user.tenantId,
           userId: user.id,
           ncUserId: user.ncUserId,
+          runAt: now(), // the clock the rate-limit windows run on, so an owed sync's time compares with it
           mode: 'when-due',
         });
       }
