@@ -308,12 +308,13 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
       if (originalStart !== undefined || !master.recurrence) return { '@odata.context': EVENTS_CTX, value: [] };
       setPreferenceApplied(ctx, ['timezone', 'idtype']);
       const all = sim.store.instancesOf(master.id, from, to);
-      const options = renderOptions(ctx);
+      const options = renderOptions(ctx, expandedExtendedProperties(req.query.$expand));
+      const select = parseSelect(req.query.$select);
       return page(
         ctx,
         all,
         req.query,
-        (i) => eventJsonText(master, i, options),
+        (i) => eventJsonText(master, i, options, select),
         EVENTS_CTX,
       );
     }),

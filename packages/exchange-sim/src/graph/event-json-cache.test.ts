@@ -125,6 +125,8 @@ describe('rendered-event cache (Graph face)', () => {
       [{ zone: { iana: 'Europe/Berlin', name: 'W. Europe Standard Time' }, bodyType: 'text' }, undefined],
       [{ zone: undefined, immutable: true, extendedPropertyIds: [PROP] }, undefined],
       [{ zone: undefined }, ['subject', 'start']],
+      [{ zone: undefined, immutable: true, extendedPropertyIds: [PROP] }, ['subject']],
+      [{ zone: undefined, extendedPropertyIds: [`${PROP}x`] }, undefined],
     ];
     for (const [options, select] of shapes) {
       const expected = JSON.stringify(applySelect(eventJson(master, undefined, options), select));
