@@ -193,13 +193,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           .sort((a, b) => a.start - b.start || a.key - b.key);
         const options = renderOptions(ctx, ext);
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
-        return page(
-          ctx,
-          items,
-          req.query,
-          (e) => eventJsonText(e, undefined, options, select),
-          EVENTS_CTX,
-        );
+        return page(ctx, items, req.query, (e) => eventJsonText(e, undefined, options, select), EVENTS_CTX);
       }),
     );
 
@@ -310,13 +304,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
       const all = sim.store.instancesOf(master.id, from, to);
       const options = renderOptions(ctx, expandedExtendedProperties(req.query.$expand));
       const select = parseSelect(req.query.$select);
-      return page(
-        ctx,
-        all,
-        req.query,
-        (i) => eventJsonText(master, i, options, select),
-        EVENTS_CTX,
-      );
+      return page(ctx, all, req.query, (i) => eventJsonText(master, i, options, select), EVENTS_CTX);
     }),
   );
 
