@@ -25,7 +25,9 @@ const at = (day: number, hour: number) => ({
 });
 
 /** Every way the Graph face renders this event, each read as a client reads it. */
-async function readsOf(id: string): Promise<Record<string, Ev>> {
+type Shape = 'full' | 'selected' | 'expanded' | 'view' | 'listed' | 'batch' | 'delta';
+
+async function readsOf(id: string): Promise<Record<Shape, Ev>> {
   const full = (await h.graph<Ev>('GET', `${U}/events/${enc(id)}`)).body;
   const selected = (await h.graph<Ev>('GET', `${U}/events/${enc(id)}?$select=subject`)).body;
   const expanded = (await h.graph<Ev>('GET', `${U}/events/${enc(id)}?${EXPAND}`)).body;
