@@ -14,15 +14,15 @@ type Protocol = 'EWS' | 'Graph';
 type Read = 'first' | 'second';
 
 /**
- * The simulator's CPU per 1,000 events served and its share of the client's CPU before `$batch` inner requests were
- * dispatched in memory instead of through `app.inject()` (issue 15): main at d33bc65 measured by this same benchmark
- * on the development machine (2 × Intel Xeon, shared, load average 8–13) on 2026-12-07, two runs alternated with
- * two runs of the change (mean of the two): the "before" printed beside each figure measured now.
+ * The simulator's CPU per 1,000 events served and its share of the client's CPU before the Graph face kept each
+ * event's JSON per version and shape and exsync's Graph client listed with `$select` (issue 15): main at fad4ed7
+ * measured by this same benchmark on the development machine (2 × Intel Xeon, shared, load average 17–20) on
+ * 2026-12-07, one run: the "before" printed beside each figure measured now.
  */
-const BEFORE_AT = 'd33bc65';
+const BEFORE_AT = 'fad4ed7';
 const BEFORE: Record<Protocol, Record<Read, { simMs: number; percent: number }>> = {
-  EWS: { first: { simMs: 459, percent: 19.3 }, second: { simMs: 220, percent: 14.7 } },
-  Graph: { first: { simMs: 1324, percent: 189.2 }, second: { simMs: 767, percent: 136.2 } },
+  EWS: { first: { simMs: 754, percent: 20.5 }, second: { simMs: 437, percent: 20.5 } },
+  Graph: { first: { simMs: 930, percent: 83.5 }, second: { simMs: 615, percent: 64.8 } },
 };
 
 interface Served {

@@ -4,9 +4,9 @@ import type { Simulator } from '../simulator';
 import type { Attendee, CalendarEvent, Folder } from '../store/types';
 import { type GraphCtx, graphContext, graphHandler, setPreferenceApplied } from './context';
 import { serveDelta } from './delta-handler';
-import { eventJson, parseEventInput } from './event-json';
+import { parseEventInput, type RenderOptions } from './event-json';
+import { eventJsonText } from './event-json-cache';
 import {
-  applySelect,
   badRequest,
   expandedExtendedProperties,
   extendedPropertyFilter,
@@ -64,19 +64,32 @@ function parseTime(v: string | undefined, name: string): number {
   return ms;
 }
 
-/** $top/$skip paging with a nextLink, as Graph list endpoints do (default page 10). */
-function page<T>(ctx: GraphCtx, all: T[], query: Q, render: (t: T) => unknown, context: string) {
+/**
+ * $top/$skip paging with a nextLink, as Graph list endpoints do (default page 10). The answer is JSON text put
+ * together from each entity's text (`render`), so events come from the rendered-event cache as they are.
+ */
+function page<T>(ctx: GraphCtx, all: T[], query: Q, render: (t: T) => string, context: string): string {
   const top = Math.min(Number(query.$top ?? ctx.prefer.maxPageSize ?? 10) || 10, 1000);
   const skip = Number(query.$skip ?? 0) || 0;
   const slice = all.slice(skip, skip + top);
-  const out: Record<string, unknown> = { '@odata.context': context, value: slice.map(render) };
+  let out = `{"@odata.context":${JSON.stringify(context)},"value":[${slice.map(render).join(',')}]`;
   if (skip + top < all.length) {
     const url = new URL(ctx.request.url, ctx.origin);
     url.searchParams.set('$skip', String(skip + top));
     url.searchParams.set('$top', String(top));
-    out['@odata.nextLink'] = url.toString();
+    out += `,"@odata.nextLink":${JSON.stringify(url.toString())}`;
   }
-  return out;
+  return `${out}}`;
+}
+
+/** The options an event is rendered with for this request (Prefer headers, `$expand`ed extended properties). */
+function renderOptions(ctx: GraphCtx, extendedPropertyIds?: string[]): RenderOptions {
+  return {
+    zone: ctx.zone,
+    bodyType: ctx.prefer.bodyContentType,
+    immutable: ctx.prefer.immutableIds,
+    ...(extendedPropertyIds ? { extendedPropertyIds } : {}),
+  };
 }
 
 const EVENTS_CTX = 'https://graph.microsoft.com/v1.0/$metadata#Collection(event)';
@@ -133,7 +146,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         ctx,
         cals,
         req.query,
-        (f) => calendarJson(ctx, f),
+        (f) => JSON.stringify(calendarJson(ctx, f)),
         'https://graph.microsoft.com/v1.0/$metadata#Collection(calendar)',
       );
     }),
@@ -178,23 +191,9 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           .flatMap((f) => sim.store.listItems(f.id))
           .filter((i): i is CalendarEvent => i.kind === 'event' && (!filter || filter(i.extendedProperties)))
           .sort((a, b) => a.start - b.start || a.key - b.key);
+        const options = renderOptions(ctx, ext);
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
-        return page(
-          ctx,
-          items,
-          req.query,
-          (e) =>
-            applySelect(
-              eventJson(e, undefined, {
-                zone: ctx.zone,
-                bodyType: ctx.prefer.bodyContentType,
-                immutable: ctx.prefer.immutableIds,
-                extendedPropertyIds: ext,
-              }),
-              select,
-            ),
-          EVENTS_CTX,
-        );
+        return page(ctx, items, req.query, (e) => eventJsonText(e, undefined, options, select), EVENTS_CTX);
       }),
     );
 
@@ -212,11 +211,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           if (seen && existing?.kind === 'event' && sim.clock.now() - seen.at <= sim.graph.transactionIdWindowMs) {
             reply.code(201);
             setPreferenceApplied(ctx, ['timezone', 'idtype']);
-            return eventJson(existing, undefined, {
-              zone: ctx.zone,
-              bodyType: ctx.prefer.bodyContentType,
-              immutable: ctx.prefer.immutableIds,
-            });
+            return eventJsonText(existing, undefined, renderOptions(ctx));
           }
         }
         const ev = sim.store.createEvent(folder.id, { ...input, start: input.start, end: input.end });
@@ -228,11 +223,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
           `${ctx.origin}/v1.0/users/${encodeURIComponent(ctx.user)}/events/${encodeURIComponent(ctx.prefer.immutableIds ? ev.immutableGraphId : ev.graphId)}`,
         );
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
-        return eventJson(ev, undefined, {
-          zone: ctx.zone,
-          bodyType: ctx.prefer.bodyContentType,
-          immutable: ctx.prefer.immutableIds,
-        });
+        return eventJsonText(ev, undefined, renderOptions(ctx));
       }),
     );
   }
@@ -246,15 +237,7 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         const ext = expandedExtendedProperties(req.query.$expand);
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
         const inst = originalStart === undefined ? undefined : sim.store.getInstance(req.params.id);
-        return applySelect(
-          eventJson(master, inst, {
-            zone: ctx.zone,
-            bodyType: ctx.prefer.bodyContentType,
-            immutable: ctx.prefer.immutableIds,
-            extendedPropertyIds: ext,
-          }),
-          parseSelect(req.query.$select),
-        );
+        return eventJsonText(master, inst, renderOptions(ctx, ext), parseSelect(req.query.$select));
       }),
     );
 
@@ -281,19 +264,11 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
             ifChangeKey !== undefined ? { ifChangeKey } : {},
           );
           mailForEdit(ctx, master, before, inst.fields.attendees, rescheduled, originalStart);
-          return eventJson(master, inst, {
-            zone: ctx.zone,
-            bodyType: ctx.prefer.bodyContentType,
-            immutable: ctx.prefer.immutableIds,
-          });
+          return eventJsonText(master, inst, renderOptions(ctx));
         }
         sim.store.updateItem(master.id, input, ifChangeKey !== undefined ? { ifChangeKey } : {});
         mailForEdit(ctx, master, before, master.attendees, rescheduled);
-        return eventJson(master, undefined, {
-          zone: ctx.zone,
-          bodyType: ctx.prefer.bodyContentType,
-          immutable: ctx.prefer.immutableIds,
-        });
+        return eventJsonText(master, undefined, renderOptions(ctx));
       }),
     );
 
@@ -327,18 +302,9 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
       if (originalStart !== undefined || !master.recurrence) return { '@odata.context': EVENTS_CTX, value: [] };
       setPreferenceApplied(ctx, ['timezone', 'idtype']);
       const all = sim.store.instancesOf(master.id, from, to);
-      return page(
-        ctx,
-        all,
-        req.query,
-        (i) =>
-          eventJson(master, i, {
-            zone: ctx.zone,
-            bodyType: ctx.prefer.bodyContentType,
-            immutable: ctx.prefer.immutableIds,
-          }),
-        EVENTS_CTX,
-      );
+      const options = renderOptions(ctx, expandedExtendedProperties(req.query.$expand));
+      const select = parseSelect(req.query.$select);
+      return page(ctx, all, req.query, (i) => eventJsonText(master, i, options, select), EVENTS_CTX);
     }),
   );
 
@@ -350,17 +316,15 @@ export function registerCalendarRoutes(app: FastifyInstance, sim: Simulator): vo
         const from = parseTime(req.query.startDateTime, 'startDateTime');
         const to = parseTime(req.query.endDateTime, 'endDateTime');
         const all = sim.store.calendarView(calendarOf(ctx, req.params.calId).id, from, to);
+        // calendarView takes $select and $expand as any event listing does (unlike its delta).
+        const options = renderOptions(ctx, expandedExtendedProperties(req.query.$expand));
+        const select = parseSelect(req.query.$select);
         setPreferenceApplied(ctx, ['timezone', 'idtype']);
         return page(
           ctx,
           all,
           req.query,
-          (i) =>
-            eventJson(i.master, i.type === 'singleInstance' ? undefined : i, {
-              zone: ctx.zone,
-              bodyType: ctx.prefer.bodyContentType,
-              immutable: ctx.prefer.immutableIds,
-            }),
+          (i) => eventJsonText(i.master, i.type === 'singleInstance' ? undefined : i, options, select),
           EVENTS_CTX,
         );
       }),

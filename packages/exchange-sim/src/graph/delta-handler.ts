@@ -7,7 +7,7 @@ import type { GraphCtx } from './context';
 import { setPreferenceApplied } from './context';
 import { computeRound, decodeToken, deltaPath, encodeToken, expiredError, paginate } from './delta';
 import type { DeltaKind, DeltaResultEntry, DeltaState } from './delta-registry';
-import { eventJson } from './event-json';
+import { eventJsonText } from './event-json-cache';
 import { applySelect, badRequest, GraphError, parseSelect } from './wire';
 
 const CONTEXT: Record<DeltaKind, string> = {
@@ -20,6 +20,10 @@ const TYPE: Record<DeltaKind, string> = {
   contacts: '#microsoft.graph.contact',
   tasks: '#microsoft.graph.todoTask',
 };
+/** The `@odata.type` member as JSON text, put first in each entry. */
+const TYPE_MEMBER = Object.fromEntries(
+  Object.entries(TYPE).map(([k, t]) => [k, `"@odata.type":${JSON.stringify(t)}`]),
+) as Record<DeltaKind, string>;
 
 export function serveDelta(
   ctx: GraphCtx,
@@ -27,7 +31,7 @@ export function serveDelta(
   folder: Folder,
   folderSegment: string | undefined,
   query: Record<string, string | undefined>,
-): unknown {
+): string {
   const { sim } = ctx;
   const skip = query.$skiptoken;
   const delta = query.$deltatoken;
@@ -97,7 +101,7 @@ export function serveDelta(
   const zoneName = state.timeZone;
   const zone = zoneName ? { name: zoneName, iana: ctx.prefer.timeZone ?? safeZone(zoneName) } : undefined;
   const page = pages[pageIndex]!;
-  const value = page.map((e) => renderEntry(ctx, kind, e, zone, state.select, state.immutableIds));
+  const value = page.map((e) => renderEntry(ctx, kind, e, zone, state.select, state.immutableIds)).join(',');
   const tokenBase = {
     k: kind,
     u: state.user,
@@ -105,13 +109,12 @@ export function serveDelta(
     ...(state.window ? { st: state.window.start, en: state.window.end } : {}),
   };
   const link = `${ctx.origin}/v1.0${deltaPath(tokenBase)}`;
-  const body: Record<string, unknown> = { '@odata.context': CONTEXT[kind] };
-  if (pageIndex + 1 < pages.length) {
-    body['@odata.nextLink'] = `${link}?$skiptoken=${encodeToken({ ...tokenBase, s: roundId, p: pageIndex + 1 })}`;
-  } else {
-    body['@odata.deltaLink'] = `${link}?$deltatoken=${encodeToken({ ...tokenBase, s: state.next! })}`;
-  }
-  body.value = value;
+  // JSON text assembled from each entry's (events come from the rendered-event cache as they are).
+  const following =
+    pageIndex + 1 < pages.length
+      ? `"@odata.nextLink":${JSON.stringify(`${link}?$skiptoken=${encodeToken({ ...tokenBase, s: roundId, p: pageIndex + 1 })}`)}`
+      : `"@odata.deltaLink":${JSON.stringify(`${link}?$deltatoken=${encodeToken({ ...tokenBase, s: state.next! })}`)}`;
+  const body = `{"@odata.context":${JSON.stringify(CONTEXT[kind])},${following},"value":[${value}]}`;
   const applied = [
     `odata.maxpagesize=${state.pageSize}`,
     ...(zoneName ? [`outlook.timezone="${zoneName}"`] : []),
@@ -159,13 +162,13 @@ function renderEntry(
   zone: { name: string; iana: string } | undefined,
   select: string[] | undefined,
   immutable: boolean,
-): Record<string, unknown> {
+): string {
   // Item-level tombstones name the item the way the chain names items (occurrence ids have one spelling).
   const tombId =
     immutable && decodeId(e.entityId)?.kind === 'item'
       ? toGraphId(encodeId('immutable', e.itemKey, 0, 0, ctx.mailbox.id))
       : e.id;
-  const tomb = { '@odata.type': TYPE[kind], id: tombId, '@removed': { reason: 'deleted' } };
+  const tomb = JSON.stringify({ '@odata.type': TYPE[kind], id: tombId, '@removed': { reason: 'deleted' } });
   if (e.removed) return tomb;
   const store = ctx.sim.store;
   if (kind === 'calendarView') {
@@ -173,14 +176,13 @@ function renderEntry(
       const inst = store.getInstance(e.entityId);
       // A master id resolves to its single instance; a series master itself is never sent.
       if (inst.type === 'singleInstance' && inst.master.recurrence) return tomb;
-      return {
-        '@odata.type': TYPE[kind],
-        ...eventJson(inst.master, inst.type === 'singleInstance' ? undefined : inst, {
-          zone,
-          immutable,
-          bodyType: ctx.prefer.bodyContentType,
-        }),
-      };
+      return eventJsonText(
+        inst.master,
+        inst.type === 'singleInstance' ? undefined : inst,
+        { zone, immutable, bodyType: ctx.prefer.bodyContentType },
+        undefined,
+        TYPE_MEMBER[kind],
+      );
     } catch {
       return tomb;
     }
@@ -189,12 +191,12 @@ function renderEntry(
   if (!item) return tomb;
   if (item.kind === 'contact') {
     const folder = store.folderByKey(item.folderKey)!;
-    return {
+    return JSON.stringify({
       '@odata.type': TYPE[kind],
       ...applySelect(contactJson(item, folder.graphId, undefined, immutable), select),
-    };
+    });
   }
   if (item.kind === 'task')
-    return { '@odata.type': TYPE[kind], ...applySelect(taskJson(item, undefined, immutable), select) };
+    return JSON.stringify({ '@odata.type': TYPE[kind], ...applySelect(taskJson(item, undefined, immutable), select) });
   return tomb;
 }

@@ -116,6 +116,29 @@ describe('Graph users and calendars', () => {
     expect(Object.keys(r.body).sort()).toEqual(['@odata.etag', 'id', 'start', 'subject']);
   });
 
+  it('applies $select to calendarView and /instances listings (id and @odata.etag always kept)', async () => {
+    const m = await h.graph<Ev>('POST', `${U}/events`, {
+      ...at('Weekly', '2026-01-08'),
+      recurrence: {
+        pattern: { type: 'weekly', interval: 1, daysOfWeek: ['thursday'] },
+        range: { type: 'numbered', startDate: '2026-01-08', numberOfOccurrences: 2 },
+      },
+    });
+    const window = 'startDateTime=2026-01-01T00:00:00Z&endDateTime=2026-02-01T00:00:00Z';
+    type Listing = { value: Record<string, unknown>[] };
+    const view = await h.graph<Listing>('GET', `${U}/calendarView?${window}&$select=id,seriesMasterId`);
+    for (const e of view.body.value) expect(Object.keys(e).sort()).toEqual(['@odata.etag', 'id', 'seriesMasterId']);
+    expect(view.body.value.filter((e) => e.seriesMasterId === m.body.id)).toHaveLength(2);
+    const inst = await h.graph<Listing>(
+      'GET',
+      `${U}/events/${enc(m.body.id)}/instances?${window}&$select=type,originalStart`,
+    );
+    expect(inst.body.value.map((e) => [Object.keys(e).sort(), e.type])).toEqual([
+      [['@odata.etag', 'id', 'originalStart', 'type'], 'occurrence'],
+      [['@odata.etag', 'id', 'originalStart', 'type'], 'occurrence'],
+    ]);
+  });
+
   it('refuses bad input with 400: end before start, unknown zone, unsupported pattern', async () => {
     expect(
       (

