@@ -54,12 +54,7 @@ describe.each(testBackends)('schema.prisma and the migrations agree (%s)', (kind
         'DROP DEFAULT',
       ],
       ['a missing index', '  @@index([tenantId, state])\n', '', 'DROP INDEX "users_tenant_id_state_idx"'],
-      [
-        'a changed unique',
-        '@@unique([pairId, bKey])',
-        '@@unique([pairId, bKey, dormant])',
-        'item_links_pair_id_b_key_dormant_key',
-      ],
+      ['an index made unique', '@@index([bKey])', '@@unique([bKey])', 'CREATE UNIQUE INDEX "item_links_b_key_key"'],
       [
         'a changed foreign-key action',
         'onDelete: Cascade)\n\n  @@id([pairId, identKey])',

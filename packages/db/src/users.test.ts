@@ -292,7 +292,7 @@ describe.each(testBackends)('user repository (%s)', (kind) => {
         data: { userId: user.id, kind: 'event', aCollectionId: 'calendar', bCollectionId: 'personal' },
       });
       await prisma.itemLink.create({
-        data: { pairId: pair.id, identKey: 1n, ident: 'uid-1', aHref: 'a1', bHref: 'b1' },
+        data: { pairId: pair.id, identKey: 1n, aKey: 2n, bKey: 3n, head: new Uint8Array([2, 0]) },
       });
       await prisma.conflict.create({ data: { pairId: pair.id, ident: 'uid-1', resolution: 'a_wins' } });
       await prisma.quarantinedDeletion.create({

@@ -94,6 +94,27 @@ function charAsTextPool(connectionString: string): pg.Pool {
   return pool;
 }
 
+/**
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it at every ";" (`executeScript`), which cuts a
+ * function body (`$$ … ; … $$`) apart. Here a script runs as one simple-query batch, as our migrator and Prisma's own
+ * schema engine run it, its errors mapped by the adapter as before.
+ */
+function scriptsWhole(adapter: SqlDriverAdapter, pool: pg.Pool): SqlDriverAdapter {
+  return new Proxy(adapter, {
+    get(target, key, receiver) {
+      if (key === 'executeScript') {
+        return async (script: string) => {
+          await pool.query(script).catch((error: unknown) => {
+            (target as unknown as { onError(e: unknown): never }).onError(error);
+          });
+        };
+      }
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 function withDispose(adapter: SqlDriverAdapter, dispose: () => Promise<void>): SqlDriverAdapter {
   return new Proxy(adapter, {
     get(target, key, receiver) {
@@ -112,7 +133,7 @@ export function postgresToolingAdapter(url: string): SqlMigrationAwareDriverAdap
   const connect = async (connectionString: string) => {
     const pool = charAsTextPool(connectionString);
     const adapter = await new PrismaPg(pool).connect();
-    return withDispose(adapter, async () => {
+    return withDispose(scriptsWhole(adapter, pool), async () => {
       await adapter.dispose();
       await pool.end();
     });

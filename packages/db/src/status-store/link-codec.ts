@@ -16,7 +16,10 @@ import { DICTIONARY_V1 } from './packed-link';
  *   vocabularies, the reference's own body and the row's ids: what the row shares with the reference costs a few
  *   bytes a match. Inflated only when the engine looks at it.
  * - keys: the ident and hrefs are indexed as 64-bit keys (the first 8 bytes of SHA-256) instead of in full. Two
- *   different ids of one pair share a key with a chance of about n²/2⁶⁵ (10⁻¹¹ for 10,000 items).
+ *   different ids of one pair share a key with a chance of about n²/2⁶⁵ (10⁻¹¹ for 10,000 items). The href keys are
+ *   indexed alone (one holder per pair and side is checked by the trigger item_links_one_holder).
+ *
+ * Head format 1 is a row from before this shape (legacy-link.ts), rewritten in this one when first read.
  */
 
 export interface LinkReference {
@@ -46,7 +49,12 @@ const LENGTHS = 16;
 const NO_REFERENCE: LinkReference = { ident: '', a: [], b: [], body: '' };
 /** Level 9: on these few hundred bytes it costs little more than 6 and saves a few bytes a row. */
 const LEVEL = 9;
-const REFERENCE_PART_CAP = 1_500;
+/**
+ * Characters of each of the three the reference keeps. An event's Graph JSON is ~2,000 (its webLink, timestamps, each
+ * id twice): at 1,500 the rest of it was spelt out again in every row, ~85 bytes a row. A pair's reference is kept
+ * once, so its rows share its cost.
+ */
+const REFERENCE_PART_CAP = 3_000;
 
 /** An id's index key: the first 8 bytes of SHA-256 of its UTF-8, as a signed 64-bit integer in decimal. */
 export function linkKey(id: string): string {

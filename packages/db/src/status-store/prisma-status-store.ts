@@ -8,7 +8,6 @@ import type {
   QuarantineRecord,
   RunCounts,
   RunRecord,
-  SideStatus,
   StatusRow,
   StatusStore,
   StatusWriter,
@@ -20,18 +19,17 @@ import { DatabaseError } from '../errors';
 import type { PrismaClient } from '../generated/client';
 import type { Database, SqlSession } from '../open-database';
 import { PAIR_RECORD_COLUMNS, type PairRecord, toPairState } from '../pair-state-record';
+import { decodeLegacyLink, isLegacyHead, LEGACY_HEAD } from './legacy-link';
 import {
   canBeReference,
   decodeLink,
   encodeLink,
   type LinkReference,
-  lazy,
   linkKey,
   parseReference,
   referenceOf,
   serializeReference,
 } from './link-codec';
-import { type LinkBlobs, packedShape, unpackLink } from './packed-link';
 
 /**
  * The engine's status table on PostgreSQL or PGlite (the same SQL on both): `item_links` rows per collection pair,
@@ -359,8 +357,8 @@ async function upsert(
 }
 
 /**
- * A pair's rows. Rows still in an older shape (from before `head`) are read from their old columns and then
- * rewritten in the compact shape, so a pair's rows shrink on its first run after the upgrade.
+ * A pair's rows. Rows still in an older shape (a format-1 head: the old columns, kept by the migration that dropped
+ * them) are read and then rewritten in the compact shape, so a pair's rows shrink on its first run after the upgrade.
  */
 export async function readLinks(db: Database, pair: string): Promise<StatusRow[]> {
   // Only a malformed id is worded as one; a lost connection or any other failure keeps its own message.
@@ -397,7 +395,7 @@ export async function decodeLinks(
     ? await session.query<LinkRecord>(`${SELECT_LINKS} AND ident_key = ANY($2::bigint[])`, [pair, idents.map(linkKey)])
     : await session.query<LinkRecord>(SELECT_LINKS, [pair]);
   let ref: LinkReference | undefined;
-  if (links.some((l) => l.head !== null)) {
+  if (links.some((l) => !isLegacyHead(l.head))) {
     const [stored] = await session.query<{ ref: Uint8Array | null }>(
       'SELECT link_reference AS ref FROM collection_pairs WHERE id = $1::uuid',
       [pair],
@@ -407,16 +405,13 @@ export async function decodeLinks(
   const rows: StatusRow[] = [];
   const old: StatusRow[] = [];
   for (const l of links) {
-    if (l.head === null) {
-      const row = toOldRow(l);
-      rows.push(row);
-      old.push(row);
-      continue;
-    }
-    const row = decodeLink(l as Compact, ref).row;
+    const legacy = isLegacyHead(l.head);
+    // Not spread: the rows' raw objects and base are getters that inflate on first read.
+    const row = (legacy ? decodeLegacyLink(l) : decodeLink(l, ref).row) as Record<string, unknown>;
     if (l.pendingCreate !== null) row.pendingCreate = l.pendingCreate;
     if (l.dormant) row.dormant = true;
     rows.push(row as unknown as StatusRow);
+    if (legacy) old.push(row as unknown as StatusRow);
   }
   rows.sort((x, y) => (x.ident < y.ident ? -1 : x.ident > y.ident ? 1 : 0));
   return { rows, old };
@@ -437,58 +432,28 @@ interface QuarantineRecordRow {
   readonly decision: QuarantineDecision | null;
 }
 
-const SELECT_LINKS = `SELECT head, body, a_key IS NOT NULL AS "hasA", b_key IS NOT NULL AS "hasB", ident,
-    a_href AS "aHref", a_version AS "aVersion", a_hash AS "aHash", a_raw AS "aRaw",
-    b_href AS "bHref", b_version AS "bVersion", b_hash AS "bHash", b_raw AS "bRaw", base, packed,
+const SELECT_LINKS = `SELECT head, body, a_key IS NOT NULL AS "hasA", b_key IS NOT NULL AS "hasB",
     pending_create AS "pendingCreate", dormant
   FROM item_links WHERE pair_id = $1::uuid`;
 
-interface Compact {
+interface LinkRecord {
   readonly head: Uint8Array;
   readonly body: Uint8Array | null;
   readonly hasA: boolean;
   readonly hasB: boolean;
-}
-
-interface LinkRecord {
-  readonly head: Uint8Array | null;
-  readonly body: Uint8Array | null;
-  readonly hasA: boolean;
-  readonly hasB: boolean;
-  /** The older shapes (before `head`): the ids in columns of their own. */
-  readonly ident: string;
-  readonly aHref: string | null;
-  readonly aVersion: string | null;
-  readonly aHash: string | null;
-  /** The oldest shape (before `packed`): each of the three in a column of its own. */
-  readonly aRaw: string | null;
-  readonly bHref: string | null;
-  readonly bVersion: string | null;
-  readonly bHash: string | null;
-  readonly bRaw: string | null;
-  readonly base: unknown;
-  readonly packed: Uint8Array | null;
   readonly pendingCreate: 'a' | 'b' | null;
   readonly dormant: boolean;
 }
 
 /**
- * An href belongs to one row: the newest claim wins (the unique index would refuse a second holder), so any other
- * row of the pair holding a claimed href forgets that side: its key is cleared (a compact row's side without a key
- * is absent; its ids stay inside `head` until the row's next put), and an older row's columns with it. ($2, $3):
- * the claiming rows' ident keys and their a-keys; ($4, $5) for side b.
+ * An href belongs to one row: the newest claim wins (the trigger item_links_one_holder would refuse a second holder),
+ * so any other row of the pair holding a claimed href forgets that side: its key is cleared (a side without a key
+ * is absent; its ids stay inside `head` until the row's next put). ($2, $3): the claiming rows' ident keys and their
+ * a-keys; ($4, $5) for side b.
  */
 const RELEASE_HREFS = `UPDATE item_links l SET
     a_key = CASE WHEN x.ra THEN NULL ELSE l.a_key END,
-    a_href = CASE WHEN x.ra THEN NULL ELSE l.a_href END,
-    a_version = CASE WHEN x.ra THEN NULL ELSE l.a_version END,
-    a_hash = CASE WHEN x.ra THEN NULL ELSE l.a_hash END,
-    a_raw = CASE WHEN x.ra THEN NULL ELSE l.a_raw END,
-    b_key = CASE WHEN x.rb THEN NULL ELSE l.b_key END,
-    b_href = CASE WHEN x.rb THEN NULL ELSE l.b_href END,
-    b_version = CASE WHEN x.rb THEN NULL ELSE l.b_version END,
-    b_hash = CASE WHEN x.rb THEN NULL ELSE l.b_hash END,
-    b_raw = CASE WHEN x.rb THEN NULL ELSE l.b_raw END
+    b_key = CASE WHEN x.rb THEN NULL ELSE l.b_key END
   FROM (SELECT o.ident_key,
           EXISTS (SELECT 1 FROM unnest($2::bigint[], $3::bigint[]) AS c(ident_key, k)
                   WHERE c.k = o.a_key AND c.ident_key <> o.ident_key) AS ra,
@@ -498,7 +463,10 @@ const RELEASE_HREFS = `UPDATE item_links l SET
         WHERE o.pair_id = $1::uuid AND (o.a_key = ANY($3::bigint[]) OR o.b_key = ANY($5::bigint[]))) AS x
   WHERE l.pair_id = $1::uuid AND l.ident_key = x.ident_key AND (x.ra OR x.rb)`;
 
-/** Every gathered row of the pair, created or replaced whole, in the compact shape (older columns cleared). */
+/**
+ * Every gathered row of the pair, created or replaced whole, in the compact shape. $9: only rows still in an older
+ * shape (a format-1 head, legacy-link.ts) are replaced.
+ */
 const UPSERT_LINKS = `INSERT INTO item_links (pair_id, ident_key, a_key, b_key, head, body, pending_create, dormant)
   SELECT $1::uuid, r.ident_key, r.a_key, r.b_key, decode(r.head, 'base64'), decode(r.body, 'base64'),
     r.pending_create::sync_side, r.dormant
@@ -506,41 +474,5 @@ const UPSERT_LINKS = `INSERT INTO item_links (pair_id, ident_key, a_key, b_key, 
     AS r(ident_key, a_key, b_key, head, body, pending_create, dormant)
   ON CONFLICT (pair_id, ident_key) DO UPDATE SET
     a_key = EXCLUDED.a_key, b_key = EXCLUDED.b_key, head = EXCLUDED.head, body = EXCLUDED.body,
-    ident = NULL, a_href = NULL, a_version = NULL, a_hash = NULL, a_raw = NULL,
-    b_href = NULL, b_version = NULL, b_hash = NULL, b_raw = NULL, base = NULL, packed = NULL,
     pending_create = EXCLUDED.pending_create, dormant = EXCLUDED.dormant
-  WHERE NOT $9::boolean OR item_links.head IS NULL`;
-
-/**
- * A row of an older shape: the ids in columns, and the base and raw objects either packed (version 1, inflated on
- * first use) or each in a column of its own.
- */
-function toOldRow(link: LinkRecord): StatusRow {
-  const packed = link.packed;
-  let blobs: LinkBlobs | undefined;
-  const open = (): LinkBlobs => {
-    blobs ??= packed ? unpackLink(packed) : {};
-    return blobs;
-  };
-  const shape = packed ? packedShape(packed) : undefined;
-  const side = (
-    href: string | null,
-    version: string | null,
-    hash: string | null,
-    oldRaw: string | null,
-    key: 'aRaw' | 'bRaw',
-  ): SideStatus | undefined => {
-    if (href === null) return undefined;
-    const s = { href, version: version ?? '', hash: hash ?? '' } as { raw: string } & Omit<SideStatus, 'raw'>;
-    if (!packed) return { ...s, raw: oldRaw ?? '' };
-    return lazy(s, 'raw', () => open()[key] ?? '');
-  };
-  const a = side(link.aHref, link.aVersion, link.aHash, link.aRaw, 'aRaw');
-  const b = side(link.bHref, link.bVersion, link.bHash, link.bRaw, 'bRaw');
-  const row: Record<string, unknown> = { ident: link.ident, ...(a ? { a } : {}), ...(b ? { b } : {}) };
-  if (shape?.base) lazy(row, 'base', () => open().base);
-  else if (!packed && link.base !== null) row.base = link.base;
-  if (link.pendingCreate !== null) row.pendingCreate = link.pendingCreate;
-  if (link.dormant) row.dormant = true;
-  return row as unknown as StatusRow;
-}
+  WHERE NOT $9::boolean OR get_byte(item_links.head, 0) = ${LEGACY_HEAD}`;
