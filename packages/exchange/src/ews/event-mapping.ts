@@ -33,7 +33,7 @@ import {
 } from './wire-values';
 
 /** What EWS said about one occurrence's content: the JSON snapshot kept as `raw`. */
-interface EventFieldsSnapshot {
+export interface EventFieldsSnapshot {
   subject?: string;
   body?: string;
   location?: string;

@@ -22,9 +22,10 @@ export const MARKER_PROPERTY = new ExtendedPropertyDefinition(
  * The model's UID for contacts and tasks, which have no UID field in EWS. Same property set as the marker; items
  * created in Outlook lack it and take their ItemId as UID.
  */
+export const UID_PROPERTY_NAME = 'ExsyncUid';
 export const UID_PROPERTY = new ExtendedPropertyDefinition(
   new Guid(EXSYNC_MARKER_PROPERTY_SET),
-  'ExsyncUid',
+  UID_PROPERTY_NAME,
   MapiPropertyType.String,
 );
 
