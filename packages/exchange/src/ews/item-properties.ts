@@ -1,7 +1,6 @@
 import {
   AppointmentSchema,
   BasePropertySet,
-  BodyType,
   ExtendedPropertyDefinition,
   Guid,
   ItemSchema,
@@ -28,35 +27,6 @@ export const UID_PROPERTY = new ExtendedPropertyDefinition(
   UID_PROPERTY_NAME,
   MapiPropertyType.String,
 );
-
-export function fullShape(kind: 'calendar' | 'addressbook' | 'tasks'): PropertySet {
-  const extra =
-    kind === 'calendar'
-      ? [
-          AppointmentSchema.ICalUid,
-          AppointmentSchema.Recurrence,
-          AppointmentSchema.ModifiedOccurrences,
-          AppointmentSchema.DeletedOccurrences,
-          AppointmentSchema.StartTimeZone,
-          AppointmentSchema.EndTimeZone,
-          AppointmentSchema.IsAllDayEvent,
-        ]
-      : [];
-  const set = new PropertySet(BasePropertySet.FirstClassProperties, [
-    ...extra,
-    ItemSchema.LastModifiedTime,
-    MARKER_PROPERTY,
-    UID_PROPERTY,
-  ]);
-  set.RequestedBodyType = BodyType.Text;
-  return set;
-}
-
-export function occurrenceShape(): PropertySet {
-  const set = new PropertySet(BasePropertySet.FirstClassProperties);
-  set.RequestedBodyType = BodyType.Text;
-  return set;
-}
 
 export function listShape(kind: 'calendar' | 'addressbook' | 'tasks'): PropertySet {
   if (kind === 'calendar')
