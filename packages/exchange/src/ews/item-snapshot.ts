@@ -11,7 +11,7 @@ import type { TaskSnapshot } from './task-mapping';
 /**
  * GetItem's item elements read straight into the JSON snapshots the mappings work from (`raw`), in one walk over the
  * parsed answer — no ews-javascript-api object model, no moment. The snapshots are exactly those the library path
- * gave (`get-item.differential.test.ts` compares both over the fidelity corpora), including its reading of values:
+ * gave (`item-snapshot.test.ts`, recorded from both over the fidelity corpora), including its reading of values:
  * text is trimmed and an empty element is no value; instants without an offset are UTC; enumerations keep only the
  * names EWS defines.
  */
