@@ -9,6 +9,7 @@ import {
   type StoreError,
 } from '@exsync/core';
 import { ServiceError } from 'ews-javascript-api';
+import { EwsAnswerError } from './soap-answer';
 import type { TransportFacts } from './transport';
 
 /**
@@ -120,7 +121,10 @@ function byCode(code: string, cause: unknown, retryAfterMs: number | undefined):
   }
 }
 
-/** The EWS ResponseCode of a ServiceResponseException (in-band) or SoapFaultDetails (fault), as its name. */
+/**
+ * The EWS ResponseCode of a ServiceResponseException (in-band) or SoapFaultDetails (fault), as its name; our own read
+ * path's EwsAnswerError carries it as `responseCode`.
+ */
 function responseCodeOf(error: unknown): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
   const e = error as Record<string, unknown>;
@@ -136,12 +140,14 @@ function responseCodeOf(error: unknown): string | undefined {
 }
 
 function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof EwsAnswerError) return error.httpStatus;
   const s = (error as { HttpStatusCode?: unknown } | null)?.HttpStatusCode;
   return typeof s === 'number' && s > 0 ? s : undefined;
 }
 
 /** BackOffMilliseconds from the fault's or the response message's MessageXml. */
 function backOffOf(error: unknown): number | undefined {
+  if (error instanceof EwsAnswerError) return error.backOffMs;
   const e = error as Record<string, unknown> | null;
   const details = [
     e?.errorDetails,

@@ -12,7 +12,7 @@ import {
 } from 'ews-javascript-api';
 import { clean } from './event-mapping';
 import { applyWriters, type ItemWriter } from './item-writers';
-import { dateTimeOf, isoOf, read, stringList, stringsOf, xmlText } from './wire-values';
+import { dateTimeOf, stringList, xmlText } from './wire-values';
 
 export interface ContactSnapshot {
   type: 'Contact';
@@ -60,71 +60,6 @@ export const PHONE_TYPES: Record<string, readonly string[]> = {
   OtherTelephone: ['voice'],
 };
 export const ADDRESS_TYPES: Record<string, readonly string[]> = { Business: ['work'], Home: ['home'], Other: [] };
-
-function dictEntries(dict: unknown, keys: readonly string[], enumObj: Record<string, number>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const d = dict as { Contains?(k: number): boolean; _getItem?(k: number): unknown } | undefined;
-  for (const k of keys) {
-    const key = enumObj[k];
-    if (key === undefined || !d?.Contains?.(key)) continue;
-    const v = read(() => d._getItem?.(key));
-    const text = typeof v === 'string' ? v : (v as { Address?: string } | undefined)?.Address;
-    if (text) out[k] = text;
-  }
-  return out;
-}
-
-export function snapshotContact(c: Contact): Omit<ContactSnapshot, 'type' | 'itemId' | 'changeKey'> {
-  const addresses: ContactSnapshot['addresses'] = {};
-  const physical = read(() => c.PhysicalAddresses) as
-    | { Contains?(k: number): boolean; _getItem?(k: number): PhysicalAddressEntry }
-    | undefined;
-  for (const k of Object.keys(ADDRESS_TYPES)) {
-    const key = PhysicalAddressKey[k as keyof typeof PhysicalAddressKey];
-    if (!physical?.Contains?.(key)) continue;
-    const e = read(() => physical._getItem?.(key));
-    if (!e) continue;
-    const a = clean({
-      street: e.Street || undefined,
-      city: e.City || undefined,
-      state: e.State || undefined,
-      postalCode: e.PostalCode || undefined,
-      country: e.CountryOrRegion || undefined,
-    });
-    if (Object.keys(a).length) addresses[k] = a as Record<string, string>;
-  }
-  return clean({
-    displayName: read(() => c.DisplayName) || undefined,
-    givenName: read(() => c.GivenName) || undefined,
-    middleName: read(() => c.MiddleName) || undefined,
-    surname: read(() => c.Surname) || undefined,
-    generation: read(() => c.Generation) || undefined,
-    nickName: read(() => c.NickName) || undefined,
-    companyName: read(() => c.CompanyName) || undefined,
-    department: read(() => c.Department) || undefined,
-    jobTitle: read(() => c.JobTitle) || undefined,
-    birthday: isoOf(read(() => c.Birthday))?.slice(0, 10),
-    body: read(() => c.Body?.Text) || undefined,
-    homePage: read(() => c.BusinessHomePage) || undefined,
-    categories: stringsOf(read(() => c.Categories)),
-    emails: dictEntries(
-      read(() => c.EmailAddresses),
-      EMAIL_KEYS,
-      EmailAddressKey as never,
-    ),
-    phones: dictEntries(
-      read(() => c.PhoneNumbers),
-      Object.keys(PHONE_TYPES),
-      PhoneNumberKey as never,
-    ),
-    ims: dictEntries(
-      read(() => c.ImAddresses),
-      IM_KEYS,
-      ImAddressKey as never,
-    ),
-    addresses,
-  });
-}
 
 export function contactFromSnapshot(s: ContactSnapshot, uid: string): ContactItem {
   const name = clean({ family: s.surname, given: s.givenName, additional: s.middleName, suffix: s.generation });

@@ -8,32 +8,16 @@ import {
   DateTimeKind,
   DayOfTheWeek,
   DayOfTheWeekIndex,
-  type Attendee as EwsAttendee,
-  Importance,
   LegacyFreeBusyStatus,
-  MeetingResponseType,
   MessageBody,
   Recurrence,
-  Sensitivity,
-  type Task,
   TimeZoneInfo,
 } from 'ews-javascript-api';
 import { ewsSensitivityOf, importanceOf, priorityOf, sensitivityOf } from './importance-sensitivity';
-import {
-  dateTimeOf,
-  dateValueOf,
-  enumName,
-  ianaOf,
-  instantOf,
-  isoOf,
-  read,
-  stringList,
-  stringsOf,
-  xmlText,
-} from './wire-values';
+import { dateTimeOf, dateValueOf, ianaOf, instantOf, stringList, xmlText } from './wire-values';
 
 /** What EWS said about one occurrence's content: the JSON snapshot kept as `raw`. */
-interface EventFieldsSnapshot {
+export interface EventFieldsSnapshot {
   subject?: string;
   body?: string;
   location?: string;
@@ -73,99 +57,6 @@ export interface EventSnapshot extends EventFieldsSnapshot {
   recurrence?: RecurrenceSnapshot;
   deletedOccurrences: string[];
   modifiedOccurrences: (EventFieldsSnapshot & { itemId: string; originalStart: string })[];
-}
-
-export function snapshotFields(a: Appointment): EventFieldsSnapshot {
-  const attendees: EventFieldsSnapshot['attendees'] = [];
-  const add = (list: { GetEnumerator(): EwsAttendee[] } | undefined, role: 'required' | 'optional' | 'resource') => {
-    for (const x of (list && read(() => list.GetEnumerator())) ?? []) {
-      if (!x.Address) continue;
-      attendees.push({
-        address: x.Address,
-        ...(x.Name ? { name: x.Name } : {}),
-        role,
-        ...(x.ResponseType !== undefined && x.ResponseType !== null
-          ? { response: enumName(MeetingResponseType as never, x.ResponseType) }
-          : {}),
-      });
-    }
-  };
-  add(
-    read(() => a.RequiredAttendees),
-    'required',
-  );
-  add(
-    read(() => a.OptionalAttendees),
-    'optional',
-  );
-  add(
-    read(() => a.Resources),
-    'resource',
-  );
-  const organizer = read(() => a.Organizer);
-  const reminderSet = read(() => a.IsReminderSet);
-  return clean({
-    subject: read(() => a.Subject),
-    body: read(() => a.Body?.Text) || undefined,
-    location: read(() => a.Location) || undefined,
-    start: isoOf(read(() => a.Start)),
-    end: isoOf(read(() => a.End)),
-    isAllDay: read(() => a.IsAllDayEvent) || undefined,
-    startTimeZone: read(() => a.StartTimeZone?.Id),
-    freeBusy: enumName(
-      LegacyFreeBusyStatus as never,
-      read(() => a.LegacyFreeBusyStatus),
-    ),
-    sensitivity: enumName(
-      Sensitivity as never,
-      read(() => a.Sensitivity),
-    ),
-    importance: enumName(
-      Importance as never,
-      read(() => a.Importance),
-    ),
-    categories: stringsOf(read(() => a.Categories)),
-    organizer: organizer?.Address
-      ? { address: organizer.Address, ...(organizer.Name ? { name: organizer.Name } : {}) }
-      : undefined,
-    attendees,
-    reminderMinutes: reminderSet ? read(() => a.ReminderMinutesBeforeStart) : undefined,
-  });
-}
-
-export function snapshotRecurrence(a: Appointment | Task): RecurrenceSnapshot | undefined {
-  const r = read(() => a.Recurrence);
-  if (!r) return undefined;
-  const any = r as unknown as Record<string, unknown>;
-  let pattern = 'Unknown';
-  const s: RecurrenceSnapshot = { pattern };
-  if (r instanceof Recurrence.DailyPattern) pattern = 'Daily';
-  else if (r instanceof Recurrence.WeeklyPattern) pattern = 'Weekly';
-  else if (r instanceof Recurrence.RelativeMonthlyPattern) pattern = 'RelativeMonthly';
-  else if (r instanceof Recurrence.MonthlyPattern) pattern = 'Monthly';
-  else if (r instanceof Recurrence.RelativeYearlyPattern) pattern = 'RelativeYearly';
-  else if (r instanceof Recurrence.YearlyPattern) pattern = 'Yearly';
-  s.pattern = pattern;
-  // The library hands the interval over as the string it parsed from the XML.
-  const interval = Number(read(() => any.Interval as unknown));
-  if (Number.isInteger(interval) && interval > 0) s.interval = interval;
-  const days = read(() => (any.DaysOfTheWeek as { GetEnumerator(): number[] } | undefined)?.GetEnumerator());
-  const day = read(() => any.DayOfTheWeek as number);
-  if (days?.length) s.daysOfWeek = days.map((d) => DayOfTheWeek[d] as string);
-  else if (typeof day === 'number') s.daysOfWeek = [DayOfTheWeek[day] as string];
-  const dayOfMonth = read(() => any.DayOfMonth as number);
-  if (typeof dayOfMonth === 'number') s.dayOfMonth = dayOfMonth;
-  const index = read(() => any.DayOfTheWeekIndex as number);
-  if (typeof index === 'number') s.dayOfWeekIndex = DayOfTheWeekIndex[index];
-  const month = read(() => any.Month as number);
-  if (typeof month === 'number') s.month = month;
-  s.startDate = isoOf(read(() => r.StartDate))?.slice(0, 10);
-  if (read(() => r.HasEnd)) {
-    const n = read(() => r.NumberOfOccurrences);
-    if (typeof n === 'number' && n > 0) s.numberOfOccurrences = n;
-    else s.endDate = isoOf(read(() => r.EndDate))?.slice(0, 10);
-  }
-  return clean(s);
 }
 
 const WEEKDAYS: Record<string, Weekday> = {

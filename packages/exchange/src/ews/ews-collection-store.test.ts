@@ -396,6 +396,38 @@ describe('failures', () => {
     expect((inBand as RetryableError).retryAfterMs).toBe(30000);
   });
 
+  it('reads GetItem failures from our own parse: faults and in-band errors with their back-off, gone items', async () => {
+    const { store } = freshCalendar(basic(), ONE_TRY);
+    const { ref } = await store.create(sampleEvent('getitem-faults', '2030-03-03T10:00:00Z'), { marker: 'm' });
+    h.sim.injectFault(
+      { face: 'ews', operation: 'GetItem' },
+      { kind: 'ewsServerBusy', channel: 'fault', backOffMs: 4500 },
+    );
+    const fault = await fetchOne(store, ref.href).catch((e: unknown) => e);
+    expect(fault).toBeInstanceOf(RetryableError);
+    expect((fault as RetryableError).retryAfterMs).toBe(4500);
+    h.sim.injectFault(
+      { face: 'ews', operation: 'GetItem' },
+      { kind: 'ewsServerBusy', channel: 'inBand', backOffMs: 30000 },
+    );
+    const inBand = await fetchOne(store, ref.href).catch((e: unknown) => e);
+    expect(inBand).toBeInstanceOf(RetryableError);
+    expect((inBand as RetryableError).retryAfterMs).toBe(30000);
+    h.sim.injectFault({ face: 'ews', operation: 'GetItem' }, { kind: 'error500', body: 'html' });
+    await expect(fetchOne(store, ref.href)).rejects.toBeInstanceOf(RetryableError);
+    // A deleted item and an id Exchange cannot read are not found (in-band ErrorItemNotFound / ErrorInvalidIdMalformed).
+    const other = freshCalendar(basic(), ONE_TRY).store;
+    const gone = await other.create(sampleEvent('getitem-gone', '2030-03-03T12:00:00Z'), { marker: 'g' });
+    h.sim.store.deleteItem(gone.ref.href);
+    const found = [];
+    for await (const r of other.getMany([gone.ref.href, 'not-an-id', ref.href])) found.push([r.href, r.found]);
+    expect(found).toEqual([
+      [gone.ref.href, false],
+      ['not-an-id', false],
+      [ref.href, true],
+    ]);
+  });
+
   it('turns a 500 with an empty body into RetryableError at once instead of hanging', async () => {
     const { store } = freshCalendar(basic(), ONE_TRY);
     const token = await store.startToken(WINDOW);

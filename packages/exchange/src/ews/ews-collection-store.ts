@@ -8,7 +8,6 @@ import {
   type EventItem,
   type FetchedItem,
   type FetchResult,
-  InvalidItemError,
   InvalidSyncTokenError,
   type ItemRef,
   itemKindsOf,
@@ -23,6 +22,7 @@ import {
   type WriteResult,
 } from '@exsync/core';
 import type { RetryPolicy } from '@exsync/net';
+import type { XNode } from '@exsync/xml';
 import {
   AffectedTaskOccurrence,
   Appointment,
@@ -58,23 +58,16 @@ import { canonicalJson, modelHash } from './canonical-hash';
 import { ewsCapabilities } from './capabilities';
 import { classifyEwsError } from './classify-error';
 import { collectionKindOf, type EwsConnectionConfig, validateConfig } from './connection-config';
-import { type ContactSnapshot, contactFromSnapshot, snapshotContact, writeContact } from './contact-mapping';
-import {
-  type EventSnapshot,
-  eventFromSnapshot,
-  occurrenceAsEvent,
-  sameJson,
-  snapshotFields,
-  snapshotRecurrence,
-  writeEvent,
-} from './event-mapping';
+import { contactFromSnapshot, writeContact } from './contact-mapping';
+import { type EventSnapshot, eventFromSnapshot, occurrenceAsEvent, sameJson, writeEvent } from './event-mapping';
 import { EwsSession } from './ews-session';
-import { type GroupSnapshot, groupFromSnapshot, snapshotGroup, writeGroup } from './group-mapping';
-import { extendedValue, fullShape, listShape, MARKER_PROPERTY, occurrenceShape, UID_PROPERTY } from './item-properties';
-import { snapshotTask, type TaskSnapshot, taskFromSnapshot, writeTask } from './task-mapping';
-import { instantOf, isoOf, read, xmlText } from './wire-values';
-
-type Snapshot = EventSnapshot | ContactSnapshot | TaskSnapshot | GroupSnapshot;
+import { answeredItem, getItemRequest } from './get-item';
+import { groupFromSnapshot, writeGroup } from './group-mapping';
+import { extendedValue, listShape, MARKER_PROPERTY, UID_PROPERTY } from './item-properties';
+import { eventFields, modifiedOccurrencesOf, type Snapshot, snapshotOf } from './item-snapshot';
+import { messageError } from './soap-answer';
+import { taskFromSnapshot, writeTask } from './task-mapping';
+import { instantOf, read, xmlText } from './wire-values';
 
 /**
  * Appointment properties an update may clear. The library records clearing (null, an emptied list) only for a
@@ -255,35 +248,21 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   async *getMany(hrefs: readonly string[], signal?: AbortSignal): AsyncIterable<FetchResult> {
     for (let i = 0; i < hrefs.length; i += GET_BATCH) {
       const batch = hrefs.slice(i, i + GET_BATCH);
-      const responses = await this.session.call(
-        'GetItem',
-        (svc) =>
-          svc.BindToItems(
-            batch.map((h) => new ItemId(h)),
-            fullShape(this.kind),
-          ),
-        signal,
-      );
-      const items = responses.Responses;
+      const messages = await this.session.soap('GetItem', getItemRequest(batch, this.kind), signal);
       for (const [j, href] of batch.entries()) {
-        const r = items[j];
-        if (!r || r.Result !== ServiceResult.Success) {
-          const error = classifyEwsError(r ? { ErrorCode: r.ErrorCode } : undefined);
-          if (error instanceof NotFoundError || isMalformedId(r?.ErrorCode)) {
+        const m = messages[j];
+        if (m?.responseClass !== 'Success') {
+          const error = classifyEwsError(m ? messageError(m) : undefined);
+          if (error instanceof NotFoundError || isMalformedId(m?.code)) {
             yield { href, found: false };
             continue;
           }
           throw error;
         }
-        const fetched = await this.fetched(r.Item, signal);
+        const fetched = this.fromSnapshot(await this.snapshot(answeredItem(m), signal));
         yield { href, found: true, fetched };
       }
     }
-  }
-
-  private async fetched(item: Item, signal?: AbortSignal): Promise<FetchedItem> {
-    const snapshot = await this.snapshot(item, signal);
-    return this.fromSnapshot(snapshot);
   }
 
   private fromSnapshot(snapshot: Snapshot): FetchedItem {
@@ -298,55 +277,25 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
     };
   }
 
-  private async snapshot(item: Item, signal?: AbortSignal): Promise<Snapshot> {
-    const common = {
-      itemId: item.Id.UniqueId,
-      changeKey: item.Id.ChangeKey,
-      marker: extendedValue(item, MARKER_PROPERTY),
-      lastModified: isoOf(read(() => item.LastModifiedTime)),
-    };
-    if (item instanceof Appointment) {
-      const modified = read(() => item.ModifiedOccurrences?.GetEnumerator()) ?? [];
-      const exceptions = modified.length
-        ? await this.session.call(
-            'GetItem',
-            (svc) =>
-              svc.BindToItems(
-                modified.map((o) => new ItemId(o.ItemId.UniqueId)),
-                occurrenceShape(),
-              ),
-            signal,
-          )
-        : undefined;
-      return clean({
-        type: 'CalendarItem' as const,
-        ...common,
-        uid: read(() => item.ICalUid),
-        appointmentType: AppointmentType[read(() => item.AppointmentType) ?? AppointmentType.Single],
-        ...snapshotFields(item),
-        recurrence: snapshotRecurrence(item),
-        deletedOccurrences: (read(() => item.DeletedOccurrences?.GetEnumerator()) ?? []).flatMap((d) => {
-          const iso = isoOf(d.OriginalStart);
-          return iso ? [iso] : [];
-        }),
-        modifiedOccurrences: modified.flatMap((o, k) => {
-          const r = exceptions?.Responses[k];
-          const original = isoOf(o.OriginalStart);
-          if (!original) return [];
-          const fields =
-            r?.Result === ServiceResult.Success
-              ? snapshotFields(r.Item as Appointment)
-              : { categories: [], attendees: [] };
-          return [{ itemId: o.ItemId.UniqueId, originalStart: original, ...fields }];
-        }),
-      });
-    }
-    const uid = extendedValue(item, UID_PROPERTY);
-    if (item instanceof ContactGroup)
-      return clean({ type: 'DistributionList' as const, ...common, uid, ...snapshotGroup(item) });
-    if (item instanceof Contact) return clean({ type: 'Contact' as const, ...common, uid, ...snapshotContact(item) });
-    if (item instanceof Task) return clean({ type: 'Task' as const, ...common, uid, ...snapshotTask(item) });
-    throw new InvalidItemError(`Item ${common.itemId} is of a kind this store does not map`);
+  /** A series' modified occurrences are items of their own: their content comes from a second GetItem. */
+  private async snapshot(item: XNode, signal?: AbortSignal): Promise<Snapshot> {
+    const modified = item.name === 'CalendarItem' ? modifiedOccurrencesOf(item) : [];
+    if (!modified.length) return snapshotOf(item);
+    const messages = await this.session.soap(
+      'GetItem',
+      getItemRequest(
+        modified.map((o) => o.itemId),
+        'occurrence',
+      ),
+      signal,
+    );
+    return snapshotOf(
+      item,
+      modified.map((_, k) => {
+        const m = messages[k];
+        return m?.responseClass === 'Success' ? eventFields(answeredItem(m)) : undefined;
+      }),
+    );
   }
 
   /* ------------------------------------------------------------ changes */
@@ -734,8 +683,4 @@ function taskInWindow(t: Task, from: number, to: number): boolean {
   const s = start ?? due ?? 0;
   const e = Math.max(due ?? s, s);
   return s < to && e >= from;
-}
-
-function clean<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -13,6 +13,8 @@ import { classifyEwsError, refusedUnapplied } from './classify-error';
 import type { EwsConnectionConfig } from './connection-config';
 import { credentialKey, refuseCredential, refusedCredential } from './credential-circuit';
 import { OAuthTokenSource } from './oauth-token-source';
+import type { ResponseMessage } from './soap-answer';
+import { soapCall } from './soap-call';
 import { RecordingXhr } from './transport';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -51,6 +53,7 @@ export class EwsSession {
   private readonly credential: string;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly policy: RetryPolicy;
+  private readonly mailbox: string;
   /** Failures Exchange answered without carrying the call out (throttled, busy): safe to resend. */
   private readonly failures = new FailureLedger((e): e is RetryableError => e instanceof RetryableError);
 
@@ -58,6 +61,7 @@ export class EwsSession {
     this.policy = options.retry ?? DEFAULT_RETRY_POLICY;
     this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.credential = credentialKey(config);
+    this.mailbox = config.mailbox;
     const auth = config.auth;
     this.xhr = RecordingXhr.create(auth.kind === 'ntlm' ? auth : undefined, config.onResponse);
     const svc = new ExchangeService(ExchangeVersion.Exchange2013_SP1);
@@ -94,6 +98,14 @@ export class EwsSession {
       },
       { policy: this.policy, ...(signal ? { signal } : {}) },
     );
+  }
+
+  /**
+   * Sends a SOAP request of our own (the read path, which skips the library's object model) under the same rules as
+   * `call`; resolves with the answer's response messages.
+   */
+  soap(what: string, body: string, signal?: AbortSignal): Promise<ResponseMessage[]> {
+    return this.call(what, (svc) => soapCall(svc, this.mailbox, what, body), signal);
   }
 
   private async run<T>(what: string, fn: (svc: ExchangeService) => Promise<T>, signal?: AbortSignal): Promise<T> {

@@ -2,7 +2,7 @@ import type { ContactGroupItem } from '@exsync/core';
 import { BodyType, type ContactGroup, MessageBody } from 'ews-javascript-api';
 import { clean } from './event-mapping';
 import { applyWriters, type ItemWriter } from './item-writers';
-import { read, stringList, stringsOf, xmlText } from './wire-values';
+import { stringList, xmlText } from './wire-values';
 
 /** A contact group as EWS holds it (DistributionList): a name and one-off or linked members. */
 export interface GroupSnapshot {
@@ -16,19 +16,6 @@ export interface GroupSnapshot {
   body?: string;
   categories: string[];
   members: { address: string; name?: string }[];
-}
-
-export function snapshotGroup(g: ContactGroup): Omit<GroupSnapshot, 'type' | 'itemId' | 'changeKey'> {
-  const members = (read(() => g.Members?.GetEnumerator()) ?? []).flatMap((m) => {
-    const info = read(() => m.AddressInformation);
-    return info?.Address ? [clean({ address: info.Address, name: info.Name || undefined })] : [];
-  });
-  return clean({
-    displayName: read(() => g.DisplayName) || undefined,
-    body: read(() => g.Body?.Text) || undefined,
-    categories: stringsOf(read(() => g.Categories)),
-    members,
-  });
 }
 
 export function groupFromSnapshot(s: GroupSnapshot, uid: string): ContactGroupItem {

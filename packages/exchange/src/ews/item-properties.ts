@@ -1,7 +1,6 @@
 import {
   AppointmentSchema,
   BasePropertySet,
-  BodyType,
   ExtendedPropertyDefinition,
   Guid,
   ItemSchema,
@@ -22,40 +21,12 @@ export const MARKER_PROPERTY = new ExtendedPropertyDefinition(
  * The model's UID for contacts and tasks, which have no UID field in EWS. Same property set as the marker; items
  * created in Outlook lack it and take their ItemId as UID.
  */
+export const UID_PROPERTY_NAME = 'ExsyncUid';
 export const UID_PROPERTY = new ExtendedPropertyDefinition(
   new Guid(EXSYNC_MARKER_PROPERTY_SET),
-  'ExsyncUid',
+  UID_PROPERTY_NAME,
   MapiPropertyType.String,
 );
-
-export function fullShape(kind: 'calendar' | 'addressbook' | 'tasks'): PropertySet {
-  const extra =
-    kind === 'calendar'
-      ? [
-          AppointmentSchema.ICalUid,
-          AppointmentSchema.Recurrence,
-          AppointmentSchema.ModifiedOccurrences,
-          AppointmentSchema.DeletedOccurrences,
-          AppointmentSchema.StartTimeZone,
-          AppointmentSchema.EndTimeZone,
-          AppointmentSchema.IsAllDayEvent,
-        ]
-      : [];
-  const set = new PropertySet(BasePropertySet.FirstClassProperties, [
-    ...extra,
-    ItemSchema.LastModifiedTime,
-    MARKER_PROPERTY,
-    UID_PROPERTY,
-  ]);
-  set.RequestedBodyType = BodyType.Text;
-  return set;
-}
-
-export function occurrenceShape(): PropertySet {
-  const set = new PropertySet(BasePropertySet.FirstClassProperties);
-  set.RequestedBodyType = BodyType.Text;
-  return set;
-}
 
 export function listShape(kind: 'calendar' | 'addressbook' | 'tasks'): PropertySet {
   if (kind === 'calendar')

@@ -17,11 +17,9 @@ import { AuthError, RetryableError } from '@exsync/core';
 import type { EwsAuth } from './connection-config';
 import { ntlmPost } from './ntlm-post';
 import { OAuthTokenSource } from './oauth-token-source';
+import { soapEnvelope } from './soap-envelope';
 import { xmlText } from './wire-values';
 
-const M = 'http://schemas.microsoft.com/exchange/services/2006/messages';
-const T = 'http://schemas.microsoft.com/exchange/services/2006/types';
-const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const AFFINITY_COOKIE = 'X-BackEndOverrideCookie';
 
 export type StreamingFolder = 'calendar' | 'contacts' | 'tasks' | { readonly id: string };
@@ -112,8 +110,8 @@ export class EwsStreamingClient {
     try {
       res =
         auth.kind === 'ntlm'
-          ? await ntlmPost(this.#o.url, headers, envelope(mailbox, body), auth, signal)
-          : await this.#fetch(this.#o.url, { method: 'POST', headers, body: envelope(mailbox, body), signal });
+          ? await ntlmPost(this.#o.url, headers, soapEnvelope(mailbox, body), auth, signal)
+          : await this.#fetch(this.#o.url, { method: 'POST', headers, body: soapEnvelope(mailbox, body), signal });
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof AuthError || error instanceof RetryableError) throw error;
@@ -255,15 +253,6 @@ function refusal(code: string, text: string): Error {
   if (/^Error(AccessDenied|ImpersonateUserDenied|ImpersonationDenied|NonExistentMailbox)$/.test(code))
     return new AuthError(`${code}: ${text}`);
   return new EwsResponseError(code, text);
-}
-
-function envelope(mailbox: string, body: string): string {
-  return (
-    `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP}" xmlns:m="${M}" xmlns:t="${T}">` +
-    '<soap:Header><t:RequestServerVersion Version="Exchange2013_SP1"/>' +
-    `<t:ExchangeImpersonation><t:ConnectingSID><t:SmtpAddress>${xmlText(mailbox)}</t:SmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>` +
-    `</soap:Header><soap:Body>${body}</soap:Body></soap:Envelope>`
-  );
 }
 
 /* ---- A tolerant reader for the few elements used here (any namespace prefix). ---- */

@@ -1,9 +1,9 @@
 import type { Alarm, DateValue, TaskItem } from '@exsync/core';
-import { BodyType, Importance, MessageBody, Sensitivity, type Task, TaskStatus } from 'ews-javascript-api';
-import { clean, patternOf, type RecurrenceSnapshot, ruleFromSnapshot, snapshotRecurrence } from './event-mapping';
+import { BodyType, MessageBody, type Task, TaskStatus } from 'ews-javascript-api';
+import { clean, patternOf, type RecurrenceSnapshot, ruleFromSnapshot } from './event-mapping';
 import { ewsSensitivityOf, importanceOf, priorityOf, sensitivityOf } from './importance-sensitivity';
 import { applyWriters, type ItemWriter } from './item-writers';
-import { dateTimeOf, enumName, instantOf, isoOf, read, stringList, stringsOf, xmlText } from './wire-values';
+import { dateTimeOf, instantOf, stringList, xmlText } from './wire-values';
 
 export interface TaskSnapshot {
   type: 'Task';
@@ -24,32 +24,6 @@ export interface TaskSnapshot {
   categories: string[];
   reminderDueBy?: string;
   recurrence?: RecurrenceSnapshot;
-}
-
-export function snapshotTask(t: Task): Omit<TaskSnapshot, 'type' | 'itemId' | 'changeKey'> {
-  return clean({
-    subject: read(() => t.Subject),
-    body: read(() => t.Body?.Text) || undefined,
-    startDate: isoOf(read(() => t.StartDate)),
-    dueDate: isoOf(read(() => t.DueDate)),
-    completeDate: isoOf(read(() => t.CompleteDate)),
-    percentComplete: read(() => t.PercentComplete) || undefined,
-    status: enumName(
-      TaskStatus as never,
-      read(() => t.Status),
-    ),
-    importance: enumName(
-      Importance as never,
-      read(() => t.Importance),
-    ),
-    sensitivity: enumName(
-      Sensitivity as never,
-      read(() => t.Sensitivity),
-    ),
-    categories: stringsOf(read(() => t.Categories)),
-    reminderDueBy: read(() => t.IsReminderSet) ? isoOf(read(() => t.ReminderDueBy)) : undefined,
-    recurrence: snapshotRecurrence(t),
-  });
 }
 
 const STATUS: Record<string, TaskItem['status']> = {

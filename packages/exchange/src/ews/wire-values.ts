@@ -21,18 +21,8 @@ export function read<T>(get: () => T): T | undefined {
   }
 }
 
-export function isoOf(value: DateTime | undefined): string | undefined {
-  if (!value) return undefined;
-  const ms = read(() => value.TotalMilliSeconds);
-  return typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : undefined;
-}
-
 export function dateTimeOf(iso: string): DateTime {
   return new DateTime(Date.parse(iso));
-}
-
-export function stringsOf(list: StringList | undefined): string[] {
-  return list ? [...(read(() => list.GetEnumerator()) ?? [])] : [];
 }
 
 export function stringList(values: readonly string[]): StringList {
@@ -68,9 +58,4 @@ export function dateValueOf(iso: string, zone: string | undefined, allDay: boole
   const local = zone ? utcToWallClock(ms, zone) : new Date(ms).toISOString().slice(0, 19);
   if (allDay) return { kind: 'date', date: local.slice(0, 10) };
   return zone ? { kind: 'zoned', dateTime: local, tzid: zone } : { kind: 'utc', dateTime: `${local}Z` };
-}
-
-/** Enum value → its name, for JSON snapshots that stay readable across library versions. */
-export function enumName(e: Record<number, string>, value: number | undefined): string | undefined {
-  return value === undefined ? undefined : e[value];
 }

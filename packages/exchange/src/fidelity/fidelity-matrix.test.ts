@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type CollectionKind,
   type CollectionStore,
@@ -14,11 +12,12 @@ import {
   syncPair,
 } from '@exsync/core';
 import type { MemoryStore } from '@exsync/core/testing';
-import { parseDocument, parseVCard, patch, serializeDocument, splitObjects, toModel } from '@exsync/pim';
+import { parseDocument, patch, serializeDocument } from '@exsync/pim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EwsCollectionStore } from '../ews/ews-collection-store';
 import { ALICE as EWS_ALICE, type SimHarness, startSimulator } from '../ews/test-simulator';
 import { type GraphTestBed, startGraphTestBed } from '../graph/test-support';
+import { corpus } from './corpus';
 import { nextcloudCollection } from './nextcloud-side';
 
 /**
@@ -32,33 +31,6 @@ import { nextcloudCollection } from './nextcloud-side';
  *   4. after each step, another sync writes nothing.
  * A difference fails unless the backend's capability table declares it (a field not held, or held normalised).
  */
-
-const FIXTURES = join(__dirname, '../../../../../shared/fixtures');
-const files = (dir: string) => readdirSync(join(FIXTURES, dir)).map((f) => join(FIXTURES, dir, f));
-
-/** Objects the model maps (the pim fixture test proves every other one is refused with a reason). */
-const mappable = (raw: string) =>
-  /^BEGIN:(VCARD|VTODO)/im.test(raw) || (/^BEGIN:VEVENT/im.test(raw) && /^DTSTART[;:]/im.test(raw));
-
-interface CorpusObject {
-  readonly name: string;
-  readonly raw: string;
-  readonly item: PimItem;
-}
-
-/**
- * The object as Nextcloud hands it to a client. sabre/dav's CardDAV plugin converts every vCard it serves (GET and
- * REPORT address-data) to the negotiated version, vCard 3.0 by default (Plugin::negotiateVCard / convertVCard), so a
- * stored 2.1 card reaches the sync as 3.0; everything else is served as stored.
- */
-const asNextcloudServes = (raw: string) => (/^VERSION:2\.1\r?$/m.test(raw) ? serializeDocument(parseVCard(raw)) : raw);
-
-const corpus: CorpusObject[] = [...files('ics'), ...files('vcf')].flatMap((path) =>
-  splitObjects(readFileSync(path))
-    .filter(mappable)
-    .map(asNextcloudServes)
-    .map((raw, i) => ({ name: `${path.split('/').pop()}#${i + 1}`, raw, item: toModel(raw) })),
-);
 
 const collectionOf: Record<ItemKind, CollectionKind> = {
   event: 'calendar',

@@ -25,6 +25,11 @@ describe('parseXml', () => {
     expect(n.text).toBe('>é😀');
   });
 
+  it('reads a literal CR LF or CR as LF (XML 1.0 §2.11) but keeps a CR written as &#13;', () => {
+    expect(parseXml('<r>a\r\nb\rc&#13;\n<![CDATA[d\r\n]]></r>').text).toBe('a\nb\nc\r\nd\n');
+    expect(parseXml('<r a="x\r\ny&#10;z"/>').attrs).toEqual({ a: 'x y\nz' });
+  });
+
   it('refuses DTDs, undeclared prefixes, malformed XML and several roots', () => {
     for (const bad of [
       '<!DOCTYPE r [<!ENTITY e "x">]><r>&e;</r>',

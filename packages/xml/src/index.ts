@@ -1,0 +1,1 @@
+export { child, childrenOf, childText, parseXml, XmlRejected, type XNode } from './parse';
