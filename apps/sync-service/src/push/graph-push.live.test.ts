@@ -213,14 +213,20 @@ describe.skipIf(skip)('Graph change notifications: simulator → service → Rad
     expect(stored?.expiresAt.getTime()).toBe(simSubs()[0]?.expirationDateTime);
   }, 60_000);
 
-  it('a flood for one subscription is cut off after 60 notifications a minute (logged)', async () => {
+  it('a flood for one subscription is cut off after 60 notifications a minute (logged), one sync owed at its end', async () => {
     const [sub] = simSubs();
     const one = { subscriptionId: sub?.id, clientState: sub?.clientState, changeType: 'updated' };
     expect(t.logText()).not.toContain('over the rate limit');
+    const before = Date.now();
     const res = await notify({ value: Array.from({ length: 61 }, () => one) });
     expect(res.status).toBe(202);
     expect(t.logText()).toContain('over the rate limit');
-    expect(await drain()).toBe(1);
+    // One job, not before the minute ends: the sync after the cut-off sees every change the flood stood for.
+    const pending = await sync.queue.pendingFor(userId);
+    expect(pending).toMatchObject({ state: 'queued' });
+    expect(pending?.runAfter.getTime()).toBeGreaterThan(before);
+    expect(pending?.runAfter.getTime()).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(await drain()).toBe(0);
   }, 60_000);
 
   it("removing the user deletes the user's subscriptions at Graph and in the database", async () => {

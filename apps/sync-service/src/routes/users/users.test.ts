@@ -413,7 +413,9 @@ describe('DELETE /v1/users/{ncUserId}', () => {
        VALUES ($1::uuid, 'event', 'calendar', 'personal', 'tok', now()) RETURNING id`,
       [user?.id],
     );
-    await t.db.query(`INSERT INTO item_links (pair_id, ident_key, ident) VALUES ($1::uuid, 1, 'uid-1')`, [pair[0]?.id]);
+    await t.db.query(`INSERT INTO item_links (pair_id, ident_key, head) VALUES ($1::uuid, 1, '\\x00'::bytea)`, [
+      pair[0]?.id,
+    ]);
     const res = await t.app.inject({ method: 'DELETE', url: '/v1/users/alice', headers: bearer(tenant.key) });
     expect(res.statusCode).toBe(204);
     expect(await t.db.query(`SELECT 1 FROM users WHERE nc_user_id = 'alice'`)).toHaveLength(0);
