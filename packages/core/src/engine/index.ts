@@ -41,4 +41,4 @@ export { ITEM_ERRORS_KEPT, summarize } from './status-store';
 export type { RunOutcomeKind, RunProgress, RunReport, SyncDeps, SyncOptions } from './sync-pair';
 export { RECONCILE_EVERY_MS, syncPair } from './sync-pair';
 export type { Observation, PairState, PairTokens, Side, SideObservations, SideStatus, StatusRow } from './types';
-export { emptyPairState, otherSide } from './types';
+export { emptyPairState, otherSide, SHORTENED_HASH, SHORTENED_HASH_MIN, sameHash } from './types';

@@ -7,7 +7,7 @@ import { mergeFields, resolveConflict } from './merge';
 import type { ConflictRecord, ItemPlan, Write } from './plan-types';
 import type { SyncPolicy } from './policy';
 import type { Observation, Side, SideObservations, SideStatus, StatusRow } from './types';
-import { otherSide } from './types';
+import { otherSide, sameHash } from './types';
 
 /** One item's inputs: its status row (if any) and what each side's feed or listing said about it this run. */
 export interface ItemGroup {
@@ -156,7 +156,7 @@ function classify(was: SideStatus | undefined, obs: Observation | undefined, bas
   const f = obs.fetched;
   const status = statusOf(f);
   if (f.ref.version === was.version) return { s: 'same', status: was, fetched: f };
-  if (f.hash !== '' && f.hash === was.hash) return { s: 'same', status, fetched: f };
+  if (sameHash(f.hash, was.hash)) return { s: 'same', status, fetched: f };
   if (base !== undefined && sameContent(f.item, base)) return { s: 'same', status, fetched: f };
   return { s: 'changed', status, fetched: f };
 }

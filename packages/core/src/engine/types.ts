@@ -11,10 +11,31 @@ export const otherSide = (side: Side): Side => (side === 'a' ? 'b' : 'a');
 export interface SideStatus {
   readonly href: string;
   readonly version: string;
-  /** The side's normalized content hash; empty when the side did not tell us (the model comparison then decides). */
+  /**
+   * The side's normalized content hash; empty when the side did not tell us (the model comparison then decides). A
+   * status store may keep only the start of a long hash (at least 32 characters) followed by `SHORTENED_HASH`: the
+   * hash only tells whether content changed, and the start says so with the same certainty (`sameHash`).
+   */
   readonly hash: string;
   /** Last-seen raw object: the base the adapter patches, so what the model cannot hold survives. */
   readonly raw: string;
+}
+
+/** Ends a recorded hash of which a status store kept only the start (`SideStatus.hash`). */
+export const SHORTENED_HASH = '…';
+/** The fewest characters a shortened hash keeps: 32 hex digits, 128 bits. */
+export const SHORTENED_HASH_MIN = 32;
+
+/**
+ * Whether a side's fetched hash is the one its status recorded: equal, or, when the store kept only the start of
+ * it, starting with that start (never an empty hash: that proves nothing).
+ */
+export function sameHash(fetched: string, recorded: string): boolean {
+  if (fetched === '') return false;
+  if (fetched === recorded) return true;
+  if (!recorded.endsWith(SHORTENED_HASH)) return false;
+  const start = recorded.slice(0, -SHORTENED_HASH.length);
+  return start.length >= SHORTENED_HASH_MIN && fetched.length > start.length && fetched.startsWith(start);
 }
 
 /** One row of the status table: an item known on both sides (or on its way to being so). */

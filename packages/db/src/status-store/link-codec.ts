@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { PimItem, SideStatus, StatusRow } from '@exsync/core';
+import { type PimItem, SHORTENED_HASH, SHORTENED_HASH_MIN, type SideStatus, type StatusRow } from '@exsync/core';
 import { DICTIONARY_V1 } from './packed-link';
 
 /**
@@ -18,6 +18,14 @@ import { DICTIONARY_V1 } from './packed-link';
  * - keys: the ident and hrefs are indexed as 64-bit keys (the first 8 bytes of SHA-256) instead of in full. Two
  *   different ids of one pair share a key with a chance of about n²/2⁶⁵ (10⁻¹¹ for 10,000 items). The href keys are
  *   indexed alone (one holder per pair and side is checked by the trigger item_links_one_holder).
+ *
+ * - hashes: a content hash ending in 64 or more hex digits (SHA-256) keeps only its start up to 32 of them, 128
+ *   bits, read back with `SHORTENED_HASH` after it (the engine's `sameHash` compares such a start): 16 of the 32
+ *   bytes each of a row's two hashes take, and no hash compresses. The hash only tells whether a side's content
+ *   changed once its version did: two contents whose hashes share 128 bits by chance, 2⁻¹²⁸ per comparison, would
+ *   hide one edit until the next; made on purpose it takes ~2⁶⁴ SHA-256 work, and only hides an edit of the item's
+ *   own side from its other side, which the editor could as well not have made. Rows written before keep their
+ *   full hashes (no flag) and read as before.
  *
  * Head format 1 is a row from before this shape (legacy-link.ts), rewritten in this one when first read.
  */
@@ -46,6 +54,9 @@ const HAS_BASE = 4;
 const ALONE = 8;
 /** The body's parts are delimited by a first line of lengths, not by NULs (a part holds a NUL). */
 const LENGTHS = 16;
+/** Side a's (b's) hash is kept shortened: read back with `SHORTENED_HASH` after it. */
+const A_HASH_SHORT = 32;
+const B_HASH_SHORT = 64;
 const NO_REFERENCE: LinkReference = { ident: '', a: [], b: [], body: '' };
 /** Level 9: on these few hundred bytes it costs little more than 6 and saves a few bytes a row. */
 const LEVEL = 9;
@@ -62,6 +73,22 @@ export function linkKey(id: string): string {
 }
 
 const sideFields = (s: SideStatus | undefined): string[] => (s ? [s.href, s.version, s.hash] : []);
+
+/** A long hash's start kept: up to 32 of its last 64 or more hex digits (SHA-256 and longer). */
+const LONG_HASH = /[0-9a-f]{64,}$/;
+
+/**
+ * What the head keeps of a hash: its start when it is long, or when a store kept only that already (a row read
+ * back and written again); undefined: kept whole.
+ */
+export function shortenedHash(hash: string): string | undefined {
+  if (hash.endsWith(SHORTENED_HASH)) {
+    const start = hash.slice(0, -SHORTENED_HASH.length);
+    return start.length >= SHORTENED_HASH_MIN ? start : undefined;
+  }
+  const long = LONG_HASH.exec(hash);
+  return long ? hash.slice(0, long.index + 32) : undefined;
+}
 
 /**
  * Whether `row` can be its pair's reference: one with both sides and a base (a pair's first rows are often its
@@ -112,6 +139,8 @@ export function encodeLink(row: StatusRow, reference: LinkReference | undefined)
   const ref = reference ?? NO_REFERENCE;
   const hasBody = row.a !== undefined || row.b !== undefined || row.base !== undefined;
   const body = hasBody ? bodyText(row) : undefined;
+  const aHash = row.a ? shortenedHash(row.a.hash) : undefined;
+  const bHash = row.b ? shortenedHash(row.b.hash) : undefined;
   const head = new Writer();
   head.byte(HEAD_VERSION);
   head.byte(
@@ -119,15 +148,18 @@ export function encodeLink(row: StatusRow, reference: LinkReference | undefined)
       (row.b ? HAS_B : 0) |
       (row.base !== undefined ? HAS_BASE : 0) |
       (reference ? 0 : ALONE) |
-      (body?.lengths ? LENGTHS : 0),
+      (body?.lengths ? LENGTHS : 0) |
+      (aHash !== undefined ? A_HASH_SHORT : 0) |
+      (bHash !== undefined ? B_HASH_SHORT : 0),
   );
   head.field(row.ident, ref.ident);
   const ids = [row.ident];
-  for (const [side, refFields] of [
-    [row.a, ref.a],
-    [row.b, ref.b],
+  for (const [side, refFields, shortHash] of [
+    [row.a, ref.a, aHash],
+    [row.b, ref.b, bHash],
   ] as const) {
     const fields = sideFields(side);
+    if (shortHash !== undefined) fields[2] = shortHash;
     for (const [i, value] of fields.entries())
       head.field(value, refFields[i] ?? '', { row: row.ident, ref: ref.ident });
     ids.push(...fields.slice(0, 2));
@@ -167,9 +199,9 @@ export function decodeLink(
   const ident = r.field(ref.ident);
   const ids = [ident];
   const sides: (Omit<SideStatus, 'raw'> | undefined)[] = [];
-  for (const [flag, refFields] of [
-    [HAS_A, ref.a],
-    [HAS_B, ref.b],
+  for (const [flag, refFields, shortHash] of [
+    [HAS_A, ref.a, A_HASH_SHORT],
+    [HAS_B, ref.b, B_HASH_SHORT],
   ] as const) {
     if (!(flags & flag)) {
       sides.push(undefined);
@@ -178,7 +210,8 @@ export function decodeLink(
     const idents = { row: ident, ref: ref.ident };
     const href = r.field(refFields[0] ?? '', idents);
     const version = r.field(refFields[1] ?? '', idents);
-    const hash = r.field(refFields[2] ?? '', idents);
+    const kept = r.field(refFields[2] ?? '', idents);
+    const hash = flags & shortHash ? kept + SHORTENED_HASH : kept;
     ids.push(href, version);
     sides.push({ href, version, hash });
   }

@@ -1,0 +1,69 @@
+import type { StatusRow } from '@exsync/core';
+import { sampleTask } from '@exsync/core/testing';
+import { describe, expect, it } from 'vitest';
+import { decodeLink, encodeLink, referenceOf, shortenedHash } from './link-codec';
+
+const hex = (c: string) => c.repeat(64);
+const reference = referenceOf({
+  ident: 'r1',
+  a: { href: '/a/r1', version: '"1"', hash: `sha256:${hex('1')}`, raw: '{"id":"r1"}' },
+  b: { href: '/b/r1.ics', version: `"${hex('2')}"`, hash: hex('3'), raw: 'BEGIN:VEVENT\r\nUID:r1\r\n' },
+  // As the row below that an older build wrote was coded against.
+  base: { kind: 'task', uid: 'r1', summary: 'Ref' } as unknown as StatusRow['base'],
+});
+const aHash = 'sha256:0e4d12a61c3feb356c49d625507763f994d8b3a745e91ff1384f326a09b6b478';
+const bHash = '01f07529fc95e215010705558f08cfdb5d5da6a66256a712ea9aaa5f44b9ae46';
+const row: StatusRow = {
+  ident: 'x2',
+  a: { href: '/a/x2', version: '"5"', hash: aHash, raw: '{"id":"x2"}' },
+  b: { href: '/b/x2.ics', version: `"${'798084db'.repeat(8)}"`, hash: bHash, raw: 'BEGIN:VEVENT\r\nUID:x2\r\n' },
+  base: sampleTask('x2', { summary: 'Old' }),
+};
+
+const read = (encoded: { head: Uint8Array; body: Uint8Array | null }) =>
+  JSON.parse(JSON.stringify(decodeLink({ ...encoded, hasA: true, hasB: true }, reference).row)) as StatusRow;
+
+describe('content hashes in item_links heads', () => {
+  it('keeps 128 bits of a hash ending in 64 or more hex digits, and a kept start as it is', () => {
+    expect(shortenedHash(bHash)).toBe('01f07529fc95e215010705558f08cfdb');
+    expect(shortenedHash(aHash)).toBe('sha256:0e4d12a61c3feb356c49d625507763f9');
+    expect(shortenedHash(`${bHash}ab`)).toBe('01f07529fc95e215010705558f08cfdb');
+    expect(shortenedHash('01f07529fc95e215010705558f08cfdb…')).toBe('01f07529fc95e215010705558f08cfdb');
+    // Too short to prove anything, upper-case hex, shorter hashes, none: kept whole.
+    for (const whole of ['01f07529fc95e215010705558f08cfd…', bHash.toUpperCase(), bHash.slice(1), 'ha', '']) {
+      expect(shortenedHash(whole), whole).toBeUndefined();
+    }
+  });
+
+  it('reads a long hash back as its start and the mark, 16 bytes less a hash, and keeps it so when written again', () => {
+    const encoded = encodeLink(row, reference);
+    const back = read(encoded);
+    expect(back).toEqual({
+      ...row,
+      a: { ...row.a!, hash: 'sha256:0e4d12a61c3feb356c49d625507763f9…' },
+      b: { ...row.b!, hash: '01f07529fc95e215010705558f08cfdb…' },
+    });
+    const again = encodeLink(back, reference);
+    expect(again.head).toEqual(encoded.head);
+    expect(read(again)).toEqual(back);
+    const whole = encodeLink({ ...row, a: { ...row.a!, hash: 'ha' }, b: { ...row.b!, hash: 'hb' } }, reference);
+    expect(encoded.head.length).toBeLessThanOrEqual(whole.head.length + 2 * 16 + 2);
+  });
+
+  // Written by the build before shortened hashes (main at 9e58f26): no flag, the whole
+  // hashes, read as they were.
+  it('reads rows written with whole hashes as they were', () => {
+    const old = {
+      head: Buffer.from(
+        'AgcAAAh4MgAAAwEBBVAHAIECDk0Sphw/6zVsSdYlUHdj+ZTYs6dF6R/xOE8yagm2tHgAAAMBAYECeYCE25reyanXZuW0XcBl1xp8dXp3fJZgS1VQk77OJeYAAIECAfB1KfyV4hUBBwVVjwjP211dpqZiVqcS6pqqX0S5rkY=',
+        'base64',
+      ),
+      body: Buffer.from('w+7MCiMUZ/rnpCjVMkCdWWGkVMuA6cwKI14uAA==', 'base64'),
+    };
+    const back = read(old);
+    expect(back.a?.hash).toBe(aHash);
+    expect(back.b?.hash).toBe(bHash);
+    expect(back.b?.version).toBe('"798084db9adec9a9d766e5b45dc065d71a7c757a777c96604b555093bece25e6"');
+    expect(back).toMatchObject({ ident: 'x2', a: { raw: '{"id":"x2"}' }, base: { uid: 'x2', summary: 'Old' } });
+  });
+});
