@@ -1,7 +1,8 @@
+import { inflateRawSync } from 'node:zlib';
 import type { StatusRow } from '@exsync/core';
 import { sampleTask } from '@exsync/core/testing';
 import { describe, expect, it } from 'vitest';
-import { decodeLink, encodeLink, referenceOf, shortenedHash } from './link-codec';
+import { decodeLink, encodeLink, linkDictionary, referenceOf, shortenedHash } from './link-codec';
 
 const hex = (c: string) => c.repeat(64);
 const reference = referenceOf({
@@ -20,8 +21,11 @@ const row: StatusRow = {
   base: sampleTask('x2', { summary: 'Old' }),
 };
 
-const read = (encoded: { head: Uint8Array; body: Uint8Array | null }) =>
-  JSON.parse(JSON.stringify(decodeLink({ ...encoded, hasA: true, hasB: true }, reference).row)) as StatusRow;
+const read = (encoded: { head: Uint8Array; body: Uint8Array | null }, holds = { hasA: true, hasB: true }) =>
+  JSON.parse(JSON.stringify(decodeLink({ ...encoded, ...holds }, reference).row)) as StatusRow;
+
+/** Whether a head says its body holds the row's ids as tokens (flag 128 of its second byte). */
+const tokenized = (head: Uint8Array) => (head[1]! & 128) !== 0;
 
 describe('content hashes in item_links heads', () => {
   it('keeps 128 bits of a hash ending in 64 or more hex digits, and a kept start as it is', () => {
@@ -65,5 +69,70 @@ describe('content hashes in item_links heads', () => {
     expect(back.b?.hash).toBe(bHash);
     expect(back.b?.version).toBe('"798084db9adec9a9d766e5b45dc065d71a7c757a777c96604b555093bece25e6"');
     expect(back).toMatchObject({ ident: 'x2', a: { raw: '{"id":"x2"}' }, base: { uid: 'x2', summary: 'Old' } });
+  });
+});
+
+describe("the row's ids in item_links bodies", () => {
+  // An event as Graph and a DAV server spell it: the ident as iCalUId and uid and as folded UID and X-EXSYNC-ID
+  // lines, the item id in the webLink (URL-encoded), the version as @odata.etag (escaped) and as changeKey.
+  const ident = `040000008200E00074C5B7101A82E008${'0'.repeat(32)}1000000000${'42354931D57BD8274E871E411F4A851'}`;
+  const id =
+    'AAMkADQ0ODZlZDRjLTI4NzMtNGY2ZS04OGZhLTA1NmVjMGVkMjI3ZUYAAAAAADJW-_-_S92Czlr_Om7lQMIAB-Bm8RS8o0MmDDr5VrRd=';
+  const changeKey = 'DwAAABYAAAAAUgAAAFI=';
+  const graph = JSON.stringify({
+    entity: {
+      '@odata.etag': `W/"${changeKey}"`,
+      changeKey,
+      iCalUId: ident,
+      id,
+      subject: 'Event 68',
+      uid: ident,
+      webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(id)}&exvsurl=1&path=/calendar/item`,
+    },
+  });
+  const fold = (line: string) => `${line.slice(0, 75)}\r\n ${line.slice(75)}`;
+  const ics = `BEGIN:VEVENT\r\n${fold(`UID:${ident}`)}\r\nSUMMARY:Event 68\r\n${fold(`X-EXSYNC-ID:${ident}`)}\r\nEND:VEVENT\r\n`;
+  const event: StatusRow = {
+    ident,
+    a: { href: id, version: `W/"${changeKey}"`, hash: aHash, raw: graph },
+    b: { href: `/alice/cal/${ident}.ics`, version: `"${'798084db'.repeat(8)}"`, hash: bHash, raw: ics },
+    base: sampleTask(ident, { summary: 'Event 68' }),
+  };
+  const kept = (r: StatusRow): StatusRow => ({
+    ...r,
+    a: { ...r.a!, hash: `${shortenedHash(r.a!.hash)}…` },
+    b: { ...r.b!, hash: `${shortenedHash(r.b!.hash)}…` },
+  });
+
+  it('are one character each in the deflated text, and read back exactly', () => {
+    const encoded = encodeLink(event, reference);
+    expect(tokenized(encoded.head)).toBe(true);
+    expect(read(encoded)).toEqual(kept(event));
+    const ids = [ident, id, changeKey, fold(`UID:${ident}`)];
+    const inflated = inflateRawSync(encoded.body!, { dictionary: linkDictionary(reference, event) }).toString('utf8');
+    for (const form of ids) expect(inflated).not.toContain(form);
+    // A side whose key another row took is gone from the row, yet its ids still decode the body.
+    expect(read(encoded, { hasA: false, hasB: true })).toEqual((({ a: _, ...r }) => r)(kept(event)));
+  });
+
+  it('are left as they are in a body that holds a control character of its own, and in older rows', () => {
+    const odd: StatusRow = { ...event, a: { ...event.a!, raw: `\u0001${graph}\u001a` } };
+    const encoded = encodeLink(odd, reference);
+    expect(tokenized(encoded.head)).toBe(false);
+    expect(read(encoded)).toEqual(kept(odd));
+  });
+
+  it('stand for the longest id first where one holds another', () => {
+    const nested: StatusRow = {
+      ident: 'abcdefgh',
+      a: { href: '/a/abcdefgh', version: 'abcdefgh-2', hash: '', raw: 'abcdefgh /a/abcdefgh abcdefgh-2 x/a/abcdefghy' },
+      b: { href: 'abcdefgh.ics', version: '"abcdefgh"', hash: '', raw: 'abcdefgh.ics "abcdefgh" \\"abcdefgh\\"' },
+    };
+    const encoded = encodeLink(nested, reference);
+    expect(tokenized(encoded.head)).toBe(true);
+    expect(read(encoded)).toEqual(nested);
+    // Each href and version one token (the ident taken first would leave them spelt around its token).
+    const inflated = inflateRawSync(encoded.body!, { dictionary: linkDictionary(reference, nested) }).toString('utf8');
+    expect(inflated).not.toMatch(/\/a\/|\.ics|-2/);
   });
 });

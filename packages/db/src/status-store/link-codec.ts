@@ -19,6 +19,9 @@ import { DICTIONARY_V1 } from './packed-link';
  *   different ids of one pair share a key with a chance of about n²/2⁶⁵ (10⁻¹¹ for 10,000 items). The href keys are
  *   indexed alone (one holder per pair and side is checked by the trigger item_links_one_holder).
  *
+ * - in the body, the row's own ids as they recur in its objects (the ident as a UID, the href as an item id, the
+ *   version as a change key or an escaped ETag, the UID lines of the iCalendar) are one control character each
+ *   instead of a match against the dictionary's copy (~3 bytes each; 15 bytes a Graph event, 9 an EWS one).
  * - hashes: a content hash ending in 64 or more hex digits (SHA-256) keeps only its start up to 32 of them, 128
  *   bits, read back with `SHORTENED_HASH` after it (the engine's `sameHash` compares such a start): 16 of the 32
  *   bytes each of a row's two hashes take, and no hash compresses. The hash only tells whether a side's content
@@ -57,6 +60,8 @@ const LENGTHS = 16;
 /** Side a's (b's) hash is kept shortened: read back with `SHORTENED_HASH` after it. */
 const A_HASH_SHORT = 32;
 const B_HASH_SHORT = 64;
+/** The body's text holds the row's own ids as one-character tokens (`idTokens`). */
+const ID_TOKENS = 128;
 const NO_REFERENCE: LinkReference = { ident: '', a: [], b: [], body: '' };
 /** Level 9: on these few hundred bytes it costs little more than 6 and saves a few bytes a row. */
 const LEVEL = 9;
@@ -130,8 +135,65 @@ function bodyText(row: StatusRow): { text: string; lengths: boolean } {
   return { text: `${lengths}\n${parts.join('')}`, lengths: true };
 }
 
+/**
+ * Characters the body's text never holds (neither iCalendar, vCard nor JSON text has raw control characters; a
+ * body that does is stored without tokens) and which the NUL-delimited layout does not use.
+ */
+const TOKEN_CHARS = [1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26].map((code) =>
+  String.fromCharCode(code),
+);
+const HAS_TOKEN_CHAR = new RegExp(`[${TOKEN_CHARS.join('')}]`);
+const TOKEN = new RegExp(`[${TOKEN_CHARS.join('')}]`, 'g');
+/** Shorter ids are left to deflate: a token would save little and could stand for what merely looks the same. */
+const TOKEN_MIN_LENGTH = 8;
+
+/** iCalendar's folding of a content line (RFC 5545 §3.1: 75 octets a line; the ids here are ASCII). */
+function folded(line: string): string {
+  let out = line.slice(0, 75);
+  for (let at = 75; at < line.length; at += 74) out += `\r\n ${line.slice(at, at + 74)}`;
+  return out;
+}
+
+/**
+ * The strings the body's tokens stand for, longest first, made from the head's ident, hrefs and versions only (so the
+ * decoder makes the same list before inflating): each as it is and as the objects spell it again.
+ */
+function idTokens(ident: string, sides: readonly { readonly href: string; readonly version: string }[]): string[] {
+  const forms = new Set<string>([ident, folded(`UID:${ident}`), folded(`X-EXSYNC-ID:${ident}`)]);
+  for (const { href, version } of sides) {
+    forms.add(href);
+    forms.add(encodeURIComponent(href)); // in a URL (Graph's webLink)
+    forms.add(version);
+    forms.add(JSON.stringify(version).slice(1, -1)); // in a JSON string (an ETag's quotes)
+    forms.add(version.replace(/^(W\/)?"(.*)"$/, '$2')); // the ETag's opaque tag (Graph's changeKey)
+  }
+  const usable = [...forms].filter((f) => f.length >= TOKEN_MIN_LENGTH && !HAS_TOKEN_CHAR.test(f));
+  // Longest first, so a longer form is taken whole before a shorter one inside it; ties keep the order above.
+  return usable.sort((x, y) => y.length - x.length).slice(0, TOKEN_CHARS.length);
+}
+
+/** `text` with each of `forms` replaced by its token; exactly undone by `untokenize` (no form holds a token). */
+function tokenize(text: string, forms: readonly string[]): string {
+  let out = text;
+  for (const [i, form] of forms.entries()) out = out.split(form).join(TOKEN_CHARS[i]!);
+  return out;
+}
+
+function untokenize(text: string, forms: readonly string[]): string {
+  return text.replace(TOKEN, (c) => {
+    const form = forms[TOKEN_CHARS.indexOf(c)];
+    if (form === undefined) throw new Error('item_links.body holds a token its head names no id for');
+    return form;
+  });
+}
+
 function dictionary(ref: LinkReference, ids: readonly string[]): Buffer {
   return Buffer.concat([DICTIONARY_V1, Buffer.from(`${ref.body}\n${ids.join('\n')}`, 'utf8')]);
+}
+
+/** The preset dictionary of `row`'s body (what the tests inflate a body with to look inside). */
+export function linkDictionary(ref: LinkReference, row: StatusRow): Buffer {
+  return dictionary(ref, [row.ident, ...[row.a, row.b].flatMap((side) => (side ? [side.href, side.version] : []))]);
 }
 
 /** `row` in the compact shape, coded against `reference` (none: the pair has none yet). */
@@ -139,6 +201,11 @@ export function encodeLink(row: StatusRow, reference: LinkReference | undefined)
   const ref = reference ?? NO_REFERENCE;
   const hasBody = row.a !== undefined || row.b !== undefined || row.base !== undefined;
   const body = hasBody ? bodyText(row) : undefined;
+  const forms = idTokens(
+    row.ident,
+    [row.a, row.b].filter((side) => side !== undefined),
+  );
+  const tokens = body !== undefined && forms.length > 0 && !HAS_TOKEN_CHAR.test(body.text);
   const aHash = row.a ? shortenedHash(row.a.hash) : undefined;
   const bHash = row.b ? shortenedHash(row.b.hash) : undefined;
   const head = new Writer();
@@ -150,7 +217,8 @@ export function encodeLink(row: StatusRow, reference: LinkReference | undefined)
       (reference ? 0 : ALONE) |
       (body?.lengths ? LENGTHS : 0) |
       (aHash !== undefined ? A_HASH_SHORT : 0) |
-      (bHash !== undefined ? B_HASH_SHORT : 0),
+      (bHash !== undefined ? B_HASH_SHORT : 0) |
+      (tokens ? ID_TOKENS : 0),
   );
   head.field(row.ident, ref.ident);
   const ids = [row.ident];
@@ -170,7 +238,12 @@ export function encodeLink(row: StatusRow, reference: LinkReference | undefined)
     aKey: row.a ? linkKey(row.a.href) : null,
     bKey: row.b ? linkKey(row.b.href) : null,
     head: head.done(),
-    body: body ? deflateRawSync(body.text, { level: LEVEL, dictionary: dictionary(ref, ids) }) : null,
+    body: body
+      ? deflateRawSync(tokens ? tokenize(body.text, forms) : body.text, {
+          level: LEVEL,
+          dictionary: dictionary(ref, ids),
+        })
+      : null,
   };
 }
 
@@ -217,7 +290,19 @@ export function decodeLink(
   }
   let opened: { base?: PimItem; aRaw?: string; bRaw?: string } | undefined;
   const open = () => {
-    opened ??= stored.body ? inflateBody(stored.body, flags, dictionary(ref, ids)) : {};
+    opened ??= stored.body
+      ? inflateBody(
+          stored.body,
+          flags,
+          dictionary(ref, ids),
+          flags & ID_TOKENS
+            ? idTokens(
+                ident,
+                sides.filter((side) => side !== undefined),
+              )
+            : undefined,
+        )
+      : {};
     return opened;
   };
   const row: Record<string, unknown> & { ident: string } = { ident };
@@ -228,8 +313,14 @@ export function decodeLink(
   return { row, open };
 }
 
-function inflateBody(body: Uint8Array, flags: number, dict: Buffer): { base?: PimItem; aRaw?: string; bRaw?: string } {
-  const text = inflateRawSync(body, { dictionary: dict }).toString('utf8');
+function inflateBody(
+  body: Uint8Array,
+  flags: number,
+  dict: Buffer,
+  forms: readonly string[] | undefined,
+): { base?: PimItem; aRaw?: string; bRaw?: string } {
+  const inflated = inflateRawSync(body, { dictionary: dict }).toString('utf8');
+  const text = forms ? untokenize(inflated, forms) : inflated;
   let base: string | undefined;
   let aRaw: string | undefined;
   let bRaw: string | undefined;
