@@ -175,7 +175,7 @@ function idTokens(ident: string, sides: readonly { readonly href: string; readon
 /** `text` with each of `forms` replaced by its token; exactly undone by `untokenize` (no form holds a token). */
 function tokenize(text: string, forms: readonly string[]): string {
   let out = text;
-  for (const [i, form] of forms.entries()) out = out.split(form).join(TOKEN_CHARS[i]!);
+  for (const [i, form] of forms.entries()) out = out.replaceAll(form, TOKEN_CHARS[i]!);
   return out;
 }
 
