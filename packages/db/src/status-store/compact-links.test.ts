@@ -160,8 +160,8 @@ describe.each(testBackends)('item_links rows written before the compact and the 
     const { a: _, ...released } = oneSided;
     expect(plain(await store.rows(compactPair))).toEqual(compact);
     expect(plain(await store.rows(pair))).toEqual([oldest, packed, released, claimer]);
-    // That read rewrote them in the compact shape (head format 2); they read back the same.
-    expect(await format(pair)).toEqual([1, 2, 3, 4].map(() => ({ format: 2 })));
+    // That read rewrote them in the compact shape (head format 3); they read back the same.
+    expect(await format(pair)).toEqual([1, 2, 3, 4].map(() => ({ format: 3 })));
     expect(plain(await store.rows(pair))).toEqual([oldest, packed, released, claimer]);
 
     // Written again under the same ident and hrefs: the same row (the keys agree), not a second one.

@@ -49,7 +49,14 @@ export interface EncodedLink {
   readonly body: Buffer | null;
 }
 
-const HEAD_VERSION = 2;
+/**
+ * Format 3 is format 2 with the shortened hashes and the body's id tokens (flags 32, 64, 128). A build that reads
+ * only format 2 refuses these rows (its run fails and the pair is synced again) rather than take a token-laden
+ * object for the raw one its adapter patches: workers of two builds may share one database while they are rolled.
+ */
+const HEAD_VERSION = 3;
+/** Written before shortened hashes and id tokens: none of those flags set; read as it is. */
+const HEAD_VERSION_2 = 2;
 const HAS_A = 1;
 const HAS_B = 2;
 const HAS_BASE = 4;
@@ -263,8 +270,8 @@ export function decodeLink(
 ): { row: Record<string, unknown> & { ident: string }; open: () => { base?: PimItem; aRaw?: string; bRaw?: string } } {
   const r = new Reader(stored.head);
   const version = r.byte();
-  if (version !== HEAD_VERSION) {
-    throw new Error(`item_links.head has unknown format version ${version} (this build reads ${HEAD_VERSION})`);
+  if (version !== HEAD_VERSION && version !== HEAD_VERSION_2) {
+    throw new Error(`item_links.head has unknown format version ${version} (this build reads ${HEAD_VERSION_2} and ${HEAD_VERSION})`);
   }
   const flags = r.byte();
   if (!(flags & ALONE) && !reference) throw new Error('item_links.head is coded against a reference the pair lacks');
