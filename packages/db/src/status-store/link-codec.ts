@@ -271,7 +271,9 @@ export function decodeLink(
   const r = new Reader(stored.head);
   const version = r.byte();
   if (version !== HEAD_VERSION && version !== HEAD_VERSION_2) {
-    throw new Error(`item_links.head has unknown format version ${version} (this build reads ${HEAD_VERSION_2} and ${HEAD_VERSION})`);
+    throw new Error(
+      `item_links.head has unknown format version ${version} (this build reads ${HEAD_VERSION_2} and ${HEAD_VERSION})`,
+    );
   }
   const flags = r.byte();
   if (!(flags & ALONE) && !reference) throw new Error('item_links.head is coded against a reference the pair lacks');
