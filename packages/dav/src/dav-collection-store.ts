@@ -16,6 +16,7 @@ import type {
   StoredItem,
   SyncWindow,
   WriteResult,
+  WrittenItem,
 } from '@exsync/core';
 import { InvalidItemError, InvalidSyncTokenError, isStoreError, NotFoundError, RejectedError } from '@exsync/core';
 import { calendarQuery } from 'tsdav';
@@ -245,6 +246,16 @@ export class DavCollectionStore implements CollectionStore {
     return fetched ? { href, found: true, fetched } : 'invalid';
   }
 
+  /** What the engine records of an object we just wrote: as `#decode`, without building its model. */
+  #written(ref: ItemRef, raw: string): WrittenItem | undefined {
+    if (!this.#codec.written) return this.#decode(ref, raw, undefined);
+    try {
+      return this.#codec.written(ref, raw);
+    } catch {
+      return undefined;
+    }
+  }
+
   #decode(ref: ItemRef, raw: string, modified: string | undefined): FetchedItem | undefined {
     const modifiedAt = modified && !Number.isNaN(Date.parse(modified)) ? new Date(modified).toISOString() : undefined;
     try {
@@ -420,7 +431,7 @@ export class DavCollectionStore implements CollectionStore {
     const etag = response.headers.get('etag');
     if (etag && !etag.startsWith('W/')) {
       // A strong ETag on PUT means the server stored exactly these bytes (RFC 4791 §5.3.4; sabre omits it otherwise).
-      const stored = this.#decode({ href, version: etag }, raw, undefined);
+      const stored = this.#written({ href, version: etag }, raw);
       return { ref: { href, version: etag }, ...(stored ? { stored } : {}) };
     }
     // No ETag: the server changed what we sent (Nextcloud adds SCHEDULE-STATUS, fixes cards). Read it back.

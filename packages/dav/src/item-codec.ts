@@ -1,4 +1,4 @@
-import type { FetchedItem, ItemRef, PimItem } from '@exsync/core';
+import type { FetchedItem, ItemRef, PimItem, WrittenItem } from '@exsync/core';
 
 /**
  * What the DAV store needs from the iCalendar/vCard layer (`@exsync/pim`). Kept as a port so the store can be
@@ -16,4 +16,6 @@ export interface DavItemCodec {
   readMarker(raw: string): string | undefined;
   /** Everything at once from a single parse, when the codec offers it; throws for unreadable content. */
   fetched?(ref: ItemRef, raw: string): FetchedItem;
+  /** Hash and marker of what we just wrote, without its model (no one reads it); throws for unreadable content. */
+  written?(ref: ItemRef, raw: string): WrittenItem;
 }

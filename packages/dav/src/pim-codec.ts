@@ -1,4 +1,4 @@
-import { contentHash, fetchedItemFrom, fromModel, patch, readMarker, toModel } from '@exsync/pim';
+import { contentHash, fetchedItemFrom, fromModel, patch, readMarker, toModel, writtenItemFrom } from '@exsync/pim';
 import type { DavItemCodec } from './item-codec';
 
 /** The production codec: `@exsync/pim` (marker X-EXSYNC-ID, SCHEDULE-AGENT=CLIENT on written attendees). */
@@ -9,4 +9,5 @@ export const pimCodec: DavItemCodec = {
   contentHash: (raw) => contentHash(raw),
   readMarker: (raw) => readMarker(raw),
   fetched: (ref, raw) => fetchedItemFrom(ref, raw),
+  written: (ref, raw) => writtenItemFrom(ref, raw),
 };

@@ -2,6 +2,7 @@ import { AuthError, RetryableError } from '@exsync/core';
 import {
   DEFAULT_RETRY_POLICY,
   FailureLedger,
+  headerRecord,
   httpFetch,
   isReplaySafe,
   pace,
@@ -88,18 +89,19 @@ export class DavTransport {
    * non-idempotent requests are not resent after a failure that may have been applied.
    */
   readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const headers = new Headers(init.headers);
+    const headers = headerRecord(init.headers);
     const shape = {
       method: init.method ?? 'GET',
-      conditional: headers.has('if-match') || headers.has('if-none-match'),
+      conditional: 'if-match' in headers || 'if-none-match' in headers,
     };
     return pace(
-      { send: () => this.#once(input, init), classify: failures.verdict, replaySafe: isReplaySafe(shape) },
+      { send: () => this.#once(input, init, headers), classify: failures.verdict, replaySafe: isReplaySafe(shape) },
       { policy: this.#retry, ...(init.signal ? { signal: init.signal } : {}) },
     );
   };
 
-  async #once(input: string | URL | Request, init: RequestInit): Promise<Response> {
+  /** One try; `given` is `init.headers` as a record (each try sends its own copy, with the credentials). */
+  async #once(input: string | URL | Request, init: RequestInit, given: Record<string, string>): Promise<Response> {
     const url = new URL(input instanceof Request ? input.url : input);
     if (this.#origin === undefined) this.#origin = url.origin;
     if (url.origin !== this.#origin) {
@@ -109,8 +111,8 @@ export class DavTransport {
     if (this.authFailed) {
       throw new AuthError('The server refused these credentials earlier; no request is sent until they are renewed');
     }
-    const headers = new Headers(init.headers);
-    if (this.#auth) headers.set('Authorization', this.#auth);
+    const headers = { ...given };
+    if (this.#auth) headers.authorization = this.#auth;
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let response: Response;

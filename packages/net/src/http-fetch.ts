@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { headerRecord } from './header-record';
 
 /**
  * Keep-alive agents for the whole process (like the global fetch's dispatcher). A server that closes each
@@ -36,10 +37,7 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
   ) {
     return globalThis.fetch(input, init);
   }
-  const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'node' };
-  new Headers(init.headers).forEach((value, key) => {
-    headers[key] = value;
-  });
+  const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'node', ...headerRecord(init.headers) };
   const bytes = body == null ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   if (bytes) headers['content-length'] = String(bytes.byteLength);
   const method = (init.method ?? 'GET').toUpperCase();
@@ -66,9 +64,10 @@ export function httpFetch(input: string | URL | Request, init: RequestInit = {})
           if (!response.complete) return cutOff();
           try {
             const status = response.statusCode ?? 0;
-            const responseHeaders = new Headers();
+            // Pairs, which the Response appends into its own Headers (a Headers built here would be copied again).
+            const responseHeaders: [string, string][] = [];
             const raw = response.rawHeaders;
-            for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
+            for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.push([raw[i]!, raw[i + 1]!]);
             const nullBody = NULL_BODY.has(status) || method === 'HEAD';
             resolve(
               new Response(nullBody ? null : Buffer.concat(chunks), {

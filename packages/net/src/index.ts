@@ -1,3 +1,4 @@
+export { headerRecord } from './header-record';
 export { httpFetch } from './http-fetch';
 export {
   DEFAULT_RETRY_POLICY,

@@ -1,4 +1,4 @@
-import type { FetchedItem, ItemKind, ItemRef } from '@exsync/core';
+import type { FetchedItem, ItemKind, ItemRef, WrittenItem } from '@exsync/core';
 import { contentHash } from './content-hash';
 import { markerHolder, markerOf } from './marker';
 import { decodeText } from './text/decode';
@@ -21,6 +21,17 @@ export function fetchedItemFrom(ref: ItemRef, raw: string | Uint8Array, kind?: I
     ...(marker === undefined ? {} : { marker }),
     ...(modifiedAt === undefined ? {} : { modifiedAt }),
   };
+}
+
+/**
+ * What the engine records of an object exsync just wrote (the server stored these very bytes): its hash and marker,
+ * from the same parse as `fetchedItemFrom`, without the model, which no one reads after a write. Throws
+ * InvalidItemError when unreadable, as `fetchedItemFrom` does.
+ */
+export function writtenItemFrom(ref: ItemRef, raw: string): WrittenItem {
+  const doc = parseDocument(raw);
+  const marker = markerOf(doc.root);
+  return { ref, raw, hash: contentHash(doc), ...(marker === undefined ? {} : { marker }) };
 }
 
 function modifiedAtOf(root: Parameters<typeof markerHolder>[0]): string | undefined {

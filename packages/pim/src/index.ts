@@ -1,5 +1,5 @@
 export { canonicalComponent, contentHash } from './content-hash';
-export { fetchedItemFrom } from './fetched-item';
+export { fetchedItemFrom, writtenItemFrom } from './fetched-item';
 export { type FromModelOptions, fromModel, PRODID } from './from-model';
 export { MARKER_PROPERTY, readMarker } from './marker';
 export { patch } from './patch';

@@ -1,6 +1,6 @@
 import { projectItem } from '../model/capabilities';
 import type { PimItem } from '../model/item';
-import type { FetchedItem } from '../ports/collection-store';
+import type { FetchedItem, WrittenItem } from '../ports/collection-store';
 import { sameValue } from './canonical';
 import type { SideHoldings } from './merge';
 import { mergeFields, resolveConflict } from './merge';
@@ -122,7 +122,7 @@ type SideState =
   /** Present, not linked on this side before. */
   | { readonly s: 'new'; readonly status: SideStatus; readonly fetched: FetchedItem };
 
-export const statusOf = (f: FetchedItem): SideStatus => ({
+export const statusOf = (f: WrittenItem): SideStatus => ({
   href: f.ref.href,
   version: f.ref.version,
   hash: f.hash,

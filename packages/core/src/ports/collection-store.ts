@@ -66,12 +66,16 @@ export interface StoredItem {
   readonly raw: string;
 }
 
-export interface FetchedItem extends StoredItem {
-  readonly item: PimItem;
+/** What a side holds after our write, as far as the engine records it: the text, its hash and our marker. */
+export interface WrittenItem extends StoredItem {
   /** Hash of the normalized content: volatile properties (DTSTAMP, PRODID, …) do not change it. */
   readonly hash: string;
   /** Our marker (the status row's ident) when exsync created the item. */
   readonly marker?: string;
+}
+
+export interface FetchedItem extends WrittenItem {
+  readonly item: PimItem;
   /** The side's own last-modified instant, UTC; used only by the `newest` conflict policy, never to detect change. */
   readonly modifiedAt?: string;
 }
@@ -99,6 +103,10 @@ export interface CreateOptions {
 
 export interface WriteResult {
   readonly ref: ItemRef;
-  /** What this side now holds, when known: lets the engine record the hash so the echo is a no-op. */
-  readonly stored?: FetchedItem;
+  /**
+   * What this side now holds, when known: lets the engine record the hash so the echo is a no-op. A store may
+   * return the whole FetchedItem; the engine reads no more than this (a model of what was just written is not
+   * worth building: issue 14).
+   */
+  readonly stored?: WrittenItem;
 }

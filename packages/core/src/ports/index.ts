@@ -10,6 +10,7 @@ export type {
   StoreCaps,
   StoredItem,
   WriteResult,
+  WrittenItem,
 } from './collection-store';
 export type { AuthCause, StoreErrorCode } from './errors';
 export {

@@ -61,6 +61,13 @@ import { collectionKindOf, type EwsConnectionConfig, validateConfig } from './co
 import { contactFromSnapshot, writeContact } from './contact-mapping';
 import { type EventSnapshot, eventFromSnapshot, occurrenceAsEvent, sameJson, writeEvent } from './event-mapping';
 import { EwsSession } from './ews-session';
+import {
+  calendarViewRequest,
+  type FolderRef,
+  type FoundCalendarItem,
+  foundPage,
+  recurringMastersRequest,
+} from './find-item';
 import { answeredItem, getItemRequest } from './get-item';
 import { groupFromSnapshot, writeGroup } from './group-mapping';
 import { extendedValue, listShape, MARKER_PROPERTY, UID_PROPERTY } from './item-properties';
@@ -109,6 +116,8 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   private readonly session: EwsSession;
   private readonly kind: CollectionKind;
   private readonly folderId: FolderId;
+  /** The same folder, for the requests we write ourselves. */
+  private readonly folderRef: FolderRef;
   private readonly syncPageSize: number;
   private readonly mailbox: string;
   private readonly scheduling: 'mirror' | 'organizer';
@@ -132,6 +141,7 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
           : f === 'tasks'
             ? new FolderId(WellKnownFolderName.Tasks)
             : new FolderId(f.id);
+    this.folderRef = typeof f === 'string' ? { distinguished: f } : { id: f.id };
     this.syncPageSize = Math.min(512, Math.max(1, options.syncPageSize ?? SYNC_PAGE));
     this.mailbox = config.mailbox.toLowerCase();
     this.scheduling = options.scheduling ?? 'mirror';
@@ -153,30 +163,38 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
     }
   }
 
-  /** Singles from the CalendarView; series (never returned by a view) by the UIDs of their occurrences. */
+  /**
+   * Singles from the CalendarView; series (never returned by a view) by the UIDs of their occurrences. Both requests
+   * are our own and read by `find-item.ts`, not the library's object model (the listing's CPU, issue 14).
+   */
   private async *listCalendar(window: SyncWindow, signal?: AbortSignal): AsyncIterable<ListedItem> {
     const seriesUids = new Set<string>();
     const seen = new Set<string>();
     for (const a of await this.calendarViews(Date.parse(window.start), Date.parse(window.end), signal)) {
-      const type = read(() => a.AppointmentType);
-      const uid = read(() => a.ICalUid);
-      if (type === AppointmentType.Single) {
-        if (seen.has(a.Id.UniqueId)) continue;
-        seen.add(a.Id.UniqueId);
-        yield { href: a.Id.UniqueId, version: a.Id.ChangeKey, ...(uid ? { uid } : {}) };
-      } else if (uid) seriesUids.add(uid);
+      if (a.type === 'Single') {
+        if (seen.has(a.id)) continue;
+        seen.add(a.id);
+        yield { href: a.id, version: a.changeKey, ...(a.uid ? { uid: a.uid } : {}) };
+      } else if (a.uid) seriesUids.add(a.uid);
     }
     if (!seriesUids.size) return;
-    const recurring = new SearchFilter.IsEqualTo(AppointmentSchema.IsRecurring, true);
-    for await (const m of this.findAll(recurring, listShape('calendar'), signal)) {
-      const uid = read(() => (m as Appointment).ICalUid);
-      if (uid && seriesUids.has(uid)) yield { href: m.Id.UniqueId, version: m.Id.ChangeKey, uid };
+    for (let offset = 0; ; ) {
+      const page = await this.session.soap(
+        'FindItem',
+        recurringMastersRequest(this.folderRef, FIND_PAGE, offset),
+        signal,
+        foundPage,
+      );
+      for (const m of page.items)
+        if (m.uid && seriesUids.has(m.uid)) yield { href: m.id, version: m.changeKey, uid: m.uid };
+      if (!page.moreAvailable || !page.items.length) return;
+      offset = page.nextOffset ?? offset + page.items.length;
     }
   }
 
   /** Exchange refuses views over two years (ErrorCalendarViewRangeTooBig): long windows are asked in slices. */
-  private async calendarViews(from: number, to: number, signal?: AbortSignal): Promise<Appointment[]> {
-    const out: Appointment[] = [];
+  private async calendarViews(from: number, to: number, signal?: AbortSignal): Promise<FoundCalendarItem[]> {
+    const out: FoundCalendarItem[] = [];
     for (let start = from; start < to; start += VIEW_SPAN_MS) {
       out.push(...(await this.calendarView(start, Math.min(to, start + VIEW_SPAN_MS), signal)));
     }
@@ -184,11 +202,10 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   }
 
   /** CalendarView has no paging: a truncated view is split in halves (exchange.md §1.4). */
-  private async calendarView(from: number, to: number, signal?: AbortSignal): Promise<Appointment[]> {
-    const view = new CalendarView(new DateTime(from), new DateTime(to), VIEW_MAX);
-    view.PropertySet = listShape('calendar');
-    const result = await this.session.call('FindItem', (svc) => svc.FindAppointments(this.folderId, view), signal);
-    if (!result.MoreAvailable || to - from < 3_600_000) return result.Items;
+  private async calendarView(from: number, to: number, signal?: AbortSignal): Promise<readonly FoundCalendarItem[]> {
+    const request = calendarViewRequest(this.folderRef, from, to, VIEW_MAX);
+    const result = await this.session.soap('FindItem', request, signal, foundPage);
+    if (!result.moreAvailable || to - from < 3_600_000) return result.items;
     const mid = from + Math.floor((to - from) / 2);
     return [...(await this.calendarView(from, mid, signal)), ...(await this.calendarView(mid, to, signal))];
   }

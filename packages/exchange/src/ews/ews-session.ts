@@ -104,8 +104,28 @@ export class EwsSession {
    * Sends a SOAP request of our own (the read path, which skips the library's object model) under the same rules as
    * `call`; resolves with the answer's response messages.
    */
-  soap(what: string, body: string, signal?: AbortSignal): Promise<ResponseMessage[]> {
-    return this.call(what, (svc) => soapCall(svc, this.mailbox, what, body), signal);
+  soap(what: string, body: string, signal?: AbortSignal): Promise<ResponseMessage[]>;
+  /** The same, with the answer read by `read` inside the call: what it throws is classified and retried alike. */
+  soap<T>(
+    what: string,
+    body: string,
+    signal: AbortSignal | undefined,
+    read: (messages: ResponseMessage[]) => T,
+  ): Promise<T>;
+  soap<T>(
+    what: string,
+    body: string,
+    signal?: AbortSignal,
+    read?: (messages: ResponseMessage[]) => T,
+  ): Promise<T | ResponseMessage[]> {
+    return this.call(
+      what,
+      async (svc) => {
+        const messages = await soapCall(svc, this.mailbox, what, body);
+        return read ? read(messages) : messages;
+      },
+      signal,
+    );
   }
 
   private async run<T>(what: string, fn: (svc: ExchangeService) => Promise<T>, signal?: AbortSignal): Promise<T> {

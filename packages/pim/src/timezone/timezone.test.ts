@@ -166,6 +166,16 @@ describe('buildVtimezone memoised per zone and year', () => {
     expect(buildVtimezone('Europe/Berlin', 2026)).toEqual(pristine);
   });
 
+  it('copies down to the recurrence rules: an edit deep inside one block reaches no other', () => {
+    const first = buildVtimezone('Europe/Berlin', 2026);
+    const pristine = structuredClone(first);
+    const daylight = first[2].find((o) => o[0] === 'daylight')!;
+    (daylight[1].find((p) => p[0] === 'rrule')![3] as { bymonth: number }).bymonth = 1;
+    daylight[1][0]![3] = '1970-01-01T00:00:00';
+    daylight[1][0]![1].tzid = 'UTC';
+    expect(buildVtimezone('Europe/Berlin', 2026)).toEqual(pristine);
+  });
+
   it('keeps zones and years apart', () => {
     const tzid = (c: ReturnType<typeof buildVtimezone>) => c[1][0]![3];
     expect(tzid(buildVtimezone('America/New_York', 2026))).toBe('America/New_York');

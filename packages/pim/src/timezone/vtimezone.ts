@@ -11,7 +11,8 @@ const MAX_BUILT = 2_000;
  * Builds a VTIMEZONE for an IANA zone from the runtime's tz data, with yearly rules read off the transitions of
  * `year` (a zone that changed its rules since is described as it is in that year, the year the event needs).
  * Memoised per zone and year (every event written in a zone needs the same block); each caller gets its own copy,
- * since a calendar's components are edited in place.
+ * since a calendar's components are edited in place. The copy is made by hand: `structuredClone` of these few small
+ * arrays cost more than building the rest of the event (issue 14's profile of an initial sync).
  */
 export function buildVtimezone(zone: string, year: number): JComp {
   const key = `${zone}\u0000${year}`;
@@ -21,7 +22,26 @@ export function buildVtimezone(zone: string, year: number): JComp {
     if (built.size >= MAX_BUILT) built.clear();
     built.set(key, block);
   }
-  return structuredClone(block);
+  return copyComponent(block);
+}
+
+/** A deep copy of a block as built below: arrays, parameter and recurrence objects, strings and numbers. */
+function copyComponent(c: JComp): JComp {
+  return [c[0], c[1].map(copyProperty), c[2].map(copyComponent)];
+}
+
+function copyProperty(p: JProp): JProp {
+  return p.map(copyValue) as JProp;
+}
+
+function copyValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copyValue);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = copyValue(x);
+    return out;
+  }
+  return v;
 }
 
 function buildUncached(zone: string, year: number): JComp {
