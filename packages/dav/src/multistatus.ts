@@ -1,4 +1,5 @@
 import { RetryableError } from '@exsync/core';
+import { parseXml as parseNodes, XmlRejected, type XNode } from '@exsync/xml';
 import { XMLParser } from 'fast-xml-parser';
 
 /** One `<response>` of a 207 Multi-Status, flattened: props of its 200 propstat, status of the rest. */
@@ -17,6 +18,7 @@ export interface Multistatus {
 
 // Namespace prefixes are dropped; the names used here (getetag, calendar-data, address-data, sync-token, …) are
 // unique across DAV:, CalDAV and CardDAV. External entities are refused by the parser.
+const ALWAYS_ARRAY = new Set(['response', 'propstat', 'href', 'comp', 'privilege', 'report', 'supported-report']);
 const parser = new XMLParser({
   removeNSPrefix: true,
   ignoreAttributes: false,
@@ -25,18 +27,85 @@ const parser = new XMLParser({
   trimValues: false,
   processEntities: true,
   htmlEntities: true,
-  isArray: (name) => ['response', 'propstat', 'href', 'comp', 'privilege', 'report', 'supported-report'].includes(name),
+  isArray: (name) => ALWAYS_ARRAY.has(name),
 });
 
 /** A body that is not the XML DAV promised (a proxy's error page, a cut-off response): worth another try. */
 export class DavXmlError extends RetryableError {}
 
+/**
+ * A DAV body as fast-xml-parser shapes it with the options above (what every reader here expects). Most bodies are
+ * read by the one-pass parser of `@exsync/xml` and shaped the same (`shaped`, checked against fast-xml-parser in
+ * multistatus.test.ts): fast-xml-parser's generic passes were the largest part of a quiet sync's two PROPFINDs
+ * (issue 14). Both read a literal CR LF as LF (`&#13;` stays a CR). A body the one-pass parser refuses (HTML
+ * entities, a DTD, an undeclared prefix, a repeated attribute) goes to fast-xml-parser and is read, or refused, as
+ * before. One difference is left: an attribute value's literal tab or line break is read as a space (XML 1.0
+ * §3.3.3), where fast-xml-parser kept it; the one attribute read here is a component's name.
+ */
 export function parseXml(xml: string): Record<string, unknown> {
+  try {
+    const root = parseNodes(xml);
+    return { [ownName(root.name)]: shaped(root) };
+  } catch (error) {
+    if (!(error instanceof XmlRejected || error instanceof NotShapedHere)) throw error;
+  }
+  return parseWithFastXmlParser(xml);
+}
+
+/** The general parser alone: what `parseXml` falls back to, and the reference its fast path is tested against. */
+export function parseWithFastXmlParser(xml: string): Record<string, unknown> {
   try {
     return parser.parse(xml) as Record<string, unknown>;
   } catch (cause) {
     throw new DavXmlError('The server sent XML that cannot be read', { cause });
   }
+}
+
+/**
+ * Element names fast-xml-parser refuses (`__proto__`, `constructor`, `prototype`) or renames (`toString` as
+ * `__toString`, …) so that no object key shadows a built-in: left to it, to be refused or renamed as before.
+ */
+const NOT_OWN_NAMES = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
+
+class NotShapedHere extends Error {}
+
+function ownName(name: string): string {
+  if (NOT_OWN_NAMES.has(name)) throw new NotShapedHere(name);
+  return name;
+}
+
+/**
+ * An element as fast-xml-parser gives it: its text alone when it has neither children nor attributes; otherwise
+ * an object of its children by local name (an array when repeated or always-array), `#text` when it holds any
+ * text (white space between children included, as `trimValues: false` keeps it) and `@name` for its attributes.
+ */
+function shaped(node: XNode): unknown {
+  const attributes = Object.keys(node.attrs);
+  if (node.children.length === 0 && attributes.length === 0) return node.text;
+  const out: Record<string, unknown> = {};
+  for (const c of node.children) {
+    ownName(c.name);
+    const value = shaped(c);
+    const seen = Object.hasOwn(out, c.name) ? out[c.name] : undefined;
+    // `shaped` never returns an array itself: an array here is one this loop made.
+    if (Array.isArray(seen)) seen.push(value);
+    else if (ALWAYS_ARRAY.has(c.name)) out[c.name] = [value];
+    else out[c.name] = seen === undefined ? value : [seen, value];
+  }
+  if (node.text !== '') out['#text'] = node.text;
+  for (const a of attributes) out[`@${a}`] = node.attrs[a];
+  return out;
 }
 
 export function parseMultistatus(xml: string): Multistatus {

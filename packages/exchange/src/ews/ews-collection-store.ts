@@ -30,7 +30,6 @@ import {
   AppointmentType,
   BasePropertySet,
   CalendarView,
-  ChangeType,
   ConflictResolutionMode,
   Contact,
   ContactGroup,
@@ -49,7 +48,6 @@ import {
   SendInvitationsMode,
   SendInvitationsOrCancellationsMode,
   ServiceResult,
-  SyncFolderItemsScope,
   Task,
   WellKnownFolderName,
 } from 'ews-javascript-api';
@@ -73,6 +71,7 @@ import { groupFromSnapshot, writeGroup } from './group-mapping';
 import { extendedValue, listShape, MARKER_PROPERTY, UID_PROPERTY } from './item-properties';
 import { eventFields, modifiedOccurrencesOf, type Snapshot, snapshotOf } from './item-snapshot';
 import { messageError } from './soap-answer';
+import { type SyncPage, syncFolderItemsRequest, syncPageOf } from './sync-folder-items';
 import { taskFromSnapshot, writeTask } from './task-mapping';
 import { instantOf, read, xmlText } from './wire-values';
 
@@ -321,8 +320,8 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
     let state: string | null = null;
     for (let page = 0; page < 10_000; page++) {
       const set = await this.syncPage(state, signal);
-      state = set.SyncState;
-      if (!set.MoreChangesAvailable) return TOKEN_PREFIX + state;
+      state = set.syncState;
+      if (!set.more) return TOKEN_PREFIX + state;
     }
     throw new InvalidSyncTokenError('The initial synchronisation of the folder did not finish');
   }
@@ -333,32 +332,21 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
     }
     const set = await this.syncPage(token.slice(TOKEN_PREFIX.length), signal);
     const changes: Change[] = [];
-    for (const c of set.GetEnumerator()) {
-      const id = c.ItemId;
-      if (!id) continue;
-      if (c.ChangeType === ChangeType.Delete) {
-        changes.push({ type: 'delete', href: id.UniqueId, reason: 'deleted' });
-      } else if (c.ChangeType === ChangeType.Create || c.ChangeType === ChangeType.Update) {
-        changes.push({ type: 'upsert', ref: { href: id.UniqueId, version: id.ChangeKey } });
+    for (const c of set.changes) {
+      if (c.type === 'delete') {
+        changes.push({ type: 'delete', href: c.itemId, reason: 'deleted' });
+      } else if (c.type === 'create' || c.type === 'update') {
+        // The library's ItemId.ChangeKey: null when the answer carried none (Exchange always sends one here).
+        changes.push({ type: 'upsert', ref: { href: c.itemId, version: c.changeKey as string } });
       }
     }
-    return { changes, nextToken: TOKEN_PREFIX + set.SyncState, more: set.MoreChangesAvailable };
+    return { changes, nextToken: TOKEN_PREFIX + set.syncState, more: set.more };
   }
 
-  private syncPage(state: string | null, signal?: AbortSignal) {
-    return this.session.call(
-      'SyncFolderItems',
-      (svc) =>
-        svc.SyncFolderItems(
-          this.folderId,
-          new PropertySet(BasePropertySet.IdOnly),
-          [],
-          this.syncPageSize,
-          SyncFolderItemsScope.NormalItems,
-          state as string,
-        ),
-      signal,
-    );
+  /** One page of SyncFolderItems, sent and read by us (sync-folder-items.ts): the quiet sync's one EWS request. */
+  private syncPage(state: string | null, signal?: AbortSignal): Promise<SyncPage> {
+    const body = syncFolderItemsRequest(this.folderRef, state, this.syncPageSize);
+    return this.session.soapRead('SyncFolderItems', body, syncPageOf, signal);
   }
 
   /* ------------------------------------------------------------ writing */

@@ -1,6 +1,8 @@
 import { child, type XNode } from '@exsync/xml';
 import { messageError, type ResponseMessage } from './soap-answer';
-import { MESSAGES_NS, TYPES_NS, xmlAttribute } from './soap-envelope';
+import { type FolderRef, folderIdXml, MESSAGES_NS, TYPES_NS } from './soap-envelope';
+
+export type { FolderRef };
 
 /**
  * The calendar listing's FindItem requests (a CalendarView, and the series masters by IsRecurring), written as
@@ -8,9 +10,6 @@ import { MESSAGES_NS, TYPES_NS, xmlAttribute } from './soap-envelope';
  * object model: building an Appointment per row (with moment converting its Start) was a fifth of an EWS initial
  * sync's CPU (issue 14). `find-item.test.ts` holds the requests to the library's and the listing to its.
  */
-
-/** The folder a request names: a well-known folder by name, any other by its FolderId. */
-export type FolderRef = { readonly distinguished: string } | { readonly id: string };
 
 /** One row of a calendar listing: what the listing reads of it (ids, UID, CalendarItemType). */
 export interface FoundCalendarItem {
@@ -98,11 +97,7 @@ function foundItem(item: XNode): FoundCalendarItem[] {
 }
 
 function parentFolder(folder: FolderRef): string {
-  const inner =
-    'distinguished' in folder
-      ? `<t:DistinguishedFolderId Id="${xmlAttribute(folder.distinguished)}"/>`
-      : `<t:FolderId Id="${xmlAttribute(folder.id)}"/>`;
-  return `<m:ParentFolderIds>${inner}</m:ParentFolderIds>`;
+  return `<m:ParentFolderIds>${folderIdXml(folder)}</m:ParentFolderIds>`;
 }
 
 /** The library's DateTime of an instant: UTC with milliseconds. */

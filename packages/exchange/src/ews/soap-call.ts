@@ -1,6 +1,7 @@
 import type { ExchangeService, IXHROptions } from 'ews-javascript-api';
 import { EwsAnswerError, httpFailure, type ResponseMessage, responseMessages } from './soap-answer';
 import { soapEnvelope } from './soap-envelope';
+import { RecordingXhr } from './transport';
 
 /** What the library keeps internal but we need: its request preparation (endpoint, credentials, our headers). */
 interface PreparesRequests {
@@ -21,6 +22,18 @@ export async function soapCall(
 ): Promise<ResponseMessage[]> {
   const request = (svc as unknown as PreparesRequests).PrepareHttpWebRequest(operation);
   request.data = soapEnvelope(mailbox, body);
+  const xhr = svc.XHRApi;
+  if (xhr instanceof RecordingXhr && xhr.direct) {
+    let answer: { status: number; body: string };
+    try {
+      answer = await xhr.send(request);
+    } catch (failure) {
+      throw failed(failure, operation);
+    }
+    // What @ewsjs/xhr rejects with for any status but 200, read the same way.
+    if (answer.status !== 200) throw failed({ status: answer.status, responseText: answer.body }, operation);
+    return responseMessages(answer.body, operation);
+  }
   let text: string;
   try {
     const answer = await svc.XHRApi.xhr(request);

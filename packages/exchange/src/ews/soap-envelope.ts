@@ -23,3 +23,13 @@ export function soapEnvelope(mailbox: string, body: string): string {
 export function xmlAttribute(value: string): string {
   return xmlText(value).replace(/"/g, '&quot;');
 }
+
+/** A folder a request names: a well-known folder by its distinguished name, any other by its FolderId. */
+export type FolderRef = { readonly distinguished: string } | { readonly id: string };
+
+/** The folder's id element, as the library writes it (DistinguishedFolderId or FolderId). */
+export function folderIdXml(folder: FolderRef): string {
+  return 'distinguished' in folder
+    ? `<t:DistinguishedFolderId Id="${xmlAttribute(folder.distinguished)}"/>`
+    : `<t:FolderId Id="${xmlAttribute(folder.id)}"/>`;
+}

@@ -1,5 +1,5 @@
 import { XhrApi } from '@ewsjs/xhr';
-import { parseRetryAfter } from '@exsync/net';
+import { httpFetch, parseRetryAfter } from '@exsync/net';
 import type { IXHRApi, IXHROptions, IXHRProgress } from 'ews-javascript-api';
 
 /** The xhr-like object @ewsjs/xhr resolves with (the DOM type is not in our lib). */
@@ -38,15 +38,57 @@ export class RecordingXhr implements IXHRApi {
   constructor(
     private readonly inner: XhrApi,
     private readonly onResponse?: (status: number | undefined) => void,
+    /** Whether `send` may go around @ewsjs/xhr (see `create`). */
+    readonly direct = false,
   ) {}
 
+  /**
+   * `send` goes over node:http keep-alive (`httpFetch`) unless the connection uses NTLM, whose handshake lives in
+   * @ewsjs/xhr, or an HTTP(S)_PROXY is set, which axios (under @ewsjs/xhr) honours and node:http does not.
+   */
   static create(
     ntlm?: { username: string; password: string },
     onResponse?: (status: number | undefined) => void,
   ): RecordingXhr {
     const inner = new XhrApi({ rejectUnauthorized: true });
     if (ntlm) inner.useNtlmAuthentication(ntlm.username, ntlm.password);
-    return new RecordingXhr(inner, onResponse);
+    return new RecordingXhr(inner, onResponse, !ntlm && !proxyConfigured());
+  }
+
+  /**
+   * Sends one of our own SOAP requests (the read path: GetItem, SyncFolderItems) as the library prepared it, and
+   * resolves with the answer whatever its status, recording the same facts as `xhr`. Only when `direct`, over
+   * `httpFetch`: @ewsjs/xhr builds an axios client per request and axios' request and answer handling was the largest
+   * part of a quiet sync's CPU left in JavaScript (issue 14). Redirects are not followed, as @ewsjs/xhr does not
+   * (`maxRedirects: 0` unless the library asks, which it does not for EWS calls).
+   */
+  async send(options: IXHROptions): Promise<{ status: number; body: string }> {
+    if (!this.direct) throw new Error('RecordingXhr.send is for direct transports; use xhr');
+    this.facts.requests++;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.headers ?? {})) {
+      // httpFetch asks for no encoding and decodes none: the library's Accept-Encoding would get gzip back.
+      if (v != null && k.toLowerCase() !== 'accept-encoding') headers[k] = String(v);
+    }
+    let seen: SeenResponse & { status: number };
+    try {
+      const response = await httpFetch(options.url, {
+        method: options.type ?? 'POST',
+        headers,
+        body: options.data ?? '',
+        redirect: 'manual',
+      });
+      const answerHeaders: Record<string, string> = {};
+      response.headers.forEach((value, key) => {
+        answerHeaders[key] = value;
+      });
+      seen = { status: response.status, body: await response.text(), headers: answerHeaders };
+    } catch (error) {
+      this.note({ body: '', headers: {} });
+      throw error;
+    }
+    this.note(seen);
+    return seen;
   }
 
   reset(): void {
@@ -88,6 +130,14 @@ export class RecordingXhr implements IXHRApi {
       throw new EmptyServerErrorResponse(response.status);
     }
   }
+}
+
+/** An HTTP(S) proxy from the environment, as axios reads it (proxy-from-env: the lower-case name first). */
+function proxyConfigured(): boolean {
+  const env = process.env;
+  return Boolean(
+    env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY || env.all_proxy || env.ALL_PROXY,
+  );
 }
 
 interface SeenResponse {
