@@ -14,15 +14,17 @@ type Protocol = 'EWS' | 'Graph';
 type Read = 'first' | 'second';
 
 /**
- * The simulator's CPU per 1,000 events served and its share of the client's CPU before the Graph face kept each
- * event's JSON per version and shape and exsync's Graph client listed with `$select` (issue 15): main at fad4ed7
- * measured by this same benchmark on the development machine (2 × Intel Xeon, shared, load average 17–20) on
- * 2026-12-07, one run: the "before" printed beside each figure measured now.
+ * The simulator's CPU per 1,000 events served and its share of the client's CPU before the per-request work of
+ * the Graph face was cut (issues 14 and 15: promise-free request hooks, ids remembered as encoded, shared instances,
+ * fewer kept copies of rendered events): main at 9e58f26 measured by this same benchmark on the development machine
+ * (2 × AMD EPYC, shared, load average 10–12) on 2026-12-07, the mean of two runs: the "before" printed beside each
+ * figure measured now. (Main's clients got cheaper since fad4ed7, the earlier "before": EWS 2,896 → ~1,400 ms and
+ * Graph 926 → ~340 ms for the first read, which raises every share although the simulator got cheaper too.)
  */
-const BEFORE_AT = 'fad4ed7';
+const BEFORE_AT = '9e58f26';
 const BEFORE: Record<Protocol, Record<Read, { simMs: number; percent: number }>> = {
-  EWS: { first: { simMs: 754, percent: 20.5 }, second: { simMs: 437, percent: 20.5 } },
-  Graph: { first: { simMs: 930, percent: 83.5 }, second: { simMs: 615, percent: 64.8 } },
+  EWS: { first: { simMs: 449, percent: 32.2 }, second: { simMs: 175, percent: 27.2 } },
+  Graph: { first: { simMs: 653, percent: 175.4 }, second: { simMs: 212, percent: 65.5 } },
 };
 
 interface Served {

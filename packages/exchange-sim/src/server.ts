@@ -60,7 +60,12 @@ export function buildServer(sim: Simulator): FastifyInstance {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.addHook('onRequest', (request, reply) => admitRequest(sim, request, reply));
+  // Callback-style: admitRequest returns a promise only when it waits.
+  app.addHook('onRequest', (request, reply, done) => {
+    const admitted = admitRequest(sim, request, reply);
+    if (admitted instanceof Promise) admitted.then(() => done(), done);
+    else done();
+  });
 
   // Callback-style hooks where nothing is awaited: an async hook costs a promise and a microtask turn on every
   // request, and these run on every one.

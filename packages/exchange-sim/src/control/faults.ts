@@ -65,6 +65,11 @@ export class FaultInjector {
     return rule;
   }
 
+  /** Whether any rule is armed: every request asks, and almost always none is. */
+  get armed(): boolean {
+    return this.rules.length > 0;
+  }
+
   list(): FaultRule[] {
     return this.rules.map((r) => ({ ...r }));
   }

@@ -37,21 +37,26 @@ export interface RequestLogEntry {
   notes?: string[];
 }
 
+/** How many entries the log keeps: the most recent. */
+const KEPT = 20_000;
+
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
   private seq = 0;
 
+  /** Numbers and keeps the entry given (not a copy: the caller's literal is the entry, one object per request). */
   start(e: Omit<RequestLogEntry, 'seq'>): RequestLogEntry {
-    const entry = { ...e, seq: ++this.seq };
+    const entry = e as RequestLogEntry;
+    entry.seq = ++this.seq;
     this.entries.push(entry);
-    if (this.entries.length > 20_000) this.entries.splice(0, this.entries.length - 20_000);
+    // Old entries leave in batches: dropping one from the front on every request moved the whole array each time.
+    if (this.entries.length >= KEPT + KEPT / 10) this.entries.splice(0, this.entries.length - KEPT);
     return entry;
   }
 
   list(filter: { face?: Face; since?: number } = {}): RequestLogEntry[] {
-    return this.entries.filter(
-      (e) => (!filter.face || e.face === filter.face) && (!filter.since || e.seq > filter.since),
-    );
+    const kept = this.entries.length > KEPT ? this.entries.slice(-KEPT) : this.entries;
+    return kept.filter((e) => (!filter.face || e.face === filter.face) && (!filter.since || e.seq > filter.since));
   }
 
   clear(): void {

@@ -29,11 +29,14 @@ interface InnerResponse {
   rawJson?: string;
 }
 
-/** One response of the batch as JSON; a raw JSON body goes in as it is (parsing and re-serializing 20 items costs). */
+/**
+ * One response of the batch as JSON text, as `JSON.stringify({ id, status, headers, body })` writes it; a raw JSON
+ * body goes in as it is (parsing and re-serializing 20 items costs).
+ */
 function responseJson(r: InnerResponse): string {
-  const head = JSON.stringify({ id: r.id, status: r.status, headers: r.headers, body: r.body });
-  if (r.rawJson === undefined) return head;
-  return `${head.slice(0, -1)},"body":${r.rawJson}}`;
+  const head = `{"id":${JSON.stringify(r.id)},"status":${r.status},"headers":${JSON.stringify(r.headers)}`;
+  if (r.rawJson !== undefined) return `${head},"body":${r.rawJson}}`;
+  return r.body === undefined ? `${head}}` : `${head},"body":${JSON.stringify(r.body)}}`;
 }
 
 const KEPT_HEADERS = ['content-type', 'retry-after', 'location', 'etag', 'preference-applied', 'odata-version'];
@@ -76,8 +79,8 @@ export function registerBatch(app: FastifyInstance, sim: Simulator, routes: Retu
       };
 
       const run = async (r: InnerRequest): Promise<InnerResponse> => {
-        const deps = await Promise.all((r.dependsOn ?? []).map((d) => running.get(d)!));
-        if (deps.some((d) => d.status >= 400)) {
+        const deps = r.dependsOn?.length ? await Promise.all(r.dependsOn.map((d) => running.get(d)!)) : undefined;
+        if (deps?.some((d) => d.status >= 400)) {
           return {
             id: r.id,
             status: 424,
@@ -86,7 +89,7 @@ export function registerBatch(app: FastifyInstance, sim: Simulator, routes: Retu
           };
         }
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
+        if (r.headers) for (const k in r.headers) headers[k.toLowerCase()] = String(r.headers[k]);
         if (r.body !== undefined && !headers['content-type']) {
           return {
             id: r.id,
@@ -100,12 +103,11 @@ export function registerBatch(app: FastifyInstance, sim: Simulator, routes: Retu
           const res = await dispatchInner(sim, routes, {
             method: r.method.toUpperCase(),
             url: `/v1.0${r.url.startsWith('/') ? '' : '/'}${r.url}`,
-            headers: {
-              ...headers,
+            headers: Object.assign(headers, {
               authorization: req.headers.authorization ?? '',
               host: req.headers.host ?? 'localhost',
               'x-sim-batch-inner': '1',
-            },
+            }),
             body: r.body,
             outer: req,
           });

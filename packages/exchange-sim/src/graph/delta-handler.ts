@@ -163,19 +163,22 @@ function renderEntry(
   select: string[] | undefined,
   immutable: boolean,
 ): string {
-  // Item-level tombstones name the item the way the chain names items (occurrence ids have one spelling).
-  const tombId =
-    immutable && decodeId(e.entityId)?.kind === 'item'
-      ? toGraphId(encodeId('immutable', e.itemKey, 0, 0, ctx.mailbox.id))
-      : e.id;
-  const tomb = JSON.stringify({ '@odata.type': TYPE[kind], id: tombId, '@removed': { reason: 'deleted' } });
-  if (e.removed) return tomb;
+  // Written only for the entries that are tombstones (most of a first sync's entries are not).
+  const tomb = () => {
+    // Item-level tombstones name the item the way the chain names items (occurrence ids have one spelling).
+    const tombId =
+      immutable && decodeId(e.entityId)?.kind === 'item'
+        ? toGraphId(encodeId('immutable', e.itemKey, 0, 0, ctx.mailbox.id))
+        : e.id;
+    return JSON.stringify({ '@odata.type': TYPE[kind], id: tombId, '@removed': { reason: 'deleted' } });
+  };
+  if (e.removed) return tomb();
   const store = ctx.sim.store;
   if (kind === 'calendarView') {
     try {
       const inst = store.getInstance(e.entityId);
       // A master id resolves to its single instance; a series master itself is never sent.
-      if (inst.type === 'singleInstance' && inst.master.recurrence) return tomb;
+      if (inst.type === 'singleInstance' && inst.master.recurrence) return tomb();
       return eventJsonText(
         inst.master,
         inst.type === 'singleInstance' ? undefined : inst,
@@ -184,11 +187,11 @@ function renderEntry(
         TYPE_MEMBER[kind],
       );
     } catch {
-      return tomb;
+      return tomb();
     }
   }
   const item: Item | undefined = store.itemByKey(e.itemKey);
-  if (!item) return tomb;
+  if (!item) return tomb();
   if (item.kind === 'contact') {
     const folder = store.folderByKey(item.folderKey)!;
     return JSON.stringify({
@@ -198,5 +201,5 @@ function renderEntry(
   }
   if (item.kind === 'task')
     return JSON.stringify({ '@odata.type': TYPE[kind], ...applySelect(taskJson(item, undefined, immutable), select) });
-  return tomb;
+  return tomb();
 }

@@ -15,7 +15,8 @@ import { applySelect, renderExtendedProperties } from './wire';
 /**
  * One instance rendered for one base shape (zone, id spelling, body type): the entity and its text, and the
  * variants asked of it so far ($expand of extended properties, $select, a leading `@odata.type`), each derived
- * from the entity instead of rendering the event again — a first sync asks for three of them.
+ * from the entity instead of rendering the event again — a first sync asks for three of them. Kept are the
+ * `$select`ed texts (short) and the expanded-properties member; the leading `@odata.type` is put on when asked.
  */
 interface Rendered {
   readonly masterChangeKey: string;
@@ -44,22 +45,37 @@ export function eventJsonText(
 ): string {
   const base = renderedBase(master, inst, o);
   const ext = o.extendedPropertyIds;
-  if (!ext && !select && prefix === undefined) return base.json;
-  const key = `${ext ? ext.join('\u0002') : '\u0003'}\u0001${select ? select.join(',') : '\u0003'}\u0001${prefix ?? ''}`;
-  let json = base.variants.get(key);
-  if (json !== undefined) return json;
-  // eventJson adds the expanded properties last, after everything else: the same text is the base's plus that.
-  const props = ext ? renderExtendedProperties(master.extendedProperties, ext) : undefined;
+  let json: string;
   if (select) {
-    const entity = props ? { ...base.entity, singleValueExtendedProperties: props } : base.entity;
-    json = JSON.stringify(applySelect(entity, select as string[]));
-  } else {
-    json = props ? `${base.json.slice(0, -1)},"singleValueExtendedProperties":${JSON.stringify(props)}}` : base.json;
-  }
-  if (prefix !== undefined) json = json === '{}' ? `{${prefix}}` : `{${prefix},${json.slice(1)}`;
+    // A `$select`ed text is short and is kept whole.
+    const key = `${ext ? ext.join('\u0002') : '\u0003'}\u0001${select.join(',')}`;
+    const kept = base.variants.get(key);
+    if (kept !== undefined) json = kept;
+    else {
+      const props = ext ? renderExtendedProperties(master.extendedProperties, ext) : undefined;
+      const entity = props ? { ...base.entity, singleValueExtendedProperties: props } : base.entity;
+      json = JSON.stringify(applySelect(entity, select as string[]));
+      keep(base, key, json);
+    }
+  } else if (ext) {
+    // eventJson adds the expanded properties last, after everything else: the same text is the base's plus that.
+    // Only that member is kept: the whole text is put together when asked (a concatenation, not a copy), so a
+    // read with `$expand` does not keep a second copy of every event.
+    const key = ext.join('\u0002');
+    let member = base.variants.get(key);
+    if (member === undefined) {
+      member = `,"singleValueExtendedProperties":${JSON.stringify(renderExtendedProperties(master.extendedProperties, ext))}}`;
+      keep(base, key, member);
+    }
+    json = base.json.slice(0, -1) + member;
+  } else json = base.json;
+  if (prefix === undefined) return json;
+  return json === '{}' ? `{${prefix}}` : `{${prefix},${json.slice(1)}`;
+}
+
+function keep(base: Rendered, key: string, text: string): void {
   if (base.variants.size >= MAX_SHAPES_PER_EVENT) base.variants.clear();
-  base.variants.set(key, json);
-  return json;
+  base.variants.set(key, text);
 }
 
 /** The instance rendered in the request's base shape: kept while master and instance keep their ChangeKeys. */

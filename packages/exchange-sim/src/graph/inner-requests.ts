@@ -41,6 +41,9 @@ type Router = ReturnType<typeof FindMyWay>;
 export function graphRouteTable(app: FastifyInstance): Router {
   // The options that matter for matching are Fastify's: see buildServer's routerOptions.
   const router = FindMyWay({ maxParamLength: 2000 });
+  // The instance's parser is the default one (not in find-my-way's types): wrapped, so the parsing stays its own.
+  const own = router as unknown as { querystringParser: (query: string) => Record<string, unknown> };
+  own.querystringParser = parsedOnce(own.querystringParser.bind(router));
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/v1.0')) return;
     for (const method of [route.method].flat() as FindMyWay.HTTPMethod[]) {
@@ -49,6 +52,26 @@ export function graphRouteTable(app: FastifyInstance): Router {
     }
   });
   return router;
+}
+
+/**
+ * The router's own query parser (fast-querystring, as Fastify's), run once per distinct query text: the inner
+ * requests of a sync's `$batch` reads carry the same long URL-encoded `$expand` a thousand times. Each request gets
+ * its own copy (a handler may add to its query). Bounded: cleared when full.
+ */
+function parsedOnce(parse: (query: string) => Record<string, unknown>): (query: string) => Record<string, unknown> {
+  const parsed = new Map<string, Record<string, unknown>>();
+  return (query) => {
+    let q = parsed.get(query);
+    if (q === undefined) {
+      q = parse(query);
+      if (parsed.size >= 256) parsed.clear();
+      parsed.set(query, q);
+    }
+    const copy: Record<string, unknown> = {};
+    for (const k in q) copy[k] = Array.isArray(q[k]) ? [...(q[k] as unknown[])] : q[k];
+    return copy;
+  };
 }
 
 /** The subset of FastifyReply the Graph handlers, error mapping and fault responses use, recorded in memory. */
@@ -108,7 +131,8 @@ export async function dispatchInner(sim: Simulator, router: Router, call: InnerC
   } as unknown as FastifyRequest;
   const fastifyReply = reply as unknown as FastifyReply;
   try {
-    await admitRequest(sim, request, fastifyReply);
+    const admitted = admitRequest(sim, request, fastifyReply);
+    if (admitted instanceof Promise) await admitted;
     if (!reply.sent) {
       if (!route)
         reply.code(404).send(graphErrorBody(request, 'BadRequest', `Route ${call.method}:${call.url} not found`));

@@ -170,9 +170,24 @@ const expandedIds = memo((expand: string): string[] | undefined => {
   return ids;
 });
 
+/**
+ * The property keys an `$expand` asks for, by the ids array `expandedIds` keeps per `$expand` text: a sync's
+ * `$batch` reads ask for the same two properties a thousand times, and parsing their ids was most of the work.
+ */
+const wantedByIds = new WeakMap<readonly string[], Map<string, string>>();
+function wantedKeys(ids: readonly string[]): Map<string, string> {
+  let wanted = wantedByIds.get(ids);
+  if (!wanted) {
+    wanted = new Map(ids.map((id) => [extendedPropertyKey({ ...parseGraphPropertyId(id) }), id]));
+    wantedByIds.set(ids, wanted);
+  }
+  return wanted;
+}
+
 export function renderExtendedProperties(props: ExtendedProperty[], ids: string[]): { id: string; value: string }[] {
-  const wanted = new Map(ids.map((id) => [extendedPropertyKey({ ...parseGraphPropertyId(id) }), id]));
   const out: { id: string; value: string }[] = [];
+  if (props.length === 0) return out;
+  const wanted = wantedKeys(ids);
   for (const p of props) {
     const asked = wanted.get(extendedPropertyKey(p));
     if (asked !== undefined && !Array.isArray(p.value)) out.push({ id: asked, value: p.value });
@@ -221,21 +236,39 @@ const EXPANDED = new Set(['singleValueExtendedProperties', 'multiValueExtendedPr
 /** `$select=a,b` applied to an entity (id, @odata.* and expanded navigation properties always kept). */
 export function applySelect(entity: Record<string, unknown>, select: string[] | undefined): Record<string, unknown> {
   if (!select || select.length === 0) return entity;
+  const wanted = selectedSet(select);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(entity)) {
-    if (k === 'id' || k.startsWith('@') || EXPANDED.has(k) || select.includes(k)) out[k] = v;
+  for (const k in entity) {
+    if (k === 'id' || k.charCodeAt(0) === 64 /* @ */ || EXPANDED.has(k) || wanted.has(k)) out[k] = entity[k];
   }
   return out;
 }
 
+/** `$select` lists as sets, per list (`parseSelect` gives one list per distinct text). */
+const selectedSets = new WeakMap<readonly string[], Set<string>>();
+function selectedSet(select: readonly string[]): Set<string> {
+  let set = selectedSets.get(select);
+  if (!set) {
+    set = new Set(select);
+    selectedSets.set(select, set);
+  }
+  return set;
+}
+
+/** `$select=a,b` as a list: the same (frozen) list for the same text, parsed once. */
 export function parseSelect(select: string | undefined): string[] | undefined {
-  return select
-    ? select
+  return select ? parsedSelect(select) : undefined;
+}
+
+const parsedSelect = memo(
+  (select: string): string[] =>
+    Object.freeze(
+      select
         .split(',')
         .map((s) => s.trim())
-        .filter(Boolean)
-    : undefined;
-}
+        .filter(Boolean),
+    ) as string[],
+);
 
 export const etagOf = (changeKey: string) => `W/"${changeKey}"`;
 

@@ -6,6 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Face } from '../control/faults';
+import type { RequestLogEntry } from '../control/request-log';
 import { peekAppId } from '../entra/tokens';
 import type { Simulator } from '../simulator';
 import { graphErrorBody, sendFault } from './fault-responses';
@@ -47,49 +48,59 @@ function mailboxOf(face: Face, request: FastifyRequest): string | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Log, meter and fault a request before its handler runs; the request is answered already if `reply.sent`. */
-export async function admitRequest(
+/**
+ * Log, meter and fault a request before its handler runs; the request is answered already if `reply.sent`.
+ * Returns a promise only when it has to wait (configured latency, a slow fault): a `$batch` runs this for each of
+ * its ~20 inner requests, and a promise and a microtask turn each cost more than the checks themselves.
+ */
+export function admitRequest(
   sim: Simulator,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<FastifyReply | undefined> {
+): Promise<FastifyReply | undefined> | FastifyReply | undefined {
   const face = classifyFace(request.url);
   const client = clientOf(request);
   const named = mailboxOf(face, request);
   // One meter and one fault target per mailbox, whether the client names it by id, UPN or SMTP address.
   const mailbox = named ? (sim.store.findMailbox(named)?.smtpAddress.toLowerCase() ?? named) : undefined;
-  const prefer = request.headers.prefer;
-  const entry = sim.log.start({
+  const headers = request.headers;
+  // The entry as one literal (no spreads of optional parts: each spread copied the object built so far).
+  const entry: Omit<RequestLogEntry, 'seq'> = {
     at: Date.now(),
     virtualAt: sim.clock.now(),
     face,
     method: request.method,
     url: request.url,
     client,
-    ...(mailbox ? { mailbox } : {}),
-    ...(request.headers['client-request-id'] ? { clientRequestId: String(request.headers['client-request-id']) } : {}),
-    ...(typeof request.headers['x-anchormailbox'] === 'string'
-      ? { anchorMailbox: request.headers['x-anchormailbox'] }
-      : {}),
-    ...(prefer ? { prefer: Array.isArray(prefer) ? prefer.join(', ') : prefer } : {}),
-    ...(request.headers['x-sim-batch-inner'] ? { batchInner: true } : {}),
-  });
-  request.simEntry = entry;
+  };
+  if (mailbox) entry.mailbox = mailbox;
+  if (headers['client-request-id']) entry.clientRequestId = String(headers['client-request-id']);
+  const anchor = headers['x-anchormailbox'];
+  if (typeof anchor === 'string') entry.anchorMailbox = anchor;
+  const prefer = headers.prefer;
+  if (prefer) entry.prefer = Array.isArray(prefer) ? prefer.join(', ') : prefer;
+  if (headers['x-sim-batch-inner']) entry.batchInner = true;
+  const logged = sim.log.start(entry);
+  request.simEntry = logged;
   const key = `${face}|${client}|${mailbox ?? ''}`;
   request.simClientKey = key;
   const wait = sim.throttle.checkWait(key);
-  if (wait) entry.retryWait = wait;
+  if (wait) logged.retryWait = wait;
 
   if (face === 'graph') {
-    reply.header('request-id', String(request.id));
-    reply.header('client-request-id', String(request.headers['client-request-id'] ?? request.id));
+    const id = String(request.id);
+    reply.header('request-id', id);
+    reply.header(
+      'client-request-id',
+      headers['client-request-id'] === undefined ? id : String(headers['client-request-id']),
+    );
     if (mailbox) {
       const meterKey = `${client}|${mailbox}`;
       const release = sim.throttle.acquire(meterKey, sim.graph.concurrencyLimit);
       const overRate = release && sim.throttle.overRate(meterKey, sim.graph.rateLimitPer10Min, 600_000);
       if (!release || overRate) {
         release?.();
-        entry.throttled = true;
+        logged.throttled = true;
         reply.header('Retry-After', String(sim.graph.retryAfterSeconds));
         const message = overRate
           ? 'Application is over its MailboxRequestRate limit.'
@@ -98,17 +109,27 @@ export async function admitRequest(
       }
       request.simRelease = release;
     }
-    if (sim.graph.latencyMs > 0) await sleep(sim.graph.latencyMs);
+    if (sim.graph.latencyMs > 0)
+      return sleep(sim.graph.latencyMs).then(() => applyFault(sim, face, mailbox, request, reply));
   }
+  return applyFault(sim, face, mailbox, request, reply);
+}
 
+/** The first armed fault that matches the request, carried out. */
+function applyFault(
+  sim: Simulator,
+  face: Face,
+  mailbox: string | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> | FastifyReply | undefined {
+  if (!sim.faults.armed) return;
+  const entry = request.simEntry!;
   const fault = sim.faults.take({ face, method: request.method, path: request.url, ...(mailbox ? { mailbox } : {}) });
   if (!fault) return;
   entry.faultId = fault.id;
   const action = fault.action;
-  if (action.kind === 'slow') {
-    await sleep(action.delayMs);
-    return;
-  }
+  if (action.kind === 'slow') return sleep(action.delayMs).then(() => undefined);
   if (action.kind === 'replyLost') {
     // Carried out as usual; the answer is dropped in onSend. An inner batch request has no socket of its own.
     if (!entry.batchInner) request.simReplyLost = action;

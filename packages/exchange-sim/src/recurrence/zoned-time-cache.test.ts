@@ -46,4 +46,10 @@ describe('utcToWall (offsets cached per day and per 15-minute slice)', () => {
       }
     }
   }, 60_000);
+
+  it('equals Intl in UTC (answered without a lookup) from 1901 to 2200', () => {
+    for (let t = Date.UTC(1, 0, 1); t < Date.UTC(2200, 0, 1); t += 7_919_999_937) {
+      expect(utcToWall(t, 'UTC'), new Date(t).toISOString()).toEqual(intlWall(t, 'UTC'));
+    }
+  });
 });

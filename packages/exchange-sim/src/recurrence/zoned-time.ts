@@ -76,7 +76,9 @@ function spanOffset(utcMs: number, timeZone: string, span: number): number {
 
 /** Wall time of a UTC instant in a zone. */
 export function utcToWall(utcMs: number, timeZone: string): WallTime {
-  let offset = spanOffset(utcMs, timeZone, DAY_MS);
+  // UTC has no offset to look up: every Graph answer without a zone preference (and exsync's, which prefers UTC)
+  // renders its times in UTC, and each new day cost two Intl calls.
+  let offset = timeZone === 'UTC' ? 0 : spanOffset(utcMs, timeZone, DAY_MS);
   if (Number.isNaN(offset)) offset = spanOffset(utcMs, timeZone, SLICE_MS);
   if (Number.isNaN(offset)) return exactWall(utcMs, timeZone);
   const d = new Date(Math.floor(utcMs / 1000) * 1000 + offset);

@@ -115,10 +115,23 @@ export function encodeId(
   mailboxGuid: string = ZERO_GUID,
 ): string {
   const entry = entryIdBytes(kind, key, generation, mailboxGuid);
-  return ewsIdFromEntryId(entry, mailboxGuid, kind === 'occurrence' ? { originalStart, generation } : undefined);
+  const occurrence = kind === 'occurrence' ? { originalStart, generation } : undefined;
+  const id = ewsIdFromEntryId(entry, mailboxGuid, occurrence);
+  // What decodeId will be asked of it, known already: the ids the simulator hands out (every occurrence of every
+  // calendar view) come back in the next requests, and decoding is base64 and a re-encoding check. Only for an id
+  // decodeId's checks accept: it must answer for the text exactly what decoding it would.
+  if (!decoded.has(id) && id.length >= 100 && id.length <= 200 && GUID_RE.test(mailboxGuid)) {
+    remember(id, fromParts({ mailboxGuid, entry, ...(occurrence ? { occurrence } : {}) }));
+  }
+  return id;
 }
 
-export const toGraphId = (ewsId: string): string => ewsId.replace(/\+/g, '-').replace(/\//g, '_');
+/** The Graph spelling of an EwsId (base64url); it decodes as the EWS spelling does. */
+export const toGraphId = (ewsId: string): string => {
+  const graphId = ewsId.replace(/\+/g, '-').replace(/\//g, '_');
+  if (graphId !== ewsId && decoded.has(ewsId) && !decoded.has(graphId)) remember(graphId, decoded.get(ewsId));
+  return graphId;
+};
 
 /** Decodes an entry id of ours (with the mailbox it must belong to); undefined when it is not one. */
 export function decodeEntryId(
@@ -176,14 +189,31 @@ const decoded = new Map<string, Readonly<DecodedId> | undefined>();
 export function decodeId(id: string): Readonly<DecodedId> | undefined {
   if (decoded.has(id)) return decoded.get(id);
   const d = decodeIdOnce(id);
+  remember(id, d);
+  return d;
+}
+
+function remember(id: string, d: DecodedId | undefined): void {
   if (decoded.size > 100_000) decoded.clear();
   decoded.set(id, d && Object.freeze(d));
-  return d;
+}
+
+/** Forget every decoded id (tests: decoding from the text, not from what encoding remembered). */
+export function forgetDecodedIds(): void {
+  decoded.clear();
 }
 
 function decodeIdOnce(id: string): DecodedId | undefined {
   const parts = splitEwsId(id);
-  if (!parts) return undefined;
+  return parts && fromParts(parts);
+}
+
+/** The decoded id from its split parts (see splitEwsId). */
+function fromParts(parts: {
+  mailboxGuid: string;
+  entry: Buffer;
+  occurrence?: { originalStart: number; generation: number };
+}): DecodedId | undefined {
   const e = decodeEntryId(parts.entry, parts.mailboxGuid);
   if (!e) return undefined;
   if (parts.occurrence) {

@@ -89,7 +89,10 @@ export class MailboxStore {
    * every write, occurrence edits included): calendar views ask for the same instances window after window, page
    * after page, and building one copies the master's fields.
    */
-  private readonly instanceMemo = new Map<number, { changeKey: string; all: readonly EventInstance[] }>();
+  private readonly instanceMemo = new Map<
+    number,
+    { changeKey: string; all: readonly EventInstance[]; byStart?: Map<number, EventInstance> }
+  >();
   /** Bumped by every journal entry of a folder: what a folder's memoised calendar view is checked against. */
   private readonly folderVersions = new Map<number, number>();
   /** The last calendar view of each folder (a client pages through one window with the same request). */
@@ -701,7 +704,13 @@ export class MailboxStore {
   /** One instance by id (occurrence or exception id). */
   getInstance(id: string): EventInstance {
     const { master, originalStart } = this.resolveEvent(id);
-    if (originalStart === undefined) return this.singleInstance(master);
+    if (originalStart === undefined) {
+      return master.recurrence ? this.singleInstance(master) : this.allInstances(master)![0]!;
+    }
+    // The instance every view of this master version shares (a delta page or a `$batch` read names them one by
+    // one), built only for a series without end.
+    const shared = this.instanceAt(master, originalStart);
+    if (shared) return shared;
     const occ = this.occurrenceAt(master, originalStart)!;
     return this.instance(master, occ.originalStart, occ.start, occ.end, occ.index);
   }
@@ -763,6 +772,17 @@ export class MailboxStore {
     const all = this.allInstances(master);
     if (all) return all.filter((i) => overlaps(i.fields.start, i.fields.end, from, to));
     return this.buildInstances(master, this.occurrencesInWindow(master, from, to), from, to);
+  }
+
+  /** The memoised instance of a bounded series at an original start (see allInstances). */
+  private instanceAt(master: CalendarEvent, originalStart: number): EventInstance | undefined {
+    if (!this.allInstances(master)) return undefined;
+    const cached = this.instanceMemo.get(master.key)!;
+    if (!cached.byStart) {
+      cached.byStart = new Map();
+      for (const i of cached.all) if (i.originalStart !== undefined) cached.byStart.set(i.originalStart, i);
+    }
+    return cached.byStart.get(originalStart);
   }
 
   /** Every instance of a single or bounded series (memoised per master version); undefined for a series without end. */
