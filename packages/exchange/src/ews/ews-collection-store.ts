@@ -346,7 +346,7 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   /** One page of SyncFolderItems, sent and read by us (sync-folder-items.ts): the quiet sync's one EWS request. */
   private syncPage(state: string | null, signal?: AbortSignal): Promise<SyncPage> {
     const body = syncFolderItemsRequest(this.folderRef, state, this.syncPageSize);
-    return this.session.soapRead('SyncFolderItems', body, syncPageOf, signal);
+    return this.session.soap('SyncFolderItems', body, signal, syncPageOf);
   }
 
   /* ------------------------------------------------------------ writing */

@@ -128,14 +128,6 @@ export class EwsSession {
     );
   }
 
-  /**
-   * As `soap`, with the answer read inside the call: what `read` throws (an in-band error of the one response
-   * message, a malformed answer) is classified and retried as the library's own failures are.
-   */
-  soapRead<T>(what: string, body: string, read: (messages: ResponseMessage[]) => T, signal?: AbortSignal): Promise<T> {
-    return this.call(what, async (svc) => read(await soapCall(svc, this.mailbox, what, body)), signal);
-  }
-
   private async run<T>(what: string, fn: (svc: ExchangeService) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const refused = this.authFailure ?? refusedCredential(this.credential);
     if (refused) throw refused;

@@ -21,6 +21,7 @@ import { listShape } from './item-properties';
 import { EwsAnswerError, responseMessages } from './soap-answer';
 import { SOAP_NS } from './soap-envelope';
 import { type SimHarness, startSimulator } from './test-simulator';
+import type { RecordingXhr } from './transport';
 import { read } from './wire-values';
 
 /**
@@ -237,12 +238,13 @@ describe('our reading of FindItem answers lists what the library listed', () => 
       }
       const store = new EwsCollectionStore(h.config('calendar'));
       // The answers the listing got, kept as they came over the wire.
-      const session = (store as unknown as { session: { xhr: { inner: CannedXhr } } }).session;
-      const inner = session.xhr.inner;
-      const send = inner.xhr.bind(inner);
-      inner.xhr = async (options: IXHROptions) => {
-        const got = (await send(options)) as { responseText: string };
-        answers.push(got.responseText);
+      // Our requests go around @ewsjs/xhr (`RecordingXhr.send`, node:http) on a Basic connection.
+      const transport = (store as unknown as { session: { xhr: RecordingXhr } }).session.xhr;
+      expect(transport.direct).toBe(true);
+      const send = transport.send.bind(transport);
+      transport.send = async (options: IXHROptions) => {
+        const got = await send(options);
+        answers.push(got.body);
         return got;
       };
       for await (const _ of store.listWindow({ start: '2026-01-01T00:00:00Z', end: '2027-06-30T00:00:00Z' }));
