@@ -32,6 +32,8 @@ const FOLDER_ENTRY = 46;
 const MESSAGE_ENTRY = 70;
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The lengths of an EwsId decodeId accepts (base64 of an entry id, as Exchange's are: ~150 characters). */
+const plausibleIdLength = (id: string): boolean => id.length >= 100 && id.length <= 200;
 
 function guidBytes(mailboxGuid: string, salt: number): Buffer {
   // Deterministic 16 bytes per mailbox: the GUID's own bytes, mixed with a salt per use.
@@ -120,7 +122,7 @@ export function encodeId(
   // What decodeId will be asked of it, known already: the ids the simulator hands out (every occurrence of every
   // calendar view) come back in the next requests, and decoding is base64 and a re-encoding check. Only for an id
   // decodeId's checks accept: it must answer for the text exactly what decoding it would.
-  if (!decoded.has(id) && id.length >= 100 && id.length <= 200 && GUID_RE.test(mailboxGuid)) {
+  if (!decoded.has(id) && plausibleIdLength(id) && GUID_RE.test(mailboxGuid)) {
     remember(id, fromParts({ mailboxGuid, entry, ...(occurrence ? { occurrence } : {}) }));
   }
   return id;
@@ -156,8 +158,7 @@ export function decodeEntryId(
 export function splitEwsId(
   id: string,
 ): { mailboxGuid: string; entry: Buffer; occurrence?: { originalStart: number; generation: number } } | undefined {
-  if (typeof id !== 'string' || id.length < 100 || id.length > 200 || !/^[A-Za-z0-9+/_-]+=*$/.test(id))
-    return undefined;
+  if (typeof id !== 'string' || !plausibleIdLength(id) || !/^[A-Za-z0-9+/_-]+=*$/.test(id)) return undefined;
   const b = Buffer.from(id.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   // Re-encoding must give the same text: a case-changed or truncated id is another, unknown id.
   if (b.toString('base64').replace(/=+$/, '') !== id.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, ''))

@@ -15,8 +15,9 @@ import { classifyEwsError } from './classify-error';
 import { EwsCollectionStore } from './ews-collection-store';
 import { EwsSession } from './ews-session';
 import { responseMessages } from './soap-answer';
+import type { FolderRef } from './soap-envelope';
 import { MESSAGES_NS, SOAP_NS, soapEnvelope, TYPES_NS } from './soap-envelope';
-import { type SyncFolder, syncFolderItemsRequest, syncPageOf } from './sync-folder-items';
+import { syncFolderItemsRequest, syncPageOf } from './sync-folder-items';
 import { ALICE, type SimHarness, startSimulator } from './test-simulator';
 
 let h: SimHarness;
@@ -84,7 +85,7 @@ async function libraryPage(session: EwsSession, folderId: FolderId, state: strin
 describe('SyncFolderItems without the library', () => {
   it('sends the request the library sent, for a well-known folder and a folder by id, first page and next', async () => {
     const { id } = h.sim.store.createFolder(ALICE, { kind: 'calendar', displayName: 'by id' });
-    const folders: [SyncFolder, FolderId][] = [
+    const folders: [FolderRef, FolderId][] = [
       [{ distinguished: 'calendar' }, new FolderId(WellKnownFolderName.Calendar)],
       [{ id }, new FolderId(id)],
     ];

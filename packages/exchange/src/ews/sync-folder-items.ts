@@ -11,9 +11,6 @@ import { xmlText } from './wire-values';
  * `SyncFolderItems(folder, IdOnly, [], max, NormalItems, state)`, element for element, so Exchange answers the same.
  */
 
-/** The folder to list: a well-known folder by its distinguished name, or a folder by its id. */
-export type SyncFolder = FolderRef;
-
 /** One change of the page, as the library's ItemChange gave it: the kind and the item's id and change key. */
 export interface ItemChange {
   readonly type: 'create' | 'update' | 'delete' | 'read-flag';
@@ -33,7 +30,7 @@ export interface SyncPage {
  * The body of a SyncFolderItems (EWS reference: SyncFolderItems operation; element order ItemShape, SyncFolderId,
  * SyncState, Ignore, MaxChangesReturned, SyncScope). No SyncState on the first page, as the library sends it.
  */
-export function syncFolderItemsRequest(folder: SyncFolder, state: string | null, maxChanges: number): string {
+export function syncFolderItemsRequest(folder: FolderRef, state: string | null, maxChanges: number): string {
   return (
     '<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>' +
     `<m:SyncFolderId>${folderIdXml(folder)}</m:SyncFolderId>` +
