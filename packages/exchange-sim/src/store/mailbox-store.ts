@@ -708,7 +708,7 @@ export class MailboxStore {
       return master.recurrence ? this.singleInstance(master) : this.allInstances(master)![0]!;
     }
     // The instance every view of this master version shares (a delta page or a `$batch` read names them one by
-    // one), built only for a series without end.
+    // one); a series without end keeps no such list, so its occurrence is built here.
     const shared = this.instanceAt(master, originalStart);
     if (shared) return shared;
     const occ = this.occurrenceAt(master, originalStart)!;
