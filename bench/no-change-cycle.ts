@@ -24,6 +24,8 @@ export interface CycleFigures {
   readonly peersCpuMs: number;
   readonly ewsRequests: number;
   readonly davRequests: number;
+  /** This process's peak resident set over enrolment and the three cycles: it is the service (API, queue, worker). */
+  readonly peakRssMiB: number;
 }
 
 interface Peers {
@@ -133,7 +135,7 @@ export async function noChangeCycle(users: number, concurrency: number): Promise
       rounds.push(await cycle(new Date(Date.now() + at * hour)));
     }
     const measured = rounds[1]!;
-    return { users, concurrency, ...measured };
+    return { users, concurrency, ...measured, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
   } finally {
     await runtime?.stop(1000);
     await t?.close();
