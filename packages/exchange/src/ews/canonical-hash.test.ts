@@ -48,7 +48,7 @@ describe('canonicalJson writes what JSON.stringify wrote of the sorted copy', ()
     const value = {
       zeta: [1, undefined, () => 1, Symbol('s'), { b: 2, a: undefined, 'q"uote': 'x\n"y"\u2028' }],
       alpha: { when: new Date(0), nested: { y: [], x: {} }, f: () => 1 },
-      'Ä': -0,
+      Ä: -0,
       B: Number.NaN,
       a: Number.POSITIVE_INFINITY,
       '10': true,
