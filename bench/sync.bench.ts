@@ -215,10 +215,12 @@ async function putFloor(bodies: readonly string[], url: string, transport: DavTr
 function benchRuns(): [Face, DatabaseKind][] {
   const faces = (process.env.BENCH_FACES ?? 'ews,graph').split(',') as Face[];
   const runs: [Face, DatabaseKind][] = [];
-  if (faces.includes('ews')) for (const kind of benchBackends()) runs.push(['ews', kind]);
-  if (faces.includes('graph')) {
-    const kinds = process.env.BENCH_DB ? benchBackends() : benchBackends().filter((k) => k === 'postgres');
-    for (const kind of kinds.length > 0 ? kinds : benchBackends()) runs.push(['graph', kind]);
+  for (const face of faces) {
+    if (face === 'ews') for (const kind of benchBackends()) runs.push(['ews', kind]);
+    if (face === 'graph') {
+      const kinds = process.env.BENCH_DB ? benchBackends() : benchBackends().filter((k) => k === 'postgres');
+      for (const kind of kinds.length > 0 ? kinds : benchBackends()) runs.push(['graph', kind]);
+    }
   }
   return runs;
 }

@@ -61,8 +61,12 @@ import { type EventSnapshot, eventFromSnapshot, occurrenceAsEvent, sameJson, wri
 import { EwsSession } from './ews-session';
 import {
   calendarViewRequest,
+  type FolderPageShape,
   type FolderRef,
   type FoundCalendarItem,
+  type FoundFolderItem,
+  folderPageRequest,
+  foundFolderPage,
   foundPage,
   recurringMastersRequest,
 } from './find-item';
@@ -155,10 +159,10 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
     }
     const from = Date.parse(window.start);
     const to = Date.parse(window.end);
-    for await (const item of this.findAll(undefined, listShape(this.kind), signal)) {
-      if (item instanceof Task && !taskInWindow(item, from, to)) continue;
-      const uid = extendedValue(item, UID_PROPERTY);
-      yield { href: item.Id.UniqueId, version: item.Id.ChangeKey, ...(uid ? { uid } : {}) };
+    for await (const item of this.folderItems(this.kind === 'tasks' ? 'tasks' : 'addressbook', signal)) {
+      if (item.task && !taskInWindow(item, from, to)) continue;
+      const uid = item.exsyncUid;
+      yield { href: item.id, version: item.changeKey, ...(uid ? { uid } : {}) };
     }
   }
 
@@ -209,18 +213,18 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
     return [...(await this.calendarView(from, mid, signal)), ...(await this.calendarView(mid, to, signal))];
   }
 
-  private async *findAll(filter: SearchFilter | undefined, shape: PropertySet, signal?: AbortSignal) {
+  /** Every item of the folder, a page at a time: FindItem of our own, read by `find-item.ts` (issue 14). */
+  private async *folderItems(shape: FolderPageShape, signal?: AbortSignal): AsyncIterable<FoundFolderItem> {
     for (let offset = 0; ; ) {
-      const view = new ItemView(FIND_PAGE, offset);
-      view.PropertySet = shape;
-      const page = await this.session.call(
+      const page = await this.session.soap(
         'FindItem',
-        (svc) => (filter ? svc.FindItems(this.folderId, filter, view) : svc.FindItems(this.folderId, view)),
+        folderPageRequest(this.folderRef, shape, FIND_PAGE, offset),
         signal,
+        foundFolderPage,
       );
-      yield* page.Items;
-      if (!page.MoreAvailable || !page.Items.length) return;
-      offset = page.NextPageOffset ?? offset + page.Items.length;
+      yield* page.items;
+      if (!page.moreAvailable || !page.items.length) return;
+      offset = page.nextOffset ?? offset + page.items.length;
     }
   }
 
@@ -228,15 +232,12 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
 
   /** Every item of the folder, window or not, with its portable keys (marker, ExsyncUid, an event's ICalUid). */
   async *identities(signal?: AbortSignal): AsyncIterable<PortableIdentity> {
-    const extra = this.kind === 'calendar' ? [AppointmentSchema.ICalUid] : [];
-    const shape = new PropertySet(BasePropertySet.IdOnly, [MARKER_PROPERTY, UID_PROPERTY, ...extra]);
-    for await (const item of this.findAll(undefined, shape, signal)) {
-      const keys = [
-        extendedValue(item, MARKER_PROPERTY),
-        extendedValue(item, UID_PROPERTY),
-        this.kind === 'calendar' ? read(() => (item as Appointment).ICalUid) : undefined,
-      ].filter((k): k is string => typeof k === 'string' && k !== '');
-      yield { href: item.Id.UniqueId, keys };
+    const shape = this.kind === 'calendar' ? 'calendar-identities' : 'identities';
+    for await (const item of this.folderItems(shape, signal)) {
+      const keys = [item.marker, item.exsyncUid, this.kind === 'calendar' ? item.icalUid : undefined].filter(
+        (k): k is string => typeof k === 'string' && k !== '',
+      );
+      yield { href: item.id, keys };
     }
   }
 
@@ -681,9 +682,9 @@ function parseBase(raw: string, kind: PimItem['kind'], mailbox: string): PimItem
   }
 }
 
-function taskInWindow(t: Task, from: number, to: number): boolean {
-  const start = read(() => t.StartDate?.TotalMilliSeconds);
-  const due = read(() => t.DueDate?.TotalMilliSeconds);
+function taskInWindow(t: FoundFolderItem, from: number, to: number): boolean {
+  const start = t.start;
+  const due = t.due;
   if (start === undefined && due === undefined) return true;
   const s = start ?? due ?? 0;
   const e = Math.max(due ?? s, s);

@@ -1,23 +1,36 @@
+import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
 import { parseXml, type XNode } from '@exsync/xml';
 import {
   AppointmentSchema,
+  BasePropertySet,
   CalendarView,
   DateTime,
   ExchangeService,
   ExchangeVersion,
   FolderId,
+  type Item,
   ItemView,
   type IXHRApi,
   type IXHROptions,
+  PropertySet,
   SearchFilter,
+  Task,
   Uri,
   WebCredentials,
   WellKnownFolderName,
 } from 'ews-javascript-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EwsCollectionStore } from './ews-collection-store';
-import { calendarViewRequest, type FolderRef, foundPage, recurringMastersRequest } from './find-item';
-import { listShape } from './item-properties';
+import {
+  calendarViewRequest,
+  type FolderPageShape,
+  type FolderRef,
+  folderPageRequest,
+  foundFolderPage,
+  foundPage,
+  recurringMastersRequest,
+} from './find-item';
+import { extendedValue, listShape, MARKER_PROPERTY, UID_PROPERTY } from './item-properties';
 import { EwsAnswerError, responseMessages } from './soap-answer';
 import { SOAP_NS } from './soap-envelope';
 import { type SimHarness, startSimulator } from './test-simulator';
@@ -262,3 +275,201 @@ describe('our reading of FindItem answers lists what the library listed', () => 
     });
   });
 });
+
+/* ------------------------------------------------------------ folder pages (contacts, tasks, identities) */
+
+/** The library's shape for each folder page, as `listWindow` and `identities()` asked before. */
+function libraryShape(shape: FolderPageShape): PropertySet {
+  if (shape === 'addressbook' || shape === 'tasks') return listShape(shape);
+  const extra = shape === 'calendar-identities' ? [AppointmentSchema.ICalUid] : [];
+  return new PropertySet(BasePropertySet.IdOnly, [MARKER_PROPERTY, UID_PROPERTY, ...extra]);
+}
+
+/** What the listing and identities() read of the library's rows (an empty key counted as none, as both did). */
+async function libraryFolderPage(answer: string, shape: FolderPageShape, offset = 0, folder = CONTACTS_ID) {
+  const { svc, xhr } = library(answer);
+  const view = new ItemView(200, offset);
+  view.PropertySet = libraryShape(shape);
+  const result = await svc.FindItems(folder, view);
+  const items = result.Items.map((item: Item) => ({
+    id: item.Id.UniqueId,
+    changeKey: item.Id.ChangeKey,
+    task: item instanceof Task,
+    exsyncUid: extendedValue(item, UID_PROPERTY) || undefined,
+    marker: extendedValue(item, MARKER_PROPERTY) || undefined,
+    icalUid:
+      shape === 'calendar-identities'
+        ? read(() => (item as unknown as { ICalUid: string }).ICalUid) || undefined
+        : undefined,
+    start: item instanceof Task ? read(() => item.StartDate?.TotalMilliSeconds) : undefined,
+    due: item instanceof Task ? read(() => item.DueDate?.TotalMilliSeconds) : undefined,
+  }));
+  return {
+    sent: xhr.sent!,
+    page: { items: byId(items), moreAvailable: result.MoreAvailable, nextOffset: result.NextPageOffset ?? undefined },
+  };
+}
+const CONTACTS_ID = new FolderId(WellKnownFolderName.Contacts);
+
+/**
+ * Rows compared in id order: the library handed a page's rows grouped by element (every Contact, then every
+ * DistributionList) where we keep the answer's order; nothing reads the order (the engine and `identities()`'s
+ * caller key the rows by href and by key).
+ */
+function byId<T extends { id: string }>(rows: T[]): T[] {
+  return [...rows].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+}
+
+function oursFolderPage(answer: string, shape: FolderPageShape) {
+  const page = foundFolderPage(responseMessages(answer, 'FindItem'));
+  return {
+    items: byId(
+      page.items.map((i) => ({
+        id: i.id,
+        changeKey: i.changeKey,
+        task: i.task,
+        exsyncUid: i.exsyncUid,
+        marker: i.marker,
+        icalUid: shape === 'calendar-identities' ? i.icalUid : undefined,
+        start: i.start,
+        due: i.due,
+      })),
+    ),
+    moreAvailable: page.moreAvailable,
+    nextOffset: page.nextOffset,
+  };
+}
+
+const SET = '6e5f2c1a-8b0d-4f63-9a57-3c2d1e0f4b7a';
+const ext = (name: string, value: string, set = SET, type = 'String') =>
+  `<t:ExtendedProperty><t:ExtendedFieldURI PropertySetId="${set}" PropertyName="${name}" PropertyType="${type}"/>` +
+  `<t:Value>${value}</t:Value></t:ExtendedProperty>`;
+const SHAPES: FolderPageShape[] = ['addressbook', 'tasks', 'identities', 'calendar-identities'];
+
+/** Folder pages Exchange may give that the simulator does not: padding, empty values, other sets, other kinds. */
+const FOLDER_ANSWERS: Record<string, string> = {
+  'empty folder': answer('IndexedPagingOffset="0" TotalItemsInView="0" IncludesLastItemInRange="true"', ''),
+  'contacts and a group, keys padded, empty, of another set or type': answer(
+    'IndexedPagingOffset="200" TotalItemsInView="450" IncludesLastItemInRange="false"',
+    row(
+      'e1',
+      `<t:ItemClass>IPM.Contact</t:ItemClass>${ext('ExsyncUid', ' u-1 ')}${ext('ExsyncId', 'm&amp;1')}`,
+      'Contact',
+    ) +
+      row('e2', ext('ExsyncUid', ''), 'Contact') +
+      row('e3', ext('ExsyncUid', 'other', '11111111-2222-3333-4444-555555555555'), 'Contact') +
+      row('e4', `${ext('ExsyncUid', 'u-4')}${ext('ExsyncId', 'm4')}`, 'DistributionList') +
+      row('e5', '', 'Contact'),
+  ),
+  'tasks with and without dates, with and without an offset': answer(
+    'IndexedPagingOffset="5" TotalItemsInView="5" IncludesLastItemInRange="true"',
+    row(
+      'f1',
+      `<t:StartDate>2026-03-02T00:00:00Z</t:StartDate><t:DueDate>2026-03-04T00:00:00Z</t:DueDate>${ext('ExsyncUid', 't1')}`,
+      'Task',
+    ) +
+      row('f2', '<t:DueDate>2026-05-01T12:00:00</t:DueDate>', 'Task') +
+      row('f3', '<t:StartDate>2026-05-01T10:00:00+02:00</t:StartDate>', 'Task') +
+      row('f4', '', 'Task') +
+      row('f5', '<t:Subject>a note</t:Subject>', 'Message'),
+  ),
+  'calendar items and meeting messages with UIDs': answer(
+    'IndexedPagingOffset="4" TotalItemsInView="4" IncludesLastItemInRange="true"',
+    row('g1', `${ext('ExsyncId', 'm1')}<t:UID> ical-1 </t:UID>`) +
+      row('g2', '<t:UID></t:UID>') +
+      row('g3', '<t:UID>req</t:UID>', 'MeetingRequest') +
+      row('g4', '<t:UID>msg</t:UID>', 'Message'),
+  ),
+};
+
+describe('our folder pages (contacts, tasks, identities) are the requests the library sent, read alike', () => {
+  const empty = FOLDER_ANSWERS['empty folder']!;
+
+  it.each(SHAPES)(
+    'the %s page request, at the start and further on, of a well-known folder and one by id',
+    async (shape) => {
+      for (const offset of [0, 400]) {
+        expect(requestTree(wrap(folderPageRequest({ distinguished: 'contacts' }, shape, 200, offset)))).toEqual(
+          requestTree((await libraryFolderPage(empty, shape, offset)).sent),
+        );
+      }
+      const byId = (await libraryFolderPage(empty, shape, 0, new FolderId('AAMk+/f=='))).sent;
+      expect(requestTree(wrap(folderPageRequest({ id: 'AAMk+/f==' }, shape, 200, 0)))).toEqual(requestTree(byId));
+    },
+  );
+
+  it.each(Object.entries(FOLDER_ANSWERS))('%s', async (_name, text) => {
+    for (const shape of SHAPES)
+      expect(oursFolderPage(text, shape)).toEqual((await libraryFolderPage(text, shape)).page);
+  });
+
+  describe('answers of the simulator', () => {
+    let h: SimHarness;
+    const answers: { shape: FolderPageShape; body: string }[] = [];
+    beforeAll(async () => {
+      h = await startSimulator();
+      const alice = 'alice@contoso.com';
+      const contacts = h.sim.store.distinguishedFolder(alice, 'contacts').id;
+      const tasks = h.sim.store.distinguishedFolder(alice, 'tasks').id;
+      const calendar = h.sim.store.distinguishedFolder(alice, 'calendar').id;
+      const t0 = Date.parse('2026-03-02T08:00:00Z');
+      for (let i = 0; i < 3; i++) {
+        h.sim.store.createContact(contacts, { givenName: `Outlook ${i}`, surname: 'Made' });
+        h.sim.store.createTask(tasks, {
+          title: `Outlook task ${i}`,
+          ...(i ? { dueDateTime: t0 + i * 86_400_000 } : {}),
+        });
+        h.sim.store.createEvent(calendar, { subject: `Outlook event ${i}`, start: t0, end: t0 + 3_600_000 });
+      }
+      h.sim.store.createDistributionList(contacts, { displayName: 'Friends', members: [{ address: 'c@example.org' }] });
+      const window = { start: '2026-01-01T00:00:00Z', end: '2027-06-30T00:00:00Z' };
+      for (const [folder, kind] of [
+        ['contacts', 'contact'],
+        ['tasks', 'task'],
+        ['calendar', 'event'],
+      ] as const) {
+        const store = new EwsCollectionStore(h.config(folder));
+        // Items exsync made (marker and ExsyncUid set) beside the Outlook-made ones.
+        for (let i = 0; i < 2; i++) await store.create(made(kind, i), { marker: `marker-${folder}-${i}` });
+        const transport = (store as unknown as { session: { xhr: RecordingXhr } }).session.xhr;
+        expect(transport.direct).toBe(true);
+        const send = transport.send.bind(transport);
+        let shape: FolderPageShape = folder === 'tasks' ? 'tasks' : 'addressbook';
+        transport.send = async (options: IXHROptions) => {
+          const got = await send(options);
+          if (String(options.data).includes('IndexedPageItemView') && !String(options.data).includes('IsRecurring'))
+            answers.push({ shape, body: got.body });
+          return got;
+        };
+        if (folder !== 'calendar') for await (const _ of store.listWindow(window));
+        shape = folder === 'calendar' ? 'calendar-identities' : 'identities';
+        for await (const _ of store.identities());
+      }
+    });
+    afterAll(() => h.close());
+
+    it('the contact and task listings and the identities of each folder read alike, every kind among them', async () => {
+      expect(answers.map((a) => a.shape)).toEqual([
+        'addressbook',
+        'identities',
+        'tasks',
+        'identities',
+        'calendar-identities',
+      ]);
+      const rows = answers.flatMap((a) => oursFolderPage(a.body, a.shape).items);
+      expect(rows.some((r) => r.exsyncUid && r.marker)).toBe(true);
+      expect(rows.some((r) => r.task && r.due !== undefined)).toBe(true);
+      expect(rows.some((r) => r.icalUid)).toBe(true);
+      for (const a of answers) {
+        expect(oursFolderPage(a.body, a.shape)).toEqual((await libraryFolderPage(a.body, a.shape)).page);
+      }
+    });
+  });
+});
+
+/** An item exsync writes (its marker and, for contacts and tasks, ExsyncUid go with it). */
+function made(kind: 'contact' | 'task' | 'event', i: number) {
+  if (kind === 'contact') return sampleContact(`c-${i}`);
+  if (kind === 'task') return sampleTask(`t-${i}`, i ? { due: { kind: 'date', date: '2026-03-05' } } : {});
+  return sampleEvent(`e-${i}`, '2026-03-03T10:00:00.000Z');
+}

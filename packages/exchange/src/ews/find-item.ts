@@ -1,14 +1,19 @@
 import { child, type XNode } from '@exsync/xml';
+import { EXSYNC_MARKER_PROPERTY_NAME, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
+import { UID_PROPERTY_NAME } from './item-properties';
+import { extended, instant } from './item-snapshot';
 import { messageError, type ResponseMessage } from './soap-answer';
 import { type FolderRef, folderIdXml, MESSAGES_NS, TYPES_NS } from './soap-envelope';
 
 export type { FolderRef };
 
 /**
- * The calendar listing's FindItem requests (a CalendarView, and the series masters by IsRecurring), written as
- * ews-javascript-api wrote them so that Exchange answers the same, and their answers read without the library's
- * object model: building an Appointment per row (with moment converting its Start) was a fifth of an EWS initial
- * sync's CPU (issue 14). `find-item.test.ts` holds the requests to the library's and the listing to its.
+ * The listings' FindItem requests — the calendar's (a CalendarView, and the series masters by IsRecurring), the
+ * contact and task folders' pages, and the pages `identities()` reads — written as ews-javascript-api wrote them so
+ * that Exchange answers the same, and their answers read without the library's object model: building an
+ * Appointment per row (with moment converting its Start) was a fifth of an EWS initial sync's CPU (issue 14), and a
+ * Contact or Task per row cost the same kind of work. `find-item.test.ts` holds the requests to the library's and
+ * the listings to its.
  */
 
 /** One row of a calendar listing: what the listing reads of it (ids, UID, CalendarItemType). */
@@ -57,6 +62,14 @@ export function recurringMastersRequest(folder: FolderRef, max: number, offset: 
  * the session's call, so it is classified and retried as the library's ServiceResponseException was).
  */
 export function foundPage(messages: readonly ResponseMessage[]): FoundPage {
+  return pageOf(messages, foundItem);
+}
+
+/** A FindItem answer's one message as a page of rows read by `row`. */
+function pageOf<T>(
+  messages: readonly ResponseMessage[],
+  row: (item: XNode) => T[],
+): { items: T[]; moreAvailable: boolean; nextOffset?: number } {
   const [m] = messages;
   if (!m) throw new Error('Exchange answered FindItem without a response message');
   if (m.responseClass !== 'Success') throw messageError(m);
@@ -64,8 +77,88 @@ export function foundPage(messages: readonly ResponseMessage[]): FoundPage {
   if (!root) throw new Error('Exchange answered FindItem without a RootFolder');
   const moreAvailable = root.attrs.IncludesLastItemInRange?.trim().toLowerCase() !== 'true';
   const offset = root.attrs.IndexedPagingOffset;
-  const items = (child(root, TYPES_NS, 'Items')?.children ?? []).flatMap(foundItem);
+  const items = (child(root, TYPES_NS, 'Items')?.children ?? []).flatMap(row);
   return { items, moreAvailable, ...(moreAvailable && offset ? { nextOffset: Number(offset) } : {}) };
+}
+
+/**
+ * What a folder page is read for: the contact or task listing (ids, ExsyncUid, and a task's start and due for the
+ * window) or `identities()` (ids and the portable keys: marker, ExsyncUid, an event's UID).
+ */
+export type FolderPageShape = 'addressbook' | 'tasks' | 'identities' | 'calendar-identities';
+
+/** One row of a folder page. */
+export interface FoundFolderItem {
+  readonly id: string;
+  readonly changeKey: string;
+  /** Whether the row is a task (the library's Task: a task's start and due decide whether it is in the window). */
+  readonly task: boolean;
+  /** Our ExsyncUid, trimmed; absent when not set or empty. */
+  readonly exsyncUid?: string;
+  /** Our marker (ExsyncId), trimmed; absent when not set or empty. */
+  readonly marker?: string;
+  /** calendar:UID of an item whose library class has one; absent when not sent or empty. */
+  readonly icalUid?: string;
+  /** A task's StartDate and DueDate, ms since the epoch (read as UTC when without an offset, as the library did). */
+  readonly start?: number;
+  readonly due?: number;
+}
+
+const ours = (name: string) =>
+  `<t:ExtendedFieldURI PropertySetId="${EXSYNC_MARKER_PROPERTY_SET}" PropertyName="${name}" PropertyType="String"/>`;
+
+/** The library's shapes: `listShape('addressbook' | 'tasks')` and the identities' IdOnly plus our keys. */
+const FOLDER_SHAPES: Record<FolderPageShape, string> = {
+  addressbook: `<t:FieldURI FieldURI="item:ItemClass"/>${ours(UID_PROPERTY_NAME)}`,
+  tasks: `<t:FieldURI FieldURI="task:StartDate"/><t:FieldURI FieldURI="task:DueDate"/>${ours(UID_PROPERTY_NAME)}`,
+  identities: `${ours(EXSYNC_MARKER_PROPERTY_NAME)}${ours(UID_PROPERTY_NAME)}`,
+  'calendar-identities': `${ours(EXSYNC_MARKER_PROPERTY_NAME)}${ours(UID_PROPERTY_NAME)}<t:FieldURI FieldURI="calendar:UID"/>`,
+};
+
+/** One page of every item of the folder, `max` rows from `offset`, with what `shape` reads. */
+export function folderPageRequest(folder: FolderRef, shape: FolderPageShape, max: number, offset: number): string {
+  const itemShape =
+    '<m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>' +
+    `<t:AdditionalProperties>${FOLDER_SHAPES[shape]}</t:AdditionalProperties></m:ItemShape>`;
+  const view = `<m:IndexedPageItemView MaxEntriesReturned="${max}" Offset="${offset}" BasePoint="Beginning"/>`;
+  return `<m:FindItem Traversal="Shallow">${itemShape}${view}${parentFolder(folder)}</m:FindItem>`;
+}
+
+/** A folder page's answer, read (errors as `foundPage`). */
+export function foundFolderPage(messages: readonly ResponseMessage[]): {
+  readonly items: readonly FoundFolderItem[];
+  readonly moreAvailable: boolean;
+  readonly nextOffset?: number;
+} {
+  return pageOf(messages, foundFolderItem);
+}
+
+function foundFolderItem(item: XNode): FoundFolderItem[] {
+  const id = child(item, TYPES_NS, 'ItemId');
+  if (!id?.attrs.Id) return [];
+  const inTypes = item.ns === TYPES_NS;
+  const task = inTypes && item.name === 'Task';
+  const exsyncUid = extended(item, UID_PROPERTY_NAME);
+  const marker = extended(item, EXSYNC_MARKER_PROPERTY_NAME);
+  const icalUid = inTypes && WITH_UID.has(item.name) ? textOf(child(item, TYPES_NS, 'UID')) : undefined;
+  const start = task ? msOf(instant(child(item, TYPES_NS, 'StartDate'))) : undefined;
+  const due = task ? msOf(instant(child(item, TYPES_NS, 'DueDate'))) : undefined;
+  return [
+    {
+      id: id.attrs.Id,
+      changeKey: id.attrs.ChangeKey ?? '',
+      task,
+      ...(exsyncUid === undefined ? {} : { exsyncUid }),
+      ...(marker === undefined ? {} : { marker }),
+      ...(icalUid === undefined ? {} : { icalUid }),
+      ...(start === undefined ? {} : { start }),
+      ...(due === undefined ? {} : { due }),
+    },
+  ];
+}
+
+function msOf(iso: string | undefined): number | undefined {
+  return iso === undefined ? undefined : Date.parse(iso);
 }
 
 /** The item kinds whose library class has ICalUid: Appointment and the meeting messages. */

@@ -324,7 +324,7 @@ function oneOf(value: string | undefined, names: ReadonlySet<string>): string | 
  * An xs:dateTime as the ISO instant the snapshots hold (whole seconds without `.000`). EWS answers in UTC; a value
  * without an offset is read as UTC, as the library did.
  */
-function instant(n: XNode | undefined): string | undefined {
+export function instant(n: XNode | undefined): string | undefined {
   const v = text(n);
   if (v === undefined) return undefined;
   const zoned = /[zZ]/.test(v) || v[19] === '+' || v[19] === '-';
@@ -363,7 +363,7 @@ function entryTexts(n: XNode | undefined, keys: readonly string[]): Record<strin
 }
 
 /** A string extended property of ours (marker, ExsyncUid), by property set and name. */
-function extended(item: XNode, name: string): string | undefined {
+export function extended(item: XNode, name: string): string | undefined {
   for (const p of childrenOf(item, TYPES_NS, 'ExtendedProperty')) {
     const uri = t(p, 'ExtendedFieldURI');
     if (
