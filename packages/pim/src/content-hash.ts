@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CalendarContext, calendarContext } from './mapping/calendar-context';
 import { MARKER_PROPERTY } from './marker';
-import { type PimDocument, parseDocument } from './text/document';
+import { type PimDocument, parseDocument, READ_ONLY } from './text/document';
 import type { JComp, JProp } from './text/jcal';
 
 /**
@@ -36,7 +36,7 @@ const TEXT_PARAMS = new Set(['cn', 'label', 'altrep', 'dir', 'sent-by', 'filenam
  * and line endings gone. Two objects that mean the same thing hash the same; any semantic change changes it.
  */
 export function contentHash(raw: string | Uint8Array | PimDocument): string {
-  const doc = typeof raw === 'object' && 'root' in raw ? raw : parseDocument(raw);
+  const doc = typeof raw === 'object' && 'root' in raw ? raw : parseDocument(raw, undefined, READ_ONLY);
   const ctx = doc.root[0] === 'vcalendar' ? calendarContext(doc.root) : undefined;
   return createHash('sha256').update(canonicalComponent(doc.root, ctx)).digest('hex');
 }
