@@ -42,8 +42,8 @@ export const READ_ONLY: ParseOptions = { origin: false };
 export function parseDocument(input: string | Uint8Array, expected?: RootKind, options?: ParseOptions): PimDocument {
   const decoded = decodeText(input);
   if (decoded.trim() === '') throw new InvalidItemError('The item is empty.');
-  const { text, repairs } = repairText(decoded);
-  const split = splitContentLines(text);
+  const { text, repairs, split: repairedSplit } = repairText(decoded);
+  const split = repairedSplit ?? splitContentLines(text);
   checkNesting(split);
   let parsed: unknown;
   try {

@@ -90,7 +90,8 @@ export function foldLikeIcal(line: string): string {
   return ICAL.helpers.foldline(line);
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+/** No code unit above 0x7f (written without control-character ranges, which the linter refuses). */
+const ASCII = /^[^\u0080-\uffff]*$/;
 
 function ensureNewline(raw: string, nl: string): string {
   return /\n$/.test(raw) ? raw : raw + nl;
