@@ -72,9 +72,12 @@ export class DavCollectionStore implements CollectionStore {
   readonly #expandsRecurrence: boolean;
 
   readonly #currentToken: string | undefined;
+  /** The collection's canonical path (`#pathOf(url)`), which every object's href starts with. */
+  readonly #path: string;
 
   constructor(options: DavCollectionStoreOptions) {
     this.url = options.url.endsWith('/') ? options.url : `${options.url}/`;
+    this.#path = canonicalPath(new URL(this.url).pathname);
     this.#transport = options.transport;
     this.#type = options.type;
     this.#components = options.components ?? ['VEVENT', 'VTODO'];
@@ -365,7 +368,7 @@ export class DavCollectionStore implements CollectionStore {
   async create(item: PimItem, options: CreateOptions, signal?: AbortSignal): Promise<WriteResult> {
     this.#assertWritable(item);
     const raw = this.#codec.fromModel(item, { marker: options.marker });
-    const href = this.#pathOf(`${this.url}${objectName(item.uid)}${this.#type === 'addressbook' ? '.vcf' : '.ics'}`);
+    const href = objectHref(this.#path, item.uid, this.#type === 'addressbook' ? '.vcf' : '.ics');
     try {
       return await this.#put(href, raw, { 'If-None-Match': '*' }, 'create', signal);
     } catch (error) {
@@ -517,6 +520,16 @@ function hrefKey(path: string): string {
   } catch {
     return path;
   }
+}
+
+/**
+ * The href a new object for `uid` gets in the collection at canonical path `collectionPath`: what `#pathOf` gives
+ * for the collection's URL plus `objectName(uid)` and `ext`, without a URL parse and a canonical pass per item.
+ * An object name holds only `[A-Za-z0-9._@+-]` (not starting with a dot), which the URL parser leaves as they are
+ * and `canonicalPath` writes as they are (`@` and `+` are kept), so appending it is the same.
+ */
+export function objectHref(collectionPath: string, uid: string, ext: string): string {
+  return `${collectionPath}${objectName(uid)}${ext}`;
 }
 
 /**
