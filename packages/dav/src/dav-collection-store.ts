@@ -24,7 +24,7 @@ import type { DavItemCodec } from './item-codec';
 import { type DavResponse, isRecord, parseMultistatus, textOf, xmlEscape } from './multistatus';
 import { pimCodec } from './pim-codec';
 import { errorForStatus } from './status-errors';
-import type { DavTransport } from './transport';
+import type { DavReply, DavTransport } from './transport';
 
 export type DavComponent = 'VEVENT' | 'VTODO';
 
@@ -72,9 +72,12 @@ export class DavCollectionStore implements CollectionStore {
   readonly #expandsRecurrence: boolean;
 
   readonly #currentToken: string | undefined;
+  /** The collection's canonical path (`#pathOf(url)`), which every object's href starts with. */
+  readonly #path: string;
 
   constructor(options: DavCollectionStoreOptions) {
     this.url = options.url.endsWith('/') ? options.url : `${options.url}/`;
+    this.#path = canonicalPath(new URL(this.url).pathname);
     this.#transport = options.transport;
     this.#type = options.type;
     this.#components = options.components ?? ['VEVENT', 'VTODO'];
@@ -111,7 +114,7 @@ export class DavCollectionStore implements CollectionStore {
         headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
         body: `<d:propfind ${DAV_NS}><d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>`,
       });
-      const text = await response.text();
+      const text = response.text;
       if (response.status !== 207)
         throw errorForStatus(response.status, 'list', this.#pathOf(this.url), { body: text });
       const cards = parseMultistatus(text).responses.filter(
@@ -231,17 +234,16 @@ export class DavCollectionStore implements CollectionStore {
   async #get(href: string, signal?: AbortSignal): Promise<FetchResult | 'invalid'> {
     const response = await this.#send('GET', href, { signal });
     if (response.status === 404 || response.status === 410) {
-      await response.body?.cancel();
       return { href, found: false };
     }
-    const raw = await response.text();
-    const etag = response.headers.get('etag');
+    const raw = response.text;
+    const etag = response.header('etag');
     if (!response.ok || !etag)
       throw errorForStatus(response.ok ? 500 : response.status, 'read', this.#pathOf(href), { body: raw });
     const fetched = this.#decode(
       { href: this.#pathOf(href), version: etag },
       raw,
-      response.headers.get('last-modified') ?? undefined,
+      response.header('last-modified') ?? undefined,
     );
     return fetched ? { href, found: true, fetched } : 'invalid';
   }
@@ -286,7 +288,7 @@ export class DavCollectionStore implements CollectionStore {
       headers: { Depth: '0', 'Content-Type': 'application/xml; charset=utf-8' },
       body: `<d:propfind ${DAV_NS}><d:prop><d:sync-token/></d:prop></d:propfind>`,
     });
-    const text = await response.text();
+    const text = response.text;
     if (response.status !== 207) throw errorForStatus(response.status, 'sync', this.#pathOf(this.url), { body: text });
     const token = textOf(parseMultistatus(text).responses[0]?.props['sync-token'])?.trim();
     if (token) return token;
@@ -322,7 +324,7 @@ export class DavCollectionStore implements CollectionStore {
       headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
       body,
     });
-    const text = await response.text();
+    const text = response.text;
     if (response.status === 500 && token) {
       // Xandikos answers an unknown token with 500. A 500 here at worst costs one reconcile, never data.
       throw new InvalidSyncTokenError('The server failed on this sync token (500); a full reconcile is needed');
@@ -366,7 +368,7 @@ export class DavCollectionStore implements CollectionStore {
   async create(item: PimItem, options: CreateOptions, signal?: AbortSignal): Promise<WriteResult> {
     this.#assertWritable(item);
     const raw = this.#codec.fromModel(item, { marker: options.marker });
-    const href = this.#pathOf(`${this.url}${objectName(item.uid)}${this.#type === 'addressbook' ? '.vcf' : '.ics'}`);
+    const href = objectHref(this.#path, item.uid, this.#type === 'addressbook' ? '.vcf' : '.ics');
     try {
       return await this.#put(href, raw, { 'If-None-Match': '*' }, 'create', signal);
     } catch (error) {
@@ -393,7 +395,7 @@ export class DavCollectionStore implements CollectionStore {
       signal,
       headers: { 'If-Match': ref.version, ...this.#schedulingHeaders() },
     });
-    const text = await response.text();
+    const text = response.text;
     if (response.status === 412 && (await this.#isGone(ref.href, signal))) {
       // sabre/dav (Nextcloud) checks If-Match before anything else: a DELETE of what is already gone answers 412
       // "the resource did not exist", not 404. The port promises not-found for that, so ask the server directly.
@@ -405,7 +407,6 @@ export class DavCollectionStore implements CollectionStore {
   /** True only when the server itself says the href does not exist (404/410 to a plain GET). */
   async #isGone(href: string, signal: AbortSignal | undefined): Promise<boolean> {
     const probe = await this.#send('GET', href, { signal });
-    await probe.body?.cancel();
     return probe.status === 404 || probe.status === 410;
   }
 
@@ -422,13 +423,13 @@ export class DavCollectionStore implements CollectionStore {
       headers: { 'Content-Type': contentType, ...condition, ...this.#schedulingHeaders() },
       body: raw,
     });
-    const text = await response.text();
+    const text = response.text;
     // Xandikos reports a UID clash as a 207 carrying the failure; anything but 2xx-without-body is a refusal.
     if (!response.ok || response.status === 207) {
       const status = response.status === 207 ? 409 : response.status;
       throw errorForStatus(status, operation, this.#pathOf(href), { body: text, sentBytes: Buffer.byteLength(raw) });
     }
-    const etag = response.headers.get('etag');
+    const etag = response.header('etag');
     if (etag && !etag.startsWith('W/')) {
       // A strong ETag on PUT means the server stored exactly these bytes (RFC 4791 §5.3.4; sabre omits it otherwise).
       const stored = this.#written({ href, version: etag }, raw);
@@ -461,7 +462,7 @@ export class DavCollectionStore implements CollectionStore {
       headers: { Depth: depth, 'Content-Type': 'application/xml; charset=utf-8' },
       body,
     });
-    const text = await response.text();
+    const text = response.text;
     if (response.status !== 207) throw errorForStatus(response.status, operation, this.#pathOf(url), { body: text });
     return parseMultistatus(text);
   }
@@ -470,8 +471,8 @@ export class DavCollectionStore implements CollectionStore {
     method: string,
     href: string,
     init: { signal?: AbortSignal | undefined; headers?: Record<string, string>; body?: string },
-  ): Promise<Response> {
-    return this.#transport.fetch(new URL(href, this.url), {
+  ): Promise<DavReply> {
+    return this.#transport.request(new URL(href, this.url), {
       method,
       ...(init.headers ? { headers: init.headers } : {}),
       ...(init.body === undefined ? {} : { body: init.body }),
@@ -519,6 +520,16 @@ function hrefKey(path: string): string {
   } catch {
     return path;
   }
+}
+
+/**
+ * The href a new object for `uid` gets in the collection at canonical path `collectionPath`: what `#pathOf` gives
+ * for the collection's URL plus `objectName(uid)` and `ext`, without a URL parse and a canonical pass per item.
+ * An object name holds only `[A-Za-z0-9._@+-]` (not starting with a dot), which the URL parser leaves as they are
+ * and `canonicalPath` writes as they are (`@` and `+` are kept), so appending it is the same.
+ */
+export function objectHref(collectionPath: string, uid: string, ext: string): string {
+  return `${collectionPath}${objectName(uid)}${ext}`;
 }
 
 /**

@@ -8,5 +8,5 @@ export { discoverHomes, discoverNextcloud, nextcloudDavRoot } from './discovery'
 export { HostSlots, sharedHostSlots } from './host-slots';
 export type { DavItemCodec } from './item-codec';
 export { pimCodec } from './pim-codec';
-export type { DavCredentials, DavTransportOptions } from './transport';
+export type { DavCredentials, DavReply, DavRequestInit, DavTransportOptions } from './transport';
 export { DavTransport, DEFAULT_MAX_PER_HOST } from './transport';

@@ -2,8 +2,11 @@ import { AuthError, RetryableError } from '@exsync/core';
 import {
   DEFAULT_RETRY_POLICY,
   FailureLedger,
+  type HttpAnswer,
+  HttpTimeoutError,
   headerRecord,
   httpFetch,
+  httpRequest,
   isReplaySafe,
   pace,
   parseRetryAfter,
@@ -57,6 +60,7 @@ export class DavTransport {
   readonly #timeoutMs: number;
   readonly #circuit: AuthCircuit;
   readonly #fetch: typeof fetch;
+  readonly #request: typeof httpRequest;
   readonly #retry: RetryPolicy;
   readonly #maxPerHost: number;
   readonly #slots: HostSlots;
@@ -72,6 +76,8 @@ export class DavTransport {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#circuit = options.circuit ?? sharedAuthCircuit;
     this.#fetch = options.fetch ?? httpFetch;
+    // An injected fetch (tests) carries the store's own requests too, so that they see every request.
+    this.#request = options.fetch ? requestThrough(options.fetch) : httpRequest;
     this.#retry = options.retry ?? DAV_RETRY_POLICY;
     this.#maxPerHost = options.maxPerHost ?? DEFAULT_MAX_PER_HOST;
     this.#slots = options.hostSlots ?? sharedHostSlots;
@@ -100,17 +106,67 @@ export class DavTransport {
     );
   };
 
+  /**
+   * The store's own requests (a PUT, GET, REPORT per call): the same behaviour as `fetch` — credentials, origin
+   * check, timeout, circuit, host slots, typed errors, the shared pacer — answered with the body read whole instead
+   * of a Response. Over `node:http` directly (`@exsync/net`'s `httpRequest`): no Response, web streams or
+   * per-request AbortSignals, ~0.3 ms less CPU a request (the initial sync sends a PUT per item).
+   */
+  readonly request = async (url: URL, init: DavRequestInit): Promise<DavReply> => {
+    const headers = headerRecord(init.headers);
+    const shape = { method: init.method, conditional: 'if-match' in headers || 'if-none-match' in headers };
+    const answer = await pace(
+      {
+        send: () => this.#requestOnce(url, init, headers),
+        classify: failures.verdict,
+        replaySafe: isReplaySafe(shape),
+      },
+      { policy: this.#retry, ...(init.signal ? { signal: init.signal } : {}) },
+    );
+    return {
+      status: answer.status,
+      ok: answer.status >= 200 && answer.status <= 299,
+      header: (name) => answer.header(name),
+      text: utf8.decode(answer.body),
+    };
+  };
+
+  async #requestOnce(url: URL, init: DavRequestInit, given: Record<string, string>): Promise<HttpAnswer> {
+    this.#checkAllowed(url);
+    const headers = { ...given };
+    if (this.#auth) headers.authorization = this.#auth;
+    // Waiting for a slot counts against the timeout, as it always did.
+    const deadline = performance.now() + this.#timeoutMs;
+    let answer: HttpAnswer;
+    const release = await this.#slots.acquire(url.host, this.#maxPerHost);
+    try {
+      const timeoutMs = Math.max(0, Math.floor(deadline - performance.now()));
+      answer = await this.#request(url, {
+        method: init.method,
+        headers,
+        ...(init.body === undefined ? {} : { body: init.body }),
+        ...(init.signal ? { signal: init.signal } : {}),
+        timeoutMs,
+      });
+    } catch (cause) {
+      const what =
+        cause instanceof HttpTimeoutError
+          ? `timed out after ${this.#timeoutMs} ms`
+          : init.signal?.aborted
+            ? 'was aborted'
+            : 'failed';
+      throw new RetryableError(`${init.method} ${url.pathname} ${what}`, { cause });
+    } finally {
+      release();
+    }
+    this.#refuse(answer.status, init.method, url, () => answer.header('retry-after'));
+    return answer;
+  }
+
   /** One try; `given` is `init.headers` as a record (each try sends its own copy, with the credentials). */
   async #once(input: string | URL | Request, init: RequestInit, given: Record<string, string>): Promise<Response> {
     const url = new URL(input instanceof Request ? input.url : input);
-    if (this.#origin === undefined) this.#origin = url.origin;
-    if (url.origin !== this.#origin) {
-      // Credentials are only ever sent to the server they belong to (a redirect or href elsewhere is refused).
-      throw new AuthError(`Refusing to send credentials to ${url.origin}; they belong to ${this.#origin}`);
-    }
-    if (this.authFailed) {
-      throw new AuthError('The server refused these credentials earlier; no request is sent until they are renewed');
-    }
+    this.#checkAllowed(url);
     const headers = { ...given };
     if (this.#auth) headers.authorization = this.#auth;
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -129,26 +185,94 @@ export class DavTransport {
     } finally {
       release();
     }
-    if (response.status === 401) {
-      await response.body?.cancel();
+    if (response.status === 401 || REFUSED.has(response.status)) await response.body?.cancel();
+    this.#refuse(response.status, init.method ?? 'GET', url, () => response.headers.get('retry-after'));
+    return response;
+  }
+
+  /** Credentials are only ever sent to the server they belong to, and not at all once it refused them. */
+  #checkAllowed(url: URL): void {
+    if (this.#origin === undefined) this.#origin = url.origin;
+    if (url.origin !== this.#origin) {
+      // A redirect or href elsewhere is refused.
+      throw new AuthError(`Refusing to send credentials to ${url.origin}; they belong to ${this.#origin}`);
+    }
+    if (this.authFailed) {
+      throw new AuthError('The server refused these credentials earlier; no request is sent until they are renewed');
+    }
+  }
+
+  /** The statuses that mean the same for every request, as typed errors: 401 → AuthError, 429/502/503/504 → retry. */
+  #refuse(status: number, method: string, url: URL, retryAfter: () => string | null): void {
+    if (status === 401) {
       if (this.#key) this.#circuit.trip(this.#key, 401);
       throw new AuthError(
         `${url.origin} refused the credentials (401). Sync for this user stops until a new app password is provided`,
       );
     }
-    if ([429, 502, 503, 504].includes(response.status)) {
-      await response.body?.cancel();
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      const error = new RetryableError(
-        `${init.method ?? 'GET'} ${url.pathname} answered ${response.status}; try again later`,
-        { ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
-      );
+    if (REFUSED.has(status)) {
+      const retryAfterMs = parseRetryAfter(retryAfter());
+      const error = new RetryableError(`${method} ${url.pathname} answered ${status}; try again later`, {
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
       // Throttled or unavailable: the server refused the request before carrying it out.
-      if (response.status === 429 || response.status === 503) failures.notApplied(error);
+      if (status === 429 || status === 503) failures.notApplied(error);
       throw error;
     }
-    return response;
   }
+}
+
+/** A request of the store's own (`DavTransport.request`). */
+export interface DavRequestInit {
+  readonly method: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** An answer to `DavTransport.request`, its body decoded as UTF-8 (a leading BOM dropped, as `Response.text()`). */
+export interface DavReply {
+  readonly status: number;
+  /** 200–299, as `Response.ok`. */
+  readonly ok: boolean;
+  /** A header's value (name in any case), or null, as `Response.headers.get`. */
+  header(name: string): string | null;
+  readonly text: string;
+}
+
+/** What `Response.text()` decodes with: UTF-8, a BOM dropped, malformed bytes replaced. */
+const utf8 = new TextDecoder();
+
+/** Statuses that say "not now" for any request. */
+const REFUSED = new Set([429, 502, 503, 504]);
+
+/** `httpRequest` carried by an injected fetch (tests), with the same timeout error. */
+function requestThrough(fetcher: typeof fetch): typeof httpRequest {
+  return async (url, init = {}) => {
+    const timeout = init.timeoutMs === undefined ? undefined : AbortSignal.timeout(init.timeoutMs);
+    const signals = [init.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+    try {
+      const response = await fetcher(url, {
+        method: init.method ?? 'GET',
+        ...(init.headers ? { headers: init.headers } : {}),
+        ...(init.body === undefined ? {} : { body: init.body }),
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+        redirect: 'manual',
+      });
+      const body = Buffer.from(await response.arrayBuffer());
+      const rawHeaders = [...response.headers].flat();
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        rawHeaders,
+        body,
+        header: (name: string) => response.headers.get(name),
+      };
+    } catch (error) {
+      if (timeout?.aborted) throw new HttpTimeoutError(init.timeoutMs!);
+      throw error;
+    }
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 export { headerRecord } from './header-record';
 export { httpFetch } from './http-fetch';
+export { type HttpAnswer, type HttpRequestInit, HttpTimeoutError, httpRequest } from './http-request';
 export {
   DEFAULT_RETRY_POLICY,
   FailureLedger,

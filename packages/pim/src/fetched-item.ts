@@ -2,13 +2,14 @@ import type { FetchedItem, ItemKind, ItemRef, WrittenItem } from '@exsync/core';
 import { contentHash } from './content-hash';
 import { markerHolder, markerOf } from './marker';
 import { decodeText } from './text/decode';
-import { parseDocument } from './text/document';
+import { parseDocument, READ_ONLY } from './text/document';
 import { prop } from './text/jcal';
 import { modelOf } from './to-model';
 
 /** Everything the engine needs from one fetched raw object, parsed once. Throws InvalidItemError when unreadable. */
 export function fetchedItemFrom(ref: ItemRef, raw: string | Uint8Array, kind?: ItemKind): FetchedItem {
-  const doc = parseDocument(raw);
+  // Read only: a later patch parses `raw` again for the bytes it keeps.
+  const doc = parseDocument(raw, undefined, READ_ONLY);
   const item = modelOf(doc, kind, { href: ref.href });
   const marker = markerOf(doc.root);
   const modifiedAt = modifiedAtOf(doc.root);
@@ -29,7 +30,7 @@ export function fetchedItemFrom(ref: ItemRef, raw: string | Uint8Array, kind?: I
  * InvalidItemError when unreadable, as `fetchedItemFrom` does.
  */
 export function writtenItemFrom(ref: ItemRef, raw: string): WrittenItem {
-  const doc = parseDocument(raw);
+  const doc = parseDocument(raw, undefined, READ_ONLY);
   const marker = markerOf(doc.root);
   return { ref, raw, hash: contentHash(doc), ...(marker === undefined ? {} : { marker }) };
 }

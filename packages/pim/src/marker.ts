@@ -1,4 +1,4 @@
-import { parseDocument } from './text/document';
+import { parseDocument, READ_ONLY } from './text/document';
 import type { JComp } from './text/jcal';
 import { prop, setProp } from './text/jcal';
 
@@ -30,5 +30,5 @@ export function setMarker(root: JComp, marker: string): void {
 
 /** Reads the marker from raw text; undefined when absent. Throws InvalidItemError for unreadable input. */
 export function readMarker(raw: string | Uint8Array): string | undefined {
-  return markerOf(parseDocument(raw).root);
+  return markerOf(parseDocument(raw, undefined, READ_ONLY).root);
 }

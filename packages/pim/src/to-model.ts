@@ -4,7 +4,7 @@ import { calendarContext } from './mapping/calendar-context';
 import { readEvent } from './mapping/event';
 import { readTask } from './mapping/task';
 import { readContactOrGroup } from './mapping/vcard';
-import { type PimDocument, parseDocument } from './text/document';
+import { type PimDocument, parseDocument, READ_ONLY } from './text/document';
 
 /** The kind a parsed object holds: VEVENT → event, VTODO → task, VCARD → contact or group. */
 export function kindOf(doc: PimDocument): ItemKind {
@@ -41,5 +41,5 @@ function mapDocument(doc: PimDocument, kind: ItemKind | undefined, options: Read
 
 /** Maps one raw iCalendar/vCard object to the model. Throws InvalidItemError for anything unreadable. */
 export function toModel(raw: string | Uint8Array, kind?: ItemKind, options?: ReadOptions): PimItem {
-  return modelOf(parseDocument(raw), kind, options);
+  return modelOf(parseDocument(raw, undefined, READ_ONLY), kind, options);
 }

@@ -195,8 +195,20 @@ function untokenize(text: string, forms: readonly string[]): string {
 }
 
 function dictionary(ref: LinkReference, ids: readonly string[]): Buffer {
-  return Buffer.concat([DICTIONARY_V1, Buffer.from(`${ref.body}\n${ids.join('\n')}`, 'utf8')]);
+  let start = dictionaryStarts.get(ref);
+  if (!start) {
+    start = Buffer.concat([DICTIONARY_V1, Buffer.from(`${ref.body}\n`, 'utf8')]);
+    dictionaryStarts.set(ref, start);
+  }
+  return Buffer.concat([start, Buffer.from(ids.join('\n'), 'utf8')]);
 }
+
+/**
+ * The part of each row's dictionary its pair shares (the vocabularies and the reference's objects, up to ~10 KB),
+ * encoded once per reference rather than once per row. The same bytes: `ref.body` ends before the `\n`, so no
+ * character is split between the two encodings.
+ */
+const dictionaryStarts = new WeakMap<LinkReference, Buffer>();
 
 /** The preset dictionary of `row`'s body (what the tests inflate a body with to look inside). */
 export function linkDictionary(ref: LinkReference, row: StatusRow): Buffer {
@@ -392,6 +404,16 @@ const AS_REFERENCE_IDENT = 3;
 const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** The value of a hex digit's char code (0-9, a-f, A-F; the field checked it is one). */
+function hexDigit(code: number): number {
+  return code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57;
+}
+
 class Writer {
   readonly #bytes: number[] = [];
 
@@ -437,14 +459,23 @@ class Writer {
     this.varint(s);
     const kind = /^[0-9a-f]+$/.test(middle) ? HEX_LOWER : /^[0-9A-F]+$/.test(middle) ? HEX_UPPER : TEXT;
     if (kind === TEXT) {
+      // Ids are mostly ASCII, whose UTF-8 is its char codes: no Buffer for a few bytes (one per field and row).
+      if (isAscii(middle)) {
+        this.varint(middle.length * 4 + TEXT);
+        for (let i = 0; i < middle.length; i++) this.#bytes.push(middle.charCodeAt(i));
+        return;
+      }
       const utf8 = Buffer.from(middle, 'utf8');
       this.varint(utf8.length * 4 + TEXT);
       for (const b of utf8) this.#bytes.push(b);
       return;
     }
     this.varint(middle.length * 4 + kind);
-    const even = middle.length % 2 === 0 ? middle : `${middle}0`;
-    for (const b of Buffer.from(even, 'hex')) this.#bytes.push(b);
+    // Two hex digits a byte, an odd last one as its high half (what Buffer.from(`${middle}0`, 'hex') gives).
+    for (let i = 0; i < middle.length; i += 2) {
+      const low = i + 1 < middle.length ? hexDigit(middle.charCodeAt(i + 1)) : 0;
+      this.#bytes.push(hexDigit(middle.charCodeAt(i)) * 16 + low);
+    }
   }
 
   done(): Buffer {

@@ -1,6 +1,6 @@
 import { InvalidItemError } from '@exsync/core';
 import ICAL from 'ical.js';
-import { splitContentLines } from './content-lines';
+import { type SplitText, splitContentLines } from './content-lines';
 import { decodeText } from './decode';
 import type { JComp, JProp } from './jcal';
 import { repairText } from './repair';
@@ -27,11 +27,24 @@ export interface Origin {
 
 export type RootKind = 'vcalendar' | 'vcard';
 
-export function parseDocument(input: string | Uint8Array, expected?: RootKind): PimDocument {
+export interface ParseOptions {
+  /**
+   * Whether to remember each line's bytes for `serializeDocument` (default true). Without, the document can only
+   * be read (its tree, as a hash or a model needs it): the same tree, the same checks and errors, without a JSON
+   * snapshot of every property — most of the parse's own cost beside ical.js.
+   */
+  readonly origin?: boolean;
+}
+
+/** For a document that is only read, never written back. */
+export const READ_ONLY: ParseOptions = { origin: false };
+
+export function parseDocument(input: string | Uint8Array, expected?: RootKind, options?: ParseOptions): PimDocument {
   const decoded = decodeText(input);
   if (decoded.trim() === '') throw new InvalidItemError('The item is empty.');
-  const { text, repairs } = repairText(decoded);
-  checkNesting(text);
+  const { text, repairs, split: repairedSplit } = repairText(decoded);
+  const split = repairedSplit ?? splitContentLines(text);
+  checkNesting(split);
   let parsed: unknown;
   try {
     parsed = ICAL.parse(text);
@@ -51,17 +64,17 @@ export function parseDocument(input: string | Uint8Array, expected?: RootKind): 
   if (expected && root[0] !== expected) {
     throw new InvalidItemError(`Expected a ${expected.toUpperCase()} but found a ${root[0].toUpperCase()}.`);
   }
-  const origin = mapOrigin(text, root);
+  const origin = mapOrigin(split, root, options?.origin ?? true);
   const firstBreak = /\r?\n/.exec(text);
   return { root, text, repairs, newline: firstBreak?.[0] ?? '\r\n', origin };
 }
 
 /**
  * Walks the content lines beside ical.js's tree. ical.js keeps line order within properties and within
- * subcomponents, so the n-th property line of a component is its n-th jCal property.
+ * subcomponents, so the n-th property line of a component is its n-th jCal property. With `record` false it only
+ * checks that they match (the same errors) and the origin stays empty.
  */
-function mapOrigin(text: string, root: JComp): Origin {
-  const { lead, lines } = splitContentLines(text);
+function mapOrigin({ lead, lines }: SplitText, root: JComp, record: boolean): Origin {
   const origin: Origin = { lead, props: new WeakMap(), comps: new WeakMap() };
   type Frame = { comp: JComp; name: string; p: number; c: number; slots: (JProp | JComp)[]; begin: string };
   const stack: Frame[] = [];
@@ -84,14 +97,14 @@ function mapOrigin(text: string, root: JComp): Origin {
         );
       }
       stack.pop();
-      origin.comps.set(top.comp, { begin: top.begin, end: line.raw, slots: top.slots });
+      if (record) origin.comps.set(top.comp, { begin: top.begin, end: line.raw, slots: top.slots });
       if (stack.length === 0) done = true;
     } else {
       if (!top) throw new InvalidItemError(`Content outside any component at line ${index + 1}.`);
       const p = top.comp[1][top.p++];
       if (!p) throw new InvalidItemError(`Unparseable line ${index + 1}.`);
       top.slots.push(p);
-      origin.props.set(p, { raw: line.raw, snapshot: JSON.stringify(p) });
+      if (record) origin.props.set(p, { raw: line.raw, snapshot: JSON.stringify(p) });
     }
   }
   if (stack.length > 0) {
@@ -106,9 +119,9 @@ function mapOrigin(text: string, root: JComp): Origin {
  * ical.js trusts END lines: one that closes the wrong component (or none) makes it fail with a TypeError. Checked
  * here first so the error names the line. A BEGIN without END is left to ical.js, which says so.
  */
-function checkNesting(text: string): void {
+function checkNesting(split: SplitText): void {
   const open: string[] = [];
-  for (const [index, line] of splitContentLines(text).lines.entries()) {
+  for (const [index, line] of split.lines.entries()) {
     const m = /^(BEGIN|END):(.*)$/i.exec(line.text);
     if (!m) continue;
     const name = m[2]!.trim().toUpperCase();

@@ -1,4 +1,4 @@
-import { type ContentLine, foldLine, lineName, splitContentLines } from './content-lines';
+import { type ContentLine, foldLine, lineName, type SplitText, splitContentLines } from './content-lines';
 import { decodeWindows1252 } from './windows-1252';
 
 /**
@@ -10,6 +10,8 @@ import { decodeWindows1252 } from './windows-1252';
 export interface Repaired {
   readonly text: string;
   readonly repairs: readonly string[];
+  /** `text`'s content lines, when the line repairs changed nothing (the parse needs them again; one split saved). */
+  readonly split?: SplitText;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
@@ -44,7 +46,8 @@ export function repairText(input: string): Repaired {
       repairs.push('joined quoted-printable soft line breaks');
     }
   }
-  const { lead, lines } = splitContentLines(text);
+  const split = splitContentLines(text);
+  const { lead, lines } = split;
   let changed = false;
   const out: string[] = [lead];
   const isV21 = isVCard && lines.some((l) => /^VERSION:2\.1\s*$/i.test(l.text));
@@ -68,7 +71,7 @@ export function repairText(input: string): Repaired {
       out.push(foldLine(fixed, newline));
     }
   }
-  if (!changed) return { text, repairs };
+  if (!changed) return { text, repairs, split };
   return { text: out.join(''), repairs: [...new Set(repairs)] };
 }
 

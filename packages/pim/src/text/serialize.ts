@@ -70,10 +70,28 @@ function writeProperty(doc: PimDocument, p: JProp, design: DesignSet): string {
  * are never escaped, so a single URI value is written as is.
  */
 function stringifyProperty(p: JProp, design: DesignSet): string {
-  if (p[2] !== 'uri' || p.length !== 4 || typeof p[3] !== 'string') return ICAL.stringify.property(p, design, false);
+  if (p[2] !== 'uri' || p.length !== 4 || typeof p[3] !== 'string') {
+    // ical.js leaves a property without value unfolded, and folds every other line.
+    const line = ICAL.stringify.property(p, design, true);
+    return p.length === 3 ? line : foldLikeIcal(line);
+  }
   const head = ICAL.stringify.property([p[0], p[1], p[2], ''], design, true);
   return foldLine(head + p[3], '\r\n').replace(/\r\n$/, '');
 }
+
+/**
+ * ical.js's folding (`ICAL.helpers.foldline`), which walks every character of every line: a line that cannot
+ * reach the fold length in UTF-8 octets (all ASCII, or too short for its characters to) is returned as it is,
+ * exactly what foldline returns for it; any other goes to foldline itself.
+ */
+export function foldLikeIcal(line: string): string {
+  const limit = ICAL.foldLength;
+  if (line.length * 3 <= limit || (line.length <= limit && ASCII.test(line))) return line;
+  return ICAL.helpers.foldline(line);
+}
+
+/** No code unit above 0x7f (written without control-character ranges, which the linter refuses). */
+const ASCII = /^[^\u0080-\uffff]*$/;
 
 function ensureNewline(raw: string, nl: string): string {
   return /\n$/.test(raw) ? raw : raw + nl;

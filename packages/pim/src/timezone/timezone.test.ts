@@ -4,6 +4,7 @@ import type { EventItem } from '@exsync/core';
 import { describe, expect, it } from 'vitest';
 import { fromModel, ianaToWindows, splitObjects, toModel, windowsToIana } from '../index';
 import { parseDocument } from '../text/document';
+import { isIanaZone } from './offsets';
 import { clearResolveCache, resolveTzid } from './resolve';
 import { buildVtimezone } from './vtimezone';
 
@@ -182,5 +183,23 @@ describe('buildVtimezone memoised per zone and year', () => {
     // Samoa dropped DST in 2021: 2020's block has two observances, 2026's one.
     expect(buildVtimezone('Pacific/Apia', 2020)[2]).toHaveLength(2);
     expect(buildVtimezone('Pacific/Apia', 2026)[2]).toHaveLength(1);
+  });
+});
+
+describe('isIanaZone (remembered for names Intl accepts but does not list)', () => {
+  it('answers the same each time, for listed names, unlisted aliases and names no zone has', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(isIanaZone('Europe/Berlin')).toBe(true);
+      expect(isIanaZone('UTC')).toBe(true);
+      expect(isIanaZone('Asia/Kolkata')).toBe(true);
+      expect(isIanaZone('Mars/Olympus_Mons')).toBe(false);
+      expect(isIanaZone('W. Europe Standard Time')).toBe(false);
+    }
+  });
+
+  it('keeps answering right past the memo’s bound', () => {
+    for (let i = 0; i < 2500; i++) expect(isIanaZone(`Nowhere/Zone_${i}`)).toBe(false);
+    expect(isIanaZone('Etc/UTC')).toBe(true);
+    expect(isIanaZone('Nowhere/Zone_7')).toBe(false);
   });
 });
