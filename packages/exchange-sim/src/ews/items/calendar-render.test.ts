@@ -81,7 +81,10 @@ function targets(): { name: string; store: MailboxStore; target: CalendarEvent |
       timeZone: zone,
       endTimeZone: zones[(i + 1) % zones.length],
       location: `Room ${i}`,
-      body: i % 2 ? { contentType: 'html', content: '<p>Hello <b>there</b></p><p>Line&nbsp;2</p>' } : { contentType: 'text', content: 'Plain\nbody & <text>' },
+      body:
+        i % 2
+          ? { contentType: 'html', content: '<p>Hello <b>there</b></p><p>Line&nbsp;2</p>' }
+          : { contentType: 'text', content: 'Plain\nbody & <text>' },
       categories: i % 2 ? ['Red', 'Blue & Green'] : [],
       showAs: (['free', 'tentative', 'busy', 'oof', 'workingElsewhere'] as const)[i],
       sensitivity: (['normal', 'personal', 'private', 'confidential', 'normal'] as const)[i],
@@ -92,9 +95,17 @@ function targets(): { name: string; store: MailboxStore; target: CalendarEvent |
       attendees:
         i === 1
           ? [
-              { emailAddress: { address: 'bob@contoso.com', name: 'Bob' }, type: 'required', status: { response: 'accepted', time: T0 } },
+              {
+                emailAddress: { address: 'bob@contoso.com', name: 'Bob' },
+                type: 'required',
+                status: { response: 'accepted', time: T0 },
+              },
               { emailAddress: { address: 'carol@contoso.com' }, type: 'optional', status: { response: 'none' } },
-              { emailAddress: { address: 'room1@contoso.com', name: 'Room 1' }, type: 'resource', status: { response: 'tentativelyAccepted' } },
+              {
+                emailAddress: { address: 'room1@contoso.com', name: 'Room 1' },
+                type: 'resource',
+                status: { response: 'tentativelyAccepted' },
+              },
             ]
           : [],
       extendedProperties:
@@ -106,7 +117,11 @@ function targets(): { name: string; store: MailboxStore; target: CalendarEvent |
           : [],
     });
     out.push({ name: `single-${zone}`, store, target: ev });
-    out.push({ name: `single-${zone}-instance`, store, target: store.calendarView(cal, T0 - 48 * HOUR, T0 + 200 * HOUR).find((x) => x.master === ev)! });
+    out.push({
+      name: `single-${zone}-instance`,
+      store,
+      target: store.calendarView(cal, T0 - 48 * HOUR, T0 + 200 * HOUR).find((x) => x.master === ev)!,
+    });
   });
   const series = store.createEvent(cal, {
     subject: 'Weekly',
@@ -119,11 +134,15 @@ function targets(): { name: string; store: MailboxStore; target: CalendarEvent |
     },
   });
   const view = store.calendarView(cal, T0 - HOUR, T0 + 60 * 24 * HOUR).filter((x) => x.master === series);
-  store.updateOccurrence(view[1]!.id, { subject: 'Moved one', start: view[1]!.fields.start + HOUR, end: view[1]!.fields.end + 2 * HOUR });
+  store.updateOccurrence(view[1]!.id, {
+    subject: 'Moved one',
+    start: view[1]!.fields.start + HOUR,
+    end: view[1]!.fields.end + 2 * HOUR,
+  });
   store.deleteOccurrence(view[3]!.id);
   const after = store.calendarView(cal, T0 - HOUR, T0 + 60 * 24 * HOUR).filter((x) => x.master === series);
   out.push({ name: 'series-master', store, target: store.getItem(series.id) as CalendarEvent });
-  after.forEach((inst, i) => out.push({ name: `series-${inst.type}-${i}`, store, target: inst }));
+  for (const [i, inst] of after.entries()) out.push({ name: `series-${inst.type}-${i}`, store, target: inst });
   const daily = store.createEvent(cal, {
     subject: 'Daily without end',
     start: T0 + 3 * HOUR,
