@@ -92,6 +92,9 @@ export function utcToWall(utcMs: number, timeZone: string): WallTime {
   };
 }
 
+/** en-US, h23, 2-digit fields: `MM/DD/YYYY, HH:MM:SS` (the year has as many digits as it needs). */
+const US_WALL = /^(\d{2})\/(\d{2})\/(\d+), (\d{2}):(\d{2}):(\d{2})$/;
+
 function exactWall(utcMs: number, timeZone: string): WallTime {
   let f: Intl.DateTimeFormat;
   try {
@@ -99,6 +102,23 @@ function exactWall(utcMs: number, timeZone: string): WallTime {
   } catch {
     throw new UnknownTimeZoneError(timeZone);
   }
+  // format() and one match cost about a quarter of formatToParts (an object per field); whatever that pattern does
+  // not read (an era, a year before 1) is read part by part as before.
+  const m = US_WALL.exec(f.format(utcMs));
+  if (m) {
+    return {
+      year: Number(m[3]),
+      month: Number(m[1]),
+      day: Number(m[2]),
+      hour: Number(m[4]),
+      minute: Number(m[5]),
+      second: Number(m[6]),
+    };
+  }
+  return wallFromParts(f, utcMs);
+}
+
+function wallFromParts(f: Intl.DateTimeFormat, utcMs: number): WallTime {
   const parts: Record<string, number> = {};
   for (const p of f.formatToParts(new Date(utcMs))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);

@@ -100,6 +100,15 @@ export class MailboxStore {
     number,
     { version: number; from: number; to: number; view: readonly EventInstance[] }
   >();
+  /**
+   * Per folder version, every instance of its singles and bounded series in calendar order, and its series
+   * without end: a client lists a calendar window after window (exsync's EWS listing asks for five), and each
+   * view then walks one sorted list instead of asking every item for its instances and sorting them again.
+   */
+  private readonly folderInstances = new Map<
+    number,
+    { version: number; inOrder: readonly EventInstance[]; endless: readonly CalendarEvent[] }
+  >();
   private readonly occurrenceIdMemo = new Map<
     number,
     { generation: number; byStart: Map<number, { id: string; graphId: string }> }
@@ -831,15 +840,41 @@ export class MailboxStore {
     const version = this.folderVersions.get(folderKey) ?? 0;
     const memo = this.viewMemo.get(folderKey);
     if (memo && memo.version === version && memo.from === from && memo.to === to) return [...memo.view];
+    const { inOrder, endless } = this.instancesInOrder(folderKey, version);
     const out: EventInstance[] = [];
+    for (const inst of inOrder) {
+      // In start order, so nothing after the first instance starting at or after `to` overlaps the window.
+      if (inst.fields.start >= to) break;
+      if (overlaps(inst.fields.start, inst.fields.end, from, to)) out.push(inst);
+    }
+    if (endless.length > 0) {
+      for (const master of endless) for (const inst of this.instancesOfEvent(master, from, to)) out.push(inst);
+      out.sort(byStartThenId);
+    }
+    this.viewMemo.set(folderKey, { version, from, to, view: out });
+    return [...out];
+  }
+
+  /** A folder's instances in calendar order and its series without end, for this version of the folder. */
+  private instancesInOrder(
+    folderKey: number,
+    version: number,
+  ): { inOrder: readonly EventInstance[]; endless: readonly CalendarEvent[] } {
+    const cached = this.folderInstances.get(folderKey);
+    if (cached?.version === version) return cached;
+    const inOrder: EventInstance[] = [];
+    const endless: CalendarEvent[] = [];
     for (const key of this.itemsByFolder.get(folderKey) ?? []) {
       const it = this.items.get(key)!;
       if (it.kind !== 'event') continue;
-      for (const inst of this.instancesOfEvent(it, from, to)) out.push(inst);
+      const all = this.allInstances(it);
+      if (!all) endless.push(it);
+      else for (const inst of all) inOrder.push(inst);
     }
-    out.sort(byStartThenId);
-    this.viewMemo.set(folderKey, { version, from, to, view: out });
-    return [...out];
+    inOrder.sort(byStartThenId);
+    const built = { version, inOrder, endless };
+    this.folderInstances.set(folderKey, built);
+    return built;
   }
 
   /**
