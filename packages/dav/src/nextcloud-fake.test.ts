@@ -387,6 +387,36 @@ describe('collections made in a fake Nextcloud with two homes', () => {
     expect(nc.requests.filter((r) => r.method === 'MKCALENDAR')).toHaveLength(1);
   });
 
+  it("lists in a home only that user's collections, in the order they were made, never another user's", async () => {
+    nc.addUser('bob', 'bob-app-password');
+    const bob = new DavTransport({
+      credentials: { username: 'bob', password: 'bob-app-password' },
+      circuit,
+      timeoutMs: 5000,
+    });
+    const bobHomes = await discoverNextcloud(nc.baseUrl, bob);
+    await ensureCollection(
+      { url: `${bobHomes.calendarHomeUrl}bobs-tasks/`, type: 'calendar', components: ['VTODO'] },
+      bob,
+    );
+    const t = transport();
+    const homes = await discoverNextcloud(nc.baseUrl, t);
+    await ensureCollection(
+      { url: `${homes.calendarHomeUrl}exchange-tasks/`, type: 'calendar', components: ['VTODO'] },
+      t,
+    );
+    const own = (await listCollections(homes.calendarHomeUrl ?? '', t)).map((c) => new URL(c.url).pathname);
+    expect(own.filter((p) => !/contact_birthdays|inbox|trashbin/.test(p))).toEqual([
+      '/nextcloud/remote.php/dav/calendars/alice/personal/',
+      '/nextcloud/remote.php/dav/calendars/alice/exchange-tasks/',
+    ]);
+    const bobs = (await listCollections(bobHomes.calendarHomeUrl ?? '', bob)).map((c) => new URL(c.url).pathname);
+    expect(bobs.filter((p) => !/contact_birthdays|inbox|trashbin/.test(p))).toEqual([
+      '/nextcloud/remote.php/dav/calendars/bob/personal/',
+      '/nextcloud/remote.php/dav/calendars/bob/bobs-tasks/',
+    ]);
+  });
+
   it('answers as sabre/dav does: 405 for a URL that exists or a plain MKCOL in a home, 409 without a parent home', async () => {
     const auth = { authorization: `Basic ${Buffer.from(`${nc.user}:${nc.password}`).toString('base64')}` };
     const at = (path: string) => `${nc.baseUrl}/remote.php/dav/${path}`;

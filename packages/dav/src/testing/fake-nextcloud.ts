@@ -92,6 +92,11 @@ export class FakeNextcloud {
   readonly #passwords = new Map<string, string>();
   /** Every collection of every user, by path (with a trailing slash). */
   readonly #collections = new Map<string, Collection>();
+  /**
+   * The paths of each home's collections, in the order they were made: a home's PROPFIND lists its own without
+   * walking every user's (with 10,000 users that walk was 84 % of the benchmark peers' CPU).
+   */
+  readonly #homeMembers = new Map<string, string[]>();
 
   constructor(options: { prefix?: string; password?: string } = {}) {
     this.prefix = options.prefix ?? '';
@@ -102,12 +107,21 @@ export class FakeNextcloud {
   /** Another user with their own homes, a `personal` calendar and a `contacts` address book, as Nextcloud makes them. */
   addUser(user: string, password: string): this {
     this.#passwords.set(user, password);
-    this.#collections.set(
+    this.#addCollection(
       `${this.#calendarHome(user)}personal/`,
       newCollection('calendar', 'Personal', ['VEVENT', 'VTODO']),
     );
-    this.#collections.set(`${this.#addressBookHome(user)}contacts/`, newCollection('addressbook', 'Contacts', []));
+    this.#addCollection(`${this.#addressBookHome(user)}contacts/`, newCollection('addressbook', 'Contacts', []));
     return this;
+  }
+
+  /** A collection directly inside a home (`path` ends with a slash). */
+  #addCollection(path: string, collection: Collection): void {
+    this.#collections.set(path, collection);
+    const home = path.slice(0, path.lastIndexOf('/', path.length - 2) + 1);
+    const members = this.#homeMembers.get(home);
+    if (members) members.push(path);
+    else this.#homeMembers.set(home, [path]);
   }
 
   get baseUrl(): string {
@@ -345,7 +359,7 @@ export class FakeNextcloud {
       : [];
     const displayName = textOf(props.displayname)?.trim() || target.slice(home.length).replace(/\/$/, '');
     const components = type === 'calendar' ? (declared.length ? declared : ['VEVENT', 'VTODO']) : [];
-    this.#collections.set(target, newCollection(type, displayName, components));
+    this.#addCollection(target, newCollection(type, displayName, components));
     send(res, 201, '', { 'Content-Length': '0' });
   }
 
@@ -357,9 +371,9 @@ export class FakeNextcloud {
   #homeListing(home: string, calendars: boolean, selfOnly: boolean): string[] {
     const self = propResponse(home, '<d:resourcetype><d:collection/></d:resourcetype>');
     if (selfOnly) return [self];
-    const own = [...this.#collections]
-      .filter(([path]) => path.startsWith(home) && !path.slice(home.length, -1).includes('/'))
-      .map(([path, c]) => this.#collectionProps(path, c));
+    const own = (this.#homeMembers.get(home) ?? []).map((path) =>
+      this.#collectionProps(path, this.#collections.get(path)!),
+    );
     if (!calendars) return [self, ...own];
     return [
       self,
