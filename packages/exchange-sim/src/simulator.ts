@@ -3,7 +3,7 @@
  * throttling, delta token cache, behaviour knobs). The control API and tests drive it through this typed object;
  * the HTTP faces read it.
  */
-import { type FaultAction, FaultInjector, type FaultMatch, type FaultRule } from './control/faults';
+import { type Face, type FaultAction, FaultInjector, type FaultMatch, type FaultRule } from './control/faults';
 import { RequestLog, type RequestLogEntry } from './control/request-log';
 import { Throttle } from './control/throttle';
 import { Directory } from './directory';
@@ -143,8 +143,13 @@ export class Simulator {
     return this.faults.inject(match, action, count);
   }
 
+  /** The most recent requests (the log keeps the last 20,000); `requestCount` counts them all. */
   requests(filter: Parameters<RequestLog['list']>[0] = {}): RequestLogEntry[] {
     return this.log.list(filter);
+  }
+
+  requestCount(face?: Face): number {
+    return this.log.count(face);
   }
 
   sentMail(filter: { from?: string; kind?: SentMailKind; via?: string } = {}): SentMail[] {

@@ -43,11 +43,14 @@ const KEPT = 20_000;
 export class RequestLog {
   private entries: RequestLogEntry[] = [];
   private seq = 0;
+  /** Requests served per face since the start, also those the log no longer keeps. */
+  private served = new Map<Face, number>();
 
   /** Numbers and keeps the entry given (not a copy: the caller's literal is the entry, one object per request). */
   start(e: Omit<RequestLogEntry, 'seq'>): RequestLogEntry {
     const entry = e as RequestLogEntry;
     entry.seq = ++this.seq;
+    this.served.set(e.face, (this.served.get(e.face) ?? 0) + 1);
     this.entries.push(entry);
     // Old entries leave in batches: dropping one from the front on every request moved the whole array each time.
     if (this.entries.length >= KEPT + KEPT / 10) this.entries.splice(0, this.entries.length - KEPT);
@@ -57,6 +60,12 @@ export class RequestLog {
   list(filter: { face?: Face; since?: number } = {}): RequestLogEntry[] {
     const kept = this.entries.length > KEPT ? this.entries.slice(-KEPT) : this.entries;
     return kept.filter((e) => (!filter.face || e.face === filter.face) && (!filter.since || e.seq > filter.since));
+  }
+
+  /** How many requests a face (or every face) served since the start: unlike `list`, not capped by what is kept. */
+  count(face?: Face): number {
+    if (face) return this.served.get(face) ?? 0;
+    return this.seq;
   }
 
   clear(): void {
