@@ -58,6 +58,11 @@ describe('loadConfig', () => {
     expect(c.maxSyncsPerNextcloud).toBeUndefined();
   });
 
+  it('keeps finished sync runs 30 days unless told otherwise', () => {
+    expect(loadConfig({}, '/srv').runRetentionDays).toBe(30);
+    expect(loadConfig({ EXSYNC_RUN_RETENTION_DAYS: '400' }, '/srv').runRetentionDays).toBe(400);
+  });
+
   it('reads every variable', () => {
     const c = loadConfig(
       {
@@ -117,6 +122,8 @@ describe('loadConfig', () => {
     [{ EXSYNC_MAX_SYNCS_PER_NEXTCLOUD: '5000' }, 'EXSYNC_MAX_SYNCS_PER_NEXTCLOUD'],
     [{ EXSYNC_SCHEDULE_JITTER_PERCENT: '60' }, 'EXSYNC_SCHEDULE_JITTER_PERCENT'],
     [{ EXSYNC_SCHEDULE_JITTER_PERCENT: '-5' }, 'EXSYNC_SCHEDULE_JITTER_PERCENT'],
+    [{ EXSYNC_RUN_RETENTION_DAYS: '0' }, 'EXSYNC_RUN_RETENTION_DAYS'],
+    [{ EXSYNC_RUN_RETENTION_DAYS: 'a month' }, 'EXSYNC_RUN_RETENTION_DAYS'],
   ])('rejects %o naming %s and what it expects', (env, name) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

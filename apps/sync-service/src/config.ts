@@ -48,6 +48,8 @@ export interface Config {
   maxSyncsPerNextcloud: number | undefined;
   /** EXSYNC_SCHEDULE_JITTER_PERCENT: how much later than the interval a user may come due (a share of it). */
   scheduleJitter: number;
+  /** EXSYNC_RUN_RETENTION_DAYS: finished sync runs older than this are deleted (each user's newest sync stays). */
+  runRetentionDays: number;
 }
 
 export type TrustProxy = false | string[];
@@ -226,6 +228,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     256,
     problems,
   );
+  const runRetentionDays = wholeNumber(
+    'EXSYNC_RUN_RETENTION_DAYS',
+    get('EXSYNC_RUN_RETENTION_DAYS'),
+    30,
+    1,
+    3650,
+    problems,
+    'days',
+  );
   const maxSyncsPerExchange = cap('EXSYNC_MAX_SYNCS_PER_EXCHANGE', get('EXSYNC_MAX_SYNCS_PER_EXCHANGE'), 16, problems);
   const maxSyncsPerNextcloud = cap(
     'EXSYNC_MAX_SYNCS_PER_NEXTCLOUD',
@@ -260,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxSyncsPerExchange,
     maxSyncsPerNextcloud,
     scheduleJitter,
+    runRetentionDays,
   };
 }
 

@@ -63,6 +63,7 @@ export async function startServer(
       // The sweep that returns a dead worker's jobs runs once per lease, so they wait at most about two leases.
       schedulerTickMs: Math.min(60_000, config.jobLeaseMs),
       schedulerJitter: config.scheduleJitter,
+      runRetentionDays: config.runRetentionDays,
       limits: {
         ...(config.maxSyncsPerExchange !== undefined ? { perExchange: config.maxSyncsPerExchange } : {}),
         ...(config.maxSyncsPerNextcloud !== undefined ? { perNextcloudHost: config.maxSyncsPerNextcloud } : {}),

@@ -268,5 +268,57 @@ describe.each(testBackends)('repositories (%s)', (kind) => {
       const error = await repos.syncRuns.finish(unknownId, { outcome: 'success' }).catch((e: unknown) => e);
       expect(isDatabaseError(error, 'not_found')).toBe(true);
     });
+
+    it('prune deletes runs finished before the cut, a batch at a time, but keeps every user’s newest sync and any run still going', async () => {
+      const tenantId = await newTenant('prune');
+      const enrol = async (ncUserId: string) =>
+        (
+          await repos.users.upsert(tenantId, {
+            ncUserId,
+            loginName: ncUserId,
+            appPassword: { ciphertext: 'c', keyId: 'k' },
+          })
+        ).user.id;
+      const idle = await enrol('idle'); // synced last 31 days ago: only older syncs go
+      const busy = await enrol('busy');
+      const day = 86_400_000;
+      const now = Date.parse('2030-06-01T00:00:00Z');
+      const run = async (
+        userId: string,
+        syncId: string | null,
+        daysAgo: number,
+        extra: { dryRun?: boolean; running?: boolean } = {},
+      ) => {
+        const at = new Date(now - daysAgo * day).toISOString();
+        const [row] = await test.db.query<{ id: string }>(
+          `INSERT INTO sync_runs (user_id, sync_id, started_at, finished_at, outcome, dry_run)
+           VALUES ($1::uuid, $2::uuid, $3::timestamptz, $4::timestamptz, $5::sync_outcome, $6) RETURNING id`,
+          [userId, syncId, at, extra.running ? null : at, extra.running ? 'running' : 'success', extra.dryRun ?? false],
+        );
+        return row!.id;
+      };
+      const sync = () => crypto.randomUUID();
+      const s1 = sync();
+      const s3 = sync();
+      const doomed = [await run(idle, s1, 40), await run(idle, s1, 40), await run(idle, null, 35)];
+      doomed.push(await run(idle, sync(), 30.5, { dryRun: true })); // newer, but a dry run is not the user's health
+      const kept = [await run(idle, s3, 31), await run(idle, s3, 31)];
+      kept.push(await run(idle, sync(), 45, { running: true })); // never finished: not this job's to remove
+      doomed.push(await run(busy, sync(), 60));
+      kept.push(await run(busy, sync(), 2));
+
+      const cut = new Date(now - 30 * day);
+      expect(await repos.syncRuns.prune(cut, 2)).toBe(2);
+      let gone = 2;
+      for (let n = 2; n === 2; gone += n) n = await repos.syncRuns.prune(cut, 2);
+      expect(gone).toBe(doomed.length);
+      const left = await test.db.query<{ id: string }>(
+        'SELECT id FROM sync_runs WHERE user_id IN ($1::uuid, $2::uuid)',
+        [idle, busy],
+      );
+      expect(left.map((r) => r.id).sort()).toEqual([...kept].sort());
+      expect((await repos.syncRuns.lastSync(idle))?.parts).toHaveLength(2);
+      expect(await repos.syncRuns.prune(cut, 100)).toBe(0);
+    });
   });
 });

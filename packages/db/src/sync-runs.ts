@@ -64,6 +64,12 @@ export interface SyncRunRepository {
   ): Promise<{ runs: (SyncRun & { kind: ItemKind | null; dryRun: boolean })[]; more: boolean }>;
   /** Newest first. */
   listForUser(userId: string, options?: { limit?: number }): Promise<SyncRun[]>;
+  /**
+   * Deletes up to `limit` runs that finished before `before`, except every user's newest sync (its runs share a
+   * sync id; `lastSync` shows it as the user's health, however old). Returns how many went: the caller repeats
+   * while that is `limit`. A run still going is never deleted.
+   */
+  prune(before: Date, limit: number): Promise<number>;
 }
 
 /** The reason recorded on a run whose worker stopped under it. */
@@ -298,6 +304,28 @@ export function createSyncRunRepository(db: Database): SyncRunRepository {
       if (!isUuid(userId)) return [];
       const rows = await prisma.syncRun.findMany({ where: { userId }, orderBy: { startedAt: 'desc' }, take: limit });
       return rows.map(toSyncRun);
+    },
+
+    async prune(before, limit) {
+      if (!Number.isInteger(limit) || limit < 1) throw new DatabaseError('invalid_input', 'limit must be positive.');
+      // Each candidate's user's newest run (as `lastSync` picks it) through the (user_id, started_at) index.
+      const [row] = await db.query<{ n: number }>(
+        `WITH doomed AS (
+           SELECT r.id FROM sync_runs r
+           LEFT JOIN LATERAL (
+             SELECT n.id, n.sync_id FROM sync_runs n
+             WHERE n.user_id = r.user_id AND NOT n.dry_run
+             ORDER BY n.started_at DESC, n.id DESC LIMIT 1
+           ) newest ON true
+           WHERE r.finished_at < $1::timestamptz
+             AND r.id IS DISTINCT FROM newest.id
+             AND (newest.sync_id IS NULL OR r.sync_id IS DISTINCT FROM newest.sync_id)
+           LIMIT $2
+         ), gone AS (DELETE FROM sync_runs WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+        [before.toISOString(), limit],
+      );
+      return row?.n ?? 0;
     },
   };
 }

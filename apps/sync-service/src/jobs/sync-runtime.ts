@@ -20,6 +20,8 @@ export interface SyncRuntimeOptions {
   readonly schedulerTickMs?: number;
   /** Spread of due times as a share of the interval (the scheduler's `jitter`). */
   readonly schedulerJitter?: number;
+  /** Days finished sync runs are kept (the scheduler's `runRetentionDays`); unset: for ever. */
+  readonly runRetentionDays?: number;
   /** Caps on syncs at once per Exchange connection and per Nextcloud host, across every worker. */
   readonly limits?: QueueLimits;
   /** Counts what the syncs do, for /metrics. */
@@ -104,6 +106,7 @@ export function createSyncRuntime(options: SyncRuntimeOptions): SyncRuntime {
     logger,
     ...(options.schedulerTickMs ? { tickMs: options.schedulerTickMs } : {}),
     ...(options.schedulerJitter !== undefined ? { jitter: options.schedulerJitter } : {}),
+    ...(options.runRetentionDays !== undefined ? { runRetentionDays: options.runRetentionDays } : {}),
   });
   const renewer = options.push
     ? createGraphRenewer({

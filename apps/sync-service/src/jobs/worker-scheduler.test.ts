@@ -198,6 +198,41 @@ describe('scheduler', () => {
     expect(await queue.pendingFor(recent.id)).toBeNull();
     await t.store.tenants.putSettings(tenantId, {});
   });
+
+  it('deletes finished runs older than the retention, once an hour, keeping the newest sync; without a retention it keeps them', async () => {
+    const user = await enrol('history');
+    const runs = createRepositories(t.db).syncRuns;
+    const finishedDaysAgo = async (days: number) => {
+      const run = await runs.start(user.id);
+      await runs.finish(run.id, { outcome: 'success' });
+      await t.db.query(
+        `UPDATE sync_runs SET started_at = now() - $2 * interval '1 day', finished_at = now() - $2 * interval '1 day' WHERE id = $1`,
+        [run.id, days],
+      );
+      return run.id;
+    };
+    const old = await finishedDaysAgo(40);
+    const newestButOld = await finishedDaysAgo(35);
+    const count = async () =>
+      (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_runs WHERE user_id = $1', [user.id]))[0]!.n;
+
+    await createScheduler({ db: t.db, queue, logger }).tick();
+    expect(await count()).toBe(2); // no retention: kept
+
+    const scheduler = createScheduler({ db: t.db, queue, logger, runRetentionDays: 30 });
+    const now = new Date();
+    await scheduler.tick(now);
+    const left = await t.db.query<{ id: string }>('SELECT id FROM sync_runs WHERE user_id = $1', [user.id]);
+    expect(left.map((r) => r.id)).toEqual([newestButOld]);
+    expect(left.map((r) => r.id)).not.toContain(old);
+
+    // A newer sync makes the one kept prunable, but not before the hour since the last pruning is up.
+    await finishedDaysAgo(1);
+    await scheduler.tick(new Date(now.getTime() + 59 * 60_000));
+    expect(await count()).toBe(2);
+    await scheduler.tick(new Date(now.getTime() + 60 * 60_000));
+    expect(await count()).toBe(1);
+  });
 });
 
 describe('idle worker', () => {
