@@ -18,3 +18,5 @@ export const WINDOW = {
   start: new Date(today - 30 * DAY).toISOString(),
   end: new Date(today + 181 * DAY).toISOString(),
 } as const;
+/** The sync benchmark's second mailbox (`sim-server.ts`), synced first so that the measured sync runs on warm code. */
+export const WARMUP_MAILBOX = 'warmup@contoso.com';

@@ -1,20 +1,23 @@
 /**
  * The simulator in its own process for the simulator-cost benchmark: a mailbox with `EVENTS` events (singles in
- * several zones and weekly series), an impersonating service account and an app registration for Graph; prints its
- * EWS and Graph URLs, a Graph token and the calendar's Graph id, then answers "cpu" on stdin with its own CPU time
+ * several zones and weekly series), a second mailbox with `WARMUP` others for a warm-up sync (so that the measured
+ * sync runs on warm code in both processes, as a running service and a running Exchange do, without the measured
+ * items having been served before), an impersonating service account and an app registration for Graph; prints its
+ * EWS and Graph URLs, a Graph token and both calendars' Graph ids, then answers "cpu" on stdin with its own CPU time
  * (so the benchmark can tell the simulator's cost from the client's).
  */
 import { createInterface } from 'node:readline';
 import { createSimulator, DEMO } from '@exsync/exchange-sim';
+import { WARMUP_MAILBOX } from './mailbox-layout';
 
 const EVENTS = Number(process.env.EVENTS ?? 1000);
+const WARMUP = Number(process.env.WARMUP ?? 0);
 const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC', 'Australia/Sydney'];
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 
 const handle = createSimulator({ seed: 'bench', clock: { start: Date.parse('2026-03-01T00:00:00Z') } });
 const { sim } = handle;
-sim.store.createMailbox({ smtpAddress: 'alice@contoso.com' });
 sim.directory.addServiceAccount({
   username: 'svc-sync',
   password: 'Passw0rd!',
@@ -27,30 +30,37 @@ const app = sim.directory.addApp({
   displayName: 'exsync bench',
   secrets: [DEMO.clientSecret],
 });
-const calendarFolder = sim.store.distinguishedFolder('alice@contoso.com', 'calendar');
-const calendar = calendarFolder.id;
-for (let i = 0; i < EVENTS; i++) {
-  const start = T0 + (i % 300) * 24 * HOUR + (i % 9) * HOUR;
-  const series = i % 10 === 0;
-  sim.store.createEvent(calendar, {
-    subject: `Event ${i}`,
-    start,
-    end: start + HOUR,
-    timeZone: ZONES[i % ZONES.length]!,
-    location: `Room ${i % 17}`,
-    ...(series
-      ? {
-          recurrence: {
-            pattern: { type: 'weekly' as const, interval: 1, daysOfWeek: ['monday' as const] },
-            range: {
-              type: 'numbered' as const,
-              startDate: new Date(start).toISOString().slice(0, 10),
-              numberOfOccurrences: 10,
+const calendarFolder = seededCalendar('alice@contoso.com', 'Event', EVENTS);
+const warmupFolder = seededCalendar(WARMUP_MAILBOX, 'Warm-up event', WARMUP);
+
+/** A mailbox whose calendar holds `count` events: singles in five zones, every tenth a weekly series of 10. */
+function seededCalendar(smtpAddress: string, subject: string, count: number) {
+  sim.store.createMailbox({ smtpAddress });
+  const folder = sim.store.distinguishedFolder(smtpAddress, 'calendar');
+  for (let i = 0; i < count; i++) {
+    const start = T0 + (i % 300) * 24 * HOUR + (i % 9) * HOUR;
+    const series = i % 10 === 0;
+    sim.store.createEvent(folder.id, {
+      subject: `${subject} ${i}`,
+      start,
+      end: start + HOUR,
+      timeZone: ZONES[i % ZONES.length]!,
+      location: `Room ${i % 17}`,
+      ...(series
+        ? {
+            recurrence: {
+              pattern: { type: 'weekly' as const, interval: 1, daysOfWeek: ['monday' as const] },
+              range: {
+                type: 'numbered' as const,
+                startDate: new Date(start).toISOString().slice(0, 10),
+                numberOfOccurrences: 10,
+              },
             },
-          },
-        }
-      : {}),
-  });
+          }
+        : {}),
+    });
+  }
+  return folder;
 }
 // Exit through process.exit on SIGTERM: only an orderly exit writes the CPU profile BENCH_SIM_PROF asks for.
 process.on('SIGTERM', () => process.exit(0));
@@ -66,6 +76,7 @@ console.log(
     tenantId: sim.tenantId,
     authorityMetadata: sim.msalAuthorityMetadata(),
     calendarGraphId: calendarFolder.graphId,
+    warmupCalendarGraphId: warmupFolder.graphId,
   }),
 );
 for await (const line of createInterface({ input: process.stdin })) {
