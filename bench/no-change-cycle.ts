@@ -1,6 +1,6 @@
 /**
  * The many-user no-change cycle: this process is the service (PostgreSQL, the real queue, scheduler and worker);
- * the Exchange simulator and the fake Nextcloud run in a child process (no-change-servers.ts), so the CPU counted
+ * the Exchange simulator and the fake Nextcloud run in child processes (no-change-servers.ts), so the CPU counted
  * here is the service's alone. Users are enrolled through the API, synced twice (the copy, then our own writes
  * echoing back), then a third cycle — nothing changed anywhere — is measured: the scheduler enqueues every user as
  * due, the worker syncs them all, and the cycle's service CPU and wall time are divided by the users.
@@ -34,22 +34,38 @@ interface Peers {
   stop(): void;
 }
 
+/** The simulator and the fake Nextcloud, each in a process of its own (`no-change-servers.ts`). */
 async function startPeers(users: number): Promise<Peers> {
+  const [exchange, nextcloud] = await Promise.all([startPeer('exchange', users), startPeer('nextcloud', users)]);
+  return {
+    urls: { ews: exchange.urls.ews!, dav: nextcloud.urls.dav! },
+    async stats() {
+      const [e, n] = await Promise.all([exchange.stats(), nextcloud.stats()]);
+      return { cpuMs: e.cpuMs + n.cpuMs, ews: e.requests, dav: n.requests };
+    },
+    stop() {
+      exchange.stop();
+      nextcloud.stop();
+    },
+  };
+}
+
+async function startPeer(peer: 'exchange' | 'nextcloud', users: number) {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', new URL('./no-change-servers.ts', import.meta.url).pathname],
-    { env: { ...process.env, USERS: String(users) }, stdio: ['pipe', 'pipe', 'inherit'] },
+    { env: { ...process.env, USERS: String(users), PEER: peer }, stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const line = await lines.next();
-    if (line.done) throw new Error('the simulator process ended');
+    if (line.done) throw new Error(`the ${peer} process ended`);
     return JSON.parse(line.value);
   };
-  const urls = (await next()) as { ews: string; dav: string };
+  const urls = (await next()) as { ews?: string; dav?: string };
   return {
     urls,
-    async stats() {
+    async stats(): Promise<{ cpuMs: number; requests: number }> {
       child.stdin!.write('stats\n');
       return next();
     },
