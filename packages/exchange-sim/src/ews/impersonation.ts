@@ -35,13 +35,13 @@ export function resolveMailbox(
   switch (idNode.name) {
     case 'SmtpAddress':
     case 'PrimarySmtpAddress':
-      mailbox = sim.store.listMailboxes().find((m) => m.smtpAddress.toLowerCase() === lower);
+      mailbox = sim.store.findMailboxBy('smtpAddress', lower);
       break;
     case 'PrincipalName':
-      mailbox = sim.store.listMailboxes().find((m) => m.userPrincipalName.toLowerCase() === lower);
+      mailbox = sim.store.findMailboxBy('userPrincipalName', lower);
       break;
     case 'SID':
-      mailbox = sim.store.listMailboxes().find((m) => m.id.toLowerCase() === lower);
+      mailbox = sim.store.findMailboxBy('id', lower);
       break;
     default:
       throw new EwsFault(

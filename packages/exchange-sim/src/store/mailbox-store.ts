@@ -114,6 +114,17 @@ export class MailboxStore {
     { generation: number; byStart: Map<number, { id: string; graphId: string }> }
   >();
   private readonly journals = new Map<number, JournalEntry[]>();
+  /**
+   * Mailboxes by lower-cased SMTP address, UPN and id, and each mailbox's folder keys (in creation order): a
+   * request names its mailbox and folders, and scanning every mailbox or folder for them made a 10,000-mailbox
+   * simulator's cost per request grow with its mailboxes.
+   */
+  private readonly mailboxesBy = {
+    smtpAddress: new Map<string, Mailbox>(),
+    userPrincipalName: new Map<string, Mailbox>(),
+    id: new Map<string, Mailbox>(),
+  };
+  private readonly foldersOfMailbox = new Map<string, Set<number>>();
   private readonly hierarchy = new Map<string, HierarchyEntry[]>();
   private readonly mail: SentMail[] = [];
   private readonly listeners = new Set<(e: StoreChangeEvent) => void>();
@@ -151,7 +162,12 @@ export class MailboxStore {
       restEnabled: input.restEnabled ?? true,
     };
     this.mailboxes.set(mbx.id, mbx);
+    for (const field of ['smtpAddress', 'userPrincipalName', 'id'] as const) {
+      const name = mbx[field].toLowerCase();
+      if (!this.mailboxesBy[field].has(name)) this.mailboxesBy[field].set(name, mbx);
+    }
     this.hierarchy.set(mbx.id, []);
+    this.foldersOfMailbox.set(mbx.id, new Set());
     const root = this.addFolder(mbx.id, 'root', 'Root', undefined, true);
     const top = this.addFolder(mbx.id, 'msgfolderroot', 'Top of Information Store', root.key, true);
     for (const [kind, name] of WELL_KNOWN_FOLDERS) this.addFolder(mbx.id, kind, name, top.key, true);
@@ -163,12 +179,16 @@ export class MailboxStore {
     const direct = this.mailboxes.get(idOrAddress);
     if (direct) return direct;
     const lower = idOrAddress.toLowerCase();
-    for (const m of this.mailboxes.values()) {
-      if (m.smtpAddress.toLowerCase() === lower || m.userPrincipalName.toLowerCase() === lower || m.id === lower) {
-        return m;
-      }
-    }
-    return undefined;
+    return (
+      this.mailboxesBy.smtpAddress.get(lower) ??
+      this.mailboxesBy.userPrincipalName.get(lower) ??
+      this.mailboxes.get(lower)
+    );
+  }
+
+  /** The mailbox whose SMTP address, UPN or id (as `field` says) is `name`, compared case-insensitively. */
+  findMailboxBy(field: 'smtpAddress' | 'userPrincipalName' | 'id', name: string): Mailbox | undefined {
+    return this.mailboxesBy[field].get(name.toLowerCase());
   }
 
   /** The mailbox user's photo (EWS GetUserPhoto), or undefined when the user has none. */
@@ -222,6 +242,7 @@ export class MailboxStore {
       changeKey: encodeChangeKey(key, ++this.seq),
     };
     this.folders.set(key, f);
+    this.foldersOfMailbox.get(mailboxId)!.add(key);
     this.journals.set(key, []);
     this.hierarchy.get(mailboxId)!.push({ seq: this.seq, folderKey: key, change: 'create' });
     return f;
@@ -265,6 +286,7 @@ export class MailboxStore {
     for (const sub of this.childFolders(f)) this.deleteFolder(sub.id);
     for (const it of this.listItems(f.id)) this.deleteItem(it.id);
     this.folders.delete(f.key);
+    this.foldersOfMailbox.get(f.mailboxId)!.delete(f.key);
     this.retiredFolders.set(f.key, f);
     this.hierarchy.get(f.mailboxId)!.push({ seq: ++this.seq, folderKey: f.key, change: 'delete' });
   }
@@ -288,13 +310,18 @@ export class MailboxStore {
 
   distinguishedFolder(mailboxIdOrAddress: string, kind: FolderKind): Folder {
     const mbx = this.getMailbox(mailboxIdOrAddress);
-    for (const f of this.folders.values()) if (f.mailboxId === mbx.id && f.distinguishedId === kind) return f;
+    for (const f of this.mailboxFolders(mbx.id)) if (f.distinguishedId === kind) return f;
     throw new StoreError('FolderNotFound', `Mailbox ${mbx.smtpAddress} has no ${kind} folder`);
   }
 
   listFolders(mailboxIdOrAddress: string, kind?: FolderKind): Folder[] {
     const mbx = this.getMailbox(mailboxIdOrAddress);
-    return [...this.folders.values()].filter((f) => f.mailboxId === mbx.id && (!kind || f.kind === kind));
+    return this.mailboxFolders(mbx.id).filter((f) => !kind || f.kind === kind);
+  }
+
+  /** The mailbox's folders, in creation order. */
+  private mailboxFolders(mailboxId: string): Folder[] {
+    return [...(this.foldersOfMailbox.get(mailboxId) ?? [])].map((key) => this.folders.get(key)!);
   }
 
   /** Hierarchy changes after `sinceSeq`, coalesced per folder (for SyncFolderHierarchy). */
@@ -510,7 +537,7 @@ export class MailboxStore {
   }
 
   childFolders(parent: Folder): Folder[] {
-    return [...this.folders.values()].filter((f) => f.parentKey === parent.key);
+    return this.mailboxFolders(parent.mailboxId).filter((f) => f.parentKey === parent.key);
   }
 
   /** Items of every folder of a mailbox. */
