@@ -29,6 +29,7 @@ const ORDER = [
   'operations.md',
   'architecture.md',
   'capabilities.md',
+  'performance.md',
 ];
 
 interface Block {
