@@ -126,11 +126,9 @@ export function graphHandler<R extends FastifyRequest>(
       const body = await fn(request, reply);
       if (reply.sent) return reply;
       if (body === undefined) return reply.code(reply.statusCode === 200 ? 204 : reply.statusCode).send();
-      reply.type('application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8');
-      // Text put together from many cached pieces goes to the socket encoded once: sent as text, it is flattened
-      // for its length, then joined to the head and flattened and encoded again. An inner request of a `$batch` (no
-      // socket) keeps its text, which the batch splices in as it is.
-      return reply.send(typeof body === 'string' && reply.raw ? Buffer.from(body) : body);
+      return reply
+        .type('application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8')
+        .send(body);
     } catch (e) {
       if (e instanceof GraphError) return sendGraphError(reply, request, e);
       if (isStoreError(e)) return sendGraphError(reply, request, storeToGraph(sim, e));
