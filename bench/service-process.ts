@@ -56,7 +56,12 @@ export async function startService(options: {
   const database = await createPostgresDatabase();
   const adminKey = randomBytes(24).toString('hex');
   const port = await freePortInRange();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/sync-service/src/cli.ts'), 'serve'], {
+  // BENCH_SERVICE_PROF=<dir>: the service writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_SERVICE_PROF
+    ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVICE_PROF]
+    : [];
+  const cli = join(ROOT, 'apps/sync-service/src/cli.ts');
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', cli, 'serve'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -52,6 +52,7 @@ import {
   WellKnownFolderName,
 } from 'ews-javascript-api';
 import type { PortableIdentities, PortableIdentity } from '../portable-identity';
+import { adoptUidRequest, type UidHolderType, uidAdopted } from './adopt-uid';
 import { canonicalJson, modelHash } from './canonical-hash';
 import { ewsCapabilities } from './capabilities';
 import { classifyEwsError } from './classify-error';
@@ -72,7 +73,7 @@ import {
 } from './find-item';
 import { answeredItem, getItemRequest } from './get-item';
 import { groupFromSnapshot, writeGroup } from './group-mapping';
-import { extendedValue, listShape, MARKER_PROPERTY, UID_PROPERTY } from './item-properties';
+import { listShape, MARKER_PROPERTY, UID_PROPERTY } from './item-properties';
 import { eventFields, modifiedOccurrencesOf, type Snapshot, snapshotOf } from './item-snapshot';
 import { messageError } from './soap-answer';
 import { type SyncPage, syncFolderItemsRequest, syncPageOf } from './sync-folder-items';
@@ -247,17 +248,8 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
    */
   async adoptUid(stored: StoredItem, uid: string, signal?: AbortSignal): Promise<boolean> {
     if (this.kind === 'calendar' || hasStoredUid(stored.raw)) return false;
-    return this.session.call(
-      'UpdateItem',
-      async (svc) => {
-        const target = await this.bindIdOnly(svc, stored.ref.href, [UID_PROPERTY]);
-        if (extendedValue(target, UID_PROPERTY) || target.Id.ChangeKey !== stored.ref.version) return false;
-        target.SetExtendedProperty(UID_PROPERTY, xmlText(uid));
-        await target.Update(ConflictResolutionMode.NeverOverwrite);
-        return true;
-      },
-      signal,
-    );
+    const request = adoptUidRequest(stored.ref.href, stored.ref.version, uidHolderType(stored.raw, this.kind), uid);
+    return this.session.soap('UpdateItem', request, signal, uidAdopted);
   }
 
   /* ------------------------------------------------------------ reading */
@@ -653,7 +645,6 @@ function modelOf(s: Snapshot, mailbox: string): PimItem {
   }
 }
 
-/** The model of the last-seen raw snapshot; undefined when it is not ours (then every field is written). */
 /** Whether a stored snapshot shows our ExsyncUid on the item (an unreadable one does not). */
 function hasStoredUid(raw: string): boolean {
   try {
@@ -662,6 +653,17 @@ function hasStoredUid(raw: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The item type a stored snapshot names (a contact folder also holds groups); the folder's own type otherwise. */
+function uidHolderType(raw: string, kind: 'addressbook' | 'tasks'): UidHolderType {
+  try {
+    const { type } = JSON.parse(raw) as { type?: unknown };
+    if (type === 'Contact' || type === 'DistributionList' || type === 'Task') return type;
+  } catch {
+    // Not a snapshot of ours: the folder says what it holds.
+  }
+  return kind === 'tasks' ? 'Task' : 'Contact';
 }
 
 function parseSnapshot(raw: string): EventSnapshot | undefined {
