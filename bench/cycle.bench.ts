@@ -12,10 +12,10 @@ const FIVE_MINUTES = 5 * 60_000;
 /**
  * The many-user cycle: the real service (`exsync serve`, own process, PostgreSQL, default worker concurrency)
  * syncs N users with realistic mailboxes (EWS simulator → Radicale): the initial cycle, the echo of its writes, then
- * a cycle in which nothing changed, each triggered as "sync now" for every user and timed until the queue is empty. Reported: wall
- * and service CPU per cycle, the wall extrapolated to 10,000 users (goal < 5 min), the service's peak RSS (goal
- * < 1 GiB at 10,000 users), and a check that Radicale holds exactly every mailbox's items. 100 and 1,000 users by
- * default; `--users N` for one size (`pnpm bench cycle --users 10000`).
+ * a cycle in which nothing changed, each triggered as "sync now" for every user and timed until the queue is empty.
+ * Reported: wall and service CPU per cycle, the wall extrapolated to 10,000 users (goal < 5 min), the service's peak
+ * RSS (goal < 1 GiB at 10,000 users), and a check that Radicale holds exactly every mailbox's items. 100 and 1,000
+ * users by default; `--users N` for one size (`pnpm bench cycle --users 10000`).
  */
 export async function cycleBenchmarks(users?: number): Promise<Result[]> {
   const sizes = users ? [users] : (process.env.BENCH_CYCLE_USERS ?? '100,1000').split(',').map(Number);
