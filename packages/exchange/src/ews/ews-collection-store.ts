@@ -675,6 +675,7 @@ function parseSnapshot(raw: string): EventSnapshot | undefined {
   }
 }
 
+/** The model of the last-seen raw snapshot; undefined when it is not ours (then every field is written). */
 function parseBase(raw: string, kind: PimItem['kind'], mailbox: string): PimItem | undefined {
   try {
     const model = modelOf(JSON.parse(raw) as Snapshot, mailbox);
