@@ -10,12 +10,12 @@
 import { createInterface } from 'node:readline';
 import { createSimulator } from '@exsync/exchange-sim';
 import { mailboxAddress, OWNER_PASSWORD, SIM_APP, SIM_SERVICE } from './mailbox-layout';
+import { seedEvents } from './seed-events';
 
 const USERS = Number(process.env.USERS ?? 1);
 const EVENTS = Number(process.env.EVENTS ?? 1000);
 const CONTACTS = Number(process.env.CONTACTS ?? 0);
 const TASKS = Number(process.env.TASKS ?? 0);
-const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC', 'Australia/Sydney'];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Tomorrow 08:00 UTC: every item falls inside the service's default window (30 days back, 180 ahead). */
@@ -36,28 +36,7 @@ for (let u = 0; u < USERS; u++) {
   sim.store.createMailbox({ smtpAddress: address, displayName: `User ${u}` });
   sim.directory.addMailboxUser({ smtpAddress: address, password: OWNER_PASSWORD });
   const folder = (kind: 'calendar' | 'contacts' | 'tasks') => sim.store.distinguishedFolder(address, kind).id;
-  for (let i = 0; i < EVENTS; i++) {
-    const start = T0 + (i % 150) * DAY + (i % 9) * HOUR;
-    sim.store.createEvent(folder('calendar'), {
-      subject: `Event ${i}`,
-      start,
-      end: start + HOUR,
-      timeZone: ZONES[i % ZONES.length]!,
-      location: `Room ${i % 17}`,
-      ...(i % 10 === 0
-        ? {
-            recurrence: {
-              pattern: { type: 'weekly' as const, interval: 1, daysOfWeek: ['monday' as const] },
-              range: {
-                type: 'numbered' as const,
-                startDate: new Date(start).toISOString().slice(0, 10),
-                numberOfOccurrences: 10,
-              },
-            },
-          }
-        : {}),
-    });
-  }
+  seedEvents(sim.store, folder('calendar'), EVENTS, { t0: T0, days: 150, subject: 'Event' });
   for (let i = 0; i < CONTACTS; i++) {
     sim.store.createContact(folder('contacts'), {
       displayName: `Contact ${i} of ${u}`,

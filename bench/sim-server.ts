@@ -9,11 +9,10 @@
 import { createInterface } from 'node:readline';
 import { createSimulator, DEMO } from '@exsync/exchange-sim';
 import { WARMUP_MAILBOX } from './mailbox-layout';
+import { seedEvents } from './seed-events';
 
 const EVENTS = Number(process.env.EVENTS ?? 1000);
 const WARMUP = Number(process.env.WARMUP ?? 0);
-const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC', 'Australia/Sydney'];
-const HOUR = 3_600_000;
 const T0 = Date.parse('2026-03-02T08:00:00Z');
 
 const handle = createSimulator({ seed: 'bench', clock: { start: Date.parse('2026-03-01T00:00:00Z') } });
@@ -33,33 +32,11 @@ const app = sim.directory.addApp({
 const calendarFolder = seededCalendar('alice@contoso.com', 'Event', EVENTS);
 const warmupFolder = seededCalendar(WARMUP_MAILBOX, 'Warm-up event', WARMUP);
 
-/** A mailbox whose calendar holds `count` events: singles in five zones, every tenth a weekly series of 10. */
+/** A mailbox whose calendar holds `count` events (see `seedEvents`), over 300 days. */
 function seededCalendar(smtpAddress: string, subject: string, count: number) {
   sim.store.createMailbox({ smtpAddress });
   const folder = sim.store.distinguishedFolder(smtpAddress, 'calendar');
-  for (let i = 0; i < count; i++) {
-    const start = T0 + (i % 300) * 24 * HOUR + (i % 9) * HOUR;
-    const series = i % 10 === 0;
-    sim.store.createEvent(folder.id, {
-      subject: `${subject} ${i}`,
-      start,
-      end: start + HOUR,
-      timeZone: ZONES[i % ZONES.length]!,
-      location: `Room ${i % 17}`,
-      ...(series
-        ? {
-            recurrence: {
-              pattern: { type: 'weekly' as const, interval: 1, daysOfWeek: ['monday' as const] },
-              range: {
-                type: 'numbered' as const,
-                startDate: new Date(start).toISOString().slice(0, 10),
-                numberOfOccurrences: 10,
-              },
-            },
-          }
-        : {}),
-    });
-  }
+  seedEvents(sim.store, folder.id, count, { t0: T0, days: 300, subject });
   return folder;
 }
 // Exit through process.exit on SIGTERM: only an orderly exit writes the CPU profile BENCH_SIM_PROF asks for.
