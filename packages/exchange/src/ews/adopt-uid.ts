@@ -2,6 +2,7 @@ import { NotFoundError } from '@exsync/core';
 import { EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
 import { classifyEwsError } from './classify-error';
 import { UID_PROPERTY_NAME } from './item-properties';
+import { isMalformedId } from './malformed-id';
 import { messageError, type ResponseMessage } from './soap-answer';
 import { xmlAttribute } from './soap-envelope';
 import { xmlText } from './wire-values';
@@ -36,14 +37,6 @@ export function uidAdopted(messages: readonly ResponseMessage[]): boolean {
   if (!m) throw classifyEwsError(undefined);
   if (m.responseClass === 'Success') return true;
   if (m.code === 'ErrorIrresolvableConflict') return false;
-  if (MALFORMED_ID.has(m.code)) throw new NotFoundError(`Exchange has no item with that id (${m.code})`);
+  if (isMalformedId(m.code)) throw new NotFoundError(`Exchange has no item with that id (${m.code})`);
   throw classifyEwsError(messageError(m));
 }
-
-const MALFORMED_ID = new Set([
-  'ErrorInvalidIdMalformed',
-  'ErrorInvalidIdMalformedEwsLegacyIdFormat',
-  'ErrorInvalidIdEmpty',
-  'ErrorInvalidIdXml',
-  'ErrorInvalidIdNotAnItemAttachmentId',
-]);

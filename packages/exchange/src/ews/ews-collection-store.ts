@@ -75,6 +75,7 @@ import { answeredItem, getItemRequest } from './get-item';
 import { groupFromSnapshot, writeGroup } from './group-mapping';
 import { listShape, MARKER_PROPERTY, UID_PROPERTY } from './item-properties';
 import { eventFields, modifiedOccurrencesOf, type Snapshot, snapshotOf } from './item-snapshot';
+import { isMalformedId } from './malformed-id';
 import { messageError } from './soap-answer';
 import { type SyncPage, syncFolderItemsRequest, syncPageOf } from './sync-folder-items';
 import { taskFromSnapshot, writeTask } from './task-mapping';
@@ -247,8 +248,10 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
    * know. Events need nothing (ICalUid is the same in both protocols). A stale version leaves it for the next run.
    */
   async adoptUid(stored: StoredItem, uid: string, signal?: AbortSignal): Promise<boolean> {
-    if (this.kind === 'calendar' || hasStoredUid(stored.raw)) return false;
-    const request = adoptUidRequest(stored.ref.href, stored.ref.version, uidHolderType(stored.raw, this.kind), uid);
+    if (this.kind === 'calendar') return false;
+    const snapshot = storedUidFacts(stored.raw, this.kind);
+    if (snapshot.hasUid) return false;
+    const request = adoptUidRequest(stored.ref.href, stored.ref.version, snapshot.type, uid);
     return this.session.soap('UpdateItem', request, signal, uidAdopted);
   }
 
@@ -614,24 +617,6 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   }
 }
 
-function isMalformedId(code: unknown): boolean {
-  const name = typeof code === 'number' ? undefined : code;
-  return (
-    name === 'ErrorInvalidIdMalformed' ||
-    name === 'ErrorInvalidIdNotAnItemAttachmentId' ||
-    (typeof code === 'number' && MALFORMED_CODES.has(code))
-  );
-}
-
-import { ServiceError } from 'ews-javascript-api';
-
-const MALFORMED_CODES = new Set<number>([
-  ServiceError.ErrorInvalidIdMalformed,
-  ServiceError.ErrorInvalidIdMalformedEwsLegacyIdFormat,
-  ServiceError.ErrorInvalidIdEmpty,
-  ServiceError.ErrorInvalidIdXml,
-]);
-
 function modelOf(s: Snapshot, mailbox: string): PimItem {
   switch (s.type) {
     case 'CalendarItem':
@@ -645,25 +630,20 @@ function modelOf(s: Snapshot, mailbox: string): PimItem {
   }
 }
 
-/** Whether a stored snapshot shows our ExsyncUid on the item (an unreadable one does not). */
-function hasStoredUid(raw: string): boolean {
+/**
+ * What adopting a UID needs of a stored snapshot, from one parse: whether it shows our ExsyncUid on the item (an
+ * unreadable one does not), and the item type it names (a contact folder also holds groups; the folder's own type
+ * when it names none).
+ */
+function storedUidFacts(raw: string, kind: 'addressbook' | 'tasks'): { hasUid: boolean; type: UidHolderType } {
+  const fallback: UidHolderType = kind === 'tasks' ? 'Task' : 'Contact';
   try {
-    const s = JSON.parse(raw) as { uid?: unknown };
-    return typeof s.uid === 'string' && s.uid !== '';
+    const { uid, type } = JSON.parse(raw) as { uid?: unknown; type?: unknown };
+    const named = type === 'Contact' || type === 'DistributionList' || type === 'Task' ? type : fallback;
+    return { hasUid: typeof uid === 'string' && uid !== '', type: named };
   } catch {
-    return false;
+    return { hasUid: false, type: fallback };
   }
-}
-
-/** The item type a stored snapshot names (a contact folder also holds groups); the folder's own type otherwise. */
-function uidHolderType(raw: string, kind: 'addressbook' | 'tasks'): UidHolderType {
-  try {
-    const { type } = JSON.parse(raw) as { type?: unknown };
-    if (type === 'Contact' || type === 'DistributionList' || type === 'Task') return type;
-  } catch {
-    // Not a snapshot of ours: the folder says what it holds.
-  }
-  return kind === 'tasks' ? 'Task' : 'Contact';
 }
 
 function parseSnapshot(raw: string): EventSnapshot | undefined {
