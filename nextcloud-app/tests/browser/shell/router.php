@@ -125,7 +125,11 @@ $save = static function () use ($statePath, &$state, $appConfig, $prefs, $tokens
 	foreach ($logger->records as $r) {
 		$state['log'][] = $r['level'] . ' ' . $r['message'];
 	}
-	file_put_contents($statePath, json_encode($state, JSON_THROW_ON_ERROR | JSON_PRETTY_PRINT));
+	// Written beside and renamed over, so the test (another process) reading the file while a request is still
+	// saving never sees it half written: rename() within a directory is atomic.
+	$partial = $statePath . '.' . getmypid() . '.partial';
+	file_put_contents($partial, json_encode($state, JSON_THROW_ON_ERROR | JSON_PRETTY_PRINT));
+	rename($partial, $statePath);
 };
 
 $json = static function (mixed $data, int $status = 200): void {
