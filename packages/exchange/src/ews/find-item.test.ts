@@ -1,3 +1,4 @@
+import { RetryableError } from '@exsync/core';
 import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
 import { parseXml, type XNode } from '@exsync/xml';
 import {
@@ -219,6 +220,32 @@ describe('our reading of FindItem answers lists what the library listed', () => 
     expect(() => ours(failed)).toThrow(EwsAnswerError);
     expect(() => ours(failed)).toThrow(/ErrorServerBusy/);
     await expect(libraryView(failed)).rejects.toThrow();
+  });
+
+  it('a Warning throws too: a listing Exchange gave only in part is never read as complete', () => {
+    const partial = answer('TotalItemsInView="0" IncludesLastItemInRange="true"', '').replace(
+      'ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>',
+      'ResponseClass="Warning"><m:MessageText>stopped</m:MessageText><m:ResponseCode>ErrorBatchProcessingStopped</m:ResponseCode>',
+    );
+    expect(() => ours(partial)).toThrow(/ErrorBatchProcessingStopped/);
+  });
+
+  it('reads IncludesLastItemInRange as xs:boolean ("1" ends the listing, "0" does not)', () => {
+    const row1 = row('e1', '<t:UID>u</t:UID><t:CalendarItemType>Single</t:CalendarItemType>');
+    expect(ours(answer('TotalItemsInView="1" IncludesLastItemInRange="1"', row1)).moreAvailable).toBe(false);
+    expect(ours(answer('IndexedPagingOffset="1" IncludesLastItemInRange="0"', row1))).toMatchObject({
+      moreAvailable: true,
+      nextOffset: 1,
+    });
+  });
+
+  it('refuses an answer with no response message or two as unreadable (retried), never as an empty listing', () => {
+    const one = answer('TotalItemsInView="0" IncludesLastItemInRange="true"', '');
+    const message = /<m:FindItemResponseMessage[\s\S]*<\/m:FindItemResponseMessage>/.exec(one)![0];
+    for (const text of [one.replace(message, ''), one.replace(message, message + message)]) {
+      expect(() => ours(text)).toThrow(RetryableError);
+      expect(() => ours(text)).toThrow(/response messages, not 1/);
+    }
   });
 
   describe('answers of the simulator', () => {

@@ -2,8 +2,9 @@ import { child, type XNode } from '@exsync/xml';
 import { EXSYNC_MARKER_PROPERTY_NAME, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
 import { UID_PROPERTY_NAME } from './item-properties';
 import { extended, instant } from './item-snapshot';
-import { messageError, type ResponseMessage } from './soap-answer';
+import { messageError, onlyMessage, type ResponseMessage } from './soap-answer';
 import { type FolderRef, folderIdXml, MESSAGES_NS, TYPES_NS } from './soap-envelope';
+import { xsBoolean } from './wire-values';
 
 export type { FolderRef };
 
@@ -70,12 +71,13 @@ function pageOf<T>(
   messages: readonly ResponseMessage[],
   row: (item: XNode) => T[],
 ): { items: T[]; moreAvailable: boolean; nextOffset?: number } {
-  const [m] = messages;
-  if (!m) throw new Error('Exchange answered FindItem without a response message');
+  const m = onlyMessage(messages, 'FindItem');
+  // A Warning too: a listing Exchange could only partly give must not be read as complete (what it lacks would be
+  // taken as deleted).
   if (m.responseClass !== 'Success') throw messageError(m);
   const root = child(m.node, MESSAGES_NS, 'RootFolder');
   if (!root) throw new Error('Exchange answered FindItem without a RootFolder');
-  const moreAvailable = root.attrs.IncludesLastItemInRange?.trim().toLowerCase() !== 'true';
+  const moreAvailable = !xsBoolean(root.attrs.IncludesLastItemInRange);
   const offset = root.attrs.IndexedPagingOffset;
   const items = (child(root, TYPES_NS, 'Items')?.children ?? []).flatMap(row);
   return { items, moreAvailable, ...(moreAvailable && offset ? { nextOffset: Number(offset) } : {}) };

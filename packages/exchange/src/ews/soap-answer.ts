@@ -43,6 +43,15 @@ export function responseMessages(text: string, operation: string): ResponseMessa
   }));
 }
 
+/**
+ * The one response message of an answer to a request that asked for one thing (a FindItem, a SyncFolderItems): any
+ * other count is an answer we cannot read, never an empty result.
+ */
+export function onlyMessage(messages: readonly ResponseMessage[], operation: string): ResponseMessage {
+  if (messages.length !== 1) throw malformed(operation, `${messages.length} response messages, not 1`);
+  return messages[0]!;
+}
+
 /** The error a response message that is not a success stands for. */
 export function messageError(message: ResponseMessage): EwsAnswerError {
   const text = textOf(child(message.node, MESSAGES_NS, 'MessageText'));

@@ -173,6 +173,15 @@ describe('reading a SyncFolderItems answer', () => {
     expect(() => syncPageOf(responseMessages(page('', ''), 'SyncFolderItems'))).toThrow(RetryableError);
   });
 
+  it('refuses an answer with no response message or two as unreadable (retried), never as "no changes"', () => {
+    const one = page('');
+    const message = /<m:SyncFolderItemsResponseMessage[\s\S]*<\/m:SyncFolderItemsResponseMessage>/.exec(one)![0];
+    for (const text of [one.replace(message, ''), one.replace(message, message + message)]) {
+      expect(() => syncPageOf(responseMessages(text, 'SyncFolderItems'))).toThrow(RetryableError);
+      expect(() => syncPageOf(responseMessages(text, 'SyncFolderItems'))).toThrow(/response messages, not 1/);
+    }
+  });
+
   it('throws an Error response message as its code, which classifies as the library error did', () => {
     const stale = answer(
       '<m:SyncFolderItemsResponseMessage ResponseClass="Error"><m:MessageText>Synchronization state data is corrupt' +

@@ -1,8 +1,8 @@
 import { RetryableError } from '@exsync/core';
 import { child, type XNode } from '@exsync/xml';
-import { messageError, type ResponseMessage } from './soap-answer';
+import { messageError, onlyMessage, type ResponseMessage } from './soap-answer';
 import { type FolderRef, folderIdXml, MESSAGES_NS, TYPES_NS } from './soap-envelope';
-import { xmlText } from './wire-values';
+import { xmlText, xsBoolean } from './wire-values';
 
 /**
  * SyncFolderItems of the change listing, written and read without ews-javascript-api: it is the one request of a
@@ -52,10 +52,7 @@ const CHANGE_TYPES: Readonly<Record<string, ItemChange['type']>> = {
  * for (the library threw for Error only: a Warning is read like a success).
  */
 export function syncPageOf(messages: readonly ResponseMessage[]): SyncPage {
-  if (messages.length !== 1) {
-    throw new RetryableError(`Exchange answered SyncFolderItems with ${messages.length} response messages, not 1`);
-  }
-  const m = messages[0]!;
+  const m = onlyMessage(messages, 'SyncFolderItems');
   if (m.responseClass === 'Error') throw messageError(m);
   const changes: ItemChange[] = [];
   for (const c of child(m.node, MESSAGES_NS, 'Changes')?.children ?? []) {
@@ -80,10 +77,4 @@ export function syncPageOf(messages: readonly ResponseMessage[]): SyncPage {
 
 function itemIdOf(item: XNode | undefined): XNode | undefined {
   return child(item, TYPES_NS, 'ItemId');
-}
-
-/** xs:boolean: "true" or "1" (surrounding white space allowed); anything else is false. */
-function xsBoolean(text: string | undefined): boolean {
-  const t = text?.trim();
-  return t === 'true' || t === '1';
 }

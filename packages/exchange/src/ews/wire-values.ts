@@ -59,3 +59,9 @@ export function dateValueOf(iso: string, zone: string | undefined, allDay: boole
   if (allDay) return { kind: 'date', date: local.slice(0, 10) };
   return zone ? { kind: 'zoned', dateTime: local, tzid: zone } : { kind: 'utc', dateTime: `${local}Z` };
 }
+
+/** xs:boolean: "true" or "1" (surrounding white space allowed); anything else is false. */
+export function xsBoolean(text: string | undefined): boolean {
+  const t = text?.trim();
+  return t === 'true' || t === '1';
+}
