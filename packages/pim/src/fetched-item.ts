@@ -2,24 +2,21 @@ import type { FetchedItem, ItemKind, ItemRef, WrittenItem } from '@exsync/core';
 import { contentHash } from './content-hash';
 import { markerHolder, markerOf } from './marker';
 import { decodeText } from './text/decode';
-import { parseDocument, READ_ONLY } from './text/document';
+import { type PimDocument, parseDocument, READ_ONLY } from './text/document';
 import { prop } from './text/jcal';
 import { modelOf } from './to-model';
 
 /** Everything the engine needs from one fetched raw object, parsed once. Throws InvalidItemError when unreadable. */
 export function fetchedItemFrom(ref: ItemRef, raw: string | Uint8Array, kind?: ItemKind): FetchedItem {
-  // Read only: a later patch parses `raw` again for the bytes it keeps.
-  const doc = parseDocument(raw, undefined, READ_ONLY);
+  const doc = parsedForReading(raw);
   const item = modelOf(doc, kind, { href: ref.href });
-  const marker = markerOf(doc.root);
   const modifiedAt = modifiedAtOf(doc.root);
   return {
     ref,
     // The text as the side holds it (decoded, unrepaired): the base the next patch starts from.
     raw: typeof raw === 'string' ? raw : decodeText(raw),
     item,
-    hash: contentHash(doc),
-    ...(marker === undefined ? {} : { marker }),
+    ...recorded(doc),
     ...(modifiedAt === undefined ? {} : { modifiedAt }),
   };
 }
@@ -30,9 +27,21 @@ export function fetchedItemFrom(ref: ItemRef, raw: string | Uint8Array, kind?: I
  * InvalidItemError when unreadable, as `fetchedItemFrom` does.
  */
 export function writtenItemFrom(ref: ItemRef, raw: string): WrittenItem {
-  const doc = parseDocument(raw, undefined, READ_ONLY);
+  return { ref, raw, ...recorded(parsedForReading(raw)) };
+}
+
+/** Read only: a later patch parses the raw object again for the bytes it keeps. */
+function parsedForReading(raw: string | Uint8Array): PimDocument {
+  return parseDocument(raw, undefined, READ_ONLY);
+}
+
+/**
+ * The hash and marker recorded of an object, fetched or written alike: the echo of a write is recognised by these
+ * being the same, so both must come from this one function.
+ */
+function recorded(doc: PimDocument): { hash: string; marker?: string } {
   const marker = markerOf(doc.root);
-  return { ref, raw, hash: contentHash(doc), ...(marker === undefined ? {} : { marker }) };
+  return { hash: contentHash(doc), ...(marker === undefined ? {} : { marker }) };
 }
 
 function modifiedAtOf(root: Parameters<typeof markerHolder>[0]): string | undefined {
