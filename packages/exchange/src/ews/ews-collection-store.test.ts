@@ -428,6 +428,32 @@ describe('failures', () => {
     ]);
   });
 
+  it('reads many items in GetItem batches of 25 (the batch of Microsoft’s example), one answer per href in order', async () => {
+    const { store } = freshCalendar(basic(), ONE_TRY);
+    const hrefs: string[] = [];
+    for (let i = 0; i < 58; i++) {
+      const start = `2030-03-${String(2 + (i % 25)).padStart(2, '0')}T${String(8 + (i % 9)).padStart(2, '0')}:00:00Z`;
+      hrefs.push((await store.create(sampleEvent(`batch-${i}`, start), { marker: `b${i}` })).ref.href);
+    }
+    // Two that are not there, one in the first batch and one in the last: each answered not found in its place.
+    const gone = hrefs[3]!;
+    h.sim.store.deleteItem(gone);
+    const asked = [...hrefs.slice(0, 30), 'not-an-id', ...hrefs.slice(30)];
+    const before = h.sim.requests({ face: 'ews' }).length;
+    const read: [string, string | false][] = [];
+    for await (const r of store.getMany(asked)) read.push([r.href, r.found ? r.fetched.item.uid : false]);
+    const getItems = h.sim
+      .requests({ face: 'ews' })
+      .slice(before)
+      .filter((e) => e.operation === 'GetItem');
+    expect(getItems).toHaveLength(3); // 59 ids: 25 + 25 + 9
+    expect(read.map(([href]) => href)).toEqual(asked);
+    expect(read.filter(([, uid]) => uid === false).map(([href]) => href)).toEqual([gone, 'not-an-id']);
+    expect(read.filter(([href]) => href !== gone && href !== 'not-an-id').map(([, uid]) => uid)).toEqual(
+      hrefs.flatMap((href, i) => (href === gone ? [] : [`batch-${i}`])),
+    );
+  });
+
   it('turns a 500 with an empty body into RetryableError at once instead of hanging', async () => {
     const { store } = freshCalendar(basic(), ONE_TRY);
     const token = await store.startToken(WINDOW);
