@@ -1,4 +1,4 @@
-import type { MailboxStore } from '@exsync/exchange-sim';
+import { type MailboxStore, weeklySeries } from '@exsync/exchange-sim';
 
 const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC', 'Australia/Sydney'];
 const HOUR = 3_600_000;
@@ -23,18 +23,7 @@ export function seedEvents(
       end: start + HOUR,
       timeZone: ZONES[i % ZONES.length]!,
       location: `Room ${i % 17}`,
-      ...(i % 10 === 0
-        ? {
-            recurrence: {
-              pattern: { type: 'weekly' as const, interval: 1, daysOfWeek: ['monday' as const] },
-              range: {
-                type: 'numbered' as const,
-                startDate: new Date(start).toISOString().slice(0, 10),
-                numberOfOccurrences: 10,
-              },
-            },
-          }
-        : {}),
+      ...(i % 10 === 0 ? { recurrence: weeklySeries(start, 10) } : {}),
     });
   }
 }

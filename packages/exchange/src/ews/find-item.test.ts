@@ -1,5 +1,6 @@
 import { RetryableError } from '@exsync/core';
 import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
+import { weeklySeries } from '@exsync/exchange-sim';
 import { parseXml, type XNode } from '@exsync/xml';
 import {
   AppointmentSchema,
@@ -262,18 +263,7 @@ describe('our reading of FindItem answers lists what the library listed', () => 
           start,
           end: start + 3_600_000,
           timeZone: i % 2 ? 'Europe/Berlin' : 'America/New_York',
-          ...(i % 4 === 0
-            ? {
-                recurrence: {
-                  pattern: { type: 'weekly' as const, interval: 1, daysOfWeek: ['monday' as const] },
-                  range: {
-                    type: 'numbered' as const,
-                    startDate: new Date(start).toISOString().slice(0, 10),
-                    numberOfOccurrences: 3,
-                  },
-                },
-              }
-            : {}),
+          ...(i % 4 === 0 ? { recurrence: weeklySeries(start, 3) } : {}),
         });
       }
       const store = new EwsCollectionStore(h.config('calendar'));
