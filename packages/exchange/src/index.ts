@@ -25,4 +25,4 @@ export {
   type MsalTokenProviderOptions,
 } from './graph';
 // What survives a move between EWS and Graph
-export type { PortableIdentities, PortableIdentity } from './portable-identity';
+export type { PortableIdentities, PortableIdentity, UidToAdopt } from './portable-identity';

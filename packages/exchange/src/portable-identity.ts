@@ -17,8 +17,17 @@ export interface PortableIdentity {
 export interface PortableIdentities {
   identities(signal?: AbortSignal): AsyncIterable<PortableIdentity>;
   /**
-   * Stamps `uid` as the item's `ExsyncUid` unless its last-seen raw object shows one (then no request is sent).
-   * Conditional on the stored version. Resolves true when it wrote.
+   * Stamps each item's `uid` as its `ExsyncUid`, unless its last-seen raw object shows one (then nothing is sent
+   * for it), in as few requests as the protocol batches (EWS: one UpdateItem per `ADOPT_BATCH`; Graph: `$batch`).
+   * Each write is conditional on the stored version; an item changed or deleted since, or refused on its own, is left
+   * for the next run. Resolves how many were written; a refused login or a busy server rejects (what was written
+   * stays written, and the next run finds it has its UID).
    */
-  adoptUid(stored: StoredItem, uid: string, signal?: AbortSignal): Promise<boolean>;
+  adoptUids(items: readonly UidToAdopt[], signal?: AbortSignal): Promise<number>;
+}
+
+/** An item made in Outlook, as last read, and the UID its links know it by. */
+export interface UidToAdopt {
+  readonly stored: StoredItem;
+  readonly uid: string;
 }

@@ -17,7 +17,7 @@ function identities(items: PortableIdentity[]): PortableIdentities {
     async *identities() {
       yield* items;
     },
-    adoptUid: async () => false,
+    adoptUids: async () => 0,
   };
 }
 

@@ -1,4 +1,4 @@
-import { AuthError, RetryableError, type StatusStore } from '@exsync/core';
+import type { StatusStore } from '@exsync/core';
 import {
   type Database,
   findPairOnOtherExchange,
@@ -71,8 +71,9 @@ export async function followExchangeMove(
 /**
  * Gives every linked item made in Outlook (its UID is its own EWS or Graph id) that UID as our `ExsyncUid`, so that
  * a later move between EWS and Graph finds it. Once per item: the stored raw object shows the property afterwards.
- * A failure leaves the item for the next run; refused credentials and throttling end the loop (the pair's own run
- * already succeeded, and the next one will meet them).
+ * The store batches the writes (a folder's items in one request or a few). An item that fails is left for the next
+ * run; a failure of the whole batch — refused credentials, throttling, a server error — ends it, what was written
+ * staying written (the pair's own run already succeeded, and the next one will meet the failure).
  */
 export async function adoptPortableUids(
   db: Database,
@@ -81,15 +82,14 @@ export async function adoptPortableUids(
   signal?: AbortSignal,
 ): Promise<number> {
   if (!identities) return 0;
-  let adopted = 0;
-  for (const link of await linksKeyedByExchangeHref(db, pairId)) {
-    if (signal?.aborted) break;
-    try {
-      const stored = { ref: { href: link.aHref, version: link.aVersion }, raw: link.aRaw };
-      if (await identities.adoptUid(stored, link.ident, signal)) adopted++;
-    } catch (error) {
-      if (error instanceof AuthError || error instanceof RetryableError) break;
-    }
+  const items = (await linksKeyedByExchangeHref(db, pairId)).map((link) => ({
+    stored: { ref: { href: link.aHref, version: link.aVersion }, raw: link.aRaw },
+    uid: link.ident,
+  }));
+  if (items.length === 0) return 0;
+  try {
+    return await identities.adoptUids(items, signal);
+  } catch {
+    return 0;
   }
-  return adopted;
 }

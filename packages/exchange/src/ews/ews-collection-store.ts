@@ -51,8 +51,8 @@ import {
   Task,
   WellKnownFolderName,
 } from 'ews-javascript-api';
-import type { PortableIdentities, PortableIdentity } from '../portable-identity';
-import { adoptUidRequest, type UidHolderType, uidAdopted } from './adopt-uid';
+import type { PortableIdentities, PortableIdentity, UidToAdopt } from '../portable-identity';
+import { adoptUidsRequest, type UidAdoption, type UidHolderType, uidsAdopted } from './adopt-uid';
 import { canonicalJson, modelHash } from './canonical-hash';
 import { ewsCapabilities } from './capabilities';
 import { classifyEwsError } from './classify-error';
@@ -101,6 +101,8 @@ const TOKEN_PREFIX = 'ews1:';
  * client ~17 % and the simulator ~20 % less CPU (`pnpm bench sim`, docs/performance.md).
  */
 const GET_BATCH = 25;
+/** ItemChanges per UpdateItem that gives Outlook's items their UID: the GetItem batch's size, for the same reasons. */
+const ADOPT_BATCH = GET_BATCH;
 const SYNC_PAGE = 256;
 const FIND_PAGE = 200;
 const VIEW_MAX = 1000;
@@ -254,12 +256,22 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
    * Gives an item made in Outlook its UID as `ExsyncUid`: without it, its UID is its ItemId, which Graph does not
    * know. Events need nothing (ICalUid is the same in both protocols). A stale version leaves it for the next run.
    */
-  async adoptUid(stored: StoredItem, uid: string, signal?: AbortSignal): Promise<boolean> {
-    if (this.kind === 'calendar') return false;
-    const snapshot = storedUidFacts(stored.raw, this.kind);
-    if (snapshot.hasUid) return false;
-    const request = adoptUidRequest(stored.ref.href, stored.ref.version, snapshot.type, uid);
-    return this.session.soap('UpdateItem', request, signal, uidAdopted);
+  async adoptUids(items: readonly UidToAdopt[], signal?: AbortSignal): Promise<number> {
+    if (this.kind === 'calendar') return 0;
+    const adoptions: UidAdoption[] = [];
+    for (const { stored, uid } of items) {
+      const facts = storedUidFacts(stored.raw, this.kind);
+      if (!facts.hasUid)
+        adoptions.push({ itemId: stored.ref.href, changeKey: stored.ref.version, type: facts.type, uid });
+    }
+    let adopted = 0;
+    for (let i = 0; i < adoptions.length; i += ADOPT_BATCH) {
+      const batch = adoptions.slice(i, i + ADOPT_BATCH);
+      adopted += await this.session.soap('UpdateItem', adoptUidsRequest(batch), signal, (m) =>
+        uidsAdopted(m, batch.length),
+      );
+    }
+    return adopted;
   }
 
   /* ------------------------------------------------------------ reading */

@@ -52,6 +52,19 @@ export function onlyMessage(messages: readonly ResponseMessage[], operation: str
   return messages[0]!;
 }
 
+/**
+ * The response messages of a request that asked for `count` things at once (an UpdateItem of several ItemChanges):
+ * Exchange answers each in request order, so any other count is an answer we cannot pair up with what was asked.
+ */
+export function messagesForEach(
+  messages: readonly ResponseMessage[],
+  count: number,
+  operation: string,
+): readonly ResponseMessage[] {
+  if (messages.length !== count) throw malformed(operation, `${messages.length} response messages, not ${count}`);
+  return messages;
+}
+
 /** The error a response message that is not a success stands for. */
 export function messageError(message: ResponseMessage): EwsAnswerError {
   const text = textOf(child(message.node, MESSAGES_NS, 'MessageText'));

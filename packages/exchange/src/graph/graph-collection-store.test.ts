@@ -609,3 +609,67 @@ describe('GraphCollectionStore delta paging', () => {
     }
   });
 });
+
+describe('adoptUids over Graph', () => {
+  async function outlookContacts(count: number) {
+    const sim = bed.sim;
+    const folder = sim.store.createFolder(sim.store.getMailbox(ALICE).id, {
+      kind: 'contacts',
+      displayName: `adopt ${count} ${Math.random()}`,
+    });
+    const store = new GraphCollectionStore({
+      client: bed.client(),
+      user: ALICE,
+      kind: 'addressbook',
+      folderId: folder.graphId,
+    });
+    const made = Array.from({ length: count }, (_, i) =>
+      sim.store.createContact(folder.id, { givenName: 'Outlook', surname: `${i}` }),
+    );
+    const stored = [];
+    for (const c of made) {
+      const f = await fetchOne(store, c.graphId);
+      stored.push({ ref: f.ref, raw: f.raw });
+    }
+    return { store, made, stored };
+  }
+  const uidOf = (id: string) => bed.sim.store.getItem(id).extendedProperties.find((p) => p.name === 'ExsyncUid')?.value;
+  const batches = (since: number) =>
+    bed.sim.requests({ face: 'graph', since }).filter((r) => r.url.endsWith('/$batch')).length;
+  const lastSeq = () => bed.sim.requests().at(-1)?.seq ?? 0;
+
+  it('sets ExsyncUid on contacts made in Outlook through $batch, 20 a call, and sends nothing once they have it', async () => {
+    const { store, made, stored } = await outlookContacts(23);
+    const since = lastSeq();
+    const uids = made.map((_, i) => `graph-uid-${i}`);
+    expect(await store.adoptUids(stored.map((s, i) => ({ stored: s, uid: uids[i]! })))).toBe(23);
+    expect(batches(since)).toBe(2);
+    expect(made.map((c) => uidOf(c.id))).toEqual(uids);
+    const again = [];
+    for (const c of made) {
+      const f = await fetchOne(store, c.graphId);
+      again.push({ stored: { ref: f.ref, raw: f.raw }, uid: 'another' });
+    }
+    const quiet = lastSeq();
+    expect(await store.adoptUids(again)).toBe(0);
+    expect(bed.sim.requests({ face: 'graph', since: quiet })).toEqual([]);
+  });
+
+  it('leaves a contact changed or deleted since it was read for the next run, and writes the others', async () => {
+    const { store, made, stored } = await outlookContacts(3);
+    const [edited, gone, plain] = made as [(typeof made)[0], (typeof made)[0], (typeof made)[0]];
+    bed.sim.store.updateItem(edited.id, { jobTitle: 'Changed in Outlook' });
+    bed.sim.store.deleteItem(gone.id);
+    expect(await store.adoptUids(stored.map((s, i) => ({ stored: s, uid: `graph-mixed-${i}` })))).toBe(1);
+    expect(uidOf(edited.id)).toBeUndefined();
+    expect(uidOf(plain.id)).toBe('graph-mixed-2');
+  });
+
+  it('ends on refused credentials', async () => {
+    const { store, stored } = await outlookContacts(2);
+    bed.sim.injectFault({ face: 'graph', method: 'POST' }, { kind: 'status', status: 401 });
+    await expect(
+      store.adoptUids(stored.map((s, i) => ({ stored: s, uid: `graph-refused-${i}` }))),
+    ).rejects.toBeInstanceOf(AuthError);
+  });
+});
