@@ -18,4 +18,28 @@ describe('SyncState codec', () => {
     expect(() => decodeSyncState(s.slice(0, 10), 'k', scope)).toThrow(InvalidSyncState);
     expect(() => decodeSyncState('', 'k', scope)).toThrow(InvalidSyncState);
   });
+
+  it('remembers the states it issued without mixing up secret, folder, mailbox, floor or a paging pass', () => {
+    const states = [
+      encodeSyncState({ ...scope, floor: 5, seen: {} }, 'k'),
+      encodeSyncState({ ...scope, floor: 5, seen: {} }, 'k2'),
+      encodeSyncState({ ...scope, folder: 'folder-2', floor: 5, seen: {} }, 'k'),
+      encodeSyncState({ ...scope, mailbox: 'mbx-2', floor: 5, seen: {} }, 'k'),
+      encodeSyncState({ ...scope, floor: 6, seen: {} }, 'k'),
+      encodeSyncState({ ...scope, floor: 5, seen: { abc: 5 } }, 'k'),
+    ];
+    expect(new Set(states).size).toBe(states.length);
+    // Asked again, the same text (what a client in sync is sent back), decoding to its own watermark each time.
+    expect(encodeSyncState({ ...scope, floor: 5, seen: {} }, 'k')).toBe(states[0]);
+    for (let round = 0; round < 2; round++) {
+      expect(decodeSyncState(states[0]!, 'k', scope)).toMatchObject({ floor: 5, seen: {} });
+      expect(() => decodeSyncState(states[0]!, 'k2', scope)).toThrow(InvalidSyncState);
+      expect(() => decodeSyncState(states[2]!, 'k', scope)).toThrow(InvalidSyncState);
+      expect(decodeSyncState(states[2]!, 'k', { ...scope, folder: 'folder-2' })).toMatchObject({ floor: 5 });
+      expect(() => decodeSyncState(states[3]!, 'k', scope)).toThrow(InvalidSyncState);
+      expect(decodeSyncState(states[4]!, 'k', scope)).toMatchObject({ floor: 6 });
+      expect(decodeSyncState(states[5]!, 'k', scope)).toMatchObject({ floor: 5, seen: { abc: 5 } });
+      expect(decodeSyncState(` ${states[1]!}\n`, 'k2', scope)).toMatchObject({ floor: 5 });
+    }
+  });
 });
