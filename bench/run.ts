@@ -12,6 +12,7 @@ import { largeMailboxBenchmarks } from './large.bench';
 import { noChangeBenchmarks } from './no-change.bench';
 import { pimBenchmarks } from './pim.bench';
 import { pushBenchmarks } from './push.bench';
+import { queueBenchmarks } from './queue.bench';
 import { referenceBenchmarks } from './reference.bench';
 import { printResults, type Result, writeResults } from './results';
 import { simBenchmarks } from './sim.bench';
@@ -41,6 +42,7 @@ if (wanted('engine')) figures.push(...(await engineBenchmarks()));
 if (wanted('pim')) figures.push(...(await pimBenchmarks()));
 if (wanted('sim')) figures.push(...(await simBenchmarks()));
 if (wanted('status')) figures.push(...(await statusBenchmarks()));
+if (wanted('queue')) figures.push(...(await queueBenchmarks()));
 if (wanted('push')) figures.push(...(await pushBenchmarks()));
 if (wanted('sync')) {
   const sync = await syncBenchmarks();
