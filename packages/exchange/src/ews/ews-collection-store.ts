@@ -253,8 +253,9 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
   }
 
   /**
-   * Gives an item made in Outlook its UID as `ExsyncUid`: without it, its UID is its ItemId, which Graph does not
-   * know. Events need nothing (ICalUid is the same in both protocols). A stale version leaves it for the next run.
+   * Gives items made in Outlook their UID as `ExsyncUid`: without it, an item's UID is its ItemId, which Graph does
+   * not know. Events need nothing (ICalUid is the same in both protocols). `ADOPT_BATCH` items an UpdateItem; a stale
+   * version leaves its item for the next run.
    */
   async adoptUids(items: readonly UidToAdopt[], signal?: AbortSignal): Promise<number> {
     if (this.kind === 'calendar') return 0;
