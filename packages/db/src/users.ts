@@ -325,16 +325,21 @@ export function createUserRepository(db: Database): UserRepository {
 
     upsertMany,
 
+    // Plain SQL: every per-user API call (a "sync now", a status read) starts here, and Prisma's findUnique cost
+    // 0.39–0.47 ms of CPU a call on PostgreSQL against 0.10–0.11 for the query (2,000 calls, warm).
     async get(tenantId, ncUserId) {
       if (!isUuid(tenantId)) return null;
-      const row = await prisma.user.findUnique({ where: { tenantId_ncUserId: { tenantId, ncUserId } } });
-      return row ? toUser(row) : null;
+      const [row] = await db.query<UserSqlRow>(
+        `SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1::uuid AND nc_user_id = $2`,
+        [tenantId, ncUserId],
+      );
+      return row ? userFromSql(row) : null;
     },
 
     async getById(id) {
       if (!isUuid(id)) return null;
-      const row = await prisma.user.findUnique({ where: { id } });
-      return row ? toUser(row) : null;
+      const [row] = await db.query<UserSqlRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1::uuid`, [id]);
+      return row ? userFromSql(row) : null;
     },
 
     async list(tenantId, options = {}) {
