@@ -1,5 +1,4 @@
 import { DatabaseError } from './errors';
-import type { User as UserRow } from './generated/client';
 import type { Database } from './open-database';
 import { isUuid } from './tenants';
 import { type RunRequests, type Sealed, type User, type UserState, userStates } from './types';
@@ -129,25 +128,6 @@ export interface UserSqlRow {
   last_attempt_at: Date | null;
   created_at: Date;
   updated_at: Date;
-}
-
-export function toUser(row: UserRow): User {
-  return {
-    id: row.id,
-    tenantId: row.tenantId,
-    ncUserId: row.ncUserId,
-    loginName: row.loginName,
-    email: row.email,
-    mailbox: row.mailbox,
-    displayName: row.displayName,
-    state: row.state,
-    stateReason: row.stateReason,
-    stateCode: row.stateCode,
-    lastSyncAt: row.lastSyncAt,
-    lastAttemptAt: row.lastAttemptAt,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
 }
 
 export function userFromSql(row: UserSqlRow): User {
