@@ -48,8 +48,7 @@ export function responseMessages(text: string, operation: string): ResponseMessa
  * other count is an answer we cannot read, never an empty result.
  */
 export function onlyMessage(messages: readonly ResponseMessage[], operation: string): ResponseMessage {
-  if (messages.length !== 1) throw malformed(operation, `${messages.length} response messages, not 1`);
-  return messages[0]!;
+  return messagesForEach(messages, 1, operation)[0]!;
 }
 
 /**
