@@ -1,10 +1,9 @@
+import { DEFAULT_SYNC_CAPS } from '../apps/sync-service/src/config';
 import { createJobQueue } from '../packages/db/src/job-queue';
 import { migrate } from '../packages/db/src/migrator';
 import { createTestDatabase } from '../packages/db/src/testing/test-database';
 import type { Figure } from './run';
 
-/** What `exsync serve` runs with by default (EXSYNC_MAX_SYNCS_PER_EXCHANGE / _PER_NEXTCLOUD). */
-const DEFAULT_CAPS = { perExchange: 16, perNextcloudHost: 16 };
 const CLAIMS = 200;
 
 /**
@@ -34,7 +33,7 @@ export async function queueBenchmarks(): Promise<Figure[]> {
       });
       for (const [label, limits] of [
         ['no caps', {}],
-        ['default caps', DEFAULT_CAPS],
+        ['default caps', DEFAULT_SYNC_CAPS],
       ] as const) {
         const queue = createJobQueue(test.db, limits);
         await queue.start();

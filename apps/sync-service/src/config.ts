@@ -54,6 +54,9 @@ export interface Config {
 
 export type TrustProxy = false | string[];
 
+/** Syncs at once per Exchange connection and per Nextcloud host when EXSYNC_MAX_SYNCS_PER_* is not set. */
+export const DEFAULT_SYNC_CAPS = { perExchange: 16, perNextcloudHost: 16 } as const;
+
 /** Names proxy-addr (behind Fastify's trustProxy) accepts for well-known ranges. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -237,11 +240,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems,
     'days',
   );
-  const maxSyncsPerExchange = cap('EXSYNC_MAX_SYNCS_PER_EXCHANGE', get('EXSYNC_MAX_SYNCS_PER_EXCHANGE'), 16, problems);
+  const maxSyncsPerExchange = cap(
+    'EXSYNC_MAX_SYNCS_PER_EXCHANGE',
+    get('EXSYNC_MAX_SYNCS_PER_EXCHANGE'),
+    DEFAULT_SYNC_CAPS.perExchange,
+    problems,
+  );
   const maxSyncsPerNextcloud = cap(
     'EXSYNC_MAX_SYNCS_PER_NEXTCLOUD',
     get('EXSYNC_MAX_SYNCS_PER_NEXTCLOUD'),
-    16,
+    DEFAULT_SYNC_CAPS.perNextcloudHost,
     problems,
   );
   const jitterText = get('EXSYNC_SCHEDULE_JITTER_PERCENT') ?? '10';
