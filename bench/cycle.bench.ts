@@ -1,6 +1,6 @@
-import { startRadicale } from '../packages/dav/src/testing/dav-servers';
 import { assertSameItems, radicaleHoldings } from './dav-check';
 import { DAV_PASSWORD, davUser } from './mailbox-layout';
+import { startBenchRadicale } from './radicale';
 import { type Result, result } from './results';
 import { startService } from './service-process';
 import { startSimProcess } from './sim-process';
@@ -26,7 +26,7 @@ export async function cycleBenchmarks(users?: number): Promise<Result[]> {
 
 async function cycle(users: number): Promise<Result[]> {
   const sim = await startSimProcess({ users, ...MAILBOX });
-  const radicale = await startRadicale(davUser(0), DAV_PASSWORD);
+  const radicale = await startBenchRadicale(davUser(0), DAV_PASSWORD);
   try {
     const service = await startService({ users, face: 'ews', sim, radicale });
     try {

@@ -1,6 +1,6 @@
-import { startRadicale } from '../packages/dav/src/testing/dav-servers';
 import { assertSameItems, radicaleHoldings } from './dav-check';
 import { DAV_PASSWORD, davUser } from './mailbox-layout';
+import { startBenchRadicale } from './radicale';
 import { type Result, result } from './results';
 import { startService } from './service-process';
 import { startSimProcess } from './sim-process';
@@ -14,7 +14,7 @@ export async function largeMailboxBenchmarks(events = 10_000): Promise<Result[]>
   const results: Result[] = [];
   for (const face of ['ews', 'graph'] as const) {
     const sim = await startSimProcess({ users: 1, events });
-    const radicale = await startRadicale(davUser(0), DAV_PASSWORD);
+    const radicale = await startBenchRadicale(davUser(0), DAV_PASSWORD);
     try {
       const service = await startService({ users: 1, face, sim, radicale });
       try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { defaultPolicy, syncPair } from '@exsync/core';
 import { DavCollectionStore, DavTransport, ensureCollection } from '@exsync/dav';
 import { EwsCollectionStore } from '@exsync/exchange';
-import { type RunningDavServer, startRadicale } from '../packages/dav/src/testing/dav-servers';
+import type { RunningDavServer } from '../packages/dav/src/testing/dav-servers';
 import { migrate } from '../packages/db/src/migrator';
 import { AdvisoryPairLock, PrismaStatusStore } from '../packages/db/src/status-store';
 import { createTestDatabase } from '../packages/db/src/testing/test-database';
@@ -13,6 +13,7 @@ import { isDavMailInstalled, startDavMail } from '../packages/exchange-sim/src/t
 import { assertSameItems, radicaleHoldings } from './dav-check';
 import { DAV_PASSWORD, davUser, mailboxAddress, OWNER_PASSWORD, SIM_SERVICE, WINDOW } from './mailbox-layout';
 import { findDescendant, processCpuMs } from './proc';
+import { startBenchRadicale } from './radicale';
 import { type Result, result } from './results';
 import { type SimProcess, startSimProcess } from './sim-process';
 
@@ -39,7 +40,7 @@ const MAILBOX = mailboxAddress(0);
 export async function referenceBenchmarks(): Promise<Result[]> {
   const results: Result[] = [];
   const sim = await startSimProcess({ users: 1, events: EVENTS });
-  const radicale = await startRadicale(USER, DAV_PASSWORD);
+  const radicale = await startBenchRadicale(USER, DAV_PASSWORD);
   try {
     const radicalePid = findDescendant(process.pid, radicale.dataDir);
     const radicaleCpu = () => (radicalePid ? processCpuMs(radicalePid) : 0);

@@ -8,12 +8,13 @@ import { defaultPolicy, syncPair } from '@exsync/core';
 import { DavCollectionStore, DavTransport, ensureCollection } from '@exsync/dav';
 import { EwsCollectionStore, GraphClient, GraphCollectionStore, MsalTokenProvider } from '@exsync/exchange';
 import { DEMO } from '@exsync/exchange-sim';
-import { type RunningDavServer, startRadicale } from '../packages/dav/src/testing/dav-servers';
+import type { RunningDavServer } from '../packages/dav/src/testing/dav-servers';
 import { migrate } from '../packages/db/src/migrator';
 import type { DatabaseKind } from '../packages/db/src/open-database';
 import { AdvisoryPairLock, PrismaStatusStore } from '../packages/db/src/status-store';
 import { createTestDatabase, testBackends } from '../packages/db/src/testing/test-database';
 import { WARMUP_MAILBOX } from './mailbox-layout';
+import { startBenchRadicale } from './radicale';
 import { type Result, result } from './results';
 import type { Figure } from './run';
 import { simProfileFlags } from './sim-server-flags';
@@ -42,7 +43,7 @@ export async function syncBenchmarks(): Promise<{ figures: Figure[]; results: Re
   const figures: Figure[] = [];
   const results: Result[] = [];
   const sim = await startSim(EVENTS);
-  const radicale = await startRadicale('alice', 'alice-app-password');
+  const radicale = await startBenchRadicale('alice', 'alice-app-password');
   try {
     for (const [face, kind] of benchRuns()) {
       const r = await onBackend(face, kind, sim, radicale);

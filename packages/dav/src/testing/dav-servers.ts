@@ -42,8 +42,26 @@ export function liveSkipReason(kind: DavServerKind): string | false {
   return message;
 }
 
-export async function startRadicale(user: string, password: string): Promise<RunningDavServer> {
-  return start('radicale', (port, dir) => [join(scripts, 'start-radicale.sh'), String(port), dir, user, password]);
+/**
+ * The HTTP server Radicale runs under: its own (HTTP/1.0, a connection per request: the tests keep it, so every
+ * client reconnects all the time) or waitress, a WSGI server that keeps connections alive as the web server in
+ * front of Nextcloud does (the benchmarks, so a client is not charged a TCP connect per request).
+ */
+export type RadicaleServer = 'builtin' | 'waitress';
+
+export async function startRadicale(
+  user: string,
+  password: string,
+  server: RadicaleServer = 'builtin',
+): Promise<RunningDavServer> {
+  return start('radicale', (port, dir) => [
+    join(scripts, 'start-radicale.sh'),
+    String(port),
+    dir,
+    user,
+    password,
+    server,
+  ]);
 }
 
 export async function startXandikos(): Promise<RunningDavServer> {
