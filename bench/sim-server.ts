@@ -9,6 +9,7 @@
 import { createInterface } from 'node:readline';
 import { createSimulator, DEMO } from '@exsync/exchange-sim';
 import { WARMUP_MAILBOX } from './mailbox-layout';
+import { startProfile } from './profile';
 import { seedEvents } from './seed-events';
 
 const EVENTS = Number(process.env.EVENTS ?? 1000);
@@ -56,10 +57,23 @@ console.log(
     warmupCalendarGraphId: warmupFolder.graphId,
   }),
 );
+// "profile <file>" starts a CPU profile of what follows, "profile-end" writes it (the benchmark's BENCH_PROF: the
+// simulator's profile of the measured run alone, where BENCH_SIM_PROF's covers the whole process).
+let stopProfile: ((file: string) => Promise<void>) | undefined;
+let profileFile = '';
 for await (const line of createInterface({ input: process.stdin })) {
-  if (line.trim() === 'cpu') {
+  const [command, argument] = line.trim().split(' ', 2);
+  if (command === 'cpu') {
     const u = process.cpuUsage(cpuAtStart);
     console.log(JSON.stringify({ cpuMs: (u.user + u.system) / 1000 }));
+  } else if (command === 'profile' && argument) {
+    profileFile = argument;
+    stopProfile = await startProfile();
+    console.log('{}');
+  } else if (command === 'profile-end') {
+    await stopProfile?.(profileFile);
+    stopProfile = undefined;
+    console.log('{}');
   }
 }
 await handle.close();

@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { defaultPolicy, syncPair } from '@exsync/core';
 import { DavCollectionStore, DavTransport, ensureCollection } from '@exsync/dav';
@@ -14,6 +12,7 @@ import type { DatabaseKind } from '../packages/db/src/open-database';
 import { AdvisoryPairLock, PrismaStatusStore } from '../packages/db/src/status-store';
 import { createTestDatabase, testBackends } from '../packages/db/src/testing/test-database';
 import { WARMUP_MAILBOX } from './mailbox-layout';
+import { startProfile } from './profile';
 import { startBenchRadicale } from './radicale';
 import { type Result, result } from './results';
 import type { Figure } from './run';
@@ -290,6 +289,9 @@ interface Sim {
   readonly calendarGraphId: string;
   readonly warmupCalendarGraphId: string;
   cpuMs(): Promise<number>;
+  /** Starts the simulator's CPU profile, written to `file` by `profileEnd`. */
+  profile(file: string): Promise<void>;
+  profileEnd(): Promise<void>;
   stop(): void;
 }
 
@@ -315,6 +317,14 @@ async function startSim(events: number): Promise<Sim> {
       child.stdin!.write('cpu\n');
       return ((await next()) as { cpuMs: number }).cpuMs;
     },
+    async profile(file) {
+      child.stdin!.write(`profile ${file}\n`);
+      await next();
+    },
+    async profileEnd() {
+      child.stdin!.write('profile-end\n');
+      await next();
+    },
     stop() {
       child.stdin?.end();
       if (child.exitCode === null) child.kill('SIGTERM');
@@ -324,13 +334,20 @@ async function startSim(events: number): Promise<Sim> {
 
 async function measured<T>(sim: Sim, run: () => Promise<T & { outcome: string }>, profile?: string) {
   const simBefore = await sim.cpuMs();
-  const profiler = profile && process.env.BENCH_PROF ? await startProfile() : undefined;
+  // BENCH_PROF=<dir>: V8 CPU profiles of this run alone, exsync's and the simulator's (`--cpu-prof` would mix in
+  // start-up, migrations and the checks after the run).
+  const profileDir = profile ? process.env.BENCH_PROF : undefined;
+  if (profileDir) await sim.profile(join(profileDir, `${profile}-simulator.cpuprofile`));
+  const stopProfile = profileDir ? await startProfile() : undefined;
   const before = process.cpuUsage();
   const started = performance.now();
   const report = await run();
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(before);
-  if (profiler) await profiler.stop(join(process.env.BENCH_PROF!, `${profile}.cpuprofile`));
+  if (profileDir && stopProfile) {
+    await stopProfile(join(profileDir, `${profile}.cpuprofile`));
+    await sim.profileEnd();
+  }
   const simMs = (await sim.cpuMs()) - simBefore;
   if (report.outcome !== 'success') throw new Error(`the run ended ${report.outcome}`);
   return {
@@ -340,25 +357,6 @@ async function measured<T>(sim: Sim, run: () => Promise<T & { outcome: string }>
     userMs: used.user / 1000,
     systemMs: used.system / 1000,
     simMs,
-  };
-}
-
-/**
- * A V8 CPU profile of one run only (BENCH_PROF=<dir>; open it in Chrome DevTools): `--cpu-prof` would mix in
- * start-up, migrations and the checks after the run.
- */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = await session.post('Profiler.stop');
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
   };
 }
 
