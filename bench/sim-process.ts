@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { simProfileFlags } from './sim-server-flags';
+import { simNodeFlags } from './sim-server-flags';
 
 export interface SimMailboxes {
   readonly users: number;
@@ -32,7 +32,7 @@ export interface SimProcess {
 export async function startSimProcess(mailboxes: SimMailboxes): Promise<SimProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...simProfileFlags(), '--import', 'tsx', join(import.meta.dirname, 'mailbox-server.ts')],
+    [...simNodeFlags(), '--import', 'tsx', join(import.meta.dirname, 'mailbox-server.ts')],
     {
       env: {
         ...process.env,

@@ -5,7 +5,7 @@ import type { CollectionStore } from '@exsync/core';
 import { EwsCollectionStore, GraphClient, GraphCollectionStore } from '@exsync/exchange';
 import { type Result, result, writeResults } from './results';
 import type { Figure } from './run';
-import { simProfileFlags } from './sim-server-flags';
+import { simNodeFlags } from './sim-server-flags';
 
 const EVENTS = 1000;
 const GOAL_PERCENT = 10;
@@ -78,7 +78,7 @@ export async function simBenchmarks(): Promise<Figure[]> {
 async function measure(protocol: Protocol): Promise<Record<Read, Served>> {
   const child = spawn(
     process.execPath,
-    [...simProfileFlags(), '--import', 'tsx', join(import.meta.dirname, 'sim-server.ts')],
+    [...simNodeFlags(), '--import', 'tsx', join(import.meta.dirname, 'sim-server.ts')],
     {
       env: { ...process.env, EVENTS: String(EVENTS) },
       stdio: ['pipe', 'pipe', 'inherit'],

@@ -16,7 +16,7 @@ import { startProfile } from './profile';
 import { startBenchRadicale } from './radicale';
 import { type Result, result } from './results';
 import type { Figure } from './run';
-import { simProfileFlags } from './sim-server-flags';
+import { simNodeFlags } from './sim-server-flags';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 /** Items written at once: the service's default (EXSYNC_WRITE_CONCURRENCY); BENCH_WRITE_CONCURRENCY=1 for the old way. */
@@ -299,7 +299,7 @@ interface Sim {
 async function startSim(events: number): Promise<Sim> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...simProfileFlags(), '--import', 'tsx', join(import.meta.dirname, 'sim-server.ts')],
+    [...simNodeFlags(), '--import', 'tsx', join(import.meta.dirname, 'sim-server.ts')],
     {
       env: { ...process.env, EVENTS: String(events), WARMUP: String(WARMUP_EVENTS) },
       stdio: ['pipe', 'pipe', 'inherit'],
