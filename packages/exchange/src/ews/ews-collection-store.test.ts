@@ -7,7 +7,7 @@ import {
   type SyncWindow,
 } from '@exsync/core';
 import { sampleContact, sampleEvent, sampleTask } from '@exsync/core/testing';
-import type { CalendarEvent } from '@exsync/exchange-sim';
+import { type CalendarEvent, weeklySeries } from '@exsync/exchange-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXSYNC_MARKER_PROPERTY_NAME, EXSYNC_MARKER_PROPERTY_SET } from '../marker-property';
 import { EwsCollectionStore, type EwsCollectionStoreOptions } from './ews-collection-store';
@@ -252,6 +252,40 @@ describe('listing', () => {
     for await (const item of store.listWindow({ start: '2030-01-01T00:00:00Z', end: '2033-01-01T00:00:00Z' }))
       hrefs.push(item.href);
     expect(hrefs.sort()).toEqual([early.ref.href, late.ref.href, series.ref.href].sort());
+  });
+});
+
+describe('a view of more instances than one CalendarView gives', () => {
+  const HOUR = 3_600_000;
+  const from = Date.parse('2031-01-01T00:00:00Z');
+  const window: SyncWindow = { start: '2031-01-01T00:00:00Z', end: '2031-12-31T00:00:00Z' };
+
+  /** 1,100 singles over 300 days and 40 weekly series of 10: 1,500 instances, where a view gives 1,000. */
+  function crowdedCalendar() {
+    const { store, folderId } = freshCalendar();
+    const ids: string[] = [];
+    for (let i = 0; i < 1140; i++) {
+      const start = from + (i % 300) * 24 * HOUR + (i % 9) * HOUR;
+      const series = i < 40 ? { recurrence: weeklySeries(start, 10) } : {};
+      ids.push(h.sim.store.createEvent(folderId, { subject: `e${i}`, start, end: start + HOUR, ...series }).id);
+    }
+    return { store, ids };
+  }
+
+  const views = (before: number) =>
+    h.sim
+      .requests({ face: 'ews' })
+      .slice(before)
+      .filter((e) => e.operation === 'FindItem').length;
+
+  it('lists every single and series once, continuing the view from its latest start (two views, one masters page)', async () => {
+    const { store, ids } = crowdedCalendar();
+    const before = h.sim.requests({ face: 'ews' }).length;
+    const hrefs: string[] = [];
+    for await (const item of store.listWindow(window)) hrefs.push(item.href);
+    expect(hrefs.length).toBe(ids.length);
+    expect(new Set(hrefs)).toEqual(new Set(ids));
+    expect(views(before)).toBe(3);
   });
 });
 

@@ -66,9 +66,11 @@ import {
   type FolderRef,
   type FoundCalendarItem,
   type FoundFolderItem,
+  type FoundView,
   folderPageRequest,
   foundFolderPage,
   foundPage,
+  foundView,
   recurringMastersRequest,
 } from './find-item';
 import { answeredItem, getItemRequest } from './get-item';
@@ -215,11 +217,45 @@ export class EwsCollectionStore implements CollectionStore, PortableIdentities {
     return out;
   }
 
-  /** CalendarView has no paging: a truncated view is split in halves (exchange.md §1.4). */
+  /**
+   * CalendarView has no paging (exchange.md §1.4): a truncated view gives its first MaxEntriesReturned instances and
+   * the number in the whole range. It is continued from the latest start it gave (Exchange lists a view in start
+   * order; the instances at that start, or spanning it, come again and count once), and believed only when the
+   * distinct instances add up to that number; otherwise the range is split in halves, which holds whatever the
+   * order. A 1,900-instance year: 2 requests and ~1,900 rows, against 5 and ~3,900 by halves alone.
+   */
   private async calendarView(from: number, to: number, signal?: AbortSignal): Promise<readonly FoundCalendarItem[]> {
-    const request = calendarViewRequest(this.folderRef, from, to, VIEW_MAX);
-    const result = await this.session.soap('FindItem', request, signal, foundPage);
-    if (!result.moreAvailable || to - from < 3_600_000) return result.items;
+    const first = await this.viewOnce(from, to, signal);
+    if (!first.moreAvailable || to - from < 3_600_000) return first.items;
+    return (await this.continuedView(first, to, signal)) ?? this.halvedView(from, to, signal);
+  }
+
+  private viewOnce(from: number, to: number, signal?: AbortSignal): Promise<FoundView> {
+    return this.session.soap('FindItem', calendarViewRequest(this.folderRef, from, to, VIEW_MAX), signal, foundView);
+  }
+
+  /** The truncated view `first` continued page by page, or undefined when the pages do not add up to its total. */
+  private async continuedView(
+    first: FoundView,
+    to: number,
+    signal?: AbortSignal,
+  ): Promise<FoundCalendarItem[] | undefined> {
+    const total = first.totalInView;
+    if (total === undefined) return undefined;
+    const rows = new Map(first.items.map((r) => [r.id, r]));
+    let page = first;
+    let start = Number.NEGATIVE_INFINITY;
+    while (page.moreAvailable) {
+      // No later start to go on from (a page of instances all starting at once): only halving can split it.
+      if (page.latestStart === undefined || page.latestStart <= start || page.latestStart >= to) return undefined;
+      start = page.latestStart;
+      page = await this.viewOnce(start, to, signal);
+      for (const r of page.items) rows.set(r.id, r);
+    }
+    return rows.size >= total ? [...rows.values()] : undefined;
+  }
+
+  private async halvedView(from: number, to: number, signal?: AbortSignal): Promise<FoundCalendarItem[]> {
     const mid = from + Math.floor((to - from) / 2);
     return [...(await this.calendarView(from, mid, signal)), ...(await this.calendarView(mid, to, signal))];
   }

@@ -66,6 +66,31 @@ export function foundPage(messages: readonly ResponseMessage[]): FoundPage {
   return pageOf(messages, foundItem);
 }
 
+/** A CalendarView answer: its page, the view's whole size and the latest start among its rows. */
+export interface FoundView extends FoundPage {
+  /** RootFolder's TotalItemsInView: the instances in the whole requested range; absent when not sent. */
+  readonly totalInView?: number;
+  /** The latest calendar:Start of the rows (ms since the epoch); absent when no row had one. */
+  readonly latestStart?: number;
+}
+
+/** A CalendarView answer read: `foundPage` and what `EwsCollectionStore` needs to continue a truncated view. */
+export function foundView(messages: readonly ResponseMessage[]): FoundView {
+  const page = foundPage(messages);
+  const root = child(onlyMessage(messages, 'FindItem').node, MESSAGES_NS, 'RootFolder');
+  const total = Number(root?.attrs.TotalItemsInView);
+  let latestStart: number | undefined;
+  for (const row of child(root, TYPES_NS, 'Items')?.children ?? []) {
+    const start = Date.parse(textOf(child(row, TYPES_NS, 'Start')) ?? '');
+    if (!Number.isNaN(start) && (latestStart === undefined || start > latestStart)) latestStart = start;
+  }
+  return {
+    ...page,
+    ...(Number.isInteger(total) && total >= 0 ? { totalInView: total } : {}),
+    ...(latestStart === undefined ? {} : { latestStart }),
+  };
+}
+
 /** A FindItem answer's one message as a page of rows read by `row`. */
 function pageOf<T>(
   messages: readonly ResponseMessage[],
