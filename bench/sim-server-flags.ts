@@ -12,10 +12,10 @@
  * sampling interval). `--cpu-prof` is refused in NODE_OPTIONS, hence a flag of our own.
  */
 export function simNodeFlags(): string[] {
-  const young = ['--max-semi-space-size=64', '--no-memory-reducer'];
+  const gc = ['--max-semi-space-size=64', '--no-memory-reducer'];
   const dir = process.env.BENCH_SIM_PROF;
-  if (!dir) return young;
+  if (!dir) return gc;
   // The default 1 ms sampling is coarse for a process that serves a read in a few hundred ms.
   const interval = process.env.BENCH_SIM_PROF_INTERVAL_US;
-  return [...young, '--cpu-prof', '--cpu-prof-dir', dir, ...(interval ? ['--cpu-prof-interval', interval] : [])];
+  return [...gc, '--cpu-prof', '--cpu-prof-dir', dir, ...(interval ? ['--cpu-prof-interval', interval] : [])];
 }

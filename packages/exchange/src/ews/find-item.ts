@@ -76,8 +76,8 @@ export interface FoundView extends FoundPage {
 
 /** A CalendarView answer read: `foundPage` and what `EwsCollectionStore` needs to continue a truncated view. */
 export function foundView(messages: readonly ResponseMessage[]): FoundView {
-  const page = foundPage(messages);
-  const root = child(onlyMessage(messages, 'FindItem').node, MESSAGES_NS, 'RootFolder');
+  const root = answeredRoot(messages);
+  const page = pageFrom(root, foundItem);
   const total = Number(root?.attrs.TotalItemsInView);
   let latestStart: number | undefined;
   for (const row of child(root, TYPES_NS, 'Items')?.children ?? []) {
@@ -96,12 +96,25 @@ function pageOf<T>(
   messages: readonly ResponseMessage[],
   row: (item: XNode) => T[],
 ): { items: T[]; moreAvailable: boolean; nextOffset?: number } {
+  return pageFrom(answeredRoot(messages), row);
+}
+
+/** A FindItem answer's RootFolder, from its one message, which must be a success. */
+function answeredRoot(messages: readonly ResponseMessage[]): XNode {
   const m = onlyMessage(messages, 'FindItem');
   // A Warning too: a listing Exchange could only partly give must not be read as complete (what it lacks would be
   // taken as deleted).
   if (m.responseClass !== 'Success') throw messageError(m);
   const root = child(m.node, MESSAGES_NS, 'RootFolder');
   if (!root) throw new Error('Exchange answered FindItem without a RootFolder');
+  return root;
+}
+
+/** A RootFolder's rows read by `row`, and whether more are available (and from where). */
+function pageFrom<T>(
+  root: XNode,
+  row: (item: XNode) => T[],
+): { items: T[]; moreAvailable: boolean; nextOffset?: number } {
   const moreAvailable = !xsBoolean(root.attrs.IncludesLastItemInRange);
   const offset = root.attrs.IndexedPagingOffset;
   const items = (child(root, TYPES_NS, 'Items')?.children ?? []).flatMap(row);
